@@ -1,0 +1,1 @@
+"""Everything with I/O: persistence, read-model tables, the command line."""

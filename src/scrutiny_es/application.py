@@ -1,0 +1,230 @@
+"""The service layer: commands in, events saved, queries out.
+
+``Scrutiny(url)`` is what a host application, a script or the command line holds. Each
+command is validated, checked against the rules by its aggregate and saved in one
+transaction; a command that fails writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import singledispatchmethod
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import RecordConflictError, Transcoder
+
+from scrutiny_es.adapters.persistence import DEFAULT_URL, event_store_env
+from scrutiny_es.adapters.persistence import Transcoder as ScrutinyTranscoder
+from scrutiny_es.domain import commands as c
+from scrutiny_es.domain.errors import (
+    BodyAlreadyRegistered,
+    BodyNotFound,
+    ConcurrentChange,
+    DuplicateRecommendation,
+    RecommendationNotFound,
+)
+from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
+
+
+class Clock(Protocol):
+    """Tells the time at which an event is recorded (timezone-aware)."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The computer's clock, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a command recorded: its events, and the log position of the last one."""
+
+    body: str
+    ref: str | None
+    events: tuple[str, ...]
+    position: int | None
+
+
+MAX_ATTEMPTS = 5
+"""How many times a command is tried when another writer changes the same item first."""
+
+
+class Scrutiny(Application[UUID]):
+    """A council's record of scrutiny recommendations and actions, kept as events."""
+
+    name = "scrutiny"
+
+    def __init__(self, url: str = DEFAULT_URL, *, clock: Clock | None = None) -> None:
+        self.url = url
+        self.clock: Clock = clock or SystemClock()
+        super().__init__(env=event_store_env(url))
+
+    def construct_transcoder(self) -> Transcoder:
+        return ScrutinyTranscoder()
+
+    def execute(self, command: c.AnyCommand | dict[str, Any]) -> Receipt:
+        """Validates and records one command; raises a ``ScrutinyError`` and writes nothing if it breaks a rule."""
+        cmd = c.parse_command(command)
+        for _ in range(MAX_ATTEMPTS):
+            aggregate = self._handle(cmd, Actor(**cmd.actor.model_dump()), self.clock.now())
+            pending = [type(e).__name__ for e in aggregate.pending_events]
+            try:
+                recordings = self.save(aggregate)
+            except RecordConflictError:
+                if isinstance(cmd, c.RegisterBody):
+                    msg = f"a body with the code {cmd.body} is already registered"
+                    raise BodyAlreadyRegistered(msg) from None
+                if isinstance(cmd, c.MakeRecommendation):
+                    raise self._duplicate(cmd) from None
+                continue
+            position = recordings[-1].notification.id if recordings else None
+            return Receipt(cmd.body, getattr(cmd, "ref", None), tuple(pending), position)
+        what = f"{cmd.body} {getattr(cmd, 'ref', '')}".strip()
+        msg = f"{what} was changed by someone else {MAX_ATTEMPTS} times while this was being recorded; try again"
+        raise ConcurrentChange(msg)
+
+    def body(self, code: str) -> Body:
+        """The registered body with this code."""
+        try:
+            return self.repository.get(body_id(code))
+        except AggregateNotFoundError:
+            msg = f"no body is registered with the code {code}"
+            raise BodyNotFound(msg) from None
+
+    def recommendation(self, body: str, ref: str) -> Recommendation:
+        """The recommendation or action ``ref`` of body ``body``."""
+        try:
+            return self.repository.get(recommendation_id(body, ref))
+        except AggregateNotFoundError:
+            self.body(body)
+            msg = f"{body} has no recommendation or action with the reference {ref}"
+            raise RecommendationNotFound(msg) from None
+
+    # One handler per command: each returns the aggregate with its new events pending.
+
+    @singledispatchmethod
+    def _handle(self, cmd: Any, actor: Actor, at: datetime) -> Body | Recommendation:
+        raise NotImplementedError(type(cmd).__name__)
+
+    @_handle.register
+    def _register_body(self, cmd: c.RegisterBody, actor: Actor, at: datetime) -> Body:
+        from scrutiny_es.domain.deadlines import Period
+
+        deadlines = {kind: None if p is None else Period.parse(p) for kind, p in cmd.deadlines.items()}
+        return Body.register(code=cmd.body, name=cmd.name, council=cmd.council, deadlines=deadlines, actor=actor, at=at)
+
+    @_handle.register
+    def _make_recommendation(self, cmd: c.MakeRecommendation, actor: Actor, at: datetime) -> Recommendation:
+        body = self.body(cmd.body)
+        if recommendation_id(cmd.body, cmd.ref) in self.repository:
+            raise self._duplicate(cmd)
+        return Recommendation.make(
+            body=body,
+            ref=cmd.ref,
+            kind=cmd.kind,
+            meeting_date=cmd.meeting_date,
+            item=cmd.item,
+            minute=cmd.minute,
+            text=cmd.text,
+            addressees=[Addressee(a.name, a.kind, a.role) for a in cmd.addressees],
+            target_date=cmd.target_date,
+            actor=actor,
+            at=at,
+        )
+
+    @_handle.register
+    def _refer(self, cmd: c.Refer, actor: Actor, at: datetime) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref)
+        item.refer(
+            addressee=cmd.addressee,
+            received_on=cmd.received_on,
+            body=self.body(cmd.body),
+            response_due=cmd.response_due,
+            actor=actor,
+            at=at,
+        )
+        return item
+
+    @_handle.register
+    def _record_response(self, cmd: c.RecordResponse, actor: Actor, at: datetime) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref)
+        item.record_response(
+            addressee=cmd.addressee,
+            decision=cmd.decision,
+            text=cmd.text,
+            responded_on=cmd.responded_on,
+            responded_by=cmd.responded_by,
+            target_date=cmd.target_date,
+            actor=actor,
+            at=at,
+        )
+        return item
+
+    @_handle.register
+    def _report_progress(self, cmd: c.ReportProgress, actor: Actor, at: datetime) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref)
+        item.report_progress(
+            note=cmd.note, reported_on=cmd.reported_on, reported_by=cmd.reported_by, rag=cmd.rag, actor=actor, at=at
+        )
+        return item
+
+    @_handle.register
+    def _revise_target_date(self, cmd: c.ReviseTargetDate, actor: Actor, at: datetime) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref)
+        item.revise_target_date(
+            target_date=cmd.target_date,
+            reason=cmd.reason,
+            decided_by=cmd.decided_by,
+            decided_on=cmd.decided_on,
+            actor=actor,
+            at=at,
+        )
+        return item
+
+    @_handle.register
+    def _defer(self, cmd: c.Defer, actor: Actor, at: datetime) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref)
+        item.defer(until=cmd.until, reason=cmd.reason, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
+        return item
+
+    @_handle.register
+    def _reaffirm(self, cmd: c.Reaffirm, actor: Actor, at: datetime) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref)
+        item.reaffirm(decided_on=cmd.decided_on, minute=cmd.minute, note=cmd.note, actor=actor, at=at)
+        return item
+
+    @_handle.register
+    def _escalate(self, cmd: c.Escalate, actor: Actor, at: datetime) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref)
+        item.escalate(action=cmd.action, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
+        return item
+
+    @_handle.register
+    def _close(self, cmd: c.Close, actor: Actor, at: datetime) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref)
+        item.close(outcome=cmd.outcome, decided_on=cmd.decided_on, minute=cmd.minute, note=cmd.note, actor=actor, at=at)
+        return item
+
+    @_handle.register
+    def _reopen(self, cmd: c.Reopen, actor: Actor, at: datetime) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref)
+        item.reopen(reason=cmd.reason, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
+        return item
+
+    @_handle.register
+    def _correct(self, cmd: c.Correct, actor: Actor, at: datetime) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref)
+        item.correct(field=cmd.field, value=cmd.value, reason=cmd.reason, addressee=cmd.addressee, actor=actor, at=at)
+        return item
+
+    @staticmethod
+    def _duplicate(cmd: c.MakeRecommendation) -> DuplicateRecommendation:
+        msg = f"{cmd.body} already has an item with the reference {cmd.ref}; choose another reference"
+        return DuplicateRecommendation(msg)

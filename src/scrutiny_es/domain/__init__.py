@@ -1,0 +1,1 @@
+"""The pure model: aggregates, events, commands, deadline rules and errors."""

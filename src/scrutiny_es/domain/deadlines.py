@@ -1,0 +1,80 @@
+"""Response deadlines: how long an addressee has to respond to the board.
+
+The Local Government Act 2000 s9FE gives the executive "the period of two months
+beginning with the date on which it received the report"; health scrutiny gives NHS
+bodies 28 days beginning with the date of the request. "Beginning with" counts the day
+of receipt as day one, so the last permitted day is the day *before* the corresponding
+date; where the later month has no corresponding date, the period ends on that month's
+last day. Councils set local periods too, so each body keeps a policy keyed by the
+kind of addressee, starting from the statutory defaults.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal, get_args
+
+AddresseeKind = Literal["executive", "nhs", "partner", "officer", "other"]
+ADDRESSEE_KINDS: tuple[AddresseeKind, ...] = get_args(AddresseeKind)
+
+Unit = Literal["days", "weeks", "months"]
+
+_PERIOD = re.compile(r"^\s*([1-9][0-9]{0,2})\s+(day|week|month)s?\s*$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A length of time such as "2 months", "8 weeks" or "28 days"."""
+
+    count: int
+    unit: Unit
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """Reads "N days", "N weeks" or "N months" (N from 1 to 999)."""
+        match = _PERIOD.match(text)
+        if match is None:
+            msg = f'"{text}" is not a period: write it as "2 months", "8 weeks" or "28 days"'
+            raise ValueError(msg)
+        unit: Unit = {"day": "days", "week": "weeks", "month": "months"}[match[2]]  # type: ignore[assignment]
+        return cls(int(match[1]), unit)
+
+    def __str__(self) -> str:
+        unit = self.unit if self.count != 1 else self.unit[:-1]
+        return f"{self.count} {unit}"
+
+    def last_day(self, beginning_with: date) -> date:
+        """The last permitted day of this period, counting ``beginning_with`` as day one."""
+        if self.unit == "months":
+            return _last_day_of_months(beginning_with, self.count)
+        days = self.count * 7 if self.unit == "weeks" else self.count
+        return beginning_with + timedelta(days=days - 1)
+
+
+def _last_day_of_months(start: date, months: int) -> date:
+    index = start.year * 12 + (start.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    days_in_month = calendar.monthrange(year, month)[1]
+    if start.day > days_in_month:
+        return date(year, month, days_in_month)
+    return date(year, month, start.day) - timedelta(days=1)
+
+
+STATUTORY_DEADLINES: dict[AddresseeKind, Period | None] = {
+    "executive": Period(2, "months"),
+    "officer": Period(2, "months"),
+    "nhs": Period(28, "days"),
+    "partner": None,
+    "other": None,
+}
+"""Periods that apply unless a body sets its own (``None``: no deadline)."""
+
+
+def response_due(policy: dict[AddresseeKind, Period | None], kind: AddresseeKind, received_on: date) -> date | None:
+    """The last day an addressee of ``kind`` may respond, or ``None`` where no period applies."""
+    period = policy.get(kind, STATUTORY_DEADLINES[kind])
+    return None if period is None else period.last_day(received_on)

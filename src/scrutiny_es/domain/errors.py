@@ -1,0 +1,67 @@
+"""The errors a clerk sees when a command breaks a rule.
+
+Every rule the domain enforces raises a subclass of :class:`ScrutinyError`, with a
+message that says, in the board's words, what was wrong and what to do instead.
+"""
+
+from __future__ import annotations
+
+
+class ScrutinyError(Exception):
+    """Base of every error a user can cause; the message is for the user."""
+
+
+class InvalidCommand(ScrutinyError):
+    """A command's shape is wrong: a missing field, an unknown value, a bad date."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in problems))
+
+
+class BodyNotFound(ScrutinyError):
+    """No body has been registered with this code."""
+
+
+class BodyAlreadyRegistered(ScrutinyError):
+    """A body code is registered once."""
+
+
+class RecommendationNotFound(ScrutinyError):
+    """No recommendation or action has this reference in this body."""
+
+
+class DuplicateRecommendation(ScrutinyError):
+    """A reference is used once within a body."""
+
+
+class DateOutOfOrder(ScrutinyError):
+    """A date comes before the meeting, or before the event it follows."""
+
+
+class NotAnAddressee(ScrutinyError):
+    """Referrals and responses must name one of the item's addressees."""
+
+
+class AlreadyReferred(ScrutinyError):
+    """An addressee is referred once; a wrong referral is fixed with ``correct``."""
+
+
+class AlreadyResponded(ScrutinyError):
+    """An addressee responds once; a wrong response is fixed with ``correct``."""
+
+
+class ItemClosed(ScrutinyError):
+    """A closed item takes only ``reopen`` and ``correct``."""
+
+
+class ItemNotClosed(ScrutinyError):
+    """Only a closed item can be reopened."""
+
+
+class CannotCorrect(ScrutinyError):
+    """The field named in a correction cannot be corrected, or the value does not fit."""
+
+
+class ConcurrentChange(ScrutinyError):
+    """Someone else changed the item at the same moment, too many times in a row."""

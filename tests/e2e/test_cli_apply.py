@@ -1,0 +1,84 @@
+"""``scrutiny-es apply``: commands from a file or standard input, bad lines named, nothing of them written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scrutiny_es import Scrutiny
+from tests.conftest import command, make, register
+from tests.e2e.cli import jsonl, run
+
+REFER = command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20")
+BAD_RESPONSE = command(
+    "record_response",
+    ref="R1",
+    addressee="Cabinet",
+    decision="maybe",
+    text="t",
+    responded_on="2024-03-01",
+    responded_by="Cabinet",
+)
+
+
+def positions(db: str) -> list[int]:
+    app = Scrutiny(db)
+    return [n.id for n in app.recorder.select_notifications(start=None, limit=1000)]
+
+
+def test_applies_a_file_and_prints_a_summary(tmp_path: Path, db_url: str) -> None:
+    file = tmp_path / "tracker.jsonl"
+    file.write_text(jsonl("# from the agenda pack of 14 March 2024", register(), "", make(), REFER))
+    result = run("apply", str(file), db=db_url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"applied 3 commands from {file}\n"
+    assert result.stderr == ""
+    assert Scrutiny(db_url).recommendation("BCSB", "R1").referrals["Cabinet"].response_due.isoformat() == "2024-04-19"
+
+
+def test_stops_at_a_bad_third_line_naming_the_line_and_field(tmp_path: Path, db_url: str) -> None:
+    file = tmp_path / "tracker.jsonl"
+    file.write_text(jsonl(register(), make(), BAD_RESPONSE, REFER))
+    result = run("apply", str(file), db=db_url)
+    assert result.returncode == 1
+    assert result.stderr == "line 3: decision: must be accepted, partially_accepted, rejected or noted\n"
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout == f"applied 2 commands from {file}; 1 rejected, stopped at the first\n"
+    assert positions(db_url) == [1, 2]
+
+
+def test_reports_a_broken_domain_rule_with_its_line(tmp_path: Path, db_url: str) -> None:
+    file = tmp_path / "tracker.jsonl"
+    file.write_text(jsonl(register(), make(), command("refer", ref="R1", addressee="Police", received_on="2024-02-20")))
+    result = run("apply", str(file), db=db_url)
+    assert result.returncode == 1
+    assert result.stderr == "line 3: Police is not an addressee of R1 (its addressees: Cabinet, Director of Housing)\n"
+
+
+def test_keep_going_reports_every_bad_line_and_applies_the_rest(tmp_path: Path, db_url: str) -> None:
+    stdin = jsonl(register(), '{"command": "make_recommendation", oops', make(), BAD_RESPONSE, REFER, "[1, 2]")
+    result = run("apply", "--keep-going", "-", db=db_url, stdin=stdin)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "line 2: not valid JSON: Expecting property name enclosed in double quotes at column 36",
+        "line 4: decision: must be accepted, partially_accepted, rejected or noted",
+        "line 6: a command is a JSON object: {...}",
+    ]
+    assert result.stdout == "applied 3 commands from standard input; 3 rejected\n"
+    assert positions(db_url) == [1, 2, 3]
+
+
+def test_reads_standard_input(db_url: str) -> None:
+    result = run("apply", "-", db=db_url, stdin=jsonl(register(), make()))
+    assert (result.returncode, result.stdout) == (0, "applied 2 commands from standard input\n")
+
+
+def test_names_a_missing_file_without_a_traceback(tmp_path: Path, db_url: str) -> None:
+    result = run("apply", str(tmp_path / "missing.jsonl"), db=db_url)
+    assert result.returncode == 1
+    assert result.stderr == f"scrutiny-es: {tmp_path / 'missing.jsonl'}: No such file or directory\n"
+
+
+def test_names_a_database_url_it_cannot_use(tmp_path: Path) -> None:
+    result = run("apply", "-", db="mysql://localhost/x", stdin="")
+    assert result.returncode == 1
+    assert "mysql://localhost/x is not a database this library can use" in result.stderr

@@ -1,0 +1,90 @@
+"""Commands are checked for shape at the edge: every problem names the field and the rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scrutiny_es.domain.commands import MakeRecommendation, RegisterBody, parse_command
+from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError
+from tests.conftest import command, make, register
+
+
+def problems(data: Any) -> list[tuple[str, str]]:
+    with pytest.raises(InvalidCommand) as e:
+        parse_command(data)
+    assert isinstance(e.value, ScrutinyError)
+    return e.value.problems
+
+
+def test_reads_the_json_form_into_the_command_model() -> None:
+    cmd = parse_command(make(target_date="2024-09-30", minute="12/24"))
+    assert isinstance(cmd, MakeRecommendation)
+    assert str(cmd.target_date) == "2024-09-30"
+    assert [a.kind for a in cmd.addressees] == ["executive", "officer"]
+
+
+def test_accepts_a_command_model_as_it_is() -> None:
+    cmd = RegisterBody(actor={"id": "a", "name": "b", "role": "c"}, body="X", name="N", council="C")  # type: ignore[arg-type]
+    assert parse_command(cmd) is cmd
+
+
+def test_reads_local_deadline_periods_and_writes_them_the_same_way() -> None:
+    cmd = parse_command(register(deadlines={"executive": "8 weeks", "nhs": None, "officer": "1 month"}))
+    assert isinstance(cmd, RegisterBody)
+    assert cmd.deadlines == {"executive": "8 weeks", "nhs": None, "officer": "1 month"}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"actor": {}}, [("command", "is required; the commands are: close, correct")]),
+        (command("vote"), [("command", "'vote' is not a command")]),
+        (make(colour="red"), [("colour", "is not a field of this command")]),
+        (make(kind="motion"), [("kind", "must be recommendation or action")]),
+        (make(meeting_date="15/02/2024"), [("meeting_date", "must be a date written YYYY-MM-DD, not '15/02/2024'")]),
+        (make(meeting_date="2024-02-30"), [("meeting_date", "'2024-02-30' is not a date in the calendar")]),
+        (make(meeting_date="2024-02-15T10:00:00"), [("meeting_date", "must be a date written YYYY-MM-DD")]),
+        (make(meeting_date=20240215), [("meeting_date", "must be a date written YYYY-MM-DD, not 20240215")]),
+        (make(item="   "), [("item", "must not be blank")]),
+        (make(ref=" R1"), [("ref", "must not start or end with spaces")]),
+        (make(addressees=[]), [("addressees", "List should have at least 1 item")]),
+        (make(addressees=[{"name": "Cabinet", "kind": "mayor"}]), [("addressees[0].kind", "must be executive, nhs")]),
+        (make(addressees=[{"name": "Cabinet", "kind": "executive"}] * 2), [("", "Cabinet is named more than once")]),
+        (
+            command(
+                "record_response",
+                ref="R1",
+                addressee="Cabinet",
+                decision="maybe",
+                text="t",
+                responded_on="2024-03-01",
+                responded_by="x",
+            ),
+            [("decision", "must be accepted, partially_accepted")],
+        ),
+        (
+            command("report_progress", ref="R1", note="n", reported_on="2024-03-01", reported_by="x", rag="blue"),
+            [("rag", "must be green, amber or red")],
+        ),
+        (command("close", ref="R1", outcome="done", decided_on="2024-03-01"), [("outcome", "must be implemented")]),
+        (command("defer", ref="R1", decided_on="2024-03-01", reason=""), [("reason", "must not be blank")]),
+        (
+            command("revise_target_date", ref="R1", target_date="2024-09-01", decided_by="x", decided_on="2024-03-01"),
+            [("reason", "is required")],
+        ),
+        (register(deadlines={"executive": "two months"}), [("deadlines.executive", '"two months" is not a period')]),
+        (register(deadlines={"mayor": "2 months"}), [("deadlines.mayor", "must be executive")]),
+        (
+            command("reopen", ref="R1", reason="r", decided_on="2024-03-01", actor={"id": "u", "name": ""}),
+            [("actor.name", "must not be blank"), ("actor.role", "is required")],
+        ),
+    ],
+)
+def test_names_the_field_and_the_rule(data: Any, expected: list[tuple[str, str]]) -> None:
+    found = problems(data)
+    assert len(found) == len(expected), found
+    for (field, reason), (want_field, want_reason) in zip(found, expected, strict=True):
+        assert want_field in field
+        assert want_reason in reason, reason
