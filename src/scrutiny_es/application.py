@@ -7,17 +7,20 @@ transaction; a command that fails writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import singledispatchmethod
 from typing import Any, Protocol
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import RecordConflictError, Transcoder
 
-from scrutiny_es.adapters.persistence import DEFAULT_URL, event_store_env
+from scrutiny_es.adapters.persistence import DEFAULT_URL, event_store_env, read_model_engine
 from scrutiny_es.adapters.persistence import Transcoder as ScrutinyTranscoder
+from scrutiny_es.adapters.readmodels import ReadModels
 from scrutiny_es.domain import commands as c
 from scrutiny_es.domain.errors import (
     BodyAlreadyRegistered,
@@ -27,6 +30,10 @@ from scrutiny_es.domain.errors import (
     RecommendationNotFound,
 )
 from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
+from scrutiny_es.projections.items import ItemHistory, fold, obligations, overdue_rows, tracker_row
+from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
+
+LONDON = ZoneInfo("Europe/London")
 
 
 class Clock(Protocol):
@@ -52,6 +59,20 @@ class Receipt:
     position: int | None
 
 
+class ApplicationLog:
+    """The application's notification log as the read models read it: positions and domain events."""
+
+    def __init__(self, app: Application[UUID]) -> None:
+        self.app = app
+
+    def head(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+    def read(self, after: int, limit: int) -> list[tuple[int, Any]]:
+        notifications = self.app.recorder.select_notifications(start=after + 1, limit=limit)
+        return [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
+
+
 MAX_ATTEMPTS = 5
 """How many times a command is tried when another writer changes the same item first."""
 
@@ -61,10 +82,22 @@ class Scrutiny(Application[UUID]):
 
     name = "scrutiny"
 
-    def __init__(self, url: str = DEFAULT_URL, *, clock: Clock | None = None) -> None:
+    def __init__(self, url: str = DEFAULT_URL, *, clock: Clock | None = None, catch_up: bool = True) -> None:
+        """Opens the record at ``url``.
+
+        With ``catch_up`` (the default) every query first applies the events its read model
+        has not seen, so a query always shows what was recorded before it. Without it the
+        read models are kept by a separate ``scrutiny-es projections run`` worker.
+        """
         self.url = url
         self.clock: Clock = clock or SystemClock()
+        self.catch_up = catch_up
         super().__init__(env=event_store_env(url))
+        self.read_models = ReadModels(read_model_engine(url), ApplicationLog(self))
+
+    def close(self) -> None:
+        super().close()
+        self.read_models.engine.dispose()
 
     def construct_transcoder(self) -> Transcoder:
         return ScrutinyTranscoder()
@@ -106,6 +139,64 @@ class Scrutiny(Application[UUID]):
             self.body(body)
             msg = f"{body} has no recommendation or action with the reference {ref}"
             raise RecommendationNotFound(msg) from None
+
+    def today(self) -> date:
+        """Today's date in the UK, by the application's clock."""
+        return self.clock.now().astimezone(LONDON).date()
+
+    def tracker(
+        self,
+        body: str | None = None,
+        ref: str | None = None,
+        as_of: date | None = None,
+        as_known_at: datetime | None = None,
+    ) -> list[TrackerRow]:
+        """The tracker: one row per item, as it stands, as of a date, or as known at a time."""
+        self._catch_up()
+        if as_of is None and as_known_at is None:
+            return self.read_models.tracker(body, ref)
+        rows = (tracker_row(history, as_of) for history in self._replay(body, ref, as_known_at))
+        return [row for row in rows if row is not None]
+
+    def overdue(
+        self,
+        body: str | None = None,
+        ref: str | None = None,
+        as_of: date | None = None,
+        as_known_at: datetime | None = None,
+    ) -> list[OverdueRow]:
+        """What is overdue on ``as_of`` (default: the day of ``as_known_at``, else today)."""
+        self._catch_up()
+        on = as_of or (as_known_at.astimezone(LONDON).date() if as_known_at else self.today())
+        if as_of is None and as_known_at is None:
+            return self.read_models.overdue(on, body, ref)
+        owed = (o for history in self._replay(body, ref, as_known_at) for o in obligations(history, on))
+        return overdue_rows(owed, on)
+
+    def audit(
+        self,
+        body: str | None = None,
+        ref: str | None = None,
+        as_of: date | None = None,
+        as_known_at: datetime | None = None,
+    ) -> list[AuditRow]:
+        """The audit trail: every event with who recorded it, who decided, and when."""
+        self._catch_up()
+        return self.read_models.audit(body, ref, as_of, as_known_at)
+
+    def _catch_up(self) -> None:
+        if self.catch_up:
+            self.read_models.catch_up()
+
+    def _replay(self, body: str | None, ref: str | None, as_known_at: datetime | None) -> Iterator[ItemHistory]:
+        """Each item's history folded from its events (those recorded by ``as_known_at``), one item at a time."""
+        for item_id in self.read_models.item_ids(body, ref):
+            history: ItemHistory | None = None
+            for event in self.events.get(item_id):
+                if as_known_at is None or event.timestamp <= as_known_at:  # type: ignore[attr-defined]
+                    history = fold(history, event)
+            if history is not None:
+                yield history
 
     # One handler per command: each returns the aggregate with its new events pending.
 

@@ -7,10 +7,11 @@ is the only configuration the application reads, so a URL names everything neede
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Transcoding, UUIDAsHex
+from sqlalchemy import Engine, create_engine, event
 
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.model import Actor, Addressee
@@ -36,6 +37,26 @@ def event_store_env(url: str) -> dict[str, str]:
         }
     msg = f"{url} is not a database this library can use: write sqlite:///path/to/file.db"
     raise UnsupportedDatabase(msg)
+
+
+def read_model_engine(url: str) -> Engine:
+    """The SQLAlchemy engine for the read-model tables, in the same database as the events."""
+    event_store_env(url)  # the same URLs, the same errors
+    engine = create_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _: Any) -> None:
+        # Let SQLAlchemy say when transactions begin (pysqlite's own handling defers too much).
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # A writer takes the lock at the start, so two catch-ups queue instead of failing.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writing") else "BEGIN")
+
+    return engine
 
 
 class DateAsISO(Transcoding):
@@ -89,6 +110,3 @@ class Transcoder(JSONTranscoder):
                 if base in self.types:
                     return {"_type_": self.types[base].name, "_data_": self.types[base].encode(o)}
         return super()._encode_obj(o)
-
-
-__all__ = ["DEFAULT_URL", "Transcoder", "UnsupportedDatabase", "datetime", "event_store_env"]

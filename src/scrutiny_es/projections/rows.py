@@ -1,0 +1,84 @@
+"""The rows the queries return: the tracker, the overdue list and the audit trail.
+
+Field names are the contract of DESIGN section 4 (``--format json`` prints them as they are).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from scrutiny_es.domain.model import Decision, Kind, Outcome, Rag
+
+Status = Literal["made", "awaiting_response", "responded", "closed"]
+OverdueReason = Literal["response", "target_date", "deferral"]
+
+
+class Row(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class TrackerRow(Row):
+    """One recommendation or action as the tracker shows it."""
+
+    body: str
+    ref: str
+    kind: Kind
+    meeting_date: date
+    item: str
+    minute: str | None
+    text: str
+    addressees: list[str]
+    status: Status
+    response: Decision | Literal["mixed"] | None
+    response_due: date | None
+    """The earliest deadline of a response still awaited."""
+    target_date: date | None
+    rag: Rag | None
+    deferred_until: date | Literal["future meeting"] | None
+    outcome: Outcome | None
+    notes: str | None
+    """The latest response or progress text, as in the Notes column of a council tracker."""
+    last_changed_on: date
+
+
+class Obligation(Row):
+    """Something owed by a date: a response, the target date, a return to a deferred item."""
+
+    body: str
+    ref: str
+    reason: OverdueReason
+    responsible: list[str]
+    due: date
+    met_on: date | None
+
+    def overdue_on(self, day: date) -> bool:
+        """Overdue once the last permitted day has passed, until the day it was met."""
+        return self.due < day and (self.met_on is None or self.met_on > day)
+
+
+class OverdueRow(Row):
+    """An obligation past its last permitted day."""
+
+    body: str
+    ref: str
+    reason: OverdueReason
+    due: date
+    days_overdue: int
+    responsible: list[str]
+
+
+class AuditRow(Row):
+    """One recorded event: what happened, when it took effect, who recorded it and who decided."""
+
+    body: str
+    ref: str | None
+    position: int
+    event: str
+    effective_on: date
+    recorded_at: datetime
+    actor: str
+    decided_by: str | None
+    summary: str
