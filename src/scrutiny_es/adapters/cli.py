@@ -11,14 +11,27 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime, time
+from importlib import resources
+from pathlib import Path
+from threading import Event
+from time import monotonic
 from typing import IO, TextIO
 
+from rich.console import Console as RichConsole
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+from scrutiny_es.adapters.formats import FORMATS, Report, render
 from scrutiny_es.adapters.persistence import DEFAULT_URL
-from scrutiny_es.application import Scrutiny
+from scrutiny_es.adapters.readmodels import PROJECTIONS
+from scrutiny_es.application import LONDON, Scrutiny
 from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError
+from scrutiny_es.projections.rows import Row
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,13 +62,163 @@ def _parser() -> argparse.ArgumentParser:
     apply.add_argument("--keep-going", action="store_true", help="report every bad line and apply the rest")
     apply.set_defaults(run=_apply)
 
-    demo = commands.add_parser("demo", help="load the bundled demo data and show what it gives")
+    for name, what in REPORTS.items():
+        report = commands.add_parser(name, help=what)
+        report.add_argument("--body", help="only this body (its code)")
+        report.add_argument("--ref", help="only this item (with --body)")
+        report.add_argument("--as-of", type=_day, metavar="DATE", help="facts effective on or before this date")
+        report.add_argument(
+            "--as-known-at",
+            type=_moment,
+            metavar="TIMESTAMP",
+            help="facts recorded by then (UK time unless it says otherwise; a date alone means the end of that day)",
+        )
+        report.add_argument("--format", choices=FORMATS, default="table")
+        report.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+        report.set_defaults(run=_report, report=name)
+
+    projections = commands.add_parser("projections", help="the read models: status, rebuild, run")
+    actions = projections.add_subparsers(required=True, metavar="ACTION")
+    actions.add_parser("status", help="each projection's position against the head of the log").set_defaults(
+        run=_status
+    )
+    rebuild = actions.add_parser("rebuild", help="rebuild from the first event, swapped in when complete")
+    rebuild.add_argument("name", nargs="?", choices=list(PROJECTIONS), help="one projection (default: all)")
+    rebuild.set_defaults(run=_rebuild)
+    run = actions.add_parser("run", help="keep the projections up to date until stopped (Ctrl-C, SIGTERM)")
+    run.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="how often to look for new events")
+    run.set_defaults(run=_run)
+
+    demo = commands.add_parser("demo", help="load the bundled demo data into a fresh file and show what it gives")
+    demo.add_argument("--dir", default=".", help="where to write scrutiny-demo.db and the HTML tracker")
     demo.set_defaults(run=_demo)
     return parser
 
 
-def _demo(_: argparse.Namespace) -> int:
-    print("The demo data and its tracker arrive with the projections; for now, see `scrutiny-es apply --help`.")
+REPORTS = {
+    "tracker": "the tracker: one row per recommendation or action",
+    "overdue": "responses, target dates and deferrals past their date",
+    "audit": "every event: who recorded it, who decided, when",
+}
+
+
+def _day(text: str) -> date:
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD")
+
+
+def _moment(text: str) -> datetime:
+    try:
+        if len(text) == 10:
+            moment = datetime.combine(date.fromisoformat(text), time.max)
+        else:
+            moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a timestamp such as 2024-03-14T18:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
+
+
+def _report(args: argparse.Namespace) -> int:
+    app = Scrutiny(args.db)
+    query: Callable[..., Sequence[Row]] = getattr(app, args.report)
+    rows = query(body=args.body, ref=args.ref, as_of=args.as_of, as_known_at=args.as_known_at)
+    codes = [args.body] if args.body else sorted({row.body for row in rows})
+    bodies = {code: app.body(code).name for code in codes}
+    as_of = args.as_of or (args.as_known_at.astimezone(LONDON).date() if args.as_known_at else app.today())
+    report = Report(args.report, rows, bodies, as_of, args.as_known_at)
+    _write(render(report, args.format, width=shutil.get_terminal_size((160, 40)).columns), args.output)
+    return 0
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    with open(output, "w", encoding="utf-8") as file:
+        file.write(text)
+    print(f"wrote {output}", file=sys.stderr)
+
+
+def _status(args: argparse.Namespace) -> int:
+    app = Scrutiny(args.db)
+    for s in app.read_models.status():
+        rebuilding = f", rebuild at {s.rebuilding_at}" if s.rebuilding_at is not None else ""
+        print(f"{s.name:8} at {s.position} of {s.head} (lag {s.lag}){rebuilding}")
+    return 0
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    app = Scrutiny(args.db, catch_up=False)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"))
+    with Progress(*columns, console=RichConsole(stderr=True)) as bar:
+        for name in [args.name] if args.name else list(PROJECTIONS):
+            task = bar.add_task(name, total=app.read_models.log.head(), rate="")
+            started = monotonic()
+
+            def show(position: int, head: int, task: TaskID = task, started: float = started) -> None:
+                rate = position / max(monotonic() - started, 1e-9)
+                bar.update(task, completed=position, total=head, rate=f"{rate:,.0f} events/s")
+
+            app.read_models.rebuild(name, progress=show)
+            bar.update(task, completed=bar.tasks[task].total)
+    print("rebuilt " + (args.name or ", ".join(PROJECTIONS)))
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    app = Scrutiny(args.db, catch_up=False)
+    stopping = Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    print("keeping the projections up to date; Ctrl-C to stop", file=sys.stderr)
+    try:
+        while not stopping.is_set():
+            if app.read_models.catch_up():
+                print(f"caught up to {app.read_models.log.head()}", file=sys.stderr)
+            stopping.wait(args.poll)
+    except KeyboardInterrupt:
+        pass
+    print("stopped", file=sys.stderr)
+    return 0
+
+
+DEMO_AS_OF = date(2024, 3, 14)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    folder = Path(args.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "scrutiny-demo.db"
+    for stale in folder.glob("scrutiny-demo.db*"):
+        stale.unlink()
+    url = f"sqlite:///{db}"
+    data = resources.files("scrutiny_es.demo").joinpath("demo.jsonl").read_text(encoding="utf-8")
+    app = Scrutiny(url)
+    applied = 0
+    for number, line in enumerate(data.splitlines(), start=1):
+        if line.strip() and not line.lstrip().startswith("#"):
+            problems = _apply_line(app, line)
+            if problems:
+                raise ScrutinyError(f"demo data line {number}: {'; '.join(problems)}")
+            applied += 1
+    print(f"Loaded {applied} commands of demo data into {db}\n")
+    width = shutil.get_terminal_size((160, 40)).columns
+    bodies = {row.body: app.body(row.body).name for row in app.tracker()}
+    for code in bodies:
+        rows = app.tracker(body=code, as_of=DEMO_AS_OF)
+        print(render(Report("tracker", rows, {code: bodies[code]}, DEMO_AS_OF), "table", width))
+    overdue = app.overdue(as_of=DEMO_AS_OF)
+    print(render(Report("overdue", overdue, bodies, DEMO_AS_OF), "table", width))
+    busiest = max(app.tracker(), key=lambda row: len(app.audit(body=row.body, ref=row.ref)))
+    trail = app.audit(body=busiest.body, ref=busiest.ref)
+    print(render(Report("audit", trail, {busiest.body: bodies[busiest.body]}, app.today()), "table", width))
+    page = folder / "scrutiny-demo-tracker.html"
+    every = app.tracker(as_of=DEMO_AS_OF)
+    page.write_text(render(Report("tracker", every, bodies, DEMO_AS_OF), "html"), encoding="utf-8")
+    print(f"The tracker as of {DEMO_AS_OF:%d %B %Y}, laid out for printing: {page}")
     return 0
 
 
@@ -75,6 +238,7 @@ def _apply(args: argparse.Namespace) -> int:
                 print(f"line {number}: {problem}", file=sys.stderr)
             if not args.keep_going:
                 break
+    app.read_models.catch_up()
     name = "standard input" if args.file == "-" else args.file
     summary = f"applied {applied} command{'s' * (applied != 1)} from {name}"
     if rejected:

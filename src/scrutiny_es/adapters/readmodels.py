@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     and_,
     delete,
     func,
@@ -64,6 +65,19 @@ class EventLog(Protocol):
 
     def read(self, after: int, limit: int) -> list[tuple[int, Any]]:
         """Up to ``limit`` events after ``after``, with their positions."""
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment stored as UTC and read back timezone-aware, the same on every database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 def _table(name: str, generation: int, *columns: Column[Any]) -> Table:
@@ -217,7 +231,7 @@ class AuditProjection(Projection):
             Column("ref", String(100)),
             Column("event", String(40), nullable=False),
             Column("effective_on", Date, nullable=False),
-            Column("recorded_at", DateTime(timezone=True), nullable=False),
+            Column("recorded_at", UtcDateTime, nullable=False),
             Column("actor", Text, nullable=False),
             Column("decided_by", Text),
             Column("summary", Text, nullable=False),

@@ -19,11 +19,12 @@ OverdueReason = Literal["response", "target_date", "deferral"]
 class Row(BaseModel):
     model_config = ConfigDict(frozen=True)
 
+    body: str
+
 
 class TrackerRow(Row):
     """One recommendation or action as the tracker shows it."""
 
-    body: str
     ref: str
     kind: Kind
     meeting_date: date
@@ -47,7 +48,6 @@ class TrackerRow(Row):
 class Obligation(Row):
     """Something owed by a date: a response, the target date, a return to a deferred item."""
 
-    body: str
     ref: str
     reason: OverdueReason
     responsible: list[str]
@@ -62,7 +62,6 @@ class Obligation(Row):
 class OverdueRow(Row):
     """An obligation past its last permitted day."""
 
-    body: str
     ref: str
     reason: OverdueReason
     due: date
@@ -73,7 +72,6 @@ class OverdueRow(Row):
 class AuditRow(Row):
     """One recorded event: what happened, when it took effect, who recorded it and who decided."""
 
-    body: str
     ref: str | None
     position: int
     event: str
