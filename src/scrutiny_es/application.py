@@ -189,7 +189,11 @@ class Scrutiny(Application[UUID]):
             self.read_models.catch_up()
 
     def _replay(self, body: str | None, ref: str | None, as_known_at: datetime | None) -> Iterator[ItemHistory]:
-        """Each item's history folded from its events (those recorded by ``as_known_at``), one item at a time."""
+        """Each item's history folded from its events (those recorded by ``as_known_at``), one item at a time.
+
+        The tracker table is the index of items, so it is brought up to date first.
+        """
+        self.read_models.catch_up(["tracker"])
         for item_id in self.read_models.item_ids(body, ref):
             history: ItemHistory | None = None
             for event in self.events.get(item_id):

@@ -393,6 +393,7 @@ class ReadModels:
 
     @contextmanager
     def _reading(self, name: str) -> Iterator[tuple[Connection, int]]:
+        self.setup()
         with self.engine.connect() as conn, conn.begin():
             query = select(projection_table.c.generation).where(projection_table.c.name == name)
             yield conn, conn.execute(query).scalar_one()

@@ -1,0 +1,116 @@
+"""The read models in SQL: applied exactly once, rebuilt without readers seeing a half-built table."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect
+
+from scrutiny_es import Scrutiny
+from scrutiny_es.adapters.readmodels import AuditProjection, ReadModels, TrackerProjection
+from tests.conftest import command, make, register
+
+
+class Crash(Exception):
+    """Stands for the process dying in the middle of a batch."""
+
+
+def record_history(app: Scrutiny, items: int = 4) -> None:
+    app.execute(register())
+    for n in range(1, items + 1):
+        ref = f"R{n}"
+        app.execute(make(ref))
+        app.execute(command("refer", ref=ref, addressee="Cabinet", received_on="2024-02-20"))
+        app.execute(command("report_progress", ref=ref, note=f"Progress {n}", reported_on="2024-03-14",
+                            reported_by="Director", rag="amber"))  # fmt: skip
+        if n % 2:
+            app.execute(command("record_response", ref=ref, addressee="Cabinet", decision="accepted", text="Yes",
+                                responded_on="2024-04-25", responded_by="Cabinet"))  # fmt: skip
+
+
+def snapshot(app: Scrutiny) -> tuple[Any, ...]:
+    on = date(2024, 5, 1)
+    return (app.tracker(), app.read_models.overdue(on), app.audit())
+
+
+def crash_on(monkeypatch: pytest.MonkeyPatch, projection: type[Any], call: int) -> None:
+    original = projection.apply
+    calls = 0
+
+    def apply(self: Any, *args: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == call:
+            raise Crash
+        original(self, *args)
+
+    monkeypatch.setattr(projection, "apply", apply)
+
+
+def test_queries_show_a_command_as_soon_as_execute_returns(app: Scrutiny) -> None:
+    app.execute(register())
+    app.execute(make())
+    assert [r.status for r in app.tracker()] == ["made"]
+    app.execute(command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
+    assert [r.status for r in app.tracker()] == ["awaiting_response"]
+
+
+def test_a_crash_between_batches_leaves_every_event_applied_exactly_once(
+    app: Scrutiny, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.catch_up = False
+    record_history(app)
+    app.read_models.BATCH = 5
+    crash_on(monkeypatch, AuditProjection, call=3)
+    with pytest.raises(Crash):
+        app.read_models.catch_up()
+    assert {s.name: s.position for s in app.read_models.status()} == {"audit": 10, "overdue": 10, "tracker": 10}
+    monkeypatch.undo()
+
+    restarted = Scrutiny(db_url)
+    restarted.read_models.BATCH = 5
+    tracker, overdue, audit = snapshot(restarted)
+    assert [entry.position for entry in audit] == list(range(1, restarted.read_models.log.head() + 1))
+    fresh = Scrutiny(db_url)
+    for name in ("tracker", "overdue", "audit"):
+        fresh.read_models.rebuild(name)
+    assert snapshot(fresh) == (tracker, overdue, audit)
+
+
+def test_a_rebuild_stopped_part_way_resumes_and_readers_see_the_old_tables_meanwhile(
+    app: Scrutiny, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record_history(app)
+    before = snapshot(app)
+    read_models = ReadModels(app.read_models.engine, app.read_models.log)
+    read_models.BATCH = 4
+    crash_on(monkeypatch, TrackerProjection, call=3)
+    with pytest.raises(Crash):
+        read_models.rebuild("tracker")
+    (status,) = read_models.status(["tracker"])
+    assert status.rebuilding_at == 8
+    assert snapshot(app) == before  # readers still use the complete generation
+    monkeypatch.undo()
+
+    app.execute(command("reaffirm", ref="R2", decided_on="2024-05-09"))  # the live generation keeps up meanwhile
+    read_models.rebuild("tracker")
+    (status,) = read_models.status(["tracker"])
+    assert (status.position, status.rebuilding_at) == (read_models.log.head(), None)
+    assert app.tracker() == app.tracker(as_known_at=datetime(2100, 1, 1, tzinfo=UTC))  # the same as a replay
+    assert [r.last_changed_on for r in app.tracker(ref="R2")] == [date(2024, 5, 9)]
+    tables = set(inspect(app.read_models.engine).get_table_names())
+    assert {t for t in tables if t.startswith("tracker_")} == {"tracker_2"}
+
+
+def test_status_shows_each_projection_against_the_head_of_the_log(app: Scrutiny) -> None:
+    app.catch_up = False
+    record_history(app, items=1)
+    assert [(s.name, s.position, s.head, s.lag) for s in app.read_models.status()] == [
+        ("audit", 0, 5, 5),
+        ("overdue", 0, 5, 5),
+        ("tracker", 0, 5, 5),
+    ]
+    app.read_models.catch_up(["audit"])
+    assert [s.lag for s in app.read_models.status()] == [0, 5, 5]
