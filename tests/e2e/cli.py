@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +13,9 @@ SCRIPT = Path(sys.executable).with_name("scrutiny-es")
 
 
 def run(*args: str, db: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "220"}  # a wide terminal, so table cells are not folded
     return subprocess.run(
-        [str(SCRIPT), "--db", db, *args], input=stdin, capture_output=True, text=True, timeout=300, check=False
+        [str(SCRIPT), "--db", db, *args], input=stdin, capture_output=True, text=True, timeout=300, check=False, env=env
     )
 
 

@@ -188,7 +188,8 @@ def _html(report: Report) -> str:
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         + "\n".join(parts)
-        + f"\n<footer>{len(report.rows)} rows. Produced by scrutiny_es from the recorded events.</footer>\n"
+        + f"\n<footer>{len(report.rows)} row{'s' * (len(report.rows) != 1)}. "
+        "Produced by scrutiny_es from the recorded events.</footer>\n"
         "</body>\n</html>\n"
     )
 
