@@ -7,7 +7,7 @@ transaction; a command that fails writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import singledispatchmethod
@@ -22,12 +22,14 @@ from scrutiny_es.adapters.persistence import DEFAULT_URL, event_store_env, read_
 from scrutiny_es.adapters.persistence import Transcoder as ScrutinyTranscoder
 from scrutiny_es.adapters.readmodels import ReadModels
 from scrutiny_es.domain import commands as c
+from scrutiny_es.domain.deadlines import Period
 from scrutiny_es.domain.errors import (
     BodyAlreadyRegistered,
     BodyNotFound,
     ConcurrentChange,
     DuplicateRecommendation,
     RecommendationNotFound,
+    ScrutinyError,
 )
 from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
 from scrutiny_es.projections.items import ItemHistory, fold, obligations, overdue_rows, tracker_row
@@ -73,6 +75,25 @@ class ApplicationLog:
         return [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
 
 
+Unsaved = dict[UUID, Body | Recommendation]
+"""Aggregates changed by earlier commands of a batch, not yet saved."""
+
+
+class BatchRejected(ScrutinyError):
+    """A command of a batch broke a rule, so nothing of the batch was written."""
+
+    def __init__(self, index: int, error: ScrutinyError) -> None:
+        self.index = index
+        self.error = error
+        super().__init__(f"command {index + 1} of the batch: {error}")
+
+
+def _last(positions: Iterator[int], events: Sequence[Any]) -> int | None:
+    """The log position of the last of a command's events (they were saved in order)."""
+    taken = [next(positions) for _ in events]
+    return taken[-1] if taken else None
+
+
 MAX_ATTEMPTS = 5
 """How many times a command is tried when another writer changes the same item first."""
 
@@ -104,39 +125,75 @@ class Scrutiny(Application[UUID]):
 
     def execute(self, command: c.AnyCommand | dict[str, Any]) -> Receipt:
         """Validates and records one command; raises a ``ScrutinyError`` and writes nothing if it breaks a rule."""
-        cmd = c.parse_command(command)
-        for _ in range(MAX_ATTEMPTS):
-            aggregate = self._handle(cmd, Actor(**cmd.actor.model_dump()), self.clock.now())
-            pending = [type(e).__name__ for e in aggregate.pending_events]
+        try:
+            (receipt,) = self.execute_many([command])
+        except BatchRejected as e:
+            raise e.error from None
+        return receipt
+
+    def execute_many(self, commands: Sequence[c.AnyCommand | dict[str, Any]]) -> list[Receipt]:
+        """Records several commands in one transaction, in order: all of them, or none.
+
+        A command that breaks a rule raises ``BatchRejected`` with its index, and nothing of
+        the batch is written. When another writer changes an item first, the batch is tried
+        again from the start, up to ``MAX_ATTEMPTS`` times.
+        """
+        parsed = []
+        for index, command in enumerate(commands):
             try:
-                recordings = self.save(aggregate)
+                parsed.append(c.parse_command(command))
+            except ScrutinyError as e:
+                raise BatchRejected(index, e) from None
+        for _ in range(MAX_ATTEMPTS):
+            unsaved: Unsaved = {}
+            events: list[Any] = []
+            per_command = []
+            for index, cmd in enumerate(parsed):
+                try:
+                    aggregate = self._handle(cmd, Actor(**cmd.actor.model_dump()), self.clock.now(), unsaved)
+                except ScrutinyError as e:
+                    raise BatchRejected(index, e) from None
+                unsaved[aggregate.id] = aggregate
+                new = aggregate.collect_events()
+                events.extend(new)
+                per_command.append(new)
+            try:
+                recordings = self.save(*events)
             except RecordConflictError:
-                if isinstance(cmd, c.RegisterBody):
-                    msg = f"a body with the code {cmd.body} is already registered"
-                    raise BodyAlreadyRegistered(msg) from None
-                if isinstance(cmd, c.MakeRecommendation):
-                    raise self._duplicate(cmd) from None
                 continue
-            position = recordings[-1].notification.id if recordings else None
-            return Receipt(cmd.body, getattr(cmd, "ref", None), tuple(pending), position)
-        what = f"{cmd.body} {getattr(cmd, 'ref', '')}".strip()
-        msg = f"{what} was changed by someone else {MAX_ATTEMPTS} times while this was being recorded; try again"
+            positions = iter(r.notification.id for r in recordings)
+            return [
+                Receipt(
+                    cmd.body,
+                    getattr(cmd, "ref", None),
+                    tuple(type(e).__name__ for e in new),
+                    _last(positions, new),
+                )
+                for cmd, new in zip(parsed, per_command, strict=True)
+            ]
+        msg = f"the items were changed by someone else {MAX_ATTEMPTS} times while this was being recorded; try again"
         raise ConcurrentChange(msg)
 
-    def body(self, code: str) -> Body:
+    def body(self, code: str, unsaved: Unsaved | None = None) -> Body:
         """The registered body with this code."""
+        key = body_id(code)
+        if unsaved and key in unsaved:
+            return unsaved[key]  # type: ignore[return-value]
         try:
-            return self.repository.get(body_id(code))
+            return self.repository.get(key)
         except AggregateNotFoundError:
             msg = f"no body is registered with the code {code}"
             raise BodyNotFound(msg) from None
 
-    def recommendation(self, body: str, ref: str) -> Recommendation:
+    def recommendation(self, body: str, ref: str, unsaved: Unsaved | None = None) -> Recommendation:
         """The recommendation or action ``ref`` of body ``body``."""
+        key = recommendation_id(body, ref)
+        if unsaved and key in unsaved:
+            return unsaved[key]  # type: ignore[return-value]
         try:
-            return self.repository.get(recommendation_id(body, ref))
+            return self.repository.get(key)
         except AggregateNotFoundError:
-            self.body(body)
+            self.body(body, unsaved)
             msg = f"{body} has no recommendation or action with the reference {ref}"
             raise RecommendationNotFound(msg) from None
 
@@ -205,21 +262,26 @@ class Scrutiny(Application[UUID]):
     # One handler per command: each returns the aggregate with its new events pending.
 
     @singledispatchmethod
-    def _handle(self, cmd: Any, actor: Actor, at: datetime) -> Body | Recommendation:
+    def _handle(self, cmd: Any, actor: Actor, at: datetime, unsaved: Unsaved) -> Body | Recommendation:
         raise NotImplementedError(type(cmd).__name__)
 
     @_handle.register
-    def _register_body(self, cmd: c.RegisterBody, actor: Actor, at: datetime) -> Body:
-        from scrutiny_es.domain.deadlines import Period
-
+    def _register_body(self, cmd: c.RegisterBody, actor: Actor, at: datetime, unsaved: Unsaved) -> Body:
+        if body_id(cmd.body) in unsaved or body_id(cmd.body) in self.repository:
+            msg = f"a body with the code {cmd.body} is already registered"
+            raise BodyAlreadyRegistered(msg)
         deadlines = {kind: None if p is None else Period.parse(p) for kind, p in cmd.deadlines.items()}
         return Body.register(code=cmd.body, name=cmd.name, council=cmd.council, deadlines=deadlines, actor=actor, at=at)
 
     @_handle.register
-    def _make_recommendation(self, cmd: c.MakeRecommendation, actor: Actor, at: datetime) -> Recommendation:
-        body = self.body(cmd.body)
-        if recommendation_id(cmd.body, cmd.ref) in self.repository:
-            raise self._duplicate(cmd)
+    def _make_recommendation(
+        self, cmd: c.MakeRecommendation, actor: Actor, at: datetime, unsaved: Unsaved
+    ) -> Recommendation:
+        body = self.body(cmd.body, unsaved)
+        key = recommendation_id(cmd.body, cmd.ref)
+        if key in unsaved or key in self.repository:
+            msg = f"{cmd.body} already has an item with the reference {cmd.ref}; choose another reference"
+            raise DuplicateRecommendation(msg)
         return Recommendation.make(
             body=body,
             ref=cmd.ref,
@@ -235,12 +297,12 @@ class Scrutiny(Application[UUID]):
         )
 
     @_handle.register
-    def _refer(self, cmd: c.Refer, actor: Actor, at: datetime) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref)
+    def _refer(self, cmd: c.Refer, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, unsaved)
         item.refer(
             addressee=cmd.addressee,
             received_on=cmd.received_on,
-            body=self.body(cmd.body),
+            body=self.body(cmd.body, unsaved),
             response_due=cmd.response_due,
             actor=actor,
             at=at,
@@ -248,8 +310,8 @@ class Scrutiny(Application[UUID]):
         return item
 
     @_handle.register
-    def _record_response(self, cmd: c.RecordResponse, actor: Actor, at: datetime) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref)
+    def _record_response(self, cmd: c.RecordResponse, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, unsaved)
         item.record_response(
             addressee=cmd.addressee,
             decision=cmd.decision,
@@ -263,16 +325,18 @@ class Scrutiny(Application[UUID]):
         return item
 
     @_handle.register
-    def _report_progress(self, cmd: c.ReportProgress, actor: Actor, at: datetime) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref)
+    def _report_progress(self, cmd: c.ReportProgress, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, unsaved)
         item.report_progress(
             note=cmd.note, reported_on=cmd.reported_on, reported_by=cmd.reported_by, rag=cmd.rag, actor=actor, at=at
         )
         return item
 
     @_handle.register
-    def _revise_target_date(self, cmd: c.ReviseTargetDate, actor: Actor, at: datetime) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref)
+    def _revise_target_date(
+        self, cmd: c.ReviseTargetDate, actor: Actor, at: datetime, unsaved: Unsaved
+    ) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, unsaved)
         item.revise_target_date(
             target_date=cmd.target_date,
             reason=cmd.reason,
@@ -284,42 +348,37 @@ class Scrutiny(Application[UUID]):
         return item
 
     @_handle.register
-    def _defer(self, cmd: c.Defer, actor: Actor, at: datetime) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref)
+    def _defer(self, cmd: c.Defer, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, unsaved)
         item.defer(until=cmd.until, reason=cmd.reason, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
         return item
 
     @_handle.register
-    def _reaffirm(self, cmd: c.Reaffirm, actor: Actor, at: datetime) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref)
+    def _reaffirm(self, cmd: c.Reaffirm, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, unsaved)
         item.reaffirm(decided_on=cmd.decided_on, minute=cmd.minute, note=cmd.note, actor=actor, at=at)
         return item
 
     @_handle.register
-    def _escalate(self, cmd: c.Escalate, actor: Actor, at: datetime) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref)
+    def _escalate(self, cmd: c.Escalate, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, unsaved)
         item.escalate(action=cmd.action, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
         return item
 
     @_handle.register
-    def _close(self, cmd: c.Close, actor: Actor, at: datetime) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref)
+    def _close(self, cmd: c.Close, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, unsaved)
         item.close(outcome=cmd.outcome, decided_on=cmd.decided_on, minute=cmd.minute, note=cmd.note, actor=actor, at=at)
         return item
 
     @_handle.register
-    def _reopen(self, cmd: c.Reopen, actor: Actor, at: datetime) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref)
+    def _reopen(self, cmd: c.Reopen, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, unsaved)
         item.reopen(reason=cmd.reason, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
         return item
 
     @_handle.register
-    def _correct(self, cmd: c.Correct, actor: Actor, at: datetime) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref)
+    def _correct(self, cmd: c.Correct, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, unsaved)
         item.correct(field=cmd.field, value=cmd.value, reason=cmd.reason, addressee=cmd.addressee, actor=actor, at=at)
         return item
-
-    @staticmethod
-    def _duplicate(cmd: c.MakeRecommendation) -> DuplicateRecommendation:
-        msg = f"{cmd.body} already has an item with the reference {cmd.ref}; choose another reference"
-        return DuplicateRecommendation(msg)
