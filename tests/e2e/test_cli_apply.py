@@ -82,3 +82,34 @@ def test_names_a_database_url_it_cannot_use(tmp_path: Path) -> None:
     result = run("apply", "-", db="mysql://localhost/x", stdin="")
     assert result.returncode == 1
     assert "mysql://localhost/x is not a database this library can use" in result.stderr
+
+
+def test_batch_writes_nothing_of_the_batch_with_a_bad_line(tmp_path: Path, db_url: str) -> None:
+    file = tmp_path / "migration.jsonl"
+    file.write_text(jsonl(register(), make(), REFER, make("R2"), BAD_RESPONSE, make("R3")))
+    result = run("apply", "--batch", "3", str(file), db=db_url)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "line 5: decision: must be accepted, partially_accepted, rejected or noted",
+        "lines 4-6 were not written",
+    ]
+    assert result.stdout == f"applied 3 commands from {file}; 1 rejected, stopped at the first\n"
+    assert positions(db_url) == [1, 2, 3]
+
+
+def test_batch_with_keep_going_applies_the_rest_of_the_batch(tmp_path: Path, db_url: str) -> None:
+    file = tmp_path / "migration.jsonl"
+    file.write_text(jsonl(register(), make(), "not json", REFER, make("R2"), BAD_RESPONSE, make("R3")))
+    result = run("apply", "--batch", "4", "--keep-going", str(file), db=db_url)
+    assert result.returncode == 1
+    assert [line.split(":")[0] for line in result.stderr.splitlines()] == ["line 3", "line 6"]
+    assert result.stdout == f"applied 5 commands from {file}; 2 rejected\n"
+    app = Scrutiny(db_url)
+    assert [row.ref for row in app.tracker()] == ["R1", "R2", "R3"]
+    assert [e.event for e in app.audit()] == ["Registered", "Made", "Referred", "Made", "Made"]
+
+
+def test_rejects_a_batch_size_that_is_not_a_positive_number(db_url: str) -> None:
+    result = run("apply", "--batch", "0", "-", db=db_url, stdin="")
+    assert result.returncode == 2
+    assert "'0' is not a whole number of 1 or more" in result.stderr

@@ -14,14 +14,15 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 from threading import Event
 from time import monotonic
-from typing import IO, TextIO
+from typing import IO, Any, TextIO
 
 from rich.console import Console as RichConsole
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
@@ -29,7 +30,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from scrutiny_es.adapters.formats import FORMATS, Report, render
 from scrutiny_es.adapters.persistence import DEFAULT_URL
 from scrutiny_es.adapters.readmodels import PROJECTIONS
-from scrutiny_es.application import LONDON, Scrutiny
+from scrutiny_es.application import LONDON, BatchRejected, Scrutiny
 from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError
 from scrutiny_es.projections.rows import Row
 
@@ -60,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     apply = commands.add_parser("apply", help="apply commands from a .jsonl file, or - for standard input")
     apply.add_argument("file", metavar="FILE.jsonl|-")
     apply.add_argument("--keep-going", action="store_true", help="report every bad line and apply the rest")
+    apply.add_argument(
+        "--batch",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="save up to N commands in one transaction (for migrating a tracker); a bad line rejects its batch",
+    )
     apply.set_defaults(run=_apply)
 
     for name, what in REPORTS.items():
@@ -100,6 +108,12 @@ REPORTS = {
     "overdue": "responses, target dates and deferrals past their date",
     "audit": "every event: who recorded it, who decided, when",
 }
+
+
+def _positive(text: str) -> int:
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
 
 
 def _day(text: str) -> date:
@@ -197,13 +211,11 @@ def _demo(args: argparse.Namespace) -> int:
     url = f"sqlite:///{db}"
     data = resources.files("scrutiny_es.demo").joinpath("demo.jsonl").read_text(encoding="utf-8")
     app = Scrutiny(url)
-    applied = 0
-    for number, line in enumerate(data.splitlines(), start=1):
-        if line.strip() and not line.lstrip().startswith("#"):
-            problems = _apply_line(app, line)
-            if problems:
-                raise ScrutinyError(f"demo data line {number}: {'; '.join(problems)}")
-            applied += 1
+    commands = list(_commands(data.splitlines()))
+    bad = _first_bad(app, commands)
+    if bad is not None:
+        raise ScrutinyError(f"demo data line {commands[bad[0]][0]}: {'; '.join(bad[1])}")
+    applied = len(commands)
     print(f"Loaded {applied} commands of demo data into {db}\n")
     width = shutil.get_terminal_size((160, 40)).columns
     bodies = {row.body: app.body(row.body).name for row in app.tracker()}
@@ -223,20 +235,25 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _apply(args: argparse.Namespace) -> int:
-    app = Scrutiny(args.db)
+    app = Scrutiny(args.db, catch_up=False)
     applied = rejected = 0
     with _open(args.file) as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            problems = _apply_line(app, line)
-            if not problems:
-                applied += 1
-                continue
-            rejected += 1
-            for problem in problems:
-                print(f"line {number}: {problem}", file=sys.stderr)
-            if not args.keep_going:
+        for batch in _batches(_commands(lines), args.batch):
+            while batch:
+                bad = _first_bad(app, batch)
+                if bad is None:
+                    applied += len(batch)
+                    break
+                index, problems = bad
+                rejected += 1
+                for problem in problems:
+                    print(f"line {batch[index][0]}: {problem}", file=sys.stderr)
+                if not args.keep_going:
+                    if len(batch) > 1:
+                        print(f"lines {batch[0][0]}-{batch[-1][0]} were not written", file=sys.stderr)
+                    break
+                del batch[index]  # and the rest of the batch is tried again without it
+            if rejected and not args.keep_going:
                 break
     app.read_models.catch_up()
     name = "standard input" if args.file == "-" else args.file
@@ -247,21 +264,44 @@ def _apply(args: argparse.Namespace) -> int:
     return 1 if rejected else 0
 
 
-def _apply_line(app: Scrutiny, line: str) -> list[str]:
-    """Applies one line; returns what was wrong with it, or nothing."""
+Line = tuple[int, Any]
+"""A line's number and its command, or the list of what was wrong with it."""
+
+
+def _commands(lines: Iterable[str]) -> Iterator[Line]:
+    """The commands of a .jsonl file with their line numbers; blank lines and # comments skipped."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as e:
+            yield number, [f"not valid JSON: {e.msg} at column {e.colno}"]
+            continue
+        yield number, data if isinstance(data, dict) else ["a command is a JSON object: {...}"]
+
+
+def _batches(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
+    while batch := list(islice(lines, size)):
+        yield batch
+
+
+def _first_bad(app: Scrutiny, batch: list[Line]) -> tuple[int, list[str]] | None:
+    """Applies the batch in one transaction; or says which line was wrong, and why, having written nothing."""
+    for index, (_, data) in enumerate(batch):
+        if isinstance(data, list):
+            return index, data
     try:
-        data = json.loads(line)
-    except json.JSONDecodeError as e:
-        return [f"not valid JSON: {e.msg} at column {e.colno}"]
-    if not isinstance(data, dict):
-        return ["a command is a JSON object: {...}"]
-    try:
-        app.execute(data)
-    except InvalidCommand as e:
-        return [f"{field}: {reason}" for field, reason in e.problems]
-    except ScrutinyError as e:
-        return [str(e)]
-    return []
+        app.execute_many([data for _, data in batch])
+    except BatchRejected as e:
+        return e.index, _problems(e.error)
+    return None
+
+
+def _problems(error: ScrutinyError) -> list[str]:
+    if isinstance(error, InvalidCommand):
+        return [f"{field}: {reason}" for field, reason in error.problems]
+    return [str(error)]
 
 
 @contextmanager
