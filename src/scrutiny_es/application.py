@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import singledispatchmethod
+from time import monotonic, sleep
 from typing import Any, Protocol
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -77,6 +78,10 @@ class ApplicationLog:
 
 Unsaved = dict[UUID, Body | Recommendation]
 """Aggregates changed by earlier commands of a batch, not yet saved."""
+
+
+class ProjectionsBehind(ScrutinyError):
+    """The read models did not catch up in time: is ``scrutiny-es projections run`` running?"""
 
 
 class BatchRejected(ScrutinyError):
@@ -240,6 +245,19 @@ class Scrutiny(Application[UUID]):
         """The audit trail: every event with who recorded it, who decided, and when."""
         self._catch_up()
         return self.read_models.audit(body, ref, as_of, as_known_at)
+
+    def wait_for(self, receipt: Receipt, timeout: float = 10.0) -> None:
+        """Returns when every read model shows ``receipt``'s command (read-your-writes with a worker)."""
+        deadline = monotonic() + timeout
+        pause = 0.005
+        while receipt.position is not None:
+            if min(s.position for s in self.read_models.status()) >= receipt.position:
+                return
+            if monotonic() > deadline:
+                msg = f"the read models had not caught up with position {receipt.position} after {timeout} s"
+                raise ProjectionsBehind(msg)
+            sleep(pause)
+            pause = min(pause * 2, 0.1)
 
     def _catch_up(self) -> None:
         if self.catch_up:

@@ -27,6 +27,7 @@ from typing import IO, Any, TextIO
 from rich.console import Console as RichConsole
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
+from scrutiny_es.adapters import worker
 from scrutiny_es.adapters.formats import FORMATS, Report, render
 from scrutiny_es.adapters.persistence import DEFAULT_URL
 from scrutiny_es.adapters.readmodels import PROJECTIONS
@@ -187,15 +188,11 @@ def _run(args: argparse.Namespace) -> int:
     app = Scrutiny(args.db, catch_up=False)
     stopping = Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    print("keeping the projections up to date; Ctrl-C to stop", file=sys.stderr)
-    try:
-        while not stopping.is_set():
-            if app.read_models.catch_up():
-                print(f"caught up to {app.read_models.log.head()}", file=sys.stderr)
-            stopping.wait(args.poll)
-    except KeyboardInterrupt:
-        pass
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    print("keeping the projections up to date; Ctrl-C to stop", file=sys.stderr, flush=True)
+    worker.run(app, stopping, args.poll, lambda read: print(f"applied {read} events", file=sys.stderr, flush=True))
     print("stopped", file=sys.stderr)
+    app.close()
     return 0
 
 

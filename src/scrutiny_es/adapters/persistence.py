@@ -1,17 +1,20 @@
 """Where the events are kept: one database URL picks the event store.
 
-``sqlite:///path.db`` is the embedded default. The eventsourcing environment built here
+``sqlite:///path.db`` is the embedded default; ``postgresql+psycopg://user@host/db`` serves
+many processes. The eventsourcing environment built here
 is the only configuration the application reads, so a URL names everything needed.
 """
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import asdict
 from datetime import date
 from typing import Any
 
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Transcoding, UUIDAsHex
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError
 
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.model import Actor, Addressee
@@ -35,13 +38,46 @@ def event_store_env(url: str) -> dict[str, str]:
             "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": "30",
         }
-    msg = f"{url} is not a database this library can use: write sqlite:///path/to/file.db"
-    raise UnsupportedDatabase(msg)
+    parsed = _postgres_url(url)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": parsed.database or "",
+        "POSTGRES_HOST": str(parsed.query.get("host") or parsed.host or "localhost"),
+        "POSTGRES_PORT": str(parsed.port or 5432),
+        "POSTGRES_USER": parsed.username or getpass.getuser(),
+        "POSTGRES_PASSWORD": parsed.password or "",
+        "POSTGRES_POOL_SIZE": "4",
+        "POSTGRES_MAX_OVERFLOW": "8",
+        "POSTGRES_LOCK_TIMEOUT": "10",
+    }
+
+
+def _postgres_url(url: str) -> URL:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        parsed = None
+    if parsed is None or parsed.get_backend_name() != "postgresql" or not parsed.database:
+        msg = (
+            f"{url} is not a database this library can use: write sqlite:///path/to/file.db "
+            "or postgresql+psycopg://user:password@host:port/database"
+        )
+        raise UnsupportedDatabase(msg)
+    return parsed.set(drivername="postgresql+psycopg")
+
+
+def libpq_conninfo(url: str) -> str | None:
+    """The PostgreSQL connection string for psycopg, or None for SQLite."""
+    if url.startswith("sqlite:///"):
+        return None
+    return _postgres_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def read_model_engine(url: str) -> Engine:
     """The SQLAlchemy engine for the read-model tables, in the same database as the events."""
     event_store_env(url)  # the same URLs, the same errors
+    if not url.startswith("sqlite:///"):
+        return create_engine(_postgres_url(url), pool_pre_ping=True, pool_size=4, max_overflow=8)
     engine = create_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")

@@ -381,7 +381,8 @@ class ReadModels:
         self.setup()
         head = self.log.head() if head is None else head
         with self.engine.connect() as conn:
-            rows = conn.execute(select(projection_table).where(projection_table.c.name.in_(list(names)))).mappings()
+            query = select(projection_table).where(projection_table.c.name.in_(list(names)))
+            rows = conn.execute(query.order_by(projection_table.c.name)).mappings()
             return [Status(r["name"], r["position"], head, r["rebuild_position"]) for r in rows]
 
     def _lock(self, conn: Connection, names: list[str]) -> list[Any]:
