@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
+from functools import partial
+from itertools import count
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
+import psycopg
 import pytest
+from sqlalchemy import make_url
 
 from scrutiny_es import Scrutiny
+from tests.pgserver import throwaway_postgres
 
 CLERK = {"id": "u1", "name": "Jo Clerk", "role": "scrutiny officer"}
 
@@ -47,9 +56,58 @@ def make(ref: str = "R1", body: str = "BCSB", **fields: Any) -> dict[str, Any]:
     return command("make_recommendation", body, **(defaults | fields))
 
 
+BACKENDS = ["sqlite", "postgresql"]
+"""Every test that takes a database runs once on each."""
+
+NewDatabase = Callable[[], AbstractContextManager[str]]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """One throwaway PostgreSQL server for the whole run; each test gets a database of its own.
+
+    Its folder is not under pytest's (which only root may enter), for the server may run as another user.
+    """
+    base = Path(tempfile.mkdtemp(prefix="scrutiny-postgres-"))
+    try:
+        with throwaway_postgres(base) as url:
+            yield url
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(params=BACKENDS)
+def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> NewDatabase:
+    """Makes empty databases of one backend: a SQLite file, or a PostgreSQL database."""
+    if request.param == "sqlite":
+        files = count()
+
+        @contextmanager
+        def sqlite_file() -> Iterator[str]:
+            yield f"sqlite:///{tmp_path / f'scrutiny-{next(files)}.db'}"
+
+        return sqlite_file
+    server = request.getfixturevalue("postgres_server")
+    return partial(fresh_postgres_database, server)
+
+
+@contextmanager
+def fresh_postgres_database(server: str) -> Iterator[str]:
+    name = f"test_{uuid4().hex[:16]}"
+    admin = make_url(server).set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'scrutiny.db'}"
+def db_url(new_database: NewDatabase) -> Iterator[str]:
+    with new_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +15,7 @@ from hypothesis import strategies as st
 from scrutiny_es import Scrutiny, ScrutinyError
 from scrutiny_es.domain.model import recommendation_id
 from scrutiny_es.projections.items import ItemHistory, fold, obligations, overdue_rows, tracker_row
-from tests.conftest import FixedClock, command, make, register
+from tests.conftest import FixedClock, NewDatabase, command, make, register
 
 START = date(2024, 1, 8)
 REFS = ["R1", "R2", "R3"]
@@ -78,11 +76,13 @@ step = st.one_of(
                                        addressee=who), refs, names),
 )  # fmt: skip
 
-PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 
 
-def run(steps: list[dict[str, Any]], folder: str, catch_up_after: list[bool] | None = None) -> Scrutiny:
-    app = Scrutiny(f"sqlite:///{Path(folder) / 'property.db'}", clock=FixedClock(), catch_up=False)
+def run(steps: list[dict[str, Any]], url: str, catch_up_after: list[bool] | None = None) -> Scrutiny:
+    app = Scrutiny(url, clock=FixedClock(), catch_up=False)
     app.execute(register())
     for n, cmd in enumerate(steps):
         try:
@@ -102,10 +102,11 @@ def run(steps: list[dict[str, Any]], folder: str, catch_up_after: list[bool] | N
     pauses=st.lists(st.booleans(), min_size=1),
 )
 def test_incremental_equals_a_full_rebuild(
-    items: tuple[dict[str, Any], ...], steps: list[dict[str, Any]], batch: int, pauses: list[bool]
-) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        app = run([*items, *steps], folder, pauses)
+    new_database: NewDatabase, items: tuple[dict[str, Any], ...], steps: list[dict[str, Any]], batch: int,
+    pauses: list[bool],
+) -> None:  # fmt: skip
+    with new_database() as url:
+        app = run([*items, *steps], url, pauses)
         app.read_models.BATCH = batch
         app.read_models.catch_up()
         days_to_check = [START + timedelta(days=n) for n in range(0, 200, 9)]
@@ -126,11 +127,11 @@ def test_incremental_equals_a_full_rebuild(
 @PROPERTY
 @given(items=made, steps=st.lists(step, min_size=8, max_size=40), on=days)
 def test_as_of_a_date_equals_the_facts_effective_by_then(
-    items: tuple[dict[str, Any], ...], steps: list[dict[str, Any]], on: int
+    new_database: NewDatabase, items: tuple[dict[str, Any], ...], steps: list[dict[str, Any]], on: int
 ) -> None:
     as_of = START + timedelta(days=on)
-    with tempfile.TemporaryDirectory() as folder:
-        app = run([*items, *steps], folder)
+    with new_database() as url:
+        app = run([*items, *steps], url)
         histories = folded(app, as_of)
         assert app.tracker(as_of=as_of) == tracker_rows(histories)
         assert app.overdue(as_of=as_of) == overdue_rows((o for h in histories for o in obligations(h)), as_of)
