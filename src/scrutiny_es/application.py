@@ -7,6 +7,7 @@ transaction; a command that fails writes nothing.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -99,7 +100,7 @@ def _last(positions: Iterator[int], events: Sequence[Any]) -> int | None:
     return taken[-1] if taken else None
 
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 20
 """How many times a command is tried when another writer changes the same item first."""
 
 
@@ -149,7 +150,7 @@ class Scrutiny(Application[UUID]):
                 parsed.append(c.parse_command(command))
             except ScrutinyError as e:
                 raise BatchRejected(index, e) from None
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             unsaved: Unsaved = {}
             events: list[Any] = []
             per_command = []
@@ -165,6 +166,7 @@ class Scrutiny(Application[UUID]):
             try:
                 recordings = self.save(*events)
             except RecordConflictError:
+                sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311  (spreads out writers that collided)
                 continue
             positions = iter(r.notification.id for r in recordings)
             return [
