@@ -37,6 +37,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 
@@ -55,6 +56,9 @@ projection_table = Table(
     Column("rebuild_generation", Integer),
     Column("rebuild_position", BigInteger),
 )
+
+
+SETUP_LOCK = 5_172_071  # any constant: the advisory lock that serialises creating the tables
 
 
 class EventLog(Protocol):
@@ -317,6 +321,8 @@ class ReadModels:
         if self._ready:
             return
         with self._writing() as conn:
+            if conn.dialect.name == "postgresql":  # processes starting together create the tables once
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK})
             metadata.create_all(conn, tables=[projection_table])
             known = set(conn.execute(select(projection_table.c.name)).scalars())
             for name, projection in PROJECTIONS.items():
