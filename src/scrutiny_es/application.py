@@ -8,7 +8,7 @@ transaction; a command that fails writes nothing.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import singledispatchmethod
@@ -77,8 +77,14 @@ class ApplicationLog:
         return [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
 
 
-Unsaved = dict[UUID, Body | Recommendation]
-"""Aggregates changed by earlier commands of a batch, not yet saved."""
+@dataclass
+class Batch:
+    """Commands being recorded together: the aggregates they changed, not yet saved."""
+
+    changed: dict[UUID, Body | Recommendation]
+    check_new: bool
+    """Whether new items are looked up in the store first. A bulk batch skips it on its first try:
+    the store's uniqueness rejects a duplicate, and the retry then names it."""
 
 
 class ProjectionsBehind(ScrutinyError):
@@ -92,6 +98,13 @@ class BatchRejected(ScrutinyError):
         self.index = index
         self.error = error
         super().__init__(f"command {index + 1} of the batch: {error}")
+
+
+def _replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """Replays events onto an aggregate (eventsourcing's own projector re-checks each event's type)."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 def _last(positions: Iterator[int], events: Sequence[Any]) -> int | None:
@@ -119,6 +132,7 @@ class Scrutiny(Application[UUID]):
         self.url = url
         self.clock: Clock = clock or SystemClock()
         self.catch_up = catch_up
+        self._bodies: dict[UUID, Body] = {}
         super().__init__(env=event_store_env(url))
         self.read_models = ReadModels(read_model_engine(url), ApplicationLog(self))
 
@@ -151,20 +165,20 @@ class Scrutiny(Application[UUID]):
             except ScrutinyError as e:
                 raise BatchRejected(index, e) from None
         for attempt in range(MAX_ATTEMPTS):
-            unsaved: Unsaved = {}
+            batch = Batch({}, check_new=attempt > 0 or len(parsed) == 1)
             events: list[Any] = []
             per_command = []
             for index, cmd in enumerate(parsed):
                 try:
-                    aggregate = self._handle(cmd, Actor(**cmd.actor.model_dump()), self.clock.now(), unsaved)
+                    aggregate = self._handle(cmd, Actor(**cmd.actor.model_dump()), self.clock.now(), batch)
                 except ScrutinyError as e:
                     raise BatchRejected(index, e) from None
-                unsaved[aggregate.id] = aggregate
+                batch.changed[aggregate.id] = aggregate
                 new = aggregate.collect_events()
                 events.extend(new)
                 per_command.append(new)
             try:
-                recordings = self.save(*events)
+                recordings = self.events.put(events)
             except RecordConflictError:
                 sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311  (spreads out writers that collided)
                 continue
@@ -181,28 +195,32 @@ class Scrutiny(Application[UUID]):
         msg = f"the items were changed by someone else {MAX_ATTEMPTS} times while this was being recorded; try again"
         raise ConcurrentChange(msg)
 
-    def body(self, code: str, unsaved: Unsaved | None = None) -> Body:
-        """The registered body with this code."""
+    def body(self, code: str, batch: Batch | None = None) -> Body:
+        """The registered body with this code (kept once read: nothing changes a body after registration)."""
         key = body_id(code)
-        if unsaved and key in unsaved:
-            return unsaved[key]  # type: ignore[return-value]
-        try:
-            return self.repository.get(key)
-        except AggregateNotFoundError:
+        found = (batch.changed.get(key) if batch else None) or self._bodies.get(key) or self._get(key)
+        if not isinstance(found, Body):
             msg = f"no body is registered with the code {code}"
-            raise BodyNotFound(msg) from None
+            raise BodyNotFound(msg)
+        self._bodies[key] = found
+        return found
 
-    def recommendation(self, body: str, ref: str, unsaved: Unsaved | None = None) -> Recommendation:
+    def recommendation(self, body: str, ref: str, batch: Batch | None = None) -> Recommendation:
         """The recommendation or action ``ref`` of body ``body``."""
         key = recommendation_id(body, ref)
-        if unsaved and key in unsaved:
-            return unsaved[key]  # type: ignore[return-value]
-        try:
-            return self.repository.get(key)
-        except AggregateNotFoundError:
-            self.body(body, unsaved)
+        found = (batch.changed.get(key) if batch else None) or self._get(key)
+        if found is None:
+            self.body(body, batch)
             msg = f"{body} has no recommendation or action with the reference {ref}"
-            raise RecommendationNotFound(msg) from None
+            raise RecommendationNotFound(msg)
+        return found  # type: ignore[return-value]
+
+    def _get(self, key: UUID) -> Body | Recommendation | None:
+        """The aggregate replayed from its events, or None."""
+        try:
+            return self.repository.get(key, projector_func=_replay)  # type: ignore[no-any-return]
+        except AggregateNotFoundError:
+            return None
 
     def today(self) -> date:
         """Today's date in the UK, by the application's clock."""
@@ -282,12 +300,13 @@ class Scrutiny(Application[UUID]):
     # One handler per command: each returns the aggregate with its new events pending.
 
     @singledispatchmethod
-    def _handle(self, cmd: Any, actor: Actor, at: datetime, unsaved: Unsaved) -> Body | Recommendation:
+    def _handle(self, cmd: Any, actor: Actor, at: datetime, batch: Batch) -> Body | Recommendation:
         raise NotImplementedError(type(cmd).__name__)
 
     @_handle.register
-    def _register_body(self, cmd: c.RegisterBody, actor: Actor, at: datetime, unsaved: Unsaved) -> Body:
-        if body_id(cmd.body) in unsaved or body_id(cmd.body) in self.repository:
+    def _register_body(self, cmd: c.RegisterBody, actor: Actor, at: datetime, batch: Batch) -> Body:
+        key = body_id(cmd.body)
+        if key in batch.changed or (batch.check_new and self._get(key) is not None):
             msg = f"a body with the code {cmd.body} is already registered"
             raise BodyAlreadyRegistered(msg)
         deadlines = {kind: None if p is None else Period.parse(p) for kind, p in cmd.deadlines.items()}
@@ -295,11 +314,11 @@ class Scrutiny(Application[UUID]):
 
     @_handle.register
     def _make_recommendation(
-        self, cmd: c.MakeRecommendation, actor: Actor, at: datetime, unsaved: Unsaved
+        self, cmd: c.MakeRecommendation, actor: Actor, at: datetime, batch: Batch
     ) -> Recommendation:
-        body = self.body(cmd.body, unsaved)
+        body = self.body(cmd.body, batch)
         key = recommendation_id(cmd.body, cmd.ref)
-        if key in unsaved or key in self.repository:
+        if key in batch.changed or (batch.check_new and self._get(key) is not None):
             msg = f"{cmd.body} already has an item with the reference {cmd.ref}; choose another reference"
             raise DuplicateRecommendation(msg)
         return Recommendation.make(
@@ -317,12 +336,12 @@ class Scrutiny(Application[UUID]):
         )
 
     @_handle.register
-    def _refer(self, cmd: c.Refer, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, unsaved)
+    def _refer(self, cmd: c.Refer, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, batch)
         item.refer(
             addressee=cmd.addressee,
             received_on=cmd.received_on,
-            body=self.body(cmd.body, unsaved),
+            body=self.body(cmd.body, batch),
             response_due=cmd.response_due,
             actor=actor,
             at=at,
@@ -330,8 +349,8 @@ class Scrutiny(Application[UUID]):
         return item
 
     @_handle.register
-    def _record_response(self, cmd: c.RecordResponse, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, unsaved)
+    def _record_response(self, cmd: c.RecordResponse, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, batch)
         item.record_response(
             addressee=cmd.addressee,
             decision=cmd.decision,
@@ -345,18 +364,16 @@ class Scrutiny(Application[UUID]):
         return item
 
     @_handle.register
-    def _report_progress(self, cmd: c.ReportProgress, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, unsaved)
+    def _report_progress(self, cmd: c.ReportProgress, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, batch)
         item.report_progress(
             note=cmd.note, reported_on=cmd.reported_on, reported_by=cmd.reported_by, rag=cmd.rag, actor=actor, at=at
         )
         return item
 
     @_handle.register
-    def _revise_target_date(
-        self, cmd: c.ReviseTargetDate, actor: Actor, at: datetime, unsaved: Unsaved
-    ) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, unsaved)
+    def _revise_target_date(self, cmd: c.ReviseTargetDate, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, batch)
         item.revise_target_date(
             target_date=cmd.target_date,
             reason=cmd.reason,
@@ -368,37 +385,37 @@ class Scrutiny(Application[UUID]):
         return item
 
     @_handle.register
-    def _defer(self, cmd: c.Defer, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, unsaved)
+    def _defer(self, cmd: c.Defer, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, batch)
         item.defer(until=cmd.until, reason=cmd.reason, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
         return item
 
     @_handle.register
-    def _reaffirm(self, cmd: c.Reaffirm, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, unsaved)
+    def _reaffirm(self, cmd: c.Reaffirm, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, batch)
         item.reaffirm(decided_on=cmd.decided_on, minute=cmd.minute, note=cmd.note, actor=actor, at=at)
         return item
 
     @_handle.register
-    def _escalate(self, cmd: c.Escalate, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, unsaved)
+    def _escalate(self, cmd: c.Escalate, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, batch)
         item.escalate(action=cmd.action, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
         return item
 
     @_handle.register
-    def _close(self, cmd: c.Close, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, unsaved)
+    def _close(self, cmd: c.Close, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, batch)
         item.close(outcome=cmd.outcome, decided_on=cmd.decided_on, minute=cmd.minute, note=cmd.note, actor=actor, at=at)
         return item
 
     @_handle.register
-    def _reopen(self, cmd: c.Reopen, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, unsaved)
+    def _reopen(self, cmd: c.Reopen, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, batch)
         item.reopen(reason=cmd.reason, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
         return item
 
     @_handle.register
-    def _correct(self, cmd: c.Correct, actor: Actor, at: datetime, unsaved: Unsaved) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, unsaved)
+    def _correct(self, cmd: c.Correct, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
+        item = self.recommendation(cmd.body, cmd.ref, batch)
         item.correct(field=cmd.field, value=cmd.value, reason=cmd.reason, addressee=cmd.addressee, actor=actor, at=at)
         return item

@@ -74,8 +74,7 @@ def test_a_crash_between_batches_leaves_every_event_applied_exactly_once(
     tracker, overdue, audit = snapshot(restarted)
     assert [entry.position for entry in audit] == list(range(1, restarted.read_models.log.head() + 1))
     fresh = Scrutiny(db_url)
-    for name in ("tracker", "overdue", "audit"):
-        fresh.read_models.rebuild(name)
+    fresh.read_models.rebuild()
     assert snapshot(fresh) == (tracker, overdue, audit)
 
 
@@ -85,17 +84,17 @@ def test_a_rebuild_stopped_part_way_resumes_and_readers_see_the_old_tables_meanw
     record_history(app)
     before = snapshot(app)
     read_models = ReadModels(app.read_models.engine, app.read_models.log)
-    read_models.BATCH = 4
+    read_models.REBUILD_BATCH = 4
     crash_on(monkeypatch, TrackerProjection, call=3)
     with pytest.raises(Crash):
-        read_models.rebuild("tracker")
+        read_models.rebuild(["tracker"])
     (status,) = read_models.status(["tracker"])
     assert status.rebuilding_at == 8
     assert snapshot(app) == before  # readers still use the complete generation
     monkeypatch.undo()
 
     app.execute(command("reaffirm", ref="R2", decided_on="2024-05-09"))  # the live generation keeps up meanwhile
-    read_models.rebuild("tracker")
+    read_models.rebuild(["tracker"])
     (status,) = read_models.status(["tracker"])
     assert (status.position, status.rebuilding_at) == (read_models.log.head(), None)
     assert app.tracker() == app.tracker(as_known_at=datetime(2100, 1, 1, tzinfo=UTC))  # the same as a replay

@@ -25,7 +25,7 @@ from time import monotonic
 from typing import IO, Any, TextIO
 
 from rich.console import Console as RichConsole
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from scrutiny_es.adapters import worker
 from scrutiny_es.adapters.formats import FORMATS, Report, render
@@ -168,19 +168,19 @@ def _status(args: argparse.Namespace) -> int:
 
 def _rebuild(args: argparse.Namespace) -> int:
     app = Scrutiny(args.db, catch_up=False)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"))
+    names = [args.name] if args.name else list(PROJECTIONS)
+    columns = (TextColumn("rebuilding"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"))
     with Progress(*columns, console=RichConsole(stderr=True)) as bar:
-        for name in [args.name] if args.name else list(PROJECTIONS):
-            task = bar.add_task(name, total=app.read_models.log.head(), rate="")
-            started = monotonic()
+        task = bar.add_task("rebuild", total=app.read_models.log.head(), rate="")
+        started = monotonic()
 
-            def show(position: int, head: int, task: TaskID = task, started: float = started) -> None:
-                rate = position / max(monotonic() - started, 1e-9)
-                bar.update(task, completed=position, total=head, rate=f"{rate:,.0f} events/s")
+        def show(position: int, head: int) -> None:
+            rate = position / max(monotonic() - started, 1e-9)
+            bar.update(task, completed=position, total=head, rate=f"{rate:,.0f} events/s")
 
-            app.read_models.rebuild(name, progress=show)
-            bar.update(task, completed=bar.tasks[task].total)
-    print("rebuilt " + (args.name or ", ".join(PROJECTIONS)))
+        app.read_models.rebuild(names, progress=show)
+        bar.update(task, completed=bar.tasks[task].total)
+    print("rebuilt " + ", ".join(names))
     return 0
 
 

@@ -8,7 +8,6 @@ is the only configuration the application reads, so a URL names everything neede
 from __future__ import annotations
 
 import getpass
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -111,7 +110,7 @@ class ActorAsDict(Transcoding):
     name = "actor"
 
     def encode(self, obj: Actor) -> dict[str, str]:
-        return asdict(obj)
+        return {"id": obj.id, "name": obj.name, "role": obj.role}
 
     def decode(self, data: dict[str, str]) -> Actor:
         return Actor(**data)
@@ -122,7 +121,7 @@ class AddresseeAsDict(Transcoding):
     name = "addressee"
 
     def encode(self, obj: Addressee) -> dict[str, str | None]:
-        return asdict(obj)
+        return {"name": obj.name, "kind": obj.kind, "role": obj.role}
 
     def decode(self, data: dict[str, Any]) -> Addressee:
         return Addressee(**data)

@@ -10,10 +10,12 @@ the new generation, so readers never see a half-built table.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -40,9 +42,20 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql.psycopg import dialect as postgresql_dialect
+from sqlalchemy.dialects.sqlite.pysqlite import dialect as sqlite_dialect
 
+from scrutiny_es.domain.model import Body
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
-from scrutiny_es.projections.items import ItemHistory, fold, obligations, overdue_rows, tracker_row
+from scrutiny_es.projections.items import (
+    ItemHistory,
+    fold,
+    from_stored,
+    obligations,
+    overdue_rows,
+    stored,
+    tracker_row,
+)
 from scrutiny_es.projections.rows import AuditRow, Obligation, OverdueRow, TrackerRow
 
 metadata = MetaData()
@@ -99,7 +112,8 @@ class Projection:
     def tables(self, generation: int) -> list[Table]:
         raise NotImplementedError
 
-    def apply(self, conn: Connection, generation: int, events: Sequence[tuple[int, Any]]) -> None:
+    def apply(self, conn: Connection, generation: int, after: int, events: Sequence[tuple[int, Any]]) -> None:
+        """Applies events that follow position ``after`` to the tables of ``generation``."""
         raise NotImplementedError
 
 
@@ -112,8 +126,35 @@ def _uuid_key(value: UUID) -> str:
     return value.hex
 
 
+class StateCache(OrderedDict[str, Any]):
+    """States of recently changed items, kept between batches so they are not read back.
+
+    Valid only while the projection is where this process left it: any other position
+    (another process moved it, or a batch was rolled back) empties it.
+    """
+
+    SIZE = 20_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at: tuple[int, int] | None = None
+
+    def begin(self, generation: int, after: int) -> None:
+        if self.at != (generation, after):
+            self.clear()
+        self.at = None  # until the batch is applied
+
+    def end(self, generation: int, position: int) -> None:
+        while len(self) > self.SIZE:
+            self.popitem(last=False)
+        self.at = (generation, position)
+
+
 class ItemsProjection(Projection):
     """A projection keeping each item's history (see ``projections.items``) beside its rows."""
+
+    def __init__(self) -> None:
+        self.cache = StateCache()
 
     def state_table(self, generation: int) -> Table:
         raise NotImplementedError
@@ -121,23 +162,84 @@ class ItemsProjection(Projection):
     def write(self, conn: Connection, generation: int, histories: list[tuple[str, ItemHistory]]) -> None:
         raise NotImplementedError
 
-    def apply(self, conn: Connection, generation: int, events: Sequence[tuple[int, Any]]) -> None:
-        ids = list(dict.fromkeys(_uuid_key(e.originator_id) for _, e in events))
+    def apply(self, conn: Connection, generation: int, after: int, events: Sequence[tuple[int, Any]]) -> None:
+        cache = self.cache
+        cache.begin(generation, after)
+        keys = [(e.originator_id.hex, e) for _, e in events if not isinstance(e, Body.Event)]
+        missing = [key for key in dict.fromkeys(k for k, _ in keys) if key not in cache]
         state = self.state_table(generation)
-        histories: dict[str, ItemHistory | None] = dict.fromkeys(ids)
-        for chunk in _chunks(ids):
-            for item_id, history in conn.execute(
-                select(state.c.item_id, state.c.history).where(state.c.item_id.in_(chunk))
-            ):
-                histories[item_id] = ItemHistory.model_validate_json(history)
-        for _, event in events:
-            key = _uuid_key(event.originator_id)
-            histories[key] = fold(histories[key], event)
-        changed = [(key, h) for key, h in histories.items() if h is not None]
-        for chunk in _chunks([key for key, _ in changed]):
+        for chunk in _chunks(missing):
+            query = select(state.c.item_id, state.c.history).where(state.c.item_id.in_(chunk))
+            for item_id, history in conn.execute(query):
+                cache[item_id] = _Cached(from_stored(history), stored=True)
+        touched: dict[str, _Cached] = {}
+        for key, event in keys:
+            entry = cache.get(key)
+            history = fold(entry.history if entry else None, event)
+            if history is not None:
+                touched[key] = entry or cache.setdefault(key, _Cached(history, stored=False))
+        stored_before = [key for key, entry in touched.items() if entry.stored]
+        for chunk in _chunks(stored_before):
             for table in self.tables(generation):
                 conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
-        self.write(conn, generation, changed)
+        self.write(conn, generation, [(key, entry.history) for key, entry in touched.items()])
+        for key, entry in touched.items():
+            entry.stored = True
+            cache.move_to_end(key)
+        cache.end(generation, events[-1][0])
+
+
+@dataclass
+class _Cached:
+    history: ItemHistory
+    stored: bool
+    """Whether the item's rows are in the tables (so they are deleted before being written again)."""
+
+
+def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Inserts many rows through the driver: the rows are plain values, already checked by the fold.
+
+    SQLAlchemy's per-row parameter processing would cost more than the fold itself, so the
+    few values the driver cannot take as they are are converted here, column by column.
+    """
+    if not rows:
+        return
+    statement, names, converters = _insert_plan(table, conn.dialect.name)
+    if converters:
+        rows = [row | {name: convert(row[name]) for name, convert in converters} for row in rows]
+    if names:  # a driver with positional parameters
+        conn.exec_driver_sql(statement, [tuple(row[name] for name in names) for row in rows])
+    else:
+        conn.exec_driver_sql(statement, rows)
+
+
+@cache
+def _insert_plan(table: Table, dialect_name: str) -> tuple[str, list[str], list[tuple[str, Callable[[Any], Any]]]]:
+    dialect = sqlite_dialect() if dialect_name == "sqlite" else postgresql_dialect()  # type: ignore[no-untyped-call]
+    compiled = insert(table).compile(dialect=dialect)
+    names = list(compiled.positiontup or [])
+    converters: list[tuple[str, Callable[[Any], Any]]] = []
+    for column in table.columns:
+        if isinstance(column.type, JSON):
+            converters.append((column.name, _json_text))
+        elif dialect_name == "sqlite" and isinstance(column.type, UtcDateTime):
+            converters.append((column.name, _sqlite_moment))
+        elif dialect_name == "sqlite" and isinstance(column.type, Date):
+            converters.append((column.name, _sqlite_day))
+    return compiled.string, names, converters
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value)
+
+
+def _sqlite_moment(value: datetime) -> str:
+    """A moment as SQLAlchemy's SQLite DateTime stores it: naive UTC, so its reader parses it back."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+
+
+def _sqlite_day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 class TrackerProjection(ItemsProjection):
@@ -156,7 +258,7 @@ class TrackerProjection(ItemsProjection):
             Column("body", String(100), nullable=False, index=True),
             Column("ref", String(100), nullable=False),
             Column("meeting_date", Date, nullable=False),
-            Column("row", JSON, nullable=False),
+            Column("row", Text, nullable=False),
             Column("history", Text, nullable=False),
         )
 
@@ -171,12 +273,11 @@ class TrackerProjection(ItemsProjection):
                         "body": row.body,
                         "ref": row.ref,
                         "meeting_date": row.meeting_date,
-                        "row": row.model_dump(mode="json"),
-                        "history": history.model_dump_json(),
+                        "row": row.model_dump_json(),
+                        "history": stored(history),
                     }
                 )
-        if rows:
-            conn.execute(insert(self.state_table(generation)), rows)
+        _insert(conn, self.state_table(generation), rows)
 
 
 class OverdueProjection(ItemsProjection):
@@ -199,8 +300,8 @@ class OverdueProjection(ItemsProjection):
         return _table(
             "obligation",
             generation,
-            Column("id", Integer, primary_key=True, autoincrement=True),
-            Column("item_id", String(32), nullable=False, index=True),
+            Column("item_id", String(32), primary_key=True),
+            Column("seq", Integer, primary_key=True),
             Column("body", String(100), nullable=False),
             Column("ref", String(100), nullable=False),
             Column("reason", String(20), nullable=False),
@@ -210,12 +311,10 @@ class OverdueProjection(ItemsProjection):
         )
 
     def write(self, conn: Connection, generation: int, histories: list[tuple[str, ItemHistory]]) -> None:
-        states = [{"item_id": key, "history": h.model_dump_json()} for key, h in histories]
-        owed = [{"item_id": key, **o.model_dump()} for key, h in histories for o in obligations(h)]
-        if states:
-            conn.execute(insert(self.state_table(generation)), states)
-        if owed:
-            conn.execute(insert(self.obligation_table(generation)), owed)
+        states = [{"item_id": key, "history": stored(h)} for key, h in histories]
+        owed = [{"item_id": key, "seq": n, **o.__dict__} for key, h in histories for n, o in enumerate(obligations(h))]
+        _insert(conn, self.state_table(generation), states)
+        _insert(conn, self.obligation_table(generation), owed)
 
 
 class AuditProjection(Projection):
@@ -251,33 +350,39 @@ class AuditProjection(Projection):
             Column("kind", String(20), nullable=False),
         )
 
-    def apply(self, conn: Connection, generation: int, events: Sequence[tuple[int, Any]]) -> None:
+    def __init__(self) -> None:
+        self.cache = StateCache()
+
+    def apply(self, conn: Connection, generation: int, after: int, events: Sequence[tuple[int, Any]]) -> None:
         entries, items_table = self.entry_table(generation), self.item_table(generation)
-        ids = list(dict.fromkeys(_uuid_key(e.originator_id) for _, e in events))
-        items: dict[str, AuditedItem | None] = dict.fromkeys(ids)
-        for chunk in _chunks(ids):
+        cache = self.cache
+        cache.begin(generation, after)
+        keys = [(e.originator_id.hex, e) for _, e in events]
+        missing = [key for key in dict.fromkeys(k for k, _ in keys) if key not in cache]
+        for chunk in _chunks(missing):
             query = select(items_table).where(items_table.c.item_id.in_(chunk))
-            for row in conn.execute(query).mappings():
-                items[row["item_id"]] = AuditedItem(body=row["body"], ref=row["ref"], kind=row["kind"])
-        before = {key: item for key, item in items.items() if item is not None}
+            for row in conn.execute(query):
+                cache[row.item_id] = AuditedItem(row.body, row.ref, row.kind)
         position = conn.execute(select(func.coalesce(func.max(entries.c.position), 0))).scalar_one()
-        rows = []
-        for _, event in events:
-            key = _uuid_key(event.originator_id)
-            items[key], entry = audit_entry(items[key], event, position + 1)
+        rows: list[dict[str, Any]] = []
+        changed: dict[str, tuple[AuditedItem, bool]] = {}
+        for key, event in keys:
+            item = cache.get(key)
+            after_event, entry = audit_entry(item, event, position + 1)
             if entry is not None:
                 position += 1
-                rows.append(entry.model_dump())
-        if rows:
-            conn.execute(insert(entries), rows)
-        changed = [(k, i) for k, i in items.items() if i is not None and before.get(k) != i]
-        for chunk in _chunks([k for k, _ in changed]):
+                rows.append(entry._asdict())
+            if after_event is not None and after_event != item:
+                was_stored = changed[key][1] if key in changed else item is not None
+                cache[key], changed[key] = after_event, (after_event, was_stored)
+        _insert(conn, entries, rows)
+        for chunk in _chunks([key for key, (_, was_stored) in changed.items() if was_stored]):
             conn.execute(delete(items_table).where(items_table.c.item_id.in_(chunk)))
-        if changed:
-            conn.execute(insert(items_table), [{"item_id": k, **i.model_dump()} for k, i in changed])
+        _insert(conn, items_table, [{"item_id": key, **item._asdict()} for key, (item, _) in changed.items()])
+        cache.end(generation, events[-1][0])
 
 
-PROJECTIONS: dict[str, Projection] = {p.name: p for p in (TrackerProjection(), OverdueProjection(), AuditProjection())}
+PROJECTIONS: dict[str, type[Projection]] = {p.name: p for p in (TrackerProjection, OverdueProjection, AuditProjection)}
 
 
 @dataclass(frozen=True)
@@ -302,10 +407,12 @@ class ReadModels:
     """The three projections in one database: catching up, rebuilding and reading them."""
 
     BATCH = 2000
+    REBUILD_BATCH = 20_000
 
     def __init__(self, engine: Engine, log: EventLog) -> None:
         self.engine = engine
         self.log = log
+        self.projections = {name: projection() for name, projection in PROJECTIONS.items()}
         self._ready = False
 
     @contextmanager
@@ -325,7 +432,7 @@ class ReadModels:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK})
             metadata.create_all(conn, tables=[projection_table])
             known = set(conn.execute(select(projection_table.c.name)).scalars())
-            for name, projection in PROJECTIONS.items():
+            for name, projection in self.projections.items():
                 if name not in known:
                     metadata.create_all(conn, tables=projection.tables(1))
                     conn.execute(insert(projection_table).values(name=name, generation=1, position=0))
@@ -342,45 +449,49 @@ class ReadModels:
                 return read
             with self._writing() as conn:
                 rows = self._lock(conn, names)
-                start = min(r["position"] for r in rows)
-                events = self.log.read(start, self.BATCH)
-                for row in rows:
-                    todo = [(p, e) for p, e in events if p > row["position"]]
-                    if todo:
-                        PROJECTIONS[row["name"]].apply(conn, row["generation"], todo)
-                        self._set(conn, row["name"], position=todo[-1][0])
-                read += len(events)
+                read += self._advance(conn, [(r["name"], r["generation"], r["position"]) for r in rows], "position")
 
-    def rebuild(self, name: str, progress: Progress | None = None) -> None:
-        """Rebuilds a projection from the first event into a fresh generation, then swaps it in.
+    def rebuild(self, names: Iterable[str] = PROJECTIONS, progress: Progress | None = None) -> None:
+        """Rebuilds projections from the first event into fresh generations, then swaps them in.
 
-        Each batch commits with its position, so a rebuild that is stopped resumes where it was.
+        Several projections are rebuilt in one pass over the log. Each batch commits with
+        its position, so a rebuild that is stopped resumes where it was when run again,
+        while readers go on using the complete generation.
         """
         self.setup()
-        projection = PROJECTIONS[name]
+        names = sorted(names)
         with self._writing() as conn:
-            (row,) = self._lock(conn, [name])
-            if row["rebuild_generation"] is None:
-                generation = row["generation"] + 1
-                metadata.drop_all(conn, tables=projection.tables(generation))
-                metadata.create_all(conn, tables=projection.tables(generation))
-                self._set(conn, name, rebuild_generation=generation, rebuild_position=0)
+            for row in self._lock(conn, names):
+                if row["rebuild_generation"] is None:
+                    generation = row["generation"] + 1
+                    tables = self.projections[row["name"]].tables(generation)
+                    metadata.drop_all(conn, tables=tables)
+                    metadata.create_all(conn, tables=tables)
+                    self._set(conn, row["name"], rebuild_generation=generation, rebuild_position=0)
         while True:
             with self._writing() as conn:
-                (row,) = self._lock(conn, [name])
-                generation, position = row["rebuild_generation"], row["rebuild_position"]
-                events = self.log.read(position, self.BATCH)
-                if events:
-                    projection.apply(conn, generation, events)
-                    self._set(conn, name, rebuild_position=events[-1][0])
+                rows = self._lock(conn, names)
+                targets = [(r["name"], r["rebuild_generation"], r["rebuild_position"]) for r in rows]
+                if self._advance(conn, targets, "rebuild_position", self.REBUILD_BATCH):
                     if progress:
-                        progress(events[-1][0], self.log.head())
+                        progress(min(r[2] for r in targets), self.log.head())
                     continue
-                old = row["generation"]
-                self._set(conn, name, generation=generation, position=position, rebuild_generation=None,
-                          rebuild_position=None)  # fmt: skip
-                metadata.drop_all(conn, tables=projection.tables(old))
+                for row in rows:  # caught up with the log: swap the new generation in
+                    self._set(conn, row["name"], generation=row["rebuild_generation"], position=row["rebuild_position"],
+                              rebuild_generation=None, rebuild_position=None)  # fmt: skip
+                    metadata.drop_all(conn, tables=self.projections[row["name"]].tables(row["generation"]))
                 return
+
+    def _advance(self, conn: Connection, targets: list[tuple[str, int, int]], column: str, limit: int = 0) -> int:
+        """Applies the next batch of events to each (projection, generation, position); returns events read."""
+        start = min(position for _, _, position in targets)
+        events = self.log.read(start, limit or self.BATCH)
+        for name, generation, position in targets:
+            todo = [(p, e) for p, e in events if p > position] if position > start else events
+            if todo:
+                self.projections[name].apply(conn, generation, position, todo)
+                self._set(conn, name, **{column: todo[-1][0]})
+        return len(events)
 
     def status(self, names: Iterable[str] = PROJECTIONS, head: int | None = None) -> list[Status]:
         """Each projection's position, the head of the log, and any rebuild under way."""
@@ -410,7 +521,7 @@ class ReadModels:
             table = TrackerProjection().state_table(generation)
             query = select(table.c.row).where(*_item_filter(table, body, ref))
             query = query.order_by(table.c.body, table.c.meeting_date, table.c.ref)
-            return [TrackerRow.model_validate(_json(row)) for row in conn.execute(query).scalars()]
+            return [TrackerRow.model_validate_json(row) for row in conn.execute(query).scalars()]
 
     def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
         """The items the tracker knows, in tracker order (for replays of their events)."""

@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache, lru_cache
 from typing import Any, Literal, get_args
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -46,19 +47,24 @@ OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://scrutiny-es.uk/ids")
 
 
+@cache
 def body_id(code: str) -> UUID:
     """The identity of a body: derived from its code, so a code is registered once."""
     return uuid5(_NAMESPACE, json.dumps(["body", code]))
 
 
+@lru_cache(maxsize=100_000)
 def recommendation_id(body: str, ref: str) -> UUID:
     """The identity of an item: derived from body code and ref, so a ref is used once."""
     return uuid5(_NAMESPACE, json.dumps(["recommendation", body, ref]))
 
 
+_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def long_date(day: date) -> str:
-    """A date as a clerk writes it: 14 Mar 2024."""
-    return f"{day.day} {day:%b %Y}"
+    """A date as a clerk writes it: 14 Mar 2024 (the same in every locale)."""
+    return f"{day.day} {_MONTHS[day.month]} {day.year}"
 
 
 @dataclass(frozen=True)

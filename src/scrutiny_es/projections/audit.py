@@ -6,16 +6,13 @@ is the trail filtered by ``effective_on`` and ``recorded_at``.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
-from pydantic import BaseModel
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from scrutiny_es.domain.model import Body, Kind, Recommendation, long_date
-from scrutiny_es.projections.rows import AuditRow
 
 
-class AuditedItem(BaseModel):
+class AuditedItem(NamedTuple):
     """What an entry needs to know of the item an event belongs to."""
 
     body: str
@@ -23,7 +20,21 @@ class AuditedItem(BaseModel):
     kind: Kind
 
 
-def audit_entry(item: AuditedItem | None, event: Any, position: int) -> tuple[AuditedItem | None, AuditRow | None]:
+class AuditEntry(NamedTuple):
+    """An audit trail row as the projection writes it (the fields of ``rows.AuditRow``)."""
+
+    body: str
+    ref: str | None
+    position: int
+    event: str
+    effective_on: date
+    recorded_at: datetime
+    actor: str
+    decided_by: str | None
+    summary: str
+
+
+def audit_entry(item: AuditedItem | None, event: Any, position: int) -> tuple[AuditedItem | None, AuditEntry | None]:
     """The item as it stands after the event, and the event's audit entry."""
     if isinstance(event, Body.Registered):
         body, ref = event.code, None
@@ -31,24 +42,17 @@ def audit_entry(item: AuditedItem | None, event: Any, position: int) -> tuple[Au
         decided_by = None
     else:
         if isinstance(event, Recommendation.Made):
-            item = AuditedItem(body=event.body, ref=event.ref, kind=event.kind)
+            item = AuditedItem(event.body, event.ref, event.kind)
         if item is None:
             return None, None
         if isinstance(event, Recommendation.Corrected) and event.field == "kind":
-            item = AuditedItem(body=item.body, ref=item.ref, kind=event.value)
+            item = item._replace(kind=event.value)
         body, ref = item.body, item.ref
         summary = _summary(event, f"the {item.kind}")
         decided_by = _decided_by(event)
-    entry = AuditRow(
-        body=body,
-        ref=ref,
-        position=position,
-        event=type(event).__name__,
-        effective_on=event.effective_on,
-        recorded_at=event.timestamp,
-        actor=f"{event.actor.name} ({event.actor.role})",
-        decided_by=decided_by,
-        summary=summary,
+    actor = f"{event.actor.name} ({event.actor.role})"
+    entry = AuditEntry(
+        body, ref, position, type(event).__name__, event.effective_on, event.timestamp, actor, decided_by, summary
     )
     return item, entry
 

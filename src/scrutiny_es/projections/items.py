@@ -10,11 +10,12 @@ it is one fold, so a rebuild equals the incremental result by construction.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import TypeAdapter
 
 from scrutiny_es.domain.model import Decision, Kind, Outcome, Rag, Recommendation
 from scrutiny_es.projections.rows import Obligation, OverdueRow, Status, TrackerRow
@@ -24,7 +25,8 @@ RETURNING: set[DecisionKind] = {"deferred", "reaffirmed", "escalated", "closed",
 """Board decisions that return to a deferred item (a response does too)."""
 
 
-class Fact(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Fact:
     on: date
     seq: int
     """The event's place in the item's history, to order facts of the same day."""
@@ -33,10 +35,12 @@ class Fact(BaseModel):
         return self.on, self.seq
 
 
+@dataclass(slots=True, kw_only=True)
 class ReferralFact(Fact):
     response_due: date | None
 
 
+@dataclass(slots=True, kw_only=True)
 class ResponseFact(Fact):
     decision: Decision
     text: str
@@ -44,11 +48,13 @@ class ResponseFact(Fact):
     target_date: date | None
 
 
+@dataclass(slots=True, kw_only=True)
 class ProgressFact(Fact):
     note: str
     rag: Rag | None
 
 
+@dataclass(slots=True, kw_only=True)
 class DecisionFact(Fact):
     what: DecisionKind
     target_date: date | None = None
@@ -56,13 +62,15 @@ class DecisionFact(Fact):
     outcome: Outcome | None = None
 
 
-class AddresseeFact(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class AddresseeFact:
     name: str
     kind: str
     role: str | None
 
 
-class ItemHistory(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class ItemHistory:
     """Everything the tracker and the overdue list need to know of one item."""
 
     item_id: UUID
@@ -76,64 +84,98 @@ class ItemHistory(BaseModel):
     text: str
     addressees: list[AddresseeFact]
     target_date: date | None
-    referrals: dict[str, ReferralFact] = {}
-    responses: dict[str, ResponseFact] = {}
-    progress: list[ProgressFact] = []
-    decisions: list[DecisionFact] = []
+    referrals: dict[str, ReferralFact] = field(default_factory=dict)
+    responses: dict[str, ResponseFact] = field(default_factory=dict)
+    progress: list[ProgressFact] = field(default_factory=list)
+    decisions: list[DecisionFact] = field(default_factory=list)
+
+
+_STORED = TypeAdapter(ItemHistory)
+
+
+def stored(history: ItemHistory) -> str:
+    """The history as JSON, as the projections keep it."""
+    return _STORED.dump_json(history).decode()
+
+
+def from_stored(text: str | bytes) -> ItemHistory:
+    return _STORED.validate_json(text)
 
 
 def fold(history: ItemHistory | None, event: Any) -> ItemHistory | None:
     """The history after one more event (events of other aggregates leave it as it is)."""
-    seq = getattr(event, "originator_version", 0)
-    match event:
-        case Recommendation.Made():
-            return ItemHistory(
-                item_id=event.originator_id,
-                body=event.body,
-                ref=event.ref,
-                kind=event.kind,
-                board=event.decided_by,
-                meeting_date=event.meeting_date,
-                item=event.item,
-                minute=event.minute,
-                text=event.text,
-                addressees=[AddresseeFact(name=a.name, kind=a.kind, role=a.role) for a in event.addressees],
-                target_date=event.target_date,
+    step = _STEPS.get(type(event))
+    if step is None or (history is None and step is not _made):
+        return history
+    return step(history, event, event.originator_version)  # type: ignore[no-any-return]
+
+
+def _made(_: ItemHistory | None, e: Recommendation.Made, __: int) -> ItemHistory:
+    return ItemHistory(
+        item_id=e.originator_id,
+        body=e.body,
+        ref=e.ref,
+        kind=e.kind,
+        board=e.decided_by,
+        meeting_date=e.meeting_date,
+        item=e.item,
+        minute=e.minute,
+        text=e.text,
+        addressees=[AddresseeFact(name=a.name, kind=a.kind, role=a.role) for a in e.addressees],
+        target_date=e.target_date,
+    )
+
+
+def _referred(h: ItemHistory, e: Recommendation.Referred, seq: int) -> ItemHistory:
+    h.referrals[e.addressee] = ReferralFact(on=e.received_on, seq=seq, response_due=e.response_due)
+    return h
+
+
+def _responded(h: ItemHistory, e: Recommendation.ResponseRecorded, seq: int) -> ItemHistory:
+    h.responses[e.addressee] = ResponseFact(
+        on=e.responded_on, seq=seq, decision=e.decision, text=e.text, responded_by=e.responded_by,
+        target_date=e.target_date,
+    )  # fmt: skip
+    return h
+
+
+def _progress(h: ItemHistory, e: Recommendation.ProgressReported, seq: int) -> ItemHistory:
+    h.progress.append(ProgressFact(on=e.reported_on, seq=seq, note=e.note, rag=e.rag))
+    return h
+
+
+def _decided(what: DecisionKind) -> Any:
+    def step(h: ItemHistory, e: Any, seq: int) -> ItemHistory:
+        h.decisions.append(
+            DecisionFact(
+                on=e.decided_on, seq=seq, what=what, target_date=getattr(e, "target_date", None),
+                until=getattr(e, "until", None), outcome=getattr(e, "outcome", None),
             )
-        case _ if history is None:
-            return None
-        case Recommendation.Referred():
-            history.referrals[event.addressee] = ReferralFact(
-                on=event.received_on, seq=seq, response_due=event.response_due
-            )
-        case Recommendation.ResponseRecorded():
-            history.responses[event.addressee] = ResponseFact(
-                on=event.responded_on,
-                seq=seq,
-                decision=event.decision,
-                text=event.text,
-                responded_by=event.responded_by,
-                target_date=event.target_date,
-            )
-        case Recommendation.ProgressReported():
-            history.progress.append(ProgressFact(on=event.reported_on, seq=seq, note=event.note, rag=event.rag))
-        case Recommendation.TargetDateRevised():
-            history.decisions.append(
-                DecisionFact(on=event.decided_on, seq=seq, what="target_date_revised", target_date=event.target_date)
-            )
-        case Recommendation.Deferred():
-            history.decisions.append(DecisionFact(on=event.decided_on, seq=seq, what="deferred", until=event.until))
-        case Recommendation.Reaffirmed():
-            history.decisions.append(DecisionFact(on=event.decided_on, seq=seq, what="reaffirmed"))
-        case Recommendation.Escalated():
-            history.decisions.append(DecisionFact(on=event.decided_on, seq=seq, what="escalated"))
-        case Recommendation.Closed():
-            history.decisions.append(DecisionFact(on=event.decided_on, seq=seq, what="closed", outcome=event.outcome))
-        case Recommendation.Reopened():
-            history.decisions.append(DecisionFact(on=event.decided_on, seq=seq, what="reopened"))
-        case Recommendation.Corrected():
-            _correct(history, event.field, event.value, event.addressee)
-    return history
+        )  # fmt: skip
+        return h
+
+    return step
+
+
+def _corrected(h: ItemHistory, e: Recommendation.Corrected, _: int) -> ItemHistory:
+    _correct(h, e.field, e.value, e.addressee)
+    return h
+
+
+_STEPS: dict[type, Any] = {
+    Recommendation.Made: _made,
+    Recommendation.Referred: _referred,
+    Recommendation.ResponseRecorded: _responded,
+    Recommendation.ProgressReported: _progress,
+    Recommendation.TargetDateRevised: _decided("target_date_revised"),
+    Recommendation.Deferred: _decided("deferred"),
+    Recommendation.Reaffirmed: _decided("reaffirmed"),
+    Recommendation.Escalated: _decided("escalated"),
+    Recommendation.Closed: _decided("closed"),
+    Recommendation.Reopened: _decided("reopened"),
+    Recommendation.Corrected: _corrected,
+}
+"""How each kind of event changes an item's history; other events (a body's) change none."""
 
 
 _FACT_DATES = {"referral.received_on", "response.responded_on"}
@@ -173,7 +215,7 @@ def tracker_row(history: ItemHistory, as_of: date | None = None) -> TrackerRow |
     noted += [(f.order(), f.note) for f in progress]
     rags = [f.rag for f in progress if f.rag is not None]
     changes = [history.meeting_date] + [f.on for f in [*referrals.values(), *responses.values(), *progress, *decisions]]
-    return TrackerRow(
+    return TrackerRow.model_construct(  # built from the fold's own typed values: no need to validate
         body=history.body,
         ref=history.ref,
         kind=history.kind,
@@ -206,7 +248,7 @@ def obligations(history: ItemHistory, as_of: date | None = None) -> list[Obligat
 
     def owe(reason: Any, responsible: list[str], due: date, met_on: date | None) -> None:
         owed.append(
-            Obligation(
+            Obligation.model_construct(
                 body=history.body, ref=history.ref, reason=reason, responsible=responsible, due=due, met_on=met_on
             )
         )
