@@ -133,8 +133,10 @@ class Scrutiny(Application[UUID]):
         self.clock: Clock = clock or SystemClock()
         self.catch_up = catch_up
         self._bodies: dict[UUID, Body] = {}
-        super().__init__(env=event_store_env(url))
+        super().__init__(env=event_store_env(url) | {"CREATE_TABLE": "no"})
         self.read_models = ReadModels(read_model_engine(url), ApplicationLog(self))
+        with self.read_models.schema_lock():
+            self.recorder.create_table()  # type: ignore[attr-defined]
 
     def close(self) -> None:
         super().close()

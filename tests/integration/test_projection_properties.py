@@ -112,7 +112,7 @@ def test_incremental_equals_a_full_rebuild(
         days_to_check = [START + timedelta(days=n) for n in range(0, 200, 9)]
         incremental = (app.read_models.tracker(), [app.read_models.overdue(d) for d in days_to_check],
                        app.read_models.audit())  # fmt: skip
-        app.read_models.REBUILD_BATCH = batch
+        app.read_models.CHECKPOINT = batch
         app.read_models.rebuild()
         rebuilt = (app.read_models.tracker(), [app.read_models.overdue(d) for d in days_to_check],
                    app.read_models.audit())  # fmt: skip

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import inspect
 
 from scrutiny_es import Scrutiny
-from scrutiny_es.adapters.readmodels import AuditProjection, ReadModels, TrackerProjection
+from scrutiny_es.adapters.readmodels import ReadModels
+from scrutiny_es.adapters.tables import AuditProjection, TrackerProjection
 from tests.conftest import command, make, register
 
 
@@ -36,17 +37,17 @@ def snapshot(app: Scrutiny) -> tuple[Any, ...]:
 
 
 def crash_on(monkeypatch: pytest.MonkeyPatch, projection: type[Any], call: int) -> None:
-    original = projection.apply
+    original = projection.flush
     calls = 0
 
-    def apply(self: Any, *args: Any) -> None:
+    def flush(self: Any, *args: Any) -> None:
         nonlocal calls
         calls += 1
         if calls == call:
             raise Crash
         original(self, *args)
 
-    monkeypatch.setattr(projection, "apply", apply)
+    monkeypatch.setattr(projection, "flush", flush)
 
 
 def test_queries_show_a_command_as_soon_as_execute_returns(app: Scrutiny) -> None:
@@ -84,7 +85,7 @@ def test_a_rebuild_stopped_part_way_resumes_and_readers_see_the_old_tables_meanw
     record_history(app)
     before = snapshot(app)
     read_models = ReadModels(app.read_models.engine, app.read_models.log)
-    read_models.REBUILD_BATCH = 4
+    read_models.BATCH = read_models.CHECKPOINT = 4
     crash_on(monkeypatch, TrackerProjection, call=3)
     with pytest.raises(Crash):
         read_models.rebuild(["tracker"])

@@ -30,7 +30,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from scrutiny_es.adapters import worker
 from scrutiny_es.adapters.formats import FORMATS, Report, render
 from scrutiny_es.adapters.persistence import DEFAULT_URL
-from scrutiny_es.adapters.readmodels import PROJECTIONS
+from scrutiny_es.adapters.tables import PROJECTIONS
 from scrutiny_es.application import LONDON, BatchRejected, Scrutiny
 from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError
 from scrutiny_es.projections.rows import Row

@@ -1,0 +1,390 @@
+"""The three projections as SQL tables, and how batches of events change them.
+
+Tables are created per *generation* (``tracker_1``, ``tracker_2`` ...): a rebuild fills
+the next generation while readers use the current one. A projection first *absorbs*
+events into state it keeps in memory, reading from its tables only what it does not
+hold, and then *flushes* what changed; the caller commits the flush together with the
+projection's position, so every event is applied exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    delete,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.dialects.postgresql.psycopg import dialect as postgresql_dialect
+from sqlalchemy.dialects.sqlite.pysqlite import dialect as sqlite_dialect
+
+from scrutiny_es.domain.model import Body
+from scrutiny_es.projections.audit import AuditedItem, AuditEntry, audit_entry
+from scrutiny_es.projections.items import ItemHistory, fold, from_stored, obligations, stored, tracker_row
+
+metadata = MetaData()
+
+projection_table = Table(
+    "projection",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("generation", Integer, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("rebuild_generation", Integer),
+    Column("rebuild_position", BigInteger),
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment stored as UTC and read back timezone-aware, the same on every database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _table(name: str, generation: int, *columns: Column[Any]) -> Table:
+    key = f"{name}_{generation}"
+    if key in metadata.tables:
+        return metadata.tables[key]
+    return Table(key, metadata, *columns)
+
+
+def tracker_table(generation: int) -> Table:
+    return _table(
+        "tracker",
+        generation,
+        Column("item_id", String(32), primary_key=True),
+        Column("body", String(100), nullable=False, index=True),
+        Column("ref", String(100), nullable=False),
+        Column("meeting_date", Date, nullable=False),
+        Column("row", Text, nullable=False),
+        Column("history", Text, nullable=False),
+    )
+
+
+def overdue_item_table(generation: int) -> Table:
+    return _table(
+        "overdue_item",
+        generation,
+        Column("item_id", String(32), primary_key=True),
+        Column("history", Text, nullable=False),
+    )
+
+
+def obligation_table(generation: int) -> Table:
+    return _table(
+        "obligation",
+        generation,
+        Column("item_id", String(32), primary_key=True),
+        Column("seq", Integer, primary_key=True),
+        Column("body", String(100), nullable=False),
+        Column("ref", String(100), nullable=False),
+        Column("reason", String(20), nullable=False),
+        Column("responsible", JSON, nullable=False),
+        Column("due", Date, nullable=False, index=True),
+        Column("met_on", Date),
+    )
+
+
+def audit_table(generation: int) -> Table:
+    # Columns in the order of ``AuditEntry``, so entries are inserted as they are.
+    return _table(
+        "audit",
+        generation,
+        Column("body", String(100), nullable=False, index=True),
+        Column("ref", String(100)),
+        Column("position", BigInteger, primary_key=True, autoincrement=False),
+        Column("event", String(40), nullable=False),
+        Column("effective_on", Date, nullable=False),
+        Column("recorded_at", UtcDateTime, nullable=False),
+        Column("actor", Text, nullable=False),
+        Column("decided_by", Text),
+        Column("summary", Text, nullable=False),
+    )
+
+
+def audited_item_table(generation: int) -> Table:
+    return _table(
+        "audited_item",
+        generation,
+        Column("item_id", String(32), primary_key=True),
+        Column("body", String(100), nullable=False),
+        Column("ref", String(100), nullable=False),
+        Column("kind", String(20), nullable=False),
+    )
+
+
+class StateCache(OrderedDict[str, Any]):
+    """Items' state kept in memory between batches, so what was just written is not read back.
+
+    It is valid only while the projection is where this process left it: at any other
+    position (another process moved it on, or a transaction was rolled back) it is emptied.
+    """
+
+    SIZE = 20_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at: tuple[int, int] | None = None
+        self.dirty: dict[str, Any] = {}
+
+    def begin(self, generation: int, after: int) -> bool:
+        """Prepares to absorb events after ``after``; says whether the cache was still valid."""
+        if self.at == (generation, after):
+            return True
+        self.clear()
+        self.dirty.clear()
+        return False
+
+    def trim(self) -> None:
+        while len(self) > self.SIZE:
+            self.popitem(last=False)
+
+
+Events = Sequence[tuple[int, Any]]
+"""Events with their positions in the log."""
+
+
+class Projection:
+    """A read model kept in SQL."""
+
+    name: str
+
+    def __init__(self) -> None:
+        self.cache = StateCache()
+
+    def tables(self, generation: int) -> list[Table]:
+        raise NotImplementedError
+
+    def absorb(self, conn: Connection, generation: int, after: int, events: Events) -> None:
+        """Folds events that follow position ``after`` into the state held in memory."""
+        raise NotImplementedError
+
+    def flush(self, conn: Connection, generation: int) -> None:
+        """Writes what the absorbed events changed (the caller commits it with the position)."""
+        raise NotImplementedError
+
+
+@dataclass
+class _Item:
+    history: ItemHistory
+    stored: bool
+    """Whether the item's rows are in the tables (so they are deleted before being written again)."""
+
+
+class ItemsProjection(Projection):
+    """A projection keeping each item's history (see ``projections.items``) beside its rows."""
+
+    def state_table(self, generation: int) -> Table:
+        raise NotImplementedError
+
+    def write(self, conn: Connection, generation: int, histories: list[tuple[str, ItemHistory]]) -> None:
+        raise NotImplementedError
+
+    def absorb(self, conn: Connection, generation: int, after: int, events: Events) -> None:
+        items = self.cache
+        items.begin(generation, after)
+        keyed = [(e.originator_id.hex, e) for _, e in events if type(e) not in _BODY_EVENTS]
+        state = self.state_table(generation)
+        for chunk in _chunks([key for key in dict.fromkeys(k for k, _ in keyed) if key not in items]):
+            query = select(state.c.item_id, state.c.history).where(state.c.item_id.in_(chunk))
+            for key, history in conn.execute(query):
+                items[key] = _Item(from_stored(history), stored=True)
+        for key, event in keyed:
+            item = items.get(key)
+            history = fold(item.history if item else None, event)
+            if history is not None:
+                items.dirty[key] = item or items.setdefault(key, _Item(history, stored=False))
+        items.at = (generation, events[-1][0])
+
+    def flush(self, conn: Connection, generation: int) -> None:
+        items = self.cache
+        for chunk in _chunks([key for key, item in items.dirty.items() if item.stored]):
+            for table in self.tables(generation):
+                conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
+        self.write(conn, generation, [(key, item.history) for key, item in items.dirty.items()])
+        for key, item in items.dirty.items():
+            item.stored = True
+            items.move_to_end(key)
+        items.dirty.clear()
+        items.trim()
+
+
+class TrackerProjection(ItemsProjection):
+    """The tracker: one row per item, as ``projections.items.tracker_row`` shows it."""
+
+    name = "tracker"
+
+    def tables(self, generation: int) -> list[Table]:
+        return [tracker_table(generation)]
+
+    def state_table(self, generation: int) -> Table:
+        return tracker_table(generation)
+
+    def write(self, conn: Connection, generation: int, histories: list[tuple[str, ItemHistory]]) -> None:
+        rows = []
+        for key, history in histories:
+            row = tracker_row(history)
+            if row is not None:
+                rows.append((key, row.body, row.ref, row.meeting_date, row.model_dump_json(), stored(history)))
+        _insert(conn, tracker_table(generation), rows)
+
+
+class OverdueProjection(ItemsProjection):
+    """The overdue list: obligations with their due dates; "overdue on D" is a query."""
+
+    name = "overdue"
+
+    def tables(self, generation: int) -> list[Table]:
+        return [overdue_item_table(generation), obligation_table(generation)]
+
+    def state_table(self, generation: int) -> Table:
+        return overdue_item_table(generation)
+
+    def write(self, conn: Connection, generation: int, histories: list[tuple[str, ItemHistory]]) -> None:
+        states = [(key, stored(h)) for key, h in histories]
+        owed = [
+            (key, n, o.body, o.ref, o.reason, o.responsible, o.due, o.met_on)
+            for key, h in histories
+            for n, o in enumerate(obligations(h))
+        ]
+        _insert(conn, overdue_item_table(generation), states)
+        _insert(conn, obligation_table(generation), owed)
+
+
+class AuditProjection(Projection):
+    """The audit trail: one numbered entry per event, numbered without gaps."""
+
+    name = "audit"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[AuditEntry] = []
+        self.last_position = 0
+
+    def tables(self, generation: int) -> list[Table]:
+        return [audit_table(generation), audited_item_table(generation)]
+
+    def absorb(self, conn: Connection, generation: int, after: int, events: Events) -> None:
+        items = self.cache
+        if not items.begin(generation, after):
+            self.entries.clear()
+            entries = audit_table(generation)
+            self.last_position = conn.execute(select(func.coalesce(func.max(entries.c.position), 0))).scalar_one()
+        keyed = [(e.originator_id.hex, e) for _, e in events]
+        table = audited_item_table(generation)
+        for chunk in _chunks([key for key in dict.fromkeys(k for k, _ in keyed) if key not in items]):
+            for row in conn.execute(select(table).where(table.c.item_id.in_(chunk))):
+                items[row.item_id] = (AuditedItem(row.body, row.ref, row.kind), True)
+        for key, event in keyed:
+            item, was_stored = items.get(key, (None, False))
+            changed, entry = audit_entry(item, event, self.last_position + 1)
+            if entry is not None:
+                self.last_position += 1
+                self.entries.append(entry)
+            if changed is not None and changed != item:
+                items[key] = items.dirty[key] = (changed, was_stored)
+        items.at = (generation, events[-1][0])
+
+    def flush(self, conn: Connection, generation: int) -> None:
+        items = self.cache
+        _insert(conn, audit_table(generation), self.entries)
+        self.entries.clear()
+        table = audited_item_table(generation)
+        for chunk in _chunks([key for key, (_, was_stored) in items.dirty.items() if was_stored]):
+            conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
+        _insert(conn, table, [(key, *item) for key, (item, _) in items.dirty.items()])
+        for key, (item, _) in items.dirty.items():
+            items[key] = (item, True)
+        items.dirty.clear()
+        items.trim()
+
+
+PROJECTIONS: dict[str, type[Projection]] = {p.name: p for p in (TrackerProjection, OverdueProjection, AuditProjection)}
+
+_BODY_EVENTS = {Body.Registered}
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _insert(conn: Connection, table: Table, rows: Sequence[Sequence[Any]]) -> None:
+    """Inserts rows, given as values in the table's column order, through the driver.
+
+    The values come from the fold, already of the right types; SQLAlchemy's per-row
+    parameter processing would cost more than the fold itself, so the few values the
+    driver cannot take as they are are converted here, column by column.
+    """
+    if not rows:
+        return
+    statement, names, converters = _insert_plan(table, conn.dialect.name)
+    if converters:
+        rows = [tuple(convert(value) for convert, value in zip(converters, row, strict=True)) for row in rows]
+    if names is None:
+        conn.exec_driver_sql(statement, list(rows))
+    else:
+        conn.exec_driver_sql(statement, [dict(zip(names, row, strict=True)) for row in rows])
+
+
+@cache
+def _insert_plan(table: Table, dialect_name: str) -> tuple[str, list[str] | None, list[Callable[[Any], Any]]]:
+    """The INSERT statement for a driver; its parameter names, if it takes them by name; converters if any."""
+    dialect = sqlite_dialect() if dialect_name == "sqlite" else postgresql_dialect()  # type: ignore[no-untyped-call]
+    compiled = insert(table).compile(dialect=dialect)
+    columns = [column.name for column in table.columns]
+    if compiled.positional and list(compiled.positiontup or []) != columns:
+        raise RuntimeError(f"unexpected parameter order for {table.name}")
+    converters = [_converter(column.type, dialect_name) for column in table.columns]
+    needed = any(convert is not _same for convert in converters)
+    return compiled.string, None if compiled.positional else columns, converters if needed else []
+
+
+def _converter(kind: Any, dialect_name: str) -> Callable[[Any], Any]:
+    if isinstance(kind, JSON):
+        return json.dumps
+    if dialect_name == "sqlite" and isinstance(kind, UtcDateTime):
+        return _sqlite_moment
+    if dialect_name == "sqlite" and isinstance(kind, Date):
+        return _sqlite_day
+    return _same
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _sqlite_moment(value: datetime) -> str:
+    """A moment as SQLAlchemy's SQLite DateTime stores it: naive UTC, so its reader parses it back."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+
+
+def _sqlite_day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
