@@ -18,10 +18,9 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import RecordConflictError, Transcoder
+from eventsourcing.persistence import Mapper, RecordConflictError
 
-from scrutiny_es.adapters.persistence import DEFAULT_URL, event_store_env, read_model_engine
-from scrutiny_es.adapters.persistence import Transcoder as ScrutinyTranscoder
+from scrutiny_es.adapters.persistence import DEFAULT_URL, EventMapper, event_store_env, read_model_engine
 from scrutiny_es.adapters.readmodels import ReadModels
 from scrutiny_es.domain import commands as c
 from scrutiny_es.domain.deadlines import Period
@@ -142,8 +141,8 @@ class Scrutiny(Application[UUID]):
         super().close()
         self.read_models.engine.dispose()
 
-    def construct_transcoder(self) -> Transcoder:
-        return ScrutinyTranscoder()
+    def construct_mapper(self) -> Mapper[UUID]:
+        return EventMapper()
 
     def execute(self, command: c.AnyCommand | dict[str, Any]) -> Receipt:
         """Validates and records one command; raises a ``ScrutinyError`` and writes nothing if it breaks a rule."""

@@ -311,7 +311,11 @@ def test_correcting_the_date_of_receipt_moves_a_worked_out_deadline() -> None:
     )
     _, second = item.collect_events()
     assert isinstance(second, Recommendation.Corrected)
-    assert (second.field, second.value) == ("referral.response_due", date(2024, 4, 21))
+    assert (second.field, second.value, second.corrected_value) == (
+        "referral.response_due",
+        "2024-04-21",
+        date(2024, 4, 21),
+    )
     assert item.referrals["Cabinet"].response_due == date(2024, 4, 21)
 
 

@@ -322,7 +322,8 @@ class Recommendation(Aggregate):
 
         class_version = 1
         field: str
-        value: Any
+        value: str | None
+        """The right value as written (a date as YYYY-MM-DD); ``corrected_value`` reads it as its field's type."""
         reason: str
         addressee: str | None
         fact_date: date
@@ -332,19 +333,24 @@ class Recommendation(Aggregate):
         def effective_on(self) -> date:
             return self.fact_date
 
+        @property
+        def corrected_value(self) -> Any:
+            return _correction_value(self.field, CORRECTABLE[self.field], self.value)
+
         def apply(self, aggregate: Recommendation) -> None:
+            value = self.corrected_value
             if self.field.startswith("referral."):
                 referral = aggregate.referrals[self.addressee]  # type: ignore[index]
                 name = self.field.removeprefix("referral.")
-                aggregate.referrals[self.addressee] = _replace(referral, name, self.value)  # type: ignore[index]
+                aggregate.referrals[self.addressee] = _replace(referral, name, value)  # type: ignore[index]
             elif self.field.startswith("response."):
                 response = aggregate.responses[self.addressee]  # type: ignore[index]
                 name = self.field.removeprefix("response.")
-                aggregate.responses[self.addressee] = _replace(response, name, self.value)  # type: ignore[index]
-                if name == "target_date" and self.value is not None:
-                    aggregate.target_date = self.value
+                aggregate.responses[self.addressee] = _replace(response, name, value)  # type: ignore[index]
+                if name == "target_date" and value is not None:
+                    aggregate.target_date = value
             else:
-                setattr(aggregate, self.field, self.value)
+                setattr(aggregate, self.field, value)
 
     def __init__(
         self,
@@ -614,7 +620,7 @@ class Recommendation(Aggregate):
             timestamp=at,
             actor=actor,
             field=field,
-            value=value,
+            value=_as_text(value),
             reason=reason,
             addressee=addressee,
             fact_date=fact_date,
@@ -627,7 +633,7 @@ class Recommendation(Aggregate):
                     timestamp=at,
                     actor=actor,
                     field="referral.response_due",
-                    value=Period.parse(referral.period).last_day(value),
+                    value=Period.parse(referral.period).last_day(value).isoformat(),
                     reason=f"{referral.period} from the corrected date of receipt",
                     addressee=addressee,
                     fact_date=value,
@@ -705,6 +711,10 @@ def _not_before(day: date, earliest: date, what: str, reference: str) -> None:
 def _replace(fact: Any, name: str, value: Any) -> Any:
     values = {**fact.__dict__, name: value}
     return type(fact)(**values)
+
+
+def _as_text(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _correction_value(field: str, kind: str, value: Any) -> Any:

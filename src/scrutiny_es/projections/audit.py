@@ -46,7 +46,7 @@ def audit_entry(item: AuditedItem | None, event: Any, position: int) -> tuple[Au
         if item is None:
             return None, None
         if isinstance(event, Recommendation.Corrected) and event.field == "kind":
-            item = item._replace(kind=event.value)
+            item = item._replace(kind=event.corrected_value)
         body, ref = item.body, item.ref
         summary = _summary(event, f"the {item.kind}")
         decided_by = _decided_by(event)
@@ -109,7 +109,8 @@ def _summary(event: Any, the_item: str) -> str:
             return f"{event.decided_by} reopened {the_item} on {_on(event.decided_on)}{_minute(event)}: {event.reason}"
         case Recommendation.Corrected():
             whose = f" of {event.addressee}" if event.addressee else ""
-            value = _on(event.value) if isinstance(event.value, date) else event.value or "nothing"
+            value = event.corrected_value
+            value = _on(value) if isinstance(value, date) else value or "nothing"
             what = event.field.replace(".", " ").replace("_", " ")
             return f"{event.actor.name} corrected the {what}{whose} to “{value}”: {event.reason}"
     return f"{type(event).__name__} recorded."

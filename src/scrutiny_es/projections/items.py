@@ -158,7 +158,7 @@ def _decided(what: DecisionKind) -> Any:
 
 
 def _corrected(h: ItemHistory, e: Recommendation.Corrected, _: int) -> ItemHistory:
-    _correct(h, e.field, e.value, e.addressee)
+    _correct(h, e.field, e.corrected_value, e.addressee)
     return h
 
 
