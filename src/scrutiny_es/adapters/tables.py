@@ -347,24 +347,35 @@ def _insert(conn: Connection, table: Table, rows: Sequence[Sequence[Any]]) -> No
         return
     statement, names, converters = _insert_plan(table, conn.dialect.name)
     if converters:
-        rows = [tuple(convert(value) for convert, value in zip(converters, row, strict=True)) for row in rows]
+        converted = []
+        for row in rows:
+            values = list(row)
+            for index, convert in converters:
+                values[index] = convert(values[index])
+            converted.append(values)
+        rows = converted
     if names is None:
-        conn.exec_driver_sql(statement, list(rows))
+        conn.exec_driver_sql(statement, list(map(tuple, rows)))
     else:
         conn.exec_driver_sql(statement, [dict(zip(names, row, strict=True)) for row in rows])
 
 
+Converter = tuple[int, Callable[[Any], Any]]
+"""A column's index, and what makes its values fit for the driver."""
+
+
 @cache
-def _insert_plan(table: Table, dialect_name: str) -> tuple[str, list[str] | None, list[Callable[[Any], Any]]]:
+def _insert_plan(
+    table: Table, dialect_name: str
+) -> tuple[str, list[str] | None, list[tuple[int, Callable[[Any], Any]]]]:
     """The INSERT statement for a driver; its parameter names, if it takes them by name; converters if any."""
     dialect = sqlite_dialect() if dialect_name == "sqlite" else postgresql_dialect()  # type: ignore[no-untyped-call]
     compiled = insert(table).compile(dialect=dialect)
     columns = [column.name for column in table.columns]
     if compiled.positional and list(compiled.positiontup or []) != columns:
         raise RuntimeError(f"unexpected parameter order for {table.name}")
-    converters = [_converter(column.type, dialect_name) for column in table.columns]
-    needed = any(convert is not _same for convert in converters)
-    return compiled.string, None if compiled.positional else columns, converters if needed else []
+    converters = [(n, _converter(column.type, dialect_name)) for n, column in enumerate(table.columns)]
+    return compiled.string, None if compiled.positional else columns, [c for c in converters if c[1] is not _same]
 
 
 def _converter(kind: Any, dialect_name: str) -> Callable[[Any], Any]:
