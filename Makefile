@@ -19,8 +19,8 @@ demo: $(STAMP)
 	$(BIN)/scrutiny-es demo
 
 check: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -37,6 +37,13 @@ system-packages:
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+# Benchmarks are run by hand: they take minutes and the machine's load shows in them.
+bench: $(STAMP) system-packages
+	$(BIN)/python bench/run.py
+
+bench-quick: $(STAMP) system-packages
+	$(BIN)/python bench/run.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -99,7 +99,7 @@ class BatchRejected(ScrutinyError):
         super().__init__(f"command {index + 1} of the batch: {error}")
 
 
-def _replay(aggregate: Any, events: Iterable[Any]) -> Any:
+def _mutate(aggregate: Any, events: Iterable[Any]) -> Any:
     """Replays events onto an aggregate (eventsourcing's own projector re-checks each event's type)."""
     for event in events:
         aggregate = event.mutate(aggregate)
@@ -219,7 +219,7 @@ class Scrutiny(Application[UUID]):
     def _get(self, key: UUID) -> Body | Recommendation | None:
         """The aggregate replayed from its events, or None."""
         try:
-            return self.repository.get(key, projector_func=_replay)  # type: ignore[no-any-return]
+            return self.repository.get(key, projector_func=_mutate)  # type: ignore[no-any-return]
         except AggregateNotFoundError:
             return None
 
@@ -238,7 +238,7 @@ class Scrutiny(Application[UUID]):
         self._catch_up()
         if as_of is None and as_known_at is None:
             return self.read_models.tracker(body, ref)
-        rows = (tracker_row(history, as_of) for history in self._replay(body, ref, as_known_at))
+        rows = (tracker_row(history, as_of) for history in self._histories(body, ref, as_known_at))
         return [row for row in rows if row is not None]
 
     def overdue(
@@ -253,7 +253,7 @@ class Scrutiny(Application[UUID]):
         on = as_of or (as_known_at.astimezone(LONDON).date() if as_known_at else self.today())
         if as_of is None and as_known_at is None:
             return self.read_models.overdue(on, body, ref)
-        owed = (o for history in self._replay(body, ref, as_known_at) for o in obligations(history, on))
+        owed = (o for history in self._histories(body, ref, as_known_at) for o in obligations(history, on))
         return overdue_rows(owed, on)
 
     def audit(
@@ -284,16 +284,21 @@ class Scrutiny(Application[UUID]):
         if self.catch_up:
             self.read_models.catch_up()
 
-    def _replay(self, body: str | None, ref: str | None, as_known_at: datetime | None) -> Iterator[ItemHistory]:
-        """Each item's history folded from its events (those recorded by ``as_known_at``), one item at a time.
+    def _histories(self, body: str | None, ref: str | None, as_known_at: datetime | None) -> Iterator[ItemHistory]:
+        """Each item's history, one item at a time, for a query as of a date or as known at a time.
 
-        The tracker table is the index of items, so it is brought up to date first.
+        A history holds every fact with the date it took effect, so the tracker table's
+        histories (the fold of every event) answer "as of" any date. "As known at" a time
+        folds each item's events again, leaving out those recorded later.
         """
         self.read_models.catch_up(["tracker"])
+        if as_known_at is None:
+            yield from self.read_models.histories(body, ref)
+            return
         for item_id in self.read_models.item_ids(body, ref):
             history: ItemHistory | None = None
             for event in self.events.get(item_id):
-                if as_known_at is None or event.timestamp <= as_known_at:  # type: ignore[attr-defined]
+                if event.timestamp <= as_known_at:  # type: ignore[attr-defined]
                     history = fold(history, event)
             if history is not None:
                 yield history

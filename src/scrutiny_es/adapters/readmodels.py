@@ -26,7 +26,7 @@ from scrutiny_es.adapters.tables import (
     projection_table,
     tracker_table,
 )
-from scrutiny_es.projections.items import overdue_rows
+from scrutiny_es.projections.items import ItemHistory, from_stored, overdue_rows
 from scrutiny_es.projections.rows import AuditRow, Obligation, OverdueRow, TrackerRow
 
 SETUP_LOCK = 5_172_071
@@ -69,7 +69,7 @@ class ReadModels:
 
     BATCH = 2000
     """Events read at a time."""
-    CHECKPOINT = 100_000
+    CHECKPOINT = 20_000
     """Events a rebuild applies between commits: fewer commits, fewer rewrites of busy items."""
 
     def __init__(self, engine: Engine, log: EventLog) -> None:
@@ -222,6 +222,15 @@ class ReadModels:
             query = select(table.c.row).where(*_item_filter(table, body, ref))
             query = query.order_by(table.c.body, table.c.meeting_date, table.c.ref)
             return [TrackerRow.model_validate_json(row) for row in conn.execute(query).scalars()]
+
+    def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
+        """Each item's history as the tracker holds it, in tracker order, read a thousand at a time."""
+        with self._reading("tracker") as (conn, generation):
+            table = tracker_table(generation)
+            query = select(table.c.history).where(*_item_filter(table, body, ref))
+            query = query.order_by(table.c.body, table.c.meeting_date, table.c.ref)
+            for text in conn.execution_options(yield_per=1000).execute(query).scalars():
+                yield from_stored(text)
 
     def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
         """The items the tracker knows, in tracker order (for replays of their events)."""

@@ -147,7 +147,7 @@ class StateCache(OrderedDict[str, Any]):
     position (another process moved it on, or a transaction was rolled back) it is emptied.
     """
 
-    SIZE = 20_000
+    SIZE = 5_000
 
     def __init__(self) -> None:
         super().__init__()

@@ -1,0 +1,294 @@
+"""Benchmarks: every figure beside a raw baseline measured in the same run, as a ratio.
+
+    python bench/run.py [--quick] [--backend sqlite|postgresql|both] [--out bench-results.json]
+
+The machine is shared and noisy, so each figure is compared with a baseline that does
+the bare minimum of the same work on the same database a moment before or after:
+the ratio is what to read, more than the absolute figure. Results go to
+``bench-results.json`` as ``name, value, unit, baseline, ratio, target, met``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+from eventsourcing.application import AggregateNotFoundError, Application  # noqa: E402
+from eventsourcing.domain import Aggregate, event  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from bench.generate import commands  # noqa: E402
+from scrutiny_es import Scrutiny  # noqa: E402
+from scrutiny_es.adapters.persistence import event_store_env  # noqa: E402
+from scrutiny_es.adapters.tables import obligation_table, tracker_table  # noqa: E402
+
+
+@dataclass
+class Result:
+    name: str
+    value: float
+    unit: str
+    baseline: float
+    ratio: float
+    target: str
+    met: bool
+
+
+@dataclass(frozen=True)
+class Sizes:
+    execute: int  # commands through Scrutiny.execute, one by one
+    items_per_body: int  # for the big log: 10 bodies
+    bulk_batch: int
+
+
+QUICK = Sizes(execute=1_500, items_per_body=1_750, bulk_batch=1_000)  # about 100,000 events
+FULL = Sizes(execute=5_000, items_per_body=17_500, bulk_batch=1_000)  # about 1,000,000 events
+
+
+def timed(work: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    value = work()
+    return time.perf_counter() - started, value
+
+
+class BareItem(Aggregate):
+    """The baseline's aggregate: the same get-append-save work, no rules, no projections."""
+
+    @event("Made")
+    def __init__(self, body: str, ref: str, state: dict[str, Any]) -> None:
+        self.state = state
+
+    @event("Changed")
+    def change(self, state: dict[str, Any]) -> None:
+        self.state = state
+
+
+class BareApplication(Application[Any]):
+    """eventsourcing as it comes, on the same database."""
+
+
+def bare_loop(url: str, stream: list[dict[str, Any]]) -> None:
+    app = BareApplication(env=event_store_env(url))
+    ids: dict[tuple[str, str], Any] = {}
+    for command in stream:
+        key = (command["body"], command.get("ref", ""))
+        state = {k: v for k, v in command.items() if k not in ("actor",)}
+        if key not in ids:
+            item = BareItem(key[0], key[1], state)
+            ids[key] = item.id
+        else:
+            try:
+                item = app.repository.get(ids[key])
+            except AggregateNotFoundError:
+                continue
+            item.change(state)
+        app.save(item)
+    app.close()
+
+
+def execute_loop(url: str, stream: list[dict[str, Any]]) -> None:
+    app = Scrutiny(url)
+    for command in stream:
+        app.execute(command)
+    app.read_models.catch_up()  # the projections are part of the work
+    app.close()
+
+
+def bulk_apply(url: str, stream: list[dict[str, Any]], batch: int) -> int:
+    app = Scrutiny(url, catch_up=False)
+    for start in range(0, len(stream), batch):
+        app.execute_many(stream[start : start + batch])
+    events = app.read_models.log.head()
+    app.close()
+    return events
+
+
+def raw_inserts(url: str, stream_events: list[Any]) -> None:
+    """The floor for bulk apply: the same stored events, inserted as they are."""
+    app = Scrutiny(url, catch_up=False)
+    stored = [app.mapper.to_stored_event(e) for e in stream_events]
+    for start in range(0, len(stored), 1000):
+        app.recorder.insert_events(stored[start : start + 1000])
+    app.close()
+
+
+def read_and_decode(url: str) -> int:
+    app = Scrutiny(url, catch_up=False)
+    position = count = 0
+    while events := app.read_models.log.read(position, 2000):
+        position, count = events[-1][0], count + len(events)
+    app.close()
+    return count
+
+
+def rebuild_in_child(url: str) -> tuple[float, float]:
+    """Rebuilds all three projections in a process of its own: seconds, and its peak memory in MB."""
+    code = (
+        "import sys, time, resource; sys.path[:0] = [sys.argv[2]];"
+        "from scrutiny_es import Scrutiny; app = Scrutiny(sys.argv[1], catch_up=False);"
+        "t = time.perf_counter(); app.read_models.rebuild(); print(time.perf_counter() - t);"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, url, str(ROOT / "src")], capture_output=True, text=True, check=True
+    )
+    seconds, megabytes = out.stdout.split()
+    return float(seconds), float(megabytes)
+
+
+@contextmanager
+def database(backend: str, folder: Path, name: str, server: str | None) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / (name + '.db')}"
+        return
+    from tests.conftest import fresh_postgres_database
+
+    with fresh_postgres_database(server or "") as url:
+        yield url
+
+
+def run(backend: str, sizes: Sizes, folder: Path, server: str | None) -> list[Result]:
+    results: list[Result] = []
+
+    def record(
+        name: str, value: float, unit: str, baseline: float, higher_is_better: bool, target: str, met: bool
+    ) -> None:
+        ratio = value / baseline if higher_is_better else baseline / value
+        result = Result(f"{backend}: {name}", round(value, 3), unit, round(baseline, 3), round(ratio, 3), target, met)
+        results.append(result)
+        mark = "met" if met else "MISSED"
+        print(f"  {result.name:55} {value:12,.2f} {unit:10} baseline {baseline:12,.2f}  ratio {ratio:5.2f}  "
+              f"target {target:22} {mark}", flush=True)  # fmt: skip
+
+    print(f"{backend}:", flush=True)
+    small = list(commands(10, max(1, sizes.execute // 60)))[: sizes.execute]
+    with database(backend, folder, "bare", server) as bare_url, database(backend, folder, "exec", server) as url:
+        bare_seconds, _ = timed(lambda: bare_loop(bare_url, small))
+        ours_seconds, _ = timed(lambda: execute_loop(url, small))
+    rate, bare_rate = len(small) / ours_seconds, len(small) / bare_seconds
+    record("commands/s through execute (projections included)", rate, "cmd/s", bare_rate, True, "ratio >= 0.7",
+           rate / bare_rate >= 0.7)  # fmt: skip
+
+    big = list(commands(10, sizes.items_per_body))
+    half = len(big) // 2
+    with database(backend, folder, "big", server) as url, database(backend, folder, "raw", server) as raw_url:
+        first_seconds, _ = timed(lambda: bulk_apply(url, big[:half], sizes.bulk_batch))
+        _, half_peak = rebuild_in_child(url)
+        more_seconds, events = timed(lambda: bulk_apply(url, big[half:], sizes.bulk_batch))
+        app = Scrutiny(url, catch_up=False)
+        stored_events = [e for _, e in app.read_models.log.read(0, 10**9)]
+        app.close()
+        raw_seconds, _ = timed(lambda: raw_inserts(raw_url, stored_events))
+        bulk_rate = events / (first_seconds + more_seconds)
+        record("bulk apply events/s (--batch 1000)", bulk_rate, "events/s", events / raw_seconds, True,
+               ">= 20,000 events/s" if backend == "sqlite" else "(no target)",
+               bulk_rate >= 20_000 or backend != "sqlite")  # fmt: skip
+
+        decode_seconds, decoded = timed(lambda: read_and_decode(url))
+        rebuild_seconds, peak = rebuild_in_child(url)
+        record(f"rebuild of all three projections, {decoded:,} events", rebuild_seconds, "s", decode_seconds, False,
+               "ratio >= 0.5", decode_seconds / rebuild_seconds >= 0.5)  # fmt: skip
+        if decoded >= 900_000 and backend == "sqlite":
+            record("rebuild of 1,000,000 events on SQLite", rebuild_seconds, "s", decode_seconds, False, "< 30 s",
+                   rebuild_seconds < 30)  # fmt: skip
+        record("rebuild peak memory", peak, "MB", half_peak, False, "< 300 MB, flat",
+               peak < 300 and peak < half_peak * 1.25)  # fmt: skip
+
+        app = Scrutiny(url)
+        body = "B000"
+        body_events = app.read_models.log.head() // 10
+        replay_seconds, _ = timed(lambda: app.tracker(body=body, as_of=date(2023, 6, 30)))
+        raw_replay_seconds, _ = timed(lambda: [list(app.events.get(i)) for i in app.read_models.item_ids(body)])
+        record(f"as-of tracker of one body ({len(app.read_models.item_ids(body)):,} items, ~{body_events:,} events)",
+               replay_seconds, "s", raw_replay_seconds, False, "< 2 s", replay_seconds < 2)  # fmt: skip
+
+        live_seconds, live = best_of(lambda: app.tracker(body=body))
+        raw_live, _ = best_of(lambda: raw_rows(app, tracker_table, body))
+        record(f"live tracker of one body ({len(live):,} items)", live_seconds * 1000, "ms", raw_live * 1000, False,
+               "< 50 ms for 500 items", live_seconds * 1000 * 500 / max(len(live), 1) < 50)  # fmt: skip
+        items = len(app.read_models.item_ids())
+        overdue_seconds, overdue = best_of(lambda: app.overdue())
+        raw_overdue, _ = best_of(lambda: raw_rows(app, obligation_table, None))
+        record(f"overdue list over {items:,} items ({len(overdue):,} overdue)", overdue_seconds * 1000, "ms",
+               raw_overdue * 1000, False, "< 200 ms for 100,000 items",
+               overdue_seconds * 1000 * 100_000 / max(items, 1) < 200)  # fmt: skip
+        app.close()
+    return results
+
+
+def best_of(work: Callable[[], Any], times: int = 5) -> tuple[float, Any]:
+    best, value = float("inf"), None
+    for _ in range(times):
+        seconds, value = timed(work)
+        best = min(best, seconds)
+    return best, value
+
+
+def raw_rows(app: Scrutiny, table: Callable[[int], Any], body: str | None) -> list[Any]:
+    """The baseline for a query: the same table read with plain SQL, nothing made of the rows."""
+    with app.read_models.engine.connect() as conn:
+        generation = conn.execute(text("SELECT generation FROM projection WHERE name = :n"),
+                                  {"n": "tracker" if table is tracker_table else "overdue"}).scalar_one()  # fmt: skip
+        name = table(generation).name
+        where = " WHERE body = :b" if body else ""
+        return list(conn.execute(text(f"SELECT * FROM {name}{where}"), {"b": body}))  # noqa: S608
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="about 100,000 events instead of 1,000,000")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--out", default="bench-results.json")
+    args = parser.parse_args()
+    sizes = QUICK if args.quick else FULL
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    print(f"scrutiny_es benchmarks ({'quick' if args.quick else 'full'}) on {machine()}", flush=True)
+    folder = Path(tempfile.mkdtemp(prefix="scrutiny-bench-"))
+    results: list[Result] = []
+    try:
+        for backend in backends:
+            if backend == "sqlite":
+                results += run(backend, sizes, folder, None)
+                continue
+            from tests.pgserver import throwaway_postgres
+
+            pg_folder = Path(tempfile.mkdtemp(prefix="scrutiny-bench-postgres-"))
+            try:
+                with throwaway_postgres(pg_folder) as server:
+                    results += run(backend, sizes, folder, server)
+            finally:
+                shutil.rmtree(pg_folder, ignore_errors=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    Path(args.out).write_text(json.dumps({"machine": machine(), "results": [asdict(r) for r in results]}, indent=2))
+    print(f"wrote {args.out}: {sum(r.met for r in results)} of {len(results)} targets met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
