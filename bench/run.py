@@ -139,11 +139,12 @@ def read_and_decode(url: str) -> int:
 
 def rebuild_in_child(url: str) -> tuple[float, float]:
     """Rebuilds all three projections in a process of its own: seconds, and its peak memory in MB."""
+    # VmHWM, not ru_maxrss: the latter keeps the high-water mark of the parent the child was forked from.
     code = (
-        "import sys, time, resource; sys.path[:0] = [sys.argv[2]];"
+        "import sys, time; sys.path[:0] = [sys.argv[2]];"
         "from scrutiny_es import Scrutiny; app = Scrutiny(sys.argv[1], catch_up=False);"
         "t = time.perf_counter(); app.read_models.rebuild(); print(time.perf_counter() - t);"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+        "print(next(int(l.split()[1]) / 1024 for l in open('/proc/self/status') if l.startswith('VmHWM')))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, url, str(ROOT / "src")], capture_output=True, text=True, check=True

@@ -11,7 +11,6 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import singledispatchmethod
 from time import monotonic, sleep
 from typing import Any, Protocol
 from uuid import UUID
@@ -171,7 +170,9 @@ class Scrutiny(Application[UUID]):
             per_command = []
             for index, cmd in enumerate(parsed):
                 try:
-                    aggregate = self._handle(cmd, Actor(**cmd.actor.model_dump()), self.clock.now(), batch)
+                    aggregate = self._handle(
+                        cmd, Actor(cmd.actor.id, cmd.actor.name, cmd.actor.role), self.clock.now(), batch
+                    )
                 except ScrutinyError as e:
                     raise BatchRejected(index, e) from None
                 batch.changed[aggregate.id] = aggregate
@@ -305,11 +306,9 @@ class Scrutiny(Application[UUID]):
 
     # One handler per command: each returns the aggregate with its new events pending.
 
-    @singledispatchmethod
     def _handle(self, cmd: Any, actor: Actor, at: datetime, batch: Batch) -> Body | Recommendation:
-        raise NotImplementedError(type(cmd).__name__)
+        return HANDLERS[type(cmd)](self, cmd, actor, at, batch)  # type: ignore[no-any-return]
 
-    @_handle.register
     def _register_body(self, cmd: c.RegisterBody, actor: Actor, at: datetime, batch: Batch) -> Body:
         key = body_id(cmd.body)
         if key in batch.changed or (batch.check_new and self._get(key) is not None):
@@ -318,7 +317,6 @@ class Scrutiny(Application[UUID]):
         deadlines = {kind: None if p is None else Period.parse(p) for kind, p in cmd.deadlines.items()}
         return Body.register(code=cmd.body, name=cmd.name, council=cmd.council, deadlines=deadlines, actor=actor, at=at)
 
-    @_handle.register
     def _make_recommendation(
         self, cmd: c.MakeRecommendation, actor: Actor, at: datetime, batch: Batch
     ) -> Recommendation:
@@ -341,7 +339,6 @@ class Scrutiny(Application[UUID]):
             at=at,
         )
 
-    @_handle.register
     def _refer(self, cmd: c.Refer, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
         item = self.recommendation(cmd.body, cmd.ref, batch)
         item.refer(
@@ -354,7 +351,6 @@ class Scrutiny(Application[UUID]):
         )
         return item
 
-    @_handle.register
     def _record_response(self, cmd: c.RecordResponse, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
         item = self.recommendation(cmd.body, cmd.ref, batch)
         item.record_response(
@@ -369,7 +365,6 @@ class Scrutiny(Application[UUID]):
         )
         return item
 
-    @_handle.register
     def _report_progress(self, cmd: c.ReportProgress, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
         item = self.recommendation(cmd.body, cmd.ref, batch)
         item.report_progress(
@@ -377,7 +372,6 @@ class Scrutiny(Application[UUID]):
         )
         return item
 
-    @_handle.register
     def _revise_target_date(self, cmd: c.ReviseTargetDate, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
         item = self.recommendation(cmd.body, cmd.ref, batch)
         item.revise_target_date(
@@ -390,38 +384,49 @@ class Scrutiny(Application[UUID]):
         )
         return item
 
-    @_handle.register
     def _defer(self, cmd: c.Defer, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
         item = self.recommendation(cmd.body, cmd.ref, batch)
         item.defer(until=cmd.until, reason=cmd.reason, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
         return item
 
-    @_handle.register
     def _reaffirm(self, cmd: c.Reaffirm, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
         item = self.recommendation(cmd.body, cmd.ref, batch)
         item.reaffirm(decided_on=cmd.decided_on, minute=cmd.minute, note=cmd.note, actor=actor, at=at)
         return item
 
-    @_handle.register
     def _escalate(self, cmd: c.Escalate, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
         item = self.recommendation(cmd.body, cmd.ref, batch)
         item.escalate(action=cmd.action, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
         return item
 
-    @_handle.register
     def _close(self, cmd: c.Close, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
         item = self.recommendation(cmd.body, cmd.ref, batch)
         item.close(outcome=cmd.outcome, decided_on=cmd.decided_on, minute=cmd.minute, note=cmd.note, actor=actor, at=at)
         return item
 
-    @_handle.register
     def _reopen(self, cmd: c.Reopen, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
         item = self.recommendation(cmd.body, cmd.ref, batch)
         item.reopen(reason=cmd.reason, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
         return item
 
-    @_handle.register
     def _correct(self, cmd: c.Correct, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
         item = self.recommendation(cmd.body, cmd.ref, batch)
         item.correct(field=cmd.field, value=cmd.value, reason=cmd.reason, addressee=cmd.addressee, actor=actor, at=at)
         return item
+
+
+HANDLERS: dict[type, Any] = {
+    c.RegisterBody: Scrutiny._register_body,
+    c.MakeRecommendation: Scrutiny._make_recommendation,
+    c.Refer: Scrutiny._refer,
+    c.RecordResponse: Scrutiny._record_response,
+    c.ReportProgress: Scrutiny._report_progress,
+    c.ReviseTargetDate: Scrutiny._revise_target_date,
+    c.Defer: Scrutiny._defer,
+    c.Reaffirm: Scrutiny._reaffirm,
+    c.Escalate: Scrutiny._escalate,
+    c.Close: Scrutiny._close,
+    c.Reopen: Scrutiny._reopen,
+    c.Correct: Scrutiny._correct,
+}
+"""The handler of each command."""

@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StringConstraints,
     TypeAdapter,
     ValidationError,
     model_validator,
@@ -39,18 +40,10 @@ def _iso_date(value: Any) -> Any:
     raise ValueError(msg)
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        msg = "must not be blank"
-        raise ValueError(msg)
-    return value
-
-
-def _code(value: str) -> str:
-    if value != value.strip():
-        msg = "must not start or end with spaces"
-        raise ValueError(msg)
-    return value
+NOT_BLANK = r"\S"
+NO_OUTER_SPACES = r"^\S(?:.*\S)?$"
+PATTERN_RULES = {NOT_BLANK: "must not be blank", NO_OUTER_SPACES: "must not be blank, nor start or end with spaces"}
+"""Text rules checked by pattern (in pydantic's core, not in Python), and how a clerk is told of them."""
 
 
 def _period(value: str | None) -> str | None:
@@ -58,8 +51,8 @@ def _period(value: str | None) -> str | None:
 
 
 Day = Annotated[date, BeforeValidator(_iso_date)]
-Text = Annotated[str, AfterValidator(_not_blank)]
-Code = Annotated[str, AfterValidator(_not_blank), AfterValidator(_code), Field(max_length=100)]
+Text = Annotated[str, StringConstraints(pattern=NOT_BLANK)]
+Code = Annotated[str, StringConstraints(pattern=NO_OUTER_SPACES, max_length=100)]
 PeriodText = Annotated[str | None, AfterValidator(_period)]
 
 
@@ -267,6 +260,8 @@ def _problem(error: Any, data: Any) -> tuple[str, str]:
         reason = "is not a field of this command"
     elif kind == "literal_error":
         reason = "must be " + error["ctx"]["expected"].replace("'", "")
+    elif kind == "string_pattern_mismatch":
+        reason = PATTERN_RULES[error["ctx"]["pattern"]]
     elif kind in ("date_parsing", "date_from_datetime_parsing"):
         reason = f"{error['input']!r} is not a date in the calendar"
     else:
