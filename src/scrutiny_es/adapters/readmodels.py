@@ -247,8 +247,7 @@ class ReadModels:
                 *_item_filter(table, body, ref), table.c.due < on, or_(table.c.met_on.is_(None), table.c.met_on > on)
             )
             owed = [
-                Obligation.model_validate({**r, "responsible": _json(r["responsible"])})
-                for r in conn.execute(query).mappings()
+                Obligation(r.body, r.ref, r.reason, _json(r.responsible), r.due, r.met_on) for r in conn.execute(query)
             ]
         return overdue_rows(owed, on)
 

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -40,9 +41,11 @@ from sqlalchemy.dialects.sqlite.pysqlite import dialect as sqlite_dialect
 
 from scrutiny_es.domain.model import Body
 from scrutiny_es.projections.audit import AuditedItem, AuditEntry, audit_entry
-from scrutiny_es.projections.items import ItemHistory, fold, from_stored, obligations, stored, tracker_row
+from scrutiny_es.projections.items import ItemHistory, fold, from_stored, obligations, stored, tracker_fields
 
 metadata = MetaData()
+
+_JSON: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
 
 projection_table = Table(
     "projection",
@@ -250,9 +253,10 @@ class TrackerProjection(ItemsProjection):
     def write(self, conn: Connection, generation: int, histories: list[tuple[str, ItemHistory]]) -> None:
         rows = []
         for key, history in histories:
-            row = tracker_row(history)
+            row = tracker_fields(history)
             if row is not None:
-                rows.append((key, row.body, row.ref, row.meeting_date, row.model_dump_json(), stored(history)))
+                shown = _JSON.dump_json(row).decode()
+                rows.append((key, history.body, history.ref, history.meeting_date, shown, stored(history)))
         _insert(conn, tracker_table(generation), rows)
 
 

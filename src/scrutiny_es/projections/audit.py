@@ -36,81 +36,103 @@ class AuditEntry(NamedTuple):
 
 def audit_entry(item: AuditedItem | None, event: Any, position: int) -> tuple[AuditedItem | None, AuditEntry | None]:
     """The item as it stands after the event, and the event's audit entry."""
-    if isinstance(event, Body.Registered):
-        body, ref = event.code, None
+    cls = type(event)
+    if cls is Body.Registered:
+        body, ref, decided_by = event.code, None, None
         summary = f"{event.actor.name} registered {event.name} of {event.council}."
-        decided_by = None
     else:
-        if isinstance(event, Recommendation.Made):
+        if cls is Recommendation.Made:
             item = AuditedItem(event.body, event.ref, event.kind)
-        if item is None:
+        elif item is None:
             return None, None
-        if isinstance(event, Recommendation.Corrected) and event.field == "kind":
+        elif cls is Recommendation.Corrected and event.field == "kind":
             item = item._replace(kind=event.corrected_value)
         body, ref = item.body, item.ref
-        summary = _summary(event, f"the {item.kind}")
-        decided_by = _decided_by(event)
+        summary = _SUMMARIES[cls](event, "the " + item.kind)
+        decided_by = (
+            event.responded_by if cls is Recommendation.ResponseRecorded else getattr(event, "decided_by", None)
+        )
     actor = f"{event.actor.name} ({event.actor.role})"
     entry = AuditEntry(
-        body, ref, position, type(event).__name__, event.effective_on, event.timestamp, actor, decided_by, summary
+        body, ref, position, cls.__name__, event.effective_on, event.timestamp, actor, decided_by, summary
     )
     return item, entry
 
 
-def _decided_by(event: Any) -> str | None:
-    if isinstance(event, Recommendation.ResponseRecorded):
-        return event.responded_by
-    return getattr(event, "decided_by", None)
-
-
-def _on(day: date) -> str:
-    return long_date(day)
-
-
 def _minute(event: Any) -> str:
-    return f" (minute {event.minute})" if getattr(event, "minute", None) else ""
+    return f" (minute {event.minute})" if event.minute else ""
 
 
 _VERBS = {"accepted": "accepted", "partially_accepted": "partially accepted", "rejected": "rejected", "noted": "noted"}
 
 
-def _summary(event: Any, the_item: str) -> str:
-    """One plain sentence saying what the event records."""
-    match event:
-        case Recommendation.Made():
-            return f"{event.decided_by} made {the_item} at its meeting on {_on(event.meeting_date)}{_minute(event)}."
-        case Recommendation.Referred():
-            due = f"response due by {_on(event.response_due)}" if event.response_due else "no response deadline"
-            return f"{event.addressee} received {the_item} on {_on(event.received_on)}; {due}."
-        case Recommendation.ResponseRecorded():
-            by = "" if event.responded_by == event.addressee else f" (response from {event.responded_by})"
-            target = f", with a target date of {_on(event.target_date)}" if event.target_date else ""
-            return f"{event.addressee} {_VERBS[event.decision]} {the_item} on {_on(event.responded_on)}{by}{target}."
-        case Recommendation.ProgressReported():
-            rag = f" (RAG {event.rag})" if event.rag else ""
-            return f"{event.reported_by} reported progress on {_on(event.reported_on)}{rag}."
-        case Recommendation.TargetDateRevised():
-            return (
-                f"{event.decided_by} moved the target date to {_on(event.target_date)} "
-                f"on {_on(event.decided_on)}: {event.reason}"
-            )
-        case Recommendation.Deferred():
-            until = f"until {_on(event.until)}" if event.until else "to a future meeting"
-            when = f"on {_on(event.decided_on)}{_minute(event)}"
-            return f"{event.decided_by} deferred {the_item} {until} {when}: {event.reason}"
-        case Recommendation.Reaffirmed():
-            return f"{event.decided_by} re-affirmed {the_item} on {_on(event.decided_on)}{_minute(event)}."
-        case Recommendation.Escalated():
-            return f"{event.decided_by} determined on {_on(event.decided_on)}{_minute(event)}: {event.action}"
-        case Recommendation.Closed():
-            outcome = event.outcome.replace("_", " ")
-            return f"{event.decided_by} closed {the_item} as {outcome} on {_on(event.decided_on)}{_minute(event)}."
-        case Recommendation.Reopened():
-            return f"{event.decided_by} reopened {the_item} on {_on(event.decided_on)}{_minute(event)}: {event.reason}"
-        case Recommendation.Corrected():
-            whose = f" of {event.addressee}" if event.addressee else ""
-            value = event.corrected_value
-            value = _on(value) if isinstance(value, date) else value or "nothing"
-            what = event.field.replace(".", " ").replace("_", " ")
-            return f"{event.actor.name} corrected the {what}{whose} to “{value}”: {event.reason}"
-    return f"{type(event).__name__} recorded."
+def _made(e: Recommendation.Made, the_item: str) -> str:
+    return f"{e.decided_by} made {the_item} at its meeting on {long_date(e.meeting_date)}{_minute(e)}."
+
+
+def _referred(e: Recommendation.Referred, the_item: str) -> str:
+    due = f"response due by {long_date(e.response_due)}" if e.response_due else "no response deadline"
+    return f"{e.addressee} received {the_item} on {long_date(e.received_on)}; {due}."
+
+
+def _responded(e: Recommendation.ResponseRecorded, the_item: str) -> str:
+    by = "" if e.responded_by == e.addressee else f" (response from {e.responded_by})"
+    target = f", with a target date of {long_date(e.target_date)}" if e.target_date else ""
+    return f"{e.addressee} {_VERBS[e.decision]} {the_item} on {long_date(e.responded_on)}{by}{target}."
+
+
+def _progress(e: Recommendation.ProgressReported, _: str) -> str:
+    rag = f" (RAG {e.rag})" if e.rag else ""
+    return f"{e.reported_by} reported progress on {long_date(e.reported_on)}{rag}."
+
+
+def _revised(e: Recommendation.TargetDateRevised, _: str) -> str:
+    return (
+        f"{e.decided_by} moved the target date to {long_date(e.target_date)} on {long_date(e.decided_on)}: {e.reason}"
+    )
+
+
+def _deferred(e: Recommendation.Deferred, the_item: str) -> str:
+    until = f"until {long_date(e.until)}" if e.until else "to a future meeting"
+    return f"{e.decided_by} deferred {the_item} {until} on {long_date(e.decided_on)}{_minute(e)}: {e.reason}"
+
+
+def _reaffirmed(e: Recommendation.Reaffirmed, the_item: str) -> str:
+    return f"{e.decided_by} re-affirmed {the_item} on {long_date(e.decided_on)}{_minute(e)}."
+
+
+def _escalated(e: Recommendation.Escalated, _: str) -> str:
+    return f"{e.decided_by} determined on {long_date(e.decided_on)}{_minute(e)}: {e.action}"
+
+
+def _closed(e: Recommendation.Closed, the_item: str) -> str:
+    outcome = e.outcome.replace("_", " ")
+    return f"{e.decided_by} closed {the_item} as {outcome} on {long_date(e.decided_on)}{_minute(e)}."
+
+
+def _reopened(e: Recommendation.Reopened, the_item: str) -> str:
+    return f"{e.decided_by} reopened {the_item} on {long_date(e.decided_on)}{_minute(e)}: {e.reason}"
+
+
+def _corrected(e: Recommendation.Corrected, _: str) -> str:
+    whose = f" of {e.addressee}" if e.addressee else ""
+    value = e.corrected_value
+    shown = long_date(value) if isinstance(value, date) else value or "nothing"
+    what = e.field.replace(".", " ").replace("_", " ")
+    return f"{e.actor.name} corrected the {what}{whose} to “{shown}”: {e.reason}"
+
+
+_SUMMARIES: dict[type, Any] = {
+    Recommendation.Made: _made,
+    Recommendation.Referred: _referred,
+    Recommendation.ResponseRecorded: _responded,
+    Recommendation.ProgressReported: _progress,
+    Recommendation.TargetDateRevised: _revised,
+    Recommendation.Deferred: _deferred,
+    Recommendation.Reaffirmed: _reaffirmed,
+    Recommendation.Escalated: _escalated,
+    Recommendation.Closed: _closed,
+    Recommendation.Reopened: _reopened,
+    Recommendation.Corrected: _corrected,
+}
+"""One plain sentence for each kind of event, saying what it records."""

@@ -195,6 +195,12 @@ def _known(facts: list[Any], as_of: date | None) -> list[Any]:
 
 def tracker_row(history: ItemHistory, as_of: date | None = None) -> TrackerRow | None:
     """The item's tracker row as of a date (``None``: everything recorded); no row before its meeting."""
+    fields = tracker_fields(history, as_of)
+    return None if fields is None else TrackerRow.model_construct(**fields)  # the fold's own typed values
+
+
+def tracker_fields(history: ItemHistory, as_of: date | None = None) -> dict[str, Any] | None:
+    """The fields of :func:`tracker_row`, as a dict (what the projection stores, as JSON)."""
     if as_of is not None and history.meeting_date > as_of:
         return None
     referrals = {a: f for a, f in history.referrals.items() if as_of is None or f.on <= as_of}
@@ -215,7 +221,7 @@ def tracker_row(history: ItemHistory, as_of: date | None = None) -> TrackerRow |
     noted += [(f.order(), f.note) for f in progress]
     rags = [f.rag for f in progress if f.rag is not None]
     changes = [history.meeting_date] + [f.on for f in [*referrals.values(), *responses.values(), *progress, *decisions]]
-    return TrackerRow.model_construct(  # built from the fold's own typed values: no need to validate
+    return dict(
         body=history.body,
         ref=history.ref,
         kind=history.kind,
@@ -247,11 +253,7 @@ def obligations(history: ItemHistory, as_of: date | None = None) -> list[Obligat
     owed: list[Obligation] = []
 
     def owe(reason: Any, responsible: list[str], due: date, met_on: date | None) -> None:
-        owed.append(
-            Obligation.model_construct(
-                body=history.body, ref=history.ref, reason=reason, responsible=responsible, due=due, met_on=met_on
-            )
-        )
+        owed.append(Obligation(history.body, history.ref, reason, responsible, due, met_on))
 
     for addressee, referral in history.referrals.items():
         if referral.response_due is not None and (as_of is None or referral.on <= as_of):

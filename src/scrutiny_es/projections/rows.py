@@ -5,6 +5,7 @@ Field names are the contract of DESIGN section 4 (``--format json`` prints them 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
@@ -45,9 +46,14 @@ class TrackerRow(Row):
     last_changed_on: date
 
 
-class Obligation(Row):
-    """Something owed by a date: a response, the target date, a return to a deferred item."""
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """Something owed by a date: a response, the target date, a return to a deferred item.
 
+    Kept by the overdue projection (a plain dataclass: one is made for every item at every change).
+    """
+
+    body: str
     ref: str
     reason: OverdueReason
     responsible: list[str]
