@@ -17,9 +17,18 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import Mapper, RecordConflictError
+from eventsourcing.persistence import InfrastructureFactory, Mapper, RecordConflictError
+from eventsourcing.utils import Environment
+from sqlalchemy.orm import Session, scoped_session
 
-from scrutiny_es.adapters.persistence import DEFAULT_URL, EventMapper, event_store_env, read_model_engine
+from scrutiny_es.adapters.persistence import (
+    DEFAULT_URL,
+    EventMapper,
+    UnsupportedDatabase,
+    event_store_env,
+    event_store_in,
+    read_model_engine,
+)
 from scrutiny_es.adapters.readmodels import ReadModels
 from scrutiny_es.domain import commands as c
 from scrutiny_es.domain.deadlines import Period
@@ -120,21 +129,54 @@ class Scrutiny(Application[UUID]):
 
     name = "scrutiny"
 
-    def __init__(self, url: str = DEFAULT_URL, *, clock: Clock | None = None, catch_up: bool = True) -> None:
+    EVENT_STORE = "native"
+    """Which eventsourcing persistence module keeps the events (see ``event_store_env``)."""
+
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        *,
+        clock: Clock | None = None,
+        catch_up: bool = True,
+        session: scoped_session[Session] | None = None,
+    ) -> None:
         """Opens the record at ``url``.
 
         With ``catch_up`` (the default) every query first applies the events its read model
         has not seen, so a query always shows what was recorded before it. Without it the
         read models are kept by a separate ``scrutiny-es projections run`` worker.
+
+        A host application that already uses SQLAlchemy can pass its ``session`` (a
+        ``scoped_session``): commands are then written in the host's transaction, committed
+        or rolled back with its own writes, and ``url`` is taken from the session's engine.
         """
+        self._session = session
+        if session is not None:
+            url = session.get_bind().engine.url.render_as_string(hide_password=False)
         self.url = url
         self.clock: Clock = clock or SystemClock()
         self.catch_up = catch_up
         self._bodies: dict[UUID, Body] = {}
-        super().__init__(env=event_store_env(url) | {"CREATE_TABLE": "no"})
-        self.read_models = ReadModels(read_model_engine(url), ApplicationLog(self))
+        engine = read_model_engine(url)
+        found = event_store_in(engine)
+        store = "sqlalchemy" if session is not None else found or self.EVENT_STORE
+        if found and found != store:
+            engine.dispose()
+            msg = (
+                f"{url} keeps its events with the {found} event store, so it cannot be shared with a host's "
+                "session; a host that hands over its session must do so from the first command"
+            )
+            raise UnsupportedDatabase(msg)
+        super().__init__(env=event_store_env(url, store) | {"CREATE_TABLE": "no"})
+        self.read_models = ReadModels(engine, ApplicationLog(self))
         with self.read_models.schema_lock():
             self.recorder.create_table()  # type: ignore[attr-defined]
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        factory = super().construct_factory(env)
+        if self._session is not None:
+            factory.datastore.set_scoped_session(self._session)  # type: ignore[attr-defined]
+        return factory
 
     def close(self) -> None:
         super().close()
@@ -182,6 +224,9 @@ class Scrutiny(Application[UUID]):
             try:
                 recordings = self.events.put(events)
             except RecordConflictError:
+                if self._session is not None:  # the host's transaction failed with it: the host must roll back
+                    msg = "another writer changed the same item; roll back and try again"
+                    raise ConcurrentChange(msg) from None
                 sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311  (spreads out writers that collided)
                 continue
             positions = iter(r.notification.id for r in recordings)

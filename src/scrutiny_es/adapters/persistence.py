@@ -15,7 +15,7 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import TypeAdapter
 from pydantic_core import from_json
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url
 from sqlalchemy.exc import ArgumentError
 
 from scrutiny_es.domain.errors import ScrutinyError
@@ -27,8 +27,20 @@ class UnsupportedDatabase(ScrutinyError):
     """The database URL names a kind of database the library cannot use."""
 
 
-def event_store_env(url: str) -> dict[str, str]:
-    """The eventsourcing environment for the event store at ``url``."""
+def event_store_env(url: str, store: str = "native") -> dict[str, str]:
+    """The eventsourcing environment for the event store at ``url``.
+
+    ``store`` is ``native`` (eventsourcing's own sqlite and postgres modules, chosen by
+    measurement: see docs/performance.md) or ``sqlalchemy`` (eventsourcing-sqlalchemy, which
+    can write in a host application's SQLAlchemy session).
+    """
+    if store == "sqlalchemy":
+        if url.startswith("sqlite:///"):
+            return {"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy", "SQLALCHEMY_URL": url}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+            "SQLALCHEMY_URL": _postgres_url(url).render_as_string(hide_password=False),
+        }
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
         if not path:
@@ -65,6 +77,18 @@ def _postgres_url(url: str) -> URL:
         )
         raise UnsupportedDatabase(msg)
     return parsed.set(drivername="postgresql+psycopg")
+
+
+def event_store_in(engine: Engine) -> str | None:
+    """The event store a database already holds (``native``, ``sqlalchemy``), or None if it holds none.
+
+    Every process must open a database with the store that wrote it: their tables differ.
+    """
+    tables = inspect(engine)
+    if tables.has_table("scrutiny_events"):
+        names = {column["name"] for column in tables.get_columns("scrutiny_events")}
+        return "native" if "notification_id" in names else "sqlalchemy"
+    return "native" if tables.has_table("stored_events") else None
 
 
 def libpq_conninfo(url: str) -> str | None:

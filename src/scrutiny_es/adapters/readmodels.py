@@ -26,8 +26,8 @@ from scrutiny_es.adapters.tables import (
     projection_table,
     tracker_table,
 )
-from scrutiny_es.projections.items import ItemHistory, from_stored, overdue_rows
-from scrutiny_es.projections.rows import AuditRow, Obligation, OverdueRow, TrackerRow
+from scrutiny_es.projections.items import ItemHistory, from_stored
+from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
 
 SETUP_LOCK = 5_172_071
 """Any constant: the PostgreSQL advisory lock under which processes starting together create the tables."""
@@ -241,15 +241,20 @@ class ReadModels:
             return [UUID(hex=key) for key in conn.execute(query).scalars()]
 
     def overdue(self, on: date, body: str | None = None, ref: str | None = None) -> list[OverdueRow]:
+        """The obligations overdue on a day, oldest first: met late or not yet met, and past their last day."""
         with self._reading("overdue") as (conn, generation):
             table = obligation_table(generation)
-            query = select(table).where(
+            query = select(table.c.body, table.c.ref, table.c.reason, table.c.due, table.c.responsible).where(
                 *_item_filter(table, body, ref), table.c.due < on, or_(table.c.met_on.is_(None), table.c.met_on > on)
             )
-            owed = [
-                Obligation(r.body, r.ref, r.reason, _json(r.responsible), r.due, r.met_on) for r in conn.execute(query)
-            ]
-        return overdue_rows(owed, on)
+            query = query.order_by(table.c.due, table.c.body, table.c.ref, table.c.reason)
+            return [
+                OverdueRow.model_construct(  # the projection's own values
+                    body=r.body, ref=r.ref, reason=r.reason, due=r.due, days_overdue=(on - r.due).days,
+                    responsible=_json(r.responsible),
+                )
+                for r in conn.execute(query)
+            ]  # fmt: skip
 
     def audit(
         self,

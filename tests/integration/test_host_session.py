@@ -1,0 +1,58 @@
+"""A host application hands over its SQLAlchemy session: our writes and its writes share one transaction."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, insert, select
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from scrutiny_es import Scrutiny
+from scrutiny_es.adapters.persistence import UnsupportedDatabase
+from tests.conftest import FixedClock, make, register
+
+CASES = Table("host_case", MetaData(), Column("id", Integer, primary_key=True), Column("note", String(100)))
+
+
+def test_the_host_commits_or_rolls_back_its_writes_and_ours_together(db_url: str) -> None:
+    engine = create_engine(db_url)
+    CASES.metadata.create_all(engine)
+    session = scoped_session(sessionmaker(bind=engine))
+    app = Scrutiny(session=session, clock=FixedClock())
+
+    session.execute(insert(CASES).values(note="case opened"))
+    app.execute(register())
+    app.execute(make())
+    session.rollback()
+    assert session.execute(select(func.count()).select_from(CASES)).scalar_one() == 0
+    assert app.tracker() == []
+    session.rollback()
+
+    session.execute(insert(CASES).values(note="case opened"))
+    app.execute(register())
+    app.execute(make())
+    session.commit()
+    assert session.execute(select(func.count()).select_from(CASES)).scalar_one() == 1
+    session.rollback()
+    assert [row.ref for row in app.tracker()] == ["R1"]
+    assert [entry.event for entry in app.audit()] == ["Registered", "Made"]
+    session.remove()
+    app.close()
+
+
+def test_a_plain_scrutiny_opens_a_database_written_through_a_host_session(db_url: str) -> None:
+    session = scoped_session(sessionmaker(bind=create_engine(db_url)))
+    host_app = Scrutiny(session=session, clock=FixedClock())
+    host_app.execute(register())
+    host_app.execute(make())
+    session.commit()
+    worker_app = Scrutiny(db_url)  # as the command line or a worker opens it
+    assert worker_app.recommendation("BCSB", "R1").item == "Fishing Policy"
+    assert [row.ref for row in worker_app.tracker()] == ["R1"]
+    session.remove()
+
+
+def test_a_host_session_cannot_take_over_a_database_written_without_one(db_url: str) -> None:
+    Scrutiny(db_url).execute(register())
+    session = scoped_session(sessionmaker(bind=create_engine(db_url)))
+    with pytest.raises(UnsupportedDatabase, match="cannot be shared with a host's session"):
+        Scrutiny(session=session)
