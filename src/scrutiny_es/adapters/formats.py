@@ -35,14 +35,16 @@ class Report:
     rows: Sequence[Row]
     bodies: dict[str, str]
     """Body codes and names, for headings."""
-    as_of: date
+    as_of: date | None
+    """The date the report shows; None for the whole record (the audit trail)."""
     as_known_at: datetime | None = None
 
     @property
     def title(self) -> str:
         what = {"tracker": "Action Tracker", "overdue": "Overdue list", "audit": "Audit trail"}[self.kind]
+        when = f" as of {long_date(self.as_of)}" if self.as_of else ""
         known = f", as known at {self.as_known_at:%d %b %Y %H:%M}" if self.as_known_at else ""
-        return f"{what} as of {long_date(self.as_of)}{known}"
+        return f"{what}{when}{known}"
 
 
 def _day(value: date | None) -> str:

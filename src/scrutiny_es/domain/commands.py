@@ -103,7 +103,8 @@ class MakeRecommendation(ItemCommand):
     item: Text
     minute: Text | None = None
     text: Text
-    addressees: list[Addressee] = Field(min_length=1)
+    addressees: list[Addressee]
+    """Who must act or respond; none for an item of the board's own, such as a deferred report."""
     target_date: Day | None = None
 
     @model_validator(mode="after")

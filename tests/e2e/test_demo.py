@@ -1,0 +1,43 @@
+"""``scrutiny-es demo``: the Sandwell tracker of 14 March 2024, its overdue list, an audit trail, an HTML page."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from scrutiny_es import Scrutiny
+from tests.e2e.cli import run
+
+
+def test_the_demo_loads_the_documents_and_shows_the_tracker_of_14_march_2024(tmp_path: Path) -> None:
+    result = run("demo", "--dir", str(tmp_path), db="sqlite:///unused.db")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith(f"Loaded 41 commands of demo data into {tmp_path / 'scrutiny-demo.db'}")
+    assert "Safer Neighbourhoods and Active Communities Scrutiny Board" in out
+    assert "Action Tracker as of 14 Mar 2024" in out
+    assert "Fishing Policy" in out
+    assert "Overdue list as of 14 Mar 2024" in out
+    assert "Audit trail" in out
+    page = (tmp_path / "scrutiny-demo-tracker.html").read_text()
+    assert "Adults and Safer City Scrutiny Panel" in page
+    assert "Black Country Reducing Reoffending Strategy" in page
+
+
+def test_the_demo_data_records_every_row_of_the_sandwell_tracker(tmp_path: Path) -> None:
+    run("demo", "--dir", str(tmp_path), db="sqlite:///unused.db")
+    app = Scrutiny(f"sqlite:///{tmp_path / 'scrutiny-demo.db'}")
+    rows = app.tracker(body="SNAC", as_of=date(2024, 3, 14))
+    assert [r.item for r in rows].count("Heritage Strategy Update") == 3
+    assert len(rows) == 13
+    overdue = json.loads(run("overdue", "--body", "SNAC", "--as-of", "2024-03-14", "--format", "json",
+                             db=f"sqlite:///{tmp_path / 'scrutiny-demo.db'}").stdout)  # fmt: skip
+    assert [(o["ref"], o["reason"], o["days_overdue"]) for o in overdue] == [
+        ("2023-02-23/1", "target_date", 166),
+        ("2023-02-23/2", "target_date", 166),
+    ]
+    trail = [entry.summary for entry in app.audit(body="SNAC", ref="2024-01-17/4")]
+    assert trail[-1].endswith("re-affirmed the recommendation on 15 Feb 2024 (minute 19/24).")
+    (deferred,) = app.tracker(body="SNAC", ref="2024-02-15/HRF")
+    assert deferred.deferred_until == "future meeting"
