@@ -28,8 +28,8 @@ def body_code(n: int) -> str:
     return f"B{n:03d}"
 
 
-def bodies(count: int) -> Iterator[dict[str, Any]]:
-    for n in range(count):
+def bodies(count: int, first: int = 0) -> Iterator[dict[str, Any]]:
+    for n in range(first, first + count):
         yield {"command": "register_body", "actor": CLERK, "body": body_code(n), "name": f"Scrutiny Board {n}",
                "council": f"Council {n // 10}"}  # fmt: skip
 
@@ -86,14 +86,14 @@ def item_commands(body: str, ref: str, rng: random.Random, start: date) -> list[
     return out
 
 
-def commands(body_count: int, items_per_body: int, seed: int = 2024) -> Iterator[dict[str, Any]]:
+def commands(body_count: int, items_per_body: int, seed: int = 2024, first_body: int = 0) -> Iterator[dict[str, Any]]:
     """Bodies first, then each item's life; items interleave a little, as at real meetings."""
     rng = random.Random(seed)
-    yield from bodies(body_count)
+    yield from bodies(body_count, first_body)
     start = date(2021, 1, 1)
     window: list[list[dict[str, Any]]] = []
     for n in range(items_per_body):
-        for b in range(body_count):
+        for b in range(first_body, first_body + body_count):
             window.append(item_commands(body_code(b), f"{n:06d}", rng, start))
             if len(window) >= 8:
                 yield from _interleave(window, rng)

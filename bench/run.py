@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 from eventsourcing.application import AggregateNotFoundError, Application  # noqa: E402
 from eventsourcing.domain import Aggregate, event  # noqa: E402
 from sqlalchemy import text  # noqa: E402
+from tests.conftest import FixedClock  # noqa: E402
 
 from bench.generate import commands  # noqa: E402
 from scrutiny_es import Scrutiny  # noqa: E402
@@ -186,7 +187,7 @@ def run(backend: str, sizes: Sizes, folder: Path, server: str | None) -> list[Re
     record("commands/s through execute (projections included)", rate, "cmd/s", bare_rate, True, "ratio >= 0.7",
            rate / bare_rate >= 0.7)  # fmt: skip
 
-    big = list(commands(10, sizes.items_per_body))
+    big = list(commands(10, sizes.items_per_body)) + list(commands(1, 500, seed=500, first_body=10))  # B010: 500 items
     half = len(big) // 2
     with database(backend, folder, "big", server) as url, database(backend, folder, "raw", server) as raw_url:
         first_seconds, _ = timed(lambda: bulk_apply(url, big[:half], sizes.bulk_batch))
@@ -219,10 +220,13 @@ def run(backend: str, sizes: Sizes, folder: Path, server: str | None) -> list[Re
         record(f"as-of tracker of one body ({len(app.read_models.item_ids(body)):,} items, ~{body_events:,} events)",
                replay_seconds, "s", raw_replay_seconds, False, "< 2 s", replay_seconds < 2)  # fmt: skip
 
-        live_seconds, live = best_of(lambda: app.tracker(body=body))
-        raw_live, _ = best_of(lambda: raw_rows(app, tracker_table, body))
+        live_seconds, live = best_of(lambda: app.tracker(body="B010"))
+        raw_live, _ = best_of(lambda: raw_rows(app, tracker_table, "B010"))
         record(f"live tracker of one body ({len(live):,} items)", live_seconds * 1000, "ms", raw_live * 1000, False,
-               "< 50 ms for 500 items", live_seconds * 1000 * 500 / max(len(live), 1) < 50)  # fmt: skip
+               "< 50 ms", live_seconds * 1000 < 50)  # fmt: skip
+        app.close()
+        # The synthetic meetings run from 2021 to the end of 2023: "today" for the overdue list is then.
+        app = Scrutiny(url, clock=FixedClock(datetime(2024, 1, 8, 9, 0, tzinfo=UTC)))
         items = len(app.read_models.item_ids())
         overdue_seconds, overdue = best_of(lambda: app.overdue())
         raw_overdue, _ = best_of(lambda: raw_rows(app, obligation_table, None))
