@@ -384,94 +384,27 @@ class Scrutiny(Application[UUID]):
             at=at,
         )
 
-    def _refer(self, cmd: c.Refer, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
+    def _change(self, cmd: c.ItemCommand, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
+        """A command on an existing item: the item's method of the same name, given the command's fields."""
         item = self.recommendation(cmd.body, cmd.ref, batch)
-        item.refer(
-            addressee=cmd.addressee,
-            received_on=cmd.received_on,
-            body=self.body(cmd.body, batch),
-            response_due=cmd.response_due,
-            actor=actor,
-            at=at,
-        )
-        return item
-
-    def _record_response(self, cmd: c.RecordResponse, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, batch)
-        item.record_response(
-            addressee=cmd.addressee,
-            decision=cmd.decision,
-            text=cmd.text,
-            responded_on=cmd.responded_on,
-            responded_by=cmd.responded_by,
-            target_date=cmd.target_date,
-            actor=actor,
-            at=at,
-        )
-        return item
-
-    def _report_progress(self, cmd: c.ReportProgress, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, batch)
-        item.report_progress(
-            note=cmd.note, reported_on=cmd.reported_on, reported_by=cmd.reported_by, rag=cmd.rag, actor=actor, at=at
-        )
-        return item
-
-    def _revise_target_date(self, cmd: c.ReviseTargetDate, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, batch)
-        item.revise_target_date(
-            target_date=cmd.target_date,
-            reason=cmd.reason,
-            decided_by=cmd.decided_by,
-            decided_on=cmd.decided_on,
-            actor=actor,
-            at=at,
-        )
-        return item
-
-    def _defer(self, cmd: c.Defer, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, batch)
-        item.defer(until=cmd.until, reason=cmd.reason, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
-        return item
-
-    def _reaffirm(self, cmd: c.Reaffirm, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, batch)
-        item.reaffirm(decided_on=cmd.decided_on, minute=cmd.minute, note=cmd.note, actor=actor, at=at)
-        return item
-
-    def _escalate(self, cmd: c.Escalate, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, batch)
-        item.escalate(action=cmd.action, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
-        return item
-
-    def _close(self, cmd: c.Close, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, batch)
-        item.close(outcome=cmd.outcome, decided_on=cmd.decided_on, minute=cmd.minute, note=cmd.note, actor=actor, at=at)
-        return item
-
-    def _reopen(self, cmd: c.Reopen, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, batch)
-        item.reopen(reason=cmd.reason, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
-        return item
-
-    def _correct(self, cmd: c.Correct, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
-        item = self.recommendation(cmd.body, cmd.ref, batch)
-        item.correct(field=cmd.field, value=cmd.value, reason=cmd.reason, addressee=cmd.addressee, actor=actor, at=at)
+        fields = cmd.model_dump(exclude=_ENVELOPE)
+        if isinstance(cmd, c.Refer):
+            fields["body"] = self.body(cmd.body, batch)  # for its deadline policy
+        getattr(item, cmd.command)(**fields, actor=actor, at=at)  # type: ignore[attr-defined]
         return item
 
 
+_ENVELOPE = {"command", "actor", "body", "ref"}
+"""Fields every item command carries, which its aggregate method does not take."""
+
+
+_ITEM_COMMANDS: list[type] = [
+    c.Refer, c.RecordResponse, c.ReportProgress, c.ReviseTargetDate, c.Defer, c.Reaffirm, c.Escalate, c.Close,
+    c.Reopen, c.Correct,
+]  # fmt: skip
 HANDLERS: dict[type, Any] = {
     c.RegisterBody: Scrutiny._register_body,
     c.MakeRecommendation: Scrutiny._make_recommendation,
-    c.Refer: Scrutiny._refer,
-    c.RecordResponse: Scrutiny._record_response,
-    c.ReportProgress: Scrutiny._report_progress,
-    c.ReviseTargetDate: Scrutiny._revise_target_date,
-    c.Defer: Scrutiny._defer,
-    c.Reaffirm: Scrutiny._reaffirm,
-    c.Escalate: Scrutiny._escalate,
-    c.Close: Scrutiny._close,
-    c.Reopen: Scrutiny._reopen,
-    c.Correct: Scrutiny._correct,
+    **dict.fromkeys(_ITEM_COMMANDS, Scrutiny._change),
 }
 """The handler of each command."""

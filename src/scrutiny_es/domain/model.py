@@ -512,82 +512,46 @@ class Recommendation(Aggregate):
         self, *, target_date: date, reason: str, decided_by: str, decided_on: date, actor: Actor, at: datetime
     ) -> None:
         """Moves the target date; the earlier dates stay in the history."""
-        self._open()
-        self._after_meeting(decided_on, "the decision date")
         self._after_meeting(target_date, "the target date")
-        self.trigger_event(
-            self.TargetDateRevised,
-            timestamp=at,
-            actor=actor,
-            target_date=target_date,
-            reason=reason,
-            decided_by=decided_by,
-            decided_on=decided_on,
-        )
+        self._decide(self.TargetDateRevised, decided_by, decided_on, actor, at, target_date=target_date, reason=reason)
 
     def defer(
         self, *, until: date | None, reason: str, decided_on: date, minute: str | None, actor: Actor, at: datetime
     ) -> None:
         """The board defers consideration to a later meeting, dated or not."""
-        self._open()
-        self._after_meeting(decided_on, "the decision date")
         if until is not None:
             _not_before(until, decided_on, "the date deferred to", "the decision to defer")
-        self.trigger_event(
-            self.Deferred,
-            timestamp=at,
-            actor=actor,
-            until=until,
-            reason=reason,
-            decided_by=self.board,
-            decided_on=decided_on,
-            minute=minute,
-        )
+        self._decide(self.Deferred, self.board, decided_on, actor, at, until=until, reason=reason, minute=minute)
 
     def reaffirm(self, *, decided_on: date, minute: str | None, note: str | None, actor: Actor, at: datetime) -> None:
         """The board re-affirms the recommendation as made."""
-        self._open()
-        self._after_meeting(decided_on, "the decision date")
-        self.trigger_event(
-            self.Reaffirmed,
-            timestamp=at,
-            actor=actor,
-            decided_by=self.board,
-            decided_on=decided_on,
-            minute=minute,
-            note=note,
-        )
+        self._decide(self.Reaffirmed, self.board, decided_on, actor, at, minute=minute, note=note)
 
     def escalate(self, *, action: str, decided_on: date, minute: str | None, actor: Actor, at: datetime) -> None:
         """The board determines action where progress is unsatisfactory."""
-        self._open()
-        self._after_meeting(decided_on, "the decision date")
-        self.trigger_event(
-            self.Escalated,
-            timestamp=at,
-            actor=actor,
-            action=action,
-            decided_by=self.board,
-            decided_on=decided_on,
-            minute=minute,
-        )
+        self._decide(self.Escalated, self.board, decided_on, actor, at, action=action, minute=minute)
 
     def close(
         self, *, outcome: Outcome, decided_on: date, minute: str | None, note: str | None, actor: Actor, at: datetime
     ) -> None:
         """The board determines the item no longer needs monitoring."""
+        fields = {"outcome": outcome, "minute": minute, "note": note}
+        self._decide(self.Closed, self.board, decided_on, actor, at, what="the closure date", **fields)
+
+    def _decide(
+        self,
+        event: type[Decided],
+        decided_by: str,
+        decided_on: date,
+        actor: Actor,
+        at: datetime,
+        what: str = "the decision date",
+        **fields: Any,
+    ) -> None:
+        """Records a decision on an open item, taken no earlier than the meeting that made it."""
         self._open()
-        self._after_meeting(decided_on, "the closure date")
-        self.trigger_event(
-            self.Closed,
-            timestamp=at,
-            actor=actor,
-            outcome=outcome,
-            decided_by=self.board,
-            decided_on=decided_on,
-            minute=minute,
-            note=note,
-        )
+        self._after_meeting(decided_on, what)
+        self.trigger_event(event, timestamp=at, actor=actor, decided_by=decided_by, decided_on=decided_on, **fields)
 
     def reopen(self, *, reason: str, decided_on: date, minute: str | None, actor: Actor, at: datetime) -> None:
         """The board takes a closed item back into monitoring."""
