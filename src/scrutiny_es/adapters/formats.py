@@ -9,6 +9,7 @@ response deadline, target date and RAG rating beside them.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import io
 import json
@@ -21,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scrutiny_es.domain.model import long_date
-from scrutiny_es.projections.rows import AuditRow, OverdueRow, Row, TrackerRow
+from scrutiny_es.projections.rows import ROW_JSON, AuditRow, OverdueRow, Row, TrackerRow
 
 Format = Literal["table", "json", "csv", "md", "html"]
 FORMATS: tuple[Format, ...] = ("table", "json", "csv", "md", "html")
@@ -102,7 +103,7 @@ ROW_TYPES: dict[str, type[Row]] = {"tracker": TrackerRow, "overdue": OverdueRow,
 def render(report: Report, fmt: Format, width: int = 160) -> str:
     """The report in one of the formats, as text ready to print or write to a file."""
     if fmt == "json":
-        return json.dumps([row.model_dump(mode="json") for row in report.rows], indent=2, ensure_ascii=False) + "\n"
+        return json.dumps([_json_values(row) for row in report.rows], indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
         return _csv(report)
     if fmt == "html":
@@ -121,6 +122,10 @@ def render(report: Report, fmt: Format, width: int = 160) -> str:
     return console.file.getvalue()  # type: ignore[attr-defined, no-any-return]
 
 
+def _json_values(row: Row) -> dict[str, Any]:
+    return ROW_JSON[type(row)].dump_python(row, mode="json")  # type: ignore[no-any-return]
+
+
 def _by_body(report: Report) -> list[tuple[str, list[Row]]]:
     sections: dict[str, list[Row]] = {}
     for row in report.rows:
@@ -130,11 +135,11 @@ def _by_body(report: Report) -> list[tuple[str, list[Row]]]:
 
 def _csv(report: Report) -> str:
     out = io.StringIO()
-    fields = list(ROW_TYPES[report.kind].model_fields)
+    fields = [field.name for field in dataclasses.fields(ROW_TYPES[report.kind])]
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for row in report.rows:
-        data = row.model_dump(mode="json")
+        data = _json_values(row)
         writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in data.items()})
     return out.getvalue()
 

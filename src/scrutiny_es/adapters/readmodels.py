@@ -27,7 +27,7 @@ from scrutiny_es.adapters.tables import (
     tracker_table,
 )
 from scrutiny_es.projections.items import ItemHistory, from_stored
-from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
+from scrutiny_es.projections.rows import ROW_JSON, AuditRow, OverdueRow, TrackerRow
 
 SETUP_LOCK = 5_172_071
 """Any constant: the PostgreSQL advisory lock under which processes starting together create the tables."""
@@ -221,7 +221,7 @@ class ReadModels:
             table = tracker_table(generation)
             query = select(table.c.row).where(*_item_filter(table, body, ref))
             query = query.order_by(table.c.body, table.c.meeting_date, table.c.ref)
-            return [TrackerRow.model_validate_json(row) for row in conn.execute(query).scalars()]
+            return [ROW_JSON[TrackerRow].validate_json(row) for row in conn.execute(query).scalars()]
 
     def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
         """Each item's history as the tracker holds it, in tracker order, read a thousand at a time."""
@@ -249,7 +249,7 @@ class ReadModels:
             )
             query = query.order_by(table.c.due, table.c.body, table.c.ref, table.c.reason)
             return [
-                OverdueRow.model_construct(  # the projection's own values
+                OverdueRow(
                     body=r.body, ref=r.ref, reason=r.reason, due=r.due, days_overdue=(on - r.due).days,
                     responsible=_json(r.responsible),
                 )
@@ -270,7 +270,7 @@ class ReadModels:
                 query = query.where(table.c.effective_on <= as_of)
             if as_known_at is not None:
                 query = query.where(table.c.recorded_at <= as_known_at)
-            return [AuditRow.model_validate(r) for r in conn.execute(query.order_by(table.c.position)).mappings()]
+            return [AuditRow(**r) for r in conn.execute(query.order_by(table.c.position)).mappings()]
 
 
 def _item_filter(table: Table, body: str | None, ref: str | None) -> list[Any]:

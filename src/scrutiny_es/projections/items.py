@@ -196,7 +196,7 @@ def _known(facts: list[Any], as_of: date | None) -> list[Any]:
 def tracker_row(history: ItemHistory, as_of: date | None = None) -> TrackerRow | None:
     """The item's tracker row as of a date (``None``: everything recorded); no row before its meeting."""
     fields = tracker_fields(history, as_of)
-    return None if fields is None else TrackerRow.model_construct(**fields)  # the fold's own typed values
+    return None if fields is None else TrackerRow(**fields)
 
 
 def tracker_fields(history: ItemHistory, as_of: date | None = None) -> dict[str, Any] | None:

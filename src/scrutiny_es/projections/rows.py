@@ -1,15 +1,17 @@
 """The rows the queries return: the tracker, the overdue list and the audit trail.
 
 Field names are the contract of DESIGN section 4 (``--format json`` prints them as they are).
+Rows are plain frozen dataclasses: a query may return tens of thousands of them, and
+``ROW_JSON`` turns them into JSON-ready values.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import TypeAdapter
 
 from scrutiny_es.domain.model import Decision, Kind, Outcome, Rag
 
@@ -17,12 +19,12 @@ Status = Literal["made", "awaiting_response", "responded", "closed"]
 OverdueReason = Literal["response", "target_date", "deferral"]
 
 
-class Row(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Row:
     body: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TrackerRow(Row):
     """One recommendation or action as the tracker shows it."""
 
@@ -65,6 +67,7 @@ class Obligation:
         return self.due < day and (self.met_on is None or self.met_on > day)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OverdueRow(Row):
     """An obligation past its last permitted day."""
 
@@ -75,6 +78,7 @@ class OverdueRow(Row):
     responsible: list[str]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AuditRow(Row):
     """One recorded event: what happened, when it took effect, who recorded it and who decided."""
 
@@ -86,3 +90,7 @@ class AuditRow(Row):
     actor: str
     decided_by: str | None
     summary: str
+
+
+ROW_JSON: dict[type, TypeAdapter[Any]] = {kind: TypeAdapter(kind) for kind in (TrackerRow, OverdueRow, AuditRow)}
+"""Reads rows from JSON and writes them as JSON-ready values, per row type."""
