@@ -244,16 +244,18 @@ class ReadModels:
         """The obligations overdue on a day, oldest first: met late or not yet met, and past their last day."""
         with self._reading("overdue") as (conn, generation):
             table = obligation_table(generation)
-            query = select(table.c.body, table.c.ref, table.c.reason, table.c.due, table.c.responsible).where(
-                *_item_filter(table, body, ref), table.c.due < on, or_(table.c.met_on.is_(None), table.c.met_on > on)
+            still_owed = or_(
+                and_(table.c.met_on.is_(None), table.c.due < on), and_(table.c.met_on > on, table.c.due < on)
             )
+            query = select(table.c.body, table.c.ref, table.c.reason, table.c.due, table.c.responsible)
+            query = query.where(*_item_filter(table, body, ref), still_owed)
             query = query.order_by(table.c.due, table.c.body, table.c.ref, table.c.reason)
             return [
                 OverdueRow(
                     body=r.body, ref=r.ref, reason=r.reason, due=r.due, days_overdue=(on - r.due).days,
                     responsible=_json(r.responsible),
                 )
-                for r in conn.execute(query)
+                for r in conn.execute(query).all()
             ]  # fmt: skip
 
     def audit(

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Connection,
     Date,
     DateTime,
+    Index,
     Integer,
     MetaData,
     String,
@@ -71,7 +72,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-def _table(name: str, generation: int, *columns: Column[Any]) -> Table:
+def _table(name: str, generation: int, *columns: Column[Any] | Index) -> Table:
     key = f"{name}_{generation}"
     if key in metadata.tables:
         return metadata.tables[key]
@@ -110,8 +111,10 @@ def obligation_table(generation: int) -> Table:
         Column("ref", String(100), nullable=False),
         Column("reason", String(20), nullable=False),
         Column("responsible", JSON, nullable=False),
-        Column("due", Date, nullable=False, index=True),
+        Column("due", Date, nullable=False),
         Column("met_on", Date),
+        # "Overdue on D" looks up the obligations not met (or met after D) that were due before D.
+        Index(f"ix_obligation_{generation}_open", "met_on", "due"),
     )
 
 
