@@ -185,7 +185,7 @@ class Scrutiny(Application[UUID]):
     def construct_mapper(self) -> Mapper[UUID]:
         return EventMapper()
 
-    def execute(self, command: c.AnyCommand | dict[str, Any]) -> Receipt:
+    def execute(self, command: c.AnyCommand | dict[str, Any] | str) -> Receipt:
         """Validates and records one command; raises a ``ScrutinyError`` and writes nothing if it breaks a rule."""
         try:
             (receipt,) = self.execute_many([command])
@@ -193,7 +193,7 @@ class Scrutiny(Application[UUID]):
             raise e.error from None
         return receipt
 
-    def execute_many(self, commands: Sequence[c.AnyCommand | dict[str, Any]]) -> list[Receipt]:
+    def execute_many(self, commands: Sequence[c.AnyCommand | dict[str, Any] | str]) -> list[Receipt]:
         """Records several commands in one transaction, in order: all of them, or none.
 
         A command that breaks a rule raises ``BatchRejected`` with its index, and nothing of

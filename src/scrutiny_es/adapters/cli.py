@@ -9,7 +9,6 @@ written. User errors never print a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import signal
@@ -22,7 +21,7 @@ from itertools import islice
 from pathlib import Path
 from threading import Event
 from time import monotonic
-from typing import IO, Any, TextIO
+from typing import IO, TextIO
 
 from rich.console import Console as RichConsole
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -262,21 +261,15 @@ def _apply(args: argparse.Namespace) -> int:
     return 1 if rejected else 0
 
 
-Line = tuple[int, Any]
-"""A line's number and its command, or the list of what was wrong with it."""
+Line = tuple[int, str]
+"""A line's number and its text."""
 
 
 def _commands(lines: Iterable[str]) -> Iterator[Line]:
-    """The commands of a .jsonl file with their line numbers; blank lines and # comments skipped."""
+    """The commands of a .jsonl file (as JSON text) with their line numbers; blank lines and # comments skipped."""
     for number, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as e:
-            yield number, [f"not valid JSON: {e.msg} at column {e.colno}"]
-            continue
-        yield number, data if isinstance(data, dict) else ["a command is a JSON object: {...}"]
+        if line.strip() and not line.lstrip().startswith("#"):
+            yield number, line
 
 
 def _batches(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
@@ -286,11 +279,8 @@ def _batches(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
 
 def _first_bad(app: Scrutiny, batch: list[Line]) -> tuple[int, list[str]] | None:
     """Applies the batch in one transaction; or says which line was wrong, and why, having written nothing."""
-    for index, (_, data) in enumerate(batch):
-        if isinstance(data, list):
-            return index, data
     try:
-        app.execute_many([data for _, data in batch])
+        app.execute_many([text for _, text in batch])
     except BatchRejected as e:
         return e.index, _problems(e.error)
     return None
@@ -298,7 +288,7 @@ def _first_bad(app: Scrutiny, batch: list[Line]) -> tuple[int, list[str]] | None
 
 def _problems(error: ScrutinyError) -> list[str]:
     if isinstance(error, InvalidCommand):
-        return [f"{field}: {reason}" for field, reason in error.problems]
+        return [f"{field}: {reason}" if field else reason for field, reason in error.problems]
     return [str(error)]
 
 

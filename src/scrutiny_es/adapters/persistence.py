@@ -173,13 +173,14 @@ class _NoTranscoder(Transcoder):
 _NO_TRANSCODER = _NoTranscoder()
 
 
-_ADAPTERS: dict[type, TypeAdapter[Any]] = {}
+_ADAPTERS: dict[int, TypeAdapter[Any]] = {}
 
 
 def _adapter(cls: type) -> TypeAdapter[Any]:
-    adapter = _ADAPTERS.get(cls)
+    # Keyed by id: hashing an event class goes through eventsourcing's metaclass, which is slow.
+    adapter = _ADAPTERS.get(id(cls))
     if adapter is None:
-        adapter = _ADAPTERS[cls] = TypeAdapter(cls)
+        adapter = _ADAPTERS[id(cls)] = TypeAdapter(cls)
     return adapter
 
 

@@ -8,6 +8,7 @@ before are the aggregates' to check.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -235,13 +236,28 @@ _any_command: TypeAdapter[AnyCommand] = TypeAdapter(AnyCommand)
 
 
 def parse_command(data: Any) -> AnyCommand:
-    """Validates a JSON-shaped dict as a command; problems name the field and the rule."""
+    """Validates a command: a model, its JSON-shaped dict, or its JSON text; problems name the field and the rule."""
     if isinstance(data, Command):
         return data  # type: ignore[return-value]
+    if isinstance(data, str):
+        try:
+            return _any_command.validate_json(data)  # parsed and checked in one pass, in pydantic's core
+        except ValidationError:
+            data = _json_object(data)  # and checked again below, for the clerk's messages
     try:
         return _any_command.validate_python(data)
     except ValidationError as e:
         raise InvalidCommand([_problem(error, data) for error in e.errors()]) from None
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InvalidCommand([("", f"not valid JSON: {e.msg} at column {e.colno}")]) from None
+    if not isinstance(data, dict):
+        raise InvalidCommand([("", "a command is a JSON object: {...}")])
+    return data
 
 
 def _problem(error: Any, data: Any) -> tuple[str, str]:
