@@ -15,10 +15,9 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal, get_args
+from typing import Literal
 
 AddresseeKind = Literal["executive", "nhs", "partner", "officer", "other"]
-ADDRESSEE_KINDS: tuple[AddresseeKind, ...] = get_args(AddresseeKind)
 
 Unit = Literal["days", "weeks", "months"]
 

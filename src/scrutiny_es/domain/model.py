@@ -22,7 +22,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from scrutiny_es.domain.deadlines import ADDRESSEE_KINDS, STATUTORY_DEADLINES, AddresseeKind, Period
+from scrutiny_es.domain.deadlines import STATUTORY_DEADLINES, AddresseeKind, Period
 from scrutiny_es.domain.errors import (
     AlreadyReferred,
     AlreadyResponded,
@@ -41,8 +41,6 @@ Outcome = Literal[
 ]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 DECISIONS: tuple[Decision, ...] = get_args(Decision)
-RAGS: tuple[Rag, ...] = get_args(Rag)
-OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://scrutiny-es.uk/ids")
 
@@ -708,15 +706,3 @@ def _correction_value(field: str, kind: str, value: Any) -> Any:
         msg = f"{field} takes text that is not blank"
         raise CannotCorrect(msg)
     return value
-
-
-__all__ = [
-    "ADDRESSEE_KINDS",
-    "CORRECTABLE",
-    "Actor",
-    "Addressee",
-    "Body",
-    "Recommendation",
-    "body_id",
-    "recommendation_id",
-]
