@@ -138,8 +138,16 @@ def read_and_decode(url: str) -> int:
     return count
 
 
+def rebuild_command(url: str) -> float:
+    """Seconds for ``scrutiny-es projections rebuild`` as a user runs it (on two cores, in two processes)."""
+    command = [sys.executable, "-m", "scrutiny_es.adapters.cli", "--db", url, "projections", "rebuild", "--quiet"]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    return time.perf_counter() - started
+
+
 def rebuild_in_child(url: str) -> tuple[float, float]:
-    """Rebuilds all three projections in a process of its own: seconds, and its peak memory in MB."""
+    """Rebuilds all three projections in one process of its own: seconds, and its peak memory in MB."""
     # VmHWM, not ru_maxrss: the latter keeps the high-water mark of the parent the child was forked from.
     code = (
         "import sys, time; sys.path[:0] = [sys.argv[2]];"
@@ -203,13 +211,14 @@ def run(backend: str, sizes: Sizes, folder: Path, server: str | None) -> list[Re
                bulk_rate >= 20_000 or backend != "sqlite")  # fmt: skip
 
         decode_seconds, decoded = timed(lambda: read_and_decode(url))
-        rebuild_seconds, peak = rebuild_in_child(url)
+        rebuild_seconds = rebuild_command(url)
+        _, peak = rebuild_in_child(url)
         record(f"rebuild of all three projections, {decoded:,} events", rebuild_seconds, "s", decode_seconds, False,
                "ratio >= 0.5", decode_seconds / rebuild_seconds >= 0.5)  # fmt: skip
         if decoded >= 900_000 and backend == "sqlite":
             record("rebuild of 1,000,000 events on SQLite", rebuild_seconds, "s", decode_seconds, False, "< 30 s",
                    rebuild_seconds < 30)  # fmt: skip
-        record("rebuild peak memory", peak, "MB", half_peak, False, "< 300 MB, flat",
+        record("rebuild peak memory (one process, all three)", peak, "MB", half_peak, False, "< 300 MB, flat",
                peak < 300 and peak < half_peak * 1.25)  # fmt: skip
 
         app = Scrutiny(url)

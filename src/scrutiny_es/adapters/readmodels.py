@@ -26,11 +26,16 @@ from scrutiny_es.adapters.tables import (
     projection_table,
     tracker_table,
 )
+from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.projections.items import ItemHistory, from_stored
 from scrutiny_es.projections.rows import ROW_JSON, AuditRow, OverdueRow, TrackerRow
 
 SETUP_LOCK = 5_172_071
 """Any constant: the PostgreSQL advisory lock under which processes starting together create the tables."""
+
+
+class RebuildUnderWay(ScrutinyError):
+    """Another process is rebuilding the same projection."""
 
 
 class EventLog(Protocol):
@@ -90,9 +95,13 @@ class ReadModels:
                 with conn.begin():
                     yield conn
         except BaseException:
-            for projection in self.projections.values():
-                projection.cache.at = None
+            self._forget()
             raise
+
+    def _forget(self) -> None:
+        """What the projections hold in memory is no longer known to match their tables."""
+        for projection in self.projections.values():
+            projection.cache.at = None
 
     @contextmanager
     def schema_lock(self) -> Iterator[None]:
@@ -138,9 +147,11 @@ class ReadModels:
     def rebuild(self, names: Iterable[str] = PROJECTIONS, progress: Progress | None = None) -> None:
         """Rebuilds projections from the first event into fresh generations, then swaps them in.
 
-        Several projections are rebuilt in one pass over the log. Work is committed with its
-        position every ``CHECKPOINT`` events, so a rebuild that is stopped resumes where it
-        was when run again, while readers go on using the complete generation.
+        Several projections are rebuilt in one pass over the log. Events are read and folded
+        outside any write transaction, and the work is committed with its position every
+        ``CHECKPOINT`` events: other writers (another rebuild in another process, say) wait
+        only for the writing, and a rebuild that is stopped resumes where it was when run
+        again, while readers go on using the complete generation.
         """
         self.setup()
         names = sorted(names)
@@ -153,10 +164,21 @@ class ReadModels:
                     metadata.create_all(conn, tables=tables)
                     self._set(conn, row["name"], rebuild_generation=generation, rebuild_position=0)
         while True:
+            try:
+                with self.engine.connect() as conn, conn.begin():
+                    query = select(projection_table).where(projection_table.c.name.in_(names))
+                    rows = conn.execute(query.order_by(projection_table.c.name)).mappings()
+                    targets = [(r["name"], r["rebuild_generation"], r["rebuild_position"]) for r in rows]
+                    positions, _, finished = self._absorb(conn, targets, self.CHECKPOINT, progress)
+            except BaseException:
+                self._forget()
+                raise
             with self._writing() as conn:
-                rows = self._lock(conn, names)
-                targets = [(r["name"], r["rebuild_generation"], r["rebuild_position"]) for r in rows]
-                _, finished = self._advance(conn, targets, "rebuild_position", self.CHECKPOINT, progress)
+                for row, (name, generation, position) in zip(self._lock(conn, names), targets, strict=True):
+                    if (row["rebuild_generation"], row["rebuild_position"]) != (generation, position):
+                        msg = f"the {name} projection is being rebuilt by another process; let that rebuild finish"
+                        raise RebuildUnderWay(msg)
+                self._flush(conn, targets, positions, "rebuild_position")
                 if finished:
                     for row in self._lock(conn, names):  # the new generations are complete: swap them in
                         new = {"generation": row["rebuild_generation"], "position": row["rebuild_position"]}
@@ -164,12 +186,21 @@ class ReadModels:
                         metadata.drop_all(conn, tables=self.projections[row["name"]].tables(row["generation"]))
                     return
 
-    def _advance(
-        self, conn: Connection, targets: list[Target], column: str, limit: int, progress: Progress | None = None
-    ) -> tuple[int, bool]:
+    def _advance(self, conn: Connection, targets: list[Target], column: str, limit: int) -> tuple[int, bool]:
         """Applies up to ``limit`` events to each target and records where each got to.
 
         Returns how many events were read, and whether the log was read to its end.
+        """
+        positions, read, finished = self._absorb(conn, targets, limit)
+        self._flush(conn, targets, positions, column)
+        return read, finished
+
+    def _absorb(
+        self, conn: Connection, targets: list[Target], limit: int, progress: Progress | None = None
+    ) -> tuple[dict[str, int], int, bool]:
+        """Folds up to ``limit`` events into each target's state in memory.
+
+        Returns where each target got to, how many events were read, and whether the log was read to its end.
         """
         positions = {name: position for name, _, position in targets}
         read, finished = 0, False
@@ -187,11 +218,14 @@ class ReadModels:
             read += len(events)
             if progress:
                 progress(events[-1][0], self.log.head())
+        return positions, read, finished
+
+    def _flush(self, conn: Connection, targets: list[Target], positions: dict[str, int], column: str) -> None:
+        """Writes what each target absorbed, with the position it reached, in the caller's transaction."""
         for name, generation, position in targets:
             if positions[name] != position:
                 self.projections[name].flush(conn, generation)
                 self._set(conn, name, **{column: positions[name]})
-        return read, finished
 
     def status(self, names: Iterable[str] = PROJECTIONS, head: int | None = None) -> list[Status]:
         """Each projection's position, the head of the log, and any rebuild under way."""
