@@ -12,7 +12,6 @@ every event: never rename or move these classes without registering the old topi
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -48,13 +47,13 @@ _NAMESPACE = uuid5(NAMESPACE_URL, "https://scrutiny-es.uk/ids")
 @cache
 def body_id(code: str) -> UUID:
     """The identity of a body: derived from its code, so a code is registered once."""
-    return uuid5(_NAMESPACE, json.dumps(["body", code]))
+    return uuid5(_NAMESPACE, f"body:{code}")
 
 
 @lru_cache(maxsize=100_000)
 def recommendation_id(body: str, ref: str) -> UUID:
     """The identity of an item: derived from body code and ref, so a ref is used once."""
-    return uuid5(_NAMESPACE, json.dumps(["recommendation", body, ref]))
+    return uuid5(_NAMESPACE, f"recommendation:{len(body)}:{body}:{ref}")  # the length keeps body and ref apart
 
 
 _MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
