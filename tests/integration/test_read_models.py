@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import inspect
 
 from scrutiny_es import Scrutiny
-from scrutiny_es.adapters.readmodels import ReadModels
+from scrutiny_es.adapters.readmodels import ReadModels, RebuildUnderWay
 from scrutiny_es.adapters.tables import AuditProjection, TrackerProjection
 from tests.conftest import command, make, register
 
@@ -114,3 +114,20 @@ def test_status_shows_each_projection_against_the_head_of_the_log(app: Scrutiny)
     ]
     app.read_models.catch_up(["audit"])
     assert [s.lag for s in app.read_models.status()] == [0, 5, 5]
+
+
+def test_a_second_rebuild_of_the_same_projection_is_refused(app: Scrutiny, monkeypatch: pytest.MonkeyPatch) -> None:
+    record_history(app)
+    first = ReadModels(app.read_models.engine, app.read_models.log)
+    second = ReadModels(app.read_models.engine, app.read_models.log)
+    absorb = first._absorb
+
+    def absorb_while_another_rebuilds(*args: Any, **kwargs: Any) -> Any:
+        done = absorb(*args, **kwargs)
+        second.rebuild(["tracker"])  # another process finishes a rebuild meanwhile
+        return done
+
+    monkeypatch.setattr(first, "_absorb", absorb_while_another_rebuilds)
+    with pytest.raises(RebuildUnderWay, match="the tracker projection is being rebuilt by another process"):
+        first.rebuild(["tracker"])
+    assert app.tracker() == app.tracker(as_known_at=datetime(2100, 1, 1, tzinfo=UTC))
