@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -41,8 +42,9 @@ from sqlalchemy.dialects.postgresql.psycopg import dialect as postgresql_dialect
 from sqlalchemy.dialects.sqlite.pysqlite import dialect as sqlite_dialect
 
 from scrutiny_es.domain.model import Body
-from scrutiny_es.projections.audit import AuditedItem, AuditEntry, audit_entry
+from scrutiny_es.projections.audit import AuditedItem, audit_entry
 from scrutiny_es.projections.items import ItemHistory, fold, from_stored, obligations, stored, tracker_fields
+from scrutiny_es.projections.rows import AuditRow
 
 metadata = MetaData()
 
@@ -119,7 +121,7 @@ def obligation_table(generation: int) -> Table:
 
 
 def audit_table(generation: int) -> Table:
-    # Columns in the order of ``AuditEntry``, so entries are inserted as they are.
+    # Columns in the order of ``AuditRow``'s fields.
     return _table(
         "audit",
         generation,
@@ -292,7 +294,7 @@ class AuditProjection(Projection):
 
     def __init__(self) -> None:
         super().__init__()
-        self.entries: list[AuditEntry] = []
+        self.entries: list[AuditRow] = []
         self.last_position = 0
 
     def tables(self, generation: int) -> list[Table]:
@@ -321,7 +323,7 @@ class AuditProjection(Projection):
 
     def flush(self, conn: Connection, generation: int) -> None:
         items = self.cache
-        _insert(conn, audit_table(generation), self.entries)
+        _insert(conn, audit_table(generation), list(map(_AUDIT_COLUMNS, self.entries)))
         self.entries.clear()
         table = audited_item_table(generation)
         for chunk in _chunks([key for key, (_, was_stored) in items.dirty.items() if was_stored]):
@@ -336,6 +338,8 @@ class AuditProjection(Projection):
 PROJECTIONS: dict[str, type[Projection]] = {p.name: p for p in (TrackerProjection, OverdueProjection, AuditProjection)}
 
 _BODY_EVENTS = {Body.Registered}
+_AUDIT_COLUMNS = attrgetter(*(field.name for field in fields(AuditRow)))
+"""An audit row's values in the order of its table's columns."""
 
 
 def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:

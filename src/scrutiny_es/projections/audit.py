@@ -6,10 +6,11 @@ is the trail filtered by ``effective_on`` and ``recorded_at``.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, NamedTuple
 
 from scrutiny_es.domain.model import Body, Kind, Recommendation, long_date
+from scrutiny_es.projections.rows import AuditRow
 
 
 class AuditedItem(NamedTuple):
@@ -20,21 +21,7 @@ class AuditedItem(NamedTuple):
     kind: Kind
 
 
-class AuditEntry(NamedTuple):
-    """An audit trail row as the projection writes it (the fields of ``rows.AuditRow``)."""
-
-    body: str
-    ref: str | None
-    position: int
-    event: str
-    effective_on: date
-    recorded_at: datetime
-    actor: str
-    decided_by: str | None
-    summary: str
-
-
-def audit_entry(item: AuditedItem | None, event: Any, position: int) -> tuple[AuditedItem | None, AuditEntry | None]:
+def audit_entry(item: AuditedItem | None, event: Any, position: int) -> tuple[AuditedItem | None, AuditRow | None]:
     """The item as it stands after the event, and the event's audit entry."""
     cls = type(event)
     if cls is Body.Registered:
@@ -52,9 +39,16 @@ def audit_entry(item: AuditedItem | None, event: Any, position: int) -> tuple[Au
         decided_by = (
             event.responded_by if cls is Recommendation.ResponseRecorded else getattr(event, "decided_by", None)
         )
-    actor = f"{event.actor.name} ({event.actor.role})"
-    entry = AuditEntry(
-        body, ref, position, cls.__name__, event.effective_on, event.timestamp, actor, decided_by, summary
+    entry = AuditRow(
+        body=body,
+        ref=ref,
+        position=position,
+        event=cls.__name__,
+        effective_on=event.effective_on,
+        recorded_at=event.timestamp,
+        actor=f"{event.actor.name} ({event.actor.role})",
+        decided_by=decided_by,
+        summary=summary,
     )
     return item, entry
 
