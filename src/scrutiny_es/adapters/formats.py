@@ -190,7 +190,8 @@ def _html(report: Report) -> str:
         )
         heading = f"<h1>{esc(report.bodies.get(code, code))}</h1>\n<h2>{esc(report.title)}</h2>"
         parts.append(f"<section>\n{heading}\n{table}\n</section>")
-    title = esc(f"{', '.join(report.bodies.values())}: {report.title}")
+    names = ", ".join(report.bodies.values())
+    title = esc(f"{names}: {report.title}" if names else report.title)
     return (
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
