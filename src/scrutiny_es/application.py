@@ -262,6 +262,10 @@ class Scrutiny(Application[UUID]):
             raise RecommendationNotFound(msg)
         return found  # type: ignore[return-value]
 
+    def _exists(self, key: UUID, batch: Batch) -> bool:
+        """Whether a new aggregate's identity is taken (see ``Batch.check_new``)."""
+        return key in batch.changed or (batch.check_new and self._get(key) is not None)
+
     def _get(self, key: UUID) -> Body | Recommendation | None:
         """The aggregate replayed from its events, or None."""
         try:
@@ -272,6 +276,10 @@ class Scrutiny(Application[UUID]):
     def today(self) -> date:
         """Today's date in the UK, by the application's clock."""
         return self.clock.now().astimezone(LONDON).date()
+
+    def report_day(self, as_of: date | None = None, as_known_at: datetime | None = None) -> date:
+        """The day a report shows: ``as_of``, else the UK day of ``as_known_at``, else today."""
+        return as_of or (as_known_at.astimezone(LONDON).date() if as_known_at else self.today())
 
     def tracker(
         self,
@@ -296,7 +304,7 @@ class Scrutiny(Application[UUID]):
     ) -> list[OverdueRow]:
         """What is overdue on ``as_of`` (default: the day of ``as_known_at``, else today)."""
         self._catch_up()
-        on = as_of or (as_known_at.astimezone(LONDON).date() if as_known_at else self.today())
+        on = self.report_day(as_of, as_known_at)
         if as_of is None and as_known_at is None:
             return self.read_models.overdue(on, body, ref)
         owed = (o for history in self._histories(body, ref, as_known_at) for o in obligations(history, on))
@@ -355,8 +363,7 @@ class Scrutiny(Application[UUID]):
         return HANDLERS[type(cmd)](self, cmd, actor, at, batch)  # type: ignore[no-any-return]
 
     def _register_body(self, cmd: c.RegisterBody, actor: Actor, at: datetime, batch: Batch) -> Body:
-        key = body_id(cmd.body)
-        if key in batch.changed or (batch.check_new and self._get(key) is not None):
+        if self._exists(body_id(cmd.body), batch):
             msg = f"a body with the code {cmd.body} is already registered"
             raise BodyAlreadyRegistered(msg)
         deadlines = {kind: None if p is None else Period.parse(p) for kind, p in cmd.deadlines.items()}
@@ -366,8 +373,7 @@ class Scrutiny(Application[UUID]):
         self, cmd: c.MakeRecommendation, actor: Actor, at: datetime, batch: Batch
     ) -> Recommendation:
         body = self.body(cmd.body, batch)
-        key = recommendation_id(cmd.body, cmd.ref)
-        if key in batch.changed or (batch.check_new and self._get(key) is not None):
+        if self._exists(recommendation_id(cmd.body, cmd.ref), batch):
             msg = f"{cmd.body} already has an item with the reference {cmd.ref}; choose another reference"
             raise DuplicateRecommendation(msg)
         return Recommendation.make(

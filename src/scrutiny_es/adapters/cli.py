@@ -144,7 +144,7 @@ def _report(args: argparse.Namespace) -> int:
     rows = query(body=args.body, ref=args.ref, as_of=args.as_of, as_known_at=args.as_known_at)
     codes = [args.body] if args.body else sorted({row.body for row in rows})
     bodies = {code: app.body(code).name for code in codes}
-    as_of = args.as_of or (args.as_known_at.astimezone(LONDON).date() if args.as_known_at else app.today())
+    as_of = app.report_day(args.as_of, args.as_known_at)
     report = Report(args.report, rows, bodies, args.as_of if args.report == "audit" else as_of, args.as_known_at)
     _write(render(report, args.format, width=shutil.get_terminal_size((160, 40)).columns), args.output)
     return 0
