@@ -21,6 +21,7 @@ from eventsourcing.persistence import InfrastructureFactory, Mapper, RecordConfl
 from eventsourcing.utils import Environment
 from sqlalchemy.orm import Session, scoped_session
 
+from scrutiny_es.adapters.memory import collector_paused
 from scrutiny_es.adapters.persistence import (
     DEFAULT_URL,
     EventMapper,
@@ -200,6 +201,10 @@ class Scrutiny(Application[UUID]):
         the batch is written. When another writer changes an item first, the batch is tried
         again from the start, up to ``MAX_ATTEMPTS`` times.
         """
+        with collector_paused():
+            return self._record_batch(commands)
+
+    def _record_batch(self, commands: Sequence[c.AnyCommand | dict[str, Any] | str]) -> list[Receipt]:
         parsed = []
         for index, command in enumerate(commands):
             try:
