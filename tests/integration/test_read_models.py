@@ -131,3 +131,33 @@ def test_a_second_rebuild_of_the_same_projection_is_refused(app: Scrutiny, monke
     with pytest.raises(RebuildUnderWay, match="the tracker projection is being rebuilt by another process"):
         first.rebuild(["tracker"])
     assert app.tracker() == app.tracker(as_known_at=datetime(2100, 1, 1, tzinfo=UTC))
+
+
+def test_a_resumed_rebuild_beside_a_fresh_one_gives_each_projection_its_full_history(
+    app: Scrutiny, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.execute(register())
+    refs = [f"R{n}" for n in range(1, 7)]
+    for ref in refs:  # every item has events all through the log
+        app.execute(make(ref))
+    for ref in refs:
+        app.execute(command("refer", ref=ref, addressee="Cabinet", received_on="2024-02-20"))
+    for ref in refs:
+        app.execute(command("record_response", ref=ref, addressee="Cabinet", decision="accepted", text="Yes",
+                            responded_on="2024-04-25", responded_by="Cabinet"))  # fmt: skip
+    read_models = ReadModels(app.read_models.engine, app.read_models.log)
+    read_models.BATCH = read_models.CHECKPOINT = 4
+    crash_on(monkeypatch, TrackerProjection, call=3)
+    with pytest.raises(Crash):
+        read_models.rebuild(["tracker"])
+    monkeypatch.undo()
+
+    # The tracker resumes from position 8 while the overdue list starts from 0, several batches to a checkpoint.
+    read_models.BATCH, read_models.CHECKPOINT = 3, 12
+    read_models.rebuild(["tracker", "overdue"])
+    replayed_at = datetime(2100, 1, 1, tzinfo=UTC)
+    assert app.tracker() == app.tracker(as_known_at=replayed_at)
+    on = date(2024, 4, 22)  # the responses are due on 19 April and come on the 25th
+    overdue = app.read_models.overdue(on)
+    assert [row.ref for row in overdue] == refs
+    assert overdue == app.overdue(as_of=on)

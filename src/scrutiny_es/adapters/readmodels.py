@@ -18,12 +18,14 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Table, and_, insert, or_, select, text, update
 
+from scrutiny_es.adapters.memory import collector_paused
 from scrutiny_es.adapters.tables import (
     PROJECTIONS,
     audit_table,
     metadata,
     obligation_table,
     projection_table,
+    projections,
     tracker_table,
 )
 from scrutiny_es.domain.errors import ScrutinyError
@@ -80,7 +82,7 @@ class ReadModels:
     def __init__(self, engine: Engine, log: EventLog) -> None:
         self.engine = engine
         self.log = log
-        self.projections = {name: projection() for name, projection in PROJECTIONS.items()}
+        self.projections = projections()
         self._ready = False
 
     @contextmanager
@@ -101,7 +103,7 @@ class ReadModels:
     def _forget(self) -> None:
         """What the projections hold in memory is no longer known to match their tables."""
         for projection in self.projections.values():
-            projection.cache.at = None
+            projection.forget()
 
     @contextmanager
     def schema_lock(self) -> Iterator[None]:
@@ -135,14 +137,15 @@ class ReadModels:
         self.setup()
         names = sorted(names)
         read = 0
-        while True:
-            head = self.log.head()
-            if min(s.position for s in self.status(names, head)) >= head:
-                return read
-            with self._writing() as conn:
-                targets = [(r["name"], r["generation"], r["position"]) for r in self._lock(conn, names)]
-                done, _ = self._advance(conn, targets, "position", self.BATCH)
-                read += done
+        with collector_paused():
+            while True:
+                head = self.log.head()
+                if min(s.position for s in self.status(names, head)) >= head:
+                    return read
+                with self._writing() as conn:
+                    targets = [(r["name"], r["generation"], r["position"]) for r in self._lock(conn, names)]
+                    done, _ = self._advance(conn, targets, "position", self.BATCH)
+                    read += done
 
     def rebuild(self, names: Iterable[str] = PROJECTIONS, progress: Progress | None = None) -> None:
         """Rebuilds projections from the first event into fresh generations, then swaps them in.
@@ -155,6 +158,10 @@ class ReadModels:
         """
         self.setup()
         names = sorted(names)
+        with collector_paused():
+            self._rebuild(names, progress)
+
+    def _rebuild(self, names: list[str], progress: Progress | None) -> None:
         with self._writing() as conn:
             for row in self._lock(conn, names):
                 if row["rebuild_generation"] is None:

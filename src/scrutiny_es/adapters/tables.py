@@ -41,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql.psycopg import dialect as postgresql_dialect
 from sqlalchemy.dialects.sqlite.pysqlite import dialect as sqlite_dialect
 
-from scrutiny_es.domain.model import Body
+from scrutiny_es.domain.model import Body, Recommendation
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
 from scrutiny_es.projections.items import ItemHistory, fold, from_stored, obligations, stored, tracker_fields
 from scrutiny_es.projections.rows import AuditRow
@@ -151,24 +151,16 @@ def audited_item_table(generation: int) -> Table:
 class StateCache(OrderedDict[str, Any]):
     """Items' state kept in memory between batches, so what was just written is not read back.
 
-    It is valid only while the projection is where this process left it: at any other
-    position (another process moved it on, or a transaction was rolled back) it is emptied.
+    It is valid only at the position where it was left: at any other (another process
+    moved the projection on, or a transaction was rolled back) it is emptied. Trimmed to
+    the ``SIZE`` items changed last.
     """
 
     SIZE = 5_000
 
     def __init__(self) -> None:
         super().__init__()
-        self.at: tuple[int, int] | None = None
-        self.dirty: dict[str, Any] = {}
-
-    def begin(self, generation: int, after: int) -> bool:
-        """Prepares to absorb events after ``after``; says whether the cache was still valid."""
-        if self.at == (generation, after):
-            return True
-        self.clear()
-        self.dirty.clear()
-        return False
+        self.at: Any = None
 
     def trim(self) -> None:
         while len(self) > self.SIZE:
@@ -184,9 +176,6 @@ class Projection:
 
     name: str
 
-    def __init__(self) -> None:
-        self.cache = StateCache()
-
     def tables(self, generation: int) -> list[Table]:
         raise NotImplementedError
 
@@ -198,16 +187,79 @@ class Projection:
         """Writes what the absorbed events changed (the caller commits it with the position)."""
         raise NotImplementedError
 
+    def forget(self) -> None:
+        """Drops what is held in memory: it may no longer be what the tables hold."""
+        raise NotImplementedError
+
 
 @dataclass
-class _Item:
-    history: ItemHistory
-    stored: bool
-    """Whether the item's rows are in the tables (so they are deleted before being written again)."""
+class Folded:
+    """One batch of events folded into the histories: where it ran, what it changed, what it made."""
+
+    after: int
+    to: int
+    changed: dict[str, ItemHistory]
+    made: set[str]
+
+
+class Histories(StateCache):
+    """Items' histories as of one position (``at``), shared by the tracker and the overdue list.
+
+    Both projections keep the same history of each item, and they are caught up and
+    rebuilt together, so each batch of events is folded once, and each changed history
+    written as JSON once, for both.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last: Folded | None = None
+        self.texts: dict[str, str] = {}
+        """The JSON of histories not changed since it was made."""
+
+    def forget(self) -> None:
+        self.clear()
+        self.texts.clear()
+        self.at = self.last = None
+
+    def fold(self, after: int, events: Events, load: Callable[[list[str]], dict[str, ItemHistory]]) -> Folded:
+        """Folds events after position ``after``, loading with ``load`` the histories not held."""
+        if self.at != after:
+            self.forget()
+        keyed = [(e.originator_id.hex, e) for _, e in events if type(e) not in _BODY_EVENTS]
+        missing = [key for key in dict.fromkeys(k for k, _ in keyed) if key not in self]
+        self.update(load(missing) if missing else {})
+        batch = Folded(after, events[-1][0], {}, set())
+        for key, event in keyed:
+            history = fold(self.get(key), event)
+            if history is not None:
+                self[key] = batch.changed[key] = history
+                self.move_to_end(key)
+                self.texts.pop(key, None)
+                if type(event) is Recommendation.Made:
+                    batch.made.add(key)
+        self.at, self.last = batch.to, batch
+        return batch
+
+    def text(self, key: str, history: ItemHistory) -> str:
+        """The history as JSON, made once while it is unchanged."""
+        if self.get(key) is not history:
+            return stored(history)
+        text = self.texts.get(key)
+        if text is None:
+            text = self.texts[key] = stored(history)
+        return text
 
 
 class ItemsProjection(Projection):
     """A projection keeping each item's history (see ``projections.items``) beside its rows."""
+
+    def __init__(self, histories: Histories) -> None:
+        self.histories = histories
+        self.at: tuple[int, int] | None = None
+        """The generation and position of what was absorbed and not yet flushed."""
+        self.dirty: dict[str, ItemHistory] = {}
+        self.new: set[str] = set()
+        """Items made since the last flush: they have no rows to delete."""
 
     def state_table(self, generation: int) -> Table:
         raise NotImplementedError
@@ -215,33 +267,40 @@ class ItemsProjection(Projection):
     def write(self, conn: Connection, generation: int, histories: list[tuple[str, ItemHistory]]) -> None:
         raise NotImplementedError
 
+    def forget(self) -> None:
+        self.at = None
+        self.dirty.clear()
+        self.new.clear()
+        self.histories.forget()
+
     def absorb(self, conn: Connection, generation: int, after: int, events: Events) -> None:
-        items = self.cache
-        items.begin(generation, after)
-        keyed = [(e.originator_id.hex, e) for _, e in events if type(e) not in _BODY_EVENTS]
+        if self.at != (generation, after):
+            self.dirty.clear()
+            self.new.clear()
+        batch = self.histories.last
+        if batch is None or (batch.after, batch.to) != (after, events[-1][0]):  # not folded for the other one
+            batch = self.histories.fold(after, events, lambda keys: self._load(conn, generation, keys))
+        self.dirty.update(batch.changed)
+        self.new |= batch.made
+        self.at = (generation, batch.to)
+
+    def _load(self, conn: Connection, generation: int, keys: list[str]) -> dict[str, ItemHistory]:
+        """Histories as this projection has them: absorbed and not yet written, else in its table."""
+        found = {key: self.dirty[key] for key in keys if key in self.dirty}
         state = self.state_table(generation)
-        for chunk in _chunks([key for key in dict.fromkeys(k for k, _ in keyed) if key not in items]):
+        for chunk in _chunks([key for key in keys if key not in found]):
             query = select(state.c.item_id, state.c.history).where(state.c.item_id.in_(chunk))
-            for key, history in conn.execute(query):
-                items[key] = _Item(from_stored(history), stored=True)
-        for key, event in keyed:
-            item = items.get(key)
-            history = fold(item.history if item else None, event)
-            if history is not None:
-                items.dirty[key] = item or items.setdefault(key, _Item(history, stored=False))
-        items.at = (generation, events[-1][0])
+            found.update((key, from_stored(history)) for key, history in conn.execute(query))
+        return found
 
     def flush(self, conn: Connection, generation: int) -> None:
-        items = self.cache
-        for chunk in _chunks([key for key, item in items.dirty.items() if item.stored]):
+        for chunk in _chunks([key for key in self.dirty if key not in self.new]):
             for table in self.tables(generation):
                 conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
-        self.write(conn, generation, [(key, item.history) for key, item in items.dirty.items()])
-        for key, item in items.dirty.items():
-            item.stored = True
-            items.move_to_end(key)
-        items.dirty.clear()
-        items.trim()
+        self.write(conn, generation, list(self.dirty.items()))
+        self.dirty.clear()
+        self.new.clear()
+        self.histories.trim()
 
 
 class TrackerProjection(ItemsProjection):
@@ -257,11 +316,12 @@ class TrackerProjection(ItemsProjection):
 
     def write(self, conn: Connection, generation: int, histories: list[tuple[str, ItemHistory]]) -> None:
         rows = []
+        text = self.histories.text
         for key, history in histories:
             row = tracker_fields(history)
             if row is not None:
                 shown = _JSON.dump_json(row).decode()
-                rows.append((key, history.body, history.ref, history.meeting_date, shown, stored(history)))
+                rows.append((key, history.body, history.ref, history.meeting_date, shown, text(key, history)))
         _insert(conn, tracker_table(generation), rows)
 
 
@@ -277,7 +337,8 @@ class OverdueProjection(ItemsProjection):
         return overdue_item_table(generation)
 
     def write(self, conn: Connection, generation: int, histories: list[tuple[str, ItemHistory]]) -> None:
-        states = [(key, stored(h)) for key, h in histories]
+        text = self.histories.text
+        states = [(key, text(key, h)) for key, h in histories]
         owed = [
             (key, n, o.body, o.ref, o.reason, o.responsible, o.due, o.met_on)
             for key, h in histories
@@ -293,17 +354,25 @@ class AuditProjection(Projection):
     name = "audit"
 
     def __init__(self) -> None:
-        super().__init__()
+        self.items = StateCache()
+        """Items as the audit trail knows them (see ``AuditedItem``), with whether their rows are stored."""
+        self.dirty: dict[str, AuditedItem] = {}
         self.entries: list[AuditRow] = []
         self.last_position = 0
 
     def tables(self, generation: int) -> list[Table]:
         return [audit_table(generation), audited_item_table(generation)]
 
+    def forget(self) -> None:
+        self.items.clear()
+        self.items.at = None
+        self.dirty.clear()
+        self.entries.clear()
+
     def absorb(self, conn: Connection, generation: int, after: int, events: Events) -> None:
-        items = self.cache
-        if not items.begin(generation, after):
-            self.entries.clear()
+        items = self.items
+        if items.at != (generation, after):
+            self.forget()
             entries = audit_table(generation)
             self.last_position = conn.execute(select(func.coalesce(func.max(entries.c.position), 0))).scalar_one()
         keyed = [(e.originator_id.hex, e) for _, e in events]
@@ -318,24 +387,35 @@ class AuditProjection(Projection):
                 self.last_position += 1
                 self.entries.append(entry)
             if changed is not None and changed != item:
-                items[key] = items.dirty[key] = (changed, was_stored)
+                items[key] = (changed, was_stored)
+                self.dirty[key] = changed
         items.at = (generation, events[-1][0])
 
     def flush(self, conn: Connection, generation: int) -> None:
-        items = self.cache
+        items = self.items
         _insert(conn, audit_table(generation), list(map(_AUDIT_COLUMNS, self.entries)))
         self.entries.clear()
         table = audited_item_table(generation)
-        for chunk in _chunks([key for key, (_, was_stored) in items.dirty.items() if was_stored]):
+        for chunk in _chunks([key for key in self.dirty if items[key][1]]):
             conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
-        _insert(conn, table, [(key, *item) for key, (item, _) in items.dirty.items()])
-        for key, (item, _) in items.dirty.items():
+        _insert(conn, table, [(key, *item) for key, item in self.dirty.items()])
+        for key, item in self.dirty.items():
             items[key] = (item, True)
-        items.dirty.clear()
+            items.move_to_end(key)
+        self.dirty.clear()
         items.trim()
 
 
-PROJECTIONS: dict[str, type[Projection]] = {p.name: p for p in (TrackerProjection, OverdueProjection, AuditProjection)}
+PROJECTIONS = ("tracker", "overdue", "audit")
+"""The read models' names."""
+
+
+def projections() -> dict[str, Projection]:
+    """The three projections, the tracker and the overdue list sharing their items' histories."""
+    histories = Histories()
+    made = (TrackerProjection(histories), OverdueProjection(histories), AuditProjection())
+    return {p.name: p for p in made}
+
 
 _BODY_EVENTS = {Body.Registered}
 _AUDIT_COLUMNS = attrgetter(*(field.name for field in fields(AuditRow)))
