@@ -17,7 +17,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import InfrastructureFactory, Mapper, RecordConflictError
+from eventsourcing.persistence import InfrastructureFactory, RecordConflictError
 from eventsourcing.utils import Environment
 from sqlalchemy.orm import Session, scoped_session
 
@@ -29,6 +29,7 @@ from scrutiny_es.adapters.persistence import (
     event_store_env,
     event_store_in,
     read_model_engine,
+    stored_notifications,
 )
 from scrutiny_es.adapters.readmodels import ReadModels
 from scrutiny_es.domain import commands as c
@@ -74,15 +75,16 @@ class Receipt:
 class ApplicationLog:
     """The application's notification log as the read models read it: positions and domain events."""
 
-    def __init__(self, app: Application[UUID]) -> None:
+    def __init__(self, app: Application[UUID], mapper: EventMapper) -> None:
         self.app = app
+        self.mapper = mapper
 
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
 
     def read(self, after: int, limit: int) -> list[tuple[int, Any]]:
-        notifications = self.app.recorder.select_notifications(start=after + 1, limit=limit)
-        return [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
+        decode = self.mapper.decode
+        return [(n, decode(i, v, t, s)) for n, i, v, t, s in stored_notifications(self.app.recorder, after, limit)]
 
 
 @dataclass
@@ -169,7 +171,7 @@ class Scrutiny(Application[UUID]):
             )
             raise UnsupportedDatabase(msg)
         super().__init__(env=event_store_env(url, store) | {"CREATE_TABLE": "no"})
-        self.read_models = ReadModels(engine, ApplicationLog(self))
+        self.read_models = ReadModels(engine, ApplicationLog(self, self.mapper))
         with self.read_models.schema_lock():
             self.recorder.create_table()  # type: ignore[attr-defined]
 
@@ -183,7 +185,9 @@ class Scrutiny(Application[UUID]):
         super().close()
         self.read_models.engine.dispose()
 
-    def construct_mapper(self) -> Mapper[UUID]:
+    mapper: EventMapper
+
+    def construct_mapper(self) -> EventMapper:
         return EventMapper()
 
     def execute(self, command: c.AnyCommand | dict[str, Any] | str) -> Receipt:

@@ -149,3 +149,15 @@ def test_a_frozen_clock_time_survives_a_round_trip(db_url: str) -> None:
     assert made.timestamp == datetime(2024, 3, 14, 18, 45, 12, tzinfo=UTC)
     assert type(made.timestamp) is datetime
     assert made.actor.name == CLERK["name"]  # type: ignore[attr-defined]
+
+
+def test_the_log_read_from_its_columns_is_eventsourcings_notification_log(app: Scrutiny) -> None:
+    app.execute(register())
+    for ref in ("R1", "R2"):
+        app.execute(make(ref))
+        app.execute(command("refer", ref=ref, addressee="Cabinet", received_on="2024-02-20"))
+    notifications = app.recorder.select_notifications(start=None, limit=100)
+    expected = [(n.id, app.mapper.to_domain_event(n)) for n in notifications]
+    assert app.read_models.log.read(0, 100) == expected
+    assert app.read_models.log.read(2, 2) == expected[2:4]
+    assert app.read_models.log.read(expected[-1][0], 100) == []
