@@ -127,7 +127,8 @@ def audit_table(generation: int) -> Table:
         generation,
         Column("body", String(100), nullable=False, index=True),
         Column("ref", String(100)),
-        Column("position", BigInteger, primary_key=True, autoincrement=False),
+        # On SQLite an INTEGER primary key is the table's rowid: one B-tree to write per entry, not two.
+        Column("position", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
         Column("event", String(40), nullable=False),
         Column("effective_on", Date, nullable=False),
         Column("recorded_at", UtcDateTime, nullable=False),
@@ -485,7 +486,9 @@ def _same(value: Any) -> Any:
 
 def _sqlite_moment(value: datetime) -> str:
     """A moment as SQLAlchemy's SQLite DateTime stores it: naive UTC, so its reader parses it back."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ")
 
 
 def _sqlite_day(value: date | None) -> str | None:
