@@ -12,14 +12,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from time import monotonic, sleep
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import InfrastructureFactory, RecordConflictError
 from eventsourcing.utils import Environment
-from sqlalchemy.orm import Session, scoped_session
 
 from scrutiny_es.adapters.memory import collector_paused
 from scrutiny_es.adapters.persistence import (
@@ -45,6 +44,9 @@ from scrutiny_es.domain.errors import (
 from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
 from scrutiny_es.projections.items import ItemHistory, fold, obligations, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
+
+if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import
+    from sqlalchemy.orm import Session, scoped_session
 
 LONDON = ZoneInfo("Europe/London")
 

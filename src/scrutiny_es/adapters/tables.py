@@ -485,10 +485,11 @@ def _same(value: Any) -> Any:
 
 
 def _sqlite_moment(value: datetime) -> str:
-    """A moment as SQLAlchemy's SQLite DateTime stores it: naive UTC, so its reader parses it back."""
-    if value.tzinfo is not UTC:
+    """A moment as SQLAlchemy's SQLite DateTime stores it: naive UTC to the microsecond."""
+    offset = value.utcoffset()
+    if offset is None or offset:
         value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ")
+    return value.isoformat(" ", "microseconds")[:26]  # without the "+00:00"
 
 
 def _sqlite_day(value: date | None) -> str | None:
