@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from functools import cache
@@ -227,7 +227,7 @@ class Histories(StateCache):
         if self.at != after:
             self.forget()
         keyed = [(e.originator_id.hex, e) for _, e in events if type(e) not in _BODY_EVENTS]
-        missing = [key for key in dict.fromkeys(k for k, _ in keyed) if key not in self]
+        missing = _stored_elsewhere(keyed, self)
         self.update(load(missing) if missing else {})
         batch = Folded(after, events[-1][0], {}, set())
         for key, event in keyed:
@@ -378,7 +378,7 @@ class AuditProjection(Projection):
             self.last_position = conn.execute(select(func.coalesce(func.max(entries.c.position), 0))).scalar_one()
         keyed = [(e.originator_id.hex, e) for _, e in events]
         table = audited_item_table(generation)
-        for chunk in _chunks([key for key in dict.fromkeys(k for k, _ in keyed) if key not in items]):
+        for chunk in _chunks(_stored_elsewhere(keyed, items)):
             for row in conn.execute(select(table).where(table.c.item_id.in_(chunk))):
                 items[row.item_id] = (AuditedItem(row.body, row.ref, row.kind), True)
         for key, event in keyed:
@@ -421,6 +421,18 @@ def projections() -> dict[str, Projection]:
 _BODY_EVENTS = {Body.Registered}
 _AUDIT_COLUMNS = attrgetter(*(field.name for field in fields(AuditRow)))
 """An audit row's values in the order of its table's columns."""
+
+
+def _stored_elsewhere(keyed: list[tuple[str, Any]], held: Container[str]) -> list[str]:
+    """The items of a batch whose state is to be read from the tables: not held, and not created in it."""
+    first: dict[str, Any] = {}
+    for key, event in keyed:
+        first.setdefault(key, event)
+    return [key for key, event in first.items() if key not in held and type(event) not in _CREATED]
+
+
+_CREATED = {Recommendation.Made, Body.Registered}
+"""The first event of every aggregate: what follows it in the same batch cannot be in the tables yet."""
 
 
 def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
