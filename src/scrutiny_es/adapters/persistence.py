@@ -100,6 +100,10 @@ def libpq_conninfo(url: str) -> str | None:
     return _postgres_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+READ_MODEL_CACHE_KB = 32 * 1024
+"""SQLite's page cache for each read-model connection, at most (it grows as pages are read)."""
+
+
 def read_model_engine(url: str) -> Engine:
     """The SQLAlchemy engine for the read-model tables, in the same database as the events."""
     event_store_env(url)  # the same URLs, the same errors
@@ -117,6 +121,9 @@ def read_model_engine(url: str) -> Engine:
         # read models cost as much as writing it. What they hold is derived from the events kept
         # in the same file, so FAST (zero what is rewritten anyway) protects as much.
         dbapi_connection.execute("PRAGMA secure_delete=FAST")
+        # Items are keyed by uuid5, so their rows land on random pages of the key indexes: a
+        # cache that holds those indexes (rather than 2 MB) spares a rebuild most of its reads.
+        dbapi_connection.execute(f"PRAGMA cache_size=-{READ_MODEL_CACHE_KB}")
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
@@ -193,8 +200,9 @@ def stored_notifications(recorder: Any, after: int, limit: int) -> list[StoredRo
             "WHERE rowid > ? ORDER BY rowid LIMIT ?"
         )
         with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.sqlite_cursor.row_factory = None  # plain tuples, not sqlite3.Row
             cursor.execute(statement, (after, limit))
-            return [tuple(row) for row in cursor.fetchall()]
+            return cursor.fetchall()  # type: ignore[no-any-return]
     postgres = sys.modules.get("eventsourcing.postgres")  # imported only where PostgreSQL is used
     if postgres is not None and isinstance(recorder, postgres.PostgresApplicationRecorder):
         from psycopg.rows import tuple_row

@@ -76,7 +76,7 @@ class ReadModels:
 
     BATCH = 2000
     """Events read at a time."""
-    CHECKPOINT = 20_000
+    CHECKPOINT = 50_000
     """Events a rebuild applies between commits: fewer commits, fewer rewrites of busy items."""
 
     def __init__(self, engine: Engine, log: EventLog) -> None:

@@ -241,6 +241,11 @@ class Histories(StateCache):
         self.at, self.last = batch.to, batch
         return batch
 
+    def trim(self) -> None:
+        while len(self) > self.SIZE:
+            key, _ = self.popitem(last=False)
+            self.texts.pop(key, None)
+
     def text(self, key: str, history: ItemHistory) -> str:
         """The history as JSON, made once while it is unchanged."""
         if self.get(key) is not history:
