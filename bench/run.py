@@ -36,7 +36,9 @@ from tests.conftest import FixedClock  # noqa: E402
 
 from bench.generate import commands  # noqa: E402
 from scrutiny_es import Scrutiny  # noqa: E402
+from scrutiny_es.adapters.memory import collector_paused  # noqa: E402
 from scrutiny_es.adapters.persistence import event_store_env  # noqa: E402
+from scrutiny_es.adapters.readmodels import ReadModels  # noqa: E402
 from scrutiny_es.adapters.tables import obligation_table, tracker_table  # noqa: E402
 
 
@@ -130,10 +132,12 @@ def raw_inserts(url: str, stream_events: list[Any]) -> None:
 
 
 def read_and_decode(url: str) -> int:
+    """The floor for a rebuild: the log read and decoded as a rebuild reads it (collector paused too), nothing else."""
     app = Scrutiny(url, catch_up=False)
     position = count = 0
-    while events := app.read_models.log.read(position, 2000):
-        position, count = events[-1][0], count + len(events)
+    with collector_paused():
+        while events := app.read_models.log.read(position, ReadModels.BATCH):
+            position, count = events[-1][0], count + len(events)
     app.close()
     return count
 
