@@ -89,6 +89,12 @@ class BareApplication(Application[Any]):
 def bare_loop(url: str, stream: list[dict[str, Any]]) -> None:
     app = BareApplication(env=event_store_env(url))
     ids: dict[tuple[str, str], Any] = {}
+    with collector_paused():  # as execute does: the ratio then compares the work, not the collector
+        _bare_commands(app, ids, stream)
+    app.close()
+
+
+def _bare_commands(app: BareApplication, ids: dict[tuple[str, str], Any], stream: list[dict[str, Any]]) -> None:
     for command in stream:
         key = (command["body"], command.get("ref", ""))
         state = {k: v for k, v in command.items() if k not in ("actor",)}
@@ -102,7 +108,6 @@ def bare_loop(url: str, stream: list[dict[str, Any]]) -> None:
                 continue
             item.change(state)
         app.save(item)
-    app.close()
 
 
 def execute_loop(url: str, stream: list[dict[str, Any]]) -> None:
