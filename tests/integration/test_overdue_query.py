@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
 
 from scrutiny_es import Scrutiny
 from scrutiny_es.domain.model import recommendation_id
 from scrutiny_es.projections.items import ItemHistory, fold, obligations, overdue_rows
-from tests.conftest import command, make, register
+from tests.conftest import FixedClock, command, make, register
 
 ON = date(2024, 5, 1)
 ADDRESSEES = [{"name": "Cabinet", "kind": "executive"}, {"name": 'Director of "Housing" & Lakes', "kind": "officer"}]
@@ -56,3 +60,23 @@ def test_the_overdue_list_of_one_body_or_one_item(app: Scrutiny) -> None:
     assert app.read_models.overdue(ON, ref="R2") == [r for r in rows if r.ref == "R2"]
     assert app.read_models.overdue(ON, body="OSMB", ref="R2") == []
     assert app.read_models.overdue(date(2024, 3, 1)) == []  # the last permitted day is not yet overdue
+
+
+def test_on_sqlite_the_overdue_list_is_read_from_its_index_alone(tmp_path: Path) -> None:
+    app = Scrutiny(f"sqlite:///{tmp_path / 'scrutiny.db'}", clock=FixedClock())
+    record_items(app)
+    sent: list[tuple[str, Any]] = []
+
+    def remember(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(app.read_models.engine, "before_cursor_execute", remember)
+    assert app.read_models.overdue(ON)
+    event.remove(app.read_models.engine, "before_cursor_execute", remember)
+    (statement, parameters), *_ = [(s, p) for s, p in sent if "FROM obligation_" in s]
+    with app.read_models.engine.connect() as conn:
+        plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+    searches = [step for step in plan if step.startswith(("SEARCH", "SCAN"))]
+    assert searches
+    assert all("COVERING INDEX" in step for step in searches), plan
+    app.close()

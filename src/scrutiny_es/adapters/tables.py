@@ -104,6 +104,12 @@ def overdue_item_table(generation: int) -> Table:
 
 
 def obligation_table(generation: int) -> Table:
+    # "Overdue on D" looks up the obligations not met (or met after D) that were due before D. On
+    # SQLite the index also holds every column the list shows, so the query reads the index alone:
+    # looking each row up in the table took a third of its time. PostgreSQL cannot index JSON (nor
+    # would a wider index help its bitmap scan), and reads the rows from its table quickly.
+    open_ = Index(f"ix_obligation_{generation}_open", "met_on", "due")
+    owed = Index(f"ix_obligation_{generation}_owed", "met_on", "due", "body", "ref", "reason", "responsible")
     return _table(
         "obligation",
         generation,
@@ -115,8 +121,8 @@ def obligation_table(generation: int) -> Table:
         Column("responsible", JSON, nullable=False),
         Column("due", Date, nullable=False),
         Column("met_on", Date),
-        # "Overdue on D" looks up the obligations not met (or met after D) that were due before D.
-        Index(f"ix_obligation_{generation}_open", "met_on", "due"),
+        open_.ddl_if(dialect="postgresql"),
+        owed.ddl_if(dialect="sqlite"),
     )
 
 
