@@ -80,3 +80,14 @@ def test_on_sqlite_the_overdue_list_is_read_from_its_index_alone(tmp_path: Path)
     assert searches
     assert all("COVERING INDEX" in step for step in searches), plan
     app.close()
+
+
+def test_responses_due_the_same_day_come_in_the_order_the_addressees_were_referred(app: Scrutiny) -> None:
+    app.execute(register())
+    app.execute(make("R1", addressees=[*reversed(ADDRESSEES), {"name": "Audit Committee", "kind": "other"}]))
+    for name in ['Director of "Housing" & Lakes', "Audit Committee", "Cabinet"]:
+        app.execute(command("refer", ref="R1", addressee=name, received_on="2024-02-20", response_due="2024-04-19"))
+    app.read_models.catch_up()
+    rows = app.read_models.overdue(ON)
+    assert rows == overdue_rows(obligations(history(app, "BCSB", "R1")), ON)
+    assert [r.responsible for r in rows] == [['Director of "Housing" & Lakes'], ["Audit Committee"], ["Cabinet"]]

@@ -287,9 +287,10 @@ class ReadModels:
             table = obligation_table(generation)
             still_owed = or_(table.c.met_on.is_(None), table.c.met_on > on)
             due, responsible = type_coerce(table.c.due, Text), cast(table.c.responsible, Text)
-            query = select(table.c.body, table.c.ref, table.c.reason, due, responsible)
+            query = select(table.c.body, table.c.ref, table.c.reason, due, responsible, table.c.seq)
             query = query.where(*_item_filter(table, body, ref), table.c.due < on, still_owed)
-            query = query.order_by(table.c.due, table.c.body, table.c.ref, table.c.reason)
+            # Rows alike in (due, body, ref, reason) are one item's, in the order the item owes them, as in the fold.
+            query = query.order_by(table.c.due, table.c.body, table.c.ref, table.c.reason, table.c.seq)
             return _overdue_rows(conn.execute(query).tuples().all(), on)
 
     def audit(
@@ -318,8 +319,8 @@ def _item_filter(table: Table, body: str | None, ref: str | None) -> list[Any]:
     return [and_(*conditions)] if conditions else []
 
 
-def _overdue_rows(found: Iterable[tuple[str, str, OverdueReason, Any, str]], on: date) -> list[OverdueRow]:
-    """Overdue rows from obligations as stored: body, ref, reason, due date and the JSON list of names.
+def _overdue_rows(found: Iterable[tuple[str, str, OverdueReason, Any, str, int]], on: date) -> list[OverdueRow]:
+    """Overdue rows from obligations as stored: body, ref, reason, due date, the JSON list of names, and seq.
 
     Many rows share a due date and a list of names, so each is parsed once (SQLAlchemy would
     parse the date on SQLite, and the JSON on both databases, row by row); every row still
@@ -328,7 +329,7 @@ def _overdue_rows(found: Iterable[tuple[str, str, OverdueReason, Any, str]], on:
     days = _Parsed(lambda stored: _late(stored, on))
     names = _Parsed(lambda stored: tuple(json.loads(stored)))
     rows = []
-    for body, ref, reason, stored_due, stored_names in found:
+    for body, ref, reason, stored_due, stored_names, _ in found:
         due, days_overdue = days[stored_due]
         responsible = list(names[stored_names])
         rows.append(OverdueRow(body=body, ref=ref, reason=reason, due=due, days_overdue=days_overdue,

@@ -109,7 +109,7 @@ def obligation_table(generation: int) -> Table:
     # looking each row up in the table took a third of its time. PostgreSQL cannot index JSON (nor
     # would a wider index help its bitmap scan), and reads the rows from its table quickly.
     open_ = Index(f"ix_obligation_{generation}_open", "met_on", "due")
-    owed = Index(f"ix_obligation_{generation}_owed", "met_on", "due", "body", "ref", "reason", "responsible")
+    owed = Index(f"ix_obligation_{generation}_owed", "met_on", "due", "body", "ref", "reason", "seq", "responsible")
     return _table(
         "obligation",
         generation,
