@@ -288,9 +288,9 @@ class ReadModels:
             due, responsible = type_coerce(table.c.due, Text), cast(table.c.responsible, Text)
             shown = select(table.c.body, table.c.ref, table.c.reason, due, responsible, table.c.seq)
             shown = shown.where(*_item_filter(table, body, ref), table.c.due < on)
-            # Not yet met, or met after the day: two ranges of the index, read apart and merged. On
-            # SQLite the first, by far the larger, comes from the index in order, where one OR of
-            # the two would have every row sorted.
+            # Not yet met, or met after the day: two ranges, read apart and merged. On SQLite the
+            # first, by far the larger, comes from its index already in order, where one OR of the
+            # two would have every row sorted.
             query = union_all(shown.where(table.c.met_on.is_(None)), shown.where(table.c.met_on > on))
             # Rows alike in (due, body, ref, reason) are one item's, in the order the item owes them, as in the fold.
             query = query.order_by(*(query.selected_columns[name] for name in ("due", "body", "ref", "reason", "seq")))
