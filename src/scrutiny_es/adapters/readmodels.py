@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Table, and_, insert, or_, select, text, update
+from sqlalchemy import Connection, Engine, Table, Text, and_, cast, insert, select, text, type_coerce, union_all, update
 
 from scrutiny_es.adapters.memory import collector_paused
 from scrutiny_es.adapters.tables import (
@@ -30,7 +30,7 @@ from scrutiny_es.adapters.tables import (
 )
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.projections.items import ItemHistory, from_stored
-from scrutiny_es.projections.rows import ROW_JSON, AuditRow, OverdueRow, TrackerRow
+from scrutiny_es.projections.rows import ROW_JSON, AuditRow, OverdueReason, OverdueRow, TrackerRow
 
 SETUP_LOCK = 5_172_071
 """Any constant: the PostgreSQL advisory lock under which processes starting together create the tables."""
@@ -282,22 +282,25 @@ class ReadModels:
             return [UUID(hex=key) for key in conn.execute(query).scalars()]
 
     def overdue(self, on: date, body: str | None = None, ref: str | None = None) -> list[OverdueRow]:
-        """The obligations overdue on a day, oldest first: met late or not yet met, and past their last day."""
-        with self._reading("overdue") as (conn, generation):
+        """The obligations overdue on a day, oldest first: met late or not yet met, and past their last day.
+
+        The list can run to tens of thousands of rows: the due date and the names are read as
+        the driver gives them, for ``_overdue_rows`` to parse each distinct value once, and the
+        cycle collector is paused meanwhile, or the new rows would set off collections that walk
+        every object the process holds.
+        """
+        with self._reading("overdue") as (conn, generation), collector_paused():
             table = obligation_table(generation)
-            still_owed = or_(
-                and_(table.c.met_on.is_(None), table.c.due < on), and_(table.c.met_on > on, table.c.due < on)
-            )
-            query = select(table.c.body, table.c.ref, table.c.reason, table.c.due, table.c.responsible)
-            query = query.where(*_item_filter(table, body, ref), still_owed)
-            query = query.order_by(table.c.due, table.c.body, table.c.ref, table.c.reason)
-            return [
-                OverdueRow(
-                    body=r.body, ref=r.ref, reason=r.reason, due=r.due, days_overdue=(on - r.due).days,
-                    responsible=_json(r.responsible),
-                )
-                for r in conn.execute(query).all()
-            ]  # fmt: skip
+            due, responsible = type_coerce(table.c.due, Text), cast(table.c.responsible, Text)
+            shown = select(table.c.body, table.c.ref, table.c.reason, due, responsible, table.c.seq)
+            shown = shown.where(*_item_filter(table, body, ref), table.c.due < on)
+            # Not yet met, or met after the day: two ranges, read apart and merged. On SQLite the
+            # first, by far the larger, comes from its index already in order, where one OR of the
+            # two would have every row sorted.
+            query = union_all(shown.where(table.c.met_on.is_(None)), shown.where(table.c.met_on > on))
+            # Rows alike in (due, body, ref, reason) are one item's, in the order the item owes them, as in the fold.
+            query = query.order_by(*(query.selected_columns[name] for name in ("due", "body", "ref", "reason", "seq")))
+            return _overdue_rows(conn.execute(query).tuples().all(), on)
 
     def audit(
         self,
@@ -325,5 +328,37 @@ def _item_filter(table: Table, body: str | None, ref: str | None) -> list[Any]:
     return [and_(*conditions)] if conditions else []
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
+def _overdue_rows(found: Iterable[tuple[str, str, OverdueReason, Any, str, int]], on: date) -> list[OverdueRow]:
+    """Overdue rows from obligations as stored: body, ref, reason, due date, the JSON list of names, and seq.
+
+    Many rows share a due date and a list of names, so each is parsed once (SQLAlchemy would
+    parse the date on SQLite, and the JSON on both databases, row by row); every row still
+    gets a list of its own.
+    """
+    days = _Parsed(lambda stored: _late(stored, on))
+    names = _Parsed(lambda stored: tuple(json.loads(stored)))
+    rows = []
+    for body, ref, reason, stored_due, stored_names, _ in found:
+        due, days_overdue = days[stored_due]
+        responsible = list(names[stored_names])
+        rows.append(OverdueRow(body=body, ref=ref, reason=reason, due=due, days_overdue=days_overdue,
+                               responsible=responsible))  # fmt: skip
+    return rows
+
+
+class _Parsed(dict[Any, Any]):
+    """Stored values, each parsed the first time it is looked up."""
+
+    def __init__(self, parse: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.parse = parse
+
+    def __missing__(self, stored: Any) -> Any:
+        value = self[stored] = self.parse(stored)
+        return value
+
+
+def _late(stored: date | str, on: date) -> tuple[date, int]:
+    """A due date as the driver gives it (a date from psycopg, ISO text from SQLite), and the days it is overdue."""
+    due = stored if isinstance(stored, date) else date.fromisoformat(stored)
+    return due, (on - due).days
