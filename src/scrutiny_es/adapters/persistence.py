@@ -8,6 +8,7 @@ is the only configuration the application reads, so a URL names everything neede
 from __future__ import annotations
 
 import getpass
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -135,28 +136,28 @@ class EventMapper(Mapper[UUID]):
         super().__init__(transcoder=_NO_TRANSCODER)
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        cls = type(domain_event)
-        state = _adapter(cls).dump_json(domain_event, exclude=_IDENTITY)
-        version = getattr(cls, "class_version", 1)
-        if version > 1:
-            state = b'{"class_version":%d,' % version + state[1:]
+        codec = _codec(type(domain_event))
+        state = codec.adapter.serializer.to_json(domain_event, exclude=_IDENTITY)
+        if codec.version > 1:
+            state = b'{"class_version":%d,' % codec.version + state[1:]
         return StoredEvent(
             originator_id=domain_event.originator_id,
             originator_version=domain_event.originator_version,
-            topic=get_topic(cls),
+            topic=codec.topic,
             state=state,
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         cls = resolve_topic(stored_event.topic)
+        codec = _codec(cls)
         state = stored_event.state
-        if getattr(cls, "class_version", 1) > 1 or state.startswith(b'{"class_version"'):
-            return _upcast(cls, stored_event)
+        if codec.version > 1 or state.startswith(b'{"class_version"'):
+            return _upcast(cls, codec, stored_event)
         identity = b'{"originator_id":"%s","originator_version":%d,' % (
             str(stored_event.originator_id).encode(),
             stored_event.originator_version,
         )
-        return _adapter(cls).validate_json(identity + state[1:])
+        return codec.adapter.validator.validate_json(identity + state[1:])
 
 
 _IDENTITY = {"originator_id", "originator_version"}
@@ -173,22 +174,36 @@ class _NoTranscoder(Transcoder):
 _NO_TRANSCODER = _NoTranscoder()
 
 
-_ADAPTERS: dict[int, TypeAdapter[Any]] = {}
+@dataclass(frozen=True)
+class _Codec:
+    """What writing and reading one event class takes, worked out once.
+
+    The adapter's core serializer and validator are called directly: the adapter's own
+    methods cost as much again per event as the work itself.
+    """
+
+    topic: str
+    version: int
+    adapter: TypeAdapter[Any]
 
 
-def _adapter(cls: type) -> TypeAdapter[Any]:
+_CODECS: dict[int, _Codec] = {}
+
+
+def _codec(cls: type) -> _Codec:
     # Keyed by id: hashing an event class goes through eventsourcing's metaclass, which is slow.
-    adapter = _ADAPTERS.get(id(cls))
-    if adapter is None:
-        adapter = _ADAPTERS[id(cls)] = TypeAdapter(cls)
-    return adapter
+    codec = _CODECS.get(id(cls))
+    if codec is None:
+        version = getattr(cls, "class_version", 1)
+        codec = _CODECS[id(cls)] = _Codec(get_topic(cls), version, TypeAdapter(cls))
+    return codec
 
 
-def _upcast(cls: type, stored_event: StoredEvent) -> Any:
+def _upcast(cls: type, codec: _Codec, stored_event: StoredEvent) -> Any:
     state = from_json(stored_event.state)
     version = state.pop("class_version", 1)
-    while version < getattr(cls, "class_version", 1):
+    while version < codec.version:
         getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
         version += 1
     state.update(originator_id=stored_event.originator_id, originator_version=stored_event.originator_version)
-    return _adapter(cls).validate_python(state)
+    return codec.adapter.validator.validate_python(state)
