@@ -660,7 +660,8 @@ class Recommendation(Aggregate):
         raise NotAnAddressee(msg)
 
     def _after_meeting(self, day: date, what: str) -> None:
-        _not_before(day, self.meeting_date, what, f"the meeting of {long_date(self.meeting_date)}")
+        if day < self.meeting_date:  # the message is written only for a date that breaks the rule
+            _not_before(day, self.meeting_date, what, f"the meeting of {long_date(self.meeting_date)}")
 
 
 def _not_before(day: date, earliest: date, what: str, reference: str) -> None:
