@@ -249,11 +249,14 @@ class Scrutiny(Application[UUID]):
     def body(self, code: str, batch: Batch | None = None) -> Body:
         """The registered body with this code (kept once read: nothing changes a body after registration)."""
         key = body_id(code)
-        found = (batch.changed.get(key) if batch else None) or self._bodies.get(key) or self._get(key)
+        found = (batch.changed.get(key) if batch else None) or self._bodies.get(key)
+        if found is None:
+            found = self._get(key)
+            if isinstance(found, Body):
+                self._bodies[key] = found  # only once saved: a batch that registers it may yet be rejected
         if not isinstance(found, Body):
             msg = f"no body is registered with the code {code}"
             raise BodyNotFound(msg)
-        self._bodies[key] = found
         return found
 
     def recommendation(self, body: str, ref: str, batch: Batch | None = None) -> Recommendation:
