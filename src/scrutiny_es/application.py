@@ -93,6 +93,10 @@ class Batch:
     check_new: bool
     """Whether new items are looked up in the store first. A bulk batch skips it on its first try:
     the store's uniqueness rejects a duplicate, and the retry then names it."""
+    saved: dict[UUID, Body | Recommendation]
+    """What the previous batch saved, each taken up once instead of replayed from the store (so a
+    retry replays it). Should another writer have changed one since, this batch's events clash
+    with theirs in the store, and the batch is tried again."""
 
 
 class ProjectionsBehind(ScrutinyError):
@@ -166,6 +170,8 @@ class Scrutiny(Application[UUID]):
         self.clock: Clock = clock or SystemClock()
         self.catch_up = catch_up
         self._bodies: dict[UUID, Body] = {}
+        self._saved: dict[UUID, Body | Recommendation] = {}
+        """The aggregates the last batch saved (see ``Batch.saved``)."""
         engine = read_model_engine(url)
         found = event_store_in(engine)
         store = "sqlalchemy" if session is not None else found or self.EVENT_STORE
@@ -219,8 +225,9 @@ class Scrutiny(Application[UUID]):
                 parsed.append(c.parse_command(command))
             except ScrutinyError as e:
                 raise BatchRejected(index, e) from None
+        saved, self._saved = self._saved, {}  # a batch rejected part way leaves its aggregates changed
         for attempt in range(MAX_ATTEMPTS):
-            batch = Batch({}, check_new=attempt > 0 or len(parsed) == 1)
+            batch = Batch({}, check_new=attempt > 0 or len(parsed) == 1, saved=saved)
             events: list[Any] = []
             ends = []  # where each command's events end in `events`
             for index, cmd in enumerate(parsed):
@@ -242,6 +249,8 @@ class Scrutiny(Application[UUID]):
                     raise ConcurrentChange(msg) from None
                 sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311  (spreads out writers that collided)
                 continue
+            if self._session is None:  # a host's transaction may yet be rolled back
+                self._saved = batch.changed
             return _receipts(parsed, ends, events, positions)
         msg = f"the items were changed by someone else {MAX_ATTEMPTS} times while this was being recorded; try again"
         raise ConcurrentChange(msg)
@@ -262,7 +271,10 @@ class Scrutiny(Application[UUID]):
     def recommendation(self, body: str, ref: str, batch: Batch | None = None) -> Recommendation:
         """The recommendation or action ``ref`` of body ``body``."""
         key = recommendation_id(body, ref)
-        found = (batch.changed.get(key) if batch else None) or self._get(key)
+        found = None
+        if batch is not None:
+            found = batch.changed.get(key) or batch.saved.pop(key, None)
+        found = found or self._get(key)
         if found is None:
             self.body(body, batch)
             msg = f"{body} has no recommendation or action with the reference {ref}"
@@ -271,7 +283,7 @@ class Scrutiny(Application[UUID]):
 
     def _exists(self, key: UUID, batch: Batch) -> bool:
         """Whether a new aggregate's identity is taken (see ``Batch.check_new``)."""
-        return key in batch.changed or (batch.check_new and self._get(key) is not None)
+        return key in batch.changed or key in batch.saved or (batch.check_new and self._get(key) is not None)
 
     def _get(self, key: UUID) -> Body | Recommendation | None:
         """The aggregate replayed from its events, or None."""

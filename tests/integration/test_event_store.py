@@ -115,6 +115,27 @@ def test_a_body_registered_in_a_rejected_batch_stays_unregistered(app: Scrutiny)
     assert log(app) == []
 
 
+def test_a_batch_builds_on_the_last_saved_one_and_not_on_a_rejected_one(app: Scrutiny) -> None:
+    app.execute_many([register(), make()])
+    refer = command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20")
+    with pytest.raises(BatchRejected):
+        app.execute_many([refer, command("reopen", ref="R1", reason="r", decided_on="2024-03-01")])
+    app.execute_many([refer])
+    with pytest.raises(BatchRejected, match="already referred"):
+        app.execute_many([refer])
+    assert [topic.rpartition(".")[2] for _, topic, _ in log(app)] == ["Registered", "Made", "Referred"]
+
+
+def test_a_batch_sees_what_another_writer_saved_since_the_last_batch(db_url: str) -> None:
+    app, other = Scrutiny(db_url, clock=FixedClock()), Scrutiny(db_url, clock=FixedClock())
+    app.execute_many([register(), make()])
+    other.execute(command("close", ref="R1", outcome="withdrawn", decided_on="2024-03-14"))
+    with pytest.raises(ItemClosed):
+        app.execute(command("report_progress", ref="R1", note="n", reported_on="2024-03-20", reported_by="Officer"))
+    app.close()
+    other.close()
+
+
 def test_a_closed_item_rejects_a_response_and_writes_nothing(app: Scrutiny) -> None:
     app.execute(register())
     app.execute(make())
