@@ -261,8 +261,9 @@ class Scrutiny(Application[UUID]):
         found = (batch.changed.get(key) if batch else None) or self._bodies.get(key)
         if found is None:
             found = self._get(key)
-            if isinstance(found, Body):
-                self._bodies[key] = found  # only once saved: a batch that registers it may yet be rejected
+            if isinstance(found, Body) and self._session is None:
+                # Only once committed: a batch that registers it, or a host's transaction, may yet be rolled back.
+                self._bodies[key] = found
         if not isinstance(found, Body):
             msg = f"no body is registered with the code {code}"
             raise BodyNotFound(msg)

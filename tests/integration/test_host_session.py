@@ -8,7 +8,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from scrutiny_es import Scrutiny
 from scrutiny_es.adapters.persistence import UnsupportedDatabase
-from scrutiny_es.domain.errors import RecommendationNotFound
+from scrutiny_es.domain.errors import BodyNotFound
 from tests.conftest import FixedClock, command, make, register
 
 CASES = Table("host_case", MetaData(), Column("id", Integer, primary_key=True), Column("note", String(100)))
@@ -46,8 +46,10 @@ def test_nothing_the_host_rolled_back_is_taken_as_recorded(db_url: str) -> None:
     app.execute(register())
     app.execute(make())
     session.rollback()
-    with pytest.raises(RecommendationNotFound):
+    with pytest.raises(BodyNotFound):
         app.execute(command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
+    with pytest.raises(BodyNotFound):
+        app.execute(make("R2"))
     session.rollback()
     assert app.audit() == []
     session.remove()
