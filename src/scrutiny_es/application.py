@@ -119,6 +119,12 @@ def _mutate(aggregate: Any, events: Iterable[Any]) -> Any:
     return aggregate
 
 
+def _actor(given: c.Actor, actors: dict[tuple[str, str, str], Actor]) -> Actor:
+    """The domain's actor for a command's, one for every command of a batch by the same person."""
+    key = (given.id, given.name, given.role)
+    return actors.get(key) or actors.setdefault(key, Actor(*key))
+
+
 def _receipts(
     commands: Sequence[Any], ends: Sequence[int], events: Sequence[Any], positions: Sequence[int]
 ) -> list[Receipt]:
@@ -226,15 +232,14 @@ class Scrutiny(Application[UUID]):
             except ScrutinyError as e:
                 raise BatchRejected(index, e) from None
         saved, self._saved = self._saved, {}  # a batch rejected part way leaves its aggregates changed
+        actors: dict[tuple[str, str, str], Actor] = {}
         for attempt in range(MAX_ATTEMPTS):
             batch = Batch({}, check_new=attempt > 0 or len(parsed) == 1, saved=saved)
             events: list[Any] = []
             ends = []  # where each command's events end in `events`
             for index, cmd in enumerate(parsed):
                 try:
-                    aggregate = self._handle(
-                        cmd, Actor(cmd.actor.id, cmd.actor.name, cmd.actor.role), self.clock.now(), batch
-                    )
+                    aggregate = self._handle(cmd, _actor(cmd.actor, actors), self.clock.now(), batch)
                 except ScrutinyError as e:
                     raise BatchRejected(index, e) from None
                 batch.changed[aggregate.id] = aggregate
