@@ -140,12 +140,8 @@ class EventMapper(Mapper[UUID]):
         state = codec.adapter.serializer.to_json(domain_event, exclude=_IDENTITY)
         if codec.version > 1:
             state = b'{"class_version":%d,' % codec.version + state[1:]
-        return StoredEvent(
-            originator_id=domain_event.originator_id,
-            originator_version=domain_event.originator_version,
-            topic=codec.topic,
-            state=state,
-        )
+        # By position: passing a frozen dataclass its fields by name costs half as much again.
+        return StoredEvent(domain_event.originator_id, domain_event.originator_version, codec.topic, state)
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         cls = resolve_topic(stored_event.topic)
