@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from time import monotonic, sleep
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -64,9 +64,12 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-@dataclass(frozen=True)
-class Receipt:
-    """What a command recorded: its events, and the log position of the last one."""
+class Receipt(NamedTuple):
+    """What a command recorded: its events, and the log position of the last one.
+
+    A named tuple, not a frozen dataclass: a bulk apply makes one per command, and a frozen
+    dataclass costs several times as much to make.
+    """
 
     body: str
     ref: str | None
@@ -97,6 +100,10 @@ class Batch:
     check_new: bool
     """Whether new items are looked up in the store first. A bulk batch skips it on its first try:
     the store's uniqueness rejects a duplicate, and the retry then names it."""
+    saved: dict[UUID, Body | Recommendation]
+    """What the previous batch saved, each taken up once instead of replayed from the store (so a
+    retry replays it). Should another writer have changed one since, this batch's events clash
+    with theirs in the store, and the batch is tried again."""
 
 
 class ProjectionsBehind(ScrutinyError):
@@ -119,10 +126,24 @@ def _mutate(aggregate: Any, events: Iterable[Any]) -> Any:
     return aggregate
 
 
-def _last(positions: Iterator[int], events: Sequence[Any]) -> int | None:
-    """The log position of the last of a command's events (they were saved in order)."""
-    taken = [next(positions) for _ in events]
-    return taken[-1] if taken else None
+def _actor(given: c.Actor, actors: dict[tuple[str, str, str], Actor]) -> Actor:
+    """The domain's actor for a command's, one for every command of a batch by the same person."""
+    key = (given.id, given.name, given.role)
+    return actors.get(key) or actors.setdefault(key, Actor(*key))
+
+
+def _receipts(
+    commands: Sequence[Any], ends: Sequence[int], events: Sequence[Any], positions: Sequence[int]
+) -> list[Receipt]:
+    """What each command recorded: its events and the log position of its last one (they were saved in order)."""
+    receipts = []
+    start = 0
+    for cmd, end in zip(commands, ends, strict=True):
+        names = tuple([type(e).__name__ for e in events[start:end]])
+        position = positions[end - 1] if positions and end > start else None
+        receipts.append(Receipt(cmd.body, getattr(cmd, "ref", None), names, position))
+        start = end
+    return receipts
 
 
 MAX_ATTEMPTS = 20
@@ -162,6 +183,8 @@ class Scrutiny(Application[UUID]):
         self.clock: Clock = clock or SystemClock()
         self.catch_up = catch_up
         self._bodies: dict[UUID, Body] = {}
+        self._saved: dict[UUID, Body | Recommendation] = {}
+        """The aggregates the last batch saved (see ``Batch.saved``)."""
         engine = read_model_engine(url)
         found = event_store_in(engine)
         store = "sqlalchemy" if session is not None else found or self.EVENT_STORE
@@ -217,56 +240,56 @@ class Scrutiny(Application[UUID]):
                 parsed.append(c.parse_command(command))
             except ScrutinyError as e:
                 raise BatchRejected(index, e) from None
+        saved, self._saved = self._saved, {}  # a batch rejected part way leaves its aggregates changed
+        actors: dict[tuple[str, str, str], Actor] = {}
         for attempt in range(MAX_ATTEMPTS):
-            batch = Batch({}, check_new=attempt > 0 or len(parsed) == 1)
+            batch = Batch({}, check_new=attempt > 0 or len(parsed) == 1, saved=saved)
             events: list[Any] = []
-            per_command = []
+            ends = []  # where each command's events end in `events`
             for index, cmd in enumerate(parsed):
                 try:
-                    aggregate = self._handle(
-                        cmd, Actor(cmd.actor.id, cmd.actor.name, cmd.actor.role), self.clock.now(), batch
-                    )
+                    aggregate = self._handle(cmd, _actor(cmd.actor, actors), self.clock.now(), batch)
                 except ScrutinyError as e:
                     raise BatchRejected(index, e) from None
                 batch.changed[aggregate.id] = aggregate
-                new = aggregate.collect_events()
-                events.extend(new)
-                per_command.append(new)
+                events += aggregate.collect_events()
+                ends.append(len(events))
             try:
-                recordings = self.events.put(events)
+                # The recorder itself: the event store would wrap every event in two more objects.
+                positions = self.recorder.insert_events([self.mapper.to_stored_event(e) for e in events]) or ()
             except RecordConflictError:
                 if self._session is not None:  # the host's transaction failed with it: the host must roll back
                     msg = "another writer changed the same item; roll back and try again"
                     raise ConcurrentChange(msg) from None
                 sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311  (spreads out writers that collided)
                 continue
-            positions = iter(r.notification.id for r in recordings)
-            return [
-                Receipt(
-                    cmd.body,
-                    getattr(cmd, "ref", None),
-                    tuple(type(e).__name__ for e in new),
-                    _last(positions, new),
-                )
-                for cmd, new in zip(parsed, per_command, strict=True)
-            ]
+            if self._session is None:  # a host's transaction may yet be rolled back
+                self._saved = batch.changed
+            return _receipts(parsed, ends, events, positions)
         msg = f"the items were changed by someone else {MAX_ATTEMPTS} times while this was being recorded; try again"
         raise ConcurrentChange(msg)
 
     def body(self, code: str, batch: Batch | None = None) -> Body:
         """The registered body with this code (kept once read: nothing changes a body after registration)."""
         key = body_id(code)
-        found = (batch.changed.get(key) if batch else None) or self._bodies.get(key) or self._get(key)
+        found = (batch.changed.get(key) if batch else None) or self._bodies.get(key)
+        if found is None:
+            found = self._get(key)
+            if isinstance(found, Body) and self._session is None:
+                # Only once committed: a batch that registers it, or a host's transaction, may yet be rolled back.
+                self._bodies[key] = found
         if not isinstance(found, Body):
             msg = f"no body is registered with the code {code}"
             raise BodyNotFound(msg)
-        self._bodies[key] = found
         return found
 
     def recommendation(self, body: str, ref: str, batch: Batch | None = None) -> Recommendation:
         """The recommendation or action ``ref`` of body ``body``."""
         key = recommendation_id(body, ref)
-        found = (batch.changed.get(key) if batch else None) or self._get(key)
+        found = None
+        if batch is not None:
+            found = batch.changed.get(key) or batch.saved.pop(key, None)
+        found = found or self._get(key)
         if found is None:
             self.body(body, batch)
             msg = f"{body} has no recommendation or action with the reference {ref}"
@@ -275,7 +298,7 @@ class Scrutiny(Application[UUID]):
 
     def _exists(self, key: UUID, batch: Batch) -> bool:
         """Whether a new aggregate's identity is taken (see ``Batch.check_new``)."""
-        return key in batch.changed or (batch.check_new and self._get(key) is not None)
+        return key in batch.changed or key in batch.saved or (batch.check_new and self._get(key) is not None)
 
     def _get(self, key: UUID) -> Body | Recommendation | None:
         """The aggregate replayed from its events, or None."""
@@ -404,7 +427,7 @@ class Scrutiny(Application[UUID]):
     def _change(self, cmd: c.ItemCommand, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
         """A command on an existing item: the item's method of the same name, given the command's fields."""
         item = self.recommendation(cmd.body, cmd.ref, batch)
-        fields = cmd.model_dump(exclude=_ENVELOPE)
+        fields = {name: value for name, value in cmd.__dict__.items() if name not in _ENVELOPE}  # a model_dump, cheaper
         if isinstance(cmd, c.Refer):
             fields["body"] = self.body(cmd.body, batch)  # for its deadline policy
         getattr(item, cmd.command)(**fields, actor=actor, at=at)  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ import pytest
 from freezegun import freeze_time
 
 from scrutiny_es import Scrutiny, ScrutinyError
+from scrutiny_es.application import BatchRejected
 from scrutiny_es.domain.commands import Refer
 from scrutiny_es.domain.errors import (
     BodyAlreadyRegistered,
@@ -105,6 +106,36 @@ def test_a_rejected_command_leaves_the_store_unchanged(app: Scrutiny, bad: dict[
     assert app.execute(command("reaffirm", ref="R1", decided_on="2024-03-14")).position == before[-1][0] + 1
 
 
+def test_a_body_registered_in_a_rejected_batch_stays_unregistered(app: Scrutiny) -> None:
+    unknown_item = command("close", body="BOSC", ref="R9", outcome="withdrawn", decided_on="2024-03-14")
+    with pytest.raises(BatchRejected):
+        app.execute_many([register("BOSC"), make("R1", body="BOSC"), unknown_item])
+    with pytest.raises(BodyNotFound):
+        app.execute(make("R2", body="BOSC"))
+    assert log(app) == []
+
+
+def test_a_batch_builds_on_the_last_saved_one_and_not_on_a_rejected_one(app: Scrutiny) -> None:
+    app.execute_many([register(), make()])
+    refer = command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20")
+    with pytest.raises(BatchRejected):
+        app.execute_many([refer, command("reopen", ref="R1", reason="r", decided_on="2024-03-01")])
+    app.execute_many([refer])
+    with pytest.raises(BatchRejected, match="already referred"):
+        app.execute_many([refer])
+    assert [topic.rpartition(".")[2] for _, topic, _ in log(app)] == ["Registered", "Made", "Referred"]
+
+
+def test_a_batch_sees_what_another_writer_saved_since_the_last_batch(db_url: str) -> None:
+    app, other = Scrutiny(db_url, clock=FixedClock()), Scrutiny(db_url, clock=FixedClock())
+    app.execute_many([register(), make()])
+    other.execute(command("close", ref="R1", outcome="withdrawn", decided_on="2024-03-14"))
+    with pytest.raises(ItemClosed):
+        app.execute(command("report_progress", ref="R1", note="n", reported_on="2024-03-20", reported_by="Officer"))
+    app.close()
+    other.close()
+
+
 def test_a_closed_item_rejects_a_response_and_writes_nothing(app: Scrutiny) -> None:
     app.execute(register())
     app.execute(make())
@@ -131,6 +162,7 @@ def test_another_process_reads_what_one_process_wrote(db_url: str) -> None:
     writer.execute(make(minute="12/24"))
     reader = f"""
 from scrutiny_es import Scrutiny, ScrutinyError
+from scrutiny_es.application import BatchRejected
 item = Scrutiny({db_url!r}).recommendation("BCSB", "R1")
 print(item.minute, item.meeting_date, item.addressees[1].name, item.version)
 """

@@ -8,7 +8,8 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from scrutiny_es import Scrutiny
 from scrutiny_es.adapters.persistence import UnsupportedDatabase
-from tests.conftest import FixedClock, make, register
+from scrutiny_es.domain.errors import BodyNotFound
+from tests.conftest import FixedClock, command, make, register
 
 CASES = Table("host_case", MetaData(), Column("id", Integer, primary_key=True), Column("note", String(100)))
 
@@ -35,6 +36,22 @@ def test_the_host_commits_or_rolls_back_its_writes_and_ours_together(db_url: str
     session.rollback()
     assert [row.ref for row in app.tracker()] == ["R1"]
     assert [entry.event for entry in app.audit()] == ["Registered", "Made"]
+    session.remove()
+    app.close()
+
+
+def test_nothing_the_host_rolled_back_is_taken_as_recorded(db_url: str) -> None:
+    session = scoped_session(sessionmaker(bind=create_engine(db_url)))
+    app = Scrutiny(session=session, clock=FixedClock())
+    app.execute(register())
+    app.execute(make())
+    session.rollback()
+    with pytest.raises(BodyNotFound):
+        app.execute(command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
+    with pytest.raises(BodyNotFound):
+        app.execute(make("R2"))
+    session.rollback()
+    assert app.audit() == []
     session.remove()
     app.close()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.domain import Aggregate
@@ -42,6 +42,21 @@ def test_an_event_reads_back_equal_to_what_was_written() -> None:
     stored = MAPPER.to_stored_event(made)
     assert b'"originator_id"' not in stored.state  # kept in its own column
     assert MAPPER.to_domain_event(stored) == made
+
+
+def test_an_event_is_written_in_the_form_already_stored() -> None:
+    referred = Recommendation.Referred(
+        originator_id=UUID("6f1c1d52-5d0e-4b4e-9a51-2d8f3f0b7a11"), originator_version=2, timestamp=AT,
+        actor=Actor("u1", "Jo Clerk", "scrutiny officer"), addressee="Cabinet", received_on=date(2024, 2, 20),
+        response_due=date(2024, 4, 19), period="2 months",
+    )  # fmt: skip
+    stored = MAPPER.to_stored_event(referred)
+    assert stored.topic == "scrutiny_es.domain.model:Recommendation.Referred"
+    assert stored.state == (
+        b'{"timestamp":"2024-03-14T18:30:00Z","actor":{"id":"u1","name":"Jo Clerk","role":"scrutiny officer"},'
+        b'"addressee":"Cabinet","received_on":"2024-02-20","response_due":"2024-04-19","period":"2 months"}'
+    )
+    assert MAPPER.to_domain_event(stored) == referred
 
 
 def test_an_older_version_is_upcast_when_read() -> None:

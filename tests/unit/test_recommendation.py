@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -17,7 +18,7 @@ from scrutiny_es.domain.errors import (
     ItemNotClosed,
     NotAnAddressee,
 )
-from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, recommendation_id
+from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
 
 AT = datetime(2024, 3, 20, 9, 30, tzinfo=UTC)
 CLERK = Actor("u1", "Jo Clerk", "scrutiny officer")
@@ -95,6 +96,13 @@ def test_making_records_who_decided_the_meeting_and_the_actor() -> None:
     assert event.actor == CLERK
     assert event.timestamp == AT
     assert event.originator_id == recommendation_id("BCSB", "R1")
+
+
+def test_identities_are_the_ones_already_stored() -> None:
+    assert body_id("BCSB") == UUID("aee9612f-90a7-5e69-b243-ffc1827f39e6")
+    assert recommendation_id("BCSB", "R1") == UUID("dfec6653-a41a-5e9e-ad87-4d4c916fd37e")
+    assert recommendation_id("BCSB", "2024-02-15/1") == UUID("21b880de-1aa5-55cf-a6f4-7567cae3a223")
+    assert recommendation_id("Bø", "R/é 1") == UUID("219f0f3f-62ff-5b4c-abd6-f9478b97fad6")
 
 
 def test_rejects_a_target_date_before_the_meeting() -> None:

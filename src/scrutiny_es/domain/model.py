@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, lru_cache
+from hashlib import sha1
 from typing import Any, Literal, get_args
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -42,18 +43,24 @@ KINDS: tuple[Kind, ...] = get_args(Kind)
 DECISIONS: tuple[Decision, ...] = get_args(Decision)
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://scrutiny-es.uk/ids")
+_NAMESPACE_BYTES = _NAMESPACE.bytes
+
+
+def _uuid5(name: str) -> UUID:
+    """``uuid5(_NAMESPACE, name)``, worked out as the standard library does, less its import on every call."""
+    return UUID(bytes=sha1(_NAMESPACE_BYTES + name.encode(), usedforsecurity=False).digest()[:16], version=5)
 
 
 @cache
 def body_id(code: str) -> UUID:
     """The identity of a body: derived from its code, so a code is registered once."""
-    return uuid5(_NAMESPACE, f"body:{code}")
+    return _uuid5(f"body:{code}")
 
 
 @lru_cache(maxsize=100_000)
 def recommendation_id(body: str, ref: str) -> UUID:
     """The identity of an item: derived from body code and ref, so a ref is used once."""
-    return uuid5(_NAMESPACE, f"recommendation:{len(body)}:{body}:{ref}")  # the length keeps body and ref apart
+    return _uuid5(f"recommendation:{len(body)}:{body}:{ref}")  # the length keeps body and ref apart
 
 
 _MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -660,7 +667,8 @@ class Recommendation(Aggregate):
         raise NotAnAddressee(msg)
 
     def _after_meeting(self, day: date, what: str) -> None:
-        _not_before(day, self.meeting_date, what, f"the meeting of {long_date(self.meeting_date)}")
+        if day < self.meeting_date:  # the message is written only for a date that breaks the rule
+            _not_before(day, self.meeting_date, what, f"the meeting of {long_date(self.meeting_date)}")
 
 
 def _not_before(day: date, earliest: date, what: str, reference: str) -> None:
