@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from eventsourcing.utils import get_topic
 
 from scrutiny_es.domain.deadlines import Period
 from scrutiny_es.domain.errors import (
@@ -99,6 +100,8 @@ def test_making_records_who_decided_the_meeting_and_the_actor() -> None:
     assert event.actor == CLERK
     assert event.timestamp == AT
     assert event.originator_id == recommendation_id("BCSB", "R1")
+    assert (event.originator_topic, event.originator_version) == (get_topic(Recommendation), 1)
+    assert (item.id, item.version, item.created_on, item.modified_on) == (event.originator_id, 1, AT, AT)
 
 
 def test_identities_are_the_ones_already_stored() -> None:

@@ -417,12 +417,18 @@ class Recommendation(Aggregate):
         actor: Actor,
         at: datetime,
     ) -> Recommendation:
-        """A recommendation or action the body made at a meeting."""
+        """A recommendation or action the body made at a meeting.
+
+        The event is made and applied as eventsourcing's ``_create`` does, less its generic
+        sorting of the arguments (the id is given here), which took a quarter of the time.
+        """
         if target_date is not None:
             _not_before(target_date, meeting_date, "the target date", "the meeting")
-        return cls._create(
-            cls.Made,
-            id=recommendation_id(body.code, ref),
+        made_class: Any = cls.Made  # a dataclass, made so by eventsourcing's metaclass where mypy cannot see it
+        made = made_class(
+            originator_topic=f"{cls.__module__}:{cls.__qualname__}",  # eventsourcing's topic of the class
+            originator_id=recommendation_id(body.code, ref),
+            originator_version=cls.INITIAL_VERSION,
             timestamp=at,
             actor=actor,
             body=body.code,
@@ -436,6 +442,9 @@ class Recommendation(Aggregate):
             target_date=target_date,
             decided_by=body.name,
         )
+        recommendation: Recommendation = made.mutate(None)
+        recommendation.pending_events.append(made)
+        return recommendation
 
     # The board's name stands in "decided by" for decisions taken at its meetings.
 
