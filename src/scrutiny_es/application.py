@@ -427,7 +427,9 @@ class Scrutiny(Application[UUID]):
     def _change(self, cmd: c.ItemCommand, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
         """A command on an existing item: the item's method of the same name, given the command's fields."""
         item = self.recommendation(cmd.body, cmd.ref, batch)
-        fields = {name: value for name, value in cmd.__dict__.items() if name not in _ENVELOPE}  # a model_dump, cheaper
+        fields = dict(cmd.__dict__)  # a model_dump without the envelope, at a fraction of the cost
+        for name in _ENVELOPE:
+            del fields[name]
         if isinstance(cmd, c.Refer):
             fields["body"] = self.body(cmd.body, batch)  # for its deadline policy
         getattr(item, cmd.command)(**fields, actor=actor, at=at)  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from eventsourcing.utils import get_topic
 
 from scrutiny_es.domain.deadlines import Period
 from scrutiny_es.domain.errors import (
@@ -21,27 +22,30 @@ from scrutiny_es.domain.errors import (
 from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
 
 AT = datetime(2024, 3, 20, 9, 30, tzinfo=UTC)
+LATER = datetime(2024, 6, 3, 17, 0, tzinfo=UTC)
 CLERK = Actor("u1", "Jo Clerk", "scrutiny officer")
 BOARD = Body.register(
     code="BCSB", name="Budget and Corporate Scrutiny Board", council="Sandwell", deadlines={}, actor=CLERK, at=AT
 )
 
 
+MADE: dict[str, Any] = {
+    "body": BOARD,
+    "ref": "R1",
+    "kind": "recommendation",
+    "meeting_date": date(2024, 2, 15),
+    "item": "Fishing Policy",
+    "minute": "12/24",
+    "text": "That the Cabinet adopts a fishing policy for council lakes.",
+    "addressees": [Addressee("Cabinet", "executive"), Addressee("Director of Housing", "officer")],
+    "target_date": None,
+    "actor": CLERK,
+    "at": AT,
+}
+
+
 def made(**overrides: Any) -> Recommendation:
-    fields: dict[str, Any] = {
-        "body": BOARD,
-        "ref": "R1",
-        "kind": "recommendation",
-        "meeting_date": date(2024, 2, 15),
-        "item": "Fishing Policy",
-        "minute": "12/24",
-        "text": "That the Cabinet adopts a fishing policy for council lakes.",
-        "addressees": [Addressee("Cabinet", "executive"), Addressee("Director of Housing", "officer")],
-        "target_date": None,
-        "actor": CLERK,
-        "at": AT,
-    }
-    item = Recommendation.make(**(fields | overrides))
+    item = Recommendation.make(**(MADE | overrides))
     item.collect_events()
     return item
 
@@ -96,6 +100,8 @@ def test_making_records_who_decided_the_meeting_and_the_actor() -> None:
     assert event.actor == CLERK
     assert event.timestamp == AT
     assert event.originator_id == recommendation_id("BCSB", "R1")
+    assert (event.originator_topic, event.originator_version) == (get_topic(Recommendation), 1)
+    assert (item.id, item.version, item.created_on, item.modified_on) == (event.originator_id, 1, AT, AT)
 
 
 def test_identities_are_the_ones_already_stored() -> None:
@@ -103,6 +109,33 @@ def test_identities_are_the_ones_already_stored() -> None:
     assert recommendation_id("BCSB", "R1") == UUID("dfec6653-a41a-5e9e-ad87-4d4c916fd37e")
     assert recommendation_id("BCSB", "2024-02-15/1") == UUID("21b880de-1aa5-55cf-a6f4-7567cae3a223")
     assert recommendation_id("Bø", "R/é 1") == UUID("219f0f3f-62ff-5b4c-abd6-f9478b97fad6")
+
+
+def test_an_item_replayed_from_its_events_equals_the_item_that_recorded_them() -> None:
+    item = Recommendation.make(**{**MADE, "target_date": date(2024, 9, 30)})
+    item.refer(addressee="Cabinet", received_on=date(2024, 2, 20), body=BOARD, response_due=None, actor=CLERK, at=AT)
+    respond(item)
+    item.report_progress(
+        note="On track", reported_on=date(2024, 5, 1), reported_by="Officer", rag="amber", actor=CLERK, at=AT
+    )
+    item.revise_target_date(
+        target_date=date(2024, 12, 1), reason="r", decided_by="Cllr", decided_on=date(2024, 5, 2), actor=CLERK, at=AT
+    )
+    item.defer(until=None, reason="r", decided_on=date(2024, 5, 3), minute=None, actor=CLERK, at=AT)
+    item.reaffirm(decided_on=date(2024, 5, 4), minute=None, note=None, actor=CLERK, at=AT)
+    item.escalate(action="Call in", decided_on=date(2024, 5, 5), minute=None, actor=CLERK, at=LATER)
+    item.close(outcome="implemented", decided_on=date(2024, 6, 1), minute=None, note=None, actor=CLERK, at=LATER)
+    item.reopen(reason="r", decided_on=date(2024, 6, 2), minute=None, actor=CLERK, at=LATER)
+    item.correct(
+        field="referral.received_on", value="2024-02-21", reason="r", addressee="Cabinet", actor=CLERK, at=LATER
+    )
+    events = item.collect_events()
+    replayed = None
+    for event in events:
+        replayed = event.mutate(replayed)  # eventsourcing's own checks and apply
+    assert len(events) == 12
+    assert replayed == item
+    assert (item.version, item.modified_on) == (12, LATER)
 
 
 def test_rejects_a_target_date_before_the_meeting() -> None:

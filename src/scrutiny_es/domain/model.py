@@ -388,6 +388,19 @@ class Recommendation(Aggregate):
     def create_id(body: str, ref: str) -> UUID:
         return recommendation_id(body, ref)
 
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        """Records an event of this item: eventsourcing's method, less the checks that cannot fail here.
+
+        The event is made with this item's id and next version, so the library's checks that it
+        belongs to the item and follows its last version always pass; what is left is to apply
+        it. Events read back from the store still go through those checks.
+        """
+        event = event_class(originator_id=self.id, originator_version=self.version + 1, **kwargs)
+        event.apply(self)
+        self.version = event.originator_version
+        self.modified_on = event.timestamp
+        self.pending_events.append(event)
+
     @classmethod
     def make(
         cls,
@@ -404,12 +417,18 @@ class Recommendation(Aggregate):
         actor: Actor,
         at: datetime,
     ) -> Recommendation:
-        """A recommendation or action the body made at a meeting."""
+        """A recommendation or action the body made at a meeting.
+
+        The event is made and applied as eventsourcing's ``_create`` does, less its generic
+        sorting of the arguments (the id is given here), which took a quarter of the time.
+        """
         if target_date is not None:
             _not_before(target_date, meeting_date, "the target date", "the meeting")
-        return cls._create(
-            cls.Made,
-            id=recommendation_id(body.code, ref),
+        made_class: Any = cls.Made  # a dataclass, made so by eventsourcing's metaclass where mypy cannot see it
+        made = made_class(
+            originator_topic=f"{cls.__module__}:{cls.__qualname__}",  # eventsourcing's topic of the class
+            originator_id=recommendation_id(body.code, ref),
+            originator_version=cls.INITIAL_VERSION,
             timestamp=at,
             actor=actor,
             body=body.code,
@@ -423,6 +442,9 @@ class Recommendation(Aggregate):
             target_date=target_date,
             decided_by=body.name,
         )
+        recommendation: Recommendation = made.mutate(None)
+        recommendation.pending_events.append(made)
+        return recommendation
 
     # The board's name stands in "decided by" for decisions taken at its meetings.
 
