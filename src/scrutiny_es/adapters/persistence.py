@@ -163,21 +163,19 @@ class EventMapper(Mapper[UUID]):
 
     def decode(self, originator_id: UUID | str, originator_version: int, topic: str, state: bytes) -> Any:
         """The domain event stored with these columns (the log is read straight from them)."""
-        found = _BY_TOPIC.get(topic)
-        if found is None:
-            cls = resolve_topic(topic)
-            found = _BY_TOPIC[topic] = (cls, _codec(cls))
-        cls, codec = found
+        codec = _BY_TOPIC.get(topic)
+        if codec is None:
+            codec = _BY_TOPIC[topic] = _codec(resolve_topic(topic))
         if codec.version > 1 or state.startswith(b'{"class_version"'):
-            return _upcast(cls, codec, originator_id, originator_version, state)
+            return _upcast(codec, originator_id, originator_version, state)
         identity = b'{"originator_id":"%s","originator_version":%d,' % (str(originator_id).encode(), originator_version)
         return codec.adapter.validator.validate_json(identity + state[1:])
 
 
 _IDENTITY = {"originator_id", "originator_version"}
 
-_BY_TOPIC: dict[str, tuple[type, _Codec]] = {}
-"""Per topic: the event class and its codec."""
+_BY_TOPIC: dict[str, _Codec] = {}
+"""The codecs by topic, for reading (``_codec`` finds them by class, for writing)."""
 
 StoredRow = tuple[int, UUID | str, int, str, bytes]
 """A notification as its columns: position, originator id and version, topic, state."""
@@ -236,6 +234,7 @@ class _Codec:
     methods cost as much again per event as the work itself.
     """
 
+    cls: type
     topic: str
     version: int
     adapter: TypeAdapter[Any]
@@ -249,15 +248,15 @@ def _codec(cls: type) -> _Codec:
     codec = _CODECS.get(id(cls))
     if codec is None:
         version = getattr(cls, "class_version", 1)
-        codec = _CODECS[id(cls)] = _Codec(get_topic(cls), version, TypeAdapter(cls))
+        codec = _CODECS[id(cls)] = _Codec(cls, get_topic(cls), version, TypeAdapter(cls))
     return codec
 
 
-def _upcast(cls: type, codec: _Codec, originator_id: UUID | str, originator_version: int, stored: bytes) -> Any:
+def _upcast(codec: _Codec, originator_id: UUID | str, originator_version: int, stored: bytes) -> Any:
     state = from_json(stored)
     version = state.pop("class_version", 1)
     while version < codec.version:
-        getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
+        getattr(codec.cls, f"upcast_v{version}_v{version + 1}")(state)
         version += 1
     state.update(originator_id=originator_id, originator_version=originator_version)
     return codec.adapter.validator.validate_python(state)
