@@ -177,6 +177,8 @@ class ReadModels:
                     rows = conn.execute(query.order_by(projection_table.c.name)).mappings()
                     targets = [(r["name"], r["rebuild_generation"], r["rebuild_position"]) for r in rows]
                     positions, _, finished = self._absorb(conn, targets, self.CHECKPOINT, progress)
+                for name, generation, _ in targets:  # before the write lock, which the other writers wait for
+                    self.projections[name].prepare(generation, self.engine.dialect.name)
             except BaseException:
                 self._forget()
                 raise

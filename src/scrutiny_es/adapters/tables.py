@@ -3,8 +3,9 @@
 Tables are created per *generation* (``tracker_1``, ``tracker_2`` ...): a rebuild fills
 the next generation while readers use the current one. A projection first *absorbs*
 events into state it keeps in memory, reading from its tables only what it does not
-hold, and then *flushes* what changed; the caller commits the flush together with the
-projection's position, so every event is applied exactly once.
+hold, then *prepares* the rows that changed, and then *flushes* them; the caller commits
+the flush together with the projection's position, so every event is applied exactly once.
+A rebuild prepares before it takes the write lock, so the lock is held only for writing.
 """
 
 from __future__ import annotations
@@ -198,6 +199,10 @@ class Projection:
         """Folds events that follow position ``after`` into the state held in memory."""
         raise NotImplementedError
 
+    def prepare(self, generation: int, dialect: str) -> None:
+        """Makes the rows the absorbed events call for, ready for the driver, without touching the database."""
+        raise NotImplementedError
+
     def flush(self, conn: Connection, generation: int) -> None:
         """Writes what the absorbed events changed (the caller commits it with the position)."""
         raise NotImplementedError
@@ -280,20 +285,24 @@ class ItemsProjection(Projection):
         self.dirty: dict[str, ItemHistory] = {}
         self.new: set[str] = set()
         """Items made since the last flush: they have no rows to delete."""
+        self.ready: list[Inserts] | None = None
+        """The rows of the dirty histories, once prepared."""
 
     def state_table(self, generation: int) -> Table:
         raise NotImplementedError
 
-    def write(self, conn: Connection, generation: int, histories: list[tuple[str, ItemHistory]]) -> None:
+    def rows(self, generation: int, histories: list[tuple[str, ItemHistory]]) -> list[tuple[Table, list[Row]]]:
+        """The rows of each table for these histories."""
         raise NotImplementedError
 
     def forget(self) -> None:
-        self.at = None
+        self.at = self.ready = None
         self.dirty.clear()
         self.new.clear()
         self.histories.forget()
 
     def absorb(self, conn: Connection, generation: int, after: int, events: Events) -> None:
+        self.ready = None
         if self.at != (generation, after):
             self.dirty.clear()
             self.new.clear()
@@ -313,11 +322,18 @@ class ItemsProjection(Projection):
             found.update((key, from_stored(history)) for key, history in conn.execute(query))
         return found
 
+    def prepare(self, generation: int, dialect: str) -> None:
+        if self.ready is None:
+            made = self.rows(generation, list(self.dirty.items()))
+            self.ready = [_for_driver(table, dialect, rows) for table, rows in made]
+
     def flush(self, conn: Connection, generation: int) -> None:
+        self.prepare(generation, conn.dialect.name)
         for chunk in _chunks([key for key in self.dirty if key not in self.new]):
             for table in self.tables(generation):
                 conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
-        self.write(conn, generation, list(self.dirty.items()))
+        _insert(conn, self.ready or [])
+        self.ready = None
         self.dirty.clear()
         self.new.clear()
         self.histories.trim()
@@ -334,15 +350,15 @@ class TrackerProjection(ItemsProjection):
     def state_table(self, generation: int) -> Table:
         return tracker_table(generation)
 
-    def write(self, conn: Connection, generation: int, histories: list[tuple[str, ItemHistory]]) -> None:
-        rows = []
+    def rows(self, generation: int, histories: list[tuple[str, ItemHistory]]) -> list[tuple[Table, list[Row]]]:
+        rows: list[Row] = []
         text = self.histories.text
         for key, history in histories:
             row = tracker_fields(history)
             if row is not None:
                 shown = _JSON.dump_json(row).decode()
                 rows.append((key, history.body, history.ref, history.meeting_date, shown, text(key, history)))
-        _insert(conn, tracker_table(generation), rows)
+        return [(tracker_table(generation), rows)]
 
 
 class OverdueProjection(ItemsProjection):
@@ -356,16 +372,15 @@ class OverdueProjection(ItemsProjection):
     def state_table(self, generation: int) -> Table:
         return overdue_item_table(generation)
 
-    def write(self, conn: Connection, generation: int, histories: list[tuple[str, ItemHistory]]) -> None:
+    def rows(self, generation: int, histories: list[tuple[str, ItemHistory]]) -> list[tuple[Table, list[Row]]]:
         text = self.histories.text
-        states = [(key, text(key, h)) for key, h in histories]
-        owed = [
+        states: list[Row] = [(key, text(key, h)) for key, h in histories]
+        owed: list[Row] = [
             (key, n, o.body, o.ref, o.reason, o.responsible, o.due, o.met_on)
             for key, h in histories
             for n, o in enumerate(obligations(h))
         ]
-        _insert(conn, overdue_item_table(generation), states)
-        _insert(conn, obligation_table(generation), owed)
+        return [(overdue_item_table(generation), states), (obligation_table(generation), owed)]
 
 
 class AuditProjection(Projection):
@@ -379,17 +394,20 @@ class AuditProjection(Projection):
         self.dirty: dict[str, AuditedItem] = {}
         self.entries: list[AuditRow] = []
         self.last_position = 0
+        self.ready: list[Inserts] | None = None
+        """The entries and the dirty items as rows, once prepared."""
 
     def tables(self, generation: int) -> list[Table]:
         return [audit_table(generation), audited_item_table(generation)]
 
     def forget(self) -> None:
         self.items.clear()
-        self.items.at = None
+        self.items.at = self.ready = None
         self.dirty.clear()
         self.entries.clear()
 
     def absorb(self, conn: Connection, generation: int, after: int, events: Events) -> None:
+        self.ready = None
         items = self.items
         if items.at != (generation, after):
             self.forget()
@@ -411,14 +429,21 @@ class AuditProjection(Projection):
                 self.dirty[key] = changed
         items.at = (generation, events[-1][0])
 
+    def prepare(self, generation: int, dialect: str) -> None:
+        if self.ready is None:
+            entries = _for_driver(audit_table(generation), dialect, list(map(_AUDIT_COLUMNS, self.entries)))
+            items = [(key, *item) for key, item in self.dirty.items()]
+            self.ready = [entries, _for_driver(audited_item_table(generation), dialect, items)]
+
     def flush(self, conn: Connection, generation: int) -> None:
+        self.prepare(generation, conn.dialect.name)
         items = self.items
-        _insert(conn, audit_table(generation), list(map(_AUDIT_COLUMNS, self.entries)))
-        self.entries.clear()
         table = audited_item_table(generation)
         for chunk in _chunks([key for key in self.dirty if items[key][1]]):
             conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
-        _insert(conn, table, [(key, *item) for key, item in self.dirty.items()])
+        _insert(conn, self.ready or [])
+        self.ready = None
+        self.entries.clear()
         for key, item in self.dirty.items():
             items[key] = (item, True)
             items.move_to_end(key)
@@ -459,16 +484,21 @@ def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _insert(conn: Connection, table: Table, rows: Sequence[Sequence[Any]]) -> None:
-    """Inserts rows, given as values in the table's column order, through the driver.
+Row = Sequence[Any]
+"""A row as values in its table's column order."""
+
+Inserts = tuple[str, list[Any]]
+"""An INSERT statement for the driver, and its rows as the driver takes them."""
+
+
+def _for_driver(table: Table, dialect: str, rows: Sequence[Row]) -> Inserts:
+    """Rows made ready for inserting through the driver.
 
     The values come from the fold, already of the right types; SQLAlchemy's per-row
     parameter processing would cost more than the fold itself, so the few values the
     driver cannot take as they are are converted here, column by column.
     """
-    if not rows:
-        return
-    statement, names, converters = _insert_plan(table, conn.dialect.name)
+    statement, names, converters = _insert_plan(table, dialect)
     if converters:
         converted = []
         for row in rows:
@@ -478,9 +508,14 @@ def _insert(conn: Connection, table: Table, rows: Sequence[Sequence[Any]]) -> No
             converted.append(values)
         rows = converted
     if names is None:
-        conn.exec_driver_sql(statement, list(map(tuple, rows)))
-    else:
-        conn.exec_driver_sql(statement, [dict(zip(names, row, strict=True)) for row in rows])
+        return statement, list(map(tuple, rows))
+    return statement, [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _insert(conn: Connection, inserts: list[Inserts]) -> None:
+    for statement, rows in inserts:
+        if rows:
+            conn.exec_driver_sql(statement, rows)
 
 
 Converter = tuple[int, Callable[[Any], Any]]
