@@ -76,6 +76,15 @@ class UtcDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+def _sorted_text(length: int) -> String:
+    """Text that sorts by code point on every database, as Python sorts it (and SQLite does).
+
+    A PostgreSQL server sorts by its own collation, en_GB say, which puts "a" before "B":
+    the live lists would not come in the order of those made in memory ("as of" a date).
+    """
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 def _table(name: str, generation: int, *columns: Column[Any] | Index) -> Table:
     key = f"{name}_{generation}"
     if key in metadata.tables:
@@ -88,8 +97,8 @@ def tracker_table(generation: int) -> Table:
         "tracker",
         generation,
         Column("item_id", String(32), primary_key=True),
-        Column("body", String(100), nullable=False, index=True),
-        Column("ref", String(100), nullable=False),
+        Column("body", _sorted_text(100), nullable=False, index=True),
+        Column("ref", _sorted_text(100), nullable=False),
         Column("meeting_date", Date, nullable=False),
         Column("row", Text, nullable=False),
         Column("history", Text, nullable=False),
@@ -123,9 +132,9 @@ def obligation_table(generation: int) -> Table:
         generation,
         Column("item_id", String(32), primary_key=True),
         Column("seq", Integer, primary_key=True),
-        Column("body", String(100), nullable=False),
-        Column("ref", String(100), nullable=False),
-        Column("reason", String(20), nullable=False),
+        Column("body", _sorted_text(100), nullable=False),
+        Column("ref", _sorted_text(100), nullable=False),
+        Column("reason", _sorted_text(20), nullable=False),
         Column("responsible", JSON, nullable=False),
         Column("due", Date, nullable=False),
         Column("met_on", Date),
