@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from operator import attrgetter
 from typing import Any
 
@@ -547,7 +547,7 @@ def _insert_plan(
 
 def _converter(kind: Any, dialect_name: str) -> Callable[[Any], Any]:
     if isinstance(kind, JSON):
-        return json.dumps
+        return _names_json
     if dialect_name == "sqlite" and isinstance(kind, UtcDateTime):
         return _sqlite_moment
     if dialect_name == "sqlite" and isinstance(kind, Date):
@@ -557,6 +557,16 @@ def _converter(kind: Any, dialect_name: str) -> Callable[[Any], Any]:
 
 def _same(value: Any) -> Any:
     return value
+
+
+def _names_json(names: list[str]) -> str:
+    """A list of names (the only JSON column) as JSON: hundreds of thousands of obligations share a few lists."""
+    return _json_of(tuple(names))
+
+
+@lru_cache(maxsize=4096)
+def _json_of(names: tuple[str, ...]) -> str:
+    return json.dumps(names)
 
 
 def _sqlite_moment(value: datetime) -> str:
