@@ -548,8 +548,8 @@ def _insert_plan(
 def _converter(kind: Any, dialect_name: str) -> Callable[[Any], Any]:
     if isinstance(kind, JSON):
         return _names_json
-    if dialect_name == "sqlite" and isinstance(kind, UtcDateTime):
-        return _sqlite_moment
+    if isinstance(kind, UtcDateTime):
+        return _sqlite_moment if dialect_name == "sqlite" else _naive_utc
     if dialect_name == "sqlite" and isinstance(kind, Date):
         return _sqlite_day
     return _same
@@ -567,6 +567,12 @@ def _names_json(names: list[str]) -> str:
 @lru_cache(maxsize=4096)
 def _json_of(names: tuple[str, ...]) -> str:
     return json.dumps(names)
+
+
+def _naive_utc(value: datetime) -> datetime:
+    """A moment as ``UtcDateTime`` stores it. Given with its zone, PostgreSQL would store the
+    server's local time (a UK server's is an hour ahead of UTC in summer)."""
+    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def _sqlite_moment(value: datetime) -> str:

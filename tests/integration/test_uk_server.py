@@ -1,13 +1,14 @@
-"""Lists come in the same order on every database, whatever the PostgreSQL server's collation.
+"""The same lists and times on every database, on a PostgreSQL server set up as a UK council's would be.
 
-A council's server is likely set up in en_GB, which sorts "a" before "B"; SQLite and the
-"as of" lists, made in memory, sort by code point, "B" before "a".
+Such a server sorts text as en_GB does ("a" before "B", where SQLite and the lists made
+in memory put "B" first), and keeps local time in Europe/London, an hour ahead of UTC in
+summer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 import psycopg
@@ -24,7 +25,7 @@ REFS = ["a1", "B2", "b3", "Ä4", "10", "9"]
 
 @pytest.fixture(params=BACKENDS)
 def url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
-    """A SQLite file, or a PostgreSQL database that sorts text as en_GB does."""
+    """A SQLite file, or a PostgreSQL database that sorts text as en_GB does and keeps London time."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/order.db"
         return
@@ -36,6 +37,7 @@ def url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
             f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.UTF-8' "
             "LOCALE_PROVIDER icu ICU_LOCALE 'en-GB'"
         )
+        conn.execute(f"ALTER DATABASE {name} SET timezone TO 'Europe/London'")
         collation = conn.execute("SELECT 'a' < 'B' COLLATE \"en-GB-x-icu\"").fetchone()
         assert collation == (True,), "the server's en_GB collation should sort 'a' before 'B'"
     try:
@@ -64,3 +66,16 @@ def test_the_tracker_and_the_overdue_list_sort_by_code_point_as_the_lists_made_i
     assert tracker[:2] == [("BCSB", "10"), ("BCSB", "9")]
     assert len(overdue) == 24
     assert overdue == in_memory
+
+
+def test_the_audit_trail_shows_when_each_event_was_recorded_in_utc(url: str) -> None:
+    summer = datetime(2024, 6, 20, 9, 30, tzinfo=UTC)
+    app = Scrutiny(url, clock=FixedClock(summer))
+    app.execute(register())
+    app.execute(make(meeting_date="2024-06-18"))
+    trail = app.audit()
+    known_then = app.audit(as_known_at=summer)
+    app.close()
+
+    assert [entry.recorded_at for entry in trail] == [summer, summer]
+    assert known_then == trail
