@@ -6,12 +6,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from scrutiny_es import Scrutiny
 from scrutiny_es.adapters.readmodels import ReadModels, RebuildUnderWay
-from scrutiny_es.adapters.tables import AuditProjection, TrackerProjection
-from tests.conftest import command, make, register
+from scrutiny_es.adapters.tables import AuditProjection, TrackerProjection, projections
+from tests.conftest import command, fresh_postgres_database, make, register
 
 
 class Crash(Exception):
@@ -161,3 +161,19 @@ def test_a_resumed_rebuild_beside_a_fresh_one_gives_each_projection_its_full_his
     overdue = app.read_models.overdue(on)
     assert [row.ref for row in overdue] == refs
     assert overdue == app.overdue(as_of=on)
+
+
+def test_a_rebuild_on_postgresql_leaves_the_planner_statistics_of_its_new_tables(postgres_server: str) -> None:
+    with fresh_postgres_database(postgres_server) as url:
+        app = Scrutiny(url)
+        record_history(app)
+        app.read_models.rebuild()
+        with app.read_models.engine.connect() as conn:
+            generations = dict(conn.execute(text("SELECT name, generation FROM projection")).tuples().all())
+            analysed = set(conn.execute(text("SELECT DISTINCT tablename FROM pg_stats")).scalars())
+        app.close()
+    tables = {
+        table.name for name, projection in projections().items() for table in projection.tables(generations[name])
+    }
+    assert generations == {"tracker": 2, "overdue": 2, "audit": 2}
+    assert tables <= analysed
