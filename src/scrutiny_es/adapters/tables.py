@@ -496,8 +496,8 @@ def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
 Row = Sequence[Any]
 """A row as values in its table's column order."""
 
-Inserts = tuple[str, list[Any]]
-"""An INSERT statement for the driver, and its rows as the driver takes them."""
+Inserts = tuple[str, list[tuple[Any, ...]]]
+"""A statement that inserts rows through the driver, and the rows as the driver takes them."""
 
 
 def _for_driver(table: Table, dialect: str, rows: Sequence[Row]) -> Inserts:
@@ -507,23 +507,27 @@ def _for_driver(table: Table, dialect: str, rows: Sequence[Row]) -> Inserts:
     parameter processing would cost more than the fold itself, so the few values the
     driver cannot take as they are are converted here, column by column.
     """
-    statement, names, converters = _insert_plan(table, dialect)
-    if converters:
-        converted = []
-        for row in rows:
-            values = list(row)
-            for index, convert in converters:
-                values[index] = convert(values[index])
-            converted.append(values)
-        rows = converted
-    if names is None:
+    statement, converters = _insert_plan(table, dialect)
+    if not converters:
         return statement, list(map(tuple, rows))
-    return statement, [dict(zip(names, row, strict=True)) for row in rows]
+    converted = []
+    for row in rows:
+        values = list(row)
+        for index, convert in converters:
+            values[index] = convert(values[index])
+        converted.append(tuple(values))
+    return statement, converted
 
 
 def _insert(conn: Connection, inserts: list[Inserts]) -> None:
     for statement, rows in inserts:
-        if rows:
+        if not rows:
+            continue
+        if conn.dialect.name == "postgresql":
+            with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+                for row in rows:
+                    copy.write_row(row)
+        else:
             conn.exec_driver_sql(statement, rows)
 
 
@@ -532,17 +536,22 @@ Converter = tuple[int, Callable[[Any], Any]]
 
 
 @cache
-def _insert_plan(
-    table: Table, dialect_name: str
-) -> tuple[str, list[str] | None, list[tuple[int, Callable[[Any], Any]]]]:
-    """The INSERT statement for a driver; its parameter names, if it takes them by name; converters if any."""
-    dialect = sqlite_dialect() if dialect_name == "sqlite" else postgresql_dialect()  # type: ignore[no-untyped-call]
-    compiled = insert(table).compile(dialect=dialect)
-    columns = [column.name for column in table.columns]
-    if compiled.positional and list(compiled.positiontup or []) != columns:
-        raise RuntimeError(f"unexpected parameter order for {table.name}")
+def _insert_plan(table: Table, dialect_name: str) -> tuple[str, list[Converter]]:
+    """The statement that inserts a table's rows through the driver, and the converters its values need.
+
+    On PostgreSQL it is a COPY, which a rebuild's hundreds of thousands of rows take in
+    two thirds of the time of as many INSERTs.
+    """
     converters = [(n, _converter(column.type, dialect_name)) for n, column in enumerate(table.columns)]
-    return compiled.string, None if compiled.positional else columns, [c for c in converters if c[1] is not _same]
+    converters = [c for c in converters if c[1] is not _same]
+    if dialect_name == "postgresql":
+        quote = postgresql_dialect().identifier_preparer  # type: ignore[no-untyped-call]
+        columns = ", ".join(quote.quote(column.name) for column in table.columns)
+        return f"COPY {quote.format_table(table)} ({columns}) FROM STDIN", converters
+    compiled = insert(table).compile(dialect=sqlite_dialect())
+    if list(compiled.positiontup or []) != [column.name for column in table.columns]:
+        raise RuntimeError(f"unexpected parameter order for {table.name}")
+    return compiled.string, converters
 
 
 def _converter(kind: Any, dialect_name: str) -> Callable[[Any], Any]:
