@@ -520,6 +520,7 @@ def _for_driver(table: Table, dialect: str, rows: Sequence[Row]) -> Inserts:
 
 
 def _insert(conn: Connection, inserts: list[Inserts]) -> None:
+    """Writes prepared rows: by ``executemany`` on SQLite, by ``COPY`` on PostgreSQL."""
     for statement, rows in inserts:
         if not rows:
             continue
@@ -539,8 +540,7 @@ Converter = tuple[int, Callable[[Any], Any]]
 def _insert_plan(table: Table, dialect_name: str) -> tuple[str, list[Converter]]:
     """The statement that inserts a table's rows through the driver, and the converters its values need.
 
-    On PostgreSQL it is a COPY, which a rebuild's hundreds of thousands of rows take in
-    two thirds of the time of as many INSERTs.
+    On PostgreSQL it is a COPY: a rebuild took two thirds of the time it took with INSERTs.
     """
     converters = [(n, _converter(column.type, dialect_name)) for n, column in enumerate(table.columns)]
     converters = [c for c in converters if c[1] is not _same]
