@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bench.generate import commands
+
 from scrutiny_es import Scrutiny
 
 ROOT = Path(__file__).parent.parent
