@@ -177,3 +177,23 @@ def test_a_rebuild_on_postgresql_leaves_the_planner_statistics_of_its_new_tables
     }
     assert generations == {"tracker": 2, "overdue": 2, "audit": 2}
     assert tables <= analysed
+
+
+AWKWARD = 'Line one,\tthen a tab\nand a second line; a back\\slash, "quotes", \\N, £ and “curly” ones.'
+"""Text the database drivers must escape (PostgreSQL's COPY reads tabs, newlines, backslashes and \\N itself)."""
+
+
+def test_what_a_clerk_typed_comes_back_from_every_read_model_as_typed(app: Scrutiny) -> None:
+    addressees = [{"name": "Director\tof \\Housing", "kind": "officer"}]
+    app.execute(register())
+    app.execute(make("R\\1", text=AWKWARD, addressees=addressees, target_date="2024-03-01"))
+    app.execute(command("report_progress", ref="R\\1", note=AWKWARD, reported_on="2024-03-14", reported_by="Director"))
+
+    (row,) = app.tracker()
+    (owed,) = app.read_models.overdue(date(2024, 5, 1))
+    trail = app.audit(ref="R\\1")
+    assert (row.ref, row.text, row.notes, row.addressees) == ("R\\1", AWKWARD, AWKWARD, ["Director\tof \\Housing"])
+    assert (owed.ref, owed.responsible) == ("R\\1", ["Director\tof \\Housing"])
+    assert [entry.ref for entry in trail] == ["R\\1", "R\\1"]
+    app.read_models.rebuild()
+    assert (app.tracker(), app.read_models.overdue(date(2024, 5, 1)), app.audit(ref="R\\1")) == ([row], [owed], trail)
