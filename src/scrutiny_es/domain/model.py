@@ -426,7 +426,7 @@ class Recommendation(Aggregate):
             _not_before(target_date, meeting_date, "the target date", "the meeting")
         made_class: Any = cls.Made  # a dataclass, made so by eventsourcing's metaclass where mypy cannot see it
         made = made_class(
-            originator_topic=f"{cls.__module__}:{cls.__qualname__}",  # eventsourcing's topic of the class
+            originator_topic=f"{cls.__module__}:{cls.__qualname__}",  # get_topic(cls), which the domain may not import
             originator_id=recommendation_id(body.code, ref),
             originator_version=cls.INITIAL_VERSION,
             timestamp=at,
