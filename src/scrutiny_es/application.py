@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime
 from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import InfrastructureFactory, RecordConflictError
@@ -25,13 +24,16 @@ from scrutiny_es.adapters.persistence import (
     DEFAULT_URL,
     EventMapper,
     UnsupportedDatabase,
+    count_notifications,
     event_store_env,
     event_store_in,
     read_model_engine,
     stored_notifications,
+    without_nul,
 )
 from scrutiny_es.adapters.readmodels import ReadModels
 from scrutiny_es.domain import commands as c
+from scrutiny_es.domain.dates import uk_day
 from scrutiny_es.domain.deadlines import Period
 from scrutiny_es.domain.errors import (
     BodyAlreadyRegistered,
@@ -47,8 +49,6 @@ from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
 
 if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import
     from sqlalchemy.orm import Session, scoped_session
-
-LONDON = ZoneInfo("Europe/London")
 
 
 class Clock(Protocol):
@@ -89,7 +89,11 @@ class ApplicationLog:
 
     def read(self, after: int, limit: int) -> list[tuple[int, Any]]:
         decode = self.mapper.decode
-        return [(n, decode(i, v, t, s)) for n, i, v, t, s in stored_notifications(self.app.recorder, after, limit)]
+        rows = stored_notifications(self.app.recorder, after, limit)
+        return [(n, decode(i, v, t, without_nul(s))) for n, i, v, t, s in rows]
+
+    def count(self, after: int = 0) -> int:
+        return count_notifications(self.app.recorder, after)
 
 
 @dataclass
@@ -309,11 +313,11 @@ class Scrutiny(Application[UUID]):
 
     def today(self) -> date:
         """Today's date in the UK, by the application's clock."""
-        return self.clock.now().astimezone(LONDON).date()
+        return uk_day(self.clock.now())
 
     def report_day(self, as_of: date | None = None, as_known_at: datetime | None = None) -> date:
         """The day a report shows: ``as_of``, else the UK day of ``as_known_at``, else today."""
-        return as_of or (as_known_at.astimezone(LONDON).date() if as_known_at else self.today())
+        return as_of or (uk_day(as_known_at) if as_known_at else self.today())
 
     def tracker(
         self,

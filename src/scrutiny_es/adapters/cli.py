@@ -9,35 +9,39 @@ written. User errors never print a traceback.
 from __future__ import annotations
 
 import argparse
+import codecs
+import io
 import os
 import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from importlib import resources
 from itertools import islice
 from pathlib import Path
-from threading import Event
+from threading import Event, Thread
 from time import monotonic
-from typing import IO, TextIO
+from typing import BinaryIO, NamedTuple
 
 from rich.console import Console as RichConsole
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from scrutiny_es.adapters import worker
 from scrutiny_es.adapters.formats import FORMATS, Report, render
-from scrutiny_es.adapters.persistence import DEFAULT_URL
+from scrutiny_es.adapters.persistence import DEFAULT_URL, database_problem
 from scrutiny_es.adapters.tables import PROJECTIONS
-from scrutiny_es.application import LONDON, BatchRejected, Scrutiny
+from scrutiny_es.application import BatchRejected, Scrutiny
+from scrutiny_es.domain.commands import MAX_LINE
+from scrutiny_es.domain.dates import UK
 from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError
 from scrutiny_es.projections.rows import Row
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Runs the command line; returns the exit status."""
+    """Runs the command line; returns the exit status. Whatever goes wrong is said in one line, never a traceback."""
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -45,6 +49,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScrutinyError as e:
         print(f"scrutiny-es: {e}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("scrutiny-es: stopped", file=sys.stderr)
+        return 130
+    except Exception as e:
+        problem = database_problem(e)
+        if problem is not None:
+            print(f"scrutiny-es: {problem}", file=sys.stderr)
+            return 1
+        if os.environ.get("SCRUTINY_DEBUG"):
+            raise
+        print(
+            f"scrutiny-es: unexpected {type(e).__name__}: {e} (a fault of scrutiny-es: please report it)",
+            file=sys.stderr,
+        )
+        return 70
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -94,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     rebuild = actions.add_parser("rebuild", help="rebuild from the first event, swapped in when complete")
     rebuild.add_argument("name", nargs="?", choices=list(PROJECTIONS), help="one projection (default: all)")
     rebuild.add_argument("--quiet", action="store_true", help="no progress bar")
+    rebuild.add_argument("--stop-with-parent", action="store_true", help=argparse.SUPPRESS)
     rebuild.set_defaults(run=_rebuild)
     run = actions.add_parser("run", help="keep the projections up to date until stopped (Ctrl-C, SIGTERM)")
     run.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="how often to look for new events")
@@ -135,7 +155,7 @@ def _moment(text: str) -> datetime:
             moment = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a timestamp such as 2024-03-14T18:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UK)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -147,7 +167,19 @@ def _report(args: argparse.Namespace) -> int:
     as_of = app.report_day(args.as_of, args.as_known_at)
     report = Report(args.report, rows, bodies, args.as_of if args.report == "audit" else as_of, args.as_known_at)
     _write(render(report, args.format, width=shutil.get_terminal_size((160, 40)).columns), args.output)
+    _say_if_behind(app)
     return 0
+
+
+def _say_if_behind(app: Scrutiny) -> None:
+    """On a read-only database the read models answer as they stand: say how far behind the log they are."""
+    if app.read_models.read_only:
+        behind = max(s.lag for s in app.read_models.status())
+        print(
+            f"scrutiny-es: the database is read-only, so this shows the read models as last brought up to date, "
+            f"{behind} event{'s' * (behind != 1)} behind the log",
+            file=sys.stderr,
+        )
 
 
 def _write(text: str, output: str | None) -> None:
@@ -162,32 +194,57 @@ def _write(text: str, output: str | None) -> None:
 def _status(args: argparse.Namespace) -> int:
     app = Scrutiny(args.db)
     for s in app.read_models.status():
-        rebuilding = f", rebuild at {s.rebuilding_at}" if s.rebuilding_at is not None else ""
-        print(f"{s.name:8} at {s.position} of {s.head} (lag {s.lag}){rebuilding}")
+        rebuilding = (
+            f", rebuild at {app.read_models.log.count(0) - app.read_models.log.count(s.rebuilding_at)}"
+            if s.rebuilding_at is not None
+            else ""
+        )
+        print(f"{s.name:8} at {s.applied} of {s.events} (lag {s.lag}){rebuilding}")
     return 0
 
 
 def _rebuild(args: argparse.Namespace) -> int:
+    if args.stop_with_parent:
+        _stop_when_stdin_closes()
     app = Scrutiny(args.db, catch_up=False)
     names = [args.name] if args.name else list(PROJECTIONS)
     audit_rebuild = None
     if len(names) > 1 and (os.cpu_count() or 1) > 1:
-        # With a second core, the audit trail is rebuilt beside the tracker and the overdue list.
+        # With a second core, the audit trail is rebuilt beside the tracker and the overdue list,
+        # by a child that ends with this process however it ends (killed too: its stdin closes).
         names.remove("audit")
         command = [sys.executable, "-m", "scrutiny_es.adapters.cli", "--db", args.db, "projections", "rebuild"]
-        audit_rebuild = subprocess.Popen([*command, "audit", "--quiet"], stderr=subprocess.PIPE, text=True)  # noqa: S603
-    if args.quiet:
-        app.read_models.rebuild(names)
-    else:
-        _rebuild_showing_progress(app, names)
-    if audit_rebuild is not None:
-        _, errors = audit_rebuild.communicate()
-        if audit_rebuild.returncode != 0:
-            raise ScrutinyError(f"rebuilding the audit trail failed: {errors.strip()}")
-        names.append("audit")
+        audit_rebuild = subprocess.Popen(  # noqa: S603
+            [*command, "audit", "--quiet", "--stop-with-parent"], stdin=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+    try:
+        if args.quiet:
+            app.read_models.rebuild(names)
+        else:
+            _rebuild_showing_progress(app, names)
+        if audit_rebuild is not None:
+            errors = audit_rebuild.stderr.read().decode(errors="replace") if audit_rebuild.stderr else ""
+            if audit_rebuild.wait() != 0:
+                raise ScrutinyError(f"rebuilding the audit trail failed: {errors.strip()}")
+            names.append("audit")
+    finally:
+        if audit_rebuild is not None and audit_rebuild.poll() is None:
+            audit_rebuild.terminate()
+            audit_rebuild.wait()
     if not args.quiet:
         print("rebuilt " + ", ".join(names))
     return 0
+
+
+def _stop_when_stdin_closes() -> None:
+    """Ends this process when its parent does: the parent holds the other end of stdin until it is done."""
+
+    def watch() -> None:
+        while os.read(0, 4096):  # the file descriptor itself: a buffered reader would hold a lock at exit
+            pass
+        os._exit(1)  # the transaction under way is rolled back by the database
+
+    Thread(target=watch, daemon=True).start()
 
 
 def _rebuild_showing_progress(app: Scrutiny, names: list[str]) -> None:
@@ -230,10 +287,10 @@ def _demo(args: argparse.Namespace) -> int:
         stale.unlink()
     app = Scrutiny(f"sqlite:///{db}")
     data = resources.files("scrutiny_es.demo").joinpath("demo.jsonl").read_text(encoding="utf-8")
-    commands = list(_commands(data.splitlines()))
+    commands = list(_commands(io.BytesIO(data.encode())))
     bad = _first_bad(app, commands)
     if bad is not None:
-        raise ScrutinyError(f"demo data line {commands[bad[0]][0]}: {'; '.join(bad[1])}")
+        raise ScrutinyError(f"demo data line {commands[bad[0]].number}: {'; '.join(bad[1])}")
     print(f"Loaded {len(commands)} commands of demo data into {db}\n")
     width = shutil.get_terminal_size((160, 40)).columns
     board = {DEMO_BODY: app.body(DEMO_BODY).name}
@@ -255,42 +312,73 @@ def _demo(args: argparse.Namespace) -> int:
 def _apply(args: argparse.Namespace) -> int:
     app = Scrutiny(args.db, catch_up=False)
     applied = rejected = 0
-    with _open(args.file) as lines:
-        for batch in _batches(_commands(lines), args.batch):
-            while batch:
-                bad = _first_bad(app, batch)
-                if bad is None:
-                    applied += len(batch)
-                    break
-                index, problems = bad
-                rejected += 1
-                for problem in problems:
-                    print(f"line {batch[index][0]}: {problem}", file=sys.stderr)
-                if not args.keep_going:
-                    if len(batch) > 1:
-                        print(f"lines {batch[0][0]}-{batch[-1][0]} were not written", file=sys.stderr)
-                    break
-                del batch[index]  # and the rest of the batch is tried again without it
-            if rejected and not args.keep_going:
-                break
-    app.read_models.catch_up()
     name = "standard input" if args.file == "-" else args.file
-    summary = f"applied {applied} command{'s' * (applied != 1)} from {name}"
-    if rejected:
-        summary += f"; {rejected} rejected" + ("" if args.keep_going else ", stopped at the first")
-    print(summary)
+
+    def summary() -> str:
+        said = f"applied {applied} command{'s' * (applied != 1)} from {name}"
+        if rejected:
+            said += f"; {rejected} rejected" + ("" if args.keep_going else ", stopped at the first")
+        return said
+
+    with _open(args.file) as file:
+        try:
+            for batch in _batches(_commands(file), args.batch):
+                while batch:
+                    bad = _first_bad(app, batch)
+                    if bad is None:
+                        applied += len(batch)
+                        break
+                    index, problems = bad
+                    rejected += 1
+                    for problem in problems:
+                        print(f"line {batch[index].number}: {problem}", file=sys.stderr)
+                    if not args.keep_going:
+                        if len(batch) > 1:
+                            print(f"lines {batch[0].number}-{batch[-1].number} were not written", file=sys.stderr)
+                        break
+                    del batch[index]  # and the rest of the batch is tried again without it
+                if rejected and not args.keep_going:
+                    break
+            app.read_models.catch_up()
+        except BaseException:
+            print(summary() + ", and then stopped")  # what was recorded before the failure stays recorded
+            raise
+    print(summary())
     return 1 if rejected else 0
 
 
-Line = tuple[int, str]
-"""A line's number and its text."""
+class Line(NamedTuple):
+    """A command's line: its number, its JSON text, or why it cannot be read."""
+
+    number: int
+    text: str
+    problem: str | None = None
 
 
-def _commands(lines: Iterable[str]) -> Iterator[Line]:
-    """The commands of a .jsonl file (as JSON text) with their line numbers; blank lines and # comments skipped."""
-    for number, line in enumerate(lines, start=1):
+def _commands(file: BinaryIO) -> Iterator[Line]:
+    """The commands of a .jsonl file with their line numbers; blank lines and # comments skipped.
+
+    Lines are read as bytes, at most ``MAX_LINE`` at a time, so a bad byte or a line of a
+    hundred megabytes is one bad line like any other, not the end of the file.
+    """
+    number = 0
+    while raw := file.readline(MAX_LINE + 1):
+        number += 1
+        if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+            while (rest := file.readline(MAX_LINE)) and not rest.endswith(b"\n"):
+                pass
+            yield Line(number, "", f"longer than the {MAX_LINE:,} bytes a command may take")
+            continue
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            column = len(raw[: e.start].decode("utf-8", "replace")) + 1
+            yield Line(number, "", f"not UTF-8 text (byte 0x{raw[e.start]:02X} at column {column})")
+            continue
         if line.strip() and not line.lstrip().startswith("#"):
-            yield number, line
+            yield Line(number, line)
 
 
 def _batches(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
@@ -300,8 +388,11 @@ def _batches(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
 
 def _first_bad(app: Scrutiny, batch: list[Line]) -> tuple[int, list[str]] | None:
     """Applies the batch in one transaction; or says which line was wrong, and why, having written nothing."""
+    for index, line in enumerate(batch):
+        if line.problem is not None:
+            return index, [line.problem]
     try:
-        app.execute_many([text for _, text in batch])
+        app.execute_many([line.text for line in batch])
     except BatchRejected as e:
         return e.index, _problems(e.error)
     return None
@@ -314,12 +405,12 @@ def _problems(error: ScrutinyError) -> list[str]:
 
 
 @contextmanager
-def _open(path: str) -> Iterator[TextIO | IO[str]]:
+def _open(path: str) -> Iterator[BinaryIO]:
     if path == "-":
-        yield sys.stdin
+        yield sys.stdin.buffer
         return
     try:
-        file = open(path, encoding="utf-8")  # noqa: SIM115
+        file = open(path, "rb")  # noqa: SIM115
     except OSError as e:
         raise ScrutinyError(f"{path}: {e.strerror}") from None
     with file:

@@ -13,6 +13,7 @@ import dataclasses
 import html
 import io
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,8 +21,9 @@ from typing import Any, Literal
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from scrutiny_es.domain.model import long_date
+from scrutiny_es.domain.dates import long_date, uk_time
 from scrutiny_es.projections.rows import ROW_JSON, AuditRow, OverdueRow, Row, TrackerRow
 
 Format = Literal["table", "json", "csv", "md", "html"]
@@ -44,7 +46,7 @@ class Report:
     def title(self) -> str:
         what = {"tracker": "Action Tracker", "overdue": "Overdue list", "audit": "Audit trail"}[self.kind]
         when = f" as of {long_date(self.as_of)}" if self.as_of else ""
-        known = f", as known at {self.as_known_at:%d %b %Y %H:%M}" if self.as_known_at else ""
+        known = f", as known at {uk_time(self.as_known_at)}" if self.as_known_at else ""
         return f"{what}{when}{known}"
 
 
@@ -90,7 +92,7 @@ COLUMNS: dict[str, list[Column]] = {
         ("#", lambda r: str(r.position)),
         ("Ref", lambda r: r.ref or ""),
         ("Effective", lambda r: _day(r.effective_on)),
-        ("Recorded", lambda r: f"{r.recorded_at:%d %b %Y %H:%M}"),
+        ("Recorded", lambda r: uk_time(r.recorded_at)),
         ("Recorded by", lambda r: r.actor),
         ("Decided by", lambda r: r.decided_by or ""),
         ("What happened", lambda r: r.summary),
@@ -98,6 +100,16 @@ COLUMNS: dict[str, list[Column]] = {
 }
 
 ROW_TYPES: dict[str, type[Row]] = {"tracker": TrackerRow, "overdue": OverdueRow, "audit": AuditRow}
+
+
+_UNSEEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Characters that would act rather than show: control characters (a terminal's escape sequences
+begin with one) but tab and newline, and the marks that reorder text right to left."""
+
+
+def visible(text: str) -> str:
+    """Text as typed, with each character that would act shown as its escape (``\\u001b``) instead."""
+    return _UNSEEN.sub(lambda found: f"\\u{ord(found[0]):04x}", text)
 
 
 def render(report: Report, fmt: Format, width: int = 160) -> str:
@@ -113,11 +125,12 @@ def render(report: Report, fmt: Format, width: int = 160) -> str:
         return "".join(_markdown(report, code, rows) for code, rows in sections) or f"# {report.title}\n\nNothing.\n"
     console = Console(file=io.StringIO(), width=width, force_terminal=False, color_system=None)
     for code, rows in sections or [("", [])]:
-        table = Table(title=f"{report.bodies.get(code, code)}\n{report.title}", show_lines=True, expand=False)
+        # Cells are Text, not strings: rich would read "[red]" in what a clerk typed as its own markup.
+        table = Table(title=Text(visible(f"{report.bodies.get(code, code)}\n{report.title}")), show_lines=True)
         for header, _ in COLUMNS[report.kind]:
             table.add_column(header, overflow="fold")
         for row in rows:
-            table.add_row(*(cell(row) for _, cell in COLUMNS[report.kind]))
+            table.add_row(*(Text(visible(cell(row))) for _, cell in COLUMNS[report.kind]))
         console.print(table)
     return console.file.getvalue()  # type: ignore[attr-defined, no-any-return]
 
@@ -140,19 +153,33 @@ def _csv(report: Report) -> str:
     writer.writeheader()
     for row in report.rows:
         data = _json_values(row)
-        writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in data.items()})
+        writer.writerow({k: _csv_value(v) for k, v in data.items()})
     return out.getvalue()
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list):
+        value = "; ".join(value)
+    return visible(value) if isinstance(value, str) else value
 
 
 def _markdown(report: Report, code: str, rows: list[Row]) -> str:
     columns = COLUMNS[report.kind]
-    lines = [f"# {report.bodies.get(code, code)}", "", f"{report.title}", ""]
+    lines = [f"# {_md(report.bodies.get(code, code))}", "", _md(report.title), ""]
     lines.append("| " + " | ".join(h for h, _ in columns) + " |")
     lines.append("|" + "---|" * len(columns))
     for row in rows:
-        cells = (cell(row).replace("|", "\\|").replace("\n", "<br>") for _, cell in columns)
+        cells = (_md(cell(row)).replace("|", "\\|").replace("\n", "<br>") for _, cell in columns)
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n\n"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]])")
+
+
+def _md(text: str) -> str:
+    """Text for Markdown: shown as typed, never read as HTML (``<script>``) or as Markdown's own marks."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(visible(text), quote=False))
 
 
 _CSS = """
@@ -174,7 +201,9 @@ footer { font-size: 8pt; color: #444; margin-top: 6pt; }
 
 
 def _html(report: Report) -> str:
-    esc = html.escape
+    def esc(text: str) -> str:
+        return html.escape(visible(text))
+
     sections = _by_body(report) or [(code, []) for code in report.bodies] or [("", [])]
     parts = []
     for code, rows in sections:
@@ -204,4 +233,4 @@ def _html(report: Report) -> str:
 
 def _html_cell(header: str, text: str) -> str:
     css = f' class="rag-{text.lower()}"' if header == "RAG" and text else ""
-    return f"<td{css}>{html.escape(text).replace(chr(10), '<br>')}</td>"
+    return f"<td{css}>{html.escape(visible(text)).replace(chr(10), '<br>')}</td>"

@@ -7,7 +7,9 @@ is the only configuration the application reads, so a URL names everything neede
 
 from __future__ import annotations
 
+import errno
 import getpass
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -116,7 +118,8 @@ def read_model_engine(url: str) -> Engine:
     def _connect(dbapi_connection: Any, _: Any) -> None:
         # Let SQLAlchemy say when transactions begin (pysqlite's own handling defers too much).
         dbapi_connection.isolation_level = None
-        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        if dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # a read-only file cannot change
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
         # Some builds (Debian's) zero every page freed, so dropping a replaced generation of the
         # read models cost as much as writing it. What they hold is derived from the events kept
@@ -132,6 +135,64 @@ def read_model_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writing") else "BEGIN")
 
     return engine
+
+
+def database_problem(error: BaseException) -> str | None:
+    """What went wrong with the database itself, as one sentence, or None if ``error`` is not the database's.
+
+    A full disk, a read-only file, a server that went away: SQLite, psycopg, SQLAlchemy and
+    eventsourcing each wrap them in errors of their own, with the driver's words inside.
+    """
+    found: BaseException | None = error
+    while found is not None:
+        if isinstance(found, OSError) and found.errno == errno.ENOSPC:
+            return "the disk is full"
+        names = {f"{cls.__module__}.{cls.__name__}" for cls in type(found).__mro__}
+        if names & _DATABASE_ERRORS:
+            return _database_sentence(error)
+        found = found.__cause__ or found.__context__
+    return None
+
+
+_DATABASE_ERRORS = {
+    "sqlite3.Error",
+    "psycopg.Error",
+    "sqlalchemy.exc.DBAPIError",
+    "sqlalchemy.exc.InterfaceError",
+    "eventsourcing.persistence.PersistenceError",
+}
+
+
+def _database_sentence(error: BaseException) -> str:
+    words = " ".join(str(getattr(error, "orig", None) or error).split())
+    found: BaseException | None = error
+    while found is not None and not words:
+        found = found.__cause__
+        words = " ".join(str(found or "").split())
+    lower = words.lower()
+    if "readonly" in lower or "read-only" in lower:
+        return "the database is read-only, so nothing can be recorded in it"
+    if "disk is full" in lower or "no space left" in lower:
+        return "the disk holding the database is full"
+    if "disk i/o error" in lower:
+        return "the database could not be written (disk I/O error: is the disk full, or the file too large?)"
+    if "unable to open database file" in lower:
+        return "the database file cannot be opened (does its folder exist, and may this user write to it?)"
+    if "connection" in lower or "server" in lower or "terminat" in lower:
+        return f"the connection to the database failed: {words[:300]}"
+    return f"the database failed: {words[:300]}"
+
+
+def is_read_only(error: BaseException) -> bool:
+    """Whether the database refused to write because it is read-only (a file, a replica, a read-only role)."""
+    found: BaseException | None = error
+    while found is not None:
+        if getattr(found, "sqlstate", None) == "25006" or getattr(found, "sqlite_errorname", "").startswith(
+            "SQLITE_READONLY"
+        ):
+            return True
+        found = getattr(found, "orig", None) or found.__cause__ or found.__context__
+    return False
 
 
 class EventMapper(Mapper[UUID]):
@@ -213,6 +274,44 @@ def stored_notifications(recorder: Any, after: int, limit: int) -> list[StoredRo
         (n.id, n.originator_id, n.originator_version, n.topic, n.state)
         for n in recorder.select_notifications(start=after + 1, limit=limit)
     ]
+
+
+_NUL = re.compile(rb"(?<!\\)((?:\\\\)*)\\u0000")
+
+
+def without_nul(state: bytes) -> bytes:
+    """A stored event's JSON with each NUL character written as ␀ (U+2400), for the read models.
+
+    PostgreSQL's text columns cannot hold a NUL, and commands refuse one, but an event recorded
+    before they did may hold one: the read models show it as ␀ rather than stop on it. The
+    event itself stays as it was recorded.
+    """
+    return _NUL.sub(rb"\1\\u2400", state) if b"\\u0000" in state else state
+
+
+def count_notifications(recorder: Any, after: int) -> int:
+    """How many stored events follow position ``after`` (PostgreSQL's positions have gaps: this counts events)."""
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        statement = f"SELECT count(*) FROM {recorder.events_table_name} WHERE rowid > ?"  # noqa: S608
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, (after,))
+            return int(cursor.fetchone()[0])
+    postgres = sys.modules.get("eventsourcing.postgres")
+    if postgres is not None and isinstance(recorder, postgres.PostgresApplicationRecorder):
+        from psycopg.sql import SQL, Identifier
+
+        query = SQL("SELECT count(*) FROM {schema}.{table} WHERE notification_id > %s").format(
+            schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name)
+        )
+        with recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
+            cursor.execute(query, (after,))
+            row = cursor.fetchone()
+            return int(next(iter(row.values())) if isinstance(row, dict) else row[0])
+    counted = 0
+    while page := recorder.select_notifications(start=after + 1, limit=10_000):
+        counted += len(page)
+        after = page[-1].id
+    return counted
 
 
 class _NoTranscoder(Transcoder):

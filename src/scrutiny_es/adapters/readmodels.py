@@ -16,9 +16,24 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Table, Text, and_, cast, insert, select, text, type_coerce, union_all, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    Text,
+    and_,
+    cast,
+    insert,
+    inspect,
+    select,
+    text,
+    type_coerce,
+    union_all,
+    update,
+)
 
 from scrutiny_es.adapters.memory import collector_paused
+from scrutiny_es.adapters.persistence import is_read_only
 from scrutiny_es.adapters.tables import (
     PROJECTIONS,
     audit_table,
@@ -49,19 +64,27 @@ class EventLog(Protocol):
     def read(self, after: int, limit: int) -> list[tuple[int, Any]]:
         """Up to ``limit`` events after ``after``, with their positions."""
 
+    def count(self, after: int = 0) -> int:
+        """How many events were recorded after position ``after`` (positions may have gaps on PostgreSQL)."""
+
 
 @dataclass(frozen=True)
 class Status:
-    """Where a projection stands against the head of the log."""
+    """Where a projection stands against the head of the log: log positions, and the events between them."""
 
     name: str
     position: int
     head: int
     rebuilding_at: int | None
+    lag: int
+    """How many events the projection has yet to apply."""
+    events: int
+    """How many events the log holds."""
 
     @property
-    def lag(self) -> int:
-        return self.head - self.position
+    def applied(self) -> int:
+        """How many events the projection has applied: its place in the log as users count, 1, 2, 3..."""
+        return self.events - self.lag
 
 
 Progress = Callable[[int, int], None]
@@ -84,6 +107,8 @@ class ReadModels:
         self.log = log
         self.projections = projections()
         self._ready = False
+        self.read_only = False
+        """Whether the last catch-up found the database read-only (the read models then answer as they stand)."""
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
@@ -121,7 +146,8 @@ class ReadModels:
 
     def setup(self) -> None:
         """Creates the position table and each projection's first generation, if missing."""
-        if self._ready:
+        if self._ready or self._set_up():
+            self._ready = True
             return
         with self.schema_lock(), self._writing() as conn:
             metadata.create_all(conn, tables=[projection_table])
@@ -132,20 +158,38 @@ class ReadModels:
                     conn.execute(insert(projection_table).values(name=name, generation=1, position=0))
         self._ready = True
 
+    def _set_up(self) -> bool:
+        """Whether every projection has its tables already (found without a write, which a read-only file refuses)."""
+        with self.engine.connect() as conn:
+            if not inspect(conn).has_table(projection_table.name):
+                return False
+            known = set(conn.execute(select(projection_table.c.name)).scalars())
+        return known >= set(self.projections)
+
     def catch_up(self, names: Iterable[str] = PROJECTIONS) -> int:
-        """Applies every event not yet applied; returns how many events were read."""
+        """Applies every event not yet applied; returns how many events were read.
+
+        On a read-only database nothing can be applied: the read models stay as they were last
+        brought up to date, and ``read_only`` says so (``status`` tells how far behind they are).
+        """
         self.setup()
         names = sorted(names)
         read = 0
         with collector_paused():
             while True:
                 head = self.log.head()
-                if min(s.position for s in self.status(names, head)) >= head:
+                if min(self._positions(names)) >= head:
                     return read
-                with self._writing() as conn:
-                    targets = [(r["name"], r["generation"], r["position"]) for r in self._lock(conn, names)]
-                    done, _ = self._advance(conn, targets, "position", self.BATCH)
-                    read += done
+                try:
+                    with self._writing() as conn:
+                        targets = [(r["name"], r["generation"], r["position"]) for r in self._lock(conn, names)]
+                        done, _ = self._advance(conn, targets, "position", self.BATCH)
+                        read += done
+                except Exception as e:
+                    if not is_read_only(e):
+                        raise
+                    self.read_only = True
+                    return read
 
     def rebuild(self, names: Iterable[str] = PROJECTIONS, progress: Progress | None = None) -> None:
         """Rebuilds projections from the first event into fresh generations, then swaps them in.
@@ -244,14 +288,22 @@ class ReadModels:
                 self.projections[name].flush(conn, generation)
                 self._set(conn, name, **{column: positions[name]})
 
-    def status(self, names: Iterable[str] = PROJECTIONS, head: int | None = None) -> list[Status]:
-        """Each projection's position, the head of the log, and any rebuild under way."""
+    def _positions(self, names: Iterable[str]) -> list[int]:
+        with self.engine.connect() as conn:
+            query = select(projection_table.c.position).where(projection_table.c.name.in_(list(names)))
+            return list(conn.execute(query).scalars())
+
+    def status(self, names: Iterable[str] = PROJECTIONS) -> list[Status]:
+        """Each projection's position, the head of the log, how many events it has yet to apply, and any rebuild."""
         self.setup()
-        head = self.log.head() if head is None else head
+        head = self.log.head()
         with self.engine.connect() as conn:
             query = select(projection_table).where(projection_table.c.name.in_(list(names)))
-            rows = conn.execute(query.order_by(projection_table.c.name)).mappings()
-            return [Status(r["name"], r["position"], head, r["rebuild_position"]) for r in rows]
+            rows = list(conn.execute(query.order_by(projection_table.c.name)).mappings())
+        lags = {position: self.log.count(position) for position in {0, *(r["position"] for r in rows)}}
+        return [
+            Status(r["name"], r["position"], head, r["rebuild_position"], lags[r["position"]], lags[0]) for r in rows
+        ]
 
     def _lock(self, conn: Connection, names: list[str]) -> list[Any]:
         query = select(projection_table).where(projection_table.c.name.in_(names)).order_by(projection_table.c.name)

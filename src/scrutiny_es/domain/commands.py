@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -25,35 +25,55 @@ from pydantic import (
     model_validator,
 )
 
+from scrutiny_es.domain.dates import read_day, shown
 from scrutiny_es.domain.deadlines import AddresseeKind, Period
 from scrutiny_es.domain.errors import InvalidCommand
 from scrutiny_es.domain.model import Decision, Kind, Outcome, Rag
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_TEXT = 20_000
+"""Characters in a free-text field: a response, a note, a reason."""
+MAX_NAME = 200
+"""Characters in a code, a ref, a minute, a name or a role."""
+MAX_ADDRESSEES = 100
+MAX_LINE = 1_000_000
+"""Bytes in one command's JSON (a line of a .jsonl file)."""
+MAX_DEPTH = 20
+"""How deeply JSON may nest (a command needs three levels)."""
+# Text rules checked by pattern, in pydantic's core (linear time, whatever the input). Control
+# characters (C0, DEL and C1) are refused everywhere but for tab and newline in free text:
+# PostgreSQL cannot store a NUL, and the others would reach a clerk's terminal as escape codes.
+_CONTROL = r"\x00-\x1f\x7f-\x9f"
+_FREE = r"\x00-\x08\x0b-\x1f\x7f-\x9f"  # every control character but tab and newline
+FREE_TEXT = rf"^[^{_FREE}]*[^\s{_CONTROL}][^{_FREE}]*$"
+NAME = rf"^[^{_CONTROL}]*[^\s{_CONTROL}][^{_CONTROL}]*$"
+CODE = rf"^[^\s{_CONTROL}](?:[^{_CONTROL}]*[^\s{_CONTROL}])?$"
+ANY_TEXT = rf"^[^{_FREE}]*$"
+CONTROL_CHARACTER = re.compile(rf"[{_CONTROL}]")
 
 
-def _iso_date(value: Any) -> Any:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and _ISO_DATE.match(value):
-        return value
-    msg = f"must be a date written YYYY-MM-DD, not {value!r}"
-    raise ValueError(msg)
-
-
-NOT_BLANK = r"\S"
-NO_OUTER_SPACES = r"^\S(?:.*\S)?$"
-PATTERN_RULES = {NOT_BLANK: "must not be blank", NO_OUTER_SPACES: "must not be blank, nor start or end with spaces"}
-"""Text rules checked by pattern (in pydantic's core, not in Python), and how a clerk is told of them."""
+def pattern_rule(pattern: str, value: Any) -> str:
+    """Why ``value`` does not fit one of the text patterns above, in a clerk's words."""
+    text = value if isinstance(value, str) else ""
+    found = CONTROL_CHARACTER.search(text)
+    if found and not (pattern in (FREE_TEXT, ANY_TEXT) and found[0] in "\t\n"):
+        where = f"at character {found.start() + 1}"
+        if found[0] == "\x00":
+            return f"must not contain a NUL character (U+0000 {where})"
+        allowed = " (only tab and newline are allowed in text)" if pattern in (FREE_TEXT, ANY_TEXT) else ""
+        return f"must not contain control characters (U+{ord(found[0]):04X} {where}){allowed}"
+    if pattern == CODE and text.strip():
+        return "must not start or end with spaces"
+    return "must not be blank"
 
 
 def _period(value: str | None) -> str | None:
     return None if value is None else str(Period.parse(value))
 
 
-Day = Annotated[date, BeforeValidator(_iso_date)]
-Text = Annotated[str, StringConstraints(pattern=NOT_BLANK)]
-Code = Annotated[str, StringConstraints(pattern=NO_OUTER_SPACES, max_length=100)]
+Day = Annotated[date, BeforeValidator(read_day)]
+Text = Annotated[str, StringConstraints(pattern=FREE_TEXT, max_length=MAX_TEXT)]
+Name = Annotated[str, StringConstraints(pattern=NAME, max_length=MAX_NAME)]
+Code = Annotated[str, StringConstraints(pattern=CODE, max_length=MAX_NAME)]
 PeriodText = Annotated[str | None, AfterValidator(_period)]
 
 
@@ -64,16 +84,16 @@ class Model(BaseModel):
 class Actor(Model):
     """Who is recording the command."""
 
-    id: Text
-    name: Text
-    role: Text
+    id: Name
+    name: Name
+    role: Name
 
 
 class Addressee(Model):
     """Someone the item asks to act or respond."""
 
-    name: Text
-    role: Text | None = None
+    name: Name
+    role: Name | None = None
     kind: AddresseeKind
 
 
@@ -90,8 +110,8 @@ class RegisterBody(Command):
     """Registers a scrutiny body and, where it sets its own, its response periods."""
 
     command: Literal["register_body"] = "register_body"
-    name: Text
-    council: Text
+    name: Name
+    council: Name
     deadlines: dict[AddresseeKind, PeriodText] = Field(default_factory=dict)
 
 
@@ -102,19 +122,20 @@ class MakeRecommendation(ItemCommand):
     kind: Kind
     meeting_date: Day
     item: Text
-    minute: Text | None = None
+    minute: Name | None = None
     text: Text
-    addressees: list[Addressee]
+    addressees: Annotated[list[Addressee], Field(max_length=MAX_ADDRESSEES)]
     """Who must act or respond; none for an item of the board's own, such as a deferred report."""
     target_date: Day | None = None
 
     @model_validator(mode="after")
     def _addressees_named_once(self) -> MakeRecommendation:
-        names = [a.name for a in self.addressees]
-        for name in names:
-            if names.count(name) > 1:
-                msg = f"{name} is named more than once among the addressees"
+        seen: set[str] = set()
+        for addressee in self.addressees:
+            if addressee.name in seen:
+                msg = f"{addressee.name} is named more than once among the addressees"
                 raise ValueError(msg)
+            seen.add(addressee.name)
         return self
 
 
@@ -122,7 +143,7 @@ class Refer(ItemCommand):
     """Records that an addressee received the item; their response deadline starts then."""
 
     command: Literal["refer"] = "refer"
-    addressee: Text
+    addressee: Name
     received_on: Day
     response_due: Day | None = None
 
@@ -131,11 +152,11 @@ class RecordResponse(ItemCommand):
     """Records an addressee's response: accepted, partially accepted, rejected or noted."""
 
     command: Literal["record_response"] = "record_response"
-    addressee: Text
+    addressee: Name
     decision: Decision
     text: Text
     responded_on: Day
-    responded_by: Text
+    responded_by: Name
     target_date: Day | None = None
 
 
@@ -146,7 +167,7 @@ class ReportProgress(ItemCommand):
     note: Text
     reported_on: Day
     rag: Rag | None = None
-    reported_by: Text
+    reported_by: Name
 
 
 class ReviseTargetDate(ItemCommand):
@@ -155,7 +176,7 @@ class ReviseTargetDate(ItemCommand):
     command: Literal["revise_target_date"] = "revise_target_date"
     target_date: Day
     reason: Text
-    decided_by: Text
+    decided_by: Name
     decided_on: Day
 
 
@@ -166,7 +187,7 @@ class Defer(ItemCommand):
     until: Day | None = None
     reason: Text
     decided_on: Day
-    minute: Text | None = None
+    minute: Name | None = None
 
 
 class Reaffirm(ItemCommand):
@@ -174,7 +195,7 @@ class Reaffirm(ItemCommand):
 
     command: Literal["reaffirm"] = "reaffirm"
     decided_on: Day
-    minute: Text | None = None
+    minute: Name | None = None
     note: Text | None = None
 
 
@@ -184,7 +205,7 @@ class Escalate(ItemCommand):
     command: Literal["escalate"] = "escalate"
     action: Text
     decided_on: Day
-    minute: Text | None = None
+    minute: Name | None = None
 
 
 class Close(ItemCommand):
@@ -193,7 +214,7 @@ class Close(ItemCommand):
     command: Literal["close"] = "close"
     outcome: Outcome
     decided_on: Day
-    minute: Text | None = None
+    minute: Name | None = None
     note: Text | None = None
 
 
@@ -203,17 +224,17 @@ class Reopen(ItemCommand):
     command: Literal["reopen"] = "reopen"
     reason: Text
     decided_on: Day
-    minute: Text | None = None
+    minute: Name | None = None
 
 
 class Correct(ItemCommand):
     """Puts a recorded fact right; ``addressee`` names whose referral or response it is."""
 
     command: Literal["correct"] = "correct"
-    field: Text
-    value: str | None
+    field: Name
+    value: Annotated[str, StringConstraints(pattern=ANY_TEXT, max_length=MAX_TEXT)] | None
     reason: Text
-    addressee: Text | None = None
+    addressee: Name | None = None
 
 
 AnyCommand = Annotated[
@@ -238,17 +259,23 @@ _any_command: TypeAdapter[AnyCommand] = TypeAdapter(AnyCommand)
 def parse_command(data: Any) -> AnyCommand:
     """Validates a command: a model, its JSON-shaped dict, or its JSON text; problems name the field and the rule.
 
-    The adapter's core validator is called directly: the adapter's own method adds to the cost of every call.
+    JSON text is parsed and checked in one pass in pydantic's core; only text that fails, or
+    that may repeat a key (which pydantic would let the last one win), is read again to say why.
     """
     if isinstance(data, Command):
         return data  # type: ignore[return-value]
     command: AnyCommand
-    if isinstance(data, str):
+    if isinstance(data, str | bytes):
+        if len(data) > MAX_LINE:
+            raise InvalidCommand([("", f"a command is at most {MAX_LINE:,} bytes of JSON; this one has {len(data):,}")])
         try:
-            command = _any_command.validator.validate_json(data)  # parsed and checked in one pass, in pydantic's core
-            return command
+            command = _any_command.validator.validate_json(data)
         except ValidationError:
-            data = _json_object(data)  # and checked again below, for the clerk's messages
+            data = json_object(data)  # and checked again below, for the clerk's messages
+        else:
+            if _colons(data) != _keys(command):  # a key may be repeated: read it exactly
+                json_object(data)
+            return command
     try:
         command = _any_command.validator.validate_python(data)
         return command
@@ -256,13 +283,58 @@ def parse_command(data: Any) -> AnyCommand:
         raise InvalidCommand([_problem(error, data) for error in e.errors()]) from None
 
 
-def _json_object(text: str) -> dict[str, Any]:
+def _colons(text: str | bytes) -> int:
+    return text.count(b'":') if isinstance(text, bytes) else text.count('":')
+
+
+def _keys(command: Any) -> int:
+    """How many keys the JSON of a validated command held (each key is followed by ``":`` when written tightly).
+
+    Written for the commands' shapes, for speed: an actor always has its three keys.
+    """
+    fields = command.__dict__
+    keys = len(command.__pydantic_fields_set__) + 3
+    for addressee in fields.get("addressees", ()):
+        keys += len(addressee.__pydantic_fields_set__)
+    return keys + len(fields.get("deadlines", ()))
+
+
+def json_object(text: str | bytes) -> dict[str, Any]:
+    """A command's JSON read exactly, with messages for what pydantic's parser would pass or only half explain."""
+    depth = _depth(text)
+    if depth > MAX_DEPTH:
+        raise InvalidCommand([("", f"JSON nests {depth} levels deep; a command needs no more than {MAX_DEPTH}")])
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_repeated_keys)
     except json.JSONDecodeError as e:
         raise InvalidCommand([("", f"not valid JSON: {e.msg} at column {e.colno}")]) from None
     if not isinstance(data, dict):
         raise InvalidCommand([("", "a command is a JSON object: {...}")])
+    return data
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[^\[\]{}]+")
+
+
+def _depth(text: str | bytes) -> int:
+    """How deeply the JSON nests, found without parsing it (Python's parser would exhaust its stack first)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    brackets = _BRACKETS.sub("", _STRING.sub("", text))
+    depth = deepest = 0
+    for bracket in brackets:
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        repeated = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        raise InvalidCommand([(repeated, "is given more than once in the same object")])
     return data
 
 
@@ -271,7 +343,7 @@ def _problem(error: Any, data: Any) -> tuple[str, str]:
     if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
         got = data.get("command") if isinstance(data, dict) else None
         names = ", ".join(_any_command.json_schema()["discriminator"]["mapping"])
-        reason = "is required" if got is None else f"{got!r} is not a command"
+        reason = "is required" if got is None else f"{shown(got)} is not a command"
         return "command", f"{reason}; the commands are: {names}"
     if loc and isinstance(data, dict) and loc[0] == data.get("command"):
         loc = loc[1:]
@@ -284,11 +356,13 @@ def _problem(error: Any, data: Any) -> tuple[str, str]:
     elif kind == "literal_error":
         reason = "must be " + error["ctx"]["expected"].replace("'", "")
     elif kind == "string_pattern_mismatch":
-        reason = PATTERN_RULES[error["ctx"]["pattern"]]
-    elif kind in ("date_parsing", "date_from_datetime_parsing"):
-        reason = f"{error['input']!r} is not a date in the calendar"
+        reason = pattern_rule(error["ctx"]["pattern"], error["input"])
+    elif kind == "string_too_long":
+        reason = f"must be at most {error['ctx']['max_length']:,} characters, not {len(error['input']):,}"
+    elif kind == "too_long":
+        reason = f"must have at most {error['ctx']['max_length']:,} entries, not {error['ctx']['actual_length']:,}"
     else:
         reason = error["msg"].removeprefix("Value error, ")
-        if kind.startswith(("date_", "string_type", "list_type", "dict_type", "model_type", "int_")):
-            reason += f", not {error['input']!r}"
+        if kind.startswith(("string_type", "list_type", "dict_type", "model_type", "int_")):
+            reason += f", not {shown(error['input'])}"
     return field or "command", reason

@@ -12,7 +12,6 @@ every event: never rename or move these classes without registering the old topi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, lru_cache
@@ -22,6 +21,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from scrutiny_es.domain.dates import long_date, read_day, uk_day
 from scrutiny_es.domain.deadlines import STATUTORY_DEADLINES, AddresseeKind, Period
 from scrutiny_es.domain.errors import (
     AlreadyReferred,
@@ -61,14 +61,6 @@ def body_id(code: str) -> UUID:
 def recommendation_id(body: str, ref: str) -> UUID:
     """The identity of an item: derived from body code and ref, so a ref is used once."""
     return _uuid5(f"recommendation:{len(body)}:{body}:{ref}")  # the length keeps body and ref apart
-
-
-_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def long_date(day: date) -> str:
-    """A date as a clerk writes it: 14 Mar 2024 (the same in every locale)."""
-    return f"{day.day} {_MONTHS[day.month]} {day.year}"
 
 
 @dataclass(frozen=True)
@@ -155,7 +147,7 @@ class Body(Aggregate):
             id=body_id(code),
             timestamp=at,
             actor=actor,
-            registered_on=at.date(),
+            registered_on=uk_day(at),
             code=code,
             name=name,
             council=council,
@@ -178,8 +170,6 @@ CORRECTABLE: dict[str, str] = {
     "response.responded_by": "text",
     "response.target_date": "optional date",
 }
-
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class Recommendation(Aggregate):
@@ -718,15 +708,16 @@ def _correction_value(field: str, kind: str, value: Any) -> Any:
         msg = f"{field} cannot be corrected to nothing"
         raise CannotCorrect(msg)
     if kind == "date":
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str) and _ISO_DATE.match(value):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        msg = f"{field} takes a date written YYYY-MM-DD, not {value!r}"
-        raise CannotCorrect(msg)
+        try:
+            return read_day(value)
+        except ValueError as e:
+            reason = str(e)
+            msg = (
+                f"{field} takes {reason.removeprefix('must be ')}"
+                if reason.startswith("must be a")
+                else f"{field}: {reason}"
+            )
+            raise CannotCorrect(msg) from None
     choices: tuple[str, ...] = {"kind": KINDS, "decision": DECISIONS}.get(kind, ())
     if choices and value not in choices:
         msg = f"{field} must be one of {', '.join(choices)}, not {value!r}"

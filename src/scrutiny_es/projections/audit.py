@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from scrutiny_es.domain.model import Body, Kind, Recommendation, long_date
+from scrutiny_es.domain.dates import long_date
+from scrutiny_es.domain.model import Body, Kind, Recommendation
 from scrutiny_es.projections.rows import AuditRow
 
 
