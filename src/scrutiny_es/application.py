@@ -32,6 +32,7 @@ from scrutiny_es.adapters.persistence import (
     without_nul,
 )
 from scrutiny_es.adapters.readmodels import ReadModels
+from scrutiny_es.adapters.store import LogIsAhead, last_recorded_at
 from scrutiny_es.domain import commands as c
 from scrutiny_es.domain.dates import uk_day
 from scrutiny_es.domain.deadlines import Period
@@ -189,6 +190,8 @@ class Scrutiny(Application[UUID]):
         self._bodies: dict[UUID, Body] = {}
         self._saved: dict[UUID, Body | Recommendation] = {}
         """The aggregates the last batch saved (see ``Batch.saved``)."""
+        self._latest: datetime | None = None
+        """The time of the last event in the log, once a batch found the clock behind it."""
         engine = read_model_engine(url)
         found = event_store_in(engine)
         store = "sqlalchemy" if session is not None else found or self.EVENT_STORE
@@ -252,7 +255,7 @@ class Scrutiny(Application[UUID]):
             ends = []  # where each command's events end in `events`
             for index, cmd in enumerate(parsed):
                 try:
-                    aggregate = self._handle(cmd, _actor(cmd.actor, actors), self.clock.now(), batch)
+                    aggregate = self._handle(cmd, _actor(cmd.actor, actors), self._now(), batch)
                 except ScrutinyError as e:
                     raise BatchRejected(index, e) from None
                 batch.changed[aggregate.id] = aggregate
@@ -261,6 +264,9 @@ class Scrutiny(Application[UUID]):
             try:
                 # The recorder itself: the event store would wrap every event in two more objects.
                 positions = self.recorder.insert_events([self.mapper.to_stored_event(e) for e in events]) or ()
+            except LogIsAhead as e:
+                self._latest = e.latest  # the clock is behind the log: the batch takes the log's time
+                continue
             except RecordConflictError:
                 if self._session is not None:  # the host's transaction failed with it: the host must roll back
                     msg = "another writer changed the same item; roll back and try again"
@@ -272,6 +278,21 @@ class Scrutiny(Application[UUID]):
             return _receipts(parsed, ends, events, positions)
         msg = f"the items were changed by someone else {MAX_ATTEMPTS} times while this was being recorded; try again"
         raise ConcurrentChange(msg)
+
+    def _now(self) -> datetime:
+        """The time to record an event at: the clock's, or the log's last where the clock is behind it.
+
+        An event is never recorded before the one preceding it in the log, so "as known at" a
+        moment is always a stretch of the log from its start. The event store checks it as it
+        appends (``LogIsAhead``); a host's session, which eventsourcing-sqlalchemy writes, is
+        checked against the last event read before the batch.
+        """
+        now = self.clock.now()
+        if self._latest is None and self._session is not None:
+            self._latest = last_recorded_at(self.recorder)
+        if self._latest is not None and now < self._latest:
+            return self._latest
+        return now
 
     def body(self, code: str, batch: Batch | None = None) -> Body:
         """The registered body with this code (kept once read: nothing changes a body after registration)."""

@@ -52,13 +52,13 @@ def event_store_env(url: str, store: str = "native") -> dict[str, str]:
             msg = f"{url} names no file: write sqlite:///path/to/file.db"
             raise UnsupportedDatabase(msg)
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": "scrutiny_es.adapters.store.sqlite:Factory",
             "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": "30",
         }
     parsed = _postgres_url(url)
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": "scrutiny_es.adapters.store.postgres:Factory",
         "POSTGRES_DBNAME": parsed.database or "",
         "POSTGRES_HOST": str(parsed.query.get("host") or parsed.host or "localhost"),
         "POSTGRES_PORT": str(parsed.port or 5432),

@@ -35,6 +35,7 @@ from sqlalchemy import (
 from scrutiny_es.adapters.memory import collector_paused
 from scrutiny_es.adapters.persistence import is_read_only
 from scrutiny_es.adapters.tables import (
+    CODE_LENGTH,
     PROJECTIONS,
     audit_table,
     metadata,
@@ -150,6 +151,7 @@ class ReadModels:
             self._ready = True
             return
         with self.schema_lock(), self._writing() as conn:
+            self._widen_codes(conn)
             metadata.create_all(conn, tables=[projection_table])
             known = set(conn.execute(select(projection_table.c.name)).scalars())
             for name, projection in self.projections.items():
@@ -164,7 +166,14 @@ class ReadModels:
             if not inspect(conn).has_table(projection_table.name):
                 return False
             known = set(conn.execute(select(projection_table.c.name)).scalars())
-        return known >= set(self.projections)
+            return known >= set(self.projections) and not _narrow_codes(conn)
+
+    def _widen_codes(self, conn: Connection) -> None:
+        """Gives tables made before codes could take ``CODE_LENGTH`` characters their new width (PostgreSQL
+        enforces a column's length: a longer ref would stop the projection). Widening is quick in PostgreSQL."""
+        for table, column, collation in _narrow_codes(conn):
+            collate = f' COLLATE "{collation}"' if collation else ""
+            conn.exec_driver_sql(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE varchar({CODE_LENGTH}){collate}')
 
     def catch_up(self, names: Iterable[str] = PROJECTIONS) -> int:
         """Applies every event not yet applied; returns how many events were read.
@@ -379,6 +388,18 @@ class ReadModels:
             if as_known_at is not None:
                 query = query.where(table.c.recorded_at <= as_known_at)
             return [AuditRow(**r) for r in conn.execute(query.order_by(table.c.position)).mappings()]
+
+
+def _narrow_codes(conn: Connection) -> list[tuple[str, str, str | None]]:
+    """The code columns (body, ref) of PostgreSQL tables narrower than ``CODE_LENGTH``, with their collations."""
+    if conn.dialect.name != "postgresql":
+        return []
+    query = text(
+        "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND column_name IN ('body', 'ref') "
+        "AND character_maximum_length < :length"
+    )
+    return [(row[0], row[1], row[2]) for row in conn.execute(query, {"length": CODE_LENGTH})]
 
 
 def _item_filter(table: Table, body: str | None, ref: str | None) -> list[Any]:

@@ -85,6 +85,10 @@ def _sorted_text(length: int) -> String:
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
+CODE_LENGTH = 200
+"""A body code's or a ref's characters at the most, as commands allow (tables before 0.2 had 100)."""
+
+
 def _table(name: str, generation: int, *columns: Column[Any] | Index) -> Table:
     key = f"{name}_{generation}"
     if key in metadata.tables:
@@ -97,8 +101,8 @@ def tracker_table(generation: int) -> Table:
         "tracker",
         generation,
         Column("item_id", String(32), primary_key=True),
-        Column("body", _sorted_text(100), nullable=False, index=True),
-        Column("ref", _sorted_text(100), nullable=False),
+        Column("body", _sorted_text(CODE_LENGTH), nullable=False, index=True),
+        Column("ref", _sorted_text(CODE_LENGTH), nullable=False),
         Column("meeting_date", Date, nullable=False),
         Column("row", Text, nullable=False),
         Column("history", Text, nullable=False),
@@ -132,8 +136,8 @@ def obligation_table(generation: int) -> Table:
         generation,
         Column("item_id", String(32), primary_key=True),
         Column("seq", Integer, primary_key=True),
-        Column("body", _sorted_text(100), nullable=False),
-        Column("ref", _sorted_text(100), nullable=False),
+        Column("body", _sorted_text(CODE_LENGTH), nullable=False),
+        Column("ref", _sorted_text(CODE_LENGTH), nullable=False),
         Column("reason", _sorted_text(20), nullable=False),
         Column("responsible", JSON, nullable=False),
         Column("due", Date, nullable=False),
@@ -149,8 +153,8 @@ def audit_table(generation: int) -> Table:
     return _table(
         "audit",
         generation,
-        Column("body", String(100), nullable=False, index=True),
-        Column("ref", String(100)),
+        Column("body", String(CODE_LENGTH), nullable=False, index=True),
+        Column("ref", String(CODE_LENGTH)),
         # On SQLite an INTEGER primary key is the table's rowid: one B-tree to write per entry, not two.
         Column("position", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
         Column("event", String(40), nullable=False),
@@ -167,8 +171,8 @@ def audited_item_table(generation: int) -> Table:
         "audited_item",
         generation,
         Column("item_id", String(32), primary_key=True),
-        Column("body", String(100), nullable=False),
-        Column("ref", String(100), nullable=False),
+        Column("body", String(CODE_LENGTH), nullable=False),
+        Column("ref", String(CODE_LENGTH), nullable=False),
         Column("kind", String(20), nullable=False),
     )
 
