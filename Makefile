@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test check system-packages bench bench-quick clean
+.PHONY: demo test check fuzz system-packages bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -26,6 +26,10 @@ check: $(STAMP)
 
 test: check system-packages
 	$(BIN)/pytest
+
+# The fuzz tests run a few dozen examples each in `make test`; here, thousands (minutes).
+fuzz: $(STAMP) system-packages
+	SCRUTINY_FUZZ_EXAMPLES=2000 $(BIN)/pytest tests/integration/test_fuzz.py
 
 # The tests start PostgreSQL from its Debian binaries and render HTML in Chromium.
 system-packages:

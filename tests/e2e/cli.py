@@ -12,10 +12,15 @@ from typing import Any
 SCRIPT = Path(sys.executable).with_name("scrutiny-es")
 
 
-def run(*args: str, db: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "220"}  # a wide terminal, so table cells are not folded
-    return subprocess.run(
-        [str(SCRIPT), "--db", db, *args], input=stdin, capture_output=True, text=True, timeout=300, check=False, env=env
+def run(*args: str, db: str, stdin: str | bytes | None = None, **options: Any) -> subprocess.CompletedProcess[str]:
+    """The console script's run; ``stdin`` as text, or as bytes exactly (a file a clerk's editor wrote)."""
+    env = {**os.environ, "COLUMNS": "220", **options.pop("env", {})}  # a wide terminal: cells are not folded
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    done = subprocess.run(
+        [str(SCRIPT), "--db", db, *args], input=data, capture_output=True, timeout=300, check=False, env=env, **options
+    )
+    return subprocess.CompletedProcess(
+        done.args, done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
     )
 
 

@@ -1,0 +1,118 @@
+"""Bad input never breaks the record: each mistake is one sentence naming the line and the field, and writes nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scrutiny_es import Scrutiny
+from tests.conftest import command, make, register
+from tests.e2e.cli import jsonl, run
+
+
+def events(db: str) -> int:
+    app = Scrutiny(db, catch_up=False)
+    try:
+        return app.read_models.log.count()
+    finally:
+        app.close()
+
+
+def apply(db: str, text: str | bytes) -> tuple[int, str, str]:
+    result = run("apply", "-", db=db, stdin=text)
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    return result.returncode, result.stdout, result.stderr
+
+
+@pytest.fixture
+def recorded(db_url: str) -> str:
+    code, _, err = apply(db_url, jsonl(register(), make()))
+    assert code == 0, err
+    return db_url
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (command("refer", ref="R1", addressee="Cabinet", received_on="9999-12-20"), "received_on: must be between"),
+        (make("R2", meeting_date="0001-01-01"), "meeting_date: must be between 1900-01-01 and 2199-12-31"),
+        (command("correct", ref="R1", field="meeting_date", value="9999-11-15", reason="typo"), "must be between"),
+        (make("R\u00002"), "ref: must not contain a NUL character"),
+        (make("R2", minute="12/\u000024"), "minute: must not contain a NUL character"),
+        (make("R2", actor={"id": "c", "name": "Jo\u0000", "role": "c"}), "actor.name: must not contain a NUL"),
+        (make("R2", text="Red \u001b[31malert"), "text: must not contain control characters (U+001B"),
+        (make("R2", item="x" * 20_001), "item: must be at most 20,000 characters, not 20,001"),
+        (make("R" * 201), "ref: must be at most 200 characters"),
+        (make("R2", addressees=[{"name": f"Officer {n}", "kind": "officer"} for n in range(101)]), "at most 100"),
+        (command("x" * 100_000), "is not a command"),
+    ],
+)
+def test_a_bad_value_is_a_sentence_naming_the_field_and_writes_nothing(
+    recorded: str, bad: object, message: str
+) -> None:
+    before = events(recorded)
+    code, out, err = apply(recorded, jsonl(bad))  # type: ignore[arg-type]
+    assert code == 1
+    assert err.startswith("line 1: ") and message in err, err
+    assert len(err) < 400  # a megabyte typed by mistake is not echoed back
+    assert out == "applied 0 commands from standard input; 1 rejected, stopped at the first\n"
+    assert events(recorded) == before
+
+
+def test_a_text_of_twenty_thousand_characters_and_a_ref_of_two_hundred_are_accepted(recorded: str) -> None:
+    code, _, err = apply(recorded, jsonl(make("R" * 200, text="x" * 20_000)))
+    assert code == 0, err
+    (row,) = [r for r in Scrutiny(recorded).tracker() if r.ref.startswith("RR")]
+    assert (len(row.ref), len(row.text)) == (200, 20_000)
+
+
+def test_json_nested_a_hundred_thousand_deep_is_refused_without_exhausting_the_stack(recorded: str) -> None:
+    code, _, err = apply(recorded, "[" * 100_000 + "]" * 100_000 + "\n")
+    assert code == 1
+    assert err == "line 1: JSON nests 100000 levels deep; a command needs no more than 20\n"
+
+
+def test_a_key_given_twice_is_refused_rather_than_the_last_one_winning(recorded: str) -> None:
+    line = json.dumps(command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
+    code, _, err = apply(recorded, line[:-1] + ', "received_on": "2024-03-20"}\n')
+    assert code == 1
+    assert err == "line 1: received_on: is given more than once in the same object\n"
+
+
+def test_a_line_over_a_megabyte_is_one_bad_line_and_the_next_is_read(recorded: str) -> None:
+    huge = json.dumps(make("R2", text="x" * 2_000_000))
+    result = run("apply", "--keep-going", "-", db=recorded, stdin=jsonl(huge, make("R3")))
+    assert result.returncode == 1
+    assert result.stderr == "line 1: longer than the 1,000,000 bytes a command may take\n"
+    assert result.stdout == "applied 1 command from standard input; 1 rejected\n"
+
+
+def test_a_byte_that_is_not_utf8_names_its_line_and_column(recorded: str) -> None:
+    code, _, err = apply(recorded, b"\xff{}\n")
+    assert (code, err) == (1, "line 1: not UTF-8 text (byte 0xFF at column 1)\n")
+
+
+def test_a_bad_byte_at_line_101_stops_there_and_says_what_was_recorded_before_it(db_url: str) -> None:
+    lines = [register()] + [make(f"R{n}") for n in range(1, 100)]
+    text = jsonl(*lines).encode() + b'{"command": "refer", "ref": "caf\xe9"}\n' + jsonl(make("R100")).encode()
+    code, out, err = apply(db_url, text)
+    assert code == 1
+    assert err == "line 101: not UTF-8 text (byte 0xE9 at column 33)\n"
+    assert out.startswith("applied 100 commands from ") and out.endswith("1 rejected, stopped at the first\n")
+    assert events(db_url) == 100
+
+
+def test_a_utf8_byte_order_mark_is_accepted(db_url: str) -> None:
+    code, _, err = apply(db_url, b"\xef\xbb\xbf" + jsonl(register()).encode())
+    assert code == 0, err
+
+
+def test_two_hundred_thousand_addressees_are_refused_by_the_limit_not_compared_in_pairs() -> None:
+    from scrutiny_es.domain.commands import parse_command
+    from scrutiny_es.domain.errors import InvalidCommand
+
+    many = make(addressees=[{"name": f"Officer {n}", "kind": "officer"} for n in range(200_000)])
+    with pytest.raises(InvalidCommand) as refused:
+        parse_command(many)
+    assert refused.value.problems == [("addressees", "must have at most 100 entries, not 200,000")]

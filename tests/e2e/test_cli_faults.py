@@ -1,0 +1,211 @@
+"""Faults never break the record: a poisoned event, a full disk, a read-only file, a lost server, a killed rebuild."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from scrutiny_es import Scrutiny
+from scrutiny_es.domain.model import Actor
+from tests.conftest import FixedClock, command, make, register
+from tests.e2e.cli import SCRIPT, jsonl, run
+from tests.pgserver import throwaway_postgres
+
+POISONED = Actor("c", "Jo\u0000", "clerk")
+
+
+def record_a_nul_as_an_earlier_version_did(db: str) -> None:
+    """Events holding NUL characters, written straight to the store as versions before the limits could."""
+    app = Scrutiny(db, clock=FixedClock(), catch_up=False)
+    app.execute(register("PG"))
+    body = app.body("PG")
+    at = datetime(2024, 3, 20, 9, 30, tzinfo=UTC)
+    from scrutiny_es.domain.model import Addressee, Recommendation
+
+    item = Recommendation.make(
+        body=body, ref="R\u00001", kind="action", meeting_date=date(2024, 1, 10), item="Parks", minute="1/\u000024",
+        text="Report back", addressees=[Addressee("Director", "officer")], target_date=date(2024, 2, 1),
+        actor=POISONED, at=at,
+    )  # fmt: skip
+    item.report_progress(note="n\u0000", reported_on=date(2024, 2, 1), reported_by="x", rag=None, actor=POISONED, at=at)
+    app.recorder.insert_events([app.mapper.to_stored_event(e) for e in item.collect_events()])
+    app.close()
+
+
+def test_a_database_already_holding_a_nul_keeps_every_report_working(db_url: str) -> None:
+    record_a_nul_as_an_earlier_version_did(db_url)
+    for report in ("tracker", "overdue", "audit"):
+        result = run(report, "--format", "json", db=db_url)
+        assert result.returncode == 0, result.stderr
+    (row,) = json.loads(run("tracker", "--format", "json", db=db_url).stdout)
+    assert (row["ref"], row["minute"], row["notes"]) == ("R␀1", "1/␀24", "n␀")
+    trail = json.loads(run("audit", "--format", "json", db=db_url).stdout)
+    assert trail[-1]["actor"] == "Jo␀ (clerk)"
+    assert run("projections", "rebuild", "--quiet", db=db_url).returncode == 0
+    assert json.loads(run("tracker", "--format", "json", db=db_url).stdout) == [row]
+    shown = run("tracker", db=db_url).stdout  # as typed, and harmless on a terminal
+    assert "\u0000" not in shown and "R␀1" in shown
+
+
+def test_the_event_itself_keeps_the_nul_it_was_recorded_with(db_url: str) -> None:
+    record_a_nul_as_an_earlier_version_did(db_url)
+    app = Scrutiny(db_url)
+    assert app.recommendation("PG", "R\u00001").minute == "1/\u000024"
+
+
+def fsize_limit(size: int) -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing_partly_written(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'full.db'}"
+    lines = jsonl(register(), *(make(f"R{n}", text="A long recommendation. " * 80) for n in range(2_000)))
+    result = subprocess.run(
+        [str(SCRIPT), "--db", db, "apply", "-"], input=lines, capture_output=True, text=True, timeout=300,
+        preexec_fn=lambda: fsize_limit(1_500_000),  # the files may not grow past 1.5 MB, as on a full disk
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    (said,) = result.stderr.splitlines()
+    assert said.startswith("scrutiny-es: the database could not be written (disk I/O error")
+    applied = int(result.stdout.split()[1])
+    assert 0 < applied < 2_001 and result.stdout.endswith(", and then stopped\n")
+    app = Scrutiny(db)  # with room again: exactly what was reported applied is there, and answers
+    assert app.read_models.log.count() == applied
+    assert len(app.tracker()) == applied - 1
+
+
+def read_only(path: Path) -> list[str]:
+    """The command prefix that runs a program unable to write ``path``: root is denied it only without its
+    capability to override file permissions."""
+    path.chmod(0o444)
+    if os.geteuid() != 0:
+        return []
+    assert shutil.which("setpriv"), "setpriv (util-linux) runs the read-only test as root"
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--"]
+
+
+def test_a_read_only_database_still_answers_and_says_how_far_behind_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "read-only.db"
+    db = f"sqlite:///{path}"
+    app = Scrutiny(db, clock=FixedClock())
+    app.execute(register())
+    app.execute(make())
+    app.tracker()  # the read models are up to date here
+    app.catch_up = False
+    app.execute(command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
+    app.close()
+    prefix = read_only(path)
+    for report in ("tracker", "overdue", "audit"):
+        result = subprocess.run(
+            [*prefix, str(SCRIPT), "--db", db, report, "--format", "json"], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == (
+            "scrutiny-es: the database is read-only, so this shows the read models as last brought up to date, "
+            "1 event behind the log\n"
+        )
+    tracker = subprocess.run([*prefix, str(SCRIPT), "--db", db, "tracker", "--format", "json"], capture_output=True)
+    assert [row["status"] for row in json.loads(tracker.stdout)] == ["made"]
+    status = subprocess.run([*prefix, str(SCRIPT), "--db", db, "projections", "status"], capture_output=True, text=True)
+    assert status.stdout.splitlines()[0] == "audit    at 2 of 3 (lag 1)"
+    refused = subprocess.run(
+        [*prefix, str(SCRIPT), "--db", db, "apply", "-"], input=jsonl(make("R2")), capture_output=True, text=True
+    )
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines()[-1] == "scrutiny-es: the database is read-only, so nothing can be recorded in it"
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[tuple[str, Path]]:
+    base = Path(tempfile.mkdtemp(prefix="scrutiny-lost-"))
+    try:
+        with throwaway_postgres(base) as url:
+            yield url, base
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_lost_postgresql_server_is_one_line_and_nothing_partly_written(own_postgres: tuple[str, Path]) -> None:
+    url, base = own_postgres
+    assert run("apply", "-", db=url, stdin=jsonl(register(), make())).returncode == 0
+    stopped = subprocess.run(
+        ["pg_ctl", "-D", str(base / "data"), "-m", "immediate", "stop"] if os.geteuid() else
+        ["runuser", "-u", _owner(base), "--", _pg_ctl(), "-D", str(base / "data"), "-m", "immediate", "stop"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert stopped.returncode == 0, stopped.stderr
+    for args in (("tracker",), ("apply", "-")):
+        result = run(*args, db=url, stdin=jsonl(make("R2")))
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        assert result.stderr.splitlines()[-1].startswith("scrutiny-es: the connection to the database failed")
+
+
+def _owner(base: Path) -> str:
+    import pwd
+
+    return pwd.getpwuid(base.stat().st_uid).pw_name
+
+
+def _pg_ctl() -> str:
+    from tests.pgserver import find_postgres_bin
+
+    found = find_postgres_bin()
+    assert found is not None
+    return str(found / "pg_ctl")
+
+
+def many_events(db: str, items: int = 3_000) -> None:
+    lines = [register()] + [make(f"R{n}") for n in range(items)]
+    lines += [command("refer", ref=f"R{n}", addressee="Cabinet", received_on="2024-02-20") for n in range(items)]
+    result = run("apply", "--batch", "1000", "-", db=db, stdin=jsonl(*lines))
+    assert result.returncode == 0, result.stderr
+
+
+def children_of(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(p) for p in found]
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_killing_a_rebuild_leaves_no_process_behind_and_a_rerun_finishes_it(tmp_path: Path, how: int) -> None:
+    if (os.cpu_count() or 1) < 2:
+        pytest.fail("the parallel rebuild needs two cores, as CI has")
+    db = f"sqlite:///{tmp_path / 'rebuild.db'}"
+    many_events(db)
+    parent = subprocess.Popen([str(SCRIPT), "--db", db, "projections", "rebuild", "--quiet"], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (children := children_of(parent.pid)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert children, "the audit trail's rebuild did not start"
+    parent.send_signal(how)
+    parent.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while any(_alive(child) for child in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(child) for child in children)
+    rerun = run("projections", "rebuild", "--quiet", db=db)
+    assert rerun.returncode == 0, rerun.stderr
+    status = run("projections", "status", db=db).stdout.splitlines()
+    assert all(line.endswith("(lag 0)") for line in status), status
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = Path(f"/proc/{pid}/stat").read_text().split()[2] if Path(f"/proc/{pid}/stat").exists() else "X"
+    return state not in ("Z", "X")
