@@ -21,15 +21,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src")]
 
 from scrutiny_es import Scrutiny  # noqa: E402
-from scrutiny_es.adapters.memory import collector_paused  # noqa: E402
-from scrutiny_es.adapters.tables import PROJECTIONS, Histories, projections  # noqa: E402
+from scrutiny_es.adapters.sql.writers import Histories, writers  # noqa: E402
+from scrutiny_es.application.collector import collector_paused  # noqa: E402
+from scrutiny_es.projections.reports import READ_MODELS  # noqa: E402
 
 
 def read_and_fold(url: str) -> tuple[float, float]:
     app = Scrutiny(url, catch_up=False)
     with collector_paused():
         started, position, batches = time.perf_counter(), 0, []
-        while events := app.read_models.log.read(position, app.read_models.BATCH):
+        while events := app.read_models.log.read(position, app.read_models.runner.BATCH):
             batches.append(events)
             position = events[-1][0]
         read = time.perf_counter() - started
@@ -37,7 +38,7 @@ def read_and_fold(url: str) -> tuple[float, float]:
         started = time.perf_counter()
         for n, events in enumerate(batches, 1):
             after = histories.fold(after, events, lambda _: {}).to
-            if n % (app.read_models.CHECKPOINT // app.read_models.BATCH) == 0:
+            if n % (app.read_models.runner.CHECKPOINT // app.read_models.runner.BATCH) == 0:
                 histories.trim()
         fold = time.perf_counter() - started
     app.close()
@@ -51,7 +52,7 @@ def sqlite_inserts(path: str, name: str) -> tuple[int, float]:
         db.execute(f"PRAGMA {pragma}")
     (generation,) = db.execute("SELECT generation FROM projection WHERE name = ?", (name,)).fetchone()
     rows, seconds = 0, 0.0
-    for table in projections()[name].tables(generation):
+    for table in writers()[name].tables(generation):
         copy = f"floor_{table.name}"
         db.execute(f"DROP TABLE IF EXISTS {copy}")
         schema = db.execute("SELECT type, sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL", (table.name,))
@@ -71,7 +72,7 @@ def main() -> int:
     path = sys.argv[1]
     read, fold = read_and_fold(f"sqlite:///{path}")
     print(f"reading and decoding the log: {read:.2f} s; folding it into histories: {fold:.2f} s")
-    for name in PROJECTIONS:
+    for name in READ_MODELS:
         rows, seconds = sqlite_inserts(path, name)
         print(f"SQLite inserting the {name} rows: {rows:,} rows, {seconds:.2f} s")
     return 0

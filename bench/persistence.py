@@ -22,12 +22,24 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from bench.generate import commands  # noqa: E402
-from scrutiny_es import Scrutiny  # noqa: E402
+from scrutiny_es.adapters.clock import SystemClock  # noqa: E402
+from scrutiny_es.adapters.database import event_store_env  # noqa: E402
+from scrutiny_es.adapters.sql.engine import read_model_engine  # noqa: E402
+from scrutiny_es.adapters.sql.readmodels import SqlReadModels  # noqa: E402
+from scrutiny_es.adapters.store.eventstore import EventsourcingStore  # noqa: E402
+from scrutiny_es.application import ScrutinyService  # noqa: E402
+
+
+def wired(url: str, store: str) -> ScrutinyService:
+    """The service with the event store named (``bootstrap.Scrutiny`` would pick the one the database holds)."""
+    events = EventsourcingStore(event_store_env(url, store))
+    events.create_table()
+    models = SqlReadModels(read_model_engine(url), events.log)
+    return ScrutinyService(store=events, read_models=models, clock=SystemClock(), catch_up=False)
 
 
 def measure(url: str, store: str, stream: list[dict[str, Any]], one_by_one: int) -> dict[str, float]:
-    app_class = type("Measured", (Scrutiny,), {"EVENT_STORE": store, "name": "scrutiny"})
-    app = app_class(url, catch_up=False)
+    app = wired(url, store)
     started = time.perf_counter()
     for command in stream[:one_by_one]:
         app.execute(command)

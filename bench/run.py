@@ -36,10 +36,10 @@ from tests.conftest import FixedClock  # noqa: E402
 
 from bench.generate import commands  # noqa: E402
 from scrutiny_es import Scrutiny  # noqa: E402
-from scrutiny_es.adapters.memory import collector_paused  # noqa: E402
-from scrutiny_es.adapters.persistence import event_store_env  # noqa: E402
-from scrutiny_es.adapters.readmodels import ReadModels  # noqa: E402
-from scrutiny_es.adapters.tables import obligation_table, tracker_table  # noqa: E402
+from scrutiny_es.adapters.database import event_store_env  # noqa: E402
+from scrutiny_es.adapters.sql.runner import ProjectionRunner  # noqa: E402
+from scrutiny_es.adapters.sql.schema import obligation_table, tracker_table  # noqa: E402
+from scrutiny_es.application.collector import collector_paused  # noqa: E402
 
 
 @dataclass
@@ -87,7 +87,8 @@ class BareApplication(Application[Any]):
 
 
 def bare_loop(url: str, stream: list[dict[str, Any]]) -> None:
-    app = BareApplication(env=event_store_env(url))
+    native = "eventsourcing.sqlite" if url.startswith("sqlite") else "eventsourcing.postgres"
+    app = BareApplication(env=event_store_env(url) | {"PERSISTENCE_MODULE": native})  # eventsourcing's own store
     ids: dict[tuple[str, str], Any] = {}
     with collector_paused():  # as execute does: the ratio then compares the work, not the collector
         _bare_commands(app, ids, stream)
@@ -130,9 +131,9 @@ def bulk_apply(url: str, stream: list[dict[str, Any]], batch: int) -> int:
 def raw_inserts(url: str, stream_events: list[Any]) -> None:
     """The floor for bulk apply: the same stored events, inserted as they are."""
     app = Scrutiny(url, catch_up=False)
-    stored = [app.mapper.to_stored_event(e) for e in stream_events]
+    stored = [app.store.mapper.to_stored_event(e) for e in stream_events]
     for start in range(0, len(stored), 1000):
-        app.recorder.insert_events(stored[start : start + 1000])
+        app.store.recorder.insert_events(stored[start : start + 1000])
     app.close()
 
 
@@ -141,7 +142,7 @@ def read_and_decode(url: str) -> int:
     app = Scrutiny(url, catch_up=False)
     position = count = 0
     with collector_paused():
-        while events := app.read_models.log.read(position, ReadModels.BATCH):
+        while events := app.read_models.log.read(position, ProjectionRunner.BATCH):
             position, count = events[-1][0], count + len(events)
     app.close()
     return count
@@ -149,7 +150,7 @@ def read_and_decode(url: str) -> int:
 
 def rebuild_command(url: str) -> float:
     """Seconds for ``scrutiny-es projections rebuild`` as a user runs it (on two cores, in two processes)."""
-    command = [sys.executable, "-m", "scrutiny_es.adapters.cli", "--db", url, "projections", "rebuild", "--quiet"]
+    command = [sys.executable, "-m", "scrutiny_es", "--db", url, "projections", "rebuild", "--quiet"]
     started = time.perf_counter()
     subprocess.run(command, check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     return time.perf_counter() - started
@@ -234,7 +235,7 @@ def run(backend: str, sizes: Sizes, folder: Path, server: str | None) -> list[Re
         body = "B000"
         body_events = app.read_models.log.head() // 10
         replay_seconds, _ = timed(lambda: app.tracker(body=body, as_of=date(2023, 6, 30)))
-        raw_replay_seconds, _ = timed(lambda: [list(app.events.get(i)) for i in app.read_models.item_ids(body)])
+        raw_replay_seconds, _ = timed(lambda: [list(app.store.events(i)) for i in app.read_models.item_ids(body)])
         record(f"as-of tracker of one body ({len(app.read_models.item_ids(body)):,} items, ~{body_events:,} events)",
                replay_seconds, "s", raw_replay_seconds, False, "< 2 s", replay_seconds < 2)  # fmt: skip
 
@@ -273,6 +274,52 @@ def raw_rows(app: Scrutiny, table: Callable[[int], Any], body: str | None) -> li
         return list(conn.execute(text(f"SELECT * FROM {name}{where}"), {"b": body}))  # noqa: S608
 
 
+def startup(folder: Path) -> list[Result]:
+    """Start-up: ``scrutiny-es --help`` and a live tracker of a five-item file, beside a bare ``python``."""
+    db = f"sqlite:///{folder / 'five.db'}"
+    app = Scrutiny(db)
+    app.execute(BARE_BODY)
+    for n in range(5):
+        app.execute({**BARE_ITEM, "ref": f"R{n}"})
+    app.tracker()
+    app.close()
+    script = str(Path(sys.executable).with_name("scrutiny-es"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+
+    def median_run(*command: str) -> float:
+        times = []
+        for _ in range(7):
+            started = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True, env=env)
+            times.append(time.perf_counter() - started)
+        return sorted(times)[len(times) // 2]
+
+    results = []
+    print("start-up:", flush=True)
+    for name, command, allowed in [
+        ("scrutiny-es --help", (script, "--help"), 0.25),
+        ("live tracker of a five-item SQLite file", (script, "--db", db, "tracker"), 0.6),
+    ]:
+        baseline = median_run(sys.executable, "-c", "import sqlite3")
+        seconds = median_run(*command)
+        result = Result(f"start-up: {name}", round(seconds, 3), "s", round(baseline, 3), round(seconds - baseline, 3),
+                        f"at most baseline + {allowed} s", seconds - baseline <= allowed)  # fmt: skip
+        results.append(result)
+        mark = "met" if result.met else "MISSED"
+        print(
+            f"  {result.name:55} {seconds:12,.3f} s          python -c 'import sqlite3' {baseline:6.3f} s  "
+            f"difference {seconds - baseline:5.3f} s  target {result.target:26} {mark}",
+            flush=True,
+        )
+    return results
+
+
+BARE_BODY = {"command": "register_body", "actor": {"id": "b", "name": "Bench", "role": "clerk"}, "body": "S",
+             "name": "Start-up Board", "council": "Bench"}  # fmt: skip
+BARE_ITEM = {"command": "make_recommendation", "actor": BARE_BODY["actor"], "body": "S", "kind": "action",
+             "meeting_date": "2024-02-15", "item": "Item", "text": "Text", "addressees": []}  # fmt: skip
+
+
 def machine() -> dict[str, Any]:
     return {
         "python": platform.python_version(),
@@ -294,6 +341,7 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="scrutiny-bench-"))
     results: list[Result] = []
     try:
+        results += startup(folder)
         for backend in backends:
             if backend == "sqlite":
                 results += run(backend, sizes, folder, None)

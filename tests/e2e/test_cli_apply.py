@@ -22,7 +22,7 @@ BAD_RESPONSE = command(
 
 def positions(db: str) -> list[int]:
     app = Scrutiny(db)
-    return [n.id for n in app.recorder.select_notifications(start=None, limit=1000)]
+    return [n.id for n in app.store.recorder.select_notifications(start=None, limit=1000)]
 
 
 def test_applies_a_file_and_prints_a_summary(tmp_path: Path, db_url: str) -> None:

@@ -39,7 +39,7 @@ def record_a_nul_as_an_earlier_version_did(db: str) -> None:
         actor=POISONED, at=at,
     )  # fmt: skip
     item.report_progress(note="n\u0000", reported_on=date(2024, 2, 1), reported_by="x", rag=None, actor=POISONED, at=at)
-    app.recorder.insert_events([app.mapper.to_stored_event(e) for e in item.collect_events()])
+    app.store.recorder.insert_events([app.store.mapper.to_stored_event(e) for e in item.collect_events()])
     app.close()
 
 
@@ -103,7 +103,7 @@ def test_a_read_only_database_still_answers_and_says_how_far_behind_it_is(tmp_pa
     app.execute(register())
     app.execute(make())
     app.tracker()  # the read models are up to date here
-    app.catch_up = False
+    app.catch_up_on_query = False
     app.execute(command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
     app.close()
     prefix = read_only(path)

@@ -25,7 +25,9 @@ from tests.conftest import CLERK, FixedClock, command, make, register
 
 def log(app: Scrutiny) -> list[tuple[int, str, int]]:
     """Every stored event: its position, its topic and its version."""
-    return [(n.id, n.topic, n.originator_version) for n in app.recorder.select_notifications(start=None, limit=10_000)]
+    return [
+        (n.id, n.topic, n.originator_version) for n in app.store.recorder.select_notifications(start=None, limit=10_000)
+    ]
 
 
 def test_records_a_command_and_returns_a_receipt(app: Scrutiny) -> None:
@@ -177,7 +179,7 @@ def test_a_frozen_clock_time_survives_a_round_trip(db_url: str) -> None:
         app.execute(register())
         app.execute(make())
     reader = Scrutiny(db_url)
-    (made,) = list(reader.events.get(Recommendation.create_id("BCSB", "R1")))
+    (made,) = list(reader.store.events(Recommendation.create_id("BCSB", "R1")))
     assert made.timestamp == datetime(2024, 3, 14, 18, 45, 12, tzinfo=UTC)
     assert type(made.timestamp) is datetime
     assert made.actor.name == CLERK["name"]  # type: ignore[attr-defined]
@@ -188,8 +190,8 @@ def test_the_log_read_from_its_columns_is_eventsourcings_notification_log(app: S
     for ref in ("R1", "R2"):
         app.execute(make(ref))
         app.execute(command("refer", ref=ref, addressee="Cabinet", received_on="2024-02-20"))
-    notifications = app.recorder.select_notifications(start=None, limit=100)
-    expected = [(n.id, app.mapper.to_domain_event(n)) for n in notifications]
+    notifications = app.store.recorder.select_notifications(start=None, limit=100)
+    expected = [(n.id, app.store.mapper.to_domain_event(n)) for n in notifications]
     assert app.read_models.log.read(0, 100) == expected
     assert app.read_models.log.read(2, 2) == expected[2:4]
     assert app.read_models.log.read(expected[-1][0], 100) == []

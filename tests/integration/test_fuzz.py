@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scrutiny_es import Scrutiny, ScrutinyError
-from scrutiny_es.adapters.cli import main
+from scrutiny_es.__main__ import main
 from tests.conftest import CLERK, FixedClock, command, make, register
 
 EXAMPLES = int(os.environ.get("SCRUTINY_FUZZ_EXAMPLES", "30"))

@@ -7,7 +7,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, 
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from scrutiny_es import Scrutiny
-from scrutiny_es.adapters.persistence import UnsupportedDatabase
+from scrutiny_es.adapters.database import UnsupportedDatabase
 from scrutiny_es.domain.errors import BodyNotFound
 from tests.conftest import FixedClock, command, make, register
 

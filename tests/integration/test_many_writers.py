@@ -45,7 +45,7 @@ def test_four_writers_on_the_same_items_lose_nothing(db_url: str) -> None:
     assert len(app.read_models.log.read(0, 10_000)) == 3 + len(sent)  # positions may have gaps on PostgreSQL
     recorded = set()
     for ref in ("R1", "R2"):
-        for event in app.events.get(recommendation_id("BCSB", ref)):
+        for event in app.store.events(recommendation_id("BCSB", ref)):
             if isinstance(event, Recommendation.ProgressReported):
                 writer, note = event.note.removeprefix("writer ").split(" note ")
                 assert ref == f"R{int(note) % 2 + 1}"

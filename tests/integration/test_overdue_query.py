@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import event
 
 from scrutiny_es import Scrutiny
+from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import recommendation_id
-from scrutiny_es.projections.items import ItemHistory, fold, obligations, overdue_rows
+from scrutiny_es.projections.items import fold, obligations, overdue_rows
 from tests.conftest import FixedClock, command, make, register
 
 ON = date(2024, 5, 1)
@@ -30,7 +31,7 @@ def record_items(app: Scrutiny) -> None:
 
 def history(app: Scrutiny, body: str, ref: str) -> ItemHistory:
     folded: ItemHistory | None = None
-    for e in app.events.get(recommendation_id(body, ref)):
+    for e in app.store.events(recommendation_id(body, ref)):
         folded = fold(folded, e)
     assert folded is not None
     return folded

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scrutiny_es import Scrutiny, ScrutinyError
+from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import recommendation_id
-from scrutiny_es.projections.items import ItemHistory, fold, obligations, overdue_rows, tracker_row
+from scrutiny_es.projections.items import fold, obligations, overdue_rows, tracker_row
 from tests.conftest import FixedClock, NewDatabase, command, make, register
 
 START = date(2024, 1, 8)
@@ -113,12 +114,12 @@ def test_incremental_equals_a_full_rebuild(
 ) -> None:  # fmt: skip
     with new_database() as url:
         app = run([*items, *steps], url, pauses)
-        app.read_models.BATCH = batch
+        app.read_models.runner.BATCH = batch
         app.read_models.catch_up()
         days_to_check = [START + timedelta(days=n) for n in range(0, 200, 9)]
         incremental = (app.read_models.tracker(), [app.read_models.overdue(d) for d in days_to_check],
                        app.read_models.audit())  # fmt: skip
-        app.read_models.CHECKPOINT = batch
+        app.read_models.runner.CHECKPOINT = batch
         app.read_models.rebuild()
         rebuilt = (app.read_models.tracker(), [app.read_models.overdue(d) for d in days_to_check],
                    app.read_models.audit())  # fmt: skip
@@ -149,7 +150,7 @@ def folded(app: Scrutiny, effective_by: date | None = None) -> list[ItemHistory]
     histories = []
     for ref in REFS:
         history: ItemHistory | None = None
-        for event in app.events.get(recommendation_id("BCSB", ref)):
+        for event in app.store.events(recommendation_id("BCSB", ref)):
             if effective_by is None or event.effective_on <= effective_by:  # type: ignore[attr-defined]
                 history = fold(history, event)
         if history is not None:

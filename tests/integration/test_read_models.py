@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import inspect, text
 
 from scrutiny_es import Scrutiny
-from scrutiny_es.adapters.readmodels import ReadModels, RebuildUnderWay
-from scrutiny_es.adapters.tables import AuditProjection, TrackerProjection, projections
+from scrutiny_es.adapters.sql.readmodels import SqlReadModels
+from scrutiny_es.adapters.sql.runner import ProjectionRunner, RebuildUnderWay
+from scrutiny_es.adapters.sql.writers import AuditWriter, TrackerWriter, writers
 from tests.conftest import command, fresh_postgres_database, make, register
 
 
@@ -61,17 +62,17 @@ def test_queries_show_a_command_as_soon_as_execute_returns(app: Scrutiny) -> Non
 def test_a_crash_between_batches_leaves_every_event_applied_exactly_once(
     app: Scrutiny, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app.catch_up = False
+    app.catch_up_on_query = False
     record_history(app)
-    app.read_models.BATCH = 5
-    crash_on(monkeypatch, AuditProjection, call=3)
+    app.read_models.runner.BATCH = 5
+    crash_on(monkeypatch, AuditWriter, call=3)
     with pytest.raises(Crash):
         app.read_models.catch_up()
     assert {s.name: s.position for s in app.read_models.status()} == {"audit": 10, "overdue": 10, "tracker": 10}
     monkeypatch.undo()
 
     restarted = Scrutiny(db_url)
-    restarted.read_models.BATCH = 5
+    restarted.read_models.runner.BATCH = 5
     tracker, overdue, audit = snapshot(restarted)
     assert [entry.position for entry in audit] == list(range(1, restarted.read_models.log.head() + 1))
     fresh = Scrutiny(db_url)
@@ -84,9 +85,9 @@ def test_a_rebuild_stopped_part_way_resumes_and_readers_see_the_old_tables_meanw
 ) -> None:
     record_history(app)
     before = snapshot(app)
-    read_models = ReadModels(app.read_models.engine, app.read_models.log)
-    read_models.BATCH = read_models.CHECKPOINT = 4
-    crash_on(monkeypatch, TrackerProjection, call=3)
+    read_models = SqlReadModels(app.read_models.engine, app.read_models.log)
+    read_models.runner.BATCH = read_models.runner.CHECKPOINT = 4
+    crash_on(monkeypatch, TrackerWriter, call=3)
     with pytest.raises(Crash):
         read_models.rebuild(["tracker"])
     (status,) = read_models.status(["tracker"])
@@ -105,7 +106,7 @@ def test_a_rebuild_stopped_part_way_resumes_and_readers_see_the_old_tables_meanw
 
 
 def test_status_shows_each_projection_against_the_head_of_the_log(app: Scrutiny) -> None:
-    app.catch_up = False
+    app.catch_up_on_query = False
     record_history(app, items=1)
     assert [(s.name, s.position, s.head, s.lag) for s in app.read_models.status()] == [
         ("audit", 0, 5, 5),
@@ -118,8 +119,8 @@ def test_status_shows_each_projection_against_the_head_of_the_log(app: Scrutiny)
 
 def test_a_second_rebuild_of_the_same_projection_is_refused(app: Scrutiny, monkeypatch: pytest.MonkeyPatch) -> None:
     record_history(app)
-    first = ReadModels(app.read_models.engine, app.read_models.log)
-    second = ReadModels(app.read_models.engine, app.read_models.log)
+    first = ProjectionRunner(app.read_models.engine, app.read_models.log)
+    second = ProjectionRunner(app.read_models.engine, app.read_models.log)
     absorb = first._absorb
 
     def absorb_while_another_rebuilds(*args: Any, **kwargs: Any) -> Any:
@@ -145,15 +146,15 @@ def test_a_resumed_rebuild_beside_a_fresh_one_gives_each_projection_its_full_his
     for ref in refs:
         app.execute(command("record_response", ref=ref, addressee="Cabinet", decision="accepted", text="Yes",
                             responded_on="2024-04-25", responded_by="Cabinet"))  # fmt: skip
-    read_models = ReadModels(app.read_models.engine, app.read_models.log)
-    read_models.BATCH = read_models.CHECKPOINT = 4
-    crash_on(monkeypatch, TrackerProjection, call=3)
+    read_models = SqlReadModels(app.read_models.engine, app.read_models.log)
+    read_models.runner.BATCH = read_models.runner.CHECKPOINT = 4
+    crash_on(monkeypatch, TrackerWriter, call=3)
     with pytest.raises(Crash):
         read_models.rebuild(["tracker"])
     monkeypatch.undo()
 
     # The tracker resumes from position 8 while the overdue list starts from 0, several batches to a checkpoint.
-    read_models.BATCH, read_models.CHECKPOINT = 3, 12
+    read_models.runner.BATCH, read_models.runner.CHECKPOINT = 3, 12
     read_models.rebuild(["tracker", "overdue"])
     replayed_at = datetime(2100, 1, 1, tzinfo=UTC)
     assert app.tracker() == app.tracker(as_known_at=replayed_at)
@@ -172,9 +173,7 @@ def test_a_rebuild_on_postgresql_leaves_the_planner_statistics_of_its_new_tables
             generations = dict(conn.execute(text("SELECT name, generation FROM projection")).tuples().all())
             analysed = set(conn.execute(text("SELECT DISTINCT tablename FROM pg_stats")).scalars())
         app.close()
-    tables = {
-        table.name for name, projection in projections().items() for table in projection.tables(generations[name])
-    }
+    tables = {table.name for name, projection in writers().items() for table in projection.tables(generations[name])}
     assert generations == {"tracker": 2, "overdue": 2, "audit": 2}
     assert tables <= analysed
 

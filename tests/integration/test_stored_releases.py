@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from scrutiny_es import Scrutiny
-from scrutiny_es.projections.rows import ROW_JSON
+from scrutiny_es.projections.rows import json_values
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 STORED = sorted(FIXTURES.glob("scrutiny-*.db"))
@@ -84,7 +84,7 @@ def report(app: Scrutiny, key: str) -> list[dict[str, Any]]:
     for option, value in zip(options[::2], options[1::2], strict=True):
         asked[option] = date.fromisoformat(value) if option == "as_of" else datetime.fromisoformat(value)
     rows = getattr(app, name)(**asked)
-    return [ROW_JSON[type(row)].dump_python(row, mode="json") for row in rows]
+    return [json_values(row) for row in rows]
 
 
 def comparable(field: str, value: Any) -> Any:
@@ -137,17 +137,17 @@ def test_a_stored_release_gives_the_same_reports_once_its_read_models_are_rebuil
 
 
 def test_every_event_a_stored_release_wrote_is_read_back(stored: Stored, app: Scrutiny) -> None:
-    head = app.recorder.max_notification_id() or 0
-    notifications = app.recorder.select_notifications(start=1, limit=head + 1)
-    events = [app.mapper.to_domain_event(notification) for notification in notifications]
+    head = app.store.recorder.max_notification_id() or 0
+    notifications = app.store.recorder.select_notifications(start=1, limit=head + 1)
+    events = [app.store.mapper.to_domain_event(notification) for notification in notifications]
     assert [n.id for n in notifications] == list(range(1, head + 1))
     # The audit trail has one entry per event, so it names the class of every stored event in order.
     assert [type(event).__name__ for event in events] == [row["event"] for row in stored.expected["audit"]]
 
 
 def test_every_item_a_stored_release_wrote_replays_from_its_events(stored: Stored, app: Scrutiny) -> None:
-    head = app.recorder.max_notification_id() or 0
-    versions = Counter(n.originator_id for n in app.recorder.select_notifications(start=1, limit=head + 1))
+    head = app.store.recorder.max_notification_id() or 0
+    versions = Counter(n.originator_id for n in app.store.recorder.select_notifications(start=1, limit=head + 1))
     replayed = [app.body(code) for code in sorted({row["body"] for row in stored.expected["tracker"]})]
     replayed += [app.recommendation(row["body"], row["ref"]) for row in stored.expected["tracker"]]
     assert {aggregate.id: aggregate.version for aggregate in replayed} == versions

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scrutiny_es.domain.deadlines import STATUTORY_DEADLINES, Period, response_due
+from scrutiny_es.domain.deadlines import STATUTORY_DEADLINES, AddresseeKind, Period
+from scrutiny_es.domain.model import Actor, Body
 
 dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31))
 
@@ -31,19 +32,28 @@ def test_last_day_counts_the_day_of_receipt_as_day_one(received: date, period: s
     assert Period.parse(period).last_day(received) == last_day
 
 
+def due(policy: dict[AddresseeKind, Period | None], kind: AddresseeKind, received: date) -> date | None:
+    period = policy[kind]
+    return None if period is None else period.last_day(received)
+
+
 def test_statutory_defaults_are_two_months_for_the_executive_and_officers_and_28_days_for_the_nhs() -> None:
     received = date(2024, 2, 20)
-    assert response_due(STATUTORY_DEADLINES, "executive", received) == date(2024, 4, 19)
-    assert response_due(STATUTORY_DEADLINES, "officer", received) == date(2024, 4, 19)
-    assert response_due(STATUTORY_DEADLINES, "nhs", received) == date(2024, 3, 18)
-    assert response_due(STATUTORY_DEADLINES, "partner", received) is None
-    assert response_due(STATUTORY_DEADLINES, "other", received) is None
+    assert due(STATUTORY_DEADLINES, "executive", received) == date(2024, 4, 19)
+    assert due(STATUTORY_DEADLINES, "officer", received) == date(2024, 4, 19)
+    assert due(STATUTORY_DEADLINES, "nhs", received) == date(2024, 3, 18)
+    assert due(STATUTORY_DEADLINES, "partner", received) is None
+    assert due(STATUTORY_DEADLINES, "other", received) is None
 
 
 def test_a_body_policy_overrides_a_default() -> None:
-    policy = {**STATUTORY_DEADLINES, "executive": Period.parse("8 weeks"), "nhs": None}
-    assert response_due(policy, "executive", date(2024, 3, 1)) == date(2024, 4, 25)
-    assert response_due(policy, "nhs", date(2024, 3, 1)) is None
+    clerk = Actor("u1", "Jo Clerk", "scrutiny officer")
+    at = datetime(2024, 3, 1, tzinfo=UTC)
+    body = Body.register(code="B", name="Board", council="C", deadlines={"executive": "8 weeks", "nhs": None},
+                         actor=clerk, at=at)  # fmt: skip
+    assert due(body.deadlines, "executive", date(2024, 3, 1)) == date(2024, 4, 25)
+    assert due(body.deadlines, "nhs", date(2024, 3, 1)) is None
+    assert due(body.deadlines, "officer", date(2024, 3, 1)) == date(2024, 4, 30)
 
 
 @pytest.mark.parametrize("text", ["", "two months", "0 days", "2 fortnights", "-1 weeks", "1000 days", "2 months ago"])

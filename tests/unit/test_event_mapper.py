@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 from pydantic import ValidationError
 
-from scrutiny_es.adapters.persistence import EventMapper
+from scrutiny_es.adapters.store.mapper import EventMapper
 from scrutiny_es.domain.model import Actor, Addressee, Recommendation
 
 MAPPER = EventMapper()

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from scrutiny_es.adapters.formats import Report, render
+from scrutiny_es.projections.reports import REPORTS
 from scrutiny_es.projections.rows import AuditRow, TrackerRow
 
 TYPED = "Red \x1b[31malert\x1b[0m [bold]x[/] \u202etxet\u202c <script>alert(1)</script>"
@@ -20,7 +21,9 @@ def tracker(text: str = TYPED) -> Report:
         addressees=["Cabinet"], status="made", response=None, response_due=None, target_date=None, rag=None,
         deferred_until=None, outcome=None, notes=None, last_changed_on=date(2024, 2, 15),
     )  # fmt: skip
-    return Report("tracker", [row], {"BCSB": "Budget [and] Corporate \x1b]0;pwned\x07Board"}, date(2024, 3, 14))
+    return Report(
+        REPORTS["tracker"], [row], {"BCSB": "Budget [and] Corporate \x1b]0;pwned\x07Board"}, date(2024, 3, 14)
+    )
 
 
 @pytest.mark.parametrize("fmt", ["table", "md", "csv", "html"])
@@ -51,7 +54,7 @@ def audit(at: datetime) -> Report:
         body="BCSB", ref=None, position=1, event="Registered", effective_on=date(2024, 7, 2), recorded_at=at,
         actor="Jo Clerk (clerk)", decided_by=None, summary="Jo Clerk registered the board.",
     )  # fmt: skip
-    return Report("audit", [entry], {"BCSB": "Board"}, None)
+    return Report(REPORTS["audit"], [entry], {"BCSB": "Board"}, None)
 
 
 @pytest.mark.parametrize("fmt", ["table", "md", "html"])

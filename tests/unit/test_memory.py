@@ -2,7 +2,7 @@ import gc
 
 import pytest
 
-from scrutiny_es.adapters.memory import collector_paused
+from scrutiny_es.application.collector import collector_paused
 
 
 @pytest.fixture

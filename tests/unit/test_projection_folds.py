@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation
 from scrutiny_es.projections.audit import audit_entry
-from scrutiny_es.projections.items import ItemHistory, fold, obligations, overdue_rows, tracker_row
+from scrutiny_es.projections.items import fold, obligations, overdue_rows, tracker_row
 from tests.unit.test_recommendation import AT, BOARD, CLERK, made, respond
 
 D = date

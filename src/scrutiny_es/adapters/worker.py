@@ -7,49 +7,23 @@ is an ordinary catch-up, so a worker that is killed resumes exactly where it was
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from threading import Event
-from typing import Any
+from time import monotonic
 
-import psycopg
-from psycopg import sql
+from scrutiny_es.application import ScrutinyService
 
-from scrutiny_es.adapters.persistence import libpq_conninfo
-
-
-@contextmanager
-def new_events(url: str, recorder: Any, poll: float, stopping: Event) -> Iterator[Callable[[], None]]:
-    """A function that returns when new events may have been recorded, or after ``poll`` seconds, or on stop."""
-    channel = getattr(recorder, "channel_name", None)
-    conninfo = libpq_conninfo(url)
-    if channel is None or conninfo is None:
-
-        def sleep() -> None:
-            stopping.wait(poll)
-
-        yield sleep
-        return
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
-
-        def wait() -> None:
-            # A short timeout keeps the worker responsive to a stop request.
-            waited = 0.0
-            while not stopping.is_set() and waited < poll:
-                for _ in conn.notifies(timeout=min(0.5, poll), stop_after=1):
-                    return
-                waited += min(0.5, poll)
-
-        yield wait
+RESPONSIVE = 0.5
+"""Seconds at most between looks at the stop request."""
 
 
-def run(app: Any, stopping: Event, poll: float, report: Callable[[int], None]) -> None:
-    """Catches up, then waits for new events, until ``stopping`` is set."""
-    catch_up = app.read_models.catch_up
-    with new_events(app.url, app.recorder, poll, stopping) as wait:
-        while not stopping.is_set():
-            read = catch_up()
-            if read:
-                report(read)
-            wait()
+def run(app: ScrutinyService, stopping: Event, poll: float, report: Callable[[int], None]) -> None:
+    """Catches up, then waits for new events (at most ``poll`` seconds), until ``stopping`` is set."""
+    while not stopping.is_set():
+        read = app.catch_up()
+        if read:
+            report(read)
+        until = monotonic() + poll
+        while not stopping.is_set() and (left := until - monotonic()) > 0:
+            if app.wait_for_events(min(RESPONSIVE, left)):
+                break

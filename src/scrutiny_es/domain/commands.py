@@ -255,6 +255,14 @@ AnyCommand = Annotated[
 
 _any_command: TypeAdapter[AnyCommand] = TypeAdapter(AnyCommand)
 
+ENVELOPE = {"command", "actor", "body", "ref"}
+"""Fields every item command carries: which item, who records it. The rest are the facts recorded."""
+
+ITEM_COMMANDS: list[type[ItemCommand]] = [
+    Refer, RecordResponse, ReportProgress, ReviseTargetDate, Defer, Reaffirm, Escalate, Close, Reopen, Correct,
+]  # fmt: skip
+"""The commands on an existing item, each recorded by the item's method of the same name."""
+
 
 def parse_command(data: Any) -> AnyCommand:
     """Validates a command: a model, its JSON-shaped dict, or its JSON text; problems name the field and the rule.

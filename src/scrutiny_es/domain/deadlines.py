@@ -71,9 +71,3 @@ STATUTORY_DEADLINES: dict[AddresseeKind, Period | None] = {
     "other": None,
 }
 """Periods that apply unless a body sets its own (``None``: no deadline)."""
-
-
-def response_due(policy: dict[AddresseeKind, Period | None], kind: AddresseeKind, received_on: date) -> date | None:
-    """The last day an addressee of ``kind`` may respond, or ``None`` where no period applies."""
-    period = policy.get(kind, STATUTORY_DEADLINES[kind])
-    return None if period is None else period.last_day(received_on)

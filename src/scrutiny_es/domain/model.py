@@ -6,22 +6,27 @@ meeting, followed through referrals, responses, progress reports, deferrals,
 escalations and closure. Each public method checks the rules first and then records one
 event; nothing is ever edited in place, and a mistake is fixed by a ``Corrected`` event.
 
+Each event adds to the item's history (``scrutiny_es.domain.history``) in its ``fold``:
+the aggregate checks its rules against that history, and the read models fold the same.
+
 Event topics (``scrutiny_es.domain.model:Recommendation.Made`` ...) are stored with
 every event: never rename or move these classes without registering the old topic.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, lru_cache
-from hashlib import sha1
-from typing import Any, Literal, get_args
-from uuid import NAMESPACE_URL, UUID, uuid5
+from typing import TYPE_CHECKING, Any, ClassVar, get_args
+from uuid import NAMESPACE_URL, UUID
+from uuid import uuid5 as standard_uuid5
 
 from eventsourcing.domain import Aggregate
 
-from scrutiny_es.domain.dates import long_date, read_day, uk_day
+from scrutiny_es.domain import corrections
+from scrutiny_es.domain.dates import long_date, uk_day
 from scrutiny_es.domain.deadlines import STATUTORY_DEADLINES, AddresseeKind, Period
 from scrutiny_es.domain.errors import (
     AlreadyReferred,
@@ -32,35 +37,52 @@ from scrutiny_es.domain.errors import (
     ItemNotClosed,
     NotAnAddressee,
 )
+from scrutiny_es.domain.fastpath import FastAggregate, uuid5
+from scrutiny_es.domain.history import (
+    Addressee,
+    Decision,
+    DecisionFact,
+    DecisionKind,
+    ItemHistory,
+    Kind,
+    Outcome,
+    ProgressFact,
+    Rag,
+    ReferralFact,
+    ResponseFact,
+    closure,
+    current_target_date,
+)
 
-Kind = Literal["recommendation", "action"]
-Decision = Literal["accepted", "partially_accepted", "rejected", "noted"]
-Rag = Literal["green", "amber", "red"]
-Outcome = Literal[
-    "implemented", "partially_implemented", "not_implemented", "superseded", "withdrawn", "no_longer_monitored"
+__all__ = [
+    "Actor",
+    "Addressee",
+    "Body",
+    "Decision",
+    "Kind",
+    "Outcome",
+    "Rag",
+    "Recommendation",
+    "body_id",
+    "recommendation_id",
 ]
+
 KINDS: tuple[Kind, ...] = get_args(Kind)
 DECISIONS: tuple[Decision, ...] = get_args(Decision)
 
-_NAMESPACE = uuid5(NAMESPACE_URL, "https://scrutiny-es.uk/ids")
-_NAMESPACE_BYTES = _NAMESPACE.bytes
-
-
-def _uuid5(name: str) -> UUID:
-    """``uuid5(_NAMESPACE, name)``, worked out as the standard library does, less its import on every call."""
-    return UUID(bytes=sha1(_NAMESPACE_BYTES + name.encode(), usedforsecurity=False).digest()[:16], version=5)
+_NAMESPACE = standard_uuid5(NAMESPACE_URL, "https://scrutiny-es.uk/ids")
 
 
 @cache
 def body_id(code: str) -> UUID:
     """The identity of a body: derived from its code, so a code is registered once."""
-    return _uuid5(f"body:{code}")
+    return uuid5(_NAMESPACE, f"body:{code}")
 
 
 @lru_cache(maxsize=100_000)
 def recommendation_id(body: str, ref: str) -> UUID:
     """The identity of an item: derived from body code and ref, so a ref is used once."""
-    return _uuid5(f"recommendation:{len(body)}:{body}:{ref}")  # the length keeps body and ref apart
+    return uuid5(_NAMESPACE, f"recommendation:{len(body)}:{body}:{ref}")  # the length keeps body and ref apart
 
 
 @dataclass(frozen=True)
@@ -70,36 +92,6 @@ class Actor:
     id: str
     name: str
     role: str
-
-
-@dataclass(frozen=True)
-class Addressee:
-    """Someone asked to act on or respond to an item: Cabinet, a director, the PCC."""
-
-    name: str
-    kind: AddresseeKind
-    role: str | None = None
-
-
-@dataclass(frozen=True)
-class Referral:
-    """The item as received by one addressee, and the last day for their response."""
-
-    received_on: date
-    response_due: date | None
-    period: str | None
-    """The period the due date was worked out from, or None where the board set it."""
-
-
-@dataclass(frozen=True)
-class Response:
-    """One addressee's response: their decision, in their words."""
-
-    decision: Decision
-    text: str
-    responded_on: date
-    responded_by: str
-    target_date: date | None
 
 
 class Body(Aggregate):
@@ -137,11 +129,11 @@ class Body(Aggregate):
         code: str,
         name: str,
         council: str,
-        deadlines: dict[AddresseeKind, Period | None],
+        deadlines: Mapping[AddresseeKind, str | None],
         actor: Actor,
         at: datetime,
     ) -> Body:
-        """A new body; ``deadlines`` overrides the statutory period for some addressee kinds."""
+        """A new body; ``deadlines`` ("8 weeks", or None for no deadline) overrides the statutory periods."""
         return cls._create(
             cls.Registered,
             id=body_id(code),
@@ -151,28 +143,11 @@ class Body(Aggregate):
             code=code,
             name=name,
             council=council,
-            deadlines={kind: None if period is None else str(period) for kind, period in deadlines.items()},
+            deadlines=dict(deadlines),
         )
 
 
-# Fields a correction may change, with the kind of value each takes.
-CORRECTABLE: dict[str, str] = {
-    "kind": "kind",
-    "item": "text",
-    "minute": "optional text",
-    "text": "text",
-    "meeting_date": "date",
-    "referral.received_on": "date",
-    "referral.response_due": "optional date",
-    "response.decision": "decision",
-    "response.text": "text",
-    "response.responded_on": "date",
-    "response.responded_by": "text",
-    "response.target_date": "optional date",
-}
-
-
-class Recommendation(Aggregate):
+class Recommendation(FastAggregate):
     """One recommendation or action of a body, from the meeting that made it to closure.
 
     It enforces the board's rules: dates never precede the meeting or the event they
@@ -188,6 +163,13 @@ class Recommendation(Aggregate):
         @property
         def effective_on(self) -> date:
             raise NotImplementedError
+
+        def fold(self, history: ItemHistory) -> None:
+            """Adds what this event records to the item's history."""
+            raise NotImplementedError
+
+        def apply(self, aggregate: Recommendation) -> None:
+            self.fold(aggregate.history)
 
     class Made(Event, Aggregate.Created):
         class_version = 1
@@ -206,6 +188,25 @@ class Recommendation(Aggregate):
         def effective_on(self) -> date:
             return self.meeting_date
 
+        def apply(self, aggregate: Recommendation) -> None:
+            aggregate.history = self.history()
+
+        def history(self) -> ItemHistory:
+            """The item's history as this event begins it."""
+            return ItemHistory(
+                item_id=self.originator_id,
+                body=self.body,
+                ref=self.ref,
+                kind=self.kind,
+                board=self.decided_by,
+                meeting_date=self.meeting_date,
+                item=self.item,
+                minute=self.minute,
+                text=self.text,
+                addressees=list(self.addressees),
+                target_date=self.target_date,
+            )
+
     class Referred(Event):
         class_version = 1
         addressee: str
@@ -217,8 +218,10 @@ class Recommendation(Aggregate):
         def effective_on(self) -> date:
             return self.received_on
 
-        def apply(self, aggregate: Recommendation) -> None:
-            aggregate.referrals[self.addressee] = Referral(self.received_on, self.response_due, self.period)
+        def fold(self, history: ItemHistory) -> None:
+            history.referrals[self.addressee] = ReferralFact(
+                on=self.received_on, seq=self.originator_version, response_due=self.response_due, period=self.period
+            )
 
     class ResponseRecorded(Event):
         class_version = 1
@@ -233,12 +236,11 @@ class Recommendation(Aggregate):
         def effective_on(self) -> date:
             return self.responded_on
 
-        def apply(self, aggregate: Recommendation) -> None:
-            aggregate.responses[self.addressee] = Response(
-                self.decision, self.text, self.responded_on, self.responded_by, self.target_date
-            )
-            if self.target_date is not None:
-                aggregate.target_date = self.target_date
+        def fold(self, history: ItemHistory) -> None:
+            history.responses[self.addressee] = ResponseFact(
+                on=self.responded_on, seq=self.originator_version, decision=self.decision, text=self.text,
+                responded_by=self.responded_by, target_date=self.target_date,
+            )  # fmt: skip
 
     class ProgressReported(Event):
         class_version = 1
@@ -251,65 +253,67 @@ class Recommendation(Aggregate):
         def effective_on(self) -> date:
             return self.reported_on
 
-        def apply(self, aggregate: Recommendation) -> None:
-            aggregate.decision_dates.append(self.reported_on)
+        def fold(self, history: ItemHistory) -> None:
+            history.progress.append(ProgressFact(on=self.reported_on, seq=self.originator_version, note=self.note,
+                                                 rag=self.rag))  # fmt: skip
 
     class Decided(Event):
         """A decision: who took it, on what day, under which minute."""
 
         decided_by: str
         decided_on: date
+        what: ClassVar[DecisionKind]
 
         @property
         def effective_on(self) -> date:
             return self.decided_on
 
-        def apply(self, aggregate: Recommendation) -> None:
-            aggregate.decision_dates.append(self.decided_on)
+        def fold(self, history: ItemHistory) -> None:
+            history.decisions.append(
+                DecisionFact(
+                    on=self.decided_on, seq=self.originator_version, what=self.what,
+                    target_date=getattr(self, "target_date", None), until=getattr(self, "until", None),
+                    outcome=getattr(self, "outcome", None),
+                )
+            )  # fmt: skip
 
     class TargetDateRevised(Decided):
         class_version = 1
+        what = "target_date_revised"
         target_date: date
         reason: str
 
-        def apply(self, aggregate: Recommendation) -> None:
-            super().apply(aggregate)
-            aggregate.target_date = self.target_date
-
     class Deferred(Decided):
         class_version = 1
+        what = "deferred"
         until: date | None
         reason: str
         minute: str | None
 
     class Reaffirmed(Decided):
         class_version = 1
+        what = "reaffirmed"
         minute: str | None
         note: str | None
 
     class Escalated(Decided):
         class_version = 1
+        what = "escalated"
         action: str
         minute: str | None
 
     class Closed(Decided):
         class_version = 1
+        what = "closed"
         outcome: Outcome
         minute: str | None
         note: str | None
 
-        def apply(self, aggregate: Recommendation) -> None:
-            super().apply(aggregate)
-            aggregate.closed_on = self.decided_on
-
     class Reopened(Decided):
         class_version = 1
+        what = "reopened"
         reason: str
         minute: str | None
-
-        def apply(self, aggregate: Recommendation) -> None:
-            super().apply(aggregate)
-            aggregate.closed_on = None
 
     class Corrected(Event):
         """A recorded fact put right; the original stays in the history."""
@@ -329,67 +333,67 @@ class Recommendation(Aggregate):
 
         @property
         def corrected_value(self) -> Any:
-            return _correction_value(self.field, CORRECTABLE[self.field], self.value)
+            return corrections.read_value(self.field, self.value)
 
-        def apply(self, aggregate: Recommendation) -> None:
-            value = self.corrected_value
-            if self.field.startswith("referral."):
-                referral = aggregate.referrals[self.addressee]  # type: ignore[index]
-                name = self.field.removeprefix("referral.")
-                aggregate.referrals[self.addressee] = _replace(referral, name, value)  # type: ignore[index]
-            elif self.field.startswith("response."):
-                response = aggregate.responses[self.addressee]  # type: ignore[index]
-                name = self.field.removeprefix("response.")
-                aggregate.responses[self.addressee] = _replace(response, name, value)  # type: ignore[index]
-                if name == "target_date" and value is not None:
-                    aggregate.target_date = value
-            else:
-                setattr(aggregate, self.field, value)
+        def fold(self, history: ItemHistory) -> None:
+            corrections.apply(history, self.field, self.corrected_value, self.addressee)
 
-    def __init__(
-        self,
-        body: str,
-        ref: str,
-        kind: Kind,
-        meeting_date: date,
-        item: str,
-        minute: str | None,
-        text: str,
-        addressees: list[Addressee],
-        target_date: date | None,
-        decided_by: str,
-    ) -> None:
-        self.body = body
-        self.ref = ref
-        self.kind = kind
-        self.meeting_date = meeting_date
-        self.item = item
-        self.minute = minute
-        self.text = text
-        self.addressees = list(addressees)
-        self.target_date = target_date
-        self.board = decided_by
-        self.referrals: dict[str, Referral] = {}
-        self.responses: dict[str, Response] = {}
-        self.decision_dates: list[date] = []
-        self.closed_on: date | None = None
+    if TYPE_CHECKING:  # not a field: eventsourcing would make it an argument of __init__
+        history: ItemHistory
+        """Everything recorded of the item."""
+
+    def __init__(self) -> None:
+        """Nothing to do: ``Made.apply``, which eventsourcing calls once the item is made, begins its history."""
 
     @staticmethod
     def create_id(body: str, ref: str) -> UUID:
         return recommendation_id(body, ref)
 
-    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
-        """Records an event of this item: eventsourcing's method, less the checks that cannot fail here.
+    # What the rules read of the history, as it stands.
 
-        The event is made with this item's id and next version, so the library's checks that it
-        belongs to the item and follows its last version always pass; what is left is to apply
-        it. Events read back from the store still go through those checks.
-        """
-        event = event_class(originator_id=self.id, originator_version=self.version + 1, **kwargs)
-        event.apply(self)
-        self.version = event.originator_version
-        self.modified_on = event.timestamp
-        self.pending_events.append(event)
+    @property
+    def ref(self) -> str:
+        return self.history.ref
+
+    @property
+    def meeting_date(self) -> date:
+        return self.history.meeting_date
+
+    @property
+    def item(self) -> str:
+        return self.history.item
+
+    @property
+    def text(self) -> str:
+        return self.history.text
+
+    @property
+    def minute(self) -> str | None:
+        return self.history.minute
+
+    @property
+    def addressees(self) -> list[Addressee]:
+        return self.history.addressees
+
+    @property
+    def referrals(self) -> dict[str, ReferralFact]:
+        return self.history.referrals
+
+    @property
+    def responses(self) -> dict[str, ResponseFact]:
+        return self.history.responses
+
+    @property
+    def target_date(self) -> date | None:
+        """The current agreed target date."""
+        history = self.history
+        return current_target_date(history, history.responses, sorted(history.decisions, key=DecisionFact.order))
+
+    @property
+    def closed_on(self) -> date | None:
+        """The day of the closure in force, or None while the item is open."""
+        closed = closure(sorted(self.history.decisions, key=DecisionFact.order))
+        return closed.on if closed else None
 
     @classmethod
     def make(
@@ -407,34 +411,14 @@ class Recommendation(Aggregate):
         actor: Actor,
         at: datetime,
     ) -> Recommendation:
-        """A recommendation or action the body made at a meeting.
-
-        The event is made and applied as eventsourcing's ``_create`` does, less its generic
-        sorting of the arguments (the id is given here), which took a quarter of the time.
-        """
+        """A recommendation or action the body made at a meeting."""
         if target_date is not None:
             _not_before(target_date, meeting_date, "the target date", "the meeting")
-        made_class: Any = cls.Made  # a dataclass, made so by eventsourcing's metaclass where mypy cannot see it
-        made = made_class(
-            originator_topic=f"{cls.__module__}:{cls.__qualname__}",  # get_topic(cls), which the domain may not import
-            originator_id=recommendation_id(body.code, ref),
-            originator_version=cls.INITIAL_VERSION,
-            timestamp=at,
-            actor=actor,
-            body=body.code,
-            ref=ref,
-            kind=kind,
-            meeting_date=meeting_date,
-            item=item,
-            minute=minute,
-            text=text,
-            addressees=list(addressees),
-            target_date=target_date,
-            decided_by=body.name,
-        )
-        recommendation: Recommendation = made.mutate(None)
-        recommendation.pending_events.append(made)
-        return recommendation
+        return cls.create_fast(
+            cls.Made, id=recommendation_id(body.code, ref), timestamp=at, actor=actor, body=body.code, ref=ref,
+            kind=kind, meeting_date=meeting_date, item=item, minute=minute, text=text, addressees=list(addressees),
+            target_date=target_date, decided_by=body.name,
+        )  # fmt: skip
 
     # The board's name stands in "decided by" for decisions taken at its meetings.
 
@@ -447,7 +431,7 @@ class Recommendation(Aggregate):
         if addressee in self.referrals:
             msg = (
                 f"{self.ref} was already referred to {addressee} "
-                f"(received {long_date(self.referrals[addressee].received_on)}); use correct to change the referral"
+                f"(received {long_date(self.referrals[addressee].on)}); use correct to change the referral"
             )
             raise AlreadyReferred(msg)
         self._after_meeting(received_on, "the date of receipt")
@@ -486,14 +470,14 @@ class Recommendation(Aggregate):
         self._addressee(addressee)
         if addressee in self.responses:
             msg = (
-                f"{addressee} already responded to {self.ref} on {long_date(self.responses[addressee].responded_on)}; "
+                f"{addressee} already responded to {self.ref} on {long_date(self.responses[addressee].on)}; "
                 "use correct to amend the response"
             )
             raise AlreadyResponded(msg)
         self._after_meeting(responded_on, "the response date")
         referral = self.referrals.get(addressee)
         if referral is not None:
-            _not_before(responded_on, referral.received_on, "the response date", f"{addressee} received the item")
+            _not_before(responded_on, referral.on, "the response date", f"{addressee} received the item")
         if target_date is not None:
             self._after_meeting(target_date, "the target date")
         self.trigger_event(
@@ -537,22 +521,23 @@ class Recommendation(Aggregate):
         """The board defers consideration to a later meeting, dated or not."""
         if until is not None:
             _not_before(until, decided_on, "the date deferred to", "the decision to defer")
-        self._decide(self.Deferred, self.board, decided_on, actor, at, until=until, reason=reason, minute=minute)
+        fields: dict[str, Any] = {"until": until, "reason": reason, "minute": minute}
+        self._decide(self.Deferred, self.history.board, decided_on, actor, at, **fields)
 
     def reaffirm(self, *, decided_on: date, minute: str | None, note: str | None, actor: Actor, at: datetime) -> None:
         """The board re-affirms the recommendation as made."""
-        self._decide(self.Reaffirmed, self.board, decided_on, actor, at, minute=minute, note=note)
+        self._decide(self.Reaffirmed, self.history.board, decided_on, actor, at, minute=minute, note=note)
 
     def escalate(self, *, action: str, decided_on: date, minute: str | None, actor: Actor, at: datetime) -> None:
         """The board determines action where progress is unsatisfactory."""
-        self._decide(self.Escalated, self.board, decided_on, actor, at, action=action, minute=minute)
+        self._decide(self.Escalated, self.history.board, decided_on, actor, at, action=action, minute=minute)
 
     def close(
         self, *, outcome: Outcome, decided_on: date, minute: str | None, note: str | None, actor: Actor, at: datetime
     ) -> None:
         """The board determines the item no longer needs monitoring."""
         fields = {"outcome": outcome, "minute": minute, "note": note}
-        self._decide(self.Closed, self.board, decided_on, actor, at, what="the closure date", **fields)
+        self._decide(self.Closed, self.history.board, decided_on, actor, at, what="the closure date", **fields)
 
     def _decide(
         self,
@@ -571,16 +556,17 @@ class Recommendation(Aggregate):
 
     def reopen(self, *, reason: str, decided_on: date, minute: str | None, actor: Actor, at: datetime) -> None:
         """The board takes a closed item back into monitoring."""
-        if self.closed_on is None:
+        closed_on = self.closed_on
+        if closed_on is None:
             msg = f"{self.ref} is not closed, so it cannot be reopened"
             raise ItemNotClosed(msg)
-        _not_before(decided_on, self.closed_on, "the date of reopening", "the closure")
+        _not_before(decided_on, closed_on, "the date of reopening", "the closure")
         self.trigger_event(
             self.Reopened,
             timestamp=at,
             actor=actor,
             reason=reason,
-            decided_by=self.board,
+            decided_by=self.history.board,
             decided_on=decided_on,
             minute=minute,
         )
@@ -589,11 +575,7 @@ class Recommendation(Aggregate):
         self, *, field: str, value: Any, reason: str, addressee: str | None, actor: Actor, at: datetime
     ) -> None:
         """Puts a recorded fact right; a correction of a date of receipt moves a worked-out deadline too."""
-        kind = CORRECTABLE.get(field)
-        if kind is None:
-            msg = f'"{field}" cannot be corrected; the fields that can are: {", ".join(CORRECTABLE)}'
-            raise CannotCorrect(msg)
-        value = _correction_value(field, kind, value)
+        value = corrections.read_value(field, value)
         fact_date = self._check_correction(field, value, addressee)
         self.trigger_event(
             self.Corrected,
@@ -635,25 +617,26 @@ class Recommendation(Aggregate):
                 if field == "referral.received_on":
                     self._after_meeting(value, "the date of receipt")
                     if response is not None:
-                        _not_before(response.responded_on, value, "the response date", f"{addressee} received the item")
+                        _not_before(response.on, value, "the response date", f"{addressee} received the item")
                     return value  # type: ignore[no-any-return]
                 if value is not None:
-                    _not_before(value, referral.received_on, "the response due date", "the date of receipt")
-                return referral.received_on
+                    _not_before(value, referral.on, "the response due date", "the date of receipt")
+                return referral.on
             if response is None:
                 msg = f"{addressee} has not responded to {self.ref}, so there is no response to correct"
                 raise CannotCorrect(msg)
             if field == "response.responded_on":
                 self._after_meeting(value, "the response date")
                 if referral is not None:
-                    _not_before(value, referral.received_on, "the response date", f"{addressee} received the item")
+                    _not_before(value, referral.on, "the response date", f"{addressee} received the item")
                 return value  # type: ignore[no-any-return]
             if field == "response.target_date" and value is not None:
                 self._after_meeting(value, "the target date")
-            return response.responded_on
+            return response.on
         if field == "meeting_date":
-            later = [r.received_on for r in self.referrals.values()]
-            later += [r.responded_on for r in self.responses.values()] + self.decision_dates
+            history = self.history
+            later = [f.on for f in [*history.referrals.values(), *history.responses.values()]]
+            later += [f.on for f in [*history.progress, *history.decisions]]
             if self.target_date is not None:
                 later.append(self.target_date)
             if later and value > min(later):
@@ -666,17 +649,18 @@ class Recommendation(Aggregate):
         return self.meeting_date
 
     def _open(self) -> None:
-        if self.closed_on is not None:
-            msg = f"{self.ref} was closed on {long_date(self.closed_on)}; reopen it first (or use correct)"
+        closed_on = self.closed_on
+        if closed_on is not None:
+            msg = f"{self.ref} was closed on {long_date(closed_on)}; reopen it first (or use correct)"
             raise ItemClosed(msg)
 
     def _addressee(self, name: str) -> Addressee:
-        for addressee in self.addressees:
-            if addressee.name == name:
-                return addressee
-        names = ", ".join(a.name for a in self.addressees) or "none"
-        msg = f"{name} is not an addressee of {self.ref} (its addressees: {names})"
-        raise NotAnAddressee(msg)
+        found = self.history.addressee(name)
+        if found is None:
+            names = ", ".join(a.name for a in self.addressees) or "none"
+            msg = f"{name} is not an addressee of {self.ref} (its addressees: {names})"
+            raise NotAnAddressee(msg)
+        return found
 
     def _after_meeting(self, day: date, what: str) -> None:
         if day < self.meeting_date:  # the message is written only for a date that breaks the rule
@@ -689,40 +673,5 @@ def _not_before(day: date, earliest: date, what: str, reference: str) -> None:
         raise DateOutOfOrder(msg)
 
 
-def _replace(fact: Any, name: str, value: Any) -> Any:
-    values = {**fact.__dict__, name: value}
-    return type(fact)(**values)
-
-
 def _as_text(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, date) else value
-
-
-def _correction_value(field: str, kind: str, value: Any) -> Any:
-    """Reads a correction's value as the type the field holds."""
-    optional = kind.startswith("optional ")
-    kind = kind.removeprefix("optional ")
-    if value is None:
-        if optional:
-            return None
-        msg = f"{field} cannot be corrected to nothing"
-        raise CannotCorrect(msg)
-    if kind == "date":
-        try:
-            return read_day(value)
-        except ValueError as e:
-            reason = str(e)
-            msg = (
-                f"{field} takes {reason.removeprefix('must be ')}"
-                if reason.startswith("must be a")
-                else f"{field}: {reason}"
-            )
-            raise CannotCorrect(msg) from None
-    choices: tuple[str, ...] = {"kind": KINDS, "decision": DECISIONS}.get(kind, ())
-    if choices and value not in choices:
-        msg = f"{field} must be one of {', '.join(choices)}, not {value!r}"
-        raise CannotCorrect(msg)
-    if not isinstance(value, str) or not value.strip():
-        msg = f"{field} takes text that is not blank"
-        raise CannotCorrect(msg)
-    return value

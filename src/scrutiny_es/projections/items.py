@@ -1,196 +1,58 @@
-"""The history of one item, folded from its events, and what the tracker and overdue list show of it.
+"""What the tracker and the overdue list show of an item's history, as of any date.
 
-The fold keeps every dated fact (with corrections applied to the fact they correct), so
-the same history answers "now" and "as of any date": :func:`tracker_row` and
-:func:`obligations` look only at facts effective on or before ``as_of``. The live
-projections store this history per item; "as of" replays fold it in memory. Either way
-it is one fold, so a rebuild equals the incremental result by construction.
+The history (``scrutiny_es.domain.history``) keeps every dated fact, with corrections
+applied to the fact they correct, so the same history answers "now" and "as of any
+date": :func:`tracker_row` and :func:`obligations` look only at facts effective on or
+before ``as_of``. The live read models store this history per item; "as of" replays fold
+it in memory. Either way it is one fold, so a rebuild equals the incremental result by
+construction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from operator import attrgetter
 from typing import Any, Literal
-from uuid import UUID
 
 from pydantic import TypeAdapter
 
-from scrutiny_es.domain.model import Decision, Kind, Outcome, Rag, Recommendation
-from scrutiny_es.projections.rows import Obligation, OverdueRow, Status, TrackerRow
-
-DecisionKind = Literal["target_date_revised", "deferred", "reaffirmed", "escalated", "closed", "reopened"]
-RETURNING: set[DecisionKind] = {"deferred", "reaffirmed", "escalated", "closed", "reopened"}
-"""Board decisions that return to a deferred item (a response does too)."""
-
-
-@dataclass(slots=True, kw_only=True)
-class Fact:
-    on: date
-    seq: int
-    """The event's place in the item's history, to order facts of the same day."""
-
-    def order(self) -> tuple[date, int]:
-        return self.on, self.seq
+from scrutiny_es.domain.history import (
+    RETURNING,
+    DecisionFact,
+    ItemHistory,
+    ResponseFact,
+    closure,
+    current_target_date,
+    known,
+)
+from scrutiny_es.domain.model import Recommendation
+from scrutiny_es.projections.rows import ItemStatus, Obligation, OverdueReason, OverdueRow, TrackerRow
 
 
-@dataclass(slots=True, kw_only=True)
-class ReferralFact(Fact):
-    response_due: date | None
-
-
-@dataclass(slots=True, kw_only=True)
-class ResponseFact(Fact):
-    decision: Decision
-    text: str
-    responded_by: str
-    target_date: date | None
-
-
-@dataclass(slots=True, kw_only=True)
-class ProgressFact(Fact):
-    note: str
-    rag: Rag | None
-
-
-@dataclass(slots=True, kw_only=True)
-class DecisionFact(Fact):
-    what: DecisionKind
-    target_date: date | None = None
-    until: date | None = None
-    outcome: Outcome | None = None
-
-
-@dataclass(slots=True, kw_only=True)
-class AddresseeFact:
-    name: str
-    kind: str
-    role: str | None
-
-
-@dataclass(slots=True, kw_only=True)
-class ItemHistory:
-    """Everything the tracker and the overdue list need to know of one item."""
-
-    item_id: UUID
-    body: str
-    ref: str
-    kind: Kind
-    board: str
-    meeting_date: date
-    item: str
-    minute: str | None
-    text: str
-    addressees: list[AddresseeFact]
-    target_date: date | None
-    referrals: dict[str, ReferralFact] = field(default_factory=dict)
-    responses: dict[str, ResponseFact] = field(default_factory=dict)
-    progress: list[ProgressFact] = field(default_factory=list)
-    decisions: list[DecisionFact] = field(default_factory=list)
-
-
-_STORED = TypeAdapter(ItemHistory)
+@cache
+def _adapter(kind: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(kind)
 
 
 def stored(history: ItemHistory) -> str:
-    """The history as JSON, as the projections keep it."""
-    return _STORED.dump_json(history).decode()
+    """The history as JSON, as the read models keep it."""
+    return _adapter(ItemHistory).dump_json(history).decode()
 
 
 def from_stored(text: str | bytes) -> ItemHistory:
-    return _STORED.validate_json(text)
+    return _adapter(ItemHistory).validate_json(text)  # type: ignore[no-any-return]
 
 
 def fold(history: ItemHistory | None, event: Any) -> ItemHistory | None:
     """The history after one more event (events of other aggregates leave it as it is)."""
-    step = _STEPS.get(type(event))
-    if step is None or (history is None and step is not _made):
-        return history
-    return step(history, event, event.originator_version)  # type: ignore[no-any-return]
-
-
-def _made(_: ItemHistory | None, e: Recommendation.Made, __: int) -> ItemHistory:
-    return ItemHistory(
-        item_id=e.originator_id,
-        body=e.body,
-        ref=e.ref,
-        kind=e.kind,
-        board=e.decided_by,
-        meeting_date=e.meeting_date,
-        item=e.item,
-        minute=e.minute,
-        text=e.text,
-        addressees=[AddresseeFact(name=a.name, kind=a.kind, role=a.role) for a in e.addressees],
-        target_date=e.target_date,
-    )
-
-
-def _referred(h: ItemHistory, e: Recommendation.Referred, seq: int) -> ItemHistory:
-    h.referrals[e.addressee] = ReferralFact(on=e.received_on, seq=seq, response_due=e.response_due)
-    return h
-
-
-def _responded(h: ItemHistory, e: Recommendation.ResponseRecorded, seq: int) -> ItemHistory:
-    h.responses[e.addressee] = ResponseFact(
-        on=e.responded_on, seq=seq, decision=e.decision, text=e.text, responded_by=e.responded_by,
-        target_date=e.target_date,
-    )  # fmt: skip
-    return h
-
-
-def _progress(h: ItemHistory, e: Recommendation.ProgressReported, seq: int) -> ItemHistory:
-    h.progress.append(ProgressFact(on=e.reported_on, seq=seq, note=e.note, rag=e.rag))
-    return h
-
-
-def _decided(what: DecisionKind) -> Any:
-    def step(h: ItemHistory, e: Any, seq: int) -> ItemHistory:
-        h.decisions.append(
-            DecisionFact(
-                on=e.decided_on, seq=seq, what=what, target_date=getattr(e, "target_date", None),
-                until=getattr(e, "until", None), outcome=getattr(e, "outcome", None),
-            )
-        )  # fmt: skip
-        return h
-
-    return step
-
-
-def _corrected(h: ItemHistory, e: Recommendation.Corrected, _: int) -> ItemHistory:
-    _correct(h, e.field, e.corrected_value, e.addressee)
-    return h
-
-
-_STEPS: dict[type, Any] = {
-    Recommendation.Made: _made,
-    Recommendation.Referred: _referred,
-    Recommendation.ResponseRecorded: _responded,
-    Recommendation.ProgressReported: _progress,
-    Recommendation.TargetDateRevised: _decided("target_date_revised"),
-    Recommendation.Deferred: _decided("deferred"),
-    Recommendation.Reaffirmed: _decided("reaffirmed"),
-    Recommendation.Escalated: _decided("escalated"),
-    Recommendation.Closed: _decided("closed"),
-    Recommendation.Reopened: _decided("reopened"),
-    Recommendation.Corrected: _corrected,
-}
-"""How each kind of event changes an item's history; other events (a body's) change none."""
-
-
-_FACT_DATES = {"referral.received_on", "response.responded_on"}
-
-
-def _correct(history: ItemHistory, field: str, value: Any, addressee: str | None) -> None:
-    group, _, name = field.rpartition(".")
-    facts: dict[str, Any] = {"referral": history.referrals, "response": history.responses}
-    target: Any = facts[group][addressee] if group else history
-    setattr(target, "on" if field in _FACT_DATES else name, value)
-
-
-def _known(facts: list[Any], as_of: date | None) -> list[Any]:
-    """The facts effective on or before ``as_of``, in the order they took effect."""
-    return sorted((f for f in facts if as_of is None or f.on <= as_of), key=Fact.order)
+    if history is None:
+        return event.history() if type(event) is Recommendation.Made else None
+    step = getattr(event, "fold", None)  # a body's events have none
+    if step is not None:
+        step(history)
+    return history
 
 
 def tracker_row(history: ItemHistory, as_of: date | None = None) -> TrackerRow | None:
@@ -199,18 +61,28 @@ def tracker_row(history: ItemHistory, as_of: date | None = None) -> TrackerRow |
     return None if fields is None else TrackerRow(**fields)
 
 
+def tracker_json(history: ItemHistory) -> str | None:
+    """The item's live tracker row as JSON, as the tracker table keeps it."""
+    fields = tracker_fields(history)
+    return None if fields is None else _adapter(dict[str, Any]).dump_json(fields).decode()
+
+
+def tracker_from_json(text: str | bytes) -> TrackerRow:
+    return _adapter(TrackerRow).validate_json(text)  # type: ignore[no-any-return]
+
+
 def tracker_fields(history: ItemHistory, as_of: date | None = None) -> dict[str, Any] | None:
-    """The fields of :func:`tracker_row`, as a dict (what the projection stores, as JSON)."""
+    """The fields of :func:`tracker_row`, as a dict."""
     if as_of is not None and history.meeting_date > as_of:
         return None
     referrals = {a: f for a, f in history.referrals.items() if as_of is None or f.on <= as_of}
     responses = {a: f for a, f in history.responses.items() if as_of is None or f.on <= as_of}
-    progress = _known(history.progress, as_of)
-    decisions = _known(history.decisions, as_of)
-    closure = _closure(decisions)
+    progress = known(history.progress, as_of)
+    decisions = known(history.decisions, as_of)
+    closed = closure(decisions)
     awaited = [f.response_due for a, f in referrals.items() if a not in responses]
-    status: Status
-    if closure is not None:
+    status: ItemStatus
+    if closed is not None:
         status = "closed"
     elif awaited:
         status = "awaiting_response"
@@ -233,10 +105,10 @@ def tracker_fields(history: ItemHistory, as_of: date | None = None) -> dict[str,
         status=status,
         response=None if not verdicts else verdicts.pop() if len(verdicts) == 1 else "mixed",
         response_due=min((d for d in awaited if d is not None), default=None),
-        target_date=_target_date(history, responses, decisions),
+        target_date=current_target_date(history, responses, decisions),
         rag=rags[-1] if rags else None,
         deferred_until=_deferred_until(decisions, responses),
-        outcome=closure.outcome if closure else None,
+        outcome=closed.outcome if closed else None,
         notes=max(noted)[1] if noted else None,
         last_changed_on=max(changes),
     )
@@ -247,19 +119,19 @@ def obligations(history: ItemHistory, as_of: date | None = None) -> list[Obligat
     if as_of is not None and history.meeting_date > as_of:
         return []
     responses = {a: f for a, f in history.responses.items() if as_of is None or f.on <= as_of}
-    decisions = _known(history.decisions, as_of)
-    closure = _closure(decisions)
-    closed_on = closure.on if closure else None
+    decisions = known(history.decisions, as_of)
+    closed = closure(decisions)
+    closed_on = closed.on if closed else None
     owed: list[Obligation] = []
 
-    def owe(reason: Any, responsible: list[str], due: date, met_on: date | None) -> None:
+    def owe(reason: OverdueReason, responsible: list[str], due: date, met_on: date | None) -> None:
         owed.append(Obligation(history.body, history.ref, reason, responsible, due, met_on))
 
     for addressee, referral in history.referrals.items():
         if referral.response_due is not None and (as_of is None or referral.on <= as_of):
             response = responses.get(addressee)
             owe("response", [addressee], referral.response_due, response.on if response else closed_on)
-    target = _target_date(history, responses, decisions)
+    target = current_target_date(history, responses, decisions)
     if target is not None:
         owe("target_date", [a.name for a in history.addressees], target, closed_on)
     returns = sorted([f.order() for f in decisions if f.what in RETURNING] + [f.order() for f in responses.values()])
@@ -270,37 +142,19 @@ def obligations(history: ItemHistory, as_of: date | None = None) -> list[Obligat
     return owed
 
 
+OVERDUE_ORDER = ("due", "body", "ref", "reason")
+"""The overdue list's order, oldest first; rows alike in these are one item's, in the order it owes them."""
+
+
+def overdue_row(body: str, ref: str, reason: OverdueReason, due: date, responsible: list[str], on: date) -> OverdueRow:
+    """An obligation's row in the overdue list of day ``on``."""
+    return OverdueRow(body=body, ref=ref, reason=reason, due=due, days_overdue=(on - due).days, responsible=responsible)
+
+
 def overdue_rows(owed: Iterable[Obligation], on: date) -> list[OverdueRow]:
-    """The obligations overdue on a day, oldest first."""
-    rows = [
-        OverdueRow(
-            body=o.body,
-            ref=o.ref,
-            reason=o.reason,
-            due=o.due,
-            days_overdue=(on - o.due).days,
-            responsible=o.responsible,
-        )
-        for o in owed
-        if o.overdue_on(on)
-    ]
-    return sorted(rows, key=lambda r: (r.due, r.body, r.ref, r.reason))
-
-
-def _closure(decisions: list[DecisionFact]) -> DecisionFact | None:
-    latest = [f for f in decisions if f.what in ("closed", "reopened")]
-    return latest[-1] if latest and latest[-1].what == "closed" else None
-
-
-def _target_date(
-    history: ItemHistory, responses: dict[str, ResponseFact], decisions: list[DecisionFact]
-) -> date | None:
-    """The current agreed target date: the latest set, by the meeting, a response or a revision."""
-    dated = [((history.meeting_date, 1), history.target_date)]
-    dated += [(f.order(), f.target_date) for f in responses.values()]
-    dated += [(f.order(), f.target_date) for f in decisions if f.what == "target_date_revised"]
-    known = [(order, day) for order, day in dated if day is not None]
-    return max(known)[1] if known else None
+    """The obligations overdue on a day, in the overdue list's order."""
+    rows = [overdue_row(o.body, o.ref, o.reason, o.due, o.responsible, on) for o in owed if o.overdue_on(on)]
+    return sorted(rows, key=attrgetter(*OVERDUE_ORDER))
 
 
 def _deferred_until(

@@ -2,20 +2,21 @@
 
 Field names are the contract of DESIGN section 4 (``--format json`` prints them as they are).
 Rows are plain frozen dataclasses: a query may return tens of thousands of them, and
-``ROW_JSON`` turns them into JSON-ready values.
+``json_values`` turns one into JSON-ready values.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import TypeAdapter
+from scrutiny_es.domain.history import Decision, Kind, Outcome, Rag
 
-from scrutiny_es.domain.model import Decision, Kind, Outcome, Rag
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
-Status = Literal["made", "awaiting_response", "responded", "closed"]
+ItemStatus = Literal["made", "awaiting_response", "responded", "closed"]
 OverdueReason = Literal["response", "target_date", "deferral"]
 
 
@@ -35,7 +36,7 @@ class TrackerRow(Row):
     minute: str | None
     text: str
     addressees: list[str]
-    status: Status
+    status: ItemStatus
     response: Decision | Literal["mixed"] | None
     response_due: date | None
     """The earliest deadline of a response still awaited."""
@@ -92,5 +93,15 @@ class AuditRow(Row):
     summary: str
 
 
-ROW_JSON: dict[type, TypeAdapter[Any]] = {kind: TypeAdapter(kind) for kind in (TrackerRow, OverdueRow, AuditRow)}
-"""Reads rows from JSON and writes them as JSON-ready values, per row type."""
+def json_values(row: Row) -> dict[str, Any]:
+    """A row as JSON-ready values under its contract names (``--format json`` prints them)."""
+    kind = type(row)
+    adapter = _ADAPTERS.get(kind)
+    if adapter is None:
+        from pydantic import TypeAdapter  # when first needed: pydantic takes a while to load
+
+        adapter = _ADAPTERS[kind] = TypeAdapter(kind)
+    return adapter.dump_python(row, mode="json")  # type: ignore[no-any-return]
+
+
+_ADAPTERS: dict[type, TypeAdapter[Any]] = {}

@@ -1,180 +1,35 @@
-"""The three projections as SQL tables, and how batches of events change them.
+"""How batches of events change each read model's tables.
 
-Tables are created per *generation* (``tracker_1``, ``tracker_2`` ...): a rebuild fills
-the next generation while readers use the current one. A projection first *absorbs*
-events into state it keeps in memory, reading from its tables only what it does not
-hold, then *prepares* the rows that changed, and then *flushes* them; the caller commits
-the flush together with the projection's position, so every event is applied exactly once.
-A rebuild prepares before it takes the write lock, so the lock is held only for writing.
+A writer first *absorbs* events into state it keeps in memory, reading from its tables
+only what it does not hold, then *prepares* the rows that changed, and then *flushes*
+them; the runner commits the flush together with the projection's position, so every
+event is applied exactly once. What is folded, and what a row shows, is the pure logic of
+``scrutiny_es.projections``; a writer only keeps it in SQL.
 """
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime
-from functools import cache, lru_cache
 from operator import attrgetter
 from typing import Any
 
-from pydantic import TypeAdapter
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Column,
-    Connection,
-    Date,
-    DateTime,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    TypeDecorator,
-    delete,
-    func,
-    insert,
-    select,
-    text,
-)
-from sqlalchemy.dialects.postgresql.psycopg import dialect as postgresql_dialect
-from sqlalchemy.dialects.sqlite.pysqlite import dialect as sqlite_dialect
+from sqlalchemy import Connection, Table, delete, func, select
 
+from scrutiny_es.adapters.sql.bulk import Inserts, Values, for_driver, insert_prepared
+from scrutiny_es.adapters.sql.schema import (
+    audit_table,
+    audited_item_table,
+    obligation_table,
+    overdue_item_table,
+    tracker_table,
+)
+from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
-from scrutiny_es.projections.items import ItemHistory, fold, from_stored, obligations, stored, tracker_fields
+from scrutiny_es.projections.items import fold, from_stored, obligations, stored, tracker_json
 from scrutiny_es.projections.rows import AuditRow
-
-metadata = MetaData()
-
-_JSON: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
-
-projection_table = Table(
-    "projection",
-    metadata,
-    Column("name", String(40), primary_key=True),
-    Column("generation", Integer, nullable=False),
-    Column("position", BigInteger, nullable=False),
-    Column("rebuild_generation", Integer),
-    Column("rebuild_position", BigInteger),
-)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """A moment stored as UTC and read back timezone-aware, the same on every database."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-def _sorted_text(length: int) -> String:
-    """Text that sorts by code point on every database, as Python sorts it (and SQLite does).
-
-    A PostgreSQL server sorts by its own collation, en_GB say, which puts "a" before "B":
-    the live lists would not come in the order of those made in memory ("as of" a date).
-    """
-    return String(length).with_variant(String(length, collation="C"), "postgresql")
-
-
-CODE_LENGTH = 200
-"""A body code's or a ref's characters at the most, as commands allow (tables before 0.2 had 100)."""
-
-
-def _table(name: str, generation: int, *columns: Column[Any] | Index) -> Table:
-    key = f"{name}_{generation}"
-    if key in metadata.tables:
-        return metadata.tables[key]
-    return Table(key, metadata, *columns)
-
-
-def tracker_table(generation: int) -> Table:
-    return _table(
-        "tracker",
-        generation,
-        Column("item_id", String(32), primary_key=True),
-        Column("body", _sorted_text(CODE_LENGTH), nullable=False, index=True),
-        Column("ref", _sorted_text(CODE_LENGTH), nullable=False),
-        Column("meeting_date", Date, nullable=False),
-        Column("row", Text, nullable=False),
-        Column("history", Text, nullable=False),
-    )
-
-
-def overdue_item_table(generation: int) -> Table:
-    return _table(
-        "overdue_item",
-        generation,
-        Column("item_id", String(32), primary_key=True),
-        Column("history", Text, nullable=False),
-    )
-
-
-def obligation_table(generation: int) -> Table:
-    # "Overdue on D" reads two ranges: obligations not met and due before D, and those met after D
-    # and due before D. PostgreSQL finds both in one index and reads the rows from the table
-    # quickly. On SQLite, looking each row up in the table took a third of the query's time, so
-    # the open obligations, the larger range, have an index of their own holding every column the
-    # list shows, in the list's order: they are read from it alone, already sorted. Being partial,
-    # it costs writing only for obligations still open.
-    open_ = Index(f"ix_obligation_{generation}_open", "met_on", "due")
-    unmet = Index(
-        f"ix_obligation_{generation}_unmet", "due", "body", "ref", "reason", "seq", "responsible", "met_on",
-        sqlite_where=text("met_on IS NULL"),
-    )  # fmt: skip
-    met = Index(f"ix_obligation_{generation}_met", "met_on", "due", sqlite_where=text("met_on IS NOT NULL"))
-    return _table(
-        "obligation",
-        generation,
-        Column("item_id", String(32), primary_key=True),
-        Column("seq", Integer, primary_key=True),
-        Column("body", _sorted_text(CODE_LENGTH), nullable=False),
-        Column("ref", _sorted_text(CODE_LENGTH), nullable=False),
-        Column("reason", _sorted_text(20), nullable=False),
-        Column("responsible", JSON, nullable=False),
-        Column("due", Date, nullable=False),
-        Column("met_on", Date),
-        open_.ddl_if(dialect="postgresql"),
-        unmet.ddl_if(dialect="sqlite"),
-        met.ddl_if(dialect="sqlite"),
-    )
-
-
-def audit_table(generation: int) -> Table:
-    # Columns in the order of ``AuditRow``'s fields.
-    return _table(
-        "audit",
-        generation,
-        Column("body", String(CODE_LENGTH), nullable=False, index=True),
-        Column("ref", String(CODE_LENGTH)),
-        # On SQLite an INTEGER primary key is the table's rowid: one B-tree to write per entry, not two.
-        Column("position", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
-        Column("event", String(40), nullable=False),
-        Column("effective_on", Date, nullable=False),
-        Column("recorded_at", UtcDateTime, nullable=False),
-        Column("actor", Text, nullable=False),
-        Column("decided_by", Text),
-        Column("summary", Text, nullable=False),
-    )
-
-
-def audited_item_table(generation: int) -> Table:
-    return _table(
-        "audited_item",
-        generation,
-        Column("item_id", String(32), primary_key=True),
-        Column("body", String(CODE_LENGTH), nullable=False),
-        Column("ref", String(CODE_LENGTH), nullable=False),
-        Column("kind", String(20), nullable=False),
-    )
 
 
 class StateCache(OrderedDict[str, Any]):
@@ -200,8 +55,8 @@ Events = Sequence[tuple[int, Any]]
 """Events with their positions in the log."""
 
 
-class Projection:
-    """A read model kept in SQL."""
+class TableWriter:
+    """A read model kept in SQL tables."""
 
     name: str
 
@@ -288,7 +143,7 @@ class Histories(StateCache):
         return text
 
 
-class ItemsProjection(Projection):
+class ItemsWriter(TableWriter):
     """A projection keeping each item's history (see ``projections.items``) beside its rows."""
 
     def __init__(self, histories: Histories) -> None:
@@ -304,7 +159,7 @@ class ItemsProjection(Projection):
     def state_table(self, generation: int) -> Table:
         raise NotImplementedError
 
-    def rows(self, generation: int, histories: list[tuple[str, ItemHistory]]) -> list[tuple[Table, list[Row]]]:
+    def rows(self, generation: int, histories: list[tuple[str, ItemHistory]]) -> list[tuple[Table, list[Values]]]:
         """The rows of each table for these histories."""
         raise NotImplementedError
 
@@ -338,21 +193,21 @@ class ItemsProjection(Projection):
     def prepare(self, generation: int, dialect: str) -> None:
         if self.ready is None:
             made = self.rows(generation, list(self.dirty.items()))
-            self.ready = [_for_driver(table, dialect, rows) for table, rows in made]
+            self.ready = [for_driver(table, dialect, rows) for table, rows in made]
 
     def flush(self, conn: Connection, generation: int) -> None:
         self.prepare(generation, conn.dialect.name)
         for chunk in _chunks([key for key in self.dirty if key not in self.new]):
             for table in self.tables(generation):
                 conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
-        _insert(conn, self.ready or [])
+        insert_prepared(conn, self.ready or [])
         self.ready = None
         self.dirty.clear()
         self.new.clear()
         self.histories.trim()
 
 
-class TrackerProjection(ItemsProjection):
+class TrackerWriter(ItemsWriter):
     """The tracker: one row per item, as ``projections.items.tracker_row`` shows it."""
 
     name = "tracker"
@@ -363,18 +218,17 @@ class TrackerProjection(ItemsProjection):
     def state_table(self, generation: int) -> Table:
         return tracker_table(generation)
 
-    def rows(self, generation: int, histories: list[tuple[str, ItemHistory]]) -> list[tuple[Table, list[Row]]]:
-        rows: list[Row] = []
+    def rows(self, generation: int, histories: list[tuple[str, ItemHistory]]) -> list[tuple[Table, list[Values]]]:
+        rows: list[Values] = []
         text = self.histories.text
         for key, history in histories:
-            row = tracker_fields(history)
-            if row is not None:
-                shown = _JSON.dump_json(row).decode()
+            shown = tracker_json(history)
+            if shown is not None:
                 rows.append((key, history.body, history.ref, history.meeting_date, shown, text(key, history)))
         return [(tracker_table(generation), rows)]
 
 
-class OverdueProjection(ItemsProjection):
+class OverdueWriter(ItemsWriter):
     """The overdue list: obligations with their due dates; "overdue on D" is a query."""
 
     name = "overdue"
@@ -385,10 +239,10 @@ class OverdueProjection(ItemsProjection):
     def state_table(self, generation: int) -> Table:
         return overdue_item_table(generation)
 
-    def rows(self, generation: int, histories: list[tuple[str, ItemHistory]]) -> list[tuple[Table, list[Row]]]:
+    def rows(self, generation: int, histories: list[tuple[str, ItemHistory]]) -> list[tuple[Table, list[Values]]]:
         text = self.histories.text
-        states: list[Row] = [(key, text(key, h)) for key, h in histories]
-        owed: list[Row] = [
+        states: list[Values] = [(key, text(key, h)) for key, h in histories]
+        owed: list[Values] = [
             (key, n, o.body, o.ref, o.reason, o.responsible, o.due, o.met_on)
             for key, h in histories
             for n, o in enumerate(obligations(h))
@@ -396,7 +250,7 @@ class OverdueProjection(ItemsProjection):
         return [(overdue_item_table(generation), states), (obligation_table(generation), owed)]
 
 
-class AuditProjection(Projection):
+class AuditWriter(TableWriter):
     """The audit trail: one numbered entry per event, numbered without gaps."""
 
     name = "audit"
@@ -444,9 +298,9 @@ class AuditProjection(Projection):
 
     def prepare(self, generation: int, dialect: str) -> None:
         if self.ready is None:
-            entries = _for_driver(audit_table(generation), dialect, list(map(_AUDIT_COLUMNS, self.entries)))
+            entries = for_driver(audit_table(generation), dialect, list(map(_AUDIT_COLUMNS, self.entries)))
             items = [(key, *item) for key, item in self.dirty.items()]
-            self.ready = [entries, _for_driver(audited_item_table(generation), dialect, items)]
+            self.ready = [entries, for_driver(audited_item_table(generation), dialect, items)]
 
     def flush(self, conn: Connection, generation: int) -> None:
         self.prepare(generation, conn.dialect.name)
@@ -454,7 +308,7 @@ class AuditProjection(Projection):
         table = audited_item_table(generation)
         for chunk in _chunks([key for key in self.dirty if items[key][1]]):
             conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
-        _insert(conn, self.ready or [])
+        insert_prepared(conn, self.ready or [])
         self.ready = None
         self.entries.clear()
         for key, item in self.dirty.items():
@@ -464,14 +318,10 @@ class AuditProjection(Projection):
         items.trim()
 
 
-PROJECTIONS = ("tracker", "overdue", "audit")
-"""The read models' names."""
-
-
-def projections() -> dict[str, Projection]:
+def writers() -> dict[str, TableWriter]:
     """The three projections, the tracker and the overdue list sharing their items' histories."""
     histories = Histories()
-    made = (TrackerProjection(histories), OverdueProjection(histories), AuditProjection())
+    made = (TrackerWriter(histories), OverdueWriter(histories), AuditWriter())
     return {p.name: p for p in made}
 
 
@@ -495,106 +345,3 @@ _CREATED = {Recommendation.Made, Body.Registered}
 def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-Row = Sequence[Any]
-"""A row as values in its table's column order."""
-
-Inserts = tuple[str, list[tuple[Any, ...]]]
-"""A statement that inserts rows through the driver, and the rows as the driver takes them."""
-
-
-def _for_driver(table: Table, dialect: str, rows: Sequence[Row]) -> Inserts:
-    """Rows made ready for inserting through the driver.
-
-    The values come from the fold, already of the right types; SQLAlchemy's per-row
-    parameter processing would cost more than the fold itself, so the few values the
-    driver cannot take as they are are converted here, column by column.
-    """
-    statement, converters = _insert_plan(table, dialect)
-    if not converters:
-        return statement, list(map(tuple, rows))
-    converted = []
-    for row in rows:
-        values = list(row)
-        for index, convert in converters:
-            values[index] = convert(values[index])
-        converted.append(tuple(values))
-    return statement, converted
-
-
-def _insert(conn: Connection, inserts: list[Inserts]) -> None:
-    """Writes prepared rows: by ``executemany`` on SQLite, by ``COPY`` on PostgreSQL."""
-    for statement, rows in inserts:
-        if not rows:
-            continue
-        if conn.dialect.name == "postgresql":
-            with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            conn.exec_driver_sql(statement, rows)
-
-
-Converter = tuple[int, Callable[[Any], Any]]
-"""A column's index, and what makes its values fit for the driver."""
-
-
-@cache
-def _insert_plan(table: Table, dialect_name: str) -> tuple[str, list[Converter]]:
-    """The statement that inserts a table's rows through the driver, and the converters its values need.
-
-    On PostgreSQL it is a COPY: a rebuild took two thirds of the time it took with INSERTs.
-    """
-    converters = [(n, _converter(column.type, dialect_name)) for n, column in enumerate(table.columns)]
-    converters = [c for c in converters if c[1] is not _same]
-    if dialect_name == "postgresql":
-        quote = postgresql_dialect().identifier_preparer  # type: ignore[no-untyped-call]
-        columns = ", ".join(quote.quote(column.name) for column in table.columns)
-        return f"COPY {quote.format_table(table)} ({columns}) FROM STDIN", converters
-    compiled = insert(table).compile(dialect=sqlite_dialect())
-    if list(compiled.positiontup or []) != [column.name for column in table.columns]:
-        raise RuntimeError(f"unexpected parameter order for {table.name}")
-    return compiled.string, converters
-
-
-def _converter(kind: Any, dialect_name: str) -> Callable[[Any], Any]:
-    if isinstance(kind, JSON):
-        return _names_json
-    if isinstance(kind, UtcDateTime):
-        return _sqlite_moment if dialect_name == "sqlite" else _naive_utc
-    if dialect_name == "sqlite" and isinstance(kind, Date):
-        return _sqlite_day
-    return _same
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _names_json(names: list[str]) -> str:
-    """A list of names (the only JSON column) as JSON: hundreds of thousands of obligations share a few lists."""
-    return _json_of(tuple(names))
-
-
-@lru_cache(maxsize=4096)
-def _json_of(names: tuple[str, ...]) -> str:
-    return json.dumps(names)
-
-
-def _naive_utc(value: datetime) -> datetime:
-    """A moment as ``UtcDateTime`` stores it. Given with its zone, PostgreSQL would store the
-    server's local time (a UK server's is an hour ahead of UTC in summer)."""
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def _sqlite_moment(value: datetime) -> str:
-    """A moment as SQLAlchemy's SQLite DateTime stores it: naive UTC to the microsecond."""
-    offset = value.utcoffset()
-    if offset is None or offset:
-        value = value.astimezone(UTC)
-    return value.isoformat(" ", "microseconds")[:26]  # without the "+00:00"
-
-
-def _sqlite_day(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()

@@ -1,8 +1,8 @@
 """The service layer: commands in, events saved, queries out.
 
-``Scrutiny(url)`` is what a host application, a script or the command line holds. Each
-command is validated, checked against the rules by its aggregate and saved in one
-transaction; a command that fails writes nothing.
+Each command is validated, checked against the rules by its aggregate and saved in one
+transaction; a command that fails writes nothing. The service works against the ports of
+``scrutiny_es.application.ports``; ``scrutiny_es.bootstrap`` gives it a database's.
 """
 
 from __future__ import annotations
@@ -10,32 +10,23 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
+from functools import cache
 from time import monotonic, sleep
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import InfrastructureFactory, RecordConflictError
-from eventsourcing.utils import Environment
-
-from scrutiny_es.adapters.memory import collector_paused
-from scrutiny_es.adapters.persistence import (
-    DEFAULT_URL,
-    EventMapper,
-    UnsupportedDatabase,
-    count_notifications,
-    event_store_env,
-    event_store_in,
-    read_model_engine,
-    stored_notifications,
-    without_nul,
+from scrutiny_es.application.collector import collector_paused
+from scrutiny_es.application.ports import (
+    Clock,
+    Conflict,
+    EventStore,
+    LogIsAhead,
+    Progress,
+    ProjectionStatus,
+    ReadModels,
 )
-from scrutiny_es.adapters.readmodels import ReadModels
-from scrutiny_es.adapters.store import LogIsAhead, last_recorded_at
-from scrutiny_es.domain import commands as c
 from scrutiny_es.domain.dates import uk_day
-from scrutiny_es.domain.deadlines import Period
 from scrutiny_es.domain.errors import (
     BodyAlreadyRegistered,
     BodyNotFound,
@@ -44,25 +35,13 @@ from scrutiny_es.domain.errors import (
     RecommendationNotFound,
     ScrutinyError,
 )
+from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
-from scrutiny_es.projections.items import ItemHistory, fold, obligations, overdue_rows, tracker_row
+from scrutiny_es.projections.items import fold, obligations, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
 
-if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import
-    from sqlalchemy.orm import Session, scoped_session
-
-
-class Clock(Protocol):
-    """Tells the time at which an event is recorded (timezone-aware)."""
-
-    def now(self) -> datetime: ...
-
-
-class SystemClock:
-    """The computer's clock, in UTC."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
+if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
+    from scrutiny_es.domain import commands as c
 
 
 class Receipt(NamedTuple):
@@ -76,25 +55,6 @@ class Receipt(NamedTuple):
     ref: str | None
     events: tuple[str, ...]
     position: int | None
-
-
-class ApplicationLog:
-    """The application's notification log as the read models read it: positions and domain events."""
-
-    def __init__(self, app: Application[UUID], mapper: EventMapper) -> None:
-        self.app = app
-        self.mapper = mapper
-
-    def head(self) -> int:
-        return self.app.recorder.max_notification_id() or 0
-
-    def read(self, after: int, limit: int) -> list[tuple[int, Any]]:
-        decode = self.mapper.decode
-        rows = stored_notifications(self.app.recorder, after, limit)
-        return [(n, decode(i, v, t, without_nul(s))) for n, i, v, t, s in rows]
-
-    def count(self, after: int = 0) -> int:
-        return count_notifications(self.app.recorder, after)
 
 
 @dataclass
@@ -124,13 +84,6 @@ class BatchRejected(ScrutinyError):
         super().__init__(f"command {index + 1} of the batch: {error}")
 
 
-def _mutate(aggregate: Any, events: Iterable[Any]) -> Any:
-    """Replays events onto an aggregate (eventsourcing's own projector re-checks each event's type)."""
-    for event in events:
-        aggregate = event.mutate(aggregate)
-    return aggregate
-
-
 def _actor(given: c.Actor, actors: dict[tuple[str, str, str], Actor]) -> Actor:
     """The domain's actor for a command's, one for every command of a batch by the same person."""
     key = (given.id, given.name, given.role)
@@ -155,72 +108,39 @@ MAX_ATTEMPTS = 20
 """How many times a command is tried when another writer changes the same item first."""
 
 
-class Scrutiny(Application[UUID]):
-    """A council's record of scrutiny recommendations and actions, kept as events."""
+class ScrutinyService:
+    """A council's record of scrutiny recommendations and actions, kept as events.
 
-    name = "scrutiny"
-
-    EVENT_STORE = "native"
-    """Which eventsourcing persistence module keeps the events (see ``event_store_env``)."""
+    Hosts hold it as ``scrutiny_es.Scrutiny``, which opens one from a database URL.
+    """
 
     def __init__(
         self,
-        url: str = DEFAULT_URL,
         *,
-        clock: Clock | None = None,
+        store: EventStore,
+        read_models: ReadModels,
+        clock: Clock,
         catch_up: bool = True,
-        session: scoped_session[Session] | None = None,
+        host_transaction: bool = False,
     ) -> None:
-        """Opens the record at ``url``.
-
-        With ``catch_up`` (the default) every query first applies the events its read model
-        has not seen, so a query always shows what was recorded before it. Without it the
-        read models are kept by a separate ``scrutiny-es projections run`` worker.
-
-        A host application that already uses SQLAlchemy can pass its ``session`` (a
-        ``scoped_session``): commands are then written in the host's transaction, committed
-        or rolled back with its own writes, and ``url`` is taken from the session's engine.
-        """
-        self._session = session
-        if session is not None:
-            url = session.get_bind().engine.url.render_as_string(hide_password=False)
-        self.url = url
-        self.clock: Clock = clock or SystemClock()
-        self.catch_up = catch_up
+        """``catch_up``: every query first applies the events its read model has not seen, so it shows what
+        was recorded before it (without, a ``scrutiny-es projections run`` worker keeps them).
+        ``host_transaction``: commands are written in a host's transaction, which may yet be rolled back,
+        and which cannot be tried again here when another writer clashes with it."""
+        self.store = store
+        self.read_models = read_models
+        self.clock = clock
+        self.catch_up_on_query = catch_up
+        self.host_transaction = host_transaction
         self._bodies: dict[UUID, Body] = {}
         self._saved: dict[UUID, Body | Recommendation] = {}
         """The aggregates the last batch saved (see ``Batch.saved``)."""
         self._latest: datetime | None = None
         """The time of the last event in the log, once a batch found the clock behind it."""
-        engine = read_model_engine(url)
-        found = event_store_in(engine)
-        store = "sqlalchemy" if session is not None else found or self.EVENT_STORE
-        if found and found != store:
-            engine.dispose()
-            msg = (
-                f"{url} keeps its events with the {found} event store, so it cannot be shared with a host's "
-                "session; a host that hands over its session must do so from the first command"
-            )
-            raise UnsupportedDatabase(msg)
-        super().__init__(env=event_store_env(url, store) | {"CREATE_TABLE": "no"})
-        self.read_models = ReadModels(engine, ApplicationLog(self, self.mapper))
-        with self.read_models.schema_lock():
-            self.recorder.create_table()  # type: ignore[attr-defined]
-
-    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
-        factory = super().construct_factory(env)
-        if self._session is not None:
-            factory.datastore.set_scoped_session(self._session)  # type: ignore[attr-defined]
-        return factory
 
     def close(self) -> None:
-        super().close()
-        self.read_models.engine.dispose()
-
-    mapper: EventMapper
-
-    def construct_mapper(self) -> EventMapper:
-        return EventMapper()
+        self.store.close()
+        self.read_models.close()
 
     def execute(self, command: c.AnyCommand | dict[str, Any] | str) -> Receipt:
         """Validates and records one command; raises a ``ScrutinyError`` and writes nothing if it breaks a rule."""
@@ -241,10 +161,12 @@ class Scrutiny(Application[UUID]):
             return self._record_batch(commands)
 
     def _record_batch(self, commands: Sequence[c.AnyCommand | dict[str, Any] | str]) -> list[Receipt]:
+        from scrutiny_es.domain.commands import parse_command
+
         parsed = []
         for index, command in enumerate(commands):
             try:
-                parsed.append(c.parse_command(command))
+                parsed.append(parse_command(command))
             except ScrutinyError as e:
                 raise BatchRejected(index, e) from None
         saved, self._saved = self._saved, {}  # a batch rejected part way leaves its aggregates changed
@@ -262,18 +184,17 @@ class Scrutiny(Application[UUID]):
                 events += aggregate.collect_events()
                 ends.append(len(events))
             try:
-                # The recorder itself: the event store would wrap every event in two more objects.
-                positions = self.recorder.insert_events([self.mapper.to_stored_event(e) for e in events]) or ()
+                positions = self.store.append(events)
             except LogIsAhead as e:
                 self._latest = e.latest  # the clock is behind the log: the batch takes the log's time
                 continue
-            except RecordConflictError:
-                if self._session is not None:  # the host's transaction failed with it: the host must roll back
+            except Conflict:
+                if self.host_transaction:  # it failed with the clash: the host must roll back
                     msg = "another writer changed the same item; roll back and try again"
                     raise ConcurrentChange(msg) from None
                 sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311  (spreads out writers that collided)
                 continue
-            if self._session is None:  # a host's transaction may yet be rolled back
+            if not self.host_transaction:  # a host's transaction may yet be rolled back
                 self._saved = batch.changed
             return _receipts(parsed, ends, events, positions)
         msg = f"the items were changed by someone else {MAX_ATTEMPTS} times while this was being recorded; try again"
@@ -283,24 +204,19 @@ class Scrutiny(Application[UUID]):
         """The time to record an event at: the clock's, or the log's last where the clock is behind it.
 
         An event is never recorded before the one preceding it in the log, so "as known at" a
-        moment is always a stretch of the log from its start. The event store checks it as it
-        appends (``LogIsAhead``); a host's session, which eventsourcing-sqlalchemy writes, is
-        checked against the last event read before the batch.
+        moment is always a stretch of the log from its start; the event store checks it as it
+        appends (``LogIsAhead``).
         """
         now = self.clock.now()
-        if self._latest is None and self._session is not None:
-            self._latest = last_recorded_at(self.recorder)
-        if self._latest is not None and now < self._latest:
-            return self._latest
-        return now
+        return self._latest if self._latest is not None and now < self._latest else now
 
     def body(self, code: str, batch: Batch | None = None) -> Body:
         """The registered body with this code (kept once read: nothing changes a body after registration)."""
         key = body_id(code)
         found = (batch.changed.get(key) if batch else None) or self._bodies.get(key)
         if found is None:
-            found = self._get(key)
-            if isinstance(found, Body) and self._session is None:
+            found = self.store.load(key)
+            if isinstance(found, Body) and not self.host_transaction:
                 # Only once committed: a batch that registers it, or a host's transaction, may yet be rolled back.
                 self._bodies[key] = found
         if not isinstance(found, Body):
@@ -314,7 +230,7 @@ class Scrutiny(Application[UUID]):
         found = None
         if batch is not None:
             found = batch.changed.get(key) or batch.saved.pop(key, None)
-        found = found or self._get(key)
+        found = found or self.store.load(key)
         if found is None:
             self.body(body, batch)
             msg = f"{body} has no recommendation or action with the reference {ref}"
@@ -323,14 +239,7 @@ class Scrutiny(Application[UUID]):
 
     def _exists(self, key: UUID, batch: Batch) -> bool:
         """Whether a new aggregate's identity is taken (see ``Batch.check_new``)."""
-        return key in batch.changed or key in batch.saved or (batch.check_new and self._get(key) is not None)
-
-    def _get(self, key: UUID) -> Body | Recommendation | None:
-        """The aggregate replayed from its events, or None."""
-        try:
-            return self.repository.get(key, projector_func=_mutate)  # type: ignore[no-any-return]
-        except AggregateNotFoundError:
-            return None
+        return key in batch.changed or key in batch.saved or (batch.check_new and self.store.load(key) is not None)
 
     def today(self) -> date:
         """Today's date in the UK, by the application's clock."""
@@ -380,6 +289,35 @@ class Scrutiny(Application[UUID]):
         self._catch_up()
         return self.read_models.audit(body, ref, as_of, as_known_at)
 
+    # The read models' upkeep, for the command line, a worker and a host's scripts.
+
+    @property
+    def projections(self) -> tuple[str, ...]:
+        """The read models' names."""
+        return self.read_models.names
+
+    def catch_up(self, names: Iterable[str] | None = None) -> int:
+        """Applies to the read models every event they have not seen; returns how many were read."""
+        return self.read_models.catch_up(names)
+
+    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
+        """Rebuilds read models from the first event into new tables, swapped in when complete."""
+        self.read_models.rebuild(names, progress)
+
+    def projection_status(self) -> list[ProjectionStatus]:
+        """Each read model's position against the head of the log."""
+        return self.read_models.status()
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the database turned out read-only: the read models then answer as last brought up to date."""
+        return self.read_models.read_only
+
+    def wait_for_events(self, timeout: float) -> bool:
+        """Waits at most ``timeout`` seconds for a signal that events were recorded; says whether one came
+        (SQLite gives none: a projection worker polls it)."""
+        return self.store.wait_for_events(timeout)
+
     def wait_for(self, receipt: Receipt, timeout: float = 10.0) -> None:
         """Returns when every read model shows ``receipt``'s command (read-your-writes with a worker)."""
         deadline = monotonic() + timeout
@@ -394,7 +332,7 @@ class Scrutiny(Application[UUID]):
             pause = min(pause * 2, 0.1)
 
     def _catch_up(self) -> None:
-        if self.catch_up:
+        if self.catch_up_on_query:
             self.read_models.catch_up()
 
     def _histories(self, body: str | None, ref: str | None, as_known_at: datetime | None) -> Iterator[ItemHistory]:
@@ -410,8 +348,8 @@ class Scrutiny(Application[UUID]):
             return
         for item_id in self.read_models.item_ids(body, ref):
             history: ItemHistory | None = None
-            for event in self.events.get(item_id):
-                if event.timestamp <= as_known_at:  # type: ignore[attr-defined]
+            for event in self.store.events(item_id):
+                if event.timestamp <= as_known_at:
                     history = fold(history, event)
             if history is not None:
                 yield history
@@ -419,14 +357,15 @@ class Scrutiny(Application[UUID]):
     # One handler per command: each returns the aggregate with its new events pending.
 
     def _handle(self, cmd: Any, actor: Actor, at: datetime, batch: Batch) -> Body | Recommendation:
-        return HANDLERS[type(cmd)](self, cmd, actor, at, batch)  # type: ignore[no-any-return]
+        return _handlers()[type(cmd)](self, cmd, actor, at, batch)  # type: ignore[no-any-return]
 
     def _register_body(self, cmd: c.RegisterBody, actor: Actor, at: datetime, batch: Batch) -> Body:
         if self._exists(body_id(cmd.body), batch):
             msg = f"a body with the code {cmd.body} is already registered"
             raise BodyAlreadyRegistered(msg)
-        deadlines = {kind: None if p is None else Period.parse(p) for kind, p in cmd.deadlines.items()}
-        return Body.register(code=cmd.body, name=cmd.name, council=cmd.council, deadlines=deadlines, actor=actor, at=at)
+        return Body.register(
+            code=cmd.body, name=cmd.name, council=cmd.council, deadlines=cmd.deadlines, actor=actor, at=at
+        )
 
     def _make_recommendation(
         self, cmd: c.MakeRecommendation, actor: Actor, at: datetime, batch: Batch
@@ -453,25 +392,21 @@ class Scrutiny(Application[UUID]):
         """A command on an existing item: the item's method of the same name, given the command's fields."""
         item = self.recommendation(cmd.body, cmd.ref, batch)
         fields = dict(cmd.__dict__)  # a model_dump without the envelope, at a fraction of the cost
-        for name in _ENVELOPE:
+        for name in ("command", "actor", "body", "ref"):  # the envelope, which the method does not take
             del fields[name]
-        if isinstance(cmd, c.Refer):
+        if cmd.command == "refer":  # type: ignore[attr-defined]
             fields["body"] = self.body(cmd.body, batch)  # for its deadline policy
         getattr(item, cmd.command)(**fields, actor=actor, at=at)  # type: ignore[attr-defined]
         return item
 
 
-_ENVELOPE = {"command", "actor", "body", "ref"}
-"""Fields every item command carries, which its aggregate method does not take."""
+@cache
+def _handlers() -> dict[type, Any]:
+    """The handler of each command: an item's own commands go to its method of the same name."""
+    from scrutiny_es.domain import commands as c
 
-
-_ITEM_COMMANDS: list[type] = [
-    c.Refer, c.RecordResponse, c.ReportProgress, c.ReviseTargetDate, c.Defer, c.Reaffirm, c.Escalate, c.Close,
-    c.Reopen, c.Correct,
-]  # fmt: skip
-HANDLERS: dict[type, Any] = {
-    c.RegisterBody: Scrutiny._register_body,
-    c.MakeRecommendation: Scrutiny._make_recommendation,
-    **dict.fromkeys(_ITEM_COMMANDS, Scrutiny._change),
-}
-"""The handler of each command."""
+    return {
+        c.RegisterBody: ScrutinyService._register_body,
+        c.MakeRecommendation: ScrutinyService._make_recommendation,
+        **dict.fromkeys(c.ITEM_COMMANDS, ScrutinyService._change),
+    }

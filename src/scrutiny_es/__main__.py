@@ -1,0 +1,27 @@
+"""``scrutiny-es`` and ``python -m scrutiny_es``: the command line, given the means to open a database.
+
+The record's modules (the database libraries among them) load only once a command needs
+them, so ``scrutiny-es --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+
+def open_record(url: str, **options: Any) -> Any:
+    from scrutiny_es.bootstrap import Scrutiny
+
+    return Scrutiny(url, **options)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from scrutiny_es.adapters import cli
+
+    return cli.main(argv, open=open_record)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""The ``scrutiny-es`` command line: a parser, and one module per command, loaded when it runs.
+
+User errors never print a traceback: each is one line on standard error. The command line
+is given the means to open a record (``open``); ``scrutiny_es.__main__`` gives it the
+database URL's, so nothing here names a concrete adapter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time
+from importlib import import_module
+from typing import Any
+
+from scrutiny_es.adapters.database import DEFAULT_URL, database_problem
+from scrutiny_es.adapters.formats import FORMATS
+from scrutiny_es.domain.dates import UK
+from scrutiny_es.domain.errors import ScrutinyError
+from scrutiny_es.projections.reports import READ_MODELS, REPORTS
+
+Opener = Callable[..., Any]
+"""Opens the record at a database URL: ``open(url, catch_up=...)`` gives a ``ScrutinyService``."""
+
+
+def main(argv: Sequence[str] | None = None, *, open: Opener) -> int:
+    """Runs the command line; returns the exit status. Whatever goes wrong is said in one line, never a traceback."""
+    args = parser().parse_args(argv)
+    args.open = open
+    module, name = args.run
+    try:
+        return int(getattr(import_module(f"scrutiny_es.adapters.cli.{module}"), name)(args))
+    except ScrutinyError as e:
+        print(f"scrutiny-es: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("scrutiny-es: stopped", file=sys.stderr)
+        return 130
+    except Exception as e:
+        problem = database_problem(e)
+        if problem is not None:
+            print(f"scrutiny-es: {problem}", file=sys.stderr)
+            return 1
+        if os.environ.get("SCRUTINY_DEBUG"):
+            raise
+        print(f"scrutiny-es: unexpected {type(e).__name__}: {e} (a fault of scrutiny-es: report it)", file=sys.stderr)
+        return 70
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scrutiny-es",
+        description="Record and report a scrutiny board's recommendations and actions.",
+    )
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("SCRUTINY_DB", DEFAULT_URL),
+        help=f"database URL (default: $SCRUTINY_DB, else {DEFAULT_URL})",
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    apply = commands.add_parser("apply", help="apply commands from a .jsonl file, or - for standard input")
+    apply.add_argument("file", metavar="FILE.jsonl|-")
+    apply.add_argument("--keep-going", action="store_true", help="report every bad line and apply the rest")
+    apply.add_argument(
+        "--batch",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="save up to N commands in one transaction (for migrating a tracker); a bad line rejects its batch",
+    )
+    apply.set_defaults(run=("apply", "apply"))
+
+    for kind in REPORTS.values():
+        report = commands.add_parser(kind.name, help=kind.description)
+        report.add_argument("--body", help="only this body (its code)")
+        report.add_argument("--ref", help="only this item (with --body)")
+        report.add_argument("--as-of", type=_day, metavar="DATE", help="facts effective on or before this date")
+        report.add_argument(
+            "--as-known-at",
+            type=_moment,
+            metavar="TIMESTAMP",
+            help="facts recorded by then (UK time unless it says otherwise; a date alone means the end of that day)",
+        )
+        report.add_argument("--format", choices=FORMATS, default="table")
+        report.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+        report.set_defaults(run=("reports", "report"), report=kind.name)
+
+    projections = commands.add_parser("projections", help="the read models: status, rebuild, run")
+    actions = projections.add_subparsers(required=True, metavar="ACTION")
+    status = actions.add_parser("status", help="each projection's position against the head of the log")
+    status.set_defaults(run=("projections", "status"))
+    rebuild = actions.add_parser("rebuild", help="rebuild from the first event, swapped in when complete")
+    rebuild.add_argument("name", nargs="?", choices=READ_MODELS, help="one projection (default: all)")
+    rebuild.add_argument("--quiet", action="store_true", help="no progress bar")
+    rebuild.add_argument("--stop-with-parent", action="store_true", help=argparse.SUPPRESS)
+    rebuild.set_defaults(run=("projections", "rebuild"))
+    run = actions.add_parser("run", help="keep the projections up to date until stopped (Ctrl-C, SIGTERM)")
+    run.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="how often to look for new events")
+    run.set_defaults(run=("projections", "run"))
+
+    demo = commands.add_parser("demo", help="load the bundled demo data into a fresh file and show what it gives")
+    demo.add_argument("--dir", default=".", help="where to write scrutiny-demo.db and the HTML tracker")
+    demo.set_defaults(run=("demo", "demo"))
+    return parser
+
+
+def _positive(text: str) -> int:
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+
+
+def _day(text: str) -> date:
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD")
+
+
+def _moment(text: str) -> datetime:
+    try:
+        if len(text) == 10:
+            moment = datetime.combine(date.fromisoformat(text), time.max)
+        else:
+            moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a timestamp such as 2024-03-14T18:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UK)
+
+
+def write(text: str, output: str | None) -> None:
+    """Prints ``text``, or writes it to the file ``output`` and says so."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    with open(output, "w", encoding="utf-8") as file:
+        file.write(text)
+    print(f"wrote {output}", file=sys.stderr)

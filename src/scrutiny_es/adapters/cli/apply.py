@@ -1,0 +1,128 @@
+"""``scrutiny-es apply``: commands from a .jsonl file, one JSON object a line.
+
+Blank lines and lines starting with ``#`` are skipped, so a file can say where its facts
+came from. Each command is applied on its own (or ``--batch`` N together); a bad line is
+reported as ``line N: field: reason`` and nothing of it is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import islice
+from typing import BinaryIO, NamedTuple
+
+from scrutiny_es.application import BatchRejected, ScrutinyService
+from scrutiny_es.domain.commands import MAX_LINE
+from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError
+
+
+def apply(args: argparse.Namespace) -> int:
+    app = args.open(args.db, catch_up=False)
+    applied = rejected = 0
+    name = "standard input" if args.file == "-" else args.file
+
+    def summary() -> str:
+        said = f"applied {applied} command{'s' * (applied != 1)} from {name}"
+        if rejected:
+            said += f"; {rejected} rejected" + ("" if args.keep_going else ", stopped at the first")
+        return said
+
+    with _open(args.file) as file:
+        try:
+            for batch in _batches(commands(file), args.batch):
+                while batch:
+                    bad = first_bad(app, batch)
+                    if bad is None:
+                        applied += len(batch)
+                        break
+                    index, problems = bad
+                    rejected += 1
+                    for problem in problems:
+                        print(f"line {batch[index].number}: {problem}", file=sys.stderr)
+                    if not args.keep_going:
+                        if len(batch) > 1:
+                            print(f"lines {batch[0].number}-{batch[-1].number} were not written", file=sys.stderr)
+                        break
+                    del batch[index]  # and the rest of the batch is tried again without it
+                if rejected and not args.keep_going:
+                    break
+            app.catch_up()
+        except BaseException:
+            print(summary() + ", and then stopped")  # what was recorded before the failure stays recorded
+            raise
+    print(summary())
+    return 1 if rejected else 0
+
+
+class Line(NamedTuple):
+    """A command's line: its number, its JSON text, or why it cannot be read."""
+
+    number: int
+    text: str
+    problem: str | None = None
+
+
+def commands(file: BinaryIO) -> Iterator[Line]:
+    """The commands of a .jsonl file with their line numbers; blank lines and # comments skipped.
+
+    Lines are read as bytes, at most ``MAX_LINE`` at a time, so a bad byte or a line of a
+    hundred megabytes is one bad line like any other, not the end of the file.
+    """
+    number = 0
+    while raw := file.readline(MAX_LINE + 1):
+        number += 1
+        if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+            while (rest := file.readline(MAX_LINE)) and not rest.endswith(b"\n"):
+                pass
+            yield Line(number, "", f"longer than the {MAX_LINE:,} bytes a command may take")
+            continue
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            column = len(raw[: e.start].decode("utf-8", "replace")) + 1
+            yield Line(number, "", f"not UTF-8 text (byte 0x{raw[e.start]:02X} at column {column})")
+            continue
+        if line.strip() and not line.lstrip().startswith("#"):
+            yield Line(number, line)
+
+
+def _batches(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
+    while batch := list(islice(lines, size)):
+        yield batch
+
+
+def first_bad(app: ScrutinyService, batch: list[Line]) -> tuple[int, list[str]] | None:
+    """Applies the batch in one transaction; or says which line was wrong, and why, having written nothing."""
+    for index, line in enumerate(batch):
+        if line.problem is not None:
+            return index, [line.problem]
+    try:
+        app.execute_many([line.text for line in batch])
+    except BatchRejected as e:
+        return e.index, _problems(e.error)
+    return None
+
+
+def _problems(error: ScrutinyError) -> list[str]:
+    if isinstance(error, InvalidCommand):
+        return [f"{field}: {reason}" if field else reason for field, reason in error.problems]
+    return [str(error)]
+
+
+@contextmanager
+def _open(path: str) -> Iterator[BinaryIO]:
+    if path == "-":
+        yield sys.stdin.buffer
+        return
+    try:
+        file = open(path, "rb")  # noqa: SIM115
+    except OSError as e:
+        raise ScrutinyError(f"{path}: {e.strerror}") from None
+    with file:
+        yield file

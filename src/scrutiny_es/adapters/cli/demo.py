@@ -1,0 +1,51 @@
+"""``scrutiny-es demo``: the bundled demo data, from real agenda packs, loaded into a fresh file and shown."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import shutil
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from scrutiny_es.adapters.cli.apply import commands, first_bad
+from scrutiny_es.adapters.formats import Report, render
+from scrutiny_es.application import ScrutinyService
+from scrutiny_es.domain.errors import ScrutinyError
+from scrutiny_es.projections.reports import REPORTS
+
+DEMO_AS_OF = date(2024, 3, 14)
+DEMO_BODY = "SNAC"
+DEMO_ITEM = "2024-01-17/4"  # the BBQ areas recommendation, re-affirmed on 15 February 2024
+
+
+def demo(args: argparse.Namespace) -> int:
+    """Loads the bundled demo data into a fresh file; shows the Sandwell tracker of 14 March 2024."""
+    folder = Path(args.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "scrutiny-demo.db"
+    for stale in folder.glob("scrutiny-demo.db*"):
+        stale.unlink()
+    app: ScrutinyService = args.open(f"sqlite:///{db}")
+    data = resources.files("scrutiny_es.demo").joinpath("demo.jsonl").read_text(encoding="utf-8")
+    lines = list(commands(io.BytesIO(data.encode())))
+    bad = first_bad(app, lines)
+    if bad is not None:
+        raise ScrutinyError(f"demo data line {lines[bad[0]].number}: {'; '.join(bad[1])}")
+    print(f"Loaded {len(lines)} commands of demo data into {db}\n")
+    width = shutil.get_terminal_size((160, 40)).columns
+    board = {DEMO_BODY: app.body(DEMO_BODY).name}
+    for kind, rows in (
+        (REPORTS["tracker"], app.tracker(body=DEMO_BODY, as_of=DEMO_AS_OF)),
+        (REPORTS["overdue"], app.overdue(body=DEMO_BODY, as_of=DEMO_AS_OF)),
+    ):
+        print(render(Report(kind, rows, board, DEMO_AS_OF), "table", width))
+    trail = app.audit(body=DEMO_BODY, ref=DEMO_ITEM)
+    print(render(Report(REPORTS["audit"], trail, board, None), "table", width))
+    everything = app.tracker(as_of=DEMO_AS_OF)
+    bodies = {code: app.body(code).name for code in dict.fromkeys(row.body for row in everything)}
+    page = folder / "scrutiny-demo-tracker.html"
+    page.write_text(render(Report(REPORTS["tracker"], everything, bodies, DEMO_AS_OF), "html"), encoding="utf-8")
+    print(f"Every body's tracker as of {DEMO_AS_OF:%d %B %Y}, laid out for printing: {page}")
+    return 0

@@ -1,0 +1,97 @@
+"""``scrutiny-es projections status|rebuild|run``: where the read models stand, rebuilding them, keeping them."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from threading import Event, Thread
+from time import monotonic
+
+from rich.console import Console as RichConsole
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from scrutiny_es.adapters import worker
+from scrutiny_es.application import ScrutinyService
+from scrutiny_es.domain.errors import ScrutinyError
+from scrutiny_es.projections.reports import READ_MODELS
+
+
+def status(args: argparse.Namespace) -> int:
+    app: ScrutinyService = args.open(args.db)
+    for s in app.projection_status():
+        rebuilding = "" if s.rebuild_lag is None else f", rebuild at {s.events - s.rebuild_lag}"
+        print(f"{s.name:8} at {s.applied} of {s.events} (lag {s.lag}){rebuilding}")
+    return 0
+
+
+def rebuild(args: argparse.Namespace) -> int:
+    if args.stop_with_parent:
+        _stop_when_stdin_closes()
+    app: ScrutinyService = args.open(args.db, catch_up=False)
+    names = [args.name] if args.name else list(READ_MODELS)
+    audit_rebuild = None
+    if len(names) > 1 and (os.cpu_count() or 1) > 1:
+        # With a second core, the audit trail is rebuilt beside the tracker and the overdue list,
+        # by a child that ends with this process however it ends (killed too: its stdin closes).
+        names.remove("audit")
+        command = [sys.executable, "-m", "scrutiny_es", "--db", args.db, "projections", "rebuild"]
+        audit_rebuild = subprocess.Popen(  # noqa: S603
+            [*command, "audit", "--quiet", "--stop-with-parent"], stdin=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+    try:
+        if args.quiet:
+            app.rebuild(names)
+        else:
+            _rebuild_showing_progress(app, names)
+        if audit_rebuild is not None:
+            errors = audit_rebuild.stderr.read().decode(errors="replace") if audit_rebuild.stderr else ""
+            if audit_rebuild.wait() != 0:
+                raise ScrutinyError(f"rebuilding the audit trail failed: {errors.strip()}")
+            names.append("audit")
+    finally:
+        if audit_rebuild is not None and audit_rebuild.poll() is None:
+            audit_rebuild.terminate()
+            audit_rebuild.wait()
+    if not args.quiet:
+        print("rebuilt " + ", ".join(names))
+    return 0
+
+
+def _stop_when_stdin_closes() -> None:
+    """Ends this process when its parent does: the parent holds the other end of stdin until it is done."""
+
+    def watch() -> None:
+        while os.read(0, 4096):  # the file descriptor itself: a buffered reader would hold a lock at exit
+            pass
+        os._exit(1)  # the transaction under way is rolled back by the database
+
+    Thread(target=watch, daemon=True).start()
+
+
+def _rebuild_showing_progress(app: ScrutinyService, names: list[str]) -> None:
+    columns = (TextColumn("rebuilding"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"))
+    with Progress(*columns, console=RichConsole(stderr=True)) as bar:
+        task = bar.add_task("rebuild", total=None, rate="")
+        started = monotonic()
+
+        def show(position: int, head: int) -> None:
+            rate = position / max(monotonic() - started, 1e-9)
+            bar.update(task, completed=position, total=head, rate=f"{rate:,.0f} events/s")
+
+        app.rebuild(names, progress=show)
+        bar.update(task, completed=bar.tasks[task].total)
+
+
+def run(args: argparse.Namespace) -> int:
+    app: ScrutinyService = args.open(args.db, catch_up=False)
+    stopping = Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    print("keeping the projections up to date; Ctrl-C to stop", file=sys.stderr, flush=True)
+    worker.run(app, stopping, args.poll, lambda read: print(f"applied {read} events", file=sys.stderr, flush=True))
+    print("stopped", file=sys.stderr)
+    app.close()
+    return 0

@@ -1,0 +1,36 @@
+"""``scrutiny-es tracker|overdue|audit``: a report of the registry, in any format, to the terminal or a file."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+
+from scrutiny_es.adapters.cli import write
+from scrutiny_es.adapters.formats import Report, render
+from scrutiny_es.application import ScrutinyService
+from scrutiny_es.projections.reports import REPORTS
+
+
+def report(args: argparse.Namespace) -> int:
+    app: ScrutinyService = args.open(args.db)
+    kind = REPORTS[args.report]
+    rows = getattr(app, kind.name)(body=args.body, ref=args.ref, as_of=args.as_of, as_known_at=args.as_known_at)
+    codes = [args.body] if args.body else sorted({row.body for row in rows})
+    bodies = {code: app.body(code).name for code in codes}
+    day = app.report_day(args.as_of, args.as_known_at) if kind.dated else args.as_of
+    shown = Report(kind, rows, bodies, day, args.as_known_at)
+    write(render(shown, args.format, width=shutil.get_terminal_size((160, 40)).columns), args.output)
+    say_if_behind(app)
+    return 0
+
+
+def say_if_behind(app: ScrutinyService) -> None:
+    """On a read-only database the read models answer as they stand: say how far behind the log they are."""
+    if app.read_only:
+        behind = max(s.lag for s in app.projection_status())
+        print(
+            f"scrutiny-es: the database is read-only, so this shows the read models as last brought up to date, "
+            f"{behind} event{'s' * (behind != 1)} behind the log",
+            file=sys.stderr,
+        )

@@ -1,0 +1,137 @@
+"""Databases as a URL names them, and their faults as a clerk is told of them.
+
+``sqlite:///path.db`` is the embedded default; ``postgresql+psycopg://user@host/db`` serves
+many processes. The event store and the read models are in the same database, and this is
+the one place that reads a URL.
+"""
+
+from __future__ import annotations
+
+import errno
+import getpass
+from typing import TYPE_CHECKING
+
+from scrutiny_es.domain.errors import ScrutinyError
+
+if TYPE_CHECKING:
+    from sqlalchemy import URL
+
+DEFAULT_URL = "sqlite:///scrutiny.db"
+
+
+class UnsupportedDatabase(ScrutinyError):
+    """The database URL names a kind of database the library cannot use."""
+
+
+def event_store_env(url: str, store: str = "native") -> dict[str, str]:
+    """The eventsourcing environment for the event store at ``url``.
+
+    ``store`` is ``native`` (eventsourcing's own sqlite and postgres modules, chosen by
+    measurement: see docs/performance.md) or ``sqlalchemy`` (eventsourcing-sqlalchemy, which
+    can write in a host application's SQLAlchemy session).
+    """
+    if store == "sqlalchemy":
+        if url.startswith("sqlite:///"):
+            return {"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy", "SQLALCHEMY_URL": url}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+            "SQLALCHEMY_URL": postgres_url(url).render_as_string(hide_password=False),
+        }
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        if not path:
+            msg = f"{url} names no file: write sqlite:///path/to/file.db"
+            raise UnsupportedDatabase(msg)
+        return {
+            "PERSISTENCE_MODULE": "scrutiny_es.adapters.store.sqlite:Factory",
+            "SQLITE_DBNAME": path,
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+    parsed = postgres_url(url)
+    return {
+        "PERSISTENCE_MODULE": "scrutiny_es.adapters.store.postgres:Factory",
+        "POSTGRES_DBNAME": parsed.database or "",
+        "POSTGRES_HOST": str(parsed.query.get("host") or parsed.host or "localhost"),
+        "POSTGRES_PORT": str(parsed.port or 5432),
+        "POSTGRES_USER": parsed.username or getpass.getuser(),
+        "POSTGRES_PASSWORD": parsed.password or "",
+        "POSTGRES_POOL_SIZE": "4",
+        "POSTGRES_MAX_OVERFLOW": "8",
+        "POSTGRES_LOCK_TIMEOUT": "10",
+    }
+
+
+def postgres_url(url: str) -> URL:
+    """A PostgreSQL URL as SQLAlchemy reads it, with the psycopg driver (the only one the library uses)."""
+    from sqlalchemy import make_url  # here: the command line's help does not wait for SQLAlchemy
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        parsed = None
+    if parsed is None or parsed.get_backend_name() != "postgresql" or not parsed.database:
+        msg = (
+            f"{url} is not a database this library can use: write sqlite:///path/to/file.db "
+            "or postgresql+psycopg://user:password@host:port/database"
+        )
+        raise UnsupportedDatabase(msg)
+    return parsed.set(drivername="postgresql+psycopg")
+
+
+def database_problem(error: BaseException) -> str | None:
+    """What went wrong with the database itself, as one sentence, or None if ``error`` is not the database's.
+
+    A full disk, a read-only file, a server that went away: SQLite, psycopg, SQLAlchemy and
+    eventsourcing each wrap them in errors of their own, with the driver's words inside.
+    """
+    found: BaseException | None = error
+    while found is not None:
+        if isinstance(found, OSError) and found.errno == errno.ENOSPC:
+            return "the disk is full"
+        names = {f"{cls.__module__}.{cls.__name__}" for cls in type(found).__mro__}
+        if names & _DATABASE_ERRORS:
+            return _database_sentence(error)
+        found = found.__cause__ or found.__context__
+    return None
+
+
+_DATABASE_ERRORS = {
+    "sqlite3.Error",
+    "psycopg.Error",
+    "sqlalchemy.exc.DBAPIError",
+    "sqlalchemy.exc.InterfaceError",
+    "eventsourcing.persistence.PersistenceError",
+}
+
+
+def _database_sentence(error: BaseException) -> str:
+    words = " ".join(str(getattr(error, "orig", None) or error).split())
+    found: BaseException | None = error
+    while found is not None and not words:
+        found = found.__cause__
+        words = " ".join(str(found or "").split())
+    lower = words.lower()
+    if "readonly" in lower or "read-only" in lower:
+        return "the database is read-only, so nothing can be recorded in it"
+    if "disk is full" in lower or "no space left" in lower:
+        return "the disk holding the database is full"
+    if "disk i/o error" in lower:
+        return "the database could not be written (disk I/O error: is the disk full, or the file too large?)"
+    if "unable to open database file" in lower:
+        return "the database file cannot be opened (does its folder exist, and may this user write to it?)"
+    if "connection" in lower or "server" in lower or "terminat" in lower:
+        return f"the connection to the database failed: {words[:300]}"
+    return f"the database failed: {words[:300]}"
+
+
+def is_read_only(error: BaseException) -> bool:
+    """Whether the database refused to write because it is read-only (a file, a replica, a read-only role)."""
+    found: BaseException | None = error
+    while found is not None:
+        if getattr(found, "sqlstate", None) == "25006" or getattr(found, "sqlite_errorname", "").startswith(
+            "SQLITE_READONLY"
+        ):
+            return True
+        found = getattr(found, "orig", None) or found.__cause__ or found.__context__
+    return False

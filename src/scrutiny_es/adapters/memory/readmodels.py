@@ -1,0 +1,95 @@
+"""The read models held in memory, folded from the log by the same pure logic as the SQL ones.
+
+For the service's tests (wired with eventsourcing's in-memory event store, nothing touches
+a database) and for scripts that replay a log they hold. A rebuild is a fold from the start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from uuid import UUID
+
+from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
+from scrutiny_es.domain.history import ItemHistory
+from scrutiny_es.projections.audit import AuditedItem, audit_entry
+from scrutiny_es.projections.items import fold, obligations, overdue_rows, tracker_row
+from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
+
+
+class MemoryReadModels:
+    """The tracker, the overdue list and the audit trail as dicts and lists; all three move on together."""
+
+    names = ("audit", "overdue", "tracker")
+    read_only = False
+
+    def __init__(self, log: EventLog) -> None:
+        self.log = log
+        self.position = 0
+        self.items: dict[UUID, ItemHistory] = {}
+        self.audited: dict[UUID, AuditedItem] = {}
+        self.entries: list[AuditRow] = []
+
+    def catch_up(self, names: Iterable[str] | None = None) -> int:
+        read = 0
+        while events := self.log.read(self.position, 1000):
+            for position, event in events:
+                history = fold(self.items.get(event.originator_id), event)
+                if history is not None:
+                    self.items[event.originator_id] = history
+                item, entry = audit_entry(self.audited.get(event.originator_id), event, len(self.entries) + 1)
+                if item is not None:
+                    self.audited[event.originator_id] = item
+                if entry is not None:
+                    self.entries.append(entry)
+                self.position = position
+            read += len(events)
+        return read
+
+    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
+        self.position = 0
+        self.items.clear()
+        self.audited.clear()
+        self.entries.clear()
+        self.catch_up()
+        if progress is not None:
+            progress(self.position, self.log.head())
+
+    def status(self, names: Iterable[str] | None = None) -> list[ProjectionStatus]:
+        head, lag, events = self.log.head(), self.log.count(self.position), self.log.count()
+        return [ProjectionStatus(name, self.position, head, None, lag, events) for name in names or self.names]
+
+    def _histories(self, body: str | None, ref: str | None) -> list[ItemHistory]:
+        chosen = [h for h in self.items.values() if body in (None, h.body) and ref in (None, h.ref)]
+        return sorted(chosen, key=lambda h: (h.body, h.meeting_date, h.ref))
+
+    def tracker(self, body: str | None = None, ref: str | None = None) -> list[TrackerRow]:
+        return [row for h in self._histories(body, ref) if (row := tracker_row(h)) is not None]
+
+    def overdue(self, on: date, body: str | None = None, ref: str | None = None) -> list[OverdueRow]:
+        return overdue_rows((o for h in self._histories(body, ref) for o in obligations(h)), on)
+
+    def audit(
+        self,
+        body: str | None = None,
+        ref: str | None = None,
+        as_of: date | None = None,
+        as_known_at: datetime | None = None,
+    ) -> list[AuditRow]:
+        return [
+            entry
+            for entry in self.entries
+            if body in (None, entry.body)
+            and ref in (None, entry.ref)
+            and (as_of is None or entry.effective_on <= as_of)
+            and (as_known_at is None or entry.recorded_at <= as_known_at)
+        ]
+
+    def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
+        return iter(self._histories(body, ref))
+
+    def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
+        return [h.item_id for h in self._histories(body, ref)]
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,54 @@
+"""The SQLAlchemy engine for the read models, in the same database as the events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+
+from scrutiny_es.adapters.database import event_store_env, postgres_url
+
+READ_MODEL_CACHE_KB = 32 * 1024
+"""SQLite's page cache for each read-model connection, at most (it grows as pages are read)."""
+
+
+def read_model_engine(url: str) -> Engine:
+    """The SQLAlchemy engine for the read-model tables, in the same database as the events."""
+    event_store_env(url)  # the same URLs, the same errors
+    if not url.startswith("sqlite:///"):
+        return create_engine(postgres_url(url), pool_pre_ping=True, pool_size=4, max_overflow=8)
+    engine = create_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _: Any) -> None:
+        # Let SQLAlchemy say when transactions begin (pysqlite's own handling defers too much).
+        dbapi_connection.isolation_level = None
+        if dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # a read-only file cannot change
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+        # Some builds (Debian's) zero every page freed, so dropping a replaced generation of the
+        # read models cost as much as writing it. What they hold is derived from the events kept
+        # in the same file, so FAST (zero what is rewritten anyway) protects as much.
+        dbapi_connection.execute("PRAGMA secure_delete=FAST")
+        # Items are keyed by uuid5, so their rows land on random pages of the key indexes: a
+        # cache that holds those indexes (rather than 2 MB) spares a rebuild most of its reads.
+        dbapi_connection.execute(f"PRAGMA cache_size=-{READ_MODEL_CACHE_KB}")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # A writer takes the lock at the start, so two catch-ups queue instead of failing.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writing") else "BEGIN")
+
+    return engine
+
+
+def event_store_in(engine: Engine) -> str | None:
+    """The event store a database already holds (``native``, ``sqlalchemy``), or None if it holds none.
+
+    Every process must open a database with the store that wrote it: their tables differ.
+    """
+    tables = inspect(engine)
+    if tables.has_table("scrutiny_events"):
+        names = {column["name"] for column in tables.get_columns("scrutiny_events")}
+        return "native" if "notification_id" in names else "sqlalchemy"
+    return "native" if tables.has_table("stored_events") else None

@@ -1,0 +1,128 @@
+"""Reading the read models' tables: the live tracker, overdue list and audit trail, and the stored histories."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, Engine, Table, Text, and_, cast, select, type_coerce, union_all
+
+from scrutiny_es.adapters.sql.schema import audit_table, obligation_table, projection_table, tracker_table
+from scrutiny_es.application.collector import collector_paused
+from scrutiny_es.domain.history import ItemHistory
+from scrutiny_es.projections.items import OVERDUE_ORDER, from_stored, overdue_row, tracker_from_json
+from scrutiny_es.projections.rows import AuditRow, OverdueReason, OverdueRow, TrackerRow
+
+
+class ReadModelQueries:
+    """The queries, each on the generation of its projection's tables that readers use now."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def _reading(self, name: str) -> Iterator[tuple[Connection, int]]:
+        with self.engine.connect() as conn, conn.begin():
+            query = select(projection_table.c.generation).where(projection_table.c.name == name)
+            yield conn, conn.execute(query).scalar_one()
+
+    def tracker(self, body: str | None = None, ref: str | None = None) -> list[TrackerRow]:
+        with self._reading("tracker") as (conn, generation):
+            table = tracker_table(generation)
+            query = select(table.c.row).where(*_item_filter(table, body, ref))
+            query = query.order_by(table.c.body, table.c.meeting_date, table.c.ref)
+            return [tracker_from_json(row) for row in conn.execute(query).scalars()]
+
+    def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
+        """Each item's history as the tracker holds it, in tracker order, read a thousand at a time."""
+        with self._reading("tracker") as (conn, generation):
+            table = tracker_table(generation)
+            query = select(table.c.history).where(*_item_filter(table, body, ref))
+            query = query.order_by(table.c.body, table.c.meeting_date, table.c.ref)
+            for text in conn.execution_options(yield_per=1000).execute(query).scalars():
+                yield from_stored(text)
+
+    def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
+        """The items the tracker knows, in tracker order (for replays of their events)."""
+        with self._reading("tracker") as (conn, generation):
+            table = tracker_table(generation)
+            query = select(table.c.item_id).where(*_item_filter(table, body, ref))
+            query = query.order_by(table.c.body, table.c.meeting_date, table.c.ref)
+            return [UUID(hex=key) for key in conn.execute(query).scalars()]
+
+    def overdue(self, on: date, body: str | None = None, ref: str | None = None) -> list[OverdueRow]:
+        """The obligations overdue on a day, oldest first: met late or not yet met, and past their last day.
+
+        The list can run to tens of thousands of rows: the due date and the names are read as
+        the driver gives them, for ``_overdue_rows`` to parse each distinct value once, and the
+        cycle collector is paused meanwhile, or the new rows would set off collections that walk
+        every object the process holds.
+        """
+        with self._reading("overdue") as (conn, generation), collector_paused():
+            table = obligation_table(generation)
+            due, responsible = type_coerce(table.c.due, Text), cast(table.c.responsible, Text)
+            shown = select(table.c.body, table.c.ref, table.c.reason, due, responsible, table.c.seq)
+            shown = shown.where(*_item_filter(table, body, ref), table.c.due < on)
+            # Not yet met, or met after the day: two ranges, read apart and merged. On SQLite the
+            # first, by far the larger, comes from its index already in order, where one OR of the
+            # two would have every row sorted.
+            query = union_all(shown.where(table.c.met_on.is_(None)), shown.where(table.c.met_on > on))
+            # Rows alike in (due, body, ref, reason) are one item's, in the order the item owes them, as in the fold.
+            query = query.order_by(*(query.selected_columns[name] for name in (*OVERDUE_ORDER, "seq")))
+            return _overdue_rows(conn.execute(query).tuples().all(), on)
+
+    def audit(
+        self,
+        body: str | None = None,
+        ref: str | None = None,
+        as_of: date | None = None,
+        as_known_at: datetime | None = None,
+    ) -> list[AuditRow]:
+        with self._reading("audit") as (conn, generation):
+            table = audit_table(generation)
+            query = select(table).where(*_item_filter(table, body, ref))
+            if as_of is not None:
+                query = query.where(table.c.effective_on <= as_of)
+            if as_known_at is not None:
+                query = query.where(table.c.recorded_at <= as_known_at)
+            return [AuditRow(**r) for r in conn.execute(query.order_by(table.c.position)).mappings()]
+
+
+def _item_filter(table: Table, body: str | None, ref: str | None) -> list[Any]:
+    conditions = []
+    if body is not None:
+        conditions.append(table.c.body == body)
+    if ref is not None:
+        conditions.append(table.c.ref == ref)
+    return [and_(*conditions)] if conditions else []
+
+
+def _overdue_rows(found: Iterable[tuple[str, str, OverdueReason, Any, str, int]], on: date) -> list[OverdueRow]:
+    """Overdue rows from obligations as stored: body, ref, reason, due date, the JSON list of names, and seq.
+
+    Many rows share a due date and a list of names, so each is parsed once (SQLAlchemy would
+    parse the date on SQLite, and the JSON on both databases, row by row); every row still
+    gets a list of its own.
+    """
+    days = _Parsed(lambda stored: stored if isinstance(stored, date) else date.fromisoformat(stored))
+    names = _Parsed(lambda stored: tuple(json.loads(stored)))
+    return [
+        overdue_row(body, ref, reason, days[due], list(names[responsible]), on)
+        for body, ref, reason, due, responsible, _ in found
+    ]
+
+
+class _Parsed(dict[Any, Any]):
+    """Stored values, each parsed the first time it is looked up."""
+
+    def __init__(self, parse: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.parse = parse
+
+    def __missing__(self, stored: Any) -> Any:
+        value = self[stored] = self.parse(stored)
+        return value

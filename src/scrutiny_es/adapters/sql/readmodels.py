@@ -1,0 +1,68 @@
+"""The read models kept in SQL tables, in the same database as the events: the port the service reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from uuid import UUID
+
+from sqlalchemy import Engine
+
+from scrutiny_es.adapters.sql.queries import ReadModelQueries
+from scrutiny_es.adapters.sql.runner import ProjectionRunner
+from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
+from scrutiny_es.domain.history import ItemHistory
+from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
+
+
+class SqlReadModels:
+    """The tracker, the overdue list and the audit trail in SQL: a runner keeps them, queries read them."""
+
+    def __init__(self, engine: Engine, log: EventLog) -> None:
+        self.engine = engine
+        self.log = log
+        self.runner = ProjectionRunner(engine, log)
+        self.queries = ReadModelQueries(engine)
+        self.names = tuple(self.runner.writers)
+
+    @property
+    def read_only(self) -> bool:
+        return self.runner.read_only
+
+    def catch_up(self, names: Iterable[str] | None = None) -> int:
+        return self.runner.catch_up(names)
+
+    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
+        self.runner.rebuild(names, progress)
+
+    def status(self, names: Iterable[str] | None = None) -> list[ProjectionStatus]:
+        return self.runner.status(names)
+
+    def tracker(self, body: str | None = None, ref: str | None = None) -> list[TrackerRow]:
+        self.runner.setup()
+        return self.queries.tracker(body, ref)
+
+    def overdue(self, on: date, body: str | None = None, ref: str | None = None) -> list[OverdueRow]:
+        self.runner.setup()
+        return self.queries.overdue(on, body, ref)
+
+    def audit(
+        self,
+        body: str | None = None,
+        ref: str | None = None,
+        as_of: date | None = None,
+        as_known_at: datetime | None = None,
+    ) -> list[AuditRow]:
+        self.runner.setup()
+        return self.queries.audit(body, ref, as_of, as_known_at)
+
+    def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
+        self.runner.setup()
+        return self.queries.histories(body, ref)
+
+    def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
+        self.runner.setup()
+        return self.queries.item_ids(body, ref)
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,137 @@
+"""What the service layer needs of the world, as small protocols: a clock, an event store, read models.
+
+``scrutiny_es.bootstrap`` plugs in the real ones (a database URL's); a test can plug in
+in-memory ones. Nothing here names a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from scrutiny_es.domain.history import ItemHistory
+from scrutiny_es.domain.model import Body, Recommendation
+from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
+
+
+class Clock(Protocol):
+    """Tells the time at which an event is recorded (timezone-aware)."""
+
+    def now(self) -> datetime: ...
+
+
+class Conflict(Exception):
+    """Another writer appended to the same aggregate first."""
+
+
+class LogIsAhead(Exception):
+    """The last event in the log was recorded later than the batch being appended: stamp it again."""
+
+    def __init__(self, latest: datetime) -> None:
+        super().__init__(f"the log's last event was recorded at {latest.isoformat()}")
+        self.latest = latest
+
+
+class EventLog(Protocol):
+    """The log of every event, in the order recorded, read from a position."""
+
+    def head(self) -> int:
+        """The position of the last event recorded (0 when there is none)."""
+
+    def read(self, after: int, limit: int) -> list[tuple[int, Any]]:
+        """Up to ``limit`` events after ``after``, with their positions."""
+
+    def count(self, after: int = 0) -> int:
+        """How many events were recorded after position ``after`` (positions may have gaps)."""
+
+
+class EventStore(Protocol):
+    """Where aggregates' events are kept."""
+
+    @property
+    def log(self) -> EventLog:
+        """The store's log, for the read models."""
+
+    def load(self, key: UUID) -> Body | Recommendation | None:
+        """The aggregate replayed from its events, or None."""
+
+    def events(self, key: UUID) -> list[Any]:
+        """Every event of one aggregate, in order."""
+
+    def append(self, events: Sequence[Any]) -> Sequence[int]:
+        """Appends events in one transaction and returns their positions; raises ``Conflict`` if another
+        writer appended to one of the aggregates first, ``LogIsAhead`` if the batch is stamped too early."""
+
+    def wait_for_events(self, timeout: float) -> bool:
+        """Waits at most ``timeout`` seconds for a signal that events were recorded; says whether one came
+        (a database without such signals, SQLite, waits out the time and says no)."""
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    """Where a projection stands against the head of the log: log positions, and the events between them."""
+
+    name: str
+    position: int
+    head: int
+    rebuilding_at: int | None
+    lag: int
+    """How many events the projection has yet to apply."""
+    events: int
+    """How many events the log holds."""
+    rebuild_lag: int | None = None
+    """How many events a rebuild under way has yet to apply."""
+
+    @property
+    def applied(self) -> int:
+        """How many events the projection has applied: its place in the log as users count, 1, 2, 3..."""
+        return self.events - self.lag
+
+
+Progress = Callable[[int, int], None]
+"""Told the position reached and the head of the log, after each batch of a rebuild."""
+
+
+class ReadModels(Protocol):
+    """The tracker, the overdue list and the audit trail, kept up to date from the log."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The read models' names."""
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the last catch-up found the database read-only (the read models then answer as they stand)."""
+
+    def catch_up(self, names: Iterable[str] | None = None) -> int:
+        """Applies every event not yet applied; returns how many were read."""
+
+    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
+        """Rebuilds projections from the first event, swapped in when complete."""
+
+    def status(self, names: Iterable[str] | None = None) -> list[ProjectionStatus]: ...
+
+    def tracker(self, body: str | None = None, ref: str | None = None) -> list[TrackerRow]: ...
+
+    def overdue(self, on: date, body: str | None = None, ref: str | None = None) -> list[OverdueRow]: ...
+
+    def audit(
+        self,
+        body: str | None = None,
+        ref: str | None = None,
+        as_of: date | None = None,
+        as_known_at: datetime | None = None,
+    ) -> list[AuditRow]: ...
+
+    def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
+        """Each item's history as the tracker holds it, in tracker order."""
+
+    def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
+        """The items the tracker knows, in tracker order."""
+
+    def close(self) -> None: ...

@@ -1,0 +1,75 @@
+"""The composition root: a database URL (or a host's session), a clock, and the record wired to them.
+
+This is the only module that names concrete adapters: the event store and the SQL read models
+of the URL's database, the computer's clock. ``Scrutiny(url)`` is what a host, a script or the
+command line holds; ``in_memory()`` wires the same service to in-memory parts, for tests.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrutiny_es.adapters.clock import SystemClock
+from scrutiny_es.adapters.database import DEFAULT_URL, UnsupportedDatabase, event_store_env
+from scrutiny_es.adapters.memory.readmodels import MemoryReadModels
+from scrutiny_es.adapters.sql.engine import event_store_in, read_model_engine
+from scrutiny_es.adapters.sql.readmodels import SqlReadModels
+from scrutiny_es.adapters.store.eventstore import EventsourcingStore
+from scrutiny_es.application import ScrutinyService
+from scrutiny_es.application.ports import Clock
+
+if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import
+    from sqlalchemy.orm import Session, scoped_session
+
+
+class Scrutiny(ScrutinyService):
+    """A council's record of scrutiny recommendations and actions, kept as events in one database."""
+
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        *,
+        clock: Clock | None = None,
+        catch_up: bool = True,
+        session: scoped_session[Session] | None = None,
+    ) -> None:
+        """Opens the record at ``url``.
+
+        With ``catch_up`` (the default) every query first applies the events its read model
+        has not seen, so a query always shows what was recorded before it. Without it the
+        read models are kept by a separate ``scrutiny-es projections run`` worker.
+
+        A host application that already uses SQLAlchemy can pass its ``session`` (a
+        ``scoped_session``): commands are then written in the host's transaction, committed
+        or rolled back with its own writes, and ``url`` is taken from the session's engine.
+        """
+        if session is not None:
+            url = session.get_bind().engine.url.render_as_string(hide_password=False)
+        self.url = url
+        engine = read_model_engine(url)
+        found = event_store_in(engine)
+        kind = "sqlalchemy" if session is not None else found or "native"
+        if found and found != kind:
+            engine.dispose()
+            msg = (
+                f"{url} keeps its events with the {found} event store, so it cannot be shared with a host's "
+                "session; a host that hands over its session must do so from the first command"
+            )
+            raise UnsupportedDatabase(msg)
+        store = EventsourcingStore(event_store_env(url, kind), session=session)
+        read_models = SqlReadModels(engine, store.log)
+        with read_models.runner.schema_lock():
+            store.create_table()
+        super().__init__(
+            store=store,
+            read_models=read_models,
+            clock=clock or SystemClock(),
+            catch_up=catch_up,
+            host_transaction=session is not None,
+        )
+
+
+def in_memory(clock: Clock | None = None) -> ScrutinyService:
+    """The record with no database: eventsourcing's in-memory event store and read models held in memory."""
+    store = EventsourcingStore({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    return ScrutinyService(store=store, read_models=MemoryReadModels(store.log), clock=clock or SystemClock())

@@ -1,0 +1,137 @@
+"""An item's history: every fact recorded of it, each with the date it took effect.
+
+The aggregate keeps its history to check the board's rules; the read models keep the same
+history to show the tracker and the overdue list as of any date. Each event adds to it in
+one way, written once on the event (``fold``), and a correction is read in one way too
+(``scrutiny_es.domain.corrections``): the rules and the reports cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal, TypeVar
+from uuid import UUID
+
+from scrutiny_es.domain.deadlines import AddresseeKind
+
+Kind = Literal["recommendation", "action"]
+Decision = Literal["accepted", "partially_accepted", "rejected", "noted"]
+Rag = Literal["green", "amber", "red"]
+Outcome = Literal[
+    "implemented", "partially_implemented", "not_implemented", "superseded", "withdrawn", "no_longer_monitored"
+]
+DecisionKind = Literal["target_date_revised", "deferred", "reaffirmed", "escalated", "closed", "reopened"]
+
+RETURNING: set[DecisionKind] = {"deferred", "reaffirmed", "escalated", "closed", "reopened"}
+"""Board decisions that return to a deferred item (a response does too)."""
+
+
+@dataclass(slots=True, kw_only=True)
+class Fact:
+    on: date
+    """The day the fact took effect."""
+    seq: int
+    """The event's place in the item's history, to order facts of the same day."""
+
+    def order(self) -> tuple[date, int]:
+        return self.on, self.seq
+
+
+@dataclass(slots=True, kw_only=True)
+class ReferralFact(Fact):
+    """The item as received by one addressee (``on``), and the last day for their response."""
+
+    response_due: date | None
+    period: str | None = None
+    """The period the due date was worked out from; None where the board set it, or there is none."""
+
+
+@dataclass(slots=True, kw_only=True)
+class ResponseFact(Fact):
+    """One addressee's response (``on`` the day they responded): their decision, in their words."""
+
+    decision: Decision
+    text: str
+    responded_by: str
+    target_date: date | None
+
+
+@dataclass(slots=True, kw_only=True)
+class ProgressFact(Fact):
+    note: str
+    rag: Rag | None
+
+
+@dataclass(slots=True, kw_only=True)
+class DecisionFact(Fact):
+    what: DecisionKind
+    target_date: date | None = None
+    until: date | None = None
+    outcome: Outcome | None = None
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """Someone asked to act on or respond to an item: Cabinet, a director, the PCC."""
+
+    name: str
+    kind: AddresseeKind
+    role: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ItemHistory:
+    """Everything recorded of one item, as the rules and the reports need it."""
+
+    item_id: UUID
+    body: str
+    ref: str
+    kind: Kind
+    board: str
+    """The body's name: it stands in "decided by" for the decisions of its meetings."""
+    meeting_date: date
+    item: str
+    minute: str | None
+    text: str
+    addressees: list[Addressee]
+    target_date: date | None
+    referrals: dict[str, ReferralFact] = field(default_factory=dict)
+    responses: dict[str, ResponseFact] = field(default_factory=dict)
+    progress: list[ProgressFact] = field(default_factory=list)
+    decisions: list[DecisionFact] = field(default_factory=list)
+
+    def addressee(self, name: str) -> Addressee | None:
+        for addressee in self.addressees:
+            if addressee.name == name:
+                return addressee
+        return None
+
+
+F = TypeVar("F", bound=Fact)
+
+
+def known(facts: list[F], as_of: date | None) -> list[F]:
+    """The facts effective on or before ``as_of`` (None: all), in the order they took effect."""
+    return sorted((f for f in facts if as_of is None or f.on <= as_of), key=Fact.order)
+
+
+def closure(decisions: list[DecisionFact]) -> DecisionFact | None:
+    """The closure in force among decisions in the order they took effect: the last closure, unless reopened."""
+    for decision in reversed(decisions):
+        if decision.what == "closed":
+            return decision
+        if decision.what == "reopened":
+            return None
+    return None
+
+
+def current_target_date(
+    history: ItemHistory, responses: dict[str, ResponseFact], decisions: list[DecisionFact]
+) -> date | None:
+    """The current agreed target date: the latest set, by the meeting, a response or a revision."""
+    dated = [((history.meeting_date, 1), history.target_date)]
+    dated += [(f.order(), f.target_date) for f in responses.values()]
+    dated += [(f.order(), f.target_date) for f in decisions if f.what == "target_date_revised"]
+    known_dates = [(order, day) for order, day in dated if day is not None]
+    return max(known_dates)[1] if known_dates else None
