@@ -47,6 +47,19 @@ class TrackerRow(Row):
     notes: str | None
     """The latest response or progress text, as in the Notes column of a council tracker."""
     last_changed_on: date
+    awaiting: list[str]
+    """The addressees referred whose response is still awaited, in addressee order."""
+    overdue: list[OverdueReason]
+    """What is overdue on the row's day (the as-of date, else today)."""
+    escalated_on: date | None
+    """The day of the latest escalation."""
+    closure_note: str | None
+    original_target_date: date | None
+    """The first target date ever agreed (corrections applied)."""
+    target_date_revisions: int
+    """How many revisions of the target date are in force."""
+    closure_proposed: Outcome | None = None
+    """The outcome an officer proposed, while the proposal stands."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +75,8 @@ class Obligation:
     responsible: list[str]
     due: date
     met_on: date | None
+    original_due: date
+    """For a target date, the first agreed; for a response, the deadline before any extension."""
 
     def overdue_on(self, day: date) -> bool:
         """Overdue once the last permitted day has passed, until the day it was met."""
@@ -77,6 +92,9 @@ class OverdueRow(Row):
     due: date
     days_overdue: int
     responsible: list[str]
+    item: str
+    text: str
+    original_due: date
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,6 +109,27 @@ class AuditRow(Row):
     actor: str
     decided_by: str | None
     summary: str
+
+
+FactStatus = Literal["in force", "corrected", "retracted"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FactRow(Row):
+    """One fact of an item's card: the audit entry of the event that recorded it, its own words, and whether
+    it still stands."""
+
+    ref: str
+    position: int
+    event: str
+    effective_on: date
+    recorded_at: datetime
+    actor: str
+    decided_by: str | None
+    summary: str
+    text: str | None
+    """The fact's own words: the response, the progress note, the reason, the closing note."""
+    status: FactStatus
 
 
 def json_values(row: Row) -> dict[str, Any]:
