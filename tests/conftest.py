@@ -26,7 +26,7 @@ CLERK = {"id": "u1", "name": "Jo Clerk", "role": "scrutiny officer"}
 class FixedClock:
     """A clock that says what the test tells it to."""
 
-    def __init__(self, now: datetime = datetime(2024, 3, 20, 9, 30, tzinfo=UTC)) -> None:
+    def __init__(self, now: datetime = datetime(2024, 12, 2, 9, 30, tzinfo=UTC)) -> None:
         self.time = now
 
     def now(self) -> datetime:

@@ -56,7 +56,7 @@ class Scrutiny(ScrutinyService):
                 "session; a host that hands over its session must do so from the first command"
             )
             raise UnsupportedDatabase(msg)
-        store = EventsourcingStore(event_store_env(url, kind), session=session)
+        store = EventsourcingStore(event_store_env(url, kind), engine=engine, session=session)
         read_models = SqlReadModels(engine, store.log)
         with read_models.runner.schema_lock():
             store.create_table()

@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,7 @@ def record_a_nul_as_an_earlier_version_did(db: str) -> None:
     app = Scrutiny(db, clock=FixedClock(), catch_up=False)
     app.execute(register("PG"))
     body = app.body("PG")
-    at = datetime(2024, 3, 20, 9, 30, tzinfo=UTC)
+    at = FixedClock().now()
     from scrutiny_es.domain.model import Addressee, Recommendation
 
     item = Recommendation.make(

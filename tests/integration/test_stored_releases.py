@@ -42,6 +42,12 @@ then: after a later correction of a meeting date, two items of one meeting come 
 """
 
 
+REWORDED = {"ProgressReported", "Escalated", "Closed", "Corrected"}
+"""Audit entries whose sentence 0.2 says more in (DESIGN 5.1: a progress report's gives its note, an escalation's
+says "escalated", a closure's gives its note, a correction's the old value and the new): their ``summary`` is
+checked to hold the new words instead of being compared."""
+
+
 class _Missing:
     def __repr__(self) -> str:
         return "<not in the row>"
@@ -94,6 +100,16 @@ def comparable(field: str, value: Any) -> Any:
     return value
 
 
+def reworded(entry: dict[str, Any]) -> bool:
+    summary = entry["summary"]
+    return {
+        "ProgressReported": lambda: "reported progress on" in summary and ": " in summary,
+        "Escalated": lambda: " escalated " in summary,
+        "Closed": lambda: " closed " in summary,
+        "Corrected": lambda: " corrected the " in summary and " from " in summary and " to " in summary,
+    }[entry["event"]]()
+
+
 def assert_same_rows(stored: Stored, key: str, rows: list[dict[str, Any]]) -> None:
     expected = stored.expected[key]
     name, *options = key.split(" ")
@@ -109,6 +125,9 @@ def assert_same_rows(stored: Stored, key: str, rows: list[dict[str, Any]]) -> No
     assert sorted(new, key=repr) == sorted(old, key=repr), f"{key}: not the same rows"
     for row_id, want in old.items():
         got = new[row_id]
+        if name == "audit" and want["event"] in REWORDED:
+            assert reworded(got), f"{key}: {row_id}: {got['summary']}"
+            want = {field: value for field, value in want.items() if field != "summary"}
         shown = {field: comparable(field, got.get(field, MISSING)) for field in want}
         assert shown == {field: comparable(field, value) for field, value in want.items()}, f"{key}: {row_id}"
     wrong_order = ORDER_NOT_KEPT.get(stored.release)

@@ -19,7 +19,8 @@ def tracker(text: str = TYPED) -> Report:
     row = TrackerRow(
         body="BCSB", ref="R1", kind="action", meeting_date=date(2024, 2, 15), item="Parks", minute=None, text=text,
         addressees=["Cabinet"], status="made", response=None, response_due=None, target_date=None, rag=None,
-        deferred_until=None, outcome=None, notes=None, last_changed_on=date(2024, 2, 15),
+        deferred_until=None, outcome=None, notes=None, last_changed_on=date(2024, 2, 15), awaiting=[], overdue=[],
+        escalated_on=None, closure_note=None, original_target_date=None, target_date_revisions=0,
     )  # fmt: skip
     return Report(
         REPORTS["tracker"], [row], {"BCSB": "Budget [and] Corporate \x1b]0;pwned\x07Board"}, date(2024, 3, 14)

@@ -11,7 +11,7 @@ from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation
 from scrutiny_es.projections.audit import audit_entry
 from scrutiny_es.projections.items import fold, obligations, overdue_rows, tracker_row
-from tests.unit.test_recommendation import AT, BOARD, CLERK, made, respond
+from tests.unit.test_recommendation import AT, BOARD, CLERK, LATER, made, respond
 
 D = date
 
@@ -194,11 +194,11 @@ def test_overdue_means_past_the_last_permitted_day_until_met(item: Recommendatio
     item.refer(addressee="Cabinet", received_on=D(2024, 2, 20), body=BOARD, response_due=None, actor=CLERK, at=AT)
     respond(item, responded_on=D(2024, 5, 1))
     history = history_of(item)
-    owed_now = obligations(history)
-    assert overdue_rows(owed_now, D(2024, 4, 19)) == []  # the last permitted day
-    (late,) = overdue_rows(owed_now, D(2024, 4, 20))
+    assert overdue_rows([history], D(2024, 4, 19)) == []  # the last permitted day
+    (late,) = overdue_rows([history], D(2024, 4, 20))
     assert (late.reason, late.days_overdue, late.responsible) == ("response", 1, ["Cabinet"])
-    assert len(overdue_rows(owed_now, D(2024, 5, 1))) == 0  # met that day
+    assert (late.item, late.original_due) == ("Fishing Policy", D(2024, 4, 19))
+    assert len(overdue_rows([history], D(2024, 5, 1))) == 0  # met that day
 
 
 def test_audit_entries_say_what_happened_in_a_sentence(item: Recommendation) -> None:
@@ -213,9 +213,10 @@ def test_audit_entries_say_what_happened_in_a_sentence(item: Recommendation) -> 
     item.defer(until=None, reason="Awaiting data", decided_on=D(2024, 5, 9), minute="31/24", actor=CLERK, at=AT)
     item.reaffirm(decided_on=D(2024, 6, 6), minute=None, note=None, actor=CLERK, at=AT)
     item.escalate(action="Write to the chief executive.", decided_on=D(2024, 6, 6), minute=None, actor=CLERK, at=AT)
-    item.close(outcome="partially_implemented", decided_on=D(2024, 7, 4), minute="40/24", note=None, actor=CLERK, at=AT)
-    item.reopen(reason="Complaints", decided_on=D(2024, 8, 1), minute=None, actor=CLERK, at=AT)
-    item.correct(field="kind", value="action", reason="It was an action", addressee=None, actor=CLERK, at=AT)
+    item.close(outcome="partially_implemented", decided_on=D(2024, 7, 4), minute="40/24", note="Mostly done",
+               actor=CLERK, at=LATER)  # fmt: skip
+    item.reopen(reason="Complaints", decided_on=D(2024, 8, 1), minute=None, actor=CLERK, at=LATER)
+    item.correct(field="kind", value="action", reason="It was an action", addressee=None, actor=CLERK, at=LATER)
     history_of(item)
     board = "Budget and Corporate Scrutiny Board"
     registered = Body.register(code="X", name="X Panel", council="Y", deadlines={}, actor=CLERK, at=AT).collect_events()
@@ -229,14 +230,14 @@ def test_audit_entries_say_what_happened_in_a_sentence(item: Recommendation) -> 
         ("Made", board, f"{board} made the recommendation at its meeting on 15 Feb 2024 (minute 12/24)."),
         ("Referred", None, "Cabinet received the recommendation on 20 Feb 2024; response due by 19 Apr 2024."),
         ("ResponseRecorded", "Cabinet", "Cabinet partially accepted the recommendation on 25 Apr 2024."),
-        ("ProgressReported", None, "Director of Housing reported progress on 1 May 2024 (RAG red)."),
+        ("ProgressReported", None, "Director of Housing reported progress on 1 May 2024 (RAG red): n"),
         ("TargetDateRevised", "Cllr Smith", "Cllr Smith moved the target date to 30 Sep 2024 on 2 May 2024: Delay"),
         ("Deferred", board, f"{board} deferred the recommendation to a future meeting on 9 May 2024 (minute 31/24): Awaiting data"),
         ("Reaffirmed", board, f"{board} re-affirmed the recommendation on 6 Jun 2024."),
-        ("Escalated", board, f"{board} determined on 6 Jun 2024: Write to the chief executive."),
-        ("Closed", board, f"{board} closed the recommendation as partially implemented on 4 Jul 2024 (minute 40/24)."),
+        ("Escalated", board, f"{board} escalated the recommendation on 6 Jun 2024: Write to the chief executive."),
+        ("Closed", board, f"{board} closed the recommendation as partially implemented on 4 Jul 2024 (minute 40/24): Mostly done"),
         ("Reopened", board, f"{board} reopened the recommendation on 1 Aug 2024: Complaints"),
-        ("Corrected", None, "Jo Clerk corrected the kind to “action”: It was an action"),
+        ("Corrected", None, "Jo Clerk corrected the kind from “recommendation” to “action”: It was an action"),
     ]  # fmt: skip
     _, after = audit_entry(audited, EVENTS[id(item)][2], 99)
     assert after is not None and "the action" in after.summary

@@ -20,8 +20,8 @@ from scrutiny_es.domain.errors import (
 )
 from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
 
-AT = datetime(2024, 3, 20, 9, 30, tzinfo=UTC)
-LATER = datetime(2024, 6, 3, 17, 0, tzinfo=UTC)
+AT = datetime(2024, 7, 1, 9, 30, tzinfo=UTC)
+LATER = datetime(2024, 9, 2, 17, 0, tzinfo=UTC)
 CLERK = Actor("u1", "Jo Clerk", "scrutiny officer")
 BOARD = Body.register(
     code="BCSB", name="Budget and Corporate Scrutiny Board", council="Sandwell", deadlines={}, actor=CLERK, at=AT

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from scrutiny_es.domain.history import ItemHistory
@@ -33,6 +33,20 @@ class LogIsAhead(Exception):
     def __init__(self, latest: datetime) -> None:
         super().__init__(f"the log's last event was recorded at {latest.isoformat()}")
         self.latest = latest
+
+
+class Recorded(NamedTuple):
+    """A command recorded before under its key: the digest of its content, its last event's position, its
+    events' names."""
+
+    digest: str
+    position: int
+    events: tuple[str, ...]
+
+
+Keyed = tuple[str, str, int, str]
+"""A command with a key, for the store to keep: the key, the digest of the command, the index of its last event
+in the batch, and its events' names (comma-separated)."""
 
 
 class EventLog(Protocol):
@@ -61,9 +75,17 @@ class EventStore(Protocol):
     def events(self, key: UUID) -> list[Any]:
         """Every event of one aggregate, in order."""
 
-    def append(self, events: Sequence[Any]) -> Sequence[int]:
-        """Appends events in one transaction and returns their positions; raises ``Conflict`` if another
-        writer appended to one of the aggregates first, ``LogIsAhead`` if the batch is stamped too early."""
+    def append(self, events: Sequence[Any], keyed: Sequence[Keyed] = ()) -> Sequence[int]:
+        """Appends events in one transaction, with the keys of the commands that recorded them, and returns
+        their positions (1, 2, 3... in the order recorded); raises ``Conflict`` if another writer appended to
+        one of the aggregates, or recorded one of the keys, first, ``LogIsAhead`` if the batch is stamped
+        too early."""
+
+    def recorded(self, keys: list[str]) -> dict[str, Recorded]:
+        """The commands already recorded under these keys."""
+
+    def latest(self) -> datetime | None:
+        """When the last event in the log was recorded (None: the log is empty)."""
 
     def wait_for_events(self, timeout: float) -> bool:
         """Waits at most ``timeout`` seconds for a signal that events were recorded; says whether one came
@@ -116,7 +138,8 @@ class ReadModels(Protocol):
 
     def status(self, names: Iterable[str] | None = None) -> list[ProjectionStatus]: ...
 
-    def tracker(self, body: str | None = None, ref: str | None = None) -> list[TrackerRow]: ...
+    def tracker(self, on: date, body: str | None = None, ref: str | None = None) -> list[TrackerRow]:
+        """The live tracker, with what is overdue on day ``on``."""
 
     def overdue(self, on: date, body: str | None = None, ref: str | None = None) -> list[OverdueRow]: ...
 
@@ -133,5 +156,11 @@ class ReadModels(Protocol):
 
     def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
         """The items the tracker knows, in tracker order."""
+
+    def fact_at(self, position: int) -> tuple[str, int] | None:
+        """The aggregate (its id's hex) and its event's version that the audit trail's ``position`` holds."""
+
+    def versions(self, key: str) -> dict[int, int]:
+        """The audit trail's position of each of an aggregate's events (by its id's hex), by version."""
 
     def close(self) -> None: ...

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from hashlib import sha256
 from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
@@ -21,15 +22,19 @@ from scrutiny_es.application.ports import (
     Clock,
     Conflict,
     EventStore,
+    Keyed,
     LogIsAhead,
     Progress,
     ProjectionStatus,
     ReadModels,
+    Recorded,
 )
 from scrutiny_es.domain.dates import uk_day
 from scrutiny_es.domain.errors import (
     BodyAlreadyRegistered,
     BodyNotFound,
+    CannotCorrect,
+    CommandIdReused,
     ConcurrentChange,
     DuplicateRecommendation,
     RecommendationNotFound,
@@ -37,7 +42,7 @@ from scrutiny_es.domain.errors import (
 )
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
-from scrutiny_es.projections.items import fold, obligations, overdue_rows, tracker_row
+from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
 
 if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
@@ -55,6 +60,10 @@ class Receipt(NamedTuple):
     ref: str | None
     events: tuple[str, ...]
     position: int | None
+    """The audit trail's position of the command's last event (1, 2, 3... in the order recorded)."""
+    already_recorded: bool = False
+    """The command had been recorded before (the same ``command_id``, or the same command in force): this is
+    the earlier command's receipt, and nothing was written."""
 
 
 @dataclass
@@ -90,18 +99,41 @@ def _actor(given: c.Actor, actors: dict[tuple[str, str, str], Actor]) -> Actor:
     return actors.get(key) or actors.setdefault(key, Actor(*key))
 
 
+@dataclass(frozen=True)
+class Earlier:
+    """A command found recorded already: by its key, or as the same command by the same actor, still in force."""
+
+    receipt: Receipt | None
+    """Its receipt; None for a command sent twice in one batch (the first one's, once saved)."""
+    same_as: int | None = None
+    """That first command's index in the batch."""
+
+
 def _receipts(
-    commands: Sequence[Any], ends: Sequence[int], events: Sequence[Any], positions: Sequence[int]
+    commands: Sequence[Any],
+    ends: Sequence[int],
+    events: Sequence[Any],
+    positions: Sequence[int],
+    earlier: dict[int, Earlier],
 ) -> list[Receipt]:
-    """What each command recorded: its events and the log position of its last one (they were saved in order)."""
-    receipts = []
+    """What each command recorded: its events and the position of its last one (they were saved in order)."""
+    receipts: list[Receipt] = []
     start = 0
-    for cmd, end in zip(commands, ends, strict=True):
-        names = tuple([type(e).__name__ for e in events[start:end]])
-        position = positions[end - 1] if positions and end > start else None
-        receipts.append(Receipt(cmd.body, getattr(cmd, "ref", None), names, position))
+    for index, (cmd, end) in enumerate(zip(commands, ends, strict=True)):
+        found = earlier.get(index)
+        if found is not None:
+            receipt = found.receipt or receipts[found.same_as]._replace(already_recorded=True)  # type: ignore[index]
+        else:
+            names = tuple([type(e).__name__ for e in events[start:end]])
+            receipt = Receipt(cmd.body, getattr(cmd, "ref", None), names, positions[end - 1] if positions else None)
+        receipts.append(receipt)
         start = end
     return receipts
+
+
+def _digest(command: Any) -> str:
+    """A command's content, field for field, as a digest (its key left out)."""
+    return sha256(command.model_dump_json(exclude={"command_id"}).encode()).hexdigest()
 
 
 MAX_ATTEMPTS = 20
@@ -136,7 +168,7 @@ class ScrutinyService:
         self._saved: dict[UUID, Body | Recommendation] = {}
         """The aggregates the last batch saved (see ``Batch.saved``)."""
         self._latest: datetime | None = None
-        """The time of the last event in the log, once a batch found the clock behind it."""
+        """The time of the last event in the log, as last known here."""
 
     def close(self) -> None:
         self.store.close()
@@ -171,20 +203,34 @@ class ScrutinyService:
                 raise BatchRejected(index, e) from None
         saved, self._saved = self._saved, {}  # a batch rejected part way leaves its aggregates changed
         actors: dict[tuple[str, str, str], Actor] = {}
+        digests = {i: _digest(cmd) for i, cmd in enumerate(parsed) if cmd.command_id is not None}
         for attempt in range(MAX_ATTEMPTS):
             batch = Batch({}, check_new=attempt > 0 or len(parsed) == 1, saved=saved)
+            recorded = self.store.recorded([parsed[i].command_id or "" for i in digests]) if digests else {}
             events: list[Any] = []
             ends = []  # where each command's events end in `events`
+            earlier: dict[int, Earlier] = {}
+            keyed: list[Keyed] = []  # the commands with a key, for the store to keep
+            keys_here: dict[str, int] = {}
             for index, cmd in enumerate(parsed):
                 try:
-                    aggregate = self._handle(cmd, _actor(cmd.actor, actors), self._now(), batch)
+                    before = self._recorded_before(index, cmd, digests, recorded, keys_here)
+                    found = before or self._handle(cmd, _actor(cmd.actor, actors), self._now(), batch)
                 except ScrutinyError as e:
                     raise BatchRejected(index, e) from None
-                batch.changed[aggregate.id] = aggregate
-                events += aggregate.collect_events()
+                if isinstance(found, Earlier):
+                    earlier[index] = found
+                else:
+                    batch.changed[found.id] = found
+                    new = found.collect_events()
+                    events += new
+                    if cmd.command_id is not None:
+                        names = ",".join(type(e).__name__ for e in new)
+                        keyed.append((cmd.command_id, digests[index], len(events) - 1, names))
+                        keys_here[cmd.command_id] = index
                 ends.append(len(events))
             try:
-                positions = self.store.append(events)
+                positions = self.store.append(events, keyed)
             except LogIsAhead as e:
                 self._latest = e.latest  # the clock is behind the log: the batch takes the log's time
                 continue
@@ -196,9 +242,46 @@ class ScrutinyService:
                 continue
             if not self.host_transaction:  # a host's transaction may yet be rolled back
                 self._saved = batch.changed
-            return _receipts(parsed, ends, events, positions)
+            return _receipts(parsed, ends, events, positions, earlier)
         msg = f"the items were changed by someone else {MAX_ATTEMPTS} times while this was being recorded; try again"
         raise ConcurrentChange(msg)
+
+    def _recorded_before(
+        self,
+        index: int,
+        cmd: Any,
+        digests: dict[int, str],
+        recorded: dict[str, Recorded],
+        keys_here: dict[str, int],
+    ) -> Earlier | None:
+        """The command, by its key, recorded before (or earlier in this batch), or None."""
+        if cmd.command_id is None:
+            return None
+        before = recorded.get(cmd.command_id)
+        first = keys_here.get(cmd.command_id)
+        digest = before.digest if before is not None else digests[first] if first is not None else None
+        if digest is not None and digest != digests[index]:
+            msg = f"the command_id {cmd.command_id!r} was already used for a different command; give this one its own"
+            raise CommandIdReused(msg)
+        if before is not None:
+            return Earlier(Receipt(cmd.body, getattr(cmd, "ref", None), before.events, before.position, True))
+        return None if first is None else Earlier(None, first)
+
+    def _earlier(self, item: Recommendation, version: int) -> Earlier:
+        """The receipt of the item's event ``version``, recorded before by the same command."""
+        self.read_models.catch_up(["audit"])
+        position = self.read_models.versions(item.id.hex).get(version)
+        name = type(item.recorded[version]).__name__
+        return Earlier(Receipt(item.history.body, item.history.ref, (name,), position, True))
+
+    def _fact_version(self, item: Recommendation, position: int) -> int:
+        """The item's event at the audit trail's ``position``: corrections and retractions name facts by it."""
+        self.read_models.catch_up(["audit"])
+        found = self.read_models.fact_at(position)
+        if found is None or found[0] != item.id.hex:
+            msg = f"position {position} of the audit trail is not a fact of {item.history.ref}"
+            raise CannotCorrect(msg)
+        return found[1]
 
     def _now(self) -> datetime:
         """The time to record an event at: the clock's, or the log's last where the clock is behind it.
@@ -207,6 +290,8 @@ class ScrutinyService:
         moment is always a stretch of the log from its start; the event store checks it as it
         appends (``LogIsAhead``).
         """
+        if self._latest is None:
+            self._latest = self.store.latest()  # once: afterwards the store says when the log is ahead
         now = self.clock.now()
         return self._latest if self._latest is not None and now < self._latest else now
 
@@ -258,9 +343,10 @@ class ScrutinyService:
     ) -> list[TrackerRow]:
         """The tracker: one row per item, as it stands, as of a date, or as known at a time."""
         self._catch_up()
+        day = self.report_day(as_of, as_known_at)
         if as_of is None and as_known_at is None:
-            return self.read_models.tracker(body, ref)
-        rows = (tracker_row(history, as_of) for history in self._histories(body, ref, as_known_at))
+            return self.read_models.tracker(day, body, ref)
+        rows = (tracker_row(history, as_of, day) for history in self._histories(body, ref, as_known_at))
         return [row for row in rows if row is not None]
 
     def overdue(
@@ -275,8 +361,7 @@ class ScrutinyService:
         on = self.report_day(as_of, as_known_at)
         if as_of is None and as_known_at is None:
             return self.read_models.overdue(on, body, ref)
-        owed = (o for history in self._histories(body, ref, as_known_at) for o in obligations(history, on))
-        return overdue_rows(owed, on)
+        return overdue_rows(self._histories(body, ref, as_known_at), on, on)
 
     def audit(
         self,
@@ -356,7 +441,7 @@ class ScrutinyService:
 
     # One handler per command: each returns the aggregate with its new events pending.
 
-    def _handle(self, cmd: Any, actor: Actor, at: datetime, batch: Batch) -> Body | Recommendation:
+    def _handle(self, cmd: Any, actor: Actor, at: datetime, batch: Batch) -> Body | Recommendation | Earlier:
         return _handlers()[type(cmd)](self, cmd, actor, at, batch)  # type: ignore[no-any-return]
 
     def _register_body(self, cmd: c.RegisterBody, actor: Actor, at: datetime, batch: Batch) -> Body:
@@ -369,12 +454,9 @@ class ScrutinyService:
 
     def _make_recommendation(
         self, cmd: c.MakeRecommendation, actor: Actor, at: datetime, batch: Batch
-    ) -> Recommendation:
+    ) -> Recommendation | Earlier:
         body = self.body(cmd.body, batch)
-        if self._exists(recommendation_id(cmd.body, cmd.ref), batch):
-            msg = f"{cmd.body} already has an item with the reference {cmd.ref}; choose another reference"
-            raise DuplicateRecommendation(msg)
-        return Recommendation.make(
+        made = Recommendation.make(
             body=body,
             ref=cmd.ref,
             kind=cmd.kind,
@@ -387,16 +469,34 @@ class ScrutinyService:
             actor=actor,
             at=at,
         )
+        if self._exists(made.id, batch):
+            existing = self.recommendation(cmd.body, cmd.ref, batch)
+            if _same_making(existing.recorded[1], made.recorded[1]):
+                return self._earlier(existing, 1)
+            msg = f"{cmd.body} already has an item with the reference {cmd.ref}; choose another reference"
+            raise DuplicateRecommendation(msg)
+        return made
 
-    def _change(self, cmd: c.ItemCommand, actor: Actor, at: datetime, batch: Batch) -> Recommendation:
-        """A command on an existing item: the item's method of the same name, given the command's fields."""
+    def _change(self, cmd: c.ItemCommand, actor: Actor, at: datetime, batch: Batch) -> Recommendation | Earlier:
+        """A command on an existing item: the item's method of the same name, given the command's fields.
+
+        A fact named by its position in the audit trail is found as the item's event ``version``; a command
+        the same actor already recorded on the item, and still in force, is not recorded again.
+        """
         item = self.recommendation(cmd.body, cmd.ref, batch)
+        name: str = cmd.command  # type: ignore[attr-defined]
         fields = dict(cmd.__dict__)  # a model_dump without the envelope, at a fraction of the cost
-        for name in ("command", "actor", "body", "ref"):  # the envelope, which the method does not take
-            del fields[name]
-        if cmd.command == "refer":  # type: ignore[attr-defined]
+        for envelope in ("command", "actor", "body", "ref", "command_id"):  # which the method does not take
+            del fields[envelope]
+        if "position" in fields:
+            position = fields["position"]
+            fields["version"] = None if position is None else self._fact_version(item, position)
+        version = item.identical(name, fields, actor)
+        if version is not None:
+            return self._earlier(item, version)
+        if name == "refer":
             fields["body"] = self.body(cmd.body, batch)  # for its deadline policy
-        getattr(item, cmd.command)(**fields, actor=actor, at=at)  # type: ignore[attr-defined]
+        getattr(item, name)(**fields, actor=actor, at=at)
         return item
 
 
@@ -410,3 +510,9 @@ def _handlers() -> dict[type, Any]:
         c.MakeRecommendation: ScrutinyService._make_recommendation,
         **dict.fromkeys(c.ITEM_COMMANDS, ScrutinyService._change),
     }
+
+
+def _same_making(earlier: Any, again: Any) -> bool:
+    """Whether two ``Made`` events record the same item, made the same way by the same actor."""
+    same = ("actor", "kind", "meeting_date", "item", "minute", "text", "addressees", "target_date", "decided_by")
+    return all(getattr(earlier, name) == getattr(again, name) for name in same)

@@ -71,6 +71,7 @@ def _period(value: str | None) -> str | None:
 
 
 Day = Annotated[date, BeforeValidator(read_day)]
+Position = Annotated[int, Field(strict=True, ge=1, le=2**62)]
 Text = Annotated[str, StringConstraints(pattern=FREE_TEXT, max_length=MAX_TEXT)]
 Name = Annotated[str, StringConstraints(pattern=NAME, max_length=MAX_NAME)]
 Code = Annotated[str, StringConstraints(pattern=CODE, max_length=MAX_NAME)]
@@ -100,6 +101,8 @@ class Addressee(Model):
 class Command(Model):
     actor: Actor
     body: Code
+    command_id: Name | None = None
+    """A key the sender chose: a command whose key was already recorded is not recorded again."""
 
 
 class ItemCommand(Command):
@@ -228,13 +231,23 @@ class Reopen(ItemCommand):
 
 
 class Correct(ItemCommand):
-    """Puts a recorded fact right; ``addressee`` names whose referral or response it is."""
+    """Puts a recorded fact right: ``addressee`` names whose referral or response it is, ``position`` (the
+    audit trail's) which progress report or decision."""
 
     command: Literal["correct"] = "correct"
     field: Name
     value: Annotated[str, StringConstraints(pattern=ANY_TEXT, max_length=MAX_TEXT)] | None
     reason: Text
     addressee: Name | None = None
+    position: Position | None = None
+
+
+class Retract(ItemCommand):
+    """Withdraws a fact recorded in error, named by its position in the audit trail."""
+
+    command: Literal["retract"] = "retract"
+    position: Position
+    reason: Text
 
 
 AnyCommand = Annotated[
@@ -249,17 +262,19 @@ AnyCommand = Annotated[
     | Escalate
     | Close
     | Reopen
-    | Correct,
+    | Correct
+    | Retract,
     Field(discriminator="command"),
 ]
 
 _any_command: TypeAdapter[AnyCommand] = TypeAdapter(AnyCommand)
 
-ENVELOPE = {"command", "actor", "body", "ref"}
-"""Fields every item command carries: which item, who records it. The rest are the facts recorded."""
+ENVELOPE = {"command", "actor", "body", "ref", "command_id"}
+"""Fields every item command carries: which item, who records it, its key. The rest are the facts recorded."""
 
 ITEM_COMMANDS: list[type[ItemCommand]] = [
     Refer, RecordResponse, ReportProgress, ReviseTargetDate, Defer, Reaffirm, Escalate, Close, Reopen, Correct,
+    Retract,
 ]  # fmt: skip
 """The commands on an existing item, each recorded by the item's method of the same name."""
 

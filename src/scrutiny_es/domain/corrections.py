@@ -11,7 +11,7 @@ from typing import Any, get_args
 
 from scrutiny_es.domain.dates import read_day
 from scrutiny_es.domain.errors import CannotCorrect
-from scrutiny_es.domain.history import Decision, ItemHistory, Kind
+from scrutiny_es.domain.history import Decision, DecisionKind, ItemHistory, Kind, Outcome, Rag
 
 CORRECTABLE: dict[str, str] = {
     "kind": "kind",
@@ -26,12 +26,41 @@ CORRECTABLE: dict[str, str] = {
     "response.responded_on": "date",
     "response.responded_by": "text",
     "response.target_date": "optional date",
+    "progress.note": "text",
+    "progress.reported_on": "date",
+    "progress.reported_by": "text",
+    "progress.rag": "optional rag",
+    "decision.decided_on": "date",
+    "decision.minute": "optional text",
+    "decision.reason": "text",
+    "decision.until": "optional date",
+    "decision.action": "text",
+    "decision.outcome": "outcome",
+    "decision.note": "optional text",
+    "decision.target_date": "date",
 }
-"""The fields a correction may change, with the kind of value each takes."""
+"""The fields a correction may change, with the kind of value each takes. A progress report or a decision
+is named by its position in the audit trail; a referral or a response by its addressee."""
 
-_CHOICES: dict[str, tuple[str, ...]] = {"kind": get_args(Kind), "decision": get_args(Decision)}
+BY_POSITION = ("progress.", "decision.")
+"""Corrections of facts named by position."""
 
-_EFFECTIVE_DATES = {"referral.received_on", "response.responded_on"}
+DECISION_FIELDS: dict[str, set[DecisionKind]] = {
+    "decision.minute": {"deferred", "reaffirmed", "escalated", "closed", "reopened"},
+    "decision.reason": {"target_date_revised", "deferred", "reopened"},
+    "decision.until": {"deferred"},
+    "decision.action": {"escalated"},
+    "decision.outcome": {"closed"},
+    "decision.note": {"reaffirmed", "closed"},
+    "decision.target_date": {"target_date_revised"},
+}
+"""The decisions that hold each field (every decision has its date)."""
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "kind": get_args(Kind), "decision": get_args(Decision), "rag": get_args(Rag), "outcome": get_args(Outcome),
+}  # fmt: skip
+
+_EFFECTIVE_DATES = {"referral.received_on", "response.responded_on", "progress.reported_on", "decision.decided_on"}
 """Fields that are the date their fact took effect (a fact's ``on``)."""
 
 
@@ -65,9 +94,28 @@ def read_value(field: str, value: Any) -> Any:
     return value
 
 
-def apply(history: ItemHistory, field: str, value: Any, addressee: str | None) -> None:
-    """Puts the corrected value in its fact: the item's own, or the named addressee's referral or response."""
-    group, _, name = field.rpartition(".")
-    facts: dict[str, Any] = {"referral": history.referrals, "response": history.responses}
-    target: Any = facts[group][addressee] if group else history
-    setattr(target, "on" if field in _EFFECTIVE_DATES else name, value)
+def fact_of(history: ItemHistory, field: str, addressee: str | None, version: int | None) -> Any:
+    """The fact a correction of ``field`` names: the item itself, an addressee's referral or response, or the
+    progress report or decision recorded by the item's event ``version``; None if there is none in force."""
+    group = field.partition(".")[0] if "." in field else ""
+    if group == "referral":
+        return history.referrals.get(addressee or "")
+    if group == "response":
+        return history.responses.get(addressee or "")
+    if group == "progress":
+        return next((f for f in history.progress if f.seq == version), None)
+    if group == "decision":
+        return next((f for f in history.decisions if f.seq == version), None)
+    return history
+
+
+def apply(history: ItemHistory, field: str, value: Any, addressee: str | None, version: int | None) -> None:
+    """Puts the corrected value in its fact (a fact no longer in force is left as it is)."""
+    target = fact_of(history, field, addressee, version)
+    if target is not None:
+        setattr(target, attribute(field), value)
+
+
+def attribute(field: str) -> str:
+    """The attribute of its fact that a correctable field is (a fact's effective date is its ``on``)."""
+    return "on" if field in _EFFECTIVE_DATES else field.rpartition(".")[2]

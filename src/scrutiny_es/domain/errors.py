@@ -65,3 +65,7 @@ class CannotCorrect(ScrutinyError):
 
 class ConcurrentChange(ScrutinyError):
     """Someone else changed the item at the same moment, too many times in a row."""
+
+
+class CommandIdReused(ScrutinyError):
+    """A ``command_id`` already recorded came with a different command: a key names one command only."""

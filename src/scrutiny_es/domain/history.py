@@ -61,14 +61,22 @@ class ResponseFact(Fact):
 class ProgressFact(Fact):
     note: str
     rag: Rag | None
+    reported_by: str | None = None
 
 
 @dataclass(slots=True, kw_only=True)
 class DecisionFact(Fact):
+    """A decision on the item: the board's (deferral, escalation, closure...) or a target date's revision."""
+
     what: DecisionKind
+    decided_by: str | None = None
     target_date: date | None = None
     until: date | None = None
     outcome: Outcome | None = None
+    minute: str | None = None
+    reason: str | None = None
+    action: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,22 @@ class ItemHistory:
                 return addressee
         return None
 
+    def fact(self, seq: int) -> Fact | None:
+        """The fact recorded by the item's event number ``seq``, while it is in force."""
+        for fact in [*self.referrals.values(), *self.responses.values(), *self.progress, *self.decisions]:
+            if fact.seq == seq:
+                return fact
+        return None
+
+    def withdraw(self, seq: int) -> None:
+        """Leaves out the fact recorded by event number ``seq`` (it was recorded in error)."""
+        for facts in (self.referrals, self.responses):
+            for name, fact in list(facts.items()):
+                if fact.seq == seq:
+                    del facts[name]
+        self.progress = [f for f in self.progress if f.seq != seq]
+        self.decisions = [f for f in self.decisions if f.seq != seq]
+
 
 F = TypeVar("F", bound=Fact)
 
@@ -126,12 +150,14 @@ def closure(decisions: list[DecisionFact]) -> DecisionFact | None:
     return None
 
 
-def current_target_date(
+def agreed_target_dates(
     history: ItemHistory, responses: dict[str, ResponseFact], decisions: list[DecisionFact]
-) -> date | None:
-    """The current agreed target date: the latest set, by the meeting, a response or a revision."""
+) -> list[date]:
+    """Every target date agreed, in the order they took effect: the meeting's, responses', revisions'.
+
+    The last is the one in force; the first, the original.
+    """
     dated = [((history.meeting_date, 1), history.target_date)]
     dated += [(f.order(), f.target_date) for f in responses.values()]
     dated += [(f.order(), f.target_date) for f in decisions if f.what == "target_date_revised"]
-    known_dates = [(order, day) for order, day in dated if day is not None]
-    return max(known_dates)[1] if known_dates else None
+    return [day for _, day in sorted((order, day) for order, day in dated if day is not None)]

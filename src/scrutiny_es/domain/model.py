@@ -15,6 +15,7 @@ every event: never rename or move these classes without registering the old topi
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -50,8 +51,8 @@ from scrutiny_es.domain.history import (
     Rag,
     ReferralFact,
     ResponseFact,
+    agreed_target_dates,
     closure,
-    current_target_date,
 )
 
 __all__ = [
@@ -159,10 +160,16 @@ class Recommendation(FastAggregate):
         """Every event says who recorded it (``actor``) and when it took effect."""
 
         actor: Actor
+        COMMAND: ClassVar[str]
+        """The command, and the item's method of the same name, that records an event of this class."""
 
         @property
         def effective_on(self) -> date:
             raise NotImplementedError
+
+        def arguments(self) -> dict[str, Any]:
+            """What the command that recorded this event was given (its fields but who recorded it)."""
+            return {name: getattr(self, name) for name in _parameters(self.COMMAND)}
 
         def fold(self, history: ItemHistory) -> None:
             """Adds what this event records to the item's history."""
@@ -170,6 +177,7 @@ class Recommendation(FastAggregate):
 
         def apply(self, aggregate: Recommendation) -> None:
             self.fold(aggregate.history)
+            aggregate.recorded[self.originator_version] = self
 
     class Made(Event, Aggregate.Created):
         class_version = 1
@@ -190,6 +198,7 @@ class Recommendation(FastAggregate):
 
         def apply(self, aggregate: Recommendation) -> None:
             aggregate.history = self.history()
+            aggregate.recorded = {self.originator_version: self}
 
         def history(self) -> ItemHistory:
             """The item's history as this event begins it."""
@@ -209,6 +218,7 @@ class Recommendation(FastAggregate):
 
     class Referred(Event):
         class_version = 1
+        COMMAND = "refer"
         addressee: str
         received_on: date
         response_due: date | None
@@ -218,6 +228,12 @@ class Recommendation(FastAggregate):
         def effective_on(self) -> date:
             return self.received_on
 
+        def arguments(self) -> dict[str, Any]:
+            given = super().arguments()
+            if self.period is not None:  # the deadline was worked out from the body's period, not given
+                given["response_due"] = None
+            return given
+
         def fold(self, history: ItemHistory) -> None:
             history.referrals[self.addressee] = ReferralFact(
                 on=self.received_on, seq=self.originator_version, response_due=self.response_due, period=self.period
@@ -225,6 +241,7 @@ class Recommendation(FastAggregate):
 
     class ResponseRecorded(Event):
         class_version = 1
+        COMMAND = "record_response"
         addressee: str
         decision: Decision
         text: str
@@ -244,6 +261,7 @@ class Recommendation(FastAggregate):
 
     class ProgressReported(Event):
         class_version = 1
+        COMMAND = "report_progress"
         note: str
         reported_on: date
         reported_by: str
@@ -255,7 +273,7 @@ class Recommendation(FastAggregate):
 
         def fold(self, history: ItemHistory) -> None:
             history.progress.append(ProgressFact(on=self.reported_on, seq=self.originator_version, note=self.note,
-                                                 rag=self.rag))  # fmt: skip
+                                                 rag=self.rag, reported_by=self.reported_by))  # fmt: skip
 
     class Decided(Event):
         """A decision: who took it, on what day, under which minute."""
@@ -271,20 +289,21 @@ class Recommendation(FastAggregate):
         def fold(self, history: ItemHistory) -> None:
             history.decisions.append(
                 DecisionFact(
-                    on=self.decided_on, seq=self.originator_version, what=self.what,
-                    target_date=getattr(self, "target_date", None), until=getattr(self, "until", None),
-                    outcome=getattr(self, "outcome", None),
+                    on=self.decided_on, seq=self.originator_version, what=self.what, decided_by=self.decided_by,
+                    **{name: getattr(self, name, None) for name in _DECISION_DETAILS},
                 )
             )  # fmt: skip
 
     class TargetDateRevised(Decided):
         class_version = 1
+        COMMAND = "revise_target_date"
         what = "target_date_revised"
         target_date: date
         reason: str
 
     class Deferred(Decided):
         class_version = 1
+        COMMAND = "defer"
         what = "deferred"
         until: date | None
         reason: str
@@ -292,18 +311,21 @@ class Recommendation(FastAggregate):
 
     class Reaffirmed(Decided):
         class_version = 1
+        COMMAND = "reaffirm"
         what = "reaffirmed"
         minute: str | None
         note: str | None
 
     class Escalated(Decided):
         class_version = 1
+        COMMAND = "escalate"
         what = "escalated"
         action: str
         minute: str | None
 
     class Closed(Decided):
         class_version = 1
+        COMMAND = "close"
         what = "closed"
         outcome: Outcome
         minute: str | None
@@ -311,19 +333,30 @@ class Recommendation(FastAggregate):
 
     class Reopened(Decided):
         class_version = 1
+        COMMAND = "reopen"
         what = "reopened"
         reason: str
         minute: str | None
 
     class Corrected(Event):
-        """A recorded fact put right; the original stays in the history."""
+        """A recorded fact put right; the original stays in the history.
 
-        class_version = 1
+        Version 2 names a progress report or decision by the item's event ``version`` (and the audit
+        trail's ``position`` the clerk gave), and keeps the value it replaced (``previous``).
+        """
+
+        class_version = 2
+        COMMAND = "correct"
         field: str
         value: str | None
         """The right value as written (a date as YYYY-MM-DD); ``corrected_value`` reads it as its field's type."""
+        previous: str | None
+        """The value it replaced, as written (None where version 1 did not keep it, or there was none)."""
         reason: str
         addressee: str | None
+        version: int | None
+        """The item's event that recorded the corrected fact, for a progress report or a decision."""
+        position: int | None
         fact_date: date
         """The date the corrected fact took effect, after the correction."""
 
@@ -336,11 +369,39 @@ class Recommendation(FastAggregate):
             return corrections.read_value(self.field, self.value)
 
         def fold(self, history: ItemHistory) -> None:
-            corrections.apply(history, self.field, self.corrected_value, self.addressee)
+            corrections.apply(history, self.field, self.corrected_value, self.addressee, self.version)
 
-    if TYPE_CHECKING:  # not a field: eventsourcing would make it an argument of __init__
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.update(previous=None, version=None, position=None)
+
+    class Retracted(Event):
+        """A fact withdrawn because it was recorded in error: the event stays in the log, the fact leaves the
+        history (a correction is put right by another correction; an item made in error is closed as withdrawn)."""
+
+        class_version = 1
+        COMMAND = "retract"
+        version: int
+        """The item's event that recorded the withdrawn fact."""
+        position: int
+        fact: str
+        """What that event was (``ProgressReported``...)."""
+        reason: str
+        fact_date: date
+        """The date the withdrawn fact took effect."""
+
+        @property
+        def effective_on(self) -> date:
+            return self.fact_date
+
+        def fold(self, history: ItemHistory) -> None:
+            history.withdraw(self.version)
+
+    if TYPE_CHECKING:  # not fields: eventsourcing would make them arguments of __init__
         history: ItemHistory
-        """Everything recorded of the item."""
+        """Everything recorded of the item, as it stands."""
+        recorded: dict[int, Recommendation.Event]
+        """Each of the item's events by its version (what the history left out included)."""
 
     def __init__(self) -> None:
         """Nothing to do: ``Made.apply``, which eventsourcing calls once the item is made, begins its history."""
@@ -387,13 +448,34 @@ class Recommendation(FastAggregate):
     def target_date(self) -> date | None:
         """The current agreed target date."""
         history = self.history
-        return current_target_date(history, history.responses, sorted(history.decisions, key=DecisionFact.order))
+        agreed = agreed_target_dates(history, history.responses, sorted(history.decisions, key=DecisionFact.order))
+        return agreed[-1] if agreed else None
 
     @property
     def closed_on(self) -> date | None:
         """The day of the closure in force, or None while the item is open."""
         closed = closure(sorted(self.history.decisions, key=DecisionFact.order))
         return closed.on if closed else None
+
+    def identical(self, command: str, arguments: dict[str, Any], actor: Actor) -> int | None:
+        """The version of the event in force that the same command, with the same arguments and by the same
+        actor, recorded; None if there is none (a command sent twice is recorded once)."""
+        if command == "correct" and arguments.get("field") in corrections.CORRECTABLE:
+            try:
+                value = corrections.read_value(arguments["field"], arguments["value"])
+            except CannotCorrect:
+                return None
+            arguments = {**arguments, "value": _as_text(value)}
+        withdrawn = {e.version for e in self.recorded.values() if isinstance(e, self.Retracted)}
+        for version, event in self.recorded.items():
+            if (
+                version not in withdrawn
+                and getattr(event, "COMMAND", None) == command
+                and event.actor == actor
+                and event.arguments() == arguments
+            ):
+                return version
+        return None
 
     @classmethod
     def make(
@@ -412,6 +494,7 @@ class Recommendation(FastAggregate):
         at: datetime,
     ) -> Recommendation:
         """A recommendation or action the body made at a meeting."""
+        _not_future(meeting_date, at, "the meeting date")
         if target_date is not None:
             _not_before(target_date, meeting_date, "the target date", "the meeting")
         return cls.create_fast(
@@ -435,6 +518,7 @@ class Recommendation(FastAggregate):
             )
             raise AlreadyReferred(msg)
         self._after_meeting(received_on, "the date of receipt")
+        _not_future(received_on, at, "the date of receipt")
         period: str | None = None
         if response_due is None:
             policy = body.deadlines.get(who.kind)
@@ -475,6 +559,7 @@ class Recommendation(FastAggregate):
             )
             raise AlreadyResponded(msg)
         self._after_meeting(responded_on, "the response date")
+        _not_future(responded_on, at, "the response date")
         referral = self.referrals.get(addressee)
         if referral is not None:
             _not_before(responded_on, referral.on, "the response date", f"{addressee} received the item")
@@ -498,6 +583,7 @@ class Recommendation(FastAggregate):
         """Records a progress update as the board received it."""
         self._open()
         self._after_meeting(reported_on, "the progress report date")
+        _not_future(reported_on, at, "the progress report date")
         self.trigger_event(
             self.ProgressReported,
             timestamp=at,
@@ -552,6 +638,7 @@ class Recommendation(FastAggregate):
         """Records a decision on an open item, taken no earlier than the meeting that made it."""
         self._open()
         self._after_meeting(decided_on, what)
+        _not_future(decided_on, at, what)
         self.trigger_event(event, timestamp=at, actor=actor, decided_by=decided_by, decided_on=decided_on, **fields)
 
     def reopen(self, *, reason: str, decided_on: date, minute: str | None, actor: Actor, at: datetime) -> None:
@@ -561,6 +648,7 @@ class Recommendation(FastAggregate):
             msg = f"{self.ref} is not closed, so it cannot be reopened"
             raise ItemNotClosed(msg)
         _not_before(decided_on, closed_on, "the date of reopening", "the closure")
+        _not_future(decided_on, at, "the date of reopening")
         self.trigger_event(
             self.Reopened,
             timestamp=at,
@@ -572,67 +660,121 @@ class Recommendation(FastAggregate):
         )
 
     def correct(
-        self, *, field: str, value: Any, reason: str, addressee: str | None, actor: Actor, at: datetime
+        self,
+        *,
+        field: str,
+        value: Any,
+        reason: str,
+        addressee: str | None,
+        actor: Actor,
+        at: datetime,
+        version: int | None = None,
+        position: int | None = None,
     ) -> None:
-        """Puts a recorded fact right; a correction of a date of receipt moves a worked-out deadline too."""
+        """Puts a recorded fact right; a correction of a date of receipt moves a worked-out deadline too.
+
+        A referral or a response is named by its ``addressee``; a progress report or a decision by the
+        item's event ``version`` that recorded it (the service finds it from the audit trail's ``position``).
+        """
         value = corrections.read_value(field, value)
-        fact_date = self._check_correction(field, value, addressee)
+        fact = self._corrected_fact(field, addressee, version)
+        previous = getattr(fact, corrections.attribute(field))
+        fact_date = self._check_correction(field, value, fact, addressee, at)
         self.trigger_event(
             self.Corrected,
             timestamp=at,
             actor=actor,
             field=field,
             value=_as_text(value),
+            previous=_as_text(previous),
             reason=reason,
             addressee=addressee,
+            version=version,
+            position=position,
             fact_date=fact_date,
         )
-        if field == "referral.received_on":
-            referral = self.referrals[addressee]  # type: ignore[index]
-            if referral.period is not None:
-                self.trigger_event(
-                    self.Corrected,
-                    timestamp=at,
-                    actor=actor,
-                    field="referral.response_due",
-                    value=Period.parse(referral.period).last_day(value).isoformat(),
-                    reason=f"{referral.period} from the corrected date of receipt",
-                    addressee=addressee,
-                    fact_date=value,
-                )
+        if field == "referral.received_on" and fact.period is not None:
+            due = Period.parse(fact.period).last_day(value)
+            self.trigger_event(
+                self.Corrected,
+                timestamp=at,
+                actor=actor,
+                field="referral.response_due",
+                value=due.isoformat(),
+                previous=_as_text(fact.response_due),
+                reason=f"{fact.period} from the corrected date of receipt",
+                addressee=addressee,
+                version=None,
+                position=None,
+                fact_date=value,
+            )
 
-    def _check_correction(self, field: str, value: Any, addressee: str | None) -> date:
-        """Checks a correction keeps the item's dates in order; returns the corrected fact's date."""
+    def _corrected_fact(self, field: str, addressee: str | None, version: int | None) -> Any:
+        """The fact a correction names, in force; ``CannotCorrect`` says why there is none."""
         if field.startswith(("referral.", "response.")):
             if addressee is None:
                 msg = f"a correction of {field} must name the addressee"
                 raise CannotCorrect(msg)
             self._addressee(addressee)
-            referral = self.referrals.get(addressee)
-            response = self.responses.get(addressee)
-            if field.startswith("referral."):
-                if referral is None:
-                    msg = f"{self.ref} has not been referred to {addressee}, so there is no referral to correct"
-                    raise CannotCorrect(msg)
-                if field == "referral.received_on":
-                    self._after_meeting(value, "the date of receipt")
-                    if response is not None:
-                        _not_before(response.on, value, "the response date", f"{addressee} received the item")
-                    return value  # type: ignore[no-any-return]
-                if value is not None:
-                    _not_before(value, referral.on, "the response due date", "the date of receipt")
-                return referral.on
-            if response is None:
-                msg = f"{addressee} has not responded to {self.ref}, so there is no response to correct"
+        elif field.startswith(corrections.BY_POSITION):
+            if version is None:
+                msg = f"a correction of {field} must name the fact by its position in the audit trail"
                 raise CannotCorrect(msg)
+        elif addressee is not None or version is not None:
+            msg = f"{field} is the item's own: a correction of it names no addressee and no position"
+            raise CannotCorrect(msg)
+        fact = corrections.fact_of(self.history, field, addressee, version)
+        if fact is None:
+            what = {"referral": "been referred to", "response": "a response from"}.get(field.partition(".")[0])
+            if what == "been referred to":
+                msg = f"{self.ref} has not been referred to {addressee}, so there is no referral to correct"
+            elif what:
+                msg = f"{addressee} has not responded to {self.ref}, so there is no response to correct"
+            else:
+                kind = field.partition(".")[0]
+                msg = f"that position holds no {kind} of {self.ref} in force (it may have been retracted)"
+            raise CannotCorrect(msg)
+        if isinstance(fact, DecisionFact):
+            holders = corrections.DECISION_FIELDS.get(field)
+            if holders is not None and fact.what not in holders:
+                msg = f"{field} is not part of a decision that {fact.what.replace('_', ' ')}"
+                raise CannotCorrect(msg)
+        if isinstance(fact, ProgressFact | DecisionFact) == field.startswith(corrections.BY_POSITION):
+            return fact
+        msg = f"a correction of {field} names a {field.partition('.')[0]}, not that fact"
+        raise CannotCorrect(msg)
+
+    def _check_correction(self, field: str, value: Any, fact: Any, addressee: str | None, at: datetime) -> date:
+        """Checks a correction keeps the item's dates in order; returns the corrected fact's date."""
+        if field in _FACT_DATES:
+            _not_future(value, at, _FACT_DATES[field])
+        if field.startswith("referral."):
+            if field == "referral.received_on":
+                self._after_meeting(value, "the date of receipt")
+                response = self.responses.get(addressee or "")
+                if response is not None:
+                    _not_before(response.on, value, "the response date", f"{addressee} received the item")
+                return value  # type: ignore[no-any-return]
+            if value is not None:
+                _not_before(value, fact.on, "the response due date", "the date of receipt")
+            return fact.on  # type: ignore[no-any-return]
+        if field.startswith("response."):
             if field == "response.responded_on":
                 self._after_meeting(value, "the response date")
+                referral = self.referrals.get(addressee or "")
                 if referral is not None:
                     _not_before(value, referral.on, "the response date", f"{addressee} received the item")
                 return value  # type: ignore[no-any-return]
             if field == "response.target_date" and value is not None:
                 self._after_meeting(value, "the target date")
-            return response.on
+            return fact.on  # type: ignore[no-any-return]
+        if field.startswith(corrections.BY_POSITION):
+            if field in ("progress.reported_on", "decision.decided_on"):
+                self._after_meeting(value, _FACT_DATES[field])
+                return value  # type: ignore[no-any-return]
+            if field in ("decision.target_date", "decision.until") and value is not None:
+                _not_before(value, fact.on, f"the {field.partition('.')[2].replace('_', ' ')}", "the decision")
+            return fact.on  # type: ignore[no-any-return]
         if field == "meeting_date":
             history = self.history
             later = [f.on for f in [*history.referrals.values(), *history.responses.values()]]
@@ -647,6 +789,29 @@ class Recommendation(FastAggregate):
                 raise DateOutOfOrder(msg)
             return value  # type: ignore[no-any-return]
         return self.meeting_date
+
+    def retract(self, *, version: int, position: int, reason: str, actor: Actor, at: datetime) -> None:
+        """Withdraws a fact recorded in error (by the item's event ``version``; the clerk gave its ``position``)."""
+        fact = self.history.fact(version)
+        if fact is None:
+            if version == 1:
+                msg = f"position {position} made {self.ref}, which cannot be retracted; close it as withdrawn instead"
+            elif any(isinstance(e, self.Retracted) and e.version == version for e in self.recorded.values()):
+                msg = f"the fact at position {position} was already retracted"
+            else:
+                msg = f"position {position} holds no fact of {self.ref} that can be retracted (a correction is put"
+                msg += " right by another correction)"
+            raise CannotCorrect(msg)
+        self.trigger_event(
+            self.Retracted,
+            timestamp=at,
+            actor=actor,
+            version=version,
+            position=position,
+            fact=type(self.recorded[version]).__name__,
+            reason=reason,
+            fact_date=fact.on,
+        )
 
     def _open(self) -> None:
         closed_on = self.closed_on
@@ -665,6 +830,34 @@ class Recommendation(FastAggregate):
     def _after_meeting(self, day: date, what: str) -> None:
         if day < self.meeting_date:  # the message is written only for a date that breaks the rule
             _not_before(day, self.meeting_date, what, f"the meeting of {long_date(self.meeting_date)}")
+
+
+@cache
+def _parameters(command: str) -> tuple[str, ...]:
+    """The arguments an item's method takes from its command (not who records it, when, nor the body)."""
+    taken = inspect.signature(getattr(Recommendation, command)).parameters
+    return tuple(name for name in taken if name not in ("self", "actor", "at", "body"))
+
+
+def _not_future(day: date, at: datetime, what: str) -> None:
+    """A fact takes effect no later than the UK day it is recorded on: a later date is a typing mistake."""
+    today = uk_day(at)
+    if day > today:
+        msg = f"{what} ({long_date(day)}) is after today ({long_date(today)}): a fact cannot take effect in the future"
+        raise DateOutOfOrder(msg)
+
+
+_FACT_DATES = {
+    "meeting_date": "the meeting date",
+    "referral.received_on": "the date of receipt",
+    "response.responded_on": "the response date",
+    "progress.reported_on": "the progress report date",
+    "decision.decided_on": "the decision date",
+}
+"""The corrected fields that are the day their fact took effect, and how a clerk calls each."""
+
+_DECISION_DETAILS = ("target_date", "until", "outcome", "minute", "reason", "action", "note")
+"""What a decision's event may hold beyond who decided and when, kept in its fact."""
 
 
 def _not_before(day: date, earliest: date, what: str, reference: str) -> None:

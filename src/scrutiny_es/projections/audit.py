@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from scrutiny_es.domain.dates import long_date
+from scrutiny_es.domain.dates import ISO_DATE, long_date
 from scrutiny_es.domain.model import Body, Kind, Recommendation
 from scrutiny_es.projections.rows import AuditRow
 
@@ -78,7 +78,7 @@ def _responded(e: Recommendation.ResponseRecorded, the_item: str) -> str:
 
 def _progress(e: Recommendation.ProgressReported, _: str) -> str:
     rag = f" (RAG {e.rag})" if e.rag else ""
-    return f"{e.reported_by} reported progress on {long_date(e.reported_on)}{rag}."
+    return f"{e.reported_by} reported progress on {long_date(e.reported_on)}{rag}: {e.note}"
 
 
 def _revised(e: Recommendation.TargetDateRevised, _: str) -> str:
@@ -96,13 +96,14 @@ def _reaffirmed(e: Recommendation.Reaffirmed, the_item: str) -> str:
     return f"{e.decided_by} re-affirmed {the_item} on {long_date(e.decided_on)}{_minute(e)}."
 
 
-def _escalated(e: Recommendation.Escalated, _: str) -> str:
-    return f"{e.decided_by} determined on {long_date(e.decided_on)}{_minute(e)}: {e.action}"
+def _escalated(e: Recommendation.Escalated, the_item: str) -> str:
+    return f"{e.decided_by} escalated {the_item} on {long_date(e.decided_on)}{_minute(e)}: {e.action}"
 
 
 def _closed(e: Recommendation.Closed, the_item: str) -> str:
     outcome = e.outcome.replace("_", " ")
-    return f"{e.decided_by} closed {the_item} as {outcome} on {long_date(e.decided_on)}{_minute(e)}."
+    note = f": {e.note}" if e.note else "."
+    return f"{e.decided_by} closed {the_item} as {outcome} on {long_date(e.decided_on)}{_minute(e)}{note}"
 
 
 def _reopened(e: Recommendation.Reopened, the_item: str) -> str:
@@ -110,11 +111,58 @@ def _reopened(e: Recommendation.Reopened, the_item: str) -> str:
 
 
 def _corrected(e: Recommendation.Corrected, _: str) -> str:
-    whose = f" of {e.addressee}" if e.addressee else ""
-    value = e.corrected_value
-    shown = long_date(value) if isinstance(value, date) else value or "nothing"
-    what = e.field.replace(".", " ").replace("_", " ")
-    return f"{e.actor.name} corrected the {what}{whose} to “{shown}”: {e.reason}"
+    whose = f" of {e.addressee}" if e.addressee else f" at position {e.position}" if e.position else ""
+    was = "an earlier value" if e.previous is None and e.version is None and e.position is None else _value(e.previous)
+    what = _FIELD_NAMES.get(e.field, e.field.rpartition(".")[2].replace("_", " "))
+    return f"{e.actor.name} corrected the {what}{whose} from {was} to {_value(e.value)}: {e.reason}"
+
+
+def _value(written: str | None) -> str:
+    if written is None:
+        return "nothing"
+    return f"“{long_date(date.fromisoformat(written)) if ISO_DATE.match(written) else written.replace('_', ' ')}”"
+
+
+_FIELD_NAMES = {
+    "referral.received_on": "date of receipt",
+    "referral.response_due": "response due date",
+    "response.decision": "response",
+    "response.text": "response's text",
+    "response.responded_on": "response date",
+    "response.responded_by": "responder",
+    "response.target_date": "response's target date",
+    "progress.note": "progress note",
+    "progress.reported_on": "progress report date",
+    "progress.reported_by": "progress reporter",
+    "progress.rag": "RAG rating",
+    "decision.decided_on": "decision date",
+    "decision.minute": "decision's minute",
+    "decision.reason": "decision's reason",
+    "decision.until": "date deferred to",
+    "decision.action": "action determined",
+    "decision.outcome": "outcome",
+    "decision.note": "decision's note",
+    "decision.target_date": "revised target date",
+    "meeting_date": "meeting date",
+}
+"""A correctable field as a clerk would name it."""
+
+
+def _retracted(e: Recommendation.Retracted, _: str) -> str:
+    return f"{e.actor.name} retracted the {_FACTS.get(e.fact, e.fact)} at position {e.position}: {e.reason}"
+
+
+_FACTS = {
+    "Referred": "referral",
+    "ResponseRecorded": "response",
+    "ProgressReported": "progress report",
+    "TargetDateRevised": "revision of the target date",
+    "Deferred": "deferral",
+    "Reaffirmed": "re-affirmation",
+    "Escalated": "escalation",
+    "Closed": "closure",
+    "Reopened": "reopening",
+}
 
 
 _SUMMARIES: dict[type, Any] = {
@@ -129,5 +177,6 @@ _SUMMARIES: dict[type, Any] = {
     Recommendation.Closed: _closed,
     Recommendation.Reopened: _reopened,
     Recommendation.Corrected: _corrected,
+    Recommendation.Retracted: _retracted,
 }
 """One plain sentence for each kind of event, saying what it records."""

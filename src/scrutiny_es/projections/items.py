@@ -23,8 +23,8 @@ from scrutiny_es.domain.history import (
     DecisionFact,
     ItemHistory,
     ResponseFact,
+    agreed_target_dates,
     closure,
-    current_target_date,
     known,
 )
 from scrutiny_es.domain.model import Recommendation
@@ -55,24 +55,42 @@ def fold(history: ItemHistory | None, event: Any) -> ItemHistory | None:
     return history
 
 
-def tracker_row(history: ItemHistory, as_of: date | None = None) -> TrackerRow | None:
-    """The item's tracker row as of a date (``None``: everything recorded); no row before its meeting."""
+def tracker_row(history: ItemHistory, as_of: date | None = None, day: date | None = None) -> TrackerRow | None:
+    """The item's tracker row as of a date (``None``: everything recorded); no row before its meeting.
+
+    ``overdue`` says what is overdue on ``day``: the as-of date, else the day given (today).
+    """
     fields = tracker_fields(history, as_of)
-    return None if fields is None else TrackerRow(**fields)
+    if fields is None:
+        return None
+    on = as_of or day
+    owed = obligations(history, as_of)
+    overdue = [] if on is None else list(dict.fromkeys(o.reason for o in owed if o.overdue_on(on)))
+    return TrackerRow(**fields, overdue=overdue)
 
 
 def tracker_json(history: ItemHistory) -> str | None:
-    """The item's live tracker row as JSON, as the tracker table keeps it."""
+    """The item's live tracker row as JSON, as the tracker table keeps it: every field but ``overdue``, which
+    changes with the day, and instead the item's obligations (``owed``) to work it out when asked."""
     fields = tracker_fields(history)
-    return None if fields is None else _adapter(dict[str, Any]).dump_json(fields).decode()
+    if fields is None:
+        return None
+    fields["owed"] = [(o.reason, o.due, o.met_on) for o in obligations(history)]
+    return _adapter(dict[str, Any]).dump_json(fields).decode()
 
 
-def tracker_from_json(text: str | bytes) -> TrackerRow:
-    return _adapter(TrackerRow).validate_json(text)  # type: ignore[no-any-return]
+def tracker_from_json(text: str | bytes, day: date) -> TrackerRow:
+    """A live tracker row from the tracker table, with what is overdue on ``day``."""
+    fields = _adapter(dict[str, Any]).validate_json(text)
+    overdue = []
+    for reason, due, met_on in fields.pop("owed"):
+        if due < day.isoformat() and (met_on is None or met_on > day.isoformat()) and reason not in overdue:
+            overdue.append(reason)
+    return _adapter(TrackerRow).validate_python({**fields, "overdue": overdue})  # type: ignore[no-any-return]
 
 
 def tracker_fields(history: ItemHistory, as_of: date | None = None) -> dict[str, Any] | None:
-    """The fields of :func:`tracker_row`, as a dict."""
+    """The fields of :func:`tracker_row` but ``overdue``, as a dict."""
     if as_of is not None and history.meeting_date > as_of:
         return None
     referrals = {a: f for a, f in history.referrals.items() if as_of is None or f.on <= as_of}
@@ -80,7 +98,7 @@ def tracker_fields(history: ItemHistory, as_of: date | None = None) -> dict[str,
     progress = known(history.progress, as_of)
     decisions = known(history.decisions, as_of)
     closed = closure(decisions)
-    awaited = [f.response_due for a, f in referrals.items() if a not in responses]
+    awaited = [a.name for a in history.addressees if a.name in referrals and a.name not in responses]
     status: ItemStatus
     if closed is not None:
         status = "closed"
@@ -92,7 +110,9 @@ def tracker_fields(history: ItemHistory, as_of: date | None = None) -> dict[str,
     noted: list[tuple[tuple[date, int], str]] = [(f.order(), f.text) for f in responses.values()]
     noted += [(f.order(), f.note) for f in progress]
     rags = [f.rag for f in progress if f.rag is not None]
+    escalations = [f.on for f in decisions if f.what == "escalated"]
     changes = [history.meeting_date] + [f.on for f in [*referrals.values(), *responses.values(), *progress, *decisions]]
+    targets = agreed_target_dates(history, responses, decisions)
     return dict(
         body=history.body,
         ref=history.ref,
@@ -104,13 +124,18 @@ def tracker_fields(history: ItemHistory, as_of: date | None = None) -> dict[str,
         addressees=[a.name for a in history.addressees],
         status=status,
         response=None if not verdicts else verdicts.pop() if len(verdicts) == 1 else "mixed",
-        response_due=min((d for d in awaited if d is not None), default=None),
-        target_date=current_target_date(history, responses, decisions),
+        response_due=min((d for a in awaited if (d := referrals[a].response_due) is not None), default=None),
+        target_date=targets[-1] if targets else None,
         rag=rags[-1] if rags else None,
         deferred_until=_deferred_until(decisions, responses),
         outcome=closed.outcome if closed else None,
         notes=max(noted)[1] if noted else None,
         last_changed_on=max(changes),
+        awaiting=awaited,
+        escalated_on=escalations[-1] if escalations else None,
+        closure_note=closed.note if closed else None,
+        original_target_date=targets[0] if targets else None,
+        target_date_revisions=sum(1 for f in decisions if f.what == "target_date_revised"),
     )
 
 
@@ -124,21 +149,22 @@ def obligations(history: ItemHistory, as_of: date | None = None) -> list[Obligat
     closed_on = closed.on if closed else None
     owed: list[Obligation] = []
 
-    def owe(reason: OverdueReason, responsible: list[str], due: date, met_on: date | None) -> None:
-        owed.append(Obligation(history.body, history.ref, reason, responsible, due, met_on))
+    def owe(reason: OverdueReason, responsible: list[str], due: date, met_on: date | None, original: date) -> None:
+        owed.append(Obligation(history.body, history.ref, reason, responsible, due, met_on, original))
 
     for addressee, referral in history.referrals.items():
         if referral.response_due is not None and (as_of is None or referral.on <= as_of):
             response = responses.get(addressee)
-            owe("response", [addressee], referral.response_due, response.on if response else closed_on)
-    target = current_target_date(history, responses, decisions)
-    if target is not None:
-        owe("target_date", [a.name for a in history.addressees], target, closed_on)
+            due = referral.response_due
+            owe("response", [addressee], due, response.on if response else closed_on, due)
+    targets = agreed_target_dates(history, responses, decisions)
+    if targets:
+        owe("target_date", [a.name for a in history.addressees], targets[-1], closed_on, targets[0])
     returns = sorted([f.order() for f in decisions if f.what in RETURNING] + [f.order() for f in responses.values()])
     for deferral in decisions:
         if deferral.what == "deferred" and deferral.until is not None:
             later = [day for day, seq in returns if (day, seq) > deferral.order()]
-            owe("deferral", [history.board], deferral.until, later[0] if later else None)
+            owe("deferral", [history.board], deferral.until, later[0] if later else None, deferral.until)
     return owed
 
 
@@ -146,14 +172,22 @@ OVERDUE_ORDER = ("due", "body", "ref", "reason")
 """The overdue list's order, oldest first; rows alike in these are one item's, in the order it owes them."""
 
 
-def overdue_row(body: str, ref: str, reason: OverdueReason, due: date, responsible: list[str], on: date) -> OverdueRow:
-    """An obligation's row in the overdue list of day ``on``."""
-    return OverdueRow(body=body, ref=ref, reason=reason, due=due, days_overdue=(on - due).days, responsible=responsible)
+def overdue_row(o: Obligation, item: str, text: str, on: date) -> OverdueRow:
+    """An obligation's row in the overdue list of day ``on``, with the item it is owed on."""
+    return OverdueRow(
+        body=o.body, ref=o.ref, reason=o.reason, due=o.due, days_overdue=(on - o.due).days,
+        responsible=o.responsible, item=item, text=text, original_due=o.original_due,
+    )  # fmt: skip
 
 
-def overdue_rows(owed: Iterable[Obligation], on: date) -> list[OverdueRow]:
-    """The obligations overdue on a day, in the overdue list's order."""
-    rows = [overdue_row(o.body, o.ref, o.reason, o.due, o.responsible, on) for o in owed if o.overdue_on(on)]
+def overdue_rows(histories: Iterable[ItemHistory], on: date, as_of: date | None = None) -> list[OverdueRow]:
+    """What the items owe, as of a date, that is overdue on a day, in the overdue list's order."""
+    rows = [
+        overdue_row(o, history.item, history.text, on)
+        for history in histories
+        for o in obligations(history, as_of)
+        if o.overdue_on(on)
+    ]
     return sorted(rows, key=attrgetter(*OVERDUE_ORDER))
 
 

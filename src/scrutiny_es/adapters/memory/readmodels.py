@@ -13,7 +13,7 @@ from uuid import UUID
 from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
-from scrutiny_es.projections.items import fold, obligations, overdue_rows, tracker_row
+from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
 
 
@@ -29,6 +29,8 @@ class MemoryReadModels:
         self.items: dict[UUID, ItemHistory] = {}
         self.audited: dict[UUID, AuditedItem] = {}
         self.entries: list[AuditRow] = []
+        self.facts: list[tuple[str, int]] = []
+        """Each entry's aggregate (its id's hex) and event version, by position less one."""
 
     def catch_up(self, names: Iterable[str] | None = None) -> int:
         read = 0
@@ -42,6 +44,7 @@ class MemoryReadModels:
                     self.audited[event.originator_id] = item
                 if entry is not None:
                     self.entries.append(entry)
+                    self.facts.append((event.originator_id.hex, event.originator_version))
                 self.position = position
             read += len(events)
         return read
@@ -51,6 +54,7 @@ class MemoryReadModels:
         self.items.clear()
         self.audited.clear()
         self.entries.clear()
+        self.facts.clear()
         self.catch_up()
         if progress is not None:
             progress(self.position, self.log.head())
@@ -63,11 +67,11 @@ class MemoryReadModels:
         chosen = [h for h in self.items.values() if body in (None, h.body) and ref in (None, h.ref)]
         return sorted(chosen, key=lambda h: (h.body, h.meeting_date, h.ref))
 
-    def tracker(self, body: str | None = None, ref: str | None = None) -> list[TrackerRow]:
-        return [row for h in self._histories(body, ref) if (row := tracker_row(h)) is not None]
+    def tracker(self, on: date, body: str | None = None, ref: str | None = None) -> list[TrackerRow]:
+        return [row for h in self._histories(body, ref) if (row := tracker_row(h, day=on)) is not None]
 
     def overdue(self, on: date, body: str | None = None, ref: str | None = None) -> list[OverdueRow]:
-        return overdue_rows((o for h in self._histories(body, ref) for o in obligations(h)), on)
+        return overdue_rows(self._histories(body, ref), on)
 
     def audit(
         self,
@@ -90,6 +94,12 @@ class MemoryReadModels:
 
     def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
         return [h.item_id for h in self._histories(body, ref)]
+
+    def fact_at(self, position: int) -> tuple[str, int] | None:
+        return self.facts[position - 1] if 0 < position <= len(self.facts) else None
+
+    def versions(self, key: str) -> dict[int, int]:
+        return {version: n for n, (item, version) in enumerate(self.facts, start=1) if item == key}
 
     def close(self) -> None:
         pass

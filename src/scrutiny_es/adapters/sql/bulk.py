@@ -10,7 +10,7 @@ are are converted here, column by column, and written by ``executemany`` on SQLi
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from functools import cache, lru_cache
 from typing import Any
@@ -18,6 +18,13 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Date, Table, insert
 
 from scrutiny_es.adapters.sql.schema import UtcDateTime
+
+
+def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    """``items`` a few hundred at a time, for ``IN (...)`` lists every database takes."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
 
 Values = Sequence[Any]
 """A row as values in its table's column order."""

@@ -5,17 +5,25 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Table, Text, and_, cast, select, type_coerce, union_all
 
-from scrutiny_es.adapters.sql.schema import audit_table, obligation_table, projection_table, tracker_table
+from scrutiny_es.adapters.sql.bulk import chunks
+from scrutiny_es.adapters.sql.schema import (
+    audit_table,
+    obligation_table,
+    overdue_item_table,
+    projection_table,
+    tracker_table,
+)
 from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.projections.items import OVERDUE_ORDER, from_stored, overdue_row, tracker_from_json
-from scrutiny_es.projections.rows import AuditRow, OverdueReason, OverdueRow, TrackerRow
+from scrutiny_es.projections.rows import AuditRow, Obligation, OverdueReason, OverdueRow, TrackerRow
 
 
 class ReadModelQueries:
@@ -30,12 +38,12 @@ class ReadModelQueries:
             query = select(projection_table.c.generation).where(projection_table.c.name == name)
             yield conn, conn.execute(query).scalar_one()
 
-    def tracker(self, body: str | None = None, ref: str | None = None) -> list[TrackerRow]:
+    def tracker(self, on: date, body: str | None = None, ref: str | None = None) -> list[TrackerRow]:
         with self._reading("tracker") as (conn, generation):
             table = tracker_table(generation)
             query = select(table.c.row).where(*_item_filter(table, body, ref))
             query = query.order_by(table.c.body, table.c.meeting_date, table.c.ref)
-            return [tracker_from_json(row) for row in conn.execute(query).scalars()]
+            return [tracker_from_json(row, on) for row in conn.execute(query).scalars()]
 
     def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
         """Each item's history as the tracker holds it, in tracker order, read a thousand at a time."""
@@ -65,7 +73,9 @@ class ReadModelQueries:
         with self._reading("overdue") as (conn, generation), collector_paused():
             table = obligation_table(generation)
             due, responsible = type_coerce(table.c.due, Text), cast(table.c.responsible, Text)
-            shown = select(table.c.body, table.c.ref, table.c.reason, due, responsible, table.c.seq)
+            original = type_coerce(table.c.original_due, Text)
+            shown = select(table.c.body, table.c.ref, table.c.reason, due, responsible, original, table.c.item_id,
+                           table.c.seq)  # fmt: skip
             shown = shown.where(*_item_filter(table, body, ref), table.c.due < on)
             # Not yet met, or met after the day: two ranges, read apart and merged. On SQLite the
             # first, by far the larger, comes from its index already in order, where one OR of the
@@ -73,7 +83,13 @@ class ReadModelQueries:
             query = union_all(shown.where(table.c.met_on.is_(None)), shown.where(table.c.met_on > on))
             # Rows alike in (due, body, ref, reason) are one item's, in the order the item owes them, as in the fold.
             query = query.order_by(*(query.selected_columns[name] for name in (*OVERDUE_ORDER, "seq")))
-            return _overdue_rows(conn.execute(query).tuples().all(), on)
+            found = conn.execute(query).tuples().all()
+            items = overdue_item_table(generation)
+            words: dict[str, tuple[str, str]] = {}
+            for chunk in chunks(list({row[6] for row in found})):
+                texts = select(items.c.item_id, items.c.item, items.c.text).where(items.c.item_id.in_(chunk))
+                words.update((key, (item, text)) for key, item, text in conn.execute(texts))
+            return _overdue_rows(found, words, on)
 
     def audit(
         self,
@@ -84,12 +100,29 @@ class ReadModelQueries:
     ) -> list[AuditRow]:
         with self._reading("audit") as (conn, generation):
             table = audit_table(generation)
-            query = select(table).where(*_item_filter(table, body, ref))
+            query = select(*(table.c[name] for name in AUDIT_FIELDS)).where(*_item_filter(table, body, ref))
             if as_of is not None:
                 query = query.where(table.c.effective_on <= as_of)
             if as_known_at is not None:
                 query = query.where(table.c.recorded_at <= as_known_at)
             return [AuditRow(**r) for r in conn.execute(query.order_by(table.c.position)).mappings()]
+
+    def fact_at(self, position: int) -> tuple[str, int] | None:
+        """The item (its key) and the item's event version that the audit trail's ``position`` holds."""
+        with self._reading("audit") as (conn, generation):
+            table = audit_table(generation)
+            found = conn.execute(select(table.c.item_id, table.c.version).where(table.c.position == position)).first()
+            return None if found is None else (found[0], found[1])
+
+    def versions(self, item_key: str) -> dict[int, int]:
+        """The audit trail's position of each of an item's events, by version."""
+        with self._reading("audit") as (conn, generation):
+            table = audit_table(generation)
+            query = select(table.c.version, table.c.position).where(table.c.item_id == item_key)
+            return dict(conn.execute(query).tuples().all())
+
+
+AUDIT_FIELDS = [field.name for field in fields(AuditRow)]
 
 
 def _item_filter(table: Table, body: str | None, ref: str | None) -> list[Any]:
@@ -101,8 +134,13 @@ def _item_filter(table: Table, body: str | None, ref: str | None) -> list[Any]:
     return [and_(*conditions)] if conditions else []
 
 
-def _overdue_rows(found: Iterable[tuple[str, str, OverdueReason, Any, str, int]], on: date) -> list[OverdueRow]:
-    """Overdue rows from obligations as stored: body, ref, reason, due date, the JSON list of names, and seq.
+def _overdue_rows(
+    found: Iterable[tuple[str, str, OverdueReason, Any, str, Any, str, int]],
+    words: dict[str, tuple[str, str]],
+    on: date,
+) -> list[OverdueRow]:
+    """Overdue rows from obligations as stored: body, ref, reason, due date, the JSON list of names, the
+    original due date, the item's key and seq; with each item's title and text (``words``).
 
     Many rows share a due date and a list of names, so each is parsed once (SQLAlchemy would
     parse the date on SQLite, and the JSON on both databases, row by row); every row still
@@ -111,8 +149,10 @@ def _overdue_rows(found: Iterable[tuple[str, str, OverdueReason, Any, str, int]]
     days = _Parsed(lambda stored: stored if isinstance(stored, date) else date.fromisoformat(stored))
     names = _Parsed(lambda stored: tuple(json.loads(stored)))
     return [
-        overdue_row(body, ref, reason, days[due], list(names[responsible]), on)
-        for body, ref, reason, due, responsible, _ in found
+        overdue_row(
+            Obligation(body, ref, reason, list(names[responsible]), days[due], None, days[original]), *words[key], on
+        )
+        for body, ref, reason, due, responsible, original, key, _ in found
     ]
 
 

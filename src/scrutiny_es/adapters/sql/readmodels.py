@@ -38,9 +38,9 @@ class SqlReadModels:
     def status(self, names: Iterable[str] | None = None) -> list[ProjectionStatus]:
         return self.runner.status(names)
 
-    def tracker(self, body: str | None = None, ref: str | None = None) -> list[TrackerRow]:
+    def tracker(self, on: date, body: str | None = None, ref: str | None = None) -> list[TrackerRow]:
         self.runner.setup()
-        return self.queries.tracker(body, ref)
+        return self.queries.tracker(on, body, ref)
 
     def overdue(self, on: date, body: str | None = None, ref: str | None = None) -> list[OverdueRow]:
         self.runner.setup()
@@ -63,6 +63,14 @@ class SqlReadModels:
     def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
         self.runner.setup()
         return self.queries.item_ids(body, ref)
+
+    def fact_at(self, position: int) -> tuple[str, int] | None:
+        self.runner.setup()
+        return self.queries.fact_at(position)
+
+    def versions(self, key: str) -> dict[int, int]:
+        self.runner.setup()
+        return self.queries.versions(key)
 
     def close(self) -> None:
         self.engine.dispose()

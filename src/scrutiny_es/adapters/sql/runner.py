@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, insert, inspect, select, text, update
 
 from scrutiny_es.adapters.database import is_read_only
-from scrutiny_es.adapters.sql.schema import CODE_LENGTH, metadata, projection_table
+from scrutiny_es.adapters.sql.schema import CODE_LENGTH, layout_table, metadata, projection_table
 from scrutiny_es.adapters.sql.writers import writers
 from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
@@ -88,27 +88,47 @@ class ProjectionRunner:
                 conn.commit()
 
     def setup(self) -> None:
-        """Creates the position table and each projection's first generation, if missing."""
-        if self._ready or self._set_up():
-            self._ready = True
+        """Creates the position table and each projection's first generation, if missing, and rebuilds the
+        projections whose tables an earlier version made (their layout is not the writer's)."""
+        if self._ready:
             return
-        with self.schema_lock(), self._writing() as conn:
-            self._widen_codes(conn)
-            metadata.create_all(conn, tables=[projection_table])
-            known = set(conn.execute(select(projection_table.c.name)).scalars())
-            for name, projection in self.writers.items():
-                if name not in known:
-                    metadata.create_all(conn, tables=projection.tables(1))
-                    conn.execute(insert(projection_table).values(name=name, generation=1, position=0))
+        if not self._set_up():
+            with self.schema_lock(), self._writing() as conn:
+                self._widen_codes(conn)
+                metadata.create_all(conn, tables=[projection_table, layout_table])
+                known = set(conn.execute(select(projection_table.c.name)).scalars())
+                for name, writer in self.writers.items():
+                    if name not in known:
+                        metadata.create_all(conn, tables=writer.tables(1))
+                        conn.execute(insert(projection_table).values(name=name, generation=1, position=0))
+                        conn.execute(insert(layout_table).values(name=name, layout=writer.layout))
         self._ready = True
+        outdated = self._outdated()
+        if outdated:
+            try:
+                self.rebuild(outdated)
+            except Exception as e:
+                if not is_read_only(e):
+                    raise
+                msg = (
+                    f"the {', '.join(outdated)} tables were made by an earlier version and must be rebuilt, "
+                    "but the database is read-only: open it once where it can be written"
+                )
+                raise ScrutinyError(msg) from None
 
     def _set_up(self) -> bool:
         """Whether every projection has its tables already (found without a write, which a read-only file refuses)."""
         with self.engine.connect() as conn:
-            if not inspect(conn).has_table(projection_table.name):
+            tables = inspect(conn)
+            if not (tables.has_table(projection_table.name) and tables.has_table(layout_table.name)):
                 return False
             known = set(conn.execute(select(projection_table.c.name)).scalars())
             return known >= set(self.writers) and not _narrow_codes(conn)
+
+    def _outdated(self) -> list[str]:
+        with self.engine.connect() as conn:
+            layouts = dict(conn.execute(select(layout_table.c.name, layout_table.c.layout)).tuples().all())
+        return sorted(name for name, writer in self.writers.items() if layouts.get(name) != writer.layout)
 
     def _widen_codes(self, conn: Connection) -> None:
         """Gives tables made before codes could take ``CODE_LENGTH`` characters their new width (PostgreSQL
@@ -158,13 +178,16 @@ class ProjectionRunner:
 
     def _rebuild(self, names: list[str], progress: Progress | None) -> None:
         with self._writing() as conn:
+            rebuilding = dict(conn.execute(select(layout_table.c.name, layout_table.c.rebuild_layout)).tuples().all())
             for row in self._lock(conn, names):
-                if row["rebuild_generation"] is None:
-                    generation = row["generation"] + 1
-                    tables = self.writers[row["name"]].tables(generation)
+                writer = self.writers[row["name"]]
+                if row["rebuild_generation"] is None or rebuilding.get(row["name"]) != writer.layout:
+                    generation = row["generation"] + 1  # a rebuild an earlier version left half done starts again
+                    tables = writer.tables(generation)
                     metadata.drop_all(conn, tables=tables)
                     metadata.create_all(conn, tables=tables)
                     self._set(conn, row["name"], rebuild_generation=generation, rebuild_position=0)
+                    self._set_layout(conn, row["name"], rebuild_layout=writer.layout)
         while True:
             try:
                 with self.engine.connect() as conn, conn.begin():
@@ -188,6 +211,9 @@ class ProjectionRunner:
                         self._analyse(conn, self.writers[row["name"]].tables(row["rebuild_generation"]))
                         new = {"generation": row["rebuild_generation"], "position": row["rebuild_position"]}
                         self._set(conn, row["name"], **new, rebuild_generation=None, rebuild_position=None)
+                        self._set_layout(
+                            conn, row["name"], layout=self.writers[row["name"]].layout, rebuild_layout=None
+                        )
                         metadata.drop_all(conn, tables=self.writers[row["name"]].tables(row["generation"]))
                     return
 
@@ -264,6 +290,11 @@ class ProjectionRunner:
     def _lock(self, conn: Connection, names: list[str]) -> list[Any]:
         query = select(projection_table).where(projection_table.c.name.in_(names)).order_by(projection_table.c.name)
         return list(conn.execute(query.with_for_update()).mappings())
+
+    def _set_layout(self, conn: Connection, name: str, **values: Any) -> None:
+        found = conn.execute(update(layout_table).where(layout_table.c.name == name).values(**values))
+        if not found.rowcount:  # tables made before layouts were kept
+            conn.execute(insert(layout_table).values({"name": name, "layout": 0, **values}))
 
     def _set(self, conn: Connection, name: str, **values: Any) -> None:
         conn.execute(update(projection_table).where(projection_table.c.name == name).values(**values))

@@ -37,6 +37,16 @@ projection_table = Table(
     Column("rebuild_position", BigInteger),
 )
 
+layout_table = Table(
+    "projection_layout",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("layout", Integer, nullable=False),
+    Column("rebuild_layout", Integer),
+)
+"""The layout of each projection's tables (``TableWriter.layout``) in the generation read, and in the one being
+rebuilt: tables of an earlier layout are rebuilt when a process first opens them."""
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """A moment stored as UTC and read back timezone-aware, the same on every database."""
@@ -90,6 +100,8 @@ def overdue_item_table(generation: int) -> Table:
         generation,
         Column("item_id", String(32), primary_key=True),
         Column("history", Text, nullable=False),
+        Column("item", Text, nullable=False),
+        Column("text", Text, nullable=False),
     )
 
 
@@ -103,6 +115,7 @@ def obligation_table(generation: int) -> Table:
     open_ = Index(f"ix_obligation_{generation}_open", "met_on", "due")
     unmet = Index(
         f"ix_obligation_{generation}_unmet", "due", "body", "ref", "reason", "seq", "responsible", "met_on",
+        "original_due", "item_id",
         sqlite_where=text("met_on IS NULL"),
     )  # fmt: skip
     met = Index(f"ix_obligation_{generation}_met", "met_on", "due", sqlite_where=text("met_on IS NOT NULL"))
@@ -117,6 +130,7 @@ def obligation_table(generation: int) -> Table:
         Column("responsible", JSON, nullable=False),
         Column("due", Date, nullable=False),
         Column("met_on", Date),
+        Column("original_due", Date, nullable=False),
         open_.ddl_if(dialect="postgresql"),
         unmet.ddl_if(dialect="sqlite"),
         met.ddl_if(dialect="sqlite"),
@@ -138,6 +152,9 @@ def audit_table(generation: int) -> Table:
         Column("actor", Text, nullable=False),
         Column("decided_by", Text),
         Column("summary", Text, nullable=False),
+        # Beyond the row: which aggregate's event, and which of its events, the entry is (for positions).
+        Column("item_id", String(32), nullable=False, index=True),
+        Column("version", Integer, nullable=False),
     )
 
 

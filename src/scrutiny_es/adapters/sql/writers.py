@@ -10,14 +10,14 @@ event is applied exactly once. What is folded, and what a row shows, is the pure
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Container, Iterator, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, fields
 from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, select
 
-from scrutiny_es.adapters.sql.bulk import Inserts, Values, for_driver, insert_prepared
+from scrutiny_es.adapters.sql.bulk import Inserts, Values, chunks, for_driver, insert_prepared
 from scrutiny_es.adapters.sql.schema import (
     audit_table,
     audited_item_table,
@@ -59,6 +59,9 @@ class TableWriter:
     """A read model kept in SQL tables."""
 
     name: str
+    layout: int
+    """The shape of its tables and rows: raised with every change, so that tables an earlier version made are
+    rebuilt (1: release 0.1.0)."""
 
     def tables(self, generation: int) -> list[Table]:
         raise NotImplementedError
@@ -185,7 +188,7 @@ class ItemsWriter(TableWriter):
         """Histories as this projection has them: absorbed and not yet written, else in its table."""
         found = {key: self.dirty[key] for key in keys if key in self.dirty}
         state = self.state_table(generation)
-        for chunk in _chunks([key for key in keys if key not in found]):
+        for chunk in chunks([key for key in keys if key not in found]):
             query = select(state.c.item_id, state.c.history).where(state.c.item_id.in_(chunk))
             found.update((key, from_stored(history)) for key, history in conn.execute(query))
         return found
@@ -197,7 +200,7 @@ class ItemsWriter(TableWriter):
 
     def flush(self, conn: Connection, generation: int) -> None:
         self.prepare(generation, conn.dialect.name)
-        for chunk in _chunks([key for key in self.dirty if key not in self.new]):
+        for chunk in chunks([key for key in self.dirty if key not in self.new]):
             for table in self.tables(generation):
                 conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
         insert_prepared(conn, self.ready or [])
@@ -211,6 +214,7 @@ class TrackerWriter(ItemsWriter):
     """The tracker: one row per item, as ``projections.items.tracker_row`` shows it."""
 
     name = "tracker"
+    layout = 2
 
     def tables(self, generation: int) -> list[Table]:
         return [tracker_table(generation)]
@@ -232,6 +236,7 @@ class OverdueWriter(ItemsWriter):
     """The overdue list: obligations with their due dates; "overdue on D" is a query."""
 
     name = "overdue"
+    layout = 2
 
     def tables(self, generation: int) -> list[Table]:
         return [overdue_item_table(generation), obligation_table(generation)]
@@ -241,9 +246,9 @@ class OverdueWriter(ItemsWriter):
 
     def rows(self, generation: int, histories: list[tuple[str, ItemHistory]]) -> list[tuple[Table, list[Values]]]:
         text = self.histories.text
-        states: list[Values] = [(key, text(key, h)) for key, h in histories]
+        states: list[Values] = [(key, text(key, h), h.item, h.text) for key, h in histories]
         owed: list[Values] = [
-            (key, n, o.body, o.ref, o.reason, o.responsible, o.due, o.met_on)
+            (key, n, o.body, o.ref, o.reason, o.responsible, o.due, o.met_on, o.original_due)
             for key, h in histories
             for n, o in enumerate(obligations(h))
         ]
@@ -254,12 +259,14 @@ class AuditWriter(TableWriter):
     """The audit trail: one numbered entry per event, numbered without gaps."""
 
     name = "audit"
+    layout = 2
 
     def __init__(self) -> None:
         self.items = StateCache()
         """Items as the audit trail knows them (see ``AuditedItem``), with whether their rows are stored."""
         self.dirty: dict[str, AuditedItem] = {}
-        self.entries: list[AuditRow] = []
+        self.entries: list[tuple[Any, ...]] = []
+        """New entries as their table's values: the row's, then the item's key and the event's version."""
         self.last_position = 0
         self.ready: list[Inserts] | None = None
         """The entries and the dirty items as rows, once prepared."""
@@ -282,7 +289,7 @@ class AuditWriter(TableWriter):
             self.last_position = conn.execute(select(func.coalesce(func.max(entries.c.position), 0))).scalar_one()
         keyed = [(e.originator_id.hex, e) for _, e in events]
         table = audited_item_table(generation)
-        for chunk in _chunks(_stored_elsewhere(keyed, items)):
+        for chunk in chunks(_stored_elsewhere(keyed, items)):
             for row in conn.execute(select(table).where(table.c.item_id.in_(chunk))):
                 items[row.item_id] = (AuditedItem(row.body, row.ref, row.kind), True)
         for key, event in keyed:
@@ -290,7 +297,7 @@ class AuditWriter(TableWriter):
             changed, entry = audit_entry(item, event, self.last_position + 1)
             if entry is not None:
                 self.last_position += 1
-                self.entries.append(entry)
+                self.entries.append((*_AUDIT_COLUMNS(entry), key, event.originator_version))
             if changed is not None and changed != item:
                 items[key] = (changed, was_stored)
                 self.dirty[key] = changed
@@ -298,7 +305,7 @@ class AuditWriter(TableWriter):
 
     def prepare(self, generation: int, dialect: str) -> None:
         if self.ready is None:
-            entries = for_driver(audit_table(generation), dialect, list(map(_AUDIT_COLUMNS, self.entries)))
+            entries = for_driver(audit_table(generation), dialect, self.entries)
             items = [(key, *item) for key, item in self.dirty.items()]
             self.ready = [entries, for_driver(audited_item_table(generation), dialect, items)]
 
@@ -306,7 +313,7 @@ class AuditWriter(TableWriter):
         self.prepare(generation, conn.dialect.name)
         items = self.items
         table = audited_item_table(generation)
-        for chunk in _chunks([key for key in self.dirty if items[key][1]]):
+        for chunk in chunks([key for key in self.dirty if items[key][1]]):
             conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
         insert_prepared(conn, self.ready or [])
         self.ready = None
@@ -340,8 +347,3 @@ def _stored_elsewhere(keyed: list[tuple[str, Any]], held: Container[str]) -> lis
 
 _CREATED = {Recommendation.Made, Body.Registered}
 """The first event of every aggregate: what follows it in the same batch cannot be in the tables yet."""
-
-
-def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from time import sleep
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -11,14 +12,15 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import InfrastructureFactory, RecordConflictError
 from eventsourcing.utils import Environment
 
-from scrutiny_es.adapters.store import check_follows
+from scrutiny_es.adapters.store import commands, recorded_at
 from scrutiny_es.adapters.store.log import StoreLog
 from scrutiny_es.adapters.store.mapper import EventMapper
-from scrutiny_es.application.ports import Conflict
+from scrutiny_es.application.ports import Conflict, Keyed, LogIsAhead, Recorded
 from scrutiny_es.domain.fastpath import replay
 from scrutiny_es.domain.model import Body, Recommendation
 
 if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import
+    from sqlalchemy import Engine
     from sqlalchemy.orm import Session, scoped_session
 
 
@@ -43,19 +45,40 @@ class _Events(Application[UUID]):
 
 
 class EventsourcingStore:
-    """Aggregates' events in one of eventsourcing's stores (``env`` names it: see ``database.event_store_env``)."""
+    """Aggregates' events in one of eventsourcing's stores (``env`` names it: see ``database.event_store_env``).
 
-    def __init__(self, env: dict[str, str], *, session: scoped_session[Session] | None = None) -> None:
+    ``engine`` reaches the same database, for the store's own tables (``store.commands``); without one
+    (eventsourcing's in-memory store) commands' keys are kept in memory.
+    """
+
+    def __init__(
+        self, env: dict[str, str], *, engine: Engine | None = None, session: scoped_session[Session] | None = None
+    ) -> None:
         self._app = _Events(env | {"CREATE_TABLE": "no"}, session)
         self.recorder: Any = self._app.recorder
         self.mapper: EventMapper = self._app.mapper  # type: ignore[assignment]
         self.log = StoreLog(self.recorder, self.mapper)
-        self._checked_here = session is not None
-        """eventsourcing-sqlalchemy's recorder is not ours: the order of time is checked before appending."""
+        self.engine = engine
+        self.session = session
+        """eventsourcing-sqlalchemy's recorder is not ours: in a host's session, the order of time is checked
+        before appending, and the log's length and the commands' keys are written through the session."""
+        self._in_memory: dict[str, Recorded] = {}
         self._listening: Any = None
 
     def create_table(self) -> None:
         self.recorder.create_table()
+        if self.engine is not None:
+            with self.engine.begin() as conn:
+                commands.create(conn, self.recorder.events_table_name)
+
+    def recorded(self, keys: list[str]) -> dict[str, Recorded]:
+        """The commands already recorded under these keys."""
+        if self.session is not None:
+            return commands.recorded(self.session, keys)
+        if self.engine is None:
+            return {key: self._in_memory[key] for key in keys if key in self._in_memory}
+        with self.engine.connect() as conn:
+            return commands.recorded(conn, keys)
 
     def load(self, key: UUID) -> Body | Recommendation | None:
         try:
@@ -66,17 +89,48 @@ class EventsourcingStore:
     def events(self, key: UUID) -> list[Any]:
         return list(self._app.events.get(key))
 
-    def append(self, events: Sequence[Any]) -> Sequence[int]:
+    def latest(self) -> datetime | None:
+        head = self.log.head()
+        last = self.recorder.select_notifications(start=head, limit=1) if head else []
+        return recorded_at(last[0].state) if last else None
+
+    def append(self, events: Sequence[Any], keyed: Sequence[Keyed] = ()) -> Sequence[int]:
         # The recorder itself: eventsourcing's event store would wrap every event in two more objects.
         stored = [self.mapper.to_stored_event(e) for e in events]
-        if self._checked_here and stored:
-            head = self.log.head()
-            last = self.recorder.select_notifications(start=head, limit=1) if head else []
-            check_follows(last[0].state if last else None, stored)
+        if self.session is not None and stored:
+            latest = self.latest()
+            if latest is not None and recorded_at(stored[0].state) < latest:
+                raise LogIsAhead(latest)
         try:
-            return self.recorder.insert_events(stored) or ()
+            positions = self.recorder.insert_events(stored, commands=keyed) or ()
+            if self.session is not None and stored:
+                positions = self._number_in_session(len(stored), keyed)
         except RecordConflictError:
             raise Conflict from None
+        if self.engine is None:  # eventsourcing's in-memory store: its ids have no gaps
+            for key, digest, index, names in keyed:
+                self._in_memory[key] = Recorded(digest, positions[index], tuple(names.split(",")))
+        return positions
+
+    def _number_in_session(self, count: int, keyed: Sequence[Keyed]) -> list[int]:
+        """What the native recorders do in their transaction, done in the host's."""
+        from sqlalchemy import exc, insert, update
+
+        length, table = commands.log_length, commands.commands
+        session: Any = self.session
+        try:
+            grown = update(length).values(events=length.c.events + count).returning(length.c.events)
+            last = session.execute(grown).scalar_one()
+            positions = list(range(last - count + 1, last + 1))
+            if keyed:
+                rows = [
+                    {"command_id": key, "digest": digest, "position": positions[index], "events": names}
+                    for key, digest, index, names in keyed
+                ]
+                session.execute(insert(table), rows)
+        except exc.IntegrityError:
+            raise RecordConflictError from None
+        return positions
 
     def wait_for_events(self, timeout: float) -> bool:
         """On PostgreSQL, until the event store's NOTIFY; SQLite has no such signal (the worker polls)."""

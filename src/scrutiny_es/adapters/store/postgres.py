@@ -1,24 +1,37 @@
-"""eventsourcing's PostgreSQL event store, with the check that the log's times never go backwards."""
+"""eventsourcing's PostgreSQL event store, with the log's rule of time, its length and the commands' keys."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from psycopg import Cursor
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
 from scrutiny_es.adapters.store import check_follows
+from scrutiny_es.adapters.store.commands import ADD_TO_LOG, INSERT_COMMAND
 
 
 class PostgresEventRecorder(PostgresApplicationRecorder):
-    """Takes the log's lock, checks the last event was not recorded later (see the package), then appends.
+    """Takes the log's lock; checks the last event was not recorded later (see the package); appends;
+    numbers the events in the log and keeps the keys of the commands that recorded them.
 
     Refused, nothing has been inserted, so the transaction eventsourcing then commits is empty.
+    Returns the events' positions in the log, not PostgreSQL's ids (which have gaps).
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._positions = threading.local()
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        self._positions.last = None
+        super().insert_events(stored_events, **kwargs)
+        return self._positions.last  # type: ignore[no-any-return]
 
     def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         self._lock_table(curs)
@@ -29,6 +42,15 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         row = curs.fetchone()
         check_follows(row["state"] if row else None, stored_events)
         super()._insert_stored_events(curs, stored_events, **kwargs)
+        if not stored_events:
+            return
+        with curs.connection.cursor(row_factory=tuple_row) as numbering:
+            numbering.execute(ADD_TO_LOG.format("%s"), (len(stored_events),))
+            (last,) = numbering.fetchone() or (len(stored_events),)
+            positions = list(range(last - len(stored_events) + 1, last + 1))
+            for key, digest, index, names in kwargs.get("commands", ()):
+                numbering.execute(INSERT_COMMAND.format("%s"), (key, digest, positions[index], names))
+        self._positions.last = positions
 
 
 class Factory(PostgresFactory):

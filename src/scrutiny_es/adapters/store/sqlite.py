@@ -1,4 +1,4 @@
-"""eventsourcing's SQLite event store, with the check that the log's times never go backwards."""
+"""eventsourcing's SQLite event store, with the log's rule of time, its length and the commands' keys."""
 
 from __future__ import annotations
 
@@ -9,20 +9,31 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteFactory
 
 from scrutiny_es.adapters.store import check_follows
+from scrutiny_es.adapters.store.commands import ADD_TO_LOG, INSERT_COMMAND
 
 
 class SQLiteEventRecorder(SQLiteApplicationRecorder):
-    """Appends events, then checks that the event before them was not recorded later (see the package)."""
+    """Appends events, then, holding the write lock: checks the event before them was not recorded later
+    (see the package), numbers them in the log, and keeps the keys of the commands that recorded them.
+
+    Returns the events' positions in the log (``scrutiny_es.adapters.store.commands``).
+    """
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
-        positions = super()._insert_events(c, stored_events, **kwargs) or []
-        if positions:  # the insert holds the write lock: nobody can append in between
-            c.execute(
-                f"SELECT state FROM {self.events_table_name} WHERE rowid < ? ORDER BY rowid DESC LIMIT 1",  # noqa: S608
-                (positions[0],),
-            )
-            row = c.fetchone()
-            check_follows(row[0] if row else None, stored_events)
+        rowids = super()._insert_events(c, stored_events, **kwargs) or []
+        if not rowids:
+            return rowids
+        c.execute(
+            f"SELECT state FROM {self.events_table_name} WHERE rowid < ? ORDER BY rowid DESC LIMIT 1",  # noqa: S608
+            (rowids[0],),
+        )
+        row = c.fetchone()
+        check_follows(row[0] if row else None, stored_events)
+        c.execute(ADD_TO_LOG.format("?"), (len(rowids),))
+        last = c.fetchone()[0]
+        positions = list(range(last - len(rowids) + 1, last + 1))
+        for key, digest, index, names in kwargs.get("commands", ()):
+            c.execute(INSERT_COMMAND.format("?"), (key, digest, positions[index], names))
         return positions
 
 
