@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from functools import cache
 from hashlib import sha256
@@ -42,8 +42,9 @@ from scrutiny_es.domain.errors import (
 )
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
+from scrutiny_es.projections.card import fact_status, fact_text
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
-from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
+from scrutiny_es.projections.rows import AuditRow, FactRow, OverdueRow, TrackerRow
 
 if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
     from scrutiny_es.domain import commands as c
@@ -374,6 +375,22 @@ class ScrutinyService:
         self._catch_up()
         return self.read_models.audit(body, ref, as_of, as_known_at)
 
+    def item(
+        self, body: str, ref: str, as_of: date | None = None, as_known_at: datetime | None = None
+    ) -> list[FactRow]:
+        """The item's card: every fact of it in the order it took effect, with its own words, and whether it
+        still stands (``corrected``: put right since; ``retracted``: withdrawn as recorded in error)."""
+        item = self.recommendation(body, ref)
+        entries = self.audit(body, ref, as_of, as_known_at)
+        known = {v: e for v, e in item.recorded.items() if as_known_at is None or e.timestamp <= as_known_at}
+        version_at = {position: version for version, position in self.read_models.versions(item.id.hex).items()}
+        rows = [
+            FactRow(**asdict(entry), text=fact_text(known[version]), status=fact_status(known, version))
+            for entry in entries
+            if (version := version_at.get(entry.position)) in known
+        ]
+        return sorted(rows, key=lambda row: (row.effective_on, row.position))
+
     # The read models' upkeep, for the command line, a worker and a host's scripts.
 
     @property
@@ -408,7 +425,7 @@ class ScrutinyService:
         deadline = monotonic() + timeout
         pause = 0.005
         while receipt.position is not None:
-            if min(s.position for s in self.read_models.status()) >= receipt.position:
+            if min(s.applied for s in self.read_models.status()) >= receipt.position:
                 return
             if monotonic() > deadline:
                 msg = f"the read models had not caught up with position {receipt.position} after {timeout} s"

@@ -330,7 +330,7 @@ def json_object(text: str | bytes) -> dict[str, Any]:
     try:
         data = json.loads(text, object_pairs_hook=_no_repeated_keys)
     except json.JSONDecodeError as e:
-        raise InvalidCommand([("", f"not valid JSON: {e.msg} at column {e.colno}")]) from None
+        raise InvalidCommand([("", _json_mistake(e))]) from None
     if not isinstance(data, dict):
         raise InvalidCommand([("", "a command is a JSON object: {...}")])
     return data
@@ -350,6 +350,28 @@ def _depth(text: str | bytes) -> int:
         depth += 1 if bracket in "[{" else -1
         deepest = max(deepest, depth)
     return deepest
+
+
+_CURLY = re.compile("[“”„‟″]")
+
+
+def _json_mistake(error: json.JSONDecodeError) -> str:
+    """What is wrong with a line that is not JSON, in the words of the mistake a clerk most likely made."""
+    text = error.doc if isinstance(error.doc, str) else ""
+    if error.msg.startswith("Invalid control character"):
+        found = text[error.pos] if error.pos < len(text) else ""
+        what = {"\n": "newline", "\t": "tab", "\r": "carriage return"}.get(
+            found, f"control character U+{ord(found or ' '):04X}"
+        )
+        written = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(found, "\\u....")
+        return f"a raw {what} inside a JSON string at column {error.colno}: write it as {written}"
+    curly = _CURLY.search(text)
+    if curly is not None:
+        column = curly.start() + 1
+        return (
+            f'curly quotes ({curly[0]}) at column {column}: JSON needs straight double quotes (") around names and text'
+        )
+    return f"not valid JSON: {error.msg} at column {error.colno}"
 
 
 def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ UK = ZoneInfo("Europe/London")
 """Councils' days and times: a body registered at 00:30 BST on 2 July was registered on 2 July."""
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_OTHER_DASHES = re.compile("^\\d{4}[-‐‑‒–—―−]\\d{2}[-‐‑‒–—―−]\\d{2}$")
 
 _MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -35,6 +36,9 @@ def read_day(value: Any) -> date:
         except ValueError:
             msg = f"{shown(value)} is not a date in the calendar"
             raise ValueError(msg) from None
+    elif isinstance(value, str) and _OTHER_DASHES.match(value):
+        msg = f"{shown(value)} is written with dashes that are not hyphens (– or —): write it as YYYY-MM-DD"
+        raise ValueError(msg)
     else:
         msg = f"must be a date written YYYY-MM-DD, not {shown(value)}"
         raise ValueError(msg)

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from scrutiny_es.domain.dates import long_date, uk_time
-from scrutiny_es.projections.rows import AuditRow, OverdueRow, Row, TrackerRow
+from scrutiny_es.projections.rows import AuditRow, FactRow, OverdueRow, Row, TrackerRow
 
 Column = tuple[str, Callable[[Any], str]]
 """A column's heading, and what it shows of a row."""
@@ -32,6 +32,8 @@ class ReportKind:
     columns: list[Column]
     dated: bool = True
     """Whether the report shows a day (the tracker as of a date); the audit trail shows the whole record."""
+    one_item: bool = False
+    """Whether the report is of one item (``--body`` and ``--ref`` required)."""
 
 
 def _day(value: date | None) -> str:
@@ -82,6 +84,17 @@ AUDIT_COLUMNS: list[Column] = [
 ]
 
 
+CARD_COLUMNS: list[Column] = [
+    ("#", lambda r: str(r.position)),
+    ("Effective", lambda r: _day(r.effective_on)),
+    ("Recorded", lambda r: uk_time(r.recorded_at)),
+    ("Recorded by", lambda r: r.actor),
+    ("What happened", lambda r: r.summary),
+    ("In their words", lambda r: r.text or ""),
+    ("Status", lambda r: r.status.capitalize()),
+]
+
+
 REPORTS: dict[str, ReportKind] = {
     kind.name: kind
     for kind in (
@@ -91,6 +104,8 @@ REPORTS: dict[str, ReportKind] = {
                    OVERDUE_COLUMNS),
         ReportKind("audit", "Audit trail", "every event: who recorded it, who decided, when", AuditRow,
                    AUDIT_COLUMNS, dated=False),
+        ReportKind("item", "Item card", "one item's every fact, in its own words, and whether it stands",
+                   FactRow, CARD_COLUMNS, dated=False, one_item=True),
     )
 }  # fmt: skip
 """Every report, by name."""

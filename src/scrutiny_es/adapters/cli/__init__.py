@@ -30,6 +30,12 @@ def main(argv: Sequence[str] | None = None, *, open: Opener) -> int:
     args = parser().parse_args(argv)
     args.open = open
     module, name = args.run
+    missing = _missing_file(args.db)
+    if missing is not None and module not in CREATING:
+        print(f"scrutiny-es: no database at {missing} (give --db or set SCRUTINY_DB)", file=sys.stderr)
+        return 2
+    if missing is not None and module != "demo":
+        print(f"scrutiny-es: created a new database at {missing}", file=sys.stderr)
     try:
         return int(getattr(import_module(f"scrutiny_es.adapters.cli.{module}"), name)(args))
     except ScrutinyError as e:
@@ -47,6 +53,19 @@ def main(argv: Sequence[str] | None = None, *, open: Opener) -> int:
             raise
         print(f"scrutiny-es: unexpected {type(e).__name__}: {e} (a fault of scrutiny-es: report it)", file=sys.stderr)
         return 70
+
+
+CREATING = {"apply", "import", "demo"}
+"""The commands that may make a new database: the others, given a file that is not there, would make an empty
+one and show it ("nothing overdue")."""
+
+
+def _missing_file(url: str) -> str | None:
+    """The path of a SQLite URL whose file does not exist, or None."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.removeprefix("sqlite:///").partition("?")[0]
+    return None if not path or os.path.exists(path) else path
 
 
 def parser() -> argparse.ArgumentParser:
@@ -71,6 +90,10 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="save up to N commands in one transaction (for migrating a tracker); a bad line rejects its batch",
     )
+    for who in ("id", "name", "role"):
+        apply.add_argument(
+            f"--actor-{who}", metavar=who.upper(), help=f"the {who} of who records lines without an actor"
+        )
     apply.set_defaults(run=("apply", "apply"))
 
     for kind in REPORTS.values():

@@ -9,35 +9,45 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import islice
 from typing import BinaryIO, NamedTuple
 
-from scrutiny_es.application import BatchRejected, ScrutinyService
-from scrutiny_es.domain.commands import MAX_LINE
+from scrutiny_es.application import BatchRejected, Receipt, ScrutinyService
+from scrutiny_es.domain.commands import MAX_LINE, json_object
 from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError
 
 
 def apply(args: argparse.Namespace) -> int:
     app = args.open(args.db, catch_up=False)
-    applied = rejected = 0
+    applied = rejected = already = 0
     name = "standard input" if args.file == "-" else args.file
+    actor = _default_actor(args)
 
     def summary() -> str:
         said = f"applied {applied} command{'s' * (applied != 1)} from {name}"
+        if already:
+            said += f"; {already} already recorded"
         if rejected:
             said += f"; {rejected} rejected" + ("" if args.keep_going else ", stopped at the first")
         return said
 
     with _open(args.file) as file:
         try:
-            for batch in _batches(commands(file), args.batch):
+            for batch in _batches(_not_csv(commands(file, actor), name), args.batch):
                 while batch:
                     bad = first_bad(app, batch)
-                    if bad is None:
-                        applied += len(batch)
+                    if isinstance(bad, list):
+                        for line, receipt in zip(batch, bad, strict=True):
+                            if receipt.already_recorded:
+                                print(f"line {line.number}: already recorded (position {receipt.position})",
+                                      file=sys.stderr)  # fmt: skip
+                        already += sum(receipt.already_recorded for receipt in bad)
+                        applied += sum(not receipt.already_recorded for receipt in bad)
                         break
                     index, problems = bad
                     rejected += 1
@@ -66,7 +76,7 @@ class Line(NamedTuple):
     problem: str | None = None
 
 
-def commands(file: BinaryIO) -> Iterator[Line]:
+def commands(file: BinaryIO, actor: dict[str, str] | None = None) -> Iterator[Line]:
     """The commands of a .jsonl file with their line numbers; blank lines and # comments skipped.
 
     Lines are read as bytes, at most ``MAX_LINE`` at a time, so a bad byte or a line of a
@@ -89,7 +99,7 @@ def commands(file: BinaryIO) -> Iterator[Line]:
             yield Line(number, "", f"not UTF-8 text (byte 0x{raw[e.start]:02X} at column {column})")
             continue
         if line.strip() and not line.lstrip().startswith("#"):
-            yield Line(number, line)
+            yield _with_actor(Line(number, line), actor) if actor and '"actor"' not in line else Line(number, line)
 
 
 def _batches(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
@@ -97,16 +107,56 @@ def _batches(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
         yield batch
 
 
-def first_bad(app: ScrutinyService, batch: list[Line]) -> tuple[int, list[str]] | None:
-    """Applies the batch in one transaction; or says which line was wrong, and why, having written nothing."""
+def first_bad(app: ScrutinyService, batch: list[Line]) -> tuple[int, list[str]] | list[Receipt]:
+    """Applies the batch in one transaction, giving its receipts; or says which line was wrong, and why, having
+    written nothing."""
     for index, line in enumerate(batch):
         if line.problem is not None:
             return index, [line.problem]
     try:
-        app.execute_many([line.text for line in batch])
+        return app.execute_many([line.text for line in batch])
     except BatchRejected as e:
         return e.index, _problems(e.error)
-    return None
+
+
+def _default_actor(args: argparse.Namespace) -> dict[str, str] | None:
+    """Who records the lines that do not say: ``--actor-id/--actor-name/--actor-role``, else ``$SCRUTINY_ACTOR``."""
+    given = {"id": args.actor_id, "name": args.actor_name, "role": args.actor_role}
+    if any(given.values()):
+        if not all(given.values()):
+            raise ScrutinyError("give all three of --actor-id, --actor-name and --actor-role")
+        return given
+    written = os.environ.get("SCRUTINY_ACTOR")
+    if not written:
+        return None
+    try:
+        actor = json.loads(written)
+    except json.JSONDecodeError:
+        actor = None
+    if not isinstance(actor, dict) or set(actor) != {"id", "name", "role"}:
+        raise ScrutinyError('SCRUTINY_ACTOR must be JSON: {"id": "...", "name": "...", "role": "..."}')
+    return actor
+
+
+def _with_actor(line: Line, actor: dict[str, str]) -> Line:
+    try:
+        data = json_object(line.text)
+    except InvalidCommand:
+        return line  # as it is: applying it says what is wrong
+    return Line(line.number, json.dumps({**data, "actor": data.get("actor", actor)}, ensure_ascii=False))
+
+
+def _not_csv(lines: Iterator[Line], name: str) -> Iterator[Line]:
+    """The lines, unless the first looks like a spreadsheet's: then one sentence instead of an error a line."""
+    first = next(lines, None)
+    if first is None:
+        return
+    text = first.text.strip()
+    if first.problem is None and not text.startswith(("{", "[")) and ("," in text or ";" in text or "\t" in text):
+        msg = f"{name} looks like a CSV file, not commands (one JSON object a line): bring a tracker in with "
+        raise ScrutinyError(msg + "scrutiny-es import FILE --body CODE")
+    yield first
+    yield from lines
 
 
 def _problems(error: ScrutinyError) -> list[str]:

@@ -31,7 +31,7 @@ def demo(args: argparse.Namespace) -> int:
     data = resources.files("scrutiny_es.demo").joinpath("demo.jsonl").read_text(encoding="utf-8")
     lines = list(commands(io.BytesIO(data.encode())))
     bad = first_bad(app, lines)
-    if bad is not None:
+    if isinstance(bad, tuple):
         raise ScrutinyError(f"demo data line {lines[bad[0]].number}: {'; '.join(bad[1])}")
     print(f"Loaded {len(lines)} commands of demo data into {db}\n")
     width = shutil.get_terminal_size((160, 40)).columns

@@ -9,12 +9,19 @@ import sys
 from scrutiny_es.adapters.cli import write
 from scrutiny_es.adapters.formats import Report, render
 from scrutiny_es.application import ScrutinyService
+from scrutiny_es.domain.errors import RecommendationNotFound, ScrutinyError
 from scrutiny_es.projections.reports import REPORTS
 
 
 def report(args: argparse.Namespace) -> int:
-    app: ScrutinyService = args.open(args.db)
     kind = REPORTS[args.report]
+    if kind.one_item and not (args.body and args.ref):
+        raise ScrutinyError(f"{kind.name} shows one item: give --body and --ref")
+    app: ScrutinyService = args.open(args.db)
+    if args.body:
+        app.body(args.body)  # a body that does not exist is said so, not shown as an empty report
+    if args.ref:
+        _the_item(app, args.body, args.ref)
     rows = getattr(app, kind.name)(body=args.body, ref=args.ref, as_of=args.as_of, as_known_at=args.as_known_at)
     codes = [args.body] if args.body else sorted({row.body for row in rows})
     bodies = {code: app.body(code).name for code in codes}
@@ -23,6 +30,14 @@ def report(args: argparse.Namespace) -> int:
     write(render(shown, args.format, width=shutil.get_terminal_size((160, 40)).columns), args.output)
     say_if_behind(app)
     return 0
+
+
+def _the_item(app: ScrutinyService, body: str | None, ref: str) -> None:
+    """Raises ``RecommendationNotFound`` unless ``ref`` names an item (of ``body``, or of some body)."""
+    if body is not None:
+        app.recommendation(body, ref)
+    elif not app.tracker(ref=ref):
+        raise RecommendationNotFound(f"no body has a recommendation or action with the reference {ref}")
 
 
 def say_if_behind(app: ScrutinyService) -> None:
