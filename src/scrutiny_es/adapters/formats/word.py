@@ -14,13 +14,15 @@ import zipfile
 from collections.abc import Iterable
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Emu, Mm, Pt, RGBColor
-from docx.table import Table as WordTable
+from docx.oxml.table import CT_Row
+from docx.section import Section
+from docx.shared import Emu, Length, Mm, Pt, RGBColor
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
@@ -68,8 +70,8 @@ def pack_docx(item: StandingItem) -> bytes:
     return _fixed(out.getvalue())
 
 
-def _styles(document: object) -> None:
-    styles = document.styles  # type: ignore[attr-defined]
+def _styles(document: WordDocument) -> None:
+    styles = document.styles
     normal = styles["Normal"]
     normal.font.name = "Arial"
     normal.font.size = Pt(10.5)
@@ -83,14 +85,15 @@ def _styles(document: object) -> None:
     heading.font.color.rgb = RGBColor(0, 0, 0)
 
 
-def _page(section: object, width: object, height: object, margin: object) -> None:
-    for name, value in (("page_width", width), ("page_height", height), ("left_margin", margin),
-                        ("right_margin", margin), ("top_margin", margin), ("bottom_margin", margin)):  # fmt: skip
-        setattr(section, name, value)
+def _page(section: Section, width: Length, height: Length, margin: Length) -> None:
+    section.page_width, section.page_height = width, height
+    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = margin
 
 
-def _paragraph(document: object, text: str, bold: bool = False, italic: bool = False, size: float = 0) -> Paragraph:
-    paragraph: Paragraph = document.add_paragraph()  # type: ignore[attr-defined]
+def _paragraph(
+    document: WordDocument, text: str, bold: bool = False, italic: bool = False, size: float = 0
+) -> Paragraph:
+    paragraph = document.add_paragraph()
     run = paragraph.add_run(text)
     run.bold, run.italic = bold or None, italic or None
     if size:
@@ -98,9 +101,9 @@ def _paragraph(document: object, text: str, bold: bool = False, italic: bool = F
     return paragraph
 
 
-def _table(document: object, table: Table, width: Mm) -> WordTable:
+def _table(document: WordDocument, table: Table, width: Length) -> None:
     """A Word table: the header row repeated on every page, merged cells down each run of the leading columns."""
-    word: WordTable = document.add_table(rows=1 + len(table.rows), cols=len(table.headings))  # type: ignore[attr-defined]
+    word = document.add_table(rows=1 + len(table.rows), cols=len(table.headings))
     word.style = "Table Grid"
     word.alignment = WD_TABLE_ALIGNMENT.CENTER
     word.autofit = False
@@ -128,7 +131,6 @@ def _table(document: object, table: Table, width: Mm) -> WordTable:
             span = table.span(index, j)
             if span > 1:
                 word.cell(index + 1, j).merge(word.cell(index + span, j))
-    return word
 
 
 def _lines(cell: Cell) -> list[tuple[str, str]]:
@@ -161,15 +163,15 @@ def _shade(cell: _Cell, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)
 
 
-def _repeat_as_header(row: object) -> None:
+def _repeat_as_header(row: CT_Row) -> None:
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
-    row.get_or_add_trPr().append(header)  # type: ignore[attr-defined]
+    row.get_or_add_trPr().append(header)
 
 
-def _properties(document: object, item: StandingItem) -> None:
+def _properties(document: WordDocument, item: StandingItem) -> None:
     """Core properties from the pack alone: a title and author, no time of making, no thumbnail."""
-    properties = document.core_properties  # type: ignore[attr-defined]
+    properties = document.core_properties
     properties.title = item.title
     properties.subject = SUBJECT
     properties.author = item.council or item.body_name
@@ -180,7 +182,7 @@ def _properties(document: object, item: StandingItem) -> None:
     for name in ("dcterms:created", "dcterms:modified", "cp:lastPrinted"):
         for element in core.findall(qn(name)):
             core.remove(element)
-    package = document.part.package  # type: ignore[attr-defined]
+    package = document.part.package
     for key, relation in list(package.rels.items()):
         if relation.reltype.endswith("/metadata/thumbnail"):
             package.rels.pop(key)
