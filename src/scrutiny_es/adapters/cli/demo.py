@@ -36,16 +36,20 @@ def demo(args: argparse.Namespace) -> int:
     print(f"Loaded {len(lines)} commands of demo data into {db}\n")
     width = shutil.get_terminal_size((160, 40)).columns
     board = {DEMO_BODY: app.body(DEMO_BODY).name}
+    council = {DEMO_BODY: app.body(DEMO_BODY).council}
     for kind, rows in (
         (REPORTS["tracker"], app.tracker(body=DEMO_BODY, as_of=DEMO_AS_OF)),
         (REPORTS["overdue"], app.overdue(body=DEMO_BODY, as_of=DEMO_AS_OF)),
     ):
-        print(render(Report(kind, rows, board, DEMO_AS_OF), "table", width))
+        print(render(Report(kind, rows, board, DEMO_AS_OF, councils=council), "table", width))
     trail = app.audit(body=DEMO_BODY, ref=DEMO_ITEM)
-    print(render(Report(REPORTS["audit"], trail, board, None), "table", width))
+    print(render(Report(REPORTS["audit"], trail, board, None, councils=council), "table", width))
     everything = app.tracker(as_of=DEMO_AS_OF)
-    bodies = {code: app.body(code).name for code in dict.fromkeys(row.body for row in everything)}
+    codes = list(dict.fromkeys(row.body for row in everything))
+    bodies = {code: app.body(code).name for code in codes}
+    councils = {code: app.body(code).council for code in codes}
     page = folder / "scrutiny-demo-tracker.html"
-    page.write_text(render(Report(REPORTS["tracker"], everything, bodies, DEMO_AS_OF), "html"), encoding="utf-8")
+    shown = Report(REPORTS["tracker"], everything, bodies, DEMO_AS_OF, councils=councils)
+    page.write_text(render(shown, "html"), encoding="utf-8")
     print(f"Every body's tracker as of {DEMO_AS_OF:%d %B %Y}, laid out for printing: {page}")
     return 0

@@ -24,9 +24,11 @@ def report(args: argparse.Namespace) -> int:
         _the_item(app, args.body, args.ref)
     rows = getattr(app, kind.name)(body=args.body, ref=args.ref, as_of=args.as_of, as_known_at=args.as_known_at)
     codes = [args.body] if args.body else sorted({row.body for row in rows})
-    bodies = {code: app.body(code).name for code in codes}
+    found = {code: app.body(code) for code in codes}
+    bodies = {code: body.name for code, body in found.items()}
+    councils = {code: body.council for code, body in found.items()}
     day = app.report_day(args.as_of, args.as_known_at) if kind.dated else args.as_of
-    shown = Report(kind, rows, bodies, day, args.as_known_at)
+    shown = Report(kind, rows, bodies, day, args.as_known_at, councils)
     write(render(shown, args.format, width=shutil.get_terminal_size((160, 40)).columns), args.output)
     say_if_behind(app)
     return 0

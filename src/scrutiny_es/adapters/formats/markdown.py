@@ -18,13 +18,20 @@ def render_markdown(report: Report) -> str:
 
 def _markdown(report: Report, code: str, rows: list[Row]) -> str:
     columns = report.kind.columns
-    lines = [f"# {_md(report.bodies.get(code, code))}", "", _md(report.title), ""]
+    about = [report.councils.get(code, ""), report.title]
+    if report.municipal_year:
+        about.append(f"municipal year {report.municipal_year}")
+    lines = [f"# {_md(report.bodies.get(code, code))}", "", _md(" · ".join(part for part in about if part)), ""]
     lines.append("| " + " | ".join(h for h, _ in columns) + " |")
     lines.append("|" + "---|" * len(columns))
-    for row in rows:
-        cells = (_md(cell(row)).replace("|", "\\|").replace("\n", "<br>") for _, cell in columns)
-        lines.append("| " + " | ".join(cells) + " |")
+    for _, row_cells in report.grid(rows):
+        lines.append("| " + " | ".join(cell(text) for text in row_cells) + " |")
     return "\n".join(lines) + "\n\n"
+
+
+def cell(text: str) -> str:
+    """Text for a Markdown table's cell: escaped, its bars and line breaks kept inside the cell."""
+    return _md(text).replace("|", "\\|").replace("\n", "<br>")
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]])")
