@@ -19,9 +19,13 @@ def run(*args: str, db: str, stdin: str | bytes | None = None, **options: Any) -
     done = subprocess.run(
         [str(SCRIPT), "--db", db, *args], input=data, capture_output=True, timeout=300, check=False, env=env, **options
     )
-    return subprocess.CompletedProcess(
-        done.args, done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
+    said = done.stderr.decode(errors="replace")
+    created = said.startswith("scrutiny-es: created a new database at ")
+    result = subprocess.CompletedProcess(
+        done.args, done.returncode, done.stdout.decode(errors="replace"), said.partition("\n")[2] if created else said
     )
+    result.created = created  # type: ignore[attr-defined]  (said on a first apply: the tests that mean it check it)
+    return result
 
 
 def jsonl(*commands: dict[str, Any] | str) -> str:

@@ -77,7 +77,8 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_partly_written(tmp_path: Pat
     )  # fmt: skip
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    (said,) = result.stderr.splitlines()
+    created, said = result.stderr.splitlines()
+    assert created.startswith("scrutiny-es: created a new database at ")
     assert said.startswith("scrutiny-es: the database could not be written (disk I/O error")
     applied = int(result.stdout.split()[1])
     assert 0 < applied < 2_001 and result.stdout.endswith(", and then stopped\n")
