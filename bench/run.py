@@ -220,6 +220,16 @@ def run(backend: str, sizes: Sizes, folder: Path, server: str | None) -> list[Re
                ">= 20,000 events/s" if backend == "sqlite" else "(no target)",
                bulk_rate >= 20_000 or backend != "sqlite")  # fmt: skip
 
+        keyed = [{**c, "command_id": f"bench-{n}"} for n, c in enumerate(big[:100_000])]
+        with (
+            database(backend, folder, "plain", server) as plain_url,
+            database(backend, folder, "keyed", server) as key_url,
+        ):
+            plain_seconds, plain_events = timed(lambda: bulk_apply(plain_url, big[:100_000], sizes.bulk_batch))
+            keyed_seconds, _ = timed(lambda: bulk_apply(key_url, keyed, sizes.bulk_batch))
+        record(f"bulk apply with command_id ({len(keyed):,} commands)", plain_events / keyed_seconds, "events/s",
+               plain_events / plain_seconds, True, "ratio >= 0.8", plain_seconds / keyed_seconds >= 0.8)  # fmt: skip
+
         decode_seconds, decoded = timed(lambda: read_and_decode(url))
         rebuild_seconds = rebuild_command(url)
         _, peak = rebuild_in_child(url)

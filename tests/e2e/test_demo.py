@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import subprocess
 from datetime import date
 from pathlib import Path
 
 from scrutiny_es import Scrutiny
-from tests.e2e.cli import run
+from tests.e2e.cli import SCRIPT, run
 
 
 def test_the_demo_loads_the_documents_and_shows_the_tracker_of_14_march_2024(tmp_path: Path) -> None:
@@ -41,3 +44,18 @@ def test_the_demo_data_records_every_row_of_the_sandwell_tracker(tmp_path: Path)
     assert trail[-1].endswith("re-affirmed the recommendation on 15 Feb 2024 (minute 19/24).")
     (deferred,) = app.tracker(body="SNAC", ref="2024-02-15/HRF")
     assert deferred.deferred_until == "future meeting"
+
+
+def test_the_readme_examples_run_as_written_after_the_demo(tmp_path: Path) -> None:
+    assert run("demo", "--dir", str(tmp_path), db="sqlite:///unused.db").returncode == 0
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    block = next(b for b in readme.split("```sh\n")[1:] if b.startswith("export SCRUTINY_DB"))
+    lines = block.split("```")[0].splitlines()
+    database = lines[0].split("=", 1)[1]
+    assert database == "sqlite:///scrutiny-demo.db"
+    for line in lines[1:]:
+        *_, words = line.partition("scrutiny-es ")
+        result = subprocess.run([str(SCRIPT), *shlex.split(words)], cwd=tmp_path, capture_output=True, text=True,
+                                env={**os.environ, "SCRUTINY_DB": database}, timeout=120, check=False)  # fmt: skip
+        assert result.returncode == 0, (line, result.stderr)
+        assert result.stdout or (tmp_path / "tracker.html").exists(), line

@@ -12,6 +12,7 @@ from eventsourcing.persistence import StoredEvent
 from pydantic import ValidationError
 
 from scrutiny_es.adapters.store.mapper import EventMapper
+from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.model import Actor, Addressee, Recommendation
 
 MAPPER = EventMapper()
@@ -78,3 +79,33 @@ def test_a_stored_event_that_no_longer_fits_its_class_fails_loudly() -> None:
                             b'"addressee":"Cabinet","received_on":"14/03/2024","response_due":null,"period":null}')  # fmt: skip
     with pytest.raises(ValidationError, match="received_on"):
         MAPPER.to_domain_event(bad)
+
+
+def test_a_correction_stored_by_release_0_1_0_reads_as_version_2() -> None:
+    stored = StoredEvent(
+        originator_id=UUID("6f1c1d52-5d0e-4b4e-9a51-2d8f3f0b7a11"),
+        originator_version=5,
+        topic="scrutiny_es.domain.model:Recommendation.Corrected",
+        state=b'{"timestamp":"2024-03-14T18:30:00Z","actor":{"id":"u1","name":"Jo Clerk","role":"scrutiny officer"},'
+        b'"field":"text","value":"New wording","reason":"Minutes","addressee":null,"fact_date":"2024-02-15"}',
+    )  # fmt: skip  (as 0.1.0 wrote it: version 1, no class_version in the state)
+    corrected = MAPPER.to_domain_event(stored)
+    assert isinstance(corrected, Recommendation.Corrected)
+    assert (corrected.value, corrected.previous, corrected.version, corrected.position) == (
+        "New wording",
+        None,
+        None,
+        None,
+    )
+    assert MAPPER.to_stored_event(corrected).state.startswith(b'{"class_version":2,')
+
+
+def test_an_event_of_a_version_newer_than_the_code_knows_is_refused() -> None:
+    stored = StoredEvent(
+        originator_id=uuid4(),
+        originator_version=2,
+        topic="scrutiny_es.domain.model:Recommendation.Referred",
+        state=b'{"class_version":3,"timestamp":"2024-03-14T18:30:00Z"}',
+    )
+    with pytest.raises(ScrutinyError, match=r"Recommendation\.Referred.*version 3.*knows version 1"):
+        MAPPER.to_domain_event(stored)

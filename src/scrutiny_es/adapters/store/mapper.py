@@ -11,6 +11,12 @@ from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import TypeAdapter
 from pydantic_core import from_json
 
+from scrutiny_es.domain.errors import ScrutinyError
+
+
+class EventTooNew(ScrutinyError):
+    """A stored event was written by a later version of the library than this one: it is not read as the old shape."""
+
 
 class EventMapper(Mapper[UUID]):
     """Stores each event as JSON written and read by pydantic, field by field as its class declares.
@@ -96,6 +102,13 @@ def _codec(cls: type) -> _Codec:
 def _upcast(codec: _Codec, originator_id: UUID | str, originator_version: int, stored: bytes) -> Any:
     state = from_json(stored)
     version = state.pop("class_version", 1)
+    if version > codec.version:
+        name = codec.topic.rpartition(":")[2]
+        msg = (
+            f"a stored {name} event (of {originator_id}, version {originator_version}) is of class version "
+            f"{version}, but this code knows version {codec.version} of it: upgrade scrutiny_es to read it"
+        )
+        raise EventTooNew(msg)
     while version < codec.version:
         getattr(codec.cls, f"upcast_v{version}_v{version + 1}")(state)
         version += 1
