@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from hashlib import sha256
 from time import monotonic, sleep
@@ -136,6 +136,8 @@ def _digest(command: Any) -> str:
     """A command's content, field for field, as a digest (its key left out)."""
     return sha256(command.model_dump_json(exclude={"command_id"}).encode()).hexdigest()
 
+
+_BEFORE_ANYTHING = datetime.min.replace(tzinfo=UTC)
 
 MAX_ATTEMPTS = 20
 """How many times a command is tried when another writer changes the same item first."""
@@ -291,10 +293,10 @@ class ScrutinyService:
         moment is always a stretch of the log from its start; the event store checks it as it
         appends (``LogIsAhead``).
         """
-        if self._latest is None:
-            self._latest = self.store.latest()  # once: afterwards the store says when the log is ahead
+        if self._latest is None:  # once: afterwards the store says when the log is ahead
+            self._latest = self.store.latest() or _BEFORE_ANYTHING
         now = self.clock.now()
-        return self._latest if self._latest is not None and now < self._latest else now
+        return self._latest if now < self._latest else now
 
     def body(self, code: str, batch: Batch | None = None) -> Body:
         """The registered body with this code (kept once read: nothing changes a body after registration)."""

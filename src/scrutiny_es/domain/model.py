@@ -178,6 +178,7 @@ class Recommendation(FastAggregate):
         def apply(self, aggregate: Recommendation) -> None:
             self.fold(aggregate.history)
             aggregate.recorded[self.originator_version] = self
+            aggregate.given.setdefault((self.COMMAND, self.actor), []).append(self.originator_version)
 
     class Made(Event, Aggregate.Created):
         class_version = 1
@@ -199,6 +200,7 @@ class Recommendation(FastAggregate):
         def apply(self, aggregate: Recommendation) -> None:
             aggregate.history = self.history()
             aggregate.recorded = {self.originator_version: self}
+            aggregate.given = {}
 
         def history(self) -> ItemHistory:
             """The item's history as this event begins it."""
@@ -402,6 +404,8 @@ class Recommendation(FastAggregate):
         """Everything recorded of the item, as it stands."""
         recorded: dict[int, Recommendation.Event]
         """Each of the item's events by its version (what the history left out included)."""
+        given: dict[tuple[str, Actor], list[int]]
+        """The versions of the events each command recorded, by the command's name and who recorded it."""
 
     def __init__(self) -> None:
         """Nothing to do: ``Made.apply``, which eventsourcing calls once the item is made, begins its history."""
@@ -454,7 +458,10 @@ class Recommendation(FastAggregate):
     @property
     def closed_on(self) -> date | None:
         """The day of the closure in force, or None while the item is open."""
-        closed = closure(sorted(self.history.decisions, key=DecisionFact.order))
+        decisions = self.history.decisions
+        if not any(d.what == "closed" for d in decisions):
+            return None
+        closed = closure(sorted(decisions, key=DecisionFact.order))
         return closed.on if closed else None
 
     def identical(self, command: str, arguments: dict[str, Any], actor: Actor) -> int | None:
@@ -466,16 +473,11 @@ class Recommendation(FastAggregate):
             except CannotCorrect:
                 return None
             arguments = {**arguments, "value": _as_text(value)}
+        same = self.given.get((command, actor))
+        if not same:
+            return None
         withdrawn = {e.version for e in self.recorded.values() if isinstance(e, self.Retracted)}
-        for version, event in self.recorded.items():
-            if (
-                version not in withdrawn
-                and getattr(event, "COMMAND", None) == command
-                and event.actor == actor
-                and event.arguments() == arguments
-            ):
-                return version
-        return None
+        return next((v for v in same if v not in withdrawn and self.recorded[v].arguments() == arguments), None)
 
     @classmethod
     def make(

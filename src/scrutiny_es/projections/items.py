@@ -69,13 +69,13 @@ def tracker_row(history: ItemHistory, as_of: date | None = None, day: date | Non
     return TrackerRow(**fields, overdue=overdue)
 
 
-def tracker_json(history: ItemHistory) -> str | None:
+def tracker_json(history: ItemHistory, owed: list[Obligation] | None = None) -> str | None:
     """The item's live tracker row as JSON, as the tracker table keeps it: every field but ``overdue``, which
     changes with the day, and instead the item's obligations (``owed``) to work it out when asked."""
     fields = tracker_fields(history)
     if fields is None:
         return None
-    fields["owed"] = [(o.reason, o.due, o.met_on) for o in obligations(history)]
+    fields["owed"] = [(o.reason, o.due, o.met_on) for o in (obligations(history) if owed is None else owed)]
     return _adapter(dict[str, Any]).dump_json(fields).decode()
 
 

@@ -12,7 +12,6 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Table, Text, and_, cast, select, type_coerce, union_all
 
-from scrutiny_es.adapters.sql.bulk import chunks
 from scrutiny_es.adapters.sql.schema import (
     audit_table,
     obligation_table,
@@ -71,25 +70,19 @@ class ReadModelQueries:
         every object the process holds.
         """
         with self._reading("overdue") as (conn, generation), collector_paused():
-            table = obligation_table(generation)
+            table, items = obligation_table(generation), overdue_item_table(generation)
             due, responsible = type_coerce(table.c.due, Text), cast(table.c.responsible, Text)
             original = type_coerce(table.c.original_due, Text)
-            shown = select(table.c.body, table.c.ref, table.c.reason, due, responsible, original, table.c.item_id,
-                           table.c.seq)  # fmt: skip
+            shown = select(table.c.body, table.c.ref, table.c.reason, due, responsible, original, items.c.item,
+                           items.c.text, table.c.seq).join(items, items.c.item_id == table.c.item_id)  # fmt: skip
             shown = shown.where(*_item_filter(table, body, ref), table.c.due < on)
             # Not yet met, or met after the day: two ranges, read apart and merged. On SQLite the
             # first, by far the larger, comes from its index already in order, where one OR of the
-            # two would have every row sorted.
+            # two would have every row sorted. Each row's item is looked up by its key.
             query = union_all(shown.where(table.c.met_on.is_(None)), shown.where(table.c.met_on > on))
             # Rows alike in (due, body, ref, reason) are one item's, in the order the item owes them, as in the fold.
             query = query.order_by(*(query.selected_columns[name] for name in (*OVERDUE_ORDER, "seq")))
-            found = conn.execute(query).tuples().all()
-            items = overdue_item_table(generation)
-            words: dict[str, tuple[str, str]] = {}
-            for chunk in chunks(list({row[6] for row in found})):
-                texts = select(items.c.item_id, items.c.item, items.c.text).where(items.c.item_id.in_(chunk))
-                words.update((key, (item, text)) for key, item, text in conn.execute(texts))
-            return _overdue_rows(found, words, on)
+            return _overdue_rows(conn.execute(query).tuples().all(), on)
 
     def audit(
         self,
@@ -135,12 +128,10 @@ def _item_filter(table: Table, body: str | None, ref: str | None) -> list[Any]:
 
 
 def _overdue_rows(
-    found: Iterable[tuple[str, str, OverdueReason, Any, str, Any, str, int]],
-    words: dict[str, tuple[str, str]],
-    on: date,
+    found: Iterable[tuple[str, str, OverdueReason, Any, str, Any, str, str, int]], on: date
 ) -> list[OverdueRow]:
     """Overdue rows from obligations as stored: body, ref, reason, due date, the JSON list of names, the
-    original due date, the item's key and seq; with each item's title and text (``words``).
+    original due date, the item's title and text, and seq.
 
     Many rows share a due date and a list of names, so each is parsed once (SQLAlchemy would
     parse the date on SQLite, and the JSON on both databases, row by row); every row still
@@ -150,9 +141,9 @@ def _overdue_rows(
     names = _Parsed(lambda stored: tuple(json.loads(stored)))
     return [
         overdue_row(
-            Obligation(body, ref, reason, list(names[responsible]), days[due], None, days[original]), *words[key], on
+            Obligation(body, ref, reason, list(names[responsible]), days[due], None, days[original]), item, text, on
         )
-        for body, ref, reason, due, responsible, original, key, _ in found
+        for body, ref, reason, due, responsible, original, item, text, _ in found
     ]
 
 

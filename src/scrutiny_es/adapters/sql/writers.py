@@ -29,7 +29,7 @@ from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
 from scrutiny_es.projections.items import fold, from_stored, obligations, stored, tracker_json
-from scrutiny_es.projections.rows import AuditRow
+from scrutiny_es.projections.rows import AuditRow, Obligation
 
 
 class StateCache(OrderedDict[str, Any]):
@@ -104,12 +104,12 @@ class Histories(StateCache):
     def __init__(self) -> None:
         super().__init__()
         self.last: Folded | None = None
-        self.texts: dict[str, str] = {}
-        """The JSON of histories not changed since it was made."""
+        self.derived: dict[str, dict[str, Any]] = {}
+        """What was made of histories not changed since (their JSON, their obligations), by item."""
 
     def forget(self) -> None:
         self.clear()
-        self.texts.clear()
+        self.derived.clear()
         self.at = self.last = None
 
     def fold(self, after: int, events: Events, load: Callable[[list[str]], dict[str, ItemHistory]]) -> Folded:
@@ -125,7 +125,7 @@ class Histories(StateCache):
             if history is not None:
                 self[key] = batch.changed[key] = history
                 self.move_to_end(key)
-                self.texts.pop(key, None)
+                self.derived.pop(key, None)
                 if type(event) is Recommendation.Made:
                     batch.made.add(key)
         self.at, self.last = batch.to, batch
@@ -134,16 +134,24 @@ class Histories(StateCache):
     def trim(self) -> None:
         while len(self) > self.SIZE:
             key, _ = self.popitem(last=False)
-            self.texts.pop(key, None)
+            self.derived.pop(key, None)
 
     def text(self, key: str, history: ItemHistory) -> str:
         """The history as JSON, made once while it is unchanged."""
+        return self._derived(key, history, "text", stored)  # type: ignore[no-any-return]
+
+    def owed(self, key: str, history: ItemHistory) -> list[Obligation]:
+        """The history's obligations, worked out once while it is unchanged (both projections show them)."""
+        return self._derived(key, history, "owed", obligations)  # type: ignore[no-any-return]
+
+    def _derived(self, key: str, history: ItemHistory, what: str, make: Callable[[ItemHistory], Any]) -> Any:
         if self.get(key) is not history:
-            return stored(history)
-        text = self.texts.get(key)
-        if text is None:
-            text = self.texts[key] = stored(history)
-        return text
+            return make(history)
+        made = self.derived.setdefault(key, {})
+        value = made.get(what)
+        if value is None:
+            value = made[what] = make(history)
+        return value
 
 
 class ItemsWriter(TableWriter):
@@ -226,7 +234,7 @@ class TrackerWriter(ItemsWriter):
         rows: list[Values] = []
         text = self.histories.text
         for key, history in histories:
-            shown = tracker_json(history)
+            shown = tracker_json(history, self.histories.owed(key, history))
             if shown is not None:
                 rows.append((key, history.body, history.ref, history.meeting_date, shown, text(key, history)))
         return [(tracker_table(generation), rows)]
@@ -250,7 +258,7 @@ class OverdueWriter(ItemsWriter):
         owed: list[Values] = [
             (key, n, o.body, o.ref, o.reason, o.responsible, o.due, o.met_on, o.original_due)
             for key, h in histories
-            for n, o in enumerate(obligations(h))
+            for n, o in enumerate(self.histories.owed(key, h))
         ]
         return [(overdue_item_table(generation), states), (obligation_table(generation), owed)]
 
