@@ -7,16 +7,19 @@ command line holds; ``in_memory()`` wires the same service to in-memory parts, f
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrutiny_es.adapters.clock import SystemClock
 from scrutiny_es.adapters.database import DEFAULT_URL, UnsupportedDatabase, event_store_env
 from scrutiny_es.adapters.memory.readmodels import MemoryReadModels
+from scrutiny_es.adapters.policyfile import load_policy
 from scrutiny_es.adapters.sql.engine import event_store_in, read_model_engine
 from scrutiny_es.adapters.sql.readmodels import SqlReadModels
 from scrutiny_es.adapters.store.eventstore import EventsourcingStore
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.application.ports import Clock
+from scrutiny_es.domain.policy import BUILT_IN, Policy
 
 if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import
     from sqlalchemy.orm import Session, scoped_session
@@ -32,6 +35,7 @@ class Scrutiny(ScrutinyService):
         clock: Clock | None = None,
         catch_up: bool = True,
         session: scoped_session[Session] | None = None,
+        policy: Policy | str | Path | None = None,
     ) -> None:
         """Opens the record at ``url``.
 
@@ -42,6 +46,9 @@ class Scrutiny(ScrutinyService):
         A host application that already uses SQLAlchemy can pass its ``session`` (a
         ``scoped_session``): commands are then written in the host's transaction, committed
         or rolled back with its own writes, and ``url`` is taken from the session's engine.
+
+        ``policy`` says who may record what: a ``Policy``, or the path of its TOML file (the built-in
+        one otherwise: see ``scrutiny_es.domain.policy``).
         """
         if session is not None:
             url = session.get_bind().engine.url.render_as_string(hide_password=False)
@@ -66,6 +73,7 @@ class Scrutiny(ScrutinyService):
             clock=clock or SystemClock(),
             catch_up=catch_up,
             host_transaction=session is not None,
+            policy=BUILT_IN if policy is None else policy if isinstance(policy, Policy) else load_policy(policy),
         )
 
 

@@ -42,6 +42,7 @@ from scrutiny_es.domain.errors import (
 )
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
+from scrutiny_es.domain.policy import BUILT_IN, Policy
 from scrutiny_es.projections.card import fact_status, fact_text
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, FactRow, OverdueRow, TrackerRow
@@ -157,6 +158,7 @@ class ScrutinyService:
         clock: Clock,
         catch_up: bool = True,
         host_transaction: bool = False,
+        policy: Policy = BUILT_IN,
     ) -> None:
         """``catch_up``: every query first applies the events its read model has not seen, so it shows what
         was recorded before it (without, a ``scrutiny-es projections run`` worker keeps them).
@@ -167,6 +169,8 @@ class ScrutinyService:
         self.clock = clock
         self.catch_up_on_query = catch_up
         self.host_transaction = host_transaction
+        self.policy = policy
+        """Who may record what (``scrutiny_es.domain.policy``)."""
         self._bodies: dict[UUID, Body] = {}
         self._saved: dict[UUID, Body | Recommendation] = {}
         """The aggregates the last batch saved (see ``Batch.saved``)."""
@@ -461,7 +465,10 @@ class ScrutinyService:
     # One handler per command: each returns the aggregate with its new events pending.
 
     def _handle(self, cmd: Any, actor: Actor, at: datetime, batch: Batch) -> Body | Recommendation | Earlier:
-        return _handlers()[type(cmd)](self, cmd, actor, at, batch)  # type: ignore[no-any-return]
+        handler = _handlers()[type(cmd)]
+        if handler is not ScrutinyService._change:  # an item's own commands are checked with the item: see there
+            self.policy.check(actor.name, actor.role, cmd.command)
+        return handler(self, cmd, actor, at, batch)  # type: ignore[no-any-return]
 
     def _register_body(self, cmd: c.RegisterBody, actor: Actor, at: datetime, batch: Batch) -> Body:
         if self._exists(body_id(cmd.body), batch):
@@ -504,6 +511,8 @@ class ScrutinyService:
         """
         item = self.recommendation(cmd.body, cmd.ref, batch)
         name: str = cmd.command  # type: ignore[attr-defined]
+        addressees = [a.name for a in item.addressees]
+        self.policy.check_item(actor.name, actor.role, name, addressees, getattr(cmd, "addressee", None))
         fields = dict(cmd.__dict__)  # a model_dump without the envelope, at a fraction of the cost
         for envelope in ("command", "actor", "body", "ref", "command_id"):  # which the method does not take
             del fields[envelope]

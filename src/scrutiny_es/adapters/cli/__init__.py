@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
+from functools import partial
 from importlib import import_module
 from typing import Any
 
@@ -28,7 +29,7 @@ Opener = Callable[..., Any]
 def main(argv: Sequence[str] | None = None, *, open: Opener) -> int:
     """Runs the command line; returns the exit status. Whatever goes wrong is said in one line, never a traceback."""
     args = parser().parse_args(argv)
-    args.open = open
+    args.open = partial(open, policy=args.policy)
     module, name = args.run
     missing = _missing_file(args.db)
     if missing is not None and module not in CREATING:
@@ -77,6 +78,12 @@ def parser() -> argparse.ArgumentParser:
         "--db",
         default=os.environ.get("SCRUTINY_DB", DEFAULT_URL),
         help=f"database URL (default: $SCRUTINY_DB, else {DEFAULT_URL})",
+    )
+    parser.add_argument(
+        "--policy",
+        default=os.environ.get("SCRUTINY_POLICY") or None,
+        metavar="FILE",
+        help="who may record what: a TOML file (default: $SCRUTINY_POLICY, else the built-in policy)",
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
