@@ -18,13 +18,14 @@ def test_status_and_a_full_rebuild_that_changes_nothing_but_the_tables(db_url: s
     assert status.stdout.splitlines() == [
         "audit    at 0 of 4 (lag 4)",
         "overdue  at 0 of 4 (lag 4)",
+        "seal     at 0 of 4 (lag 4)",
         "tracker  at 0 of 4 (lag 4)",
     ]
     before = reports(db_url)
 
     rebuilt = run("projections", "rebuild", db=db_url)
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert rebuilt.stdout == "rebuilt tracker, overdue, audit\n"
+    assert rebuilt.stdout == "rebuilt tracker, overdue, seal, audit\n"
     assert "events/s" in rebuilt.stderr  # the progress bar
     assert run("projections", "status", db=db_url).stdout.splitlines()[0] == "audit    at 4 of 4 (lag 0)"
     assert reports(db_url) == before

@@ -68,7 +68,12 @@ def test_a_crash_between_batches_leaves_every_event_applied_exactly_once(
     crash_on(monkeypatch, AuditWriter, call=3)
     with pytest.raises(Crash):
         app.read_models.catch_up()
-    assert {s.name: s.position for s in app.read_models.status()} == {"audit": 10, "overdue": 10, "tracker": 10}
+    assert {s.name: s.position for s in app.read_models.status()} == {
+        "audit": 10,
+        "overdue": 10,
+        "seal": 10,
+        "tracker": 10,
+    }
     monkeypatch.undo()
 
     restarted = Scrutiny(db_url)
@@ -111,10 +116,11 @@ def test_status_shows_each_projection_against_the_head_of_the_log(app: Scrutiny)
     assert [(s.name, s.position, s.head, s.lag) for s in app.read_models.status()] == [
         ("audit", 0, 5, 5),
         ("overdue", 0, 5, 5),
+        ("seal", 0, 5, 5),
         ("tracker", 0, 5, 5),
     ]
     app.read_models.catch_up(["audit"])
-    assert [s.lag for s in app.read_models.status()] == [0, 5, 5]
+    assert [s.lag for s in app.read_models.status()] == [0, 5, 5, 5]
 
 
 def test_a_second_rebuild_of_the_same_projection_is_refused(app: Scrutiny, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -174,7 +180,7 @@ def test_a_rebuild_on_postgresql_leaves_the_planner_statistics_of_its_new_tables
             analysed = set(conn.execute(text("SELECT DISTINCT tablename FROM pg_stats")).scalars())
         app.close()
     tables = {table.name for name, projection in writers().items() for table in projection.tables(generations[name])}
-    assert generations == {"tracker": 2, "overdue": 2, "audit": 2}
+    assert generations == {"tracker": 2, "overdue": 2, "audit": 2, "seal": 2}
     assert tables <= analysed
 
 

@@ -15,6 +15,7 @@ from uuid import UUID
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
+from scrutiny_es.projections.seal import Sealed
 
 
 class Clock(Protocol):
@@ -60,6 +61,9 @@ class EventLog(Protocol):
 
     def count(self, after: int = 0) -> int:
         """How many events were recorded after position ``after`` (positions may have gaps)."""
+
+    def stored(self, after: int, limit: int) -> list[tuple[int, Any, int, str, bytes]]:
+        """Up to ``limit`` events after ``after`` exactly as stored: position, aggregate id, version, topic, JSON."""
 
 
 class EventStore(Protocol):
@@ -156,6 +160,9 @@ class ReadModels(Protocol):
 
     def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
         """The items the tracker knows, in tracker order."""
+
+    def sealed(self, after: int, limit: int) -> list[Sealed]:
+        """Up to ``limit`` sealed events after position ``after``, in order."""
 
     def fact_at(self, position: int) -> tuple[str, int] | None:
         """The aggregate (its id's hex) and its event's version that the audit trail's ``position`` holds."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cache
 from hashlib import sha256
@@ -46,6 +46,7 @@ from scrutiny_es.domain.policy import BUILT_IN, Policy
 from scrutiny_es.projections.card import fact_status, fact_text
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, FactRow, OverdueRow, TrackerRow
+from scrutiny_es.projections.seal import Verification, chunked, verify
 
 if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
     from scrutiny_es.domain import commands as c
@@ -396,6 +397,24 @@ class ScrutinyService:
             if (version := version_at.get(entry.position)) in known
         ]
         return sorted(rows, key=lambda row: (row.effective_on, row.position))
+
+    def verify(self, at: int | None = None, digest: str | None = None) -> Verification:
+        """Recomputes the seal's hash chain from the events as stored: how many, the last position and its digest,
+        or the first position where a stored event was changed, removed or put in after it was sealed.
+
+        With ``at`` and ``digest`` (published earlier, in a meeting pack say), the chain up to position ``at``
+        must also have that digest.
+        """
+        self.read_models.catch_up(["seal"])
+        log = chunked(self.store.log.stored, after=-(2**63))  # every row: one put in before the first too
+        sealed = chunked(lambda after, limit: self.read_models.sealed(after, limit))
+        found, digest_at = verify(log, sealed, at)
+        if found.ok and at is not None:
+            if digest_at is None:
+                return replace(found, fault=f"position {at}: not in the log (it holds {found.events} events)")
+            if digest_at.hex() != (digest or "").strip().lower():
+                return replace(found, fault=f"position {at}: its digest is {digest_at.hex()}, not the one published")
+        return found
 
     # The read models' upkeep, for the command line, a worker and a host's scripts.
 

@@ -163,5 +163,5 @@ REPORTS: dict[str, ReportKind] = {
 }  # fmt: skip
 """Every report, by name."""
 
-READ_MODELS = ("tracker", "overdue", "audit")
+READ_MODELS = ("tracker", "overdue", "audit", "seal")
 """The read models the projections keep."""

@@ -131,6 +131,11 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="how often to look for new events")
     run.set_defaults(run=("projections", "run"))
 
+    verify = commands.add_parser("verify", help="recompute the seal over every stored event: was anything changed?")
+    verify.add_argument("--at", type=_positive, metavar="POSITION", help="a position whose digest was published")
+    verify.add_argument("--digest", metavar="HEX", help="the digest published for that position")
+    verify.set_defaults(run=("verify", "verify"))
+
     demo = commands.add_parser("demo", help="load the bundled demo data into a fresh file and show what it gives")
     demo.add_argument("--dir", default=".", help="where to write scrutiny-demo.db and the HTML tracker")
     demo.set_defaults(run=("demo", "demo"))

@@ -15,12 +15,13 @@ from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
+from scrutiny_es.projections.seal import ZERO, Sealed, seal
 
 
 class MemoryReadModels:
     """The tracker, the overdue list and the audit trail as dicts and lists; all three move on together."""
 
-    names = ("audit", "overdue", "tracker")
+    names = ("audit", "overdue", "seal", "tracker")
     read_only = False
 
     def __init__(self, log: EventLog) -> None:
@@ -29,12 +30,13 @@ class MemoryReadModels:
         self.items: dict[UUID, ItemHistory] = {}
         self.audited: dict[UUID, AuditedItem] = {}
         self.entries: list[AuditRow] = []
+        self.seals: list[Sealed] = []
         self.facts: list[tuple[str, int]] = []
         """Each entry's aggregate (its id's hex) and event version, by position less one."""
 
     def catch_up(self, names: Iterable[str] | None = None) -> int:
         read = 0
-        while events := self.log.read(self.position, 1000):
+        while events := self.log.read(start := self.position, 1000):
             for position, event in events:
                 history = fold(self.items.get(event.originator_id), event)
                 if history is not None:
@@ -46,6 +48,9 @@ class MemoryReadModels:
                     self.entries.append(entry)
                     self.facts.append((event.originator_id.hex, event.originator_version))
                 self.position = position
+            for row in self.log.stored(start, len(events)):
+                last = self.seals[-1] if self.seals else Sealed(0, 0, ZERO)
+                self.seals.append(Sealed(last.position + 1, row[0], seal(last.digest, row)))
             read += len(events)
         return read
 
@@ -55,6 +60,7 @@ class MemoryReadModels:
         self.audited.clear()
         self.entries.clear()
         self.facts.clear()
+        self.seals.clear()
         self.catch_up()
         if progress is not None:
             progress(self.position, self.log.head())
@@ -94,6 +100,9 @@ class MemoryReadModels:
 
     def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
         return [h.item_id for h in self._histories(body, ref)]
+
+    def sealed(self, after: int, limit: int) -> list[Sealed]:
+        return self.seals[after : after + limit]
 
     def fact_at(self, position: int) -> tuple[str, int] | None:
         return self.facts[position - 1] if 0 < position <= len(self.facts) else None

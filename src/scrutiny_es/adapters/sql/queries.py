@@ -17,12 +17,14 @@ from scrutiny_es.adapters.sql.schema import (
     obligation_table,
     overdue_item_table,
     projection_table,
+    seal_table,
     tracker_table,
 )
 from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.projections.items import OVERDUE_ORDER, from_stored, overdue_row, tracker_from_json
 from scrutiny_es.projections.rows import AuditRow, Obligation, OverdueReason, OverdueRow, TrackerRow
+from scrutiny_es.projections.seal import Sealed
 
 
 class ReadModelQueries:
@@ -99,6 +101,14 @@ class ReadModelQueries:
             if as_known_at is not None:
                 query = query.where(table.c.recorded_at <= as_known_at)
             return [AuditRow(**r) for r in conn.execute(query.order_by(table.c.position)).mappings()]
+
+    def sealed(self, after: int, limit: int) -> list[Sealed]:
+        """Up to ``limit`` sealed events after position ``after``, in order."""
+        with self._reading("seal") as (conn, generation):
+            table = seal_table(generation)
+            query = select(table.c.position, table.c.stored_at, table.c.digest).where(table.c.position > after)
+            rows = conn.execute(query.order_by(table.c.position).limit(limit)).tuples().all()
+            return [Sealed(position, stored_at, bytes(digest)) for position, stored_at, digest in rows]
 
     def fact_at(self, position: int) -> tuple[str, int] | None:
         """The item (its key) and the item's event version that the audit trail's ``position`` holds."""

@@ -13,6 +13,7 @@ from scrutiny_es.adapters.sql.runner import ProjectionRunner
 from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
+from scrutiny_es.projections.seal import Sealed
 
 
 class SqlReadModels:
@@ -63,6 +64,10 @@ class SqlReadModels:
     def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
         self.runner.setup()
         return self.queries.item_ids(body, ref)
+
+    def sealed(self, after: int, limit: int) -> list[Sealed]:
+        self.runner.setup()
+        return self.queries.sealed(after, limit)
 
     def fact_at(self, position: int) -> tuple[str, int] | None:
         self.runner.setup()

@@ -48,7 +48,7 @@ class ProjectionRunner:
     def __init__(self, engine: Engine, log: EventLog) -> None:
         self.engine = engine
         self.log = log
-        self.writers = writers()
+        self.writers = writers(log)
         self._ready = False
         self.read_only = False
         """Whether the last catch-up found the database read-only (the read models then answer as they stand)."""

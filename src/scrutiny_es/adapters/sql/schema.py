@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -155,6 +156,16 @@ def audit_table(generation: int) -> Table:
         # Beyond the row: which aggregate's event, and which of its events, the entry is (for positions).
         Column("item_id", String(32), nullable=False, index=True),
         Column("version", Integer, nullable=False),
+    )
+
+
+def seal_table(generation: int) -> Table:
+    return _table(
+        "seal",
+        generation,
+        Column("position", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+        Column("stored_at", BigInteger, nullable=False),
+        Column("digest", LargeBinary(32), nullable=False),
     )
 
 

@@ -23,13 +23,16 @@ from scrutiny_es.adapters.sql.schema import (
     audited_item_table,
     obligation_table,
     overdue_item_table,
+    seal_table,
     tracker_table,
 )
+from scrutiny_es.application.ports import EventLog
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
 from scrutiny_es.projections.items import fold, from_stored, obligations, stored, tracker_json
 from scrutiny_es.projections.rows import AuditRow, Obligation
+from scrutiny_es.projections.seal import ZERO, Sealed, seal
 
 
 class StateCache(OrderedDict[str, Any]):
@@ -333,10 +336,59 @@ class AuditWriter(TableWriter):
         items.trim()
 
 
-def writers() -> dict[str, TableWriter]:
-    """The three projections, the tracker and the overdue list sharing their items' histories."""
+class SealWriter(TableWriter):
+    """The seal: each event's digest in the hash chain (``projections.seal``), kept like any read model."""
+
+    name = "seal"
+    layout = 1
+
+    def __init__(self, log: EventLog | None) -> None:
+        self.log = log
+        """Where the events are read as stored: the seal is of the bytes written, not of the events decoded."""
+        self.at: tuple[int, int] | None = None
+        self.last: Sealed | None = None
+        self.new: list[Sealed] = []
+        self.ready: list[Inserts] | None = None
+
+    def tables(self, generation: int) -> list[Table]:
+        return [seal_table(generation)]
+
+    def forget(self) -> None:
+        self.at = self.last = self.ready = None
+        self.new.clear()
+
+    def absorb(self, conn: Connection, generation: int, after: int, events: Events) -> None:
+        if self.log is None:
+            raise RuntimeError("the seal reads the log as stored: give writers() the log")
+        self.ready = None
+        if self.at != (generation, after):
+            self.forget()
+            table = seal_table(generation)
+            query = select(table.c.position, table.c.stored_at, table.c.digest).order_by(table.c.position.desc())
+            found = conn.execute(query.limit(1)).first()
+            self.last = Sealed(found[0], found[1], bytes(found[2])) if found else None
+        last = self.last or Sealed(0, 0, ZERO)
+        for row in self.log.stored(after, len(events)):
+            last = Sealed(last.position + 1, row[0], seal(last.digest, row))
+            self.new.append(last)
+        self.last = last
+        self.at = (generation, events[-1][0])
+
+    def prepare(self, generation: int, dialect: str) -> None:
+        if self.ready is None:
+            self.ready = [for_driver(seal_table(generation), dialect, self.new)]
+
+    def flush(self, conn: Connection, generation: int) -> None:
+        self.prepare(generation, conn.dialect.name)
+        insert_prepared(conn, self.ready or [])
+        self.ready = None
+        self.new.clear()
+
+
+def writers(log: EventLog | None = None) -> dict[str, TableWriter]:
+    """The read models, the tracker and the overdue list sharing their items' histories; the seal reads ``log``."""
     histories = Histories()
-    made = (TrackerWriter(histories), OverdueWriter(histories), AuditWriter())
+    made = (TrackerWriter(histories), OverdueWriter(histories), AuditWriter(), SealWriter(log))
     return {p.name: p for p in made}
 
 

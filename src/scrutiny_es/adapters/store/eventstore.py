@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
 from eventsourcing.persistence import InfrastructureFactory, RecordConflictError
 from eventsourcing.utils import Environment
 
@@ -16,12 +17,17 @@ from scrutiny_es.adapters.store import commands, recorded_at
 from scrutiny_es.adapters.store.log import StoreLog
 from scrutiny_es.adapters.store.mapper import EventMapper
 from scrutiny_es.application.ports import Conflict, Keyed, LogIsAhead, Recorded
+from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.fastpath import replay
 from scrutiny_es.domain.model import Body, Recommendation
 
 if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, scoped_session
+
+
+class LogDamaged(ScrutinyError):
+    """The stored events of an aggregate do not follow each other: the log was changed outside the library."""
 
 
 class _Events(Application[UUID]):
@@ -85,6 +91,12 @@ class EventsourcingStore:
             return self._app.repository.get(key, projector_func=replay)  # type: ignore[no-any-return]
         except AggregateNotFoundError:
             return None
+        except (OriginatorVersionError, OriginatorIDError):
+            msg = (
+                f"the events stored for {key} are not in sequence (one is missing, or was changed): nothing can be "
+                "recorded on it until the log is put right; scrutiny-es verify says where"
+            )
+            raise LogDamaged(msg) from None
 
     def events(self, key: UUID) -> list[Any]:
         return list(self._app.events.get(key))

@@ -102,3 +102,7 @@ class StoreLog:
 
     def count(self, after: int = 0) -> int:
         return count_notifications(self.recorder, after)
+
+    def stored(self, after: int, limit: int) -> list[StoredRow]:
+        """Up to ``limit`` events after ``after`` exactly as stored, for the seal."""
+        return stored_notifications(self.recorder, after, limit)
