@@ -38,7 +38,7 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         query = SQL("SELECT state FROM {schema}.{table} ORDER BY notification_id DESC LIMIT 1").format(
             schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)
         )
-        curs.execute(query, prepare=True)
+        curs.execute(query, prepare=False)  # in a pipeline that fails, psycopg would think it prepared
         row = curs.fetchone()
         check_follows(row["state"] if row else None, stored_events)
         super()._insert_stored_events(curs, stored_events, **kwargs)
