@@ -40,6 +40,7 @@ from scrutiny_es.domain.errors import (
     RecommendationNotFound,
     ScrutinyError,
 )
+from scrutiny_es.domain.fastpath import replay
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
 from scrutiny_es.domain.policy import BUILT_IN, Policy
@@ -138,6 +139,8 @@ def _digest(command: Any) -> str:
     """A command's content, field for field, as a digest (its key left out)."""
     return sha256(command.model_dump_json(exclude={"command_id"}).encode()).hexdigest()
 
+
+_BODY_ENVELOPE = {"command", "actor", "body", "command_id"}
 
 _BEFORE_ANYTHING = datetime.min.replace(tzinfo=UTC)
 
@@ -354,7 +357,9 @@ class ScrutinyService:
         day = self.report_day(as_of, as_known_at)
         if as_of is None and as_known_at is None:
             return self.read_models.tracker(day, body, ref)
-        rows = (tracker_row(history, as_of, day) for history in self._histories(body, ref, as_known_at))
+        meetings = self._calendars(as_known_at)
+        histories = self._histories(body, ref, as_known_at)
+        rows = (tracker_row(history, as_of, day, meetings[history.body]) for history in histories)
         return [row for row in rows if row is not None]
 
     def overdue(
@@ -369,7 +374,7 @@ class ScrutinyService:
         on = self.report_day(as_of, as_known_at)
         if as_of is None and as_known_at is None:
             return self.read_models.overdue(on, body, ref)
-        return overdue_rows(self._histories(body, ref, as_known_at), on, on)
+        return overdue_rows(self._histories(body, ref, as_known_at), on, on, self._calendars(as_known_at))
 
     def audit(
         self,
@@ -462,6 +467,19 @@ class ScrutinyService:
         if self.catch_up_on_query:
             self.read_models.catch_up()
 
+    def _calendars(self, as_known_at: datetime | None) -> dict[str, list[date]]:
+        """Each body's meetings scheduled and not cancelled (as known at a moment), read when first asked for."""
+        store = self.store
+
+        class Calendars(dict[str, list[date]]):
+            def __missing__(self, code: str) -> list[date]:
+                events = [e for e in store.events(body_id(code)) if as_known_at is None or e.timestamp <= as_known_at]
+                found = replay(None, events) if events else None
+                meetings = self[code] = sorted(found.meetings) if isinstance(found, Body) else []
+                return meetings
+
+        return Calendars()
+
     def _histories(self, body: str | None, ref: str | None, as_known_at: datetime | None) -> Iterator[ItemHistory]:
         """Each item's history, one item at a time, for a query as of a date or as known at a time.
 
@@ -522,6 +540,19 @@ class ScrutinyService:
             raise DuplicateRecommendation(msg)
         return made
 
+    def _body_change(self, cmd: Any, actor: Actor, at: datetime, batch: Batch) -> Body:
+        """A command on a body's calendar: the body's method of the same name (read afresh: another process may
+        have changed the calendar since)."""
+        key = body_id(cmd.body)
+        self._bodies.pop(key, None)
+        body = batch.changed.get(key) or self.store.load(key)
+        if not isinstance(body, Body):
+            msg = f"no body is registered with the code {cmd.body}"
+            raise BodyNotFound(msg)
+        fields = {name: value for name, value in cmd.__dict__.items() if name not in _BODY_ENVELOPE}
+        getattr(body, cmd.command)(**fields, actor=actor, at=at)
+        return body
+
     def _change(self, cmd: c.ItemCommand, actor: Actor, at: datetime, batch: Batch) -> Recommendation | Earlier:
         """A command on an existing item: the item's method of the same name, given the command's fields.
 
@@ -554,6 +585,8 @@ def _handlers() -> dict[type, Any]:
 
     return {
         c.RegisterBody: ScrutinyService._register_body,
+        c.ScheduleMeeting: ScrutinyService._body_change,
+        c.CancelMeeting: ScrutinyService._body_change,
         c.MakeRecommendation: ScrutinyService._make_recommendation,
         **dict.fromkeys(c.ITEM_COMMANDS, ScrutinyService._change),
     }

@@ -118,6 +118,22 @@ class RegisterBody(Command):
     deadlines: dict[AddresseeKind, PeriodText] = Field(default_factory=dict)
 
 
+class ScheduleMeeting(Command):
+    """Puts a meeting of the body in its calendar: a deferral "to a future meeting" falls due at the next."""
+
+    command: Literal["schedule_meeting"] = "schedule_meeting"
+    meeting_date: Day
+    name: Name | None = None
+
+
+class CancelMeeting(Command):
+    """Takes a meeting out of the body's calendar."""
+
+    command: Literal["cancel_meeting"] = "cancel_meeting"
+    meeting_date: Day
+    reason: Text
+
+
 class MakeRecommendation(ItemCommand):
     """Records a recommendation or action the body made at a meeting."""
 
@@ -161,6 +177,27 @@ class RecordResponse(ItemCommand):
     responded_on: Day
     responded_by: Name
     target_date: Day | None = None
+
+
+class ExtendResponseDeadline(ItemCommand):
+    """Gives an addressee a later deadline, by agreement, while their response is awaited."""
+
+    command: Literal["extend_response_deadline"] = "extend_response_deadline"
+    addressee: Name
+    response_due: Day
+    reason: Text
+    agreed_by: Name
+    decided_on: Day
+
+
+class ProposeClosure(ItemCommand):
+    """An officer proposes the item be closed, with an outcome; the board decides."""
+
+    command: Literal["propose_closure"] = "propose_closure"
+    outcome: Outcome
+    proposed_by: Name
+    proposed_on: Day
+    note: Text | None = None
 
 
 class ReportProgress(ItemCommand):
@@ -252,9 +289,13 @@ class Retract(ItemCommand):
 
 AnyCommand = Annotated[
     RegisterBody
+    | ScheduleMeeting
+    | CancelMeeting
     | MakeRecommendation
     | Refer
     | RecordResponse
+    | ExtendResponseDeadline
+    | ProposeClosure
     | ReportProgress
     | ReviseTargetDate
     | Defer
@@ -273,8 +314,8 @@ ENVELOPE = {"command", "actor", "body", "ref", "command_id"}
 """Fields every item command carries: which item, who records it, its key. The rest are the facts recorded."""
 
 ITEM_COMMANDS: list[type[ItemCommand]] = [
-    Refer, RecordResponse, ReportProgress, ReviseTargetDate, Defer, Reaffirm, Escalate, Close, Reopen, Correct,
-    Retract,
+    Refer, RecordResponse, ExtendResponseDeadline, ProposeClosure, ReportProgress, ReviseTargetDate, Defer, Reaffirm,
+    Escalate, Close, Reopen, Correct, Retract,
 ]  # fmt: skip
 """The commands on an existing item, each recorded by the item's method of the same name."""
 

@@ -50,8 +50,8 @@ DECISION_FIELDS: dict[str, set[DecisionKind]] = {
     "decision.reason": {"target_date_revised", "deferred", "reopened"},
     "decision.until": {"deferred"},
     "decision.action": {"escalated"},
-    "decision.outcome": {"closed"},
-    "decision.note": {"reaffirmed", "closed"},
+    "decision.outcome": {"closed", "closure_proposed"},
+    "decision.note": {"reaffirmed", "closed", "closure_proposed"},
     "decision.target_date": {"target_date_revised"},
 }
 """The decisions that hold each field (every decision has its date)."""

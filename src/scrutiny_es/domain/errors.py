@@ -69,3 +69,15 @@ class ConcurrentChange(ScrutinyError):
 
 class CommandIdReused(ScrutinyError):
     """A ``command_id`` already recorded came with a different command: a key names one command only."""
+
+
+class CannotExtend(ScrutinyError):
+    """A response deadline is extended only while the response is awaited, and only to a later day."""
+
+
+class MeetingAlreadyScheduled(ScrutinyError):
+    """A body has one meeting a day in its calendar."""
+
+
+class MeetingNotScheduled(ScrutinyError):
+    """Only a meeting in the calendar can be cancelled."""

@@ -21,7 +21,9 @@ Rag = Literal["green", "amber", "red"]
 Outcome = Literal[
     "implemented", "partially_implemented", "not_implemented", "superseded", "withdrawn", "no_longer_monitored"
 ]
-DecisionKind = Literal["target_date_revised", "deferred", "reaffirmed", "escalated", "closed", "reopened"]
+DecisionKind = Literal[
+    "target_date_revised", "deferred", "reaffirmed", "escalated", "closed", "reopened", "closure_proposed"
+]
 
 RETURNING: set[DecisionKind] = {"deferred", "reaffirmed", "escalated", "closed", "reopened"}
 """Board decisions that return to a deferred item (a response does too)."""
@@ -43,8 +45,11 @@ class ReferralFact(Fact):
     """The item as received by one addressee (``on``), and the last day for their response."""
 
     response_due: date | None
+    """The deadline in force."""
     period: str | None = None
     """The period the due date was worked out from; None where the board set it, or there is none."""
+    original_due: date | None = None
+    """The deadline before it was first extended (None: never extended)."""
 
 
 @dataclass(slots=True, kw_only=True)

@@ -33,9 +33,12 @@ from scrutiny_es.domain.errors import (
     AlreadyReferred,
     AlreadyResponded,
     CannotCorrect,
+    CannotExtend,
     DateOutOfOrder,
     ItemClosed,
     ItemNotClosed,
+    MeetingAlreadyScheduled,
+    MeetingNotScheduled,
     NotAnAddressee,
 )
 from scrutiny_es.domain.fastpath import FastAggregate, uuid5
@@ -111,6 +114,39 @@ class Body(Aggregate):
         def effective_on(self) -> date:
             return self.registered_on
 
+    class Event(Aggregate.Event):
+        """A change to a body after its registration: its calendar."""
+
+    class MeetingScheduled(Event):
+        """A meeting of the body is to be held (a deferral "to a future meeting" falls due at the next)."""
+
+        class_version = 1
+        actor: Actor
+        meeting_date: date
+        name: str | None
+        scheduled_on: date
+
+        @property
+        def effective_on(self) -> date:
+            return self.scheduled_on
+
+        def apply(self, aggregate: Body) -> None:
+            aggregate.meetings[self.meeting_date] = self.name
+
+    class MeetingCancelled(Event):
+        class_version = 1
+        actor: Actor
+        meeting_date: date
+        reason: str
+        cancelled_on: date
+
+        @property
+        def effective_on(self) -> date:
+            return self.cancelled_on
+
+        def apply(self, aggregate: Body) -> None:
+            del aggregate.meetings[self.meeting_date]
+
     def __init__(self, code: str, name: str, council: str, deadlines: dict[str, str | None]) -> None:
         self.code = code
         self.name = name
@@ -118,6 +154,8 @@ class Body(Aggregate):
         self.deadlines: dict[AddresseeKind, Period | None] = dict(STATUTORY_DEADLINES)
         for kind, period in deadlines.items():
             self.deadlines[kind] = None if period is None else Period.parse(period)  # type: ignore[index]
+        self.meetings: dict[date, str | None] = {}
+        """The meetings scheduled and not cancelled, with their names."""
 
     @staticmethod
     def create_id(code: str) -> UUID:
@@ -146,6 +184,27 @@ class Body(Aggregate):
             council=council,
             deadlines=dict(deadlines),
         )
+
+    def schedule_meeting(self, *, meeting_date: date, name: str | None, actor: Actor, at: datetime) -> None:
+        """Puts a meeting in the body's calendar (it may be in the future)."""
+        if meeting_date in self.meetings:
+            msg = f"{self.code} already has a meeting scheduled on {long_date(meeting_date)}"
+            raise MeetingAlreadyScheduled(msg)
+        self.trigger_event(
+            self.MeetingScheduled, timestamp=at, actor=actor, meeting_date=meeting_date, name=name,
+            scheduled_on=uk_day(at),
+        )  # fmt: skip
+
+    def cancel_meeting(self, *, meeting_date: date, reason: str, actor: Actor, at: datetime) -> None:
+        """Takes a meeting out of the calendar; what was deferred to it falls due at the next."""
+        if meeting_date not in self.meetings:
+            scheduled = ", ".join(long_date(day) for day in sorted(self.meetings)) or "none"
+            msg = f"{self.code} has no meeting scheduled on {long_date(meeting_date)} (scheduled: {scheduled})"
+            raise MeetingNotScheduled(msg)
+        self.trigger_event(
+            self.MeetingCancelled, timestamp=at, actor=actor, meeting_date=meeting_date, reason=reason,
+            cancelled_on=uk_day(at),
+        )  # fmt: skip
 
 
 class Recommendation(FastAggregate):
@@ -260,6 +319,48 @@ class Recommendation(FastAggregate):
                 on=self.responded_on, seq=self.originator_version, decision=self.decision, text=self.text,
                 responded_by=self.responded_by, target_date=self.target_date,
             )  # fmt: skip
+
+    class ResponseDeadlineExtended(Event):
+        """An addressee's deadline, moved later by agreement: not overdue meanwhile; the first is kept."""
+
+        class_version = 1
+        COMMAND = "extend_response_deadline"
+        addressee: str
+        response_due: date
+        reason: str
+        agreed_by: str
+        decided_on: date
+
+        @property
+        def effective_on(self) -> date:
+            return self.decided_on
+
+        def fold(self, history: ItemHistory) -> None:
+            referral = history.referrals.get(self.addressee)
+            if referral is not None:
+                if referral.original_due is None:
+                    referral.original_due = referral.response_due
+                referral.response_due = self.response_due
+
+    class ClosureProposed(Event):
+        """An officer says the work is done and proposes an outcome; only the board closes."""
+
+        class_version = 1
+        COMMAND = "propose_closure"
+        outcome: Outcome
+        proposed_by: str
+        proposed_on: date
+        note: str | None
+
+        @property
+        def effective_on(self) -> date:
+            return self.proposed_on
+
+        def fold(self, history: ItemHistory) -> None:
+            history.decisions.append(DecisionFact(
+                on=self.proposed_on, seq=self.originator_version, what="closure_proposed",
+                decided_by=self.proposed_by, outcome=self.outcome, note=self.note,
+            ))  # fmt: skip
 
     class ProgressReported(Event):
         class_version = 1
@@ -578,6 +679,52 @@ class Recommendation(FastAggregate):
             responded_by=responded_by,
             target_date=target_date,
         )
+
+    def extend_response_deadline(
+        self,
+        *,
+        addressee: str,
+        response_due: date,
+        reason: str,
+        agreed_by: str,
+        decided_on: date,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        """Gives an addressee longer to respond, by agreement, while their response is awaited."""
+        self._open()
+        self._addressee(addressee)
+        referral = self.referrals.get(addressee)
+        if referral is None:
+            msg = f"{self.ref} has not been referred to {addressee}, so there is no deadline to extend"
+            raise CannotExtend(msg)
+        if addressee in self.responses:
+            msg = f"{addressee} has responded to {self.ref} already, so their deadline cannot be extended"
+            raise CannotExtend(msg)
+        if referral.response_due is not None and response_due <= referral.response_due:
+            msg = (
+                f"the new deadline ({long_date(response_due)}) must be later than the one in force "
+                f"({long_date(referral.response_due)})"
+            )
+            raise CannotExtend(msg)
+        self._after_meeting(decided_on, "the date the extension was agreed")
+        _not_future(decided_on, at, "the date the extension was agreed")
+        self.trigger_event(
+            self.ResponseDeadlineExtended, timestamp=at, actor=actor, addressee=addressee, response_due=response_due,
+            reason=reason, agreed_by=agreed_by, decided_on=decided_on,
+        )  # fmt: skip
+
+    def propose_closure(
+        self, *, outcome: Outcome, proposed_by: str, proposed_on: date, note: str | None, actor: Actor, at: datetime
+    ) -> None:
+        """Records an officer's proposal that the item be closed with an outcome (the board decides)."""
+        self._open()
+        self._after_meeting(proposed_on, "the date of the proposal")
+        _not_future(proposed_on, at, "the date of the proposal")
+        self.trigger_event(
+            self.ClosureProposed, timestamp=at, actor=actor, outcome=outcome, proposed_by=proposed_by,
+            proposed_on=proposed_on, note=note,
+        )  # fmt: skip
 
     def report_progress(
         self, *, note: str, reported_on: date, reported_by: str, rag: Rag | None, actor: Actor, at: datetime

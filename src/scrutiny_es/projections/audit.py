@@ -28,6 +28,12 @@ def audit_entry(item: AuditedItem | None, event: Any, position: int) -> tuple[Au
     if cls is Body.Registered:
         body, ref, decided_by = event.code, None, None
         summary = f"{event.actor.name} registered {event.name} of {event.council}."
+        item = AuditedItem(event.code, "", "recommendation")  # the body's own events name it
+    elif cls in _BODY_SUMMARIES:
+        if item is None:
+            return None, None
+        body, ref, decided_by = item.body, None, None
+        summary = _BODY_SUMMARIES[cls](event)
     else:
         if cls is Recommendation.Made:
             item = AuditedItem(event.body, event.ref, event.kind)
@@ -37,9 +43,7 @@ def audit_entry(item: AuditedItem | None, event: Any, position: int) -> tuple[Au
             item = item._replace(kind=event.corrected_value)
         body, ref = item.body, item.ref
         summary = _SUMMARIES[cls](event, "the " + item.kind)
-        decided_by = (
-            event.responded_by if cls is Recommendation.ResponseRecorded else getattr(event, "decided_by", None)
-        )
+        decided_by = next((getattr(event, name) for name in _DECIDERS if hasattr(event, name)), None)
     entry = AuditRow(
         body=body,
         ref=ref,
@@ -52,6 +56,10 @@ def audit_entry(item: AuditedItem | None, event: Any, position: int) -> tuple[Au
         summary=summary,
     )
     return item, entry
+
+
+_DECIDERS = ("decided_by", "responded_by", "agreed_by", "proposed_by")
+"""Where an event says on whose authority it was recorded."""
 
 
 def _minute(event: Any) -> str:
@@ -165,6 +173,28 @@ _FACTS = {
 }
 
 
+def _extended(e: Recommendation.ResponseDeadlineExtended, the_item: str) -> str:
+    return (
+        f"{e.agreed_by} gave {e.addressee} until {long_date(e.response_due)} to respond to {the_item} "
+        f"(agreed on {long_date(e.decided_on)}): {e.reason}"
+    )
+
+
+def _proposed(e: Recommendation.ClosureProposed, the_item: str) -> str:
+    note = f": {e.note}" if e.note else "."
+    outcome = e.outcome.replace("_", " ")
+    return f"{e.proposed_by} proposed on {long_date(e.proposed_on)} that {the_item} be closed as {outcome}{note}"
+
+
+_BODY_SUMMARIES: dict[type, Any] = {
+    Body.MeetingScheduled: lambda e: (
+        f"{e.actor.name} scheduled a meeting for {long_date(e.meeting_date)}" + (f" ({e.name})." if e.name else ".")
+    ),
+    Body.MeetingCancelled: lambda e: f"{e.actor.name} cancelled the meeting of {long_date(e.meeting_date)}: {e.reason}",
+}
+"""The sentences of a body's calendar."""
+
+
 _SUMMARIES: dict[type, Any] = {
     Recommendation.Made: _made,
     Recommendation.Referred: _referred,
@@ -178,5 +208,7 @@ _SUMMARIES: dict[type, Any] = {
     Recommendation.Reopened: _reopened,
     Recommendation.Corrected: _corrected,
     Recommendation.Retracted: _retracted,
+    Recommendation.ResponseDeadlineExtended: _extended,
+    Recommendation.ClosureProposed: _proposed,
 }
 """One plain sentence for each kind of event, saying what it records."""

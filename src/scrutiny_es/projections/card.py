@@ -19,6 +19,8 @@ _WORDS: dict[Any, str] = {
     Recommendation.Reopened: "reason",
     Recommendation.Corrected: "reason",
     Recommendation.Retracted: "reason",
+    Recommendation.ResponseDeadlineExtended: "reason",
+    Recommendation.ClosureProposed: "note",
 }
 """Where each kind of event keeps the words of the fact it records."""
 

@@ -10,7 +10,7 @@ construction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import cache
 from operator import attrgetter
@@ -22,6 +22,7 @@ from scrutiny_es.domain.history import (
     RETURNING,
     DecisionFact,
     ItemHistory,
+    Outcome,
     ResponseFact,
     agreed_target_dates,
     closure,
@@ -55,27 +56,33 @@ def fold(history: ItemHistory | None, event: Any) -> ItemHistory | None:
     return history
 
 
-def tracker_row(history: ItemHistory, as_of: date | None = None, day: date | None = None) -> TrackerRow | None:
+Meetings = Sequence[date]
+"""A body's calendar: the days of its meetings scheduled and not cancelled, in order."""
+
+
+def tracker_row(
+    history: ItemHistory, as_of: date | None = None, day: date | None = None, meetings: Meetings = ()
+) -> TrackerRow | None:
     """The item's tracker row as of a date (``None``: everything recorded); no row before its meeting.
 
     ``overdue`` says what is overdue on ``day``: the as-of date, else the day given (today).
     """
-    fields = tracker_fields(history, as_of)
+    fields = tracker_fields(history, as_of, meetings)
     if fields is None:
         return None
     on = as_of or day
-    owed = obligations(history, as_of)
+    owed = obligations(history, as_of, meetings)
     overdue = [] if on is None else list(dict.fromkeys(o.reason for o in owed if o.overdue_on(on)))
     return TrackerRow(**fields, overdue=overdue)
 
 
-def tracker_json(history: ItemHistory, owed: list[Obligation] | None = None) -> str | None:
+def tracker_json(history: ItemHistory, owed: list[Obligation], meetings: Meetings = ()) -> str | None:
     """The item's live tracker row as JSON, as the tracker table keeps it: every field but ``overdue``, which
     changes with the day, and instead the item's obligations (``owed``) to work it out when asked."""
-    fields = tracker_fields(history)
+    fields = tracker_fields(history, None, meetings)
     if fields is None:
         return None
-    fields["owed"] = [(o.reason, o.due, o.met_on) for o in (obligations(history) if owed is None else owed)]
+    fields["owed"] = [(o.reason, o.due, o.met_on) for o in owed]
     return _adapter(dict[str, Any]).dump_json(fields).decode()
 
 
@@ -89,7 +96,7 @@ def tracker_from_json(text: str | bytes, day: date) -> TrackerRow:
     return _adapter(TrackerRow).validate_python({**fields, "overdue": overdue})  # type: ignore[no-any-return]
 
 
-def tracker_fields(history: ItemHistory, as_of: date | None = None) -> dict[str, Any] | None:
+def tracker_fields(history: ItemHistory, as_of: date | None = None, meetings: Meetings = ()) -> dict[str, Any] | None:
     """The fields of :func:`tracker_row` but ``overdue``, as a dict."""
     if as_of is not None and history.meeting_date > as_of:
         return None
@@ -127,7 +134,7 @@ def tracker_fields(history: ItemHistory, as_of: date | None = None) -> dict[str,
         response_due=min((d for a in awaited if (d := referrals[a].response_due) is not None), default=None),
         target_date=targets[-1] if targets else None,
         rag=rags[-1] if rags else None,
-        deferred_until=_deferred_until(decisions, responses),
+        deferred_until=_deferred_until(decisions, responses, meetings),
         outcome=closed.outcome if closed else None,
         notes=max(noted)[1] if noted else None,
         last_changed_on=max(changes),
@@ -136,11 +143,19 @@ def tracker_fields(history: ItemHistory, as_of: date | None = None) -> dict[str,
         closure_note=closed.note if closed else None,
         original_target_date=targets[0] if targets else None,
         target_date_revisions=sum(1 for f in decisions if f.what == "target_date_revised"),
+        closure_proposed=None if closed else _proposed(decisions),
     )
 
 
-def obligations(history: ItemHistory, as_of: date | None = None) -> list[Obligation]:
-    """What is owed on the item and when each was met; a closure ends what is still open."""
+def _proposed(decisions: list[DecisionFact]) -> Outcome | None:
+    """The outcome of a closure proposal that stands: the board has taken no decision on the item since."""
+    latest = decisions[-1] if decisions else None
+    return latest.outcome if latest is not None and latest.what == "closure_proposed" else None
+
+
+def obligations(history: ItemHistory, as_of: date | None = None, meetings: Meetings = ()) -> list[Obligation]:
+    """What is owed on the item and when each was met; a closure ends what is still open. A deferral "to a
+    future meeting" is owed at the first of ``meetings`` after the decision to defer."""
     if as_of is not None and history.meeting_date > as_of:
         return []
     responses = {a: f for a, f in history.responses.items() if as_of is None or f.on <= as_of}
@@ -156,16 +171,24 @@ def obligations(history: ItemHistory, as_of: date | None = None) -> list[Obligat
         if referral.response_due is not None and (as_of is None or referral.on <= as_of):
             response = responses.get(addressee)
             due = referral.response_due
-            owe("response", [addressee], due, response.on if response else closed_on, due)
+            owe("response", [addressee], due, response.on if response else closed_on, referral.original_due or due)
     targets = agreed_target_dates(history, responses, decisions)
     if targets:
         owe("target_date", [a.name for a in history.addressees], targets[-1], closed_on, targets[0])
     returns = sorted([f.order() for f in decisions if f.what in RETURNING] + [f.order() for f in responses.values()])
     for deferral in decisions:
-        if deferral.what == "deferred" and deferral.until is not None:
+        until = _deferred_to(deferral, meetings) if deferral.what == "deferred" else None
+        if until is not None:
             later = [day for day, seq in returns if (day, seq) > deferral.order()]
-            owe("deferral", [history.board], deferral.until, later[0] if later else None, deferral.until)
+            owe("deferral", [history.board], until, later[0] if later else None, until)
     return owed
+
+
+def _deferred_to(deferral: DecisionFact, meetings: Meetings) -> date | None:
+    """The day a deferral is owed: the date given, else the body's first meeting after the decision, if any."""
+    if deferral.until is not None:
+        return deferral.until
+    return next((day for day in meetings if day > deferral.on), None)
 
 
 OVERDUE_ORDER = ("due", "body", "ref", "reason")
@@ -180,19 +203,25 @@ def overdue_row(o: Obligation, item: str, text: str, on: date) -> OverdueRow:
     )  # fmt: skip
 
 
-def overdue_rows(histories: Iterable[ItemHistory], on: date, as_of: date | None = None) -> list[OverdueRow]:
-    """What the items owe, as of a date, that is overdue on a day, in the overdue list's order."""
+def overdue_rows(
+    histories: Iterable[ItemHistory],
+    on: date,
+    as_of: date | None = None,
+    calendars: Mapping[str, Meetings] | None = None,
+) -> list[OverdueRow]:
+    """What the items owe, as of a date, that is overdue on a day, in the overdue list's order (``calendars``:
+    each body's meetings, by code)."""
     rows = [
         overdue_row(o, history.item, history.text, on)
         for history in histories
-        for o in obligations(history, as_of)
+        for o in obligations(history, as_of, (calendars or {}).get(history.body, ()))
         if o.overdue_on(on)
     ]
     return sorted(rows, key=attrgetter(*OVERDUE_ORDER))
 
 
 def _deferred_until(
-    decisions: list[DecisionFact], responses: dict[str, ResponseFact]
+    decisions: list[DecisionFact], responses: dict[str, ResponseFact], meetings: Meetings
 ) -> date | Literal["future meeting"] | None:
     deferrals = [f for f in decisions if f.what == "deferred"]
     if not deferrals:
@@ -201,4 +230,4 @@ def _deferred_until(
     returned = any(f.order() > last.order() for f in decisions if f.what in RETURNING)
     if returned or any(f.order() > last.order() for f in responses.values()):
         return None
-    return last.until or "future meeting"
+    return _deferred_to(last, meetings) or "future meeting"

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
 from scrutiny_es.domain.history import ItemHistory
+from scrutiny_es.domain.model import Body
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
@@ -28,6 +29,8 @@ class MemoryReadModels:
         self.log = log
         self.position = 0
         self.items: dict[UUID, ItemHistory] = {}
+        self.bodies: dict[UUID, Body] = {}
+        """The bodies, for their calendars."""
         self.audited: dict[UUID, AuditedItem] = {}
         self.entries: list[AuditRow] = []
         self.seals: list[Sealed] = []
@@ -38,6 +41,8 @@ class MemoryReadModels:
         read = 0
         while events := self.log.read(start := self.position, 1000):
             for position, event in events:
+                if isinstance(event, Body.Event | Body.Registered):
+                    self.bodies[event.originator_id] = event.mutate(self.bodies.get(event.originator_id))  # type: ignore[assignment]
                 history = fold(self.items.get(event.originator_id), event)
                 if history is not None:
                     self.items[event.originator_id] = history
@@ -57,6 +62,7 @@ class MemoryReadModels:
     def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
         self.position = 0
         self.items.clear()
+        self.bodies.clear()
         self.audited.clear()
         self.entries.clear()
         self.facts.clear()
@@ -74,10 +80,15 @@ class MemoryReadModels:
         return sorted(chosen, key=lambda h: (h.body, h.meeting_date, h.ref))
 
     def tracker(self, on: date, body: str | None = None, ref: str | None = None) -> list[TrackerRow]:
-        return [row for h in self._histories(body, ref) if (row := tracker_row(h, day=on)) is not None]
+        calendars = self._calendars()
+        rows = (tracker_row(h, day=on, meetings=calendars.get(h.body, ())) for h in self._histories(body, ref))
+        return [row for row in rows if row is not None]
 
     def overdue(self, on: date, body: str | None = None, ref: str | None = None) -> list[OverdueRow]:
-        return overdue_rows(self._histories(body, ref), on)
+        return overdue_rows(self._histories(body, ref), on, calendars=self._calendars())
+
+    def _calendars(self) -> dict[str, list[date]]:
+        return {b.code: sorted(b.meetings) for b in self.bodies.values()}
 
     def audit(
         self,
