@@ -161,6 +161,9 @@ class ReadModels(Protocol):
     def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
         """The items the tracker knows, in tracker order."""
 
+    def last_position(self, as_known_at: datetime | None = None) -> int:
+        """The position of the last event in the audit trail (recorded by ``as_known_at``); 0 if none."""
+
     def sealed(self, after: int, limit: int) -> list[Sealed]:
         """Up to ``limit`` sealed events after position ``after``, in order."""
 

@@ -44,10 +44,11 @@ from scrutiny_es.domain.fastpath import replay
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
 from scrutiny_es.domain.policy import BUILT_IN, Policy
+from scrutiny_es.projections import pack
 from scrutiny_es.projections.card import fact_status, fact_text
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, FactRow, OverdueRow, TrackerRow
-from scrutiny_es.projections.seal import Verification, chunked, verify
+from scrutiny_es.projections.seal import ZERO, Verification, chunked, verify
 
 if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
     from scrutiny_es.domain import commands as c
@@ -402,6 +403,27 @@ class ScrutinyService:
             if (version := version_at.get(entry.position)) in known
         ]
         return sorted(rows, key=lambda row: (row.effective_on, row.position))
+
+    def meeting_pack(
+        self, body: str, meeting: date, since: date | None = None, as_known_at: datetime | None = None
+    ) -> dict[str, Any]:
+        """The standing item of a meeting, in its JSON form (DESIGN 5.3): the responses and progress since the
+        last meeting, what is unsatisfactory, what may be closed, the tracker, and ``built_from``: the last
+        position it reflects and the seal's digest there, for ``verify --at --digest``.
+
+        Made ``as_known_at`` a moment, it is the same whenever it is made again.
+        """
+        found = self.body(body)
+        self._catch_up()
+        meetings = self._calendars(as_known_at)[body]
+        histories = list(self._histories(body, None, as_known_at))
+        position = self.read_models.last_position(as_known_at)
+        sealed = self.read_models.sealed(position - 1, 1) if position else []
+        return pack.meeting_pack(
+            body=body, body_name=found.name, council=found.council, meeting=meeting,
+            since=since or pack.since_default(meeting, meetings, histories), histories=histories, meetings=meetings,
+            position=position, digest=(sealed[0].digest if sealed else ZERO).hex(),
+        )  # fmt: skip
 
     def verify(self, at: int | None = None, digest: str | None = None) -> Verification:
         """Recomputes the seal's hash chain from the events as stored: how many, the last position and its digest,

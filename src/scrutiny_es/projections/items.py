@@ -214,7 +214,7 @@ def overdue_rows(
     rows = [
         overdue_row(o, history.item, history.text, on)
         for history in histories
-        for o in obligations(history, as_of, (calendars or {}).get(history.body, ()))
+        for o in obligations(history, as_of, () if calendars is None else calendars[history.body])
         if o.overdue_on(on)
     ]
     return sorted(rows, key=attrgetter(*OVERDUE_ORDER))

@@ -131,6 +131,17 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="how often to look for new events")
     run.set_defaults(run=("projections", "run"))
 
+    pack = commands.add_parser("pack", help="the standing item of a meeting: responses, progress, the tracker")
+    pack.add_argument("--body", required=True, help="the body (its code)")
+    pack.add_argument("--meeting", required=True, type=_day, metavar="DATE", help="the meeting's date")
+    pack.add_argument("--since", type=_day, metavar="DATE", help="the last meeting (default: the calendar's)")
+    pack.add_argument(
+        "--as-known-at", type=_moment, metavar="TIMESTAMP", help="as recorded by then: the pack an agenda published"
+    )
+    pack.add_argument("--format", choices=("json", "md", "html", "docx"), default="md")
+    pack.add_argument("-o", "--output", metavar="FILE", help="write to FILE (a Word document must go to a file)")
+    pack.set_defaults(run=("pack", "pack"))
+
     verify = commands.add_parser("verify", help="recompute the seal over every stored event: was anything changed?")
     verify.add_argument("--at", type=_positive, metavar="POSITION", help="a position whose digest was published")
     verify.add_argument("--digest", metavar="HEX", help="the digest published for that position")

@@ -112,6 +112,10 @@ class MemoryReadModels:
     def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
         return [h.item_id for h in self._histories(body, ref)]
 
+    def last_position(self, as_known_at: datetime | None = None) -> int:
+        known = [e for e in self.entries if as_known_at is None or e.recorded_at <= as_known_at]
+        return known[-1].position if known else 0
+
     def sealed(self, after: int, limit: int) -> list[Sealed]:
         return self.seals[after : after + limit]
 

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Table, Text, and_, cast, select, type_coerce, union_all
+from sqlalchemy import Connection, Engine, Table, Text, and_, cast, func, select, type_coerce, union_all
 
 from scrutiny_es.adapters.sql.schema import (
     audit_table,
@@ -101,6 +101,14 @@ class ReadModelQueries:
             if as_known_at is not None:
                 query = query.where(table.c.recorded_at <= as_known_at)
             return [AuditRow(**r) for r in conn.execute(query.order_by(table.c.position)).mappings()]
+
+    def last_position(self, as_known_at: datetime | None = None) -> int:
+        with self._reading("audit") as (conn, generation):
+            table = audit_table(generation)
+            query = select(func.coalesce(func.max(table.c.position), 0))
+            if as_known_at is not None:
+                query = query.where(table.c.recorded_at <= as_known_at)
+            return int(conn.execute(query).scalar_one())
 
     def sealed(self, after: int, limit: int) -> list[Sealed]:
         """Up to ``limit`` sealed events after position ``after``, in order."""

@@ -65,6 +65,10 @@ class SqlReadModels:
         self.runner.setup()
         return self.queries.item_ids(body, ref)
 
+    def last_position(self, as_known_at: datetime | None = None) -> int:
+        self.runner.setup()
+        return self.queries.last_position(as_known_at)
+
     def sealed(self, after: int, limit: int) -> list[Sealed]:
         self.runner.setup()
         return self.queries.sealed(after, limit)
