@@ -17,7 +17,7 @@ def test_the_demo_loads_the_documents_and_shows_the_tracker_of_14_march_2024(tmp
     result = run("demo", "--dir", str(tmp_path), db="sqlite:///unused.db")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert out.startswith(f"Loaded 41 commands of demo data into {tmp_path / 'scrutiny-demo.db'}")
+    assert out.startswith(f"Loaded 55 commands of demo data into {tmp_path / 'scrutiny-demo.db'}")
     assert "Safer Neighbourhoods and Active Communities Scrutiny Board" in out
     assert "Action Tracker as of 14 Mar 2024" in out
     assert "Fishing Policy" in out
@@ -42,8 +42,10 @@ def test_the_demo_data_records_every_row_of_the_sandwell_tracker(tmp_path: Path)
     ]
     trail = [entry.summary for entry in app.audit(body="SNAC", ref="2024-01-17/4")]
     assert trail[-1].endswith("re-affirmed the recommendation on 15 Feb 2024 (minute 19/24).")
-    (deferred,) = app.tracker(body="SNAC", ref="2024-02-15/HRF")
-    assert deferred.deferred_until == "future meeting"
+    (deferred,) = app.tracker(body="SNAC", ref="2024-02-15/HRF", as_of=date(2024, 3, 1))
+    assert deferred.deferred_until == date(2024, 3, 14)  # "a future meeting": the Board's next, in its calendar
+    assert (tmp_path / "scrutiny-demo-pack.docx").stat().st_size > 0
+    assert "Tracking and Monitoring" in (tmp_path / "scrutiny-demo-pack.html").read_text()
 
 
 def test_the_readme_examples_run_as_written_after_the_demo(tmp_path: Path) -> None:

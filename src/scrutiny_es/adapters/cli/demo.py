@@ -11,6 +11,7 @@ from pathlib import Path
 
 from scrutiny_es.adapters.cli.apply import commands, first_bad
 from scrutiny_es.adapters.formats import Report, render
+from scrutiny_es.adapters.formats.pack import render_pack
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.projections.reports import REPORTS
@@ -52,4 +53,15 @@ def demo(args: argparse.Namespace) -> int:
     shown = Report(REPORTS["tracker"], everything, bodies, DEMO_AS_OF, councils=councils)
     page.write_text(render(shown, "html"), encoding="utf-8")
     print(f"Every body's tracker as of {DEMO_AS_OF:%d %B %Y}, laid out for printing: {page}")
+    pack = app.meeting_pack(DEMO_BODY, DEMO_AS_OF)
+    print(f"\nThe standing item of the Board's meeting of {DEMO_AS_OF:%d %B %Y}:\n")
+    print(render_pack(pack, "md"))
+    for suffix in ("html", "docx"):
+        made = render_pack(pack, suffix)
+        path = folder / f"scrutiny-demo-pack.{suffix}"
+        if isinstance(made, bytes):
+            path.write_bytes(made)
+        else:
+            path.write_text(made, encoding="utf-8")
+        print(f"The pack as {'a Word document' if suffix == 'docx' else 'a web page'}: {path}")
     return 0
