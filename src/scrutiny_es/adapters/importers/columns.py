@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, get_args
 
 from scrutiny_es.adapters.importers.errors import CannotImport
@@ -63,6 +64,7 @@ HEADER_ROWS = 10
 """How far down a table its header row may be, below a title or a blank line."""
 
 
+@lru_cache(maxsize=1024)
 def header_key(header: str) -> str:
     """A header as it is compared: lower case, letters and digits only."""
     return "".join(ch for ch in header.casefold() if ch.isalnum())
