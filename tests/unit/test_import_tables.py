@@ -252,6 +252,15 @@ def test_a_truncated_workbook_or_document_is_refused_as_damaged(tmp_path: Path) 
         read_tables(tmp_path / "t.docx")
 
 
+def test_a_zip_of_a_kind_python_cannot_open_is_refused_as_damaged(tmp_path: Path) -> None:
+    book = bytearray(workbook(tmp_path / "whole.xlsx", {"S": [HEADER]}).read_bytes())
+    at = book.find(b"PK\x01\x02")  # the first entry of the central directory
+    book[at + 6 : at + 8] = b"\xff\x00"  # "version needed to extract": 25.5, which zipfile does not implement
+    (tmp_path / "t.xlsx").write_bytes(bytes(book))
+    with pytest.raises(CannotImport, match=r"^t.xlsx is damaged: it is not a complete .xlsx file$"):
+        read_tables(tmp_path / "t.xlsx")
+
+
 def test_a_zip_with_damaged_content_is_refused_as_damaged(tmp_path: Path) -> None:
     path = tmp_path / "t.docx"
     with zipfile.ZipFile(path, "w") as archive:

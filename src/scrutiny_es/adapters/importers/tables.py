@@ -16,14 +16,18 @@ import codecs
 import csv
 import io
 import itertools
+import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from scrutiny_es.adapters.importers.errors import CannotImport
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 Kind = Literal["csv", "sheet", "table"]
 
@@ -106,7 +110,7 @@ def _check_office_file(path: Path, head: bytes, suffix: str) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             parts = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except Exception:  # zipfile raises BadZipFile, but also NotImplementedError, EOFError... on damaged bytes
         msg = f"{name} is damaged: it is not a complete {suffix} file"
         raise CannotImport(msg) from None
     if suffix == ".xlsx" and "word/document.xml" in parts:
@@ -211,12 +215,20 @@ def _delimiter(text: str) -> str:
 def _read_xlsx(path: Path, sheet: str | None) -> list[SourceTable]:
     # imported here, as python-docx below, so that commands other than import do not load them
     import openpyxl
+
+    with warnings.catch_warnings():
+        # openpyxl warns of what it leaves out (data validation, styles): nothing a reader of cell values needs
+        warnings.simplefilter("ignore")
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as e:  # a damaged workbook can make openpyxl raise almost anything: say so plainly
+            raise CannotImport(_damaged(path.name, "an Excel workbook", e)) from None
+        return _read_sheets(workbook, path, sheet)
+
+
+def _read_sheets(workbook: Workbook, path: Path, sheet: str | None) -> list[SourceTable]:
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # a damaged workbook can make openpyxl raise almost anything: say so plainly
-        raise CannotImport(_damaged(path.name, "an Excel workbook", e)) from None
     try:
         sheets = [ws for ws in workbook.worksheets if isinstance(ws, ReadOnlyWorksheet)]
         if sheet is not None:
