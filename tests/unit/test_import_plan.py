@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scrutiny_es.adapters.importers import (
     CannotImport,
@@ -540,3 +542,23 @@ def test_planning_ten_thousand_csv_rows_takes_well_under_a_second(tmp_path: Path
     elapsed = time.perf_counter() - started
     assert (len(made(result)), result.errors) == (10_000, [])
     assert elapsed < 1.0, f"planning took {elapsed:.2f} s"  # about 0.3 s on a laptop
+
+
+CELLS = st.one_of(
+    st.sampled_from(
+        ["", " ", "23 FEB 23", "31/02/2023", "September 2023", "End of May", "15 March 2024", "Agreed", "In part",
+         "Noted", "Green", "Red", "Ongoing", "Cabinet", "Alice Davey; Matt Huggins\nalice davey", "-", "2023-02-23/1",
+         "That the Director considers it.", "x" * 20_001, "R" * 201, "\x00", "tab\there", "\u2028"]
+    ),
+    st.text(max_size=12),
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(CELLS, max_size=11), max_size=6))
+def test_whatever_the_cells_hold_every_command_planned_is_one_the_command_model_takes(rows: list[list[str]]) -> None:
+    header = ["Ref", "Date", "Item", "Minute", "Recommendation/ Action", "Responsible Person", "Cabinet Member"]
+    header += ["Response", "Status", "Timetable", "Notes"]
+    result = plan(table(header, *rows))  # plan() checks each command with parse_command
+    assert len({c["command_id"] for _, c in result.commands}) == len(result.commands)
+    assert all(len(c["command_id"]) <= 200 for _, c in result.commands)

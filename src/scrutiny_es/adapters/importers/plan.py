@@ -341,9 +341,9 @@ class _Row:
         }
 
     def cell(self, column: Column) -> str:
-        """A cell's text, checked for what no command may hold."""
+        """A cell's text, stripped (as the readers give it), checked for what no command may hold."""
         cells = self.row.cells
-        text = cells[column.index] if column.index < len(cells) else ""
+        text = cells[column.index].strip() if column.index < len(cells) else ""
         if len(text) > MAX_TEXT:
             self.problem(column, text, f"is longer than {MAX_TEXT:,} characters")
         elif control := _CONTROL.search(text):
