@@ -29,7 +29,8 @@ from scrutiny_es.adapters.importers.errors import CannotImport
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
-Kind = Literal["csv", "sheet", "table"]
+TableKind = Literal["csv", "sheet", "table"]
+"""Where a table comes from: a CSV file (its only table), a sheet of a workbook, or a table of a Word document."""
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -50,7 +51,7 @@ class SourceTable:
     """A table of a file: a CSV file's only table, a sheet, or a Word table ("table 2")."""
 
     name: str
-    kind: Kind
+    kind: TableKind
     rows: tuple[SourceRow, ...]
     """Rows with any text; blank rows are left out, their numbers with them."""
 
