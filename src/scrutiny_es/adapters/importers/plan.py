@@ -1,0 +1,592 @@
+"""A council's tracker, row by row, turned into the library's commands (DESIGN 5.4).
+
+Each row becomes ``make_recommendation`` and, where the row says so, ``record_response``,
+``report_progress`` and ``close``, in that order (a closed item takes nothing more). Facts
+whose date the tracker does not give take effect on ``as_of``, the date of the tracker.
+
+No ``refer`` is made: a tracker does not say when each addressee received the item, so no
+date of receipt, and so no response deadline, is invented. Refer the items still awaited
+once those dates are known.
+
+Every command carries a ``command_id`` made from the body, the file's name, the table, the
+row and the fact, so importing the same file again records nothing new. A row with a cell
+that cannot be read gives no command at all, and a :class:`RowProblem` naming the row, the
+column, the value and the rule; anything read but not recorded as its column suggests (a
+target that is not a date, a response with nobody to give it) is kept in the row's progress
+note, with a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import PurePath
+from typing import Any
+
+from scrutiny_es.adapters.importers.columns import (
+    HEADER_ROWS,
+    HEADERS,
+    Column,
+    Meaning,
+    find_header,
+    header_key,
+    header_keys,
+    override_keys,
+)
+from scrutiny_es.adapters.importers.dates import NotADate, read_date
+from scrutiny_es.adapters.importers.errors import CannotImport
+from scrutiny_es.adapters.importers.tables import SourceRow, SourceTable
+from scrutiny_es.domain.commands import MAX_ADDRESSEES, MAX_NAME, MAX_TEXT
+from scrutiny_es.domain.dates import long_date
+
+MAX_COMMAND_ID = 200
+BOARD = "the board"
+"""Who reported progress where the row names nobody."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters no command takes (tab and newline are free text's)."""
+_NAME_SEPARATORS = re.compile(r"[\n;]")
+_BULLET = re.compile(r"^[\s•·*\-–—]+")
+_NOBODY = frozenset({"-", "–", "—", "n/a", "na", "none", "nil", "tbc", "tba"})
+_THAT = re.compile(r"(?:\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]|[ivx]{1,4})[.)]?\s+)?that\b", re.I)
+_EXECUTIVE = re.compile(r"\b(?:cabinet|leader|portfolio holder)\b", re.I)
+_NHS = re.compile(r"\b(?:nhs|trust|icb|integrated care board)\b", re.I)
+_PARTNER = re.compile(r"\b(?:police|pcc|fire)\b", re.I)
+_EXECUTIVE_COLUMNS = frozenset(
+    header_key(h) for h in ("Cabinet Member", "Portfolio Holder", "Lead Member", "Responsible Cabinet Member")
+)
+
+DECISIONS = {
+    **dict.fromkeys(("agreed", "accepted", "yes", "y"), "accepted"),
+    **dict.fromkeys(
+        (
+            "in part",
+            "partially",
+            "partially agreed",
+            "partially accepted",
+            "partly",
+            "partly agreed",
+            "agreed in part",
+            "accepted in part",
+        ),
+        "partially_accepted",
+    ),
+    **dict.fromkeys(("no", "n", "rejected", "not agreed", "not accepted"), "rejected"),
+    "noted": "noted",
+}
+"""What a response cell holding only these words decides; any other text is noted, in its own words."""
+CLOSING = frozenset({"complete", "completed", "achieved", "actioned", "green"})
+"""Statuses that close the item as implemented."""
+RAGS = {"red": "red", "amber": "amber"}
+"""Statuses that are a progress report's RAG rating."""
+_LONGEST_WORDS = 2 * max(len(word) for word in [*DECISIONS, *CLOSING, *RAGS])
+"""Room for punctuation and spaces around the longest word of a vocabulary."""
+
+
+@dataclass(frozen=True)
+class RowRef:
+    """A row as a clerk finds it: 'table 1 row 7', 'sheet "Tracker" row 7', or 'line 7' of a CSV file."""
+
+    table: str
+    row: int
+    unit: str = "row"
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.unit} {self.row}" if self.table else f"{self.unit} {self.row}"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A cell the import cannot read: where, under which header, what it holds, and the rule it breaks."""
+
+    at: RowRef
+    column: str | None
+    """The column's header as written; None for a problem of the table as a whole."""
+    value: str
+    rule: str
+
+    def __str__(self) -> str:
+        return _sentence(self.at, self.column, self.value, self.rule)
+
+
+@dataclass
+class ImportPlan:
+    """What importing a tracker would record: the commands in order, each with its row, and what was wrong."""
+
+    commands: list[tuple[RowRef, dict[str, Any]]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[RowProblem] = field(default_factory=list)
+
+
+def plan_import(
+    tables: Sequence[SourceTable],
+    *,
+    body: str,
+    source: str,
+    as_of: date,
+    actor: Mapping[str, str],
+    overrides: Mapping[str, str] | None = None,
+) -> ImportPlan:
+    """The commands that would record a council's tracker in ``body``; nothing is recorded here.
+
+    ``source`` is the file's name (not its path, so that the same file imported from another
+    folder gives the same command ids); ``overrides`` maps headers as written to fields, as
+    ``--columns`` does. Raises :class:`CannotImport` if no table is a tracker.
+    """
+    planner = _Planner(body, source, as_of, dict(actor), override_keys(overrides or {}))
+    for table in tables:
+        planner.table(table)
+    if not planner.trackers:
+        raise CannotImport(_no_tracker(source, tables))
+    trackers = {id(t) for t in planner.trackers}
+    skipped = [t.label or t.name for t in tables if id(t) not in trackers]
+    if skipped:
+        planner.plan.warnings.append(
+            f"{', '.join(skipped)}: no header row naming the recommendation and another known column; left out"
+        )
+    unused = [header for header in overrides or {} if header_key(header) not in planner.headers_seen]
+    planner.plan.warnings.extend(f'--columns: no tracker table has a column "{header}"' for header in unused)
+    return planner.plan
+
+
+def command_id(body: str, source: str, table: SourceTable, row: int, fact: str) -> str:
+    """``import:BODY:FILE:TABLE:row N:FACT``; past 200 characters, the head is cut short and a digest added."""
+    head = f"import:{body}:{source}" + ("" if table.kind == "csv" else f":{table.name}")
+    tail = f"{table.unit} {row}:{fact}"
+    if len(head) + 1 + len(tail) <= MAX_COMMAND_ID:
+        return f"{head}:{tail}"
+    digest = hashlib.sha256(head.encode()).hexdigest()[:12]
+    return f"{head[: MAX_COMMAND_ID - len(tail) - len(digest) - 2]}~{digest}:{tail}"
+
+
+@dataclass
+class _Above:
+    """What a blank date, item or minute cell continues: the row above's, or why it cannot."""
+
+    meeting: date | None = None
+    meeting_text: str = ""
+    meeting_unreadable: RowRef | None = None
+    item: str | None = None
+    minute: str | None = None
+
+
+class _Planner:
+    def __init__(self, body: str, source: str, as_of: date, actor: dict[str, str], overrides: dict[str, Meaning]):
+        self.body, self.source, self.as_of, self.actor, self.overrides = body, source, as_of, actor, overrides
+        self.plan = ImportPlan()
+        self.trackers: list[SourceTable] = []
+        self.headers_seen: set[str] = set()
+        self.refs: dict[str, RowRef] = {}
+        self.numbers: dict[date, int] = {}
+
+    def table(self, table: SourceTable) -> None:
+        header = find_header([row.cells for row in table.rows[:HEADER_ROWS]], self.overrides)
+        if header is None:
+            return
+        self.trackers.append(table)
+        header_row = table.rows[header.position]
+        for cell in header_row.cells:
+            self.headers_seen |= header_keys(cell)
+        where = f"{table.label}: " if table.label else ""
+        for unknown in header.unknown:
+            self.plan.warnings.append(
+                f'{where}column "{unknown}" is not one the import reads; left out '
+                f'(--columns "{unknown}=FIELD" says what it holds)'
+            )
+        for column in header.repeated:
+            first = header.first(column.field)
+            self.plan.warnings.append(
+                f'{where}column "{column.header}" holds the {_WORDS[column.field]} as "{first and first.header}" '
+                "does; only the first is read"
+            )
+        meeting_date, text = header.first("meeting_date"), header.first("text")
+        if text is None:  # find_header finds no header row without one
+            return
+        if meeting_date is None:
+            self.plan.errors.append(
+                RowProblem(
+                    _ref(table, header_row),
+                    None,
+                    "",
+                    "no column gives the meeting date (" + ", ".join(HEADERS["meeting_date"]) + "); "
+                    '--columns "Header=meeting_date" can name it',
+                )
+            )
+            return
+        layout = _Layout(
+            meeting_date,
+            text,
+            header.first("item"),
+            header.first("minute"),
+            header.first("ref"),
+            header.first("target_date"),
+            tuple(header.every("addressees")),
+            tuple(header.every("notes")),
+            tuple(header.every("response")),
+            tuple(header.every("status")),
+        )
+        fallback_item = None
+        if layout.item is None:
+            fallback_item = table.name if table.kind == "sheet" else PurePath(self.source).stem
+            self.plan.warnings.append(f'{where}no Item column: each row\'s item is "{fallback_item}"')
+        if len(table.rows) == header.position + 1:
+            self.plan.warnings.append(f"{where}nothing below the header row")
+        above = _Above()
+        for row in table.rows[header.position + 1 :]:
+            if row.cells != header_row.cells:  # a header repeated on a later page is not a row
+                _Row(self, table, layout, row, above, fallback_item).plan()
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a table keeps each field, worked out once from its header row."""
+
+    meeting_date: Column
+    text: Column
+    item: Column | None
+    minute: Column | None
+    ref: Column | None
+    target_date: Column | None
+    addressees: tuple[Column, ...]
+    notes: tuple[Column, ...]
+    response: tuple[Column, ...]
+    status: tuple[Column, ...]
+
+    @property
+    def facts(self) -> tuple[Column, ...]:
+        """The columns whose text only an item can hold (a row without text may still carry a date or item down)."""
+        single = (self.ref, self.target_date)
+        return tuple(c for c in single if c is not None) + self.addressees + self.notes + self.response + self.status
+
+
+class _Row:
+    """One row of a tracker table, read into commands or problems."""
+
+    def __init__(
+        self, planner: _Planner, table: SourceTable, layout: _Layout, row: SourceRow, above: _Above, item: str | None
+    ):
+        self.planner, self.table, self.layout, self.row, self.above = planner, table, layout, row, above
+        self.fallback_item = item
+        self.at = _ref(table, row)
+        self.problems: list[RowProblem] = []
+        self.notes: list[str] = []
+        """Progress notes as the notes columns give them."""
+        self.kept: list[str] = []
+        """Other cells kept in the progress note as "Header: text"."""
+
+    def plan(self) -> None:
+        meeting = self.meeting_date()
+        item, minute = self.item_and_minute()
+        text_column = self.layout.text
+        text = self.cell(text_column)
+        if not text:
+            self.without_text(text_column)
+            return
+        ref = self.ref(meeting)
+        addressees = self.addressees()
+        target = self.target_date(meeting)
+        response = self.response(addressees)
+        rag, closes = self.status()
+        for column in self.layout.notes:
+            if note := self.cell(column):
+                self.notes.append(note)
+        if self.problems or meeting is None or item is None or ref is None:
+            self.planner.plan.errors.extend(self.problems)
+            return
+        make: dict[str, Any] = {
+            "ref": ref,
+            "kind": _kind(text_column.header, text),
+            "meeting_date": meeting.isoformat(),
+            "item": item,
+        }
+        if minute:
+            make["minute"] = minute
+        make |= {"text": text, "addressees": addressees}
+        if target is not None:
+            make["target_date"] = target.isoformat()
+        commands = [self.command("make_recommendation", "recommendation", make)]
+        if response is not None:
+            commands.append(self.command("record_response", "response", response | {"ref": ref}))
+        note = "\n".join(self.notes + self.kept)
+        if not note and rag is not None:
+            note = rag[1]
+        if note:
+            if len(note) > MAX_TEXT:
+                self.planner.plan.errors.append(
+                    RowProblem(self.at, None, note, f"makes a progress note longer than {MAX_TEXT:,} characters")
+                )
+                return
+            reported_by = addressees[0]["name"] if addressees else BOARD
+            progress: dict[str, Any] = {"ref": ref, "note": note, "reported_on": self.planner.as_of.isoformat()}
+            if rag is not None:
+                progress["rag"] = rag[0]
+            commands.append(self.command("report_progress", "progress", progress | {"reported_by": reported_by}))
+        if closes:
+            closing = {"ref": ref, "outcome": "implemented", "decided_on": self.planner.as_of.isoformat()}
+            commands.append(self.command("close", "close", closing))
+        self.planner.plan.commands.extend((self.at, command) for command in commands)
+
+    def command(self, name: str, fact: str, fields: dict[str, Any]) -> dict[str, Any]:
+        planner = self.planner
+        return {
+            "command": name,
+            "command_id": command_id(planner.body, planner.source, self.table, self.row.number, fact),
+            "actor": dict(planner.actor),
+            "body": planner.body,
+            **fields,
+        }
+
+    def cell(self, column: Column) -> str:
+        """A cell's text, stripped (as the readers give it), checked for what no command may hold."""
+        cells = self.row.cells
+        text = cells[column.index].strip() if column.index < len(cells) else ""
+        if len(text) > MAX_TEXT:
+            self.problem(column, text, f"is longer than {MAX_TEXT:,} characters")
+        elif control := _CONTROL.search(text):
+            where = control.start() + 1
+            self.problem(column, text, f"holds a control character (U+{ord(control[0]):04X}) at character {where}")
+        return text
+
+    def problem(self, column: Column | None, value: str, rule: str) -> None:
+        self.problems.append(RowProblem(self.at, column.header if column else None, value, rule))
+
+    def warn(self, column: Column, value: str, what: str) -> None:
+        self.planner.plan.warnings.append(_sentence(self.at, column.header, value, what))
+
+    def meeting_date(self) -> date | None:
+        """The row's meeting date, or the row above's where the cell is blank; None, with a problem, if none reads."""
+        column, above = self.layout.meeting_date, self.above
+        text = self.cell(column)
+        if text:
+            above.meeting_text = text
+            try:
+                above.meeting, above.meeting_unreadable = read_date(text, month_alone=False), None
+            except NotADate as e:
+                above.meeting, above.meeting_unreadable = None, self.at
+                self.problem(column, text, str(e))
+                return None
+        elif above.meeting_unreadable is not None:
+            self.problem(column, "", f"is blank, and the date it continues ({above.meeting_unreadable}) cannot be read")
+            return None
+        elif above.meeting is None:
+            self.problem(column, "", "is blank, and no row above gives the meeting date")
+            return None
+        if above.meeting > self.planner.as_of:
+            when = long_date(self.planner.as_of)
+            self.problem(column, above.meeting_text, f"is after the date of the tracker ({when}, the as-of date)")
+            return None
+        return above.meeting
+
+    def item_and_minute(self) -> tuple[str | None, str | None]:
+        """The row's item and minute; a blank item continues the row above's, and its minute with it."""
+        above = self.above
+        item_column, minute_column = self.layout.item, self.layout.minute
+        minute = _one_line(self.cell(minute_column)) if minute_column else ""
+        if minute_column and len(minute) > MAX_NAME:
+            self.problem(minute_column, minute, f"is longer than {MAX_NAME} characters")
+        if item_column is None:
+            item = self.fallback_item
+        elif text := self.cell(item_column):
+            item = above.item = text
+        else:
+            item = above.item
+            minute = minute or (above.minute or "")
+            if item is None:
+                self.problem(item_column, "", "is blank, and no row above gives the item")
+        if item is not None:
+            above.minute = minute or None
+        return item, minute or None
+
+    def without_text(self, text_column: Column) -> None:
+        """A row with no recommendation is no item; say so if it holds more than a date or an item to carry down."""
+        cells = self.row.cells
+        if any(c.index < len(cells) and cells[c.index] for c in self.layout.facts):
+            self.planner.plan.warnings.append(
+                f'{self.at}: column "{text_column.header}" is blank, so the row is not an item; left out'
+            )
+
+    def ref(self, meeting: date | None) -> str | None:
+        """The ref column's, else MEETINGDATE/N: the row's place among the rows of its meeting, across the file."""
+        number = None
+        if meeting is not None:
+            number = self.planner.numbers[meeting] = self.planner.numbers.get(meeting, 0) + 1
+        column = self.layout.ref
+        text = _one_line(self.cell(column)) if column else ""
+        if column and len(text) > MAX_NAME:
+            self.problem(column, text, f"is longer than {MAX_NAME} characters")
+            return None
+        if text:
+            ref = text
+        elif meeting is not None:
+            ref = f"{meeting.isoformat()}/{number}"
+        else:
+            return None
+        first = self.planner.refs.setdefault(ref, self.at)
+        if first != self.at:
+            if column and text:
+                self.problem(column, text, f"is already the ref of {first}")
+            else:
+                self.problem(None, "", f'the ref made for it, "{ref}", is already the ref of {first}')
+        return ref
+
+    def addressees(self) -> list[dict[str, str]]:
+        """Every name of every addressee column, once each (the first spelling), with the kind the name suggests."""
+        found: dict[str, dict[str, str]] = {}
+        for column in self.layout.addressees:
+            for name in _names(self.cell(column)):
+                if len(name) > MAX_NAME:
+                    self.problem(column, name, f"is a name longer than {MAX_NAME} characters")
+                found.setdefault(name.casefold(), {"name": name, "kind": addressee_kind(name, column.header)})
+        if len(found) > MAX_ADDRESSEES:
+            self.problem(None, "", f"names {len(found)} addressees; an item has at most {MAX_ADDRESSEES}")
+        return list(found.values())
+
+    def target_date(self, meeting: date | None) -> date | None:
+        """A target on or after the meeting; any other text of the column is kept in the progress note."""
+        column = self.layout.target_date
+        text = self.cell(column) if column else ""
+        if column is None or not text:
+            return None
+        try:
+            target = read_date(text)
+        except NotADate as e:
+            self.keep(column, text, f"{e}; kept in the progress note")
+            return None
+        if meeting is not None and target < meeting:
+            self.keep(column, text, "is before the meeting; kept in the progress note")
+            return None
+        return target
+
+    def response(self, addressees: list[dict[str, str]]) -> dict[str, Any] | None:
+        """The executive's response (else the first addressee's): its decision and its words."""
+        cells = [(column, text) for column in self.layout.response if (text := self.cell(column))]
+        if not cells:
+            return None
+        if not addressees:
+            for column, text in cells:
+                self.keep(column, text, "is a response, but the row names nobody to give it; kept in the progress note")
+            return None
+        decisions = [DECISIONS.get(_words(t)) for _, t in cells]
+        decided = [(t, d) for (_, t), d in zip(cells, decisions, strict=True) if d is not None]
+        words = [t for (_, t), d in zip(cells, decisions, strict=True) if d is None] or [decided[0][0]]
+        text = "\n".join(words)
+        if len(text) > MAX_TEXT:
+            self.problem(cells[0][0], text, f"makes a response longer than {MAX_TEXT:,} characters")
+        by = next((a for a in addressees if a["kind"] == "executive"), addressees[0])["name"]
+        return {
+            "addressee": by,
+            "decision": decided[0][1] if decided else "noted",
+            "text": text,
+            "responded_on": self.planner.as_of.isoformat(),
+            "responded_by": by,
+        }
+
+    def status(self) -> tuple[tuple[str, str] | None, bool]:
+        """The RAG rating (and how it was written) and whether the status closes the item; other statuses are kept."""
+        rag: tuple[str, str] | None = None
+        closes = False
+        for column in self.layout.status:
+            text = self.cell(column)
+            word = _words(text)
+            if not word:
+                continue
+            if word in CLOSING:
+                closes = True
+            elif word in RAGS and rag is None:
+                rag = (RAGS[word], f"{column.header}: {text}")
+            else:
+                self.kept.append(f"{column.header}: {text}")
+        return rag, closes
+
+    def keep(self, column: Column, text: str, why: str) -> None:
+        self.kept.append(f"{column.header}: {text}")
+        self.warn(column, text, why)
+
+
+@lru_cache(maxsize=4096)
+def addressee_kind(name: str, header: str = "") -> str:
+    """The kind a name suggests (DESIGN 5.4), else the kind its column's header suggests, else officer."""
+    if _EXECUTIVE.search(name):
+        return "executive"
+    if _NHS.search(name):
+        return "nhs"
+    if _PARTNER.search(name):
+        return "partner"
+    return "executive" if header_key(header) in _EXECUTIVE_COLUMNS else "officer"
+
+
+@lru_cache(maxsize=4096)
+def _names(cell: str) -> tuple[str, ...]:
+    """The names in an addressee cell: one a line, or separated by ";"; a dash, "N/A" or "TBC" is nobody."""
+    names = []
+    for part in _NAME_SEPARATORS.split(cell):
+        name = " ".join(_BULLET.sub("", part).split()).rstrip(",")
+        if name and name.casefold() not in _NOBODY:
+            names.append(name)
+    return tuple(names)
+
+
+def _kind(header: str, text: str) -> str:
+    """An action under an "Action" header; under "Recommendation/Action", a recommendation if worded "That ..."."""
+    key = header_key(header)
+    if "action" not in key:
+        return "recommendation"
+    if "recommendation" not in key:
+        return "action"
+    return "recommendation" if _THAT.match(text) else "action"
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> str:
+    """A short cell's words as compared with a vocabulary: lower case, punctuation and extra spaces out."""
+    if len(text) > _LONGEST_WORDS:
+        return ""  # longer than any word of the vocabularies, as a response's own text usually is
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _ref(table: SourceTable, row: SourceRow) -> RowRef:
+    return RowRef(table.label, row.number, table.unit)
+
+
+def _sentence(at: RowRef, column: str | None, value: str, rule: str) -> str:
+    where = f'{at}, column "{column}"' if column is not None else str(at)
+    return f"{where}: {_shown(value)} {rule}" if value else f"{where}: {rule}"
+
+
+def _shown(value: str) -> str:
+    """A value quoted in a message: on one line, control characters escaped, a long one cut short."""
+    shown = _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", value).replace("\n", "\\n").replace("\t", "\\t")
+    if len(shown) > 60:
+        return f'"{shown[:50]}…" ({len(value):,} characters)'
+    return f'"{shown}"'
+
+
+def _no_tracker(source: str, tables: Sequence[SourceTable]) -> str:
+    if not tables or not any(t.rows for t in tables):
+        return f"{source} has no table with anything in it"
+    first = next(t for t in tables if t.rows)
+    seen = ", ".join(f'"{cell}"' for cell in first.rows[0].cells if cell)[:300]
+    texts = ", ".join(HEADERS["text"][:5])
+    return (
+        f"{source}: no table has a header row naming the recommendation ({texts}) and another known column; "
+        f"{first.label or 'its first row'} begins {seen}; "
+        '--columns "Header=text,..." says which column holds what'
+    )
+
+
+_WORDS = {
+    "meeting_date": "meeting date",
+    "item": "item",
+    "text": "recommendation's text",
+    "target_date": "target date",
+    "ref": "ref",
+    "minute": "minute",
+}

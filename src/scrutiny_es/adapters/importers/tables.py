@@ -1,0 +1,328 @@
+"""Tables out of the files councils keep their trackers in: CSV text, Excel workbooks, Word documents.
+
+Each reader gives every table of the file as rows of stripped cell texts, each row with the
+number a clerk would see: the line of a CSV file, the row of a sheet, the row of a Word table
+counting its first row as 1. What the columns mean is not decided here (see ``columns``).
+Merged cells read as openpyxl gives them (the value in the top-left cell, the others
+blank); in Word, a cell that continues a vertical merge reads blank too, so the blank
+continues the row above just as a merged spreadsheet cell does. A file that is not what its
+name says, is encrypted, damaged or empty raises :class:`CannotImport`, never a library's
+traceback.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import warnings
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from scrutiny_es.adapters.importers.errors import CannotImport
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+TableKind = Literal["csv", "sheet", "table"]
+"""Where a table comes from: a CSV file (its only table), a sheet of a workbook, or a table of a Word document."""
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""The start of an Office file that is encrypted, or in the old .xls/.doc format."""
+_LINE_BREAKS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\u2028": "\n", "\u2029": "\n"})
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One row of a table: the number a clerk would see, and its cells' texts, stripped."""
+
+    number: int
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    """A table of a file: a CSV file's only table, a sheet, or a Word table ("table 2")."""
+
+    name: str
+    kind: TableKind
+    rows: tuple[SourceRow, ...]
+    """Rows with any text; blank rows are left out, their numbers with them."""
+
+    @property
+    def label(self) -> str:
+        """How a message names the table: 'sheet "Tracker"', 'table 2', or nothing for a CSV file."""
+        if self.kind == "sheet":
+            return f'sheet "{self.name}"'
+        return "" if self.kind == "csv" else self.name
+
+    @property
+    def unit(self) -> str:
+        """What a row is called: a "line" of a CSV file, else a "row"."""
+        return "line" if self.kind == "csv" else "row"
+
+
+def read_tables(path: Path, sheet: str | None = None) -> list[SourceTable]:
+    """Every table of a ``.csv``, ``.xlsx`` or ``.docx`` file; ``sheet`` picks one sheet of a workbook."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".docx"):
+        hint = {".xls": " (save it as .xlsx)", ".doc": " (save it as .docx)", ".xlsm": " (save it as .xlsx)"}
+        msg = f"{path.name}: the import reads .csv, .xlsx and .docx files, not {suffix or 'a file with no extension'}"
+        raise CannotImport(msg + hint.get(suffix, ""))
+    if sheet is not None and suffix != ".xlsx":
+        msg = f"{path.name}: --sheet picks a sheet of an .xlsx workbook; this is a {suffix} file"
+        raise CannotImport(msg)
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(_OLE))
+        data = path.read_bytes() if suffix == ".csv" else b""
+    except OSError as e:
+        msg = f"{path.name}: {e.strerror or e}"
+        raise CannotImport(msg) from None
+    if not head or (suffix == ".csv" and not data.strip()):
+        msg = f"{path.name} is empty"
+        raise CannotImport(msg)
+    if suffix == ".csv":
+        return [_read_csv(data, path.name)]
+    _check_office_file(path, head, suffix)
+    if suffix == ".xlsx":
+        return _read_xlsx(path, sheet)
+    return _read_docx(path)
+
+
+def _check_office_file(path: Path, head: bytes, suffix: str) -> None:
+    """An .xlsx or .docx file is a zip holding a workbook or a document; say plainly what else it is."""
+    name = path.name
+    if head.startswith(_OLE):
+        msg = (
+            f"{name} is password-protected (encrypted), or an old-format Office file renamed {suffix}: "
+            f"open it and save it as {suffix} without a password"
+        )
+        raise CannotImport(msg)
+    if not head.startswith(_ZIP):
+        msg = f"{name} is not a {suffix} file (its content is not an Office document)"
+        raise CannotImport(msg)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = set(archive.namelist())
+    except Exception:  # zipfile raises BadZipFile, but also NotImplementedError, EOFError... on damaged bytes
+        msg = f"{name} is damaged: it is not a complete {suffix} file"
+        raise CannotImport(msg) from None
+    if suffix == ".xlsx" and "word/document.xml" in parts:
+        msg = f"{name} is a Word document, not an Excel workbook: give it a .docx name"
+        raise CannotImport(msg)
+    if suffix == ".docx" and "xl/workbook.xml" in parts:
+        msg = f"{name} is an Excel workbook, not a Word document: give it an .xlsx name"
+        raise CannotImport(msg)
+
+
+def _cell_text(text: str) -> str:
+    return text.replace("\r\n", "\n").translate(_LINE_BREAKS).strip() if text else ""
+
+
+def _rows(numbered: Iterable[tuple[int, Sequence[str]]]) -> tuple[SourceRow, ...]:
+    rows = []
+    for number, cells in numbered:
+        texts = tuple(_cell_text(cell) for cell in cells)
+        if any(texts):
+            rows.append(SourceRow(number, texts))
+    return tuple(rows)
+
+
+# CSV
+
+
+def _read_csv(data: bytes, name: str) -> SourceTable:
+    text = _decode(data, name)
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    numbered: list[tuple[int, list[str]]] = []
+    line = 1
+    try:
+        for record in reader:
+            numbered.append((line, record))
+            line = reader.line_num + 1
+    except csv.Error as e:
+        msg = f"{name} line {line}: cannot be read as CSV ({e})"
+        if "field limit" in str(e):
+            msg = f"{name} line {line}: a cell is longer than {csv.field_size_limit():,} characters (at most 20,000)"
+        raise CannotImport(msg) from None
+    return SourceTable(name, "csv", _rows(numbered))
+
+
+def _decode(data: bytes, name: str) -> str:
+    """UTF-8 (with or without its byte-order mark), else Windows-1252; UTF-16 as Excel's "Unicode text" saves it."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            msg = f"{name}: starts as UTF-16 text but is not"
+            raise CannotImport(msg) from None
+    if data.startswith(_ZIP) or data.startswith(_OLE):
+        msg = f"{name} is not CSV text: it looks like an Excel or Word file; give it its .xlsx or .docx name"
+        raise CannotImport(msg)
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        msg = f"{name} is not CSV text (a NUL byte on line {line})"
+        raise CannotImport(msg)
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data[len(codecs.BOM_UTF8) :], "utf-8", name, "UTF-8 text (it starts with UTF-8's mark)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _strict(data, "cp1252", name, "UTF-8 or Windows-1252 text")
+
+
+def _strict(data: bytes, encoding: str, name: str, what: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        msg = f"{name} line {line}: not {what} (byte 0x{data[e.start]:02X})"
+        raise CannotImport(msg) from None
+
+
+def _delimiter(text: str) -> str:
+    """Comma, semicolon or tab: the one that splits the first lines into the same number of cells, most often."""
+    sample = text[:65536]
+    if len(text) > len(sample) and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    best, best_score = ",", (0, 0)
+    for delimiter in (",", ";", "\t"):
+        try:
+            reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+            widths = [len(record) for record in itertools.islice(reader, 20)]
+        except csv.Error:
+            continue
+        widths = [w for w in widths if w > 1]
+        if not widths:
+            continue
+        common = max(set(widths), key=lambda w: (widths.count(w), w))
+        score = (widths.count(common), common)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+# Excel
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> list[SourceTable]:
+    # imported here, as python-docx below, so that commands other than import do not load them
+    import openpyxl
+
+    with warnings.catch_warnings():
+        # openpyxl warns of what it leaves out (data validation, styles): nothing a reader of cell values needs
+        warnings.simplefilter("ignore")
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as e:  # a damaged workbook can make openpyxl raise almost anything: say so plainly
+            raise CannotImport(_damaged(path.name, "an Excel workbook", e)) from None
+        return _read_sheets(workbook, path, sheet)
+
+
+def _read_sheets(workbook: Workbook, path: Path, sheet: str | None) -> list[SourceTable]:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    try:
+        sheets = [ws for ws in workbook.worksheets if isinstance(ws, ReadOnlyWorksheet)]
+        if sheet is not None:
+            chosen = [ws for ws in sheets if ws.title == sheet] or [
+                ws for ws in sheets if ws.title.casefold() == sheet.strip().casefold()
+            ]
+            if not chosen:
+                titles = ", ".join(f'"{ws.title}"' for ws in sheets)
+                msg = f'{path.name} has no sheet "{sheet}"; its sheets are {titles}'
+                raise CannotImport(msg)
+            sheets = chosen[:1]
+        tables = []
+        for ws in sheets:
+            ws.reset_dimensions()  # a stored size may be wrong; read every row there is
+            rows = ws.iter_rows(min_row=1, min_col=1, values_only=True)
+            tables.append(SourceTable(ws.title, "sheet", _rows(_numbered_values(rows))))
+        return tables
+    except CannotImport:
+        raise
+    except Exception as e:  # as above: damage found while reading the sheets
+        raise CannotImport(_damaged(path.name, "an Excel workbook", e)) from None
+    finally:
+        workbook.close()
+
+
+def _numbered_values(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, list[str]]]:
+    for number, values in enumerate(rows, start=1):
+        yield number, [_excel_text(v) for v in values]
+
+
+def _excel_text(value: Any) -> str:
+    """A cell's value as text: a date as YYYY-MM-DD (and its time, if it has one), a whole number without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ", "minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+# Word
+
+
+def _read_docx(path: Path) -> list[SourceTable]:
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+        return [
+            SourceTable(f"table {number}", "table", _rows(_word_rows(tbl)))
+            for number, tbl in enumerate(document.element.body.tbl_lst, start=1)
+        ]
+    except Exception as e:  # a damaged document can make python-docx or lxml raise almost anything
+        raise CannotImport(_damaged(path.name, "a Word document", e)) from None
+
+
+def _word_rows(tbl: Any) -> Iterator[tuple[int, list[str]]]:
+    """Rows of a Word table, one text per grid column: a cell spanning columns gives its text to the first."""
+    for number, tr in enumerate(tbl.tr_lst, start=1):
+        cells = [""] * tr.grid_before
+        for tc in tr.tc_lst:
+            cells.append("" if tc.vMerge == "continue" else _word_cell_text(tc))
+            cells.extend([""] * (tc.grid_span - 1))
+        yield number, cells
+
+
+_PARAGRAPHS = "./w:p | ./w:sdt/w:sdtContent/w:p"
+_RUN_PARTS = (
+    ".//w:r[not(ancestor::w:txbxContent or ancestor::w:del or ancestor::w:moveFrom)]"
+    "/*[self::w:t or self::w:tab or self::w:cr or (self::w:br and (not(@w:type) or @w:type='textWrapping'))]"
+)
+"""The text of a paragraph as it reads on the page: insertions of tracked changes in, deletions and text boxes out."""
+
+
+def _word_cell_text(tc: Any) -> str:
+    return "\n".join(_word_paragraph_text(p) for p in tc.xpath(_PARAGRAPHS))
+
+
+def _word_paragraph_text(p: Any) -> str:
+    parts = []
+    for part in p.xpath(_RUN_PARTS):
+        tag = part.tag.rpartition("}")[2]
+        parts.append((part.text or "") if tag == "t" else "\t" if tag == "tab" else "\n")
+    return "".join(parts)
+
+
+def _damaged(name: str, what: str, error: Exception) -> str:
+    if isinstance(error, zipfile.BadZipFile):
+        return f"{name} cannot be read as {what}: the file is damaged (not a complete zip archive)"
+    detail = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
+    return f"{name} cannot be read as {what}: the file is damaged or is not one ({detail})"
