@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -529,7 +528,7 @@ def test_a_command_id_is_at_most_200_characters_and_still_tells_files_apart() ->
     assert all(len(i) == 200 and i.endswith(":row 12345:recommendation") for i in ids)
 
 
-def test_planning_ten_thousand_csv_rows_takes_well_under_a_second(tmp_path: Path) -> None:
+def test_ten_thousand_csv_rows_are_planned_one_item_each(tmp_path: Path) -> None:
     header = ["Ref", "Date", "Item", "Recommendation", "Lead Officer", "Cabinet Member", "Response", "Status", "Notes"]
     rows = [header] + [
         [f"R{n}", f"{1 + n % 28}/0{1 + n % 9}/2023", f"Item {n % 50}", f"That item {n} is done.", "Alice Davey; Dean Epton",
@@ -537,11 +536,8 @@ def test_planning_ten_thousand_csv_rows_takes_well_under_a_second(tmp_path: Path
         for n in range(10_000)
     ]  # fmt: skip
     tables = read_tables(csv_file(tmp_path / "big.csv", rows))
-    started = time.perf_counter()
     result = plan_import(tables, body="SNAC", source="big.csv", as_of=AS_OF, actor=CLERK)
-    elapsed = time.perf_counter() - started
-    assert (len(made(result)), result.errors) == (10_000, [])
-    assert elapsed < 1.0, f"planning took {elapsed:.2f} s"  # about 0.3 s on a laptop
+    assert (len(made(result)), result.errors) == (10_000, [])  # its speed: bench/run.py, against apply
 
 
 CELLS = st.one_of(

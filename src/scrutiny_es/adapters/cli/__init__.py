@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None, *, open: Opener) -> int:
         return 70
 
 
-CREATING = {"apply", "import", "demo"}
+CREATING = {"apply", "tracker_import", "demo"}
 """The commands that may make a new database: the others, given a file that is not there, would make an empty
 one and show it ("nothing overdue")."""
 
@@ -97,11 +97,20 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="save up to N commands in one transaction (for migrating a tracker); a bad line rejects its batch",
     )
-    for who in ("id", "name", "role"):
-        apply.add_argument(
-            f"--actor-{who}", metavar=who.upper(), help=f"the {who} of who records lines without an actor"
-        )
+    _actor_options(apply)
     apply.set_defaults(run=("apply", "apply"))
+
+    bring = commands.add_parser("import", help="bring a council's tracker in: a .csv, .xlsx or .docx file")
+    bring.add_argument("file", metavar="FILE")
+    bring.add_argument("--body", required=True, help="the body the tracker is of (registered already)")
+    bring.add_argument("--sheet", help="the spreadsheet's sheet (default: every sheet)")
+    bring.add_argument("--columns", metavar='"Header=field,..."', help="what a column means, where it is not plain")
+    bring.add_argument("--as-of", type=_day, metavar="DATE", help="the tracker's date (default: today)")
+    bring.add_argument("--dry-run", action="store_true", help="say what would be recorded, and write nothing")
+    bring.add_argument("-o", "--output", metavar="FILE.jsonl", help="write the commands to review, and record nothing")
+    bring.add_argument("--keep-going", action="store_true", help="record the rows that can be read")
+    _actor_options(bring)
+    bring.set_defaults(run=("tracker_import", "tracker_import"))
 
     for kind in REPORTS.values():
         report = commands.add_parser(kind.name, help=kind.description)
@@ -151,6 +160,11 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--dir", default=".", help="where to write scrutiny-demo.db and the HTML tracker")
     demo.set_defaults(run=("demo", "demo"))
     return parser
+
+
+def _actor_options(command: argparse.ArgumentParser) -> None:
+    for who in ("id", "name", "role"):
+        command.add_argument(f"--actor-{who}", metavar=who.upper(), help=f"the {who} of whoever records it")
 
 
 def _positive(text: str) -> int:

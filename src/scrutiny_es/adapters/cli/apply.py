@@ -26,7 +26,7 @@ def apply(args: argparse.Namespace) -> int:
     app = args.open(args.db, catch_up=False)
     applied = rejected = already = 0
     name = "standard input" if args.file == "-" else args.file
-    actor = _default_actor(args)
+    actor = default_actor(args)
 
     def summary() -> str:
         said = f"applied {applied} command{'s' * (applied != 1)} from {name}"
@@ -119,7 +119,7 @@ def first_bad(app: ScrutinyService, batch: list[Line]) -> tuple[int, list[str]] 
         return e.index, _problems(e.error)
 
 
-def _default_actor(args: argparse.Namespace) -> dict[str, str] | None:
+def default_actor(args: argparse.Namespace) -> dict[str, str] | None:
     """Who records the lines that do not say: ``--actor-id/--actor-name/--actor-role``, else ``$SCRUTINY_ACTOR``."""
     given = {"id": args.actor_id, "name": args.actor_name, "role": args.actor_role}
     if any(given.values()):

@@ -1,0 +1,71 @@
+"""``scrutiny-es import``: a council's tracker brought in from the files it keeps, once however often it is run."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from scrutiny_es import Scrutiny
+from tests.conftest import register
+from tests.e2e.cli import jsonl, run
+from tests.unit.test_import_trackers import IMPLICATIONS, SANDWELL_ROWS
+from tests.unit.tracker_files import csv_file, word_document
+
+CLERK = ("--actor-id", "dem-01", "--actor-name", "Democratic Services", "--actor-role", "scrutiny officer")
+
+
+def board(db: str) -> None:
+    assert run("apply", "-", db=db, stdin=jsonl(register("SNAC"))).returncode == 0
+
+
+def test_the_sandwell_action_tracker_in_word_is_brought_in_once(tmp_path: Path, db_url: str) -> None:
+    board(db_url)
+    path = word_document(tmp_path / "SNACSB tracker.docx", IMPLICATIONS, SANDWELL_ROWS)
+    dry = run("import", str(path), "--body", "SNAC", "--as-of", "2024-03-14", "--dry-run", *CLERK, db=db_url)
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.splitlines()[-1] == "would record 19 commands from SNACSB tracker.docx; nothing was written"
+    assert Scrutiny(db_url).tracker() == []
+    first = run("import", str(path), "--body", "SNAC", "--as-of", "2024-03-14", *CLERK, db=db_url)
+    assert (first.returncode, first.stdout) == (0, "imported 19 commands from SNACSB tracker.docx\n"), first.stderr
+    again = run("import", str(path), "--body", "SNAC", "--as-of", "2024-03-14", *CLERK, db=db_url)
+    assert again.stdout == "imported 0 commands from SNACSB tracker.docx; 19 already recorded\n"
+    rows = Scrutiny(db_url).tracker(body="SNAC", as_of=date(2024, 3, 14))
+    assert [r.ref for r in rows][:3] == ["2023-02-23/1", "2023-02-23/2", "2023-12-18/1"]
+    assert rows[0].notes == "Briefing note to be circulated September 2023"
+
+
+def test_a_cell_that_cannot_be_read_is_named_and_nothing_is_written(tmp_path: Path, db_url: str) -> None:
+    board(db_url)
+    path = csv_file(tmp_path / "tracker.csv", [["Date", "Item", "Recommendation", "Lead Officer"],
+                                               ["31/02/2023", "Parks", "That parks open late.", "Matt Huggins"],
+                                               ["01/03/2023", "Pools", "That pools open early.", "Matt Huggins"]],
+                    encoding="cp1252")  # fmt: skip
+    result = run("import", str(path), "--body", "SNAC", *CLERK, db=db_url)
+    assert result.returncode == 1
+    assert 'line 2, column "Date": "31/02/2023"' in result.stderr
+    assert Scrutiny(db_url).tracker() == []
+    kept = run("import", str(path), "--body", "SNAC", "--keep-going", *CLERK, db=db_url)
+    assert kept.returncode == 1 and [r.item for r in Scrutiny(db_url).tracker()] == ["Pools"]
+
+
+def test_the_commands_can_be_written_to_review_and_apply_later(tmp_path: Path, db_url: str) -> None:
+    board(db_url)
+    path = csv_file(tmp_path / "tracker.csv", [["Date", "Item", "Recommendation", "Lead Officer"],
+                                               ["01/03/2023", "Pools", "That pools open early.", "Matt Huggins"]],
+                    encoding="utf-8-sig")  # fmt: skip
+    commands = tmp_path / "tracker.jsonl"
+    written = run("import", str(path), "--body", "SNAC", "-o", str(commands), *CLERK, db=db_url)
+    assert written.returncode == 0, written.stderr
+    lines = [json.loads(line) for line in commands.read_text().splitlines() if line.startswith("{")]
+    assert [line["command"] for line in lines] == ["make_recommendation"]
+    assert run("apply", str(commands), db=db_url).returncode == 0
+    assert [r.item for r in Scrutiny(db_url).tracker()] == ["Pools"]
+
+
+def test_importing_needs_the_body_and_who_imports(tmp_path: Path, db_url: str) -> None:
+    path = csv_file(tmp_path / "t.csv", [["Date", "Item", "Recommendation"], ["01/03/2023", "Pools", "That."]])
+    nobody = run("import", str(path), "--body", "SNAC", db=db_url)
+    assert "say who is importing" in nobody.stderr
+    unregistered = run("import", str(path), "--body", "SNAC", *CLERK, db=db_url)
+    assert unregistered.stderr.strip() == "scrutiny-es: no body is registered with the code SNAC"
