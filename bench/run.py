@@ -324,6 +324,45 @@ def startup(folder: Path) -> list[Result]:
     return results
 
 
+def tracker_import(folder: Path, rows: int = 10_000) -> list[Result]:
+    """``scrutiny-es import`` of a CSV tracker beside ``apply --batch 1000`` of the commands it plans."""
+    from tests.unit.tracker_files import csv_file
+
+    header = ["No.", "Meeting date", "Topic", "Resolution", "Recommendation made to", "Response", "RAG", "Update"]
+    table = [header] + [
+        [f"R{n}", f"{1 + n % 28:02d}/{1 + n // 28 % 12:02d}/{2021 + n // 336 % 3}", f"Topic {n // 4}",
+         f"That the service reports on matter {n}.", "Cabinet Member for Housing", ("Accepted", "Noted")[n % 2],
+         ("Green", "Amber", "")[n % 3], f"Update {n}."]
+        for n in range(rows)
+    ]  # fmt: skip
+    path = csv_file(folder / "tracker.csv", table)
+    script = str(Path(sys.executable).with_name("scrutiny-es"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    clerk = ["--actor-id", "c1", "--actor-name", "Clerk", "--actor-role", "scrutiny officer"]
+
+    def cli(db: str, *words: str) -> float:
+        started = time.perf_counter()
+        subprocess.run([script, "--db", db, *words], check=True, capture_output=True, env=env)
+        return time.perf_counter() - started
+
+    planned, imported, applied = (f"sqlite:///{folder / name}.db" for name in ("planned", "imported", "applied"))
+    commands_file = str(folder / "tracker.jsonl")
+    for db in (planned, imported, applied):
+        app = Scrutiny(db)
+        app.execute({**BARE_BODY, "body": "HASC"})
+        app.close()
+    cli(planned, "import", str(path), "--body", "HASC", "--as-of", "2024-03-20", "-o", commands_file, *clerk)
+    apply_seconds = cli(applied, "apply", commands_file, "--batch", "1000")
+    import_seconds = cli(imported, "import", str(path), "--body", "HASC", "--as-of", "2024-03-20", *clerk)
+    speed = apply_seconds / import_seconds
+    result = Result(f"sqlite: import of {rows:,} CSV rows", round(import_seconds, 3), "s", round(apply_seconds, 3),
+                    round(speed, 3), "ratio >= 0.5 of apply --batch 1000", speed >= 0.5)  # fmt: skip
+    print("import:", flush=True)
+    print(f"  {result.name:55} {import_seconds:12,.2f} s          apply --batch 1000 {apply_seconds:8.2f} s  "
+          f"ratio {speed:5.2f}  target {result.target:22} {'met' if result.met else 'MISSED'}", flush=True)  # fmt: skip
+    return [result]
+
+
 BARE_BODY = {"command": "register_body", "actor": {"id": "b", "name": "Bench", "role": "clerk"}, "body": "S",
              "name": "Start-up Board", "council": "Bench"}  # fmt: skip
 BARE_ITEM = {"command": "make_recommendation", "actor": BARE_BODY["actor"], "body": "S", "kind": "action",
@@ -352,6 +391,7 @@ def main() -> int:
     results: list[Result] = []
     try:
         results += startup(folder)
+        results += tracker_import(folder)
         for backend in backends:
             if backend == "sqlite":
                 results += run(backend, sizes, folder, None)
