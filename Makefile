@@ -31,12 +31,14 @@ test: check system-packages
 fuzz: $(STAMP) system-packages
 	SCRUTINY_FUZZ_EXAMPLES=2000 $(BIN)/pytest tests/integration/test_fuzz.py
 
-# The tests start PostgreSQL from its Debian binaries, render HTML in Chromium, and open the Word
+# The tests start PostgreSQL from its Debian binaries, render HTML in Chromium (and drive the example
+# host in it through chromedriver), and open the Word
 # pack in LibreOffice and read the PDF it makes with poppler.
 system-packages:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
