@@ -107,7 +107,7 @@ def test_a_rebuild_stopped_part_way_resumes_and_readers_see_the_old_tables_meanw
     assert app.tracker() == app.tracker(as_known_at=datetime(2100, 1, 1, tzinfo=UTC))  # the same as a replay
     assert [r.last_changed_on for r in app.tracker(ref="R2")] == [date(2024, 5, 9)]
     tables = set(inspect(app.read_models.engine).get_table_names())
-    assert {t for t in tables if t.startswith("tracker_")} == {"tracker_2"}
+    assert {t for t in tables if t.startswith("tracker_")} == {"tracker_2", "tracker_calendar_2"}
 
 
 def test_status_shows_each_projection_against_the_head_of_the_log(app: Scrutiny) -> None:
@@ -202,3 +202,37 @@ def test_what_a_clerk_typed_comes_back_from_every_read_model_as_typed(app: Scrut
     assert [entry.ref for entry in trail] == ["R\\1", "R\\1"]
     app.read_models.rebuild()
     assert (app.tracker(), app.read_models.overdue(date(2024, 5, 1)), app.audit(ref="R\\1")) == ([row], [owed], trail)
+
+
+def test_the_live_tracker_and_overdue_list_follow_the_boards_calendar(db_url: str, clock: Any) -> None:
+    clock.time = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
+    app = Scrutiny(db_url, clock=clock)
+    app.execute(register())
+    app.execute(register("HASC", name="Health and Adult Social Care Scrutiny Board"))
+    for body in ("BCSB", "HASC"):
+        app.execute(make("R1", body=body, meeting_date="2024-01-17"))
+        app.execute(command("defer", body=body, ref="R1", until=None, reason="Awaiting the regulator",
+                            decided_on="2024-02-15"))  # fmt: skip
+    app.execute(make("R2", meeting_date="2024-01-17"))
+    assert [r.deferred_until for r in app.tracker(body="BCSB")] == ["future meeting", None]
+
+    app.execute(command("schedule_meeting", meeting_date="2024-03-14"))
+    app.execute(command("schedule_meeting", meeting_date="2024-04-11"))
+    assert [r.deferred_until for r in app.tracker()] == [date(2024, 3, 14), None, "future meeting"]
+    app.close()
+
+    clock.time = datetime(2024, 3, 15, 9, 30, tzinfo=UTC)
+    app = Scrutiny(db_url, clock=clock)  # a new process: the calendar is read back from the tables
+    late = [(o.body, o.ref, o.reason, o.due) for o in app.overdue()]
+    assert late == [("BCSB", "R1", "deferral", date(2024, 3, 14))]
+    assert app.tracker(body="BCSB", ref="R1")[0].overdue == ["deferral"]
+
+    app.execute(command("cancel_meeting", meeting_date="2024-03-14", reason="Purdah"))
+    assert app.overdue() == []
+    (moved,) = app.tracker(body="BCSB", ref="R1")
+    assert (moved.deferred_until, moved.overdue) == (date(2024, 4, 11), [])
+    live = (app.tracker(), app.overdue(as_of=None))
+    assert live == (app.tracker(as_of=date(2024, 3, 15)), app.overdue(as_of=date(2024, 3, 15)))
+    app.rebuild()
+    assert (app.tracker(), app.overdue()) == live
+    app.close()

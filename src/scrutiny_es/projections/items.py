@@ -184,6 +184,11 @@ def obligations(history: ItemHistory, as_of: date | None = None, meetings: Meeti
     return owed
 
 
+def waits_for_a_meeting(history: ItemHistory) -> bool:
+    """Whether the item was ever deferred "to a future meeting": what it shows then depends on the calendar."""
+    return any(f.what == "deferred" and f.until is None for f in history.decisions)
+
+
 def _deferred_to(deferral: DecisionFact, meetings: Meetings) -> date | None:
     """The day a deferral is owed: the date given, else the body's first meeting after the decision, if any."""
     if deferral.until is not None:

@@ -75,7 +75,9 @@ class ReadModelQueries:
             table, items = obligation_table(generation), overdue_item_table(generation)
             due, responsible = type_coerce(table.c.due, Text), cast(table.c.responsible, Text)
             original = type_coerce(table.c.original_due, Text)
-            shown = select(table.c.body, table.c.ref, table.c.reason, due, responsible, original, items.c.item,
+            # Labelled, for the ORDER BY of a UNION to name them alone (both tables have a body).
+            body_, ref_ = table.c.body.label("body"), table.c.ref.label("ref")
+            shown = select(body_, ref_, table.c.reason, due, responsible, original, items.c.item,
                            items.c.text, table.c.seq).join(items, items.c.item_id == table.c.item_id)  # fmt: skip
             shown = shown.where(*_item_filter(table, body, ref), table.c.due < on)
             # Not yet met, or met after the day: two ranges, read apart and merged. On SQLite the

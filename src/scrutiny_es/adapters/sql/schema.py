@@ -100,9 +100,22 @@ def overdue_item_table(generation: int) -> Table:
         "overdue_item",
         generation,
         Column("item_id", String(32), primary_key=True),
+        Column("body", _sorted_text(CODE_LENGTH), nullable=False, index=True),
         Column("history", Text, nullable=False),
         Column("item", Text, nullable=False),
         Column("text", Text, nullable=False),
+    )
+
+
+def calendar_table(projection: str, generation: int) -> Table:
+    """Each body's meetings as a projection of items knows them: a deferral "to a future meeting" is owed at the
+    next. Each projection keeps its own, at its own position and generation."""
+    return _table(
+        f"{projection}_calendar",
+        generation,
+        Column("body_id", String(32), primary_key=True),
+        Column("body", String(CODE_LENGTH), nullable=False),
+        Column("meetings", Text, nullable=False),
     )
 
 

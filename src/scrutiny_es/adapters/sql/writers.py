@@ -9,11 +9,14 @@ event is applied exactly once. What is folded, and what a row shows, is the pure
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from collections.abc import Callable, Container, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from datetime import date
+from functools import partial
 from operator import attrgetter
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Table, delete, func, select
 
@@ -21,6 +24,7 @@ from scrutiny_es.adapters.sql.bulk import Inserts, Values, chunks, for_driver, i
 from scrutiny_es.adapters.sql.schema import (
     audit_table,
     audited_item_table,
+    calendar_table,
     obligation_table,
     overdue_item_table,
     seal_table,
@@ -30,7 +34,7 @@ from scrutiny_es.application.ports import EventLog
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
-from scrutiny_es.projections.items import fold, from_stored, obligations, stored, tracker_json
+from scrutiny_es.projections.items import fold, from_stored, obligations, stored, tracker_json, waits_for_a_meeting
 from scrutiny_es.projections.rows import AuditRow, Obligation
 from scrutiny_es.projections.seal import ZERO, Sealed, seal
 
@@ -64,7 +68,7 @@ class TableWriter:
     name: str
     layout: int
     """The shape of its tables and rows: raised with every change, so that tables an earlier version made are
-    rebuilt (1: release 0.1.0)."""
+    rebuilt (1: release 0.1.0; 3: the tracker and the overdue list keep the bodies' calendars)."""
 
     def tables(self, generation: int) -> list[Table]:
         raise NotImplementedError
@@ -94,6 +98,22 @@ class Folded:
     to: int
     changed: dict[str, ItemHistory]
     made: set[str]
+    calendars: set[str] = field(default_factory=set)
+    """The bodies (by id) registered, or whose calendar changed, in the batch."""
+
+
+Calendars = dict[str, tuple[str, list[date]]]
+"""Each body's code and meetings, by the body's id."""
+
+
+class ItemTables(Protocol):
+    """What the histories read from a projection's tables: histories, a body's items, the calendars."""
+
+    def histories(self, keys: list[str]) -> dict[str, ItemHistory]: ...
+
+    def items_of(self, body: str) -> list[str]: ...
+
+    def calendars(self) -> Calendars: ...
 
 
 class Histories(StateCache):
@@ -101,7 +121,8 @@ class Histories(StateCache):
 
     Both projections keep the same history of each item, and they are caught up and
     rebuilt together, so each batch of events is folded once, and each changed history
-    written as JSON once, for both.
+    written as JSON once, for both. The bodies' calendars are kept too: when a meeting is
+    scheduled or cancelled, the body's items deferred "to a future meeting" are shown again.
     """
 
     def __init__(self) -> None:
@@ -109,20 +130,33 @@ class Histories(StateCache):
         self.last: Folded | None = None
         self.derived: dict[str, dict[str, Any]] = {}
         """What was made of histories not changed since (their JSON, their obligations), by item."""
+        self.calendars: Calendars | None = None
+        self.meetings: dict[str, list[date]] = {}
+        """Each body's meetings, by code."""
 
     def forget(self) -> None:
         self.clear()
         self.derived.clear()
-        self.at = self.last = None
+        self.at = self.last = self.calendars = None
+        self.meetings = {}
 
-    def fold(self, after: int, events: Events, load: Callable[[list[str]], dict[str, ItemHistory]]) -> Folded:
-        """Folds events after position ``after``, loading with ``load`` the histories not held."""
+    def fold(self, after: int, events: Events, tables: ItemTables) -> Folded:
+        """Folds events after position ``after``, reading from ``tables`` what is not held."""
         if self.at != after:
             self.forget()
-        keyed = [(e.originator_id.hex, e) for _, e in events if type(e) not in _BODY_EVENTS]
-        missing = _stored_elsewhere(keyed, self)
-        self.update(load(missing) if missing else {})
+        if self.calendars is None:
+            self.calendars = tables.calendars()
+            self.meetings = dict(self.calendars.values())
+        calendars = self.calendars
         batch = Folded(after, events[-1][0], {}, set())
+        keyed = []
+        for _, event in events:
+            if type(event) in _CALENDAR_EVENTS:
+                self._change_calendar(calendars, event, batch)
+            else:
+                keyed.append((event.originator_id.hex, event))
+        missing = _stored_elsewhere(keyed, self)
+        self.update(tables.histories(missing) if missing else {})
         for key, event in keyed:
             history = fold(self.get(key), event)
             if history is not None:
@@ -131,13 +165,42 @@ class Histories(StateCache):
                 self.derived.pop(key, None)
                 if type(event) is Recommendation.Made:
                     batch.made.add(key)
+        for body in {calendars[key][0] for key in batch.calendars}:
+            self._show_again(body, batch, tables)
         self.at, self.last = batch.to, batch
         return batch
+
+    def _change_calendar(self, calendars: Calendars, event: Any, batch: Folded) -> None:
+        key = event.originator_id.hex
+        if type(event) is Body.Registered:
+            calendars[key] = (event.code, [])
+        elif key in calendars:
+            code, days = calendars[key]
+            days = sorted({*days, event.meeting_date} if type(event) is Body.MeetingScheduled else
+                          {*days} - {event.meeting_date})  # fmt: skip
+            calendars[key] = (code, days)
+        else:
+            return
+        self.meetings[calendars[key][0]] = calendars[key][1]
+        batch.calendars.add(key)
+
+    def _show_again(self, body: str, batch: Folded, tables: ItemTables) -> None:
+        """Marks the body's items that wait for a meeting as changed, so their rows are made again."""
+        held = [key for key, history in self.items() if history.body == body]
+        elsewhere = [key for key in tables.items_of(body) if key not in self]
+        loaded = tables.histories(elsewhere) if elsewhere else {}
+        for key, history in [*((key, self[key]) for key in held), *loaded.items()]:
+            if waits_for_a_meeting(history):
+                self[key] = batch.changed[key] = history
+                self.derived.pop(key, None)
 
     def trim(self) -> None:
         while len(self) > self.SIZE:
             key, _ = self.popitem(last=False)
             self.derived.pop(key, None)
+
+    def calendar_of(self, history: ItemHistory) -> list[date]:
+        return self.meetings.get(history.body, [])
 
     def text(self, key: str, history: ItemHistory) -> str:
         """The history as JSON, made once while it is unchanged."""
@@ -145,7 +208,8 @@ class Histories(StateCache):
 
     def owed(self, key: str, history: ItemHistory) -> list[Obligation]:
         """The history's obligations, worked out once while it is unchanged (both projections show them)."""
-        return self._derived(key, history, "owed", obligations)  # type: ignore[no-any-return]
+        owed = partial(obligations, meetings=self.calendar_of(history))
+        return self._derived(key, history, "owed", owed)  # type: ignore[no-any-return]
 
     def _derived(self, key: str, history: ItemHistory, what: str, make: Callable[[ItemHistory], Any]) -> Any:
         if self.get(key) is not history:
@@ -167,8 +231,17 @@ class ItemsWriter(TableWriter):
         self.dirty: dict[str, ItemHistory] = {}
         self.new: set[str] = set()
         """Items made since the last flush: they have no rows to delete."""
+        self.calendars: set[str] = set()
+        """Bodies (by id) whose calendar changed since the last flush."""
         self.ready: list[Inserts] | None = None
         """The rows of the dirty histories, once prepared."""
+
+    def item_tables(self, generation: int) -> list[Table]:
+        """The tables holding rows of items."""
+        raise NotImplementedError
+
+    def tables(self, generation: int) -> list[Table]:
+        return [*self.item_tables(generation), calendar_table(self.name, generation)]
 
     def state_table(self, generation: int) -> Table:
         raise NotImplementedError
@@ -181,6 +254,7 @@ class ItemsWriter(TableWriter):
         self.at = self.ready = None
         self.dirty.clear()
         self.new.clear()
+        self.calendars.clear()
         self.histories.forget()
 
     def absorb(self, conn: Connection, generation: int, after: int, events: Events) -> None:
@@ -188,46 +262,78 @@ class ItemsWriter(TableWriter):
         if self.at != (generation, after):
             self.dirty.clear()
             self.new.clear()
+            self.calendars.clear()
         batch = self.histories.last
         if batch is None or (batch.after, batch.to) != (after, events[-1][0]):  # not folded for the other one
-            batch = self.histories.fold(after, events, lambda keys: self._load(conn, generation, keys))
+            batch = self.histories.fold(after, events, _Stored(self, conn, generation))
         self.dirty.update(batch.changed)
         self.new |= batch.made
+        self.calendars |= batch.calendars
         self.at = (generation, batch.to)
-
-    def _load(self, conn: Connection, generation: int, keys: list[str]) -> dict[str, ItemHistory]:
-        """Histories as this projection has them: absorbed and not yet written, else in its table."""
-        found = {key: self.dirty[key] for key in keys if key in self.dirty}
-        state = self.state_table(generation)
-        for chunk in chunks([key for key in keys if key not in found]):
-            query = select(state.c.item_id, state.c.history).where(state.c.item_id.in_(chunk))
-            found.update((key, from_stored(history)) for key, history in conn.execute(query))
-        return found
 
     def prepare(self, generation: int, dialect: str) -> None:
         if self.ready is None:
             made = self.rows(generation, list(self.dirty.items()))
+            calendars = self.histories.calendars or {}
+            days: list[Values] = [(key, calendars[key][0], _days_json(calendars[key][1])) for key in self.calendars]
+            made.append((calendar_table(self.name, generation), days))
             self.ready = [for_driver(table, dialect, rows) for table, rows in made]
 
     def flush(self, conn: Connection, generation: int) -> None:
         self.prepare(generation, conn.dialect.name)
         for chunk in chunks([key for key in self.dirty if key not in self.new]):
-            for table in self.tables(generation):
+            for table in self.item_tables(generation):
                 conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
+        calendar = calendar_table(self.name, generation)
+        for chunk in chunks(list(self.calendars)):
+            conn.execute(delete(calendar).where(calendar.c.body_id.in_(chunk)))
         insert_prepared(conn, self.ready or [])
         self.ready = None
         self.dirty.clear()
         self.new.clear()
+        self.calendars.clear()
         self.histories.trim()
+
+
+@dataclass
+class _Stored:
+    """A projection's tables as the histories read them, within its transaction: what was absorbed and not yet
+    written is taken from the writer."""
+
+    writer: ItemsWriter
+    conn: Connection
+    generation: int
+
+    def histories(self, keys: list[str]) -> dict[str, ItemHistory]:
+        dirty = self.writer.dirty
+        found = {key: dirty[key] for key in keys if key in dirty}
+        state = self.writer.state_table(self.generation)
+        for chunk in chunks([key for key in keys if key not in found]):
+            query = select(state.c.item_id, state.c.history).where(state.c.item_id.in_(chunk))
+            found.update((key, from_stored(history)) for key, history in self.conn.execute(query))
+        return found
+
+    def items_of(self, body: str) -> list[str]:
+        state = self.writer.state_table(self.generation)
+        return list(self.conn.execute(select(state.c.item_id).where(state.c.body == body)).scalars())
+
+    def calendars(self) -> Calendars:
+        table = calendar_table(self.writer.name, self.generation)
+        rows = self.conn.execute(select(table.c.body_id, table.c.body, table.c.meetings))
+        return {key: (code, [date.fromisoformat(day) for day in json.loads(days)]) for key, code, days in rows}
+
+
+def _days_json(days: list[date]) -> str:
+    return json.dumps([day.isoformat() for day in days])
 
 
 class TrackerWriter(ItemsWriter):
     """The tracker: one row per item, as ``projections.items.tracker_row`` shows it."""
 
     name = "tracker"
-    layout = 2
+    layout = 3
 
-    def tables(self, generation: int) -> list[Table]:
+    def item_tables(self, generation: int) -> list[Table]:
         return [tracker_table(generation)]
 
     def state_table(self, generation: int) -> Table:
@@ -237,7 +343,7 @@ class TrackerWriter(ItemsWriter):
         rows: list[Values] = []
         text = self.histories.text
         for key, history in histories:
-            shown = tracker_json(history, self.histories.owed(key, history))
+            shown = tracker_json(history, self.histories.owed(key, history), self.histories.calendar_of(history))
             if shown is not None:
                 rows.append((key, history.body, history.ref, history.meeting_date, shown, text(key, history)))
         return [(tracker_table(generation), rows)]
@@ -247,9 +353,9 @@ class OverdueWriter(ItemsWriter):
     """The overdue list: obligations with their due dates; "overdue on D" is a query."""
 
     name = "overdue"
-    layout = 2
+    layout = 3
 
-    def tables(self, generation: int) -> list[Table]:
+    def item_tables(self, generation: int) -> list[Table]:
         return [overdue_item_table(generation), obligation_table(generation)]
 
     def state_table(self, generation: int) -> Table:
@@ -257,7 +363,7 @@ class OverdueWriter(ItemsWriter):
 
     def rows(self, generation: int, histories: list[tuple[str, ItemHistory]]) -> list[tuple[Table, list[Values]]]:
         text = self.histories.text
-        states: list[Values] = [(key, text(key, h), h.item, h.text) for key, h in histories]
+        states: list[Values] = [(key, h.body, text(key, h), h.item, h.text) for key, h in histories]
         owed: list[Values] = [
             (key, n, o.body, o.ref, o.reason, o.responsible, o.due, o.met_on, o.original_due)
             for key, h in histories
@@ -392,7 +498,7 @@ def writers(log: EventLog | None = None) -> dict[str, TableWriter]:
     return {p.name: p for p in made}
 
 
-_BODY_EVENTS = {Body.Registered}
+_CALENDAR_EVENTS = {Body.Registered, Body.MeetingScheduled, Body.MeetingCancelled}
 _AUDIT_COLUMNS = attrgetter(*(field.name for field in fields(AuditRow)))
 """An audit row's values in the order of its table's columns."""
 
