@@ -159,7 +159,10 @@ class ReadModels(Protocol):
         ref: str | None = None,
         as_of: date | None = None,
         as_known_at: datetime | None = None,
-    ) -> list[AuditRow]: ...
+        after: int = 0,
+        limit: int | None = None,
+    ) -> list[AuditRow]:
+        """The audit trail's entries in the order recorded: those after position ``after``, at most ``limit``."""
 
     def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
         """Each item's history as the tracker holds it, in tracker order."""

@@ -46,7 +46,7 @@ from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, bod
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 from scrutiny_es.projections import pack
 from scrutiny_es.projections.card import fact_status, fact_text
-from scrutiny_es.projections.filters import Filters, chosen_items
+from scrutiny_es.projections.filters import MAX_LIMIT, Filters, check_count, chosen_items
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, ItemStatus, OverdueReason, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import ZERO, Verification, chunked, verify
@@ -430,10 +430,18 @@ class ScrutinyService:
         ref: str | None = None,
         as_of: date | None = None,
         as_known_at: datetime | None = None,
+        after: int = 0,
+        limit: int | None = None,
     ) -> list[AuditRow]:
-        """The audit trail: every event with who recorded it, who decided, and when."""
+        """The audit trail: every event with who recorded it, who decided, and when, in the order recorded.
+
+        ``after`` a position (the last one a host has seen, say), at most ``limit`` entries: a host reads the
+        trail a page at a time, or picks up where it left off (see ``follow``).
+        """
+        check_count("after", after, 0, 2**62)
+        check_count("limit", limit, 0, MAX_LIMIT, optional=True)
         self._catch_up()
-        return self.read_models.audit(body, ref, as_of, as_known_at)
+        return self.read_models.audit(body, ref, as_of, as_known_at, after, limit)
 
     def item(
         self, body: str, ref: str, as_of: date | None = None, as_known_at: datetime | None = None

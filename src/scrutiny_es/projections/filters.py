@@ -50,8 +50,8 @@ class Filters:
         for name in ("open_only", "overdue_only"):
             if not isinstance(getattr(self, name), bool):
                 raise InvalidQuery(f"{name} must be true or false, not {getattr(self, name)!r}", field=name)
-        _count("limit", self.limit, 0, MAX_LIMIT, optional=True)
-        _count("offset", self.offset, 0, 2**62)
+        check_count("limit", self.limit, 0, MAX_LIMIT, optional=True)
+        check_count("offset", self.offset, 0, 2**62)
 
     @property
     def chooses_items(self) -> bool:
@@ -108,7 +108,8 @@ def _one_of(name: str, value: Any, allowed: tuple[str, ...]) -> None:
         raise InvalidQuery(msg, field=name)
 
 
-def _count(name: str, value: Any, least: int, most: int, *, optional: bool = False) -> None:
+def check_count(name: str, value: Any, least: int, most: int, *, optional: bool = False) -> None:
+    """``InvalidQuery`` unless ``value`` is a whole number from ``least`` to ``most`` (or None, if optional)."""
     if value is None and optional:
         return
     if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= most:

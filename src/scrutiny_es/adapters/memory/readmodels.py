@@ -103,15 +103,18 @@ class MemoryReadModels:
         ref: str | None = None,
         as_of: date | None = None,
         as_known_at: datetime | None = None,
+        after: int = 0,
+        limit: int | None = None,
     ) -> list[AuditRow]:
-        return [
+        entries = [
             entry
-            for entry in self.entries
+            for entry in self.entries[after:]
             if body in (None, entry.body)
             and ref in (None, entry.ref)
             and (as_of is None or entry.effective_on <= as_of)
             and (as_known_at is None or entry.recorded_at <= as_known_at)
         ]
+        return entries[:limit]
 
     def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
         return iter(self._histories(body, ref))

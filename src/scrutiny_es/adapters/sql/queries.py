@@ -137,6 +137,8 @@ class ReadModelQueries:
         ref: str | None = None,
         as_of: date | None = None,
         as_known_at: datetime | None = None,
+        after: int = 0,
+        limit: int | None = None,
     ) -> list[AuditRow]:
         with self._reading("audit") as (conn, generation):
             table = audit_table(generation)
@@ -145,7 +147,10 @@ class ReadModelQueries:
                 query = query.where(table.c.effective_on <= as_of)
             if as_known_at is not None:
                 query = query.where(table.c.recorded_at <= as_known_at)
-            return [AuditRow(**r) for r in conn.execute(query.order_by(table.c.position)).mappings()]
+            if after:
+                query = query.where(table.c.position > after)
+            query = query.order_by(table.c.position).limit(limit)
+            return [AuditRow(**r) for r in conn.execute(query).mappings()]
 
     def body_codes(self) -> list[str]:
         """The bodies registered: each has one ``Registered`` entry in the audit trail."""

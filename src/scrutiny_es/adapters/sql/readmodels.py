@@ -58,9 +58,11 @@ class SqlReadModels:
         ref: str | None = None,
         as_of: date | None = None,
         as_known_at: datetime | None = None,
+        after: int = 0,
+        limit: int | None = None,
     ) -> list[AuditRow]:
         self.runner.setup()
-        return self.queries.audit(body, ref, as_of, as_known_at)
+        return self.queries.audit(body, ref, as_of, as_known_at, after, limit)
 
     def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
         self.runner.setup()
