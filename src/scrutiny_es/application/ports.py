@@ -92,6 +92,10 @@ class EventStore(Protocol):
     def latest(self) -> datetime | None:
         """When the last event in the log was recorded (None: the log is empty)."""
 
+    @property
+    def signals_events(self) -> bool:
+        """Whether ``wait_for_events`` is woken when events are recorded (else it waits out its time)."""
+
     def wait_for_events(self, timeout: float) -> bool:
         """Waits at most ``timeout`` seconds for a signal that events were recorded; says whether one came
         (a database without such signals, SQLite, waits out the time and says no)."""

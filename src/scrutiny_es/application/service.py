@@ -146,6 +146,9 @@ _BODY_ENVELOPE = {"command", "actor", "body", "command_id"}
 
 _BEFORE_ANYTHING = datetime.min.replace(tzinfo=UTC)
 
+FOLLOWED = 500
+"""Audit entries ``follow`` reads at a time."""
+
 MAX_ATTEMPTS = 20
 """How many times a command is tried when another writer changes the same item first."""
 
@@ -526,6 +529,32 @@ class ScrutinyService:
         """Waits at most ``timeout`` seconds for a signal that events were recorded; says whether one came
         (SQLite gives none: a projection worker polls it)."""
         return self.store.wait_for_events(timeout)
+
+    def follow(self, after: int = 0, timeout: float = 10.0, *, poll: float = 0.2) -> Iterator[AuditRow]:
+        """The audit trail's entries after position ``after``, in order, and then each new one as it is recorded;
+        the iterator ends once nothing new has come for ``timeout`` seconds.
+
+        A host's notifier keeps the position of the last entry it handled with its own writes, in its own
+        transaction, and follows on from there (docs/api.md shows how). On PostgreSQL a new event wakes the
+        wait at once (LISTEN/NOTIFY); on SQLite, or with the read models kept by a separate worker, the trail
+        is looked at every ``poll`` seconds.
+        """
+        check_count("after", after, 0, 2**62)
+        woken = self.store.signals_events and self.catch_up_on_query
+        if woken:
+            self.store.wait_for_events(0)  # listening before the first read: nothing recorded after it is missed
+        deadline = monotonic() + timeout
+        while True:
+            entries = self.audit(after=after, limit=FOLLOWED)
+            if entries:
+                yield from entries
+                after = entries[-1].position
+                deadline = monotonic() + timeout
+                continue
+            left = deadline - monotonic()
+            if left <= 0:
+                return
+            self.store.wait_for_events(left if woken else min(left, poll))
 
     def wait_for(self, receipt: Receipt, timeout: float = 10.0) -> None:
         """Returns when every read model shows ``receipt``'s command (read-your-writes with a worker)."""
