@@ -89,6 +89,12 @@ class EventStore(Protocol):
     def recorded(self, keys: list[str]) -> dict[str, Recorded]:
         """The commands already recorded under these keys."""
 
+    def commit(self) -> None:
+        """Commits the host's transaction that events were appended in (nothing to do without a host's)."""
+
+    def rollback(self) -> None:
+        """Rolls back the host's transaction (nothing to do without a host's)."""
+
     def latest(self) -> datetime | None:
         """When the last event in the log was recorded (None: the log is empty)."""
 

@@ -8,13 +8,13 @@ transaction; a command that fails writes nothing. The service works against the 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cache
 from hashlib import sha256
 from time import monotonic, sleep
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from uuid import UUID
 
 from scrutiny_es.application.collector import collector_paused
@@ -146,6 +146,8 @@ _BODY_ENVELOPE = {"command", "actor", "body", "command_id"}
 
 _BEFORE_ANYTHING = datetime.min.replace(tzinfo=UTC)
 
+Done = TypeVar("Done")
+
 FOLLOWED = 500
 """Audit entries ``follow`` reads at a time."""
 
@@ -261,6 +263,34 @@ class ScrutinyService:
             return _receipts(parsed, ends, events, positions, earlier)
         msg = f"the items were changed by someone else {MAX_ATTEMPTS} times while this was being recorded; try again"
         raise ConcurrentChange(msg)
+
+    def unit_of_work(self, work: Callable[[], Done], *, attempts: int = MAX_ATTEMPTS) -> Done:
+        """Runs a host's unit of work (its own writes and the commands it records) and commits it; when another
+        writer changed the same item first (``ConcurrentChange``), rolls it back and runs it again, up to
+        ``attempts`` times in all. Returns what ``work`` returned.
+
+        With a host's session (``Scrutiny(session=...)``) the work is one transaction of the session,
+        committed here, or rolled back if it raises. ``work`` must therefore do all of its writing again
+        when run again: read the form, not what an earlier try left. Without a session each command is a
+        transaction of its own, tried again by ``execute`` itself; the work then simply runs once.
+        """
+        check_count("attempts", attempts, 1, 1000)
+        tried = 0
+        while True:
+            tried += 1
+            try:
+                done = work()
+                self.store.commit()
+            except ConcurrentChange:
+                self.store.rollback()
+                if tried == attempts:
+                    raise
+                sleep(random.uniform(0, 0.005 * tried))  # noqa: S311  (spreads out writers that collided)
+            except BaseException:
+                self.store.rollback()
+                raise
+            else:
+                return done
 
     def _recorded_before(
         self,

@@ -105,6 +105,14 @@ class EventsourcingStore:
     def events(self, key: UUID) -> list[Any]:
         return list(self._app.events.get(key))
 
+    def commit(self) -> None:
+        if self.session is not None:
+            self.session.commit()
+
+    def rollback(self) -> None:
+        if self.session is not None:
+            self.session.rollback()
+
     def latest(self) -> datetime | None:
         head = self.log.head()
         last = self.recorder.select_notifications(start=head, limit=1) if head else []
