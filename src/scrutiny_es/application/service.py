@@ -8,13 +8,13 @@ transaction; a command that fails writes nothing. The service works against the 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cache
 from hashlib import sha256
 from time import monotonic, sleep
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from uuid import UUID
 
 from scrutiny_es.application.collector import collector_paused
@@ -41,13 +41,14 @@ from scrutiny_es.domain.errors import (
     ScrutinyError,
 )
 from scrutiny_es.domain.fastpath import replay
-from scrutiny_es.domain.history import ItemHistory
+from scrutiny_es.domain.history import ItemHistory, Rag
 from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 from scrutiny_es.projections import pack
 from scrutiny_es.projections.card import fact_status, fact_text
+from scrutiny_es.projections.filters import MAX_LIMIT, Filters, check_count, chosen_items
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
-from scrutiny_es.projections.rows import AuditRow, FactRow, OverdueRow, TrackerRow
+from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, ItemStatus, OverdueReason, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import ZERO, Verification, chunked, verify
 
 if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
@@ -95,7 +96,7 @@ class BatchRejected(ScrutinyError):
     def __init__(self, index: int, error: ScrutinyError) -> None:
         self.index = index
         self.error = error
-        super().__init__(f"command {index + 1} of the batch: {error}")
+        super().__init__(f"command {index + 1} of the batch: {error}", field=error.field)
 
 
 def _actor(given: c.Actor, actors: dict[tuple[str, str, str], Actor]) -> Actor:
@@ -144,6 +145,11 @@ def _digest(command: Any) -> str:
 _BODY_ENVELOPE = {"command", "actor", "body", "command_id"}
 
 _BEFORE_ANYTHING = datetime.min.replace(tzinfo=UTC)
+
+Done = TypeVar("Done")
+
+FOLLOWED = 500
+"""Audit entries ``follow`` reads at a time."""
 
 MAX_ATTEMPTS = 20
 """How many times a command is tried when another writer changes the same item first."""
@@ -258,6 +264,34 @@ class ScrutinyService:
         msg = f"the items were changed by someone else {MAX_ATTEMPTS} times while this was being recorded; try again"
         raise ConcurrentChange(msg)
 
+    def unit_of_work(self, work: Callable[[], Done], *, attempts: int = MAX_ATTEMPTS) -> Done:
+        """Runs a host's unit of work (its own writes and the commands it records) and commits it; when another
+        writer changed the same item first (``ConcurrentChange``), rolls it back and runs it again, up to
+        ``attempts`` times in all. Returns what ``work`` returned.
+
+        With a host's session (``Scrutiny(session=...)``) the work is one transaction of the session,
+        committed here, or rolled back if it raises. ``work`` must therefore do all of its writing again
+        when run again: read the form, not what an earlier try left. Without a session each command is a
+        transaction of its own, tried again by ``execute`` itself; the work then simply runs once.
+        """
+        check_count("attempts", attempts, 1, 1000)
+        tried = 0
+        while True:
+            tried += 1
+            try:
+                done = work()
+                self.store.commit()
+            except ConcurrentChange:
+                self.store.rollback()
+                if tried == attempts:
+                    raise
+                sleep(random.uniform(0, 0.005 * tried))  # noqa: S311  (spreads out writers that collided)
+            except BaseException:
+                self.store.rollback()
+                raise
+            else:
+                return done
+
     def _recorded_before(
         self,
         index: int,
@@ -274,7 +308,7 @@ class ScrutinyService:
         digest = before.digest if before is not None else digests[first] if first is not None else None
         if digest is not None and digest != digests[index]:
             msg = f"the command_id {cmd.command_id!r} was already used for a different command; give this one its own"
-            raise CommandIdReused(msg)
+            raise CommandIdReused(msg, field="command_id")
         if before is not None:
             return Earlier(Receipt(cmd.body, getattr(cmd, "ref", None), before.events, before.position, True))
         return None if first is None else Earlier(None, first)
@@ -292,7 +326,7 @@ class ScrutinyService:
         found = self.read_models.fact_at(position)
         if found is None or found[0] != item.id.hex:
             msg = f"position {position} of the audit trail is not a fact of {item.history.ref}"
-            raise CannotCorrect(msg)
+            raise CannotCorrect(msg, field="position")
         return found[1]
 
     def _now(self) -> datetime:
@@ -318,8 +352,24 @@ class ScrutinyService:
                 self._bodies[key] = found
         if not isinstance(found, Body):
             msg = f"no body is registered with the code {code}"
-            raise BodyNotFound(msg)
+            raise BodyNotFound(msg, field="body")
         return found
+
+    def bodies(self) -> list[BodyRow]:
+        """Every body registered, with or without items, by code: its name, council, response periods and
+        calendar."""
+        if self.catch_up_on_query:
+            self.read_models.catch_up(["audit"])
+        rows = []
+        for code in self.read_models.body_codes():
+            found = self.store.load(body_id(code))  # read afresh: the calendar may have changed
+            if isinstance(found, Body):
+                deadlines: dict[str, str | None] = {
+                    k: None if p is None else str(p) for k, p in found.deadlines.items()
+                }
+                rows.append(BodyRow(body=code, name=found.name, council=found.council, deadlines=deadlines,
+                                    meetings=sorted(found.meetings)))  # fmt: skip
+        return rows
 
     def recommendation(self, body: str, ref: str, batch: Batch | None = None) -> Recommendation:
         """The recommendation or action ``ref`` of body ``body``."""
@@ -331,7 +381,7 @@ class ScrutinyService:
         if found is None:
             self.body(body, batch)
             msg = f"{body} has no recommendation or action with the reference {ref}"
-            raise RecommendationNotFound(msg)
+            raise RecommendationNotFound(msg, field="ref")
         return found  # type: ignore[return-value]
 
     def _exists(self, key: UUID, batch: Batch) -> bool:
@@ -352,16 +402,31 @@ class ScrutinyService:
         ref: str | None = None,
         as_of: date | None = None,
         as_known_at: datetime | None = None,
+        *,
+        addressee: str | None = None,
+        status: ItemStatus | None = None,
+        rag: Rag | None = None,
+        open_only: bool = False,
+        overdue_only: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[TrackerRow]:
-        """The tracker: one row per item, as it stands, as of a date, or as known at a time."""
+        """The tracker: one row per item, as it stands, as of a date, or as known at a time.
+
+        A page of it: the items naming ``addressee``, of ``status`` and ``rag``, open only, with anything
+        overdue only; then ``offset`` rows skipped and at most ``limit`` shown, in the tracker's order (body,
+        meeting date, ref). The live tracker is chosen in SQL, the others as they are made; an unknown value
+        raises ``InvalidQuery`` naming its field.
+        """
+        filters = Filters(addressee, status, rag, open_only, overdue_only, None, limit, offset)
         self._catch_up()
         day = self.report_day(as_of, as_known_at)
         if as_of is None and as_known_at is None:
-            return self.read_models.tracker(day, body, ref)
+            return self.read_models.tracker(day, body, ref, filters)
         meetings = self._calendars(as_known_at)
         histories = self._histories(body, ref, as_known_at)
         rows = (tracker_row(history, as_of, day, meetings[history.body]) for history in histories)
-        return [row for row in rows if row is not None]
+        return filters.page([row for row in rows if row is not None and filters.keeps(row)])
 
     def overdue(
         self,
@@ -369,13 +434,28 @@ class ScrutinyService:
         ref: str | None = None,
         as_of: date | None = None,
         as_known_at: datetime | None = None,
+        *,
+        addressee: str | None = None,
+        reason: OverdueReason | None = None,
+        status: ItemStatus | None = None,
+        rag: Rag | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[OverdueRow]:
-        """What is overdue on ``as_of`` (default: the day of ``as_known_at``, else today)."""
+        """What is overdue on ``as_of`` (default: the day of ``as_known_at``, else today), oldest first.
+
+        A page of it: what ``addressee`` is responsible for, owed for ``reason``, on items of ``status`` and
+        ``rag`` that day; then ``offset`` rows skipped and at most ``limit`` shown. (Everything overdue is on
+        an open item, so the tracker's ``open_only`` and ``overdue_only`` have no place here.)
+        """
+        filters = Filters(addressee, status, rag, reason=reason, limit=limit, offset=offset)
         self._catch_up()
         on = self.report_day(as_of, as_known_at)
         if as_of is None and as_known_at is None:
-            return self.read_models.overdue(on, body, ref)
-        return overdue_rows(self._histories(body, ref, as_known_at), on, on, self._calendars(as_known_at))
+            return self.read_models.overdue(on, body, ref, filters)
+        calendars = self._calendars(as_known_at)
+        histories = chosen_items(self._histories(body, ref, as_known_at), filters, on, on, calendars)
+        return filters.page([r for r in overdue_rows(histories, on, on, calendars) if filters.keeps_overdue(r)])
 
     def audit(
         self,
@@ -383,10 +463,18 @@ class ScrutinyService:
         ref: str | None = None,
         as_of: date | None = None,
         as_known_at: datetime | None = None,
+        after: int = 0,
+        limit: int | None = None,
     ) -> list[AuditRow]:
-        """The audit trail: every event with who recorded it, who decided, and when."""
+        """The audit trail: every event with who recorded it, who decided, and when, in the order recorded.
+
+        ``after`` a position (the last one a host has seen, say), at most ``limit`` entries: a host reads the
+        trail a page at a time, or picks up where it left off (see ``follow``).
+        """
+        check_count("after", after, 0, 2**62)
+        check_count("limit", limit, 0, MAX_LIMIT, optional=True)
         self._catch_up()
-        return self.read_models.audit(body, ref, as_of, as_known_at)
+        return self.read_models.audit(body, ref, as_of, as_known_at, after, limit)
 
     def item(
         self, body: str, ref: str, as_of: date | None = None, as_known_at: datetime | None = None
@@ -472,6 +560,32 @@ class ScrutinyService:
         (SQLite gives none: a projection worker polls it)."""
         return self.store.wait_for_events(timeout)
 
+    def follow(self, after: int = 0, timeout: float = 10.0, *, poll: float = 0.2) -> Iterator[AuditRow]:
+        """The audit trail's entries after position ``after``, in order, and then each new one as it is recorded;
+        the iterator ends once nothing new has come for ``timeout`` seconds.
+
+        A host's notifier keeps the position of the last entry it handled with its own writes, in its own
+        transaction, and follows on from there (docs/api.md shows how). On PostgreSQL a new event wakes the
+        wait at once (LISTEN/NOTIFY); on SQLite, or with the read models kept by a separate worker, the trail
+        is looked at every ``poll`` seconds.
+        """
+        check_count("after", after, 0, 2**62)
+        woken = self.store.signals_events and self.catch_up_on_query
+        if woken:
+            self.store.wait_for_events(0)  # listening before the first read: nothing recorded after it is missed
+        deadline = monotonic() + timeout
+        while True:
+            entries = self.audit(after=after, limit=FOLLOWED)
+            if entries:
+                yield from entries
+                after = entries[-1].position
+                deadline = monotonic() + timeout
+                continue
+            left = deadline - monotonic()
+            if left <= 0:
+                return
+            self.store.wait_for_events(left if woken else min(left, poll))
+
     def wait_for(self, receipt: Receipt, timeout: float = 10.0) -> None:
         """Returns when every read model shows ``receipt``'s command (read-your-writes with a worker)."""
         deadline = monotonic() + timeout
@@ -532,7 +646,7 @@ class ScrutinyService:
     def _register_body(self, cmd: c.RegisterBody, actor: Actor, at: datetime, batch: Batch) -> Body:
         if self._exists(body_id(cmd.body), batch):
             msg = f"a body with the code {cmd.body} is already registered"
-            raise BodyAlreadyRegistered(msg)
+            raise BodyAlreadyRegistered(msg, field="body")
         return Body.register(
             code=cmd.body, name=cmd.name, council=cmd.council, deadlines=cmd.deadlines, actor=actor, at=at
         )
@@ -559,7 +673,7 @@ class ScrutinyService:
             if _same_making(existing.recorded[1], made.recorded[1]):
                 return self._earlier(existing, 1)
             msg = f"{cmd.body} already has an item with the reference {cmd.ref}; choose another reference"
-            raise DuplicateRecommendation(msg)
+            raise DuplicateRecommendation(msg, field="ref")
         return made
 
     def _body_change(self, cmd: Any, actor: Actor, at: datetime, batch: Batch) -> Body:
@@ -570,7 +684,7 @@ class ScrutinyService:
         body = batch.changed.get(key) or self.store.load(key)
         if not isinstance(body, Body):
             msg = f"no body is registered with the code {cmd.body}"
-            raise BodyNotFound(msg)
+            raise BodyNotFound(msg, field="body")
         fields = {name: value for name, value in cmd.__dict__.items() if name not in _BODY_ENVELOPE}
         getattr(body, cmd.command)(**fields, actor=actor, at=at)
         return body

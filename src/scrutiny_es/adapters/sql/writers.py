@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Table, delete, func, select
 
 from scrutiny_es.adapters.sql.bulk import Inserts, Values, chunks, for_driver, insert_prepared
 from scrutiny_es.adapters.sql.schema import (
+    addressee_list,
     audit_table,
     audited_item_table,
     calendar_table,
@@ -34,7 +35,7 @@ from scrutiny_es.application.ports import EventLog
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
-from scrutiny_es.projections.items import fold, from_stored, obligations, stored, tracker_json, waits_for_a_meeting
+from scrutiny_es.projections.items import fold, from_stored, obligations, stored, tracker_record, waits_for_a_meeting
 from scrutiny_es.projections.rows import AuditRow, Obligation
 from scrutiny_es.projections.seal import ZERO, Sealed, seal
 
@@ -68,7 +69,7 @@ class TableWriter:
     name: str
     layout: int
     """The shape of its tables and rows: raised with every change, so that tables an earlier version made are
-    rebuilt (1: release 0.1.0; 3: the tracker and the overdue list keep the bodies' calendars)."""
+    rebuilt (1: release 0.1.0; 3: the calendars, and the tracker's columns a page is chosen by)."""
 
     def tables(self, generation: int) -> list[Table]:
         raise NotImplementedError
@@ -343,9 +344,11 @@ class TrackerWriter(ItemsWriter):
         rows: list[Values] = []
         text = self.histories.text
         for key, history in histories:
-            shown = tracker_json(history, self.histories.owed(key, history), self.histories.calendar_of(history))
+            shown = tracker_record(history, self.histories.owed(key, history), self.histories.calendar_of(history))
             if shown is not None:
-                rows.append((key, history.body, history.ref, history.meeting_date, shown, text(key, history)))
+                row, status, rag, names = shown
+                values = (key, history.body, history.ref, history.meeting_date, row, text(key, history), status, rag)
+                rows.append((*values, addressee_list(names)))
         return [(tracker_table(generation), rows)]
 
 
