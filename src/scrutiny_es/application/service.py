@@ -29,7 +29,7 @@ from scrutiny_es.application.ports import (
     ReadModels,
     Recorded,
 )
-from scrutiny_es.domain.dates import uk_day
+from scrutiny_es.domain.dates import long_date, uk_day
 from scrutiny_es.domain.errors import (
     BodyAlreadyRegistered,
     BodyNotFound,
@@ -37,6 +37,7 @@ from scrutiny_es.domain.errors import (
     CommandIdReused,
     ConcurrentChange,
     DuplicateRecommendation,
+    InvalidCommand,
     RecommendationNotFound,
     ScrutinyError,
 )
@@ -46,6 +47,7 @@ from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, bod
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 from scrutiny_es.projections import pack
 from scrutiny_es.projections.card import fact_status, fact_text
+from scrutiny_es.projections.impact import GROUPINGS, Grouping, ImpactRow, impact_rows
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, FactRow, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import ZERO, Verification, chunked, verify
@@ -424,6 +426,30 @@ class ScrutinyService:
             since=since or pack.since_default(meeting, meetings, histories), histories=histories, meetings=meetings,
             position=position, digest=(sealed[0].digest if sealed else ZERO).hex(),
         )  # fmt: skip
+
+    def impact(
+        self,
+        body: str | None = None,
+        from_: date | None = None,
+        to: date | None = None,
+        by: Grouping = "body",
+        as_known_at: datetime | None = None,
+    ) -> list[ImpactRow]:
+        """What scrutiny achieved (DESIGN 5.5): for the items made from ``from_`` to ``to`` (both included), the
+        counts and rates of responses and outcomes as they stood on ``to`` (default: the day of ``as_known_at``,
+        else today), one row per body, addressee, addressee kind or municipal year (``by``)."""
+        if by not in GROUPINGS:
+            raise InvalidCommand([("by", f"must be one of {', '.join(GROUPINGS)}, not {by!r}")])
+        if body is not None:
+            self.body(body)
+        self._catch_up()
+        to = to or self.report_day(None, as_known_at)
+        if from_ is not None and from_ > to:
+            raise InvalidCommand(
+                [("from", f"{long_date(from_)} is after to ({long_date(to)}): give from on or before to")]
+            )
+        histories = self._histories(body, None, as_known_at)
+        return impact_rows(histories, to=to, from_=from_, by=by, calendars=self._calendars(as_known_at))
 
     def verify(self, at: int | None = None, digest: str | None = None) -> Verification:
         """Recomputes the seal's hash chain from the events as stored: how many, the last position and its digest,

@@ -151,6 +151,27 @@ def parser() -> argparse.ArgumentParser:
     pack.add_argument("-o", "--output", metavar="FILE", help="write to FILE (a Word document must go to a file)")
     pack.set_defaults(run=("pack", "pack"))
 
+    impact = commands.add_parser("impact", help="what scrutiny achieved: responses and outcomes, per group")
+    impact.add_argument("--body", help="only this body (its code)")
+    impact.add_argument("--from", dest="from_", type=_day, metavar="DATE", help="items made on or after this date")
+    impact.add_argument(
+        "--to",
+        type=_day,
+        metavar="DATE",
+        help="items made on or before this date, as they stood that day (default: today)",
+    )
+    impact.add_argument("--by", choices=("body", "addressee", "addressee_kind", "year"), default="body",
+                        help="one row per body (default), addressee, kind of addressee or municipal year")  # fmt: skip
+    impact.add_argument(
+        "--as-known-at",
+        type=_moment,
+        metavar="TIMESTAMP",
+        help="facts recorded by then (UK time unless it says otherwise)",
+    )
+    impact.add_argument("--format", choices=FORMATS, default="table")
+    impact.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    impact.set_defaults(run=("impact", "impact"))
+
     verify = commands.add_parser("verify", help="recompute the seal over every stored event: was anything changed?")
     verify.add_argument("--at", type=_positive, metavar="POSITION", help="a position whose digest was published")
     verify.add_argument("--digest", metavar="HEX", help="the digest published for that position")
