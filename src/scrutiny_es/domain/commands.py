@@ -28,6 +28,7 @@ from pydantic import (
 from scrutiny_es.domain.dates import read_day, shown
 from scrutiny_es.domain.deadlines import AddresseeKind, Period
 from scrutiny_es.domain.errors import InvalidCommand
+from scrutiny_es.domain.history import Owed
 from scrutiny_es.domain.model import Decision, Kind, Outcome, Rag
 
 MAX_TEXT = 20_000
@@ -210,6 +211,17 @@ class ReportProgress(ItemCommand):
     reported_by: Name
 
 
+class RecordReminder(ItemCommand):
+    """Records that someone responsible was reminded of what they owe on the item (``scrutiny-es reminders
+    --send`` records one per item it mails about)."""
+
+    command: Literal["record_reminder"] = "record_reminder"
+    person: Name
+    sent_on: Day
+    about: Annotated[list[Owed], Field(min_length=1, max_length=MAX_ADDRESSEES + 2)]
+    """Each obligation the reminder was about (a response, the target date, a deferral), with its due date."""
+
+
 class ReviseTargetDate(ItemCommand):
     """Moves the target date, with the reason and who agreed it."""
 
@@ -297,6 +309,7 @@ AnyCommand = Annotated[
     | ExtendResponseDeadline
     | ProposeClosure
     | ReportProgress
+    | RecordReminder
     | ReviseTargetDate
     | Defer
     | Reaffirm
@@ -314,8 +327,8 @@ ENVELOPE = {"command", "actor", "body", "ref", "command_id"}
 """Fields every item command carries: which item, who records it, its key. The rest are the facts recorded."""
 
 ITEM_COMMANDS: list[type[ItemCommand]] = [
-    Refer, RecordResponse, ExtendResponseDeadline, ProposeClosure, ReportProgress, ReviseTargetDate, Defer, Reaffirm,
-    Escalate, Close, Reopen, Correct, Retract,
+    Refer, RecordResponse, ExtendResponseDeadline, ProposeClosure, ReportProgress, RecordReminder, ReviseTargetDate,
+    Defer, Reaffirm, Escalate, Close, Reopen, Correct, Retract,
 ]  # fmt: skip
 """The commands on an existing item, each recorded by the item's method of the same name."""
 
@@ -437,7 +450,7 @@ def _problem(error: Any, data: Any) -> tuple[str, str]:
     kind = error["type"]
     if kind == "missing":
         reason = "is required"
-    elif kind == "extra_forbidden":
+    elif kind in ("extra_forbidden", "unexpected_keyword_argument"):
         reason = "is not a field of this command"
     elif kind == "literal_error":
         reason = "must be " + error["ctx"]["expected"].replace("'", "")
