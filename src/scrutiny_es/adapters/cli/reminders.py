@@ -37,7 +37,7 @@ def reminders(args: argparse.Namespace) -> int:
     if server is None:
         found = app.reminders(body=args.body, on=on, within=args.within, contacts=contacts)
     else:
-        mailer = SmtpMailer(server[0], server[1], args.sender, app.today())
+        mailer = SmtpMailer(server[0], server[1], args.sender, on)
         found = app.send_reminders(mailer, default_actor(args) or SENDER, body=args.body, on=on, within=args.within,
                                    contacts=contacts)  # fmt: skip
         print(f"sent {len(found)} reminder{'s' * (len(found) != 1)}", file=sys.stderr)
