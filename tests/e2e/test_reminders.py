@@ -201,5 +201,9 @@ def test_sending_needs_a_server_and_a_sender_and_a_server_that_answers(tmp_path:
         f"scrutiny-es: could not send the reminder to Cabinet <cabinet@sandwell.example> through 127.0.0.1:{port}: "
     )
     assert reminders_sent(db) == []
+    nobody = run("reminders", "--body", "NOPE", db=db)
+    assert (nobody.returncode, nobody.stderr) == (1, "scrutiny-es: no body is registered with the code NOPE\n")
+    missing = run("reminders", db=f"sqlite:///{tmp_path / 'none.db'}")
+    assert missing.returncode == 2 and "no database at" in missing.stderr and not (tmp_path / "none.db").exists()
     days = run("reminders", "--within", "-3", db=db)
     assert days.returncode == 2 and "is not a number of days" in days.stderr

@@ -243,3 +243,13 @@ def test_bad_questions_are_refused_with_the_rule(record: ScrutinyService) -> Non
         record.impact(by="party")  # type: ignore[arg-type]
     with pytest.raises(BodyNotFound):
         record.impact(body="NOPE")
+
+
+def test_an_item_made_to_nobody_is_in_the_group_no_addressee() -> None:
+    app = in_memory(FixedClock(RECORDED))
+    app.execute(register("BCSB"))
+    app.execute(item("BCSB", "H1", "2024-02-15"))
+    app.execute(on("BCSB", "H1", "defer", until="2024-03-14", reason="Awaiting the regulator", decided_on="2024-02-15"))
+    for by in ("addressee", "addressee_kind"):
+        (row,) = app.impact(to=TO, by=by)  # type: ignore[arg-type]
+        assert asdict(row) == figures("(no addressee)", made=1, open=1, overdue=1)  # the board's return is overdue

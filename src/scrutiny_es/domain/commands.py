@@ -19,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     StringConstraints,
     TypeAdapter,
     ValidationError,
@@ -28,7 +29,7 @@ from pydantic import (
 from scrutiny_es.domain.dates import read_day, shown
 from scrutiny_es.domain.deadlines import AddresseeKind, Period
 from scrutiny_es.domain.errors import InvalidCommand
-from scrutiny_es.domain.history import Owed
+from scrutiny_es.domain.history import Owed, Reason
 from scrutiny_es.domain.model import Decision, Kind, Outcome, Rag
 
 MAX_TEXT = 20_000
@@ -211,6 +212,22 @@ class ReportProgress(ItemCommand):
     reported_by: Name
 
 
+class OwedBy(Model):
+    """Something owed on an item, and its last day: what a reminder was about."""
+
+    reason: Reason
+    due: Day
+
+
+def _owed(given: list[OwedBy]) -> list[Owed]:
+    """As the item's method and its event take it (the same command sent twice is then seen to be the same)."""
+    return [Owed(o.reason, o.due) for o in given]
+
+
+def _owed_json(owed: list[Owed]) -> list[dict[str, str]]:
+    return [{"reason": o.reason, "due": o.due.isoformat()} for o in owed]
+
+
 class RecordReminder(ItemCommand):
     """Records that someone responsible was reminded of what they owe on the item (``scrutiny-es reminders
     --send`` records one per item it mails about)."""
@@ -218,7 +235,9 @@ class RecordReminder(ItemCommand):
     command: Literal["record_reminder"] = "record_reminder"
     person: Name
     sent_on: Day
-    about: Annotated[list[Owed], Field(min_length=1, max_length=MAX_ADDRESSEES + 2)]
+    about: Annotated[
+        list[OwedBy], Field(min_length=1, max_length=MAX_ADDRESSEES + 2), AfterValidator(_owed), PlainSerializer(_owed_json)
+    ]
     """Each obligation the reminder was about (a response, the target date, a deferral), with its due date."""
 
 

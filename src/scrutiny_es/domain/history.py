@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Literal, TypeVar
+from typing import Literal, TypeVar
 from uuid import UUID
 
-from pydantic import BeforeValidator
-
-from scrutiny_es.domain.dates import read_day
 from scrutiny_es.domain.deadlines import AddresseeKind
 
 Kind = Literal["recommendation", "action"]
@@ -95,7 +92,7 @@ class Owed:
     """Something owed on an item, and by when: what a reminder was about."""
 
     reason: Reason
-    due: Annotated[date, BeforeValidator(read_day)]
+    due: date
 
 
 @dataclass(slots=True, kw_only=True)
