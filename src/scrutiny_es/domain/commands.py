@@ -212,6 +212,10 @@ class ReportProgress(ItemCommand):
     reported_by: Name
 
 
+MAX_OWED = MAX_ADDRESSEES + 2
+"""What one reminder of an item may be about: a response from each addressee, the target date, a deferral."""
+
+
 class OwedBy(Model):
     """Something owed on an item, and its last day: what a reminder was about."""
 
@@ -235,9 +239,8 @@ class RecordReminder(ItemCommand):
     command: Literal["record_reminder"] = "record_reminder"
     person: Name
     sent_on: Day
-    about: Annotated[
-        list[OwedBy], Field(min_length=1, max_length=MAX_ADDRESSEES + 2), AfterValidator(_owed), PlainSerializer(_owed_json)
-    ]
+    about: Annotated[list[OwedBy], Field(min_length=1, max_length=MAX_OWED), AfterValidator(_owed),
+                     PlainSerializer(_owed_json)]  # fmt: skip
     """Each obligation the reminder was about (a response, the target date, a deferral), with its due date."""
 
 
