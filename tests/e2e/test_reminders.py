@@ -31,11 +31,19 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[tuple[str, list[str], EmailMessage]] = []
+        self.refused: set[str] = set()
+        """Addresses it says it has no mailbox for."""
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         mail = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), mail))  # type: ignore[arg-type]
         return "250 Message accepted for delivery"
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+        if address in self.refused:
+            return "550 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     def to(self, address: str) -> EmailMessage:
         (found,) = [mail for _, rcpt, mail in self.messages if rcpt == [address]]
@@ -123,6 +131,24 @@ def test_each_person_with_an_address_gets_one_message_with_their_items_and_it_is
     again = send(db, server, contacts(tmp_path))
     assert (again.returncode, again.stderr) == (0, "sent 0 reminders\n")
     assert len(inbox.messages) == 2 and len(reminders_sent(db)) == 3
+
+
+def test_a_message_the_server_refuses_is_not_recorded_and_a_second_run_sends_only_it(
+    smtp: tuple[Inbox, str], tmp_path: Path
+) -> None:
+    inbox, server = smtp
+    db = recorded(f"sqlite:///{tmp_path / 'r.db'}")
+    inbox.refused.add("housing@sandwell.example")
+    refused = send(db, server, contacts(tmp_path))
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("scrutiny-es: could not send the reminder to Director of Housing")
+    assert [rcpt for _, rcpt, _ in inbox.messages] == [["cabinet@sandwell.example"]]  # Cabinet's went first
+    assert [e["summary"].split(" about ")[0] for e in reminders_sent(db)] == ["Reminder sent to Cabinet"]
+    inbox.refused.clear()
+    again = send(db, server, contacts(tmp_path))
+    assert (again.returncode, again.stderr) == (0, "sent 1 reminder\n")
+    assert [rcpt for _, rcpt, _ in inbox.messages][1:] == [["housing@sandwell.example"]]
+    assert len(reminders_sent(db)) == 3
 
 
 def test_no_address_reaches_the_log_or_the_read_models(smtp: tuple[Inbox, str], tmp_path: Path) -> None:
