@@ -39,7 +39,7 @@ class Inbox:
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), mail))  # type: ignore[arg-type]
         return "250 Message accepted for delivery"
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address in self.refused:
             return "550 No such mailbox here"
         envelope.rcpt_tos.append(address)
