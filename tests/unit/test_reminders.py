@@ -198,3 +198,24 @@ def test_a_reminder_recorded_in_error_can_be_retracted(app: ScrutinyService) -> 
     (history,) = app.read_models.histories("BCSB", "R1")
     assert history.reminders == []
     assert app.audit()[-1].summary.endswith("retracted the reminder at position 10: Sent to the wrong person")
+
+
+def test_what_a_clerk_typed_is_shown_as_typed_in_every_format_and_the_message() -> None:
+    from scrutiny_es.adapters.formats.reminders import (
+        message_html,
+        message_text,
+        reminders_markdown,
+        reminders_table,
+        subject,
+    )
+    from scrutiny_es.projections.reminders import DueSoon
+
+    hostile = '<b onload="x">Cabinet</b>\x1b[2J'
+    soon = DueSoon(body="BCSB", ref="R1", item="Parks <script>", reason="response", due=ON, days_left=0)
+    reminder = Reminder(person=hostile, email="cabinet@sandwell.example", due_soon=[soon], overdue=[])
+    for shown in (reminders_table([reminder], "Reminders", 120), reminders_markdown([reminder], "Reminders"),
+                  message_text(reminder, ON), subject(reminder)):  # fmt: skip
+        assert "\x1b" not in shown
+    assert "<b onload" not in message_html(reminder, ON) and "&lt;script&gt;" in message_html(reminder, ON)
+    assert "<b" not in reminders_markdown([reminder], "Reminders")
+    assert "Due today" in message_text(reminder, ON) and "Parks <script>" in message_text(reminder, ON)
