@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from scrutiny_es.adapters.sql.runner import RebuildUnderWay
     from scrutiny_es.adapters.store.eventstore import LogDamaged
     from scrutiny_es.adapters.store.mapper import EventTooNew
-    from scrutiny_es.application.ports import ProjectionStatus
+    from scrutiny_es.application.ports import Mailer, ProjectionStatus
     from scrutiny_es.application.service import BatchRejected, ProjectionsBehind, Receipt
     from scrutiny_es.bootstrap import Scrutiny
     from scrutiny_es.domain.commands import (
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         MakeRecommendation,
         ProposeClosure,
         Reaffirm,
+        RecordReminder,
         RecordResponse,
         Refer,
         RegisterBody,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     )
     from scrutiny_es.domain.errors import (
         AlreadyReferred,
+        AlreadyReminded,
         AlreadyResponded,
         BodyAlreadyRegistered,
         BodyNotFound,
@@ -66,23 +68,27 @@ if TYPE_CHECKING:
         ScrutinyError,
     )
     from scrutiny_es.domain.policy import NotPermitted, Policy, Role
+    from scrutiny_es.projections.impact import ImpactRow
+    from scrutiny_es.projections.reminders import DueSoon, Reminder
     from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, OverdueRow, TrackerRow, json_values
     from scrutiny_es.projections.seal import Verification
 
 _COMMANDS = (
     "Actor Addressee AnyCommand CancelMeeting Close Command Correct Defer Escalate ExtendResponseDeadline ItemCommand "
-    "MakeRecommendation ProposeClosure Reaffirm RecordResponse Refer RegisterBody Reopen ReportProgress Retract "
-    "ReviseTargetDate ScheduleMeeting parse_command"
+    "MakeRecommendation ProposeClosure Reaffirm RecordReminder RecordResponse Refer RegisterBody Reopen ReportProgress "
+    "Retract ReviseTargetDate ScheduleMeeting parse_command"
 )
 _ERRORS = (
-    "AlreadyReferred AlreadyResponded BodyAlreadyRegistered BodyNotFound CannotCorrect CannotExtend CommandIdReused "
-    "ConcurrentChange DateOutOfOrder DuplicateRecommendation InvalidCommand InvalidQuery ItemClosed ItemNotClosed "
+    "AlreadyReferred AlreadyReminded AlreadyResponded BodyAlreadyRegistered BodyNotFound CannotCorrect CannotExtend "
+    "CommandIdReused ConcurrentChange DateOutOfOrder DuplicateRecommendation InvalidCommand InvalidQuery ItemClosed ItemNotClosed "
     "MeetingAlreadyScheduled MeetingNotScheduled NotAnAddressee RecommendationNotFound ScrutinyError"
 )
 _WHERE = {
     "Scrutiny": "scrutiny_es.bootstrap",
     **dict.fromkeys(["BatchRejected", "ProjectionsBehind", "Receipt"], "scrutiny_es.application.service"),
-    "ProjectionStatus": "scrutiny_es.application.ports",
+    **dict.fromkeys(["Mailer", "ProjectionStatus"], "scrutiny_es.application.ports"),
+    "ImpactRow": "scrutiny_es.projections.impact",
+    **dict.fromkeys(["DueSoon", "Reminder"], "scrutiny_es.projections.reminders"),
     **dict.fromkeys(_COMMANDS.split(), "scrutiny_es.domain.commands"),
     **dict.fromkeys(_ERRORS.split(), "scrutiny_es.domain.errors"),
     **dict.fromkeys(["NotPermitted", "Policy", "Role"], "scrutiny_es.domain.policy"),
@@ -101,6 +107,7 @@ __all__ = [
     "Actor",
     "Addressee",
     "AlreadyReferred",
+    "AlreadyReminded",
     "AlreadyResponded",
     "AnyCommand",
     "AuditRow",
@@ -119,17 +126,20 @@ __all__ = [
     "Correct",
     "DateOutOfOrder",
     "Defer",
+    "DueSoon",
     "DuplicateRecommendation",
     "Escalate",
     "EventTooNew",
     "ExtendResponseDeadline",
     "FactRow",
+    "ImpactRow",
     "InvalidCommand",
     "InvalidQuery",
     "ItemClosed",
     "ItemCommand",
     "ItemNotClosed",
     "LogDamaged",
+    "Mailer",
     "MakeRecommendation",
     "MeetingAlreadyScheduled",
     "MeetingNotScheduled",
@@ -144,9 +154,11 @@ __all__ = [
     "RebuildUnderWay",
     "Receipt",
     "RecommendationNotFound",
+    "RecordReminder",
     "RecordResponse",
     "Refer",
     "RegisterBody",
+    "Reminder",
     "Reopen",
     "ReportProgress",
     "Retract",

@@ -48,6 +48,24 @@ def test_the_demo_data_records_every_row_of_the_sandwell_tracker(tmp_path: Path)
     assert "Tracking and Monitoring" in (tmp_path / "scrutiny-demo-pack.html").read_text()
 
 
+def test_the_demo_prints_what_the_sandwell_boards_recommendations_of_2023_24_achieved(tmp_path: Path) -> None:
+    out = run("demo", "--dir", str(tmp_path), db="sqlite:///unused.db").stdout
+    words = out[out.index("What the Board's recommendations and actions of 2023/24 achieved") :]
+    assert ("Impact of scrutiny, Safer Neighbourhoods and Active Communities Scrutiny Board: recommendations and "
+            "actions made in the municipal year 2023/24, as on 30 Apr 2024, by body") in " ".join(words.split())  # fmt: skip
+    assert "Implementation rate" in words and "SNAC" in words
+    page = (tmp_path / "scrutiny-demo-impact.html").read_text()
+    assert page.count("<svg ") == 2 and "SNAC: Noted 5" in page and "SNAC: Awaiting a response 5" in page
+    (snac,) = json.loads(run("impact", "--body", "SNAC", "--from", "2023-05-01", "--to", "2024-04-30", "--format",
+                             "json", db=f"sqlite:///{tmp_path / 'scrutiny-demo.db'}").stdout)  # fmt: skip
+    # 11 items made from 18 Dec 2023 to 15 Feb 2024, 10 of them referred; 5 noted, each within its two months;
+    # 5 awaited on 30 Apr 2024, all past their deadline; the deferred Housing Regulatory Framework overdue too.
+    assert {k: v for k, v in snac.items() if v} == {
+        "group": "SNAC", "made": 11, "referred": 10, "responded": 5, "responded_on_time": 5, "awaiting": 5,
+        "awaiting_overdue": 5, "median_days_to_respond": 18.0, "noted": 5, "open": 11, "overdue": 6,
+    }  # fmt: skip
+
+
 def test_the_readme_examples_run_as_written_after_the_demo(tmp_path: Path) -> None:
     assert run("demo", "--dir", str(tmp_path), db="sqlite:///unused.db").returncode == 0
     readme = (Path(__file__).parents[2] / "README.md").read_text()

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from scrutiny_es.adapters.store.mapper import EventMapper
 from scrutiny_es.domain.errors import ScrutinyError
+from scrutiny_es.domain.history import Owed
 from scrutiny_es.domain.model import Actor, Addressee, Recommendation
 
 MAPPER = EventMapper()
@@ -43,6 +44,22 @@ def test_an_event_reads_back_equal_to_what_was_written() -> None:
     stored = MAPPER.to_stored_event(made)
     assert b'"originator_id"' not in stored.state  # kept in its own column
     assert MAPPER.to_domain_event(stored) == made
+
+
+def test_a_reminder_is_stored_with_whom_and_what_about_and_no_address() -> None:
+    reminded = Recommendation.ReminderSent(
+        originator_id=UUID("6f1c1d52-5d0e-4b4e-9a51-2d8f3f0b7a11"), originator_version=3, timestamp=AT,
+        actor=Actor("scrutiny-es", "scrutiny-es reminders", "system"), person="Cabinet", sent_on=date(2024, 3, 14),
+        about=[Owed("response", date(2024, 4, 19)), Owed("target_date", date(2024, 3, 1))],
+    )  # fmt: skip
+    stored = MAPPER.to_stored_event(reminded)
+    assert stored.topic == "scrutiny_es.domain.model:Recommendation.ReminderSent"
+    assert stored.state == (
+        b'{"timestamp":"2024-03-14T18:30:00Z","actor":{"id":"scrutiny-es","name":"scrutiny-es reminders",'
+        b'"role":"system"},"person":"Cabinet","sent_on":"2024-03-14","about":[{"reason":"response",'
+        b'"due":"2024-04-19"},{"reason":"target_date","due":"2024-03-01"}]}'
+    )
+    assert MAPPER.to_domain_event(stored) == reminded
 
 
 def test_an_event_is_written_in_the_form_already_stored() -> None:

@@ -249,3 +249,21 @@ def test_events_of_an_item_never_made_are_ignored() -> None:
     (event,) = item.collect_events()
     assert fold(None, event) is None
     assert audit_entry(None, event, 1) == (None, None)
+
+
+def _event_classes(cls: type) -> list[type]:
+    return [found for sub in cls.__subclasses__() for found in [sub, *_event_classes(sub)]]
+
+
+def test_every_kind_of_item_event_has_its_sentence_in_the_audit_trail_and_its_fold() -> None:
+    from scrutiny_es.domain.commands import ITEM_COMMANDS
+    from scrutiny_es.projections.audit import _SUMMARIES
+
+    recorded = [cls for cls in _event_classes(Recommendation.Event) if "class_version" in vars(cls)]  # ours, stored
+    assert Recommendation.ReminderSent in recorded
+    assert set(recorded) == set(_SUMMARIES)
+    assert {cls.COMMAND for cls in recorded if cls is not Recommendation.Made} == {
+        c.model_fields["command"].default for c in ITEM_COMMANDS
+    }
+    for cls in recorded:
+        assert cls.fold is not Recommendation.Event.fold or cls is Recommendation.Made, cls.__name__

@@ -15,6 +15,7 @@ from uuid import UUID
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation
 from scrutiny_es.projections.filters import EVERY_ROW, Filters
+from scrutiny_es.projections.reminders import Reminder
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import Sealed
 
@@ -23,6 +24,13 @@ class Clock(Protocol):
     """Tells the time at which an event is recorded (timezone-aware)."""
 
     def now(self) -> datetime: ...
+
+
+class Mailer(Protocol):
+    """Sends one person their reminder (an SMTP server's, or a host's own way of sending mail)."""
+
+    def send(self, reminder: Reminder) -> None:
+        """Sends ``reminder`` to its ``email``; raises if it could not be sent."""
 
 
 class Conflict(Exception):

@@ -8,7 +8,7 @@ transaction; a command that fails writes nothing. The service works against the 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cache
@@ -24,12 +24,13 @@ from scrutiny_es.application.ports import (
     EventStore,
     Keyed,
     LogIsAhead,
+    Mailer,
     Progress,
     ProjectionStatus,
     ReadModels,
     Recorded,
 )
-from scrutiny_es.domain.dates import uk_day
+from scrutiny_es.domain.dates import long_date, uk_day
 from scrutiny_es.domain.errors import (
     BodyAlreadyRegistered,
     BodyNotFound,
@@ -37,6 +38,7 @@ from scrutiny_es.domain.errors import (
     CommandIdReused,
     ConcurrentChange,
     DuplicateRecommendation,
+    InvalidCommand,
     RecommendationNotFound,
     ScrutinyError,
 )
@@ -47,7 +49,9 @@ from scrutiny_es.domain.policy import BUILT_IN, Policy
 from scrutiny_es.projections import pack
 from scrutiny_es.projections.card import fact_status, fact_text
 from scrutiny_es.projections.filters import MAX_LIMIT, Filters, check_count, chosen_items
+from scrutiny_es.projections.impact import GROUPINGS, Grouping, ImpactRow, impact_rows
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
+from scrutiny_es.projections.reminders import WITHIN, Reminder, reminders
 from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, ItemStatus, OverdueReason, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import ZERO, Verification, chunked, verify
 
@@ -511,6 +515,89 @@ class ScrutinyService:
             body=body, body_name=found.name, council=found.council, meeting=meeting,
             since=since or pack.since_default(meeting, meetings, histories), histories=histories, meetings=meetings,
             position=position, digest=(sealed[0].digest if sealed else ZERO).hex(),
+        )  # fmt: skip
+
+    def impact(
+        self,
+        body: str | None = None,
+        from_: date | None = None,
+        to: date | None = None,
+        by: Grouping = "body",
+        as_known_at: datetime | None = None,
+    ) -> list[ImpactRow]:
+        """What scrutiny achieved (DESIGN 5.5): for the items made from ``from_`` to ``to`` (both included), the
+        counts and rates of responses and outcomes as they stood on ``to`` (default: the day of ``as_known_at``,
+        else today), one row per body, addressee, addressee kind or municipal year (``by``)."""
+        if by not in GROUPINGS:
+            raise InvalidCommand([("by", f"must be one of {', '.join(GROUPINGS)}, not {by!r}")])
+        if body is not None:
+            self.body(body)
+        self._catch_up()
+        to = to or self.report_day(None, as_known_at)
+        if from_ is not None and from_ > to:
+            raise InvalidCommand(
+                [("from", f"{long_date(from_)} is after to ({long_date(to)}): give from on or before to")]
+            )
+        histories = self._histories(body, None, as_known_at)
+        return impact_rows(histories, to=to, from_=from_, by=by, calendars=self._calendars(as_known_at))
+
+    def reminders(
+        self,
+        body: str | None = None,
+        on: date | None = None,
+        within: int = WITHIN,
+        contacts: Mapping[str, str] | None = None,
+    ) -> list[Reminder]:
+        """Who must act next: for each person responsible, what falls due within ``within`` days of ``on``
+        (default: today) and what is overdue then, with their address from ``contacts`` (name -> email)."""
+        return self._reminders(body, on, within, contacts, None)
+
+    def send_reminders(
+        self,
+        mailer: Mailer,
+        actor: Mapping[str, str],
+        body: str | None = None,
+        on: date | None = None,
+        within: int = WITHIN,
+        contacts: Mapping[str, str] | None = None,
+    ) -> list[Reminder]:
+        """Mails each person with an address one message, then records a ``record_reminder`` of each item it was
+        about, by ``actor`` (``{"id", "name", "role"}``). Nobody is reminded of an item twice in a day: what they
+        were reminded of today is left out, and a person left with nothing gets no message. Returns the
+        reminders sent."""
+        self.policy.check(actor["name"], actor["role"], "record_reminder")  # before anything is sent
+        today = self.today()
+        sent = []
+        for reminder in self._reminders(body, on, within, contacts, today):
+            if reminder.email is None:
+                continue
+            mailer.send(reminder)
+            self.execute_many([
+                {"command": "record_reminder", "actor": dict(actor), "body": code, "ref": ref,
+                 "person": reminder.person, "sent_on": today.isoformat(),
+                 "about": [{"reason": o.reason, "due": o.due.isoformat()} for o in about]}
+                for (code, ref), about in reminder.about().items()
+            ])  # fmt: skip
+            sent.append(reminder)
+        return sent
+
+    def _reminders(
+        self,
+        body: str | None,
+        on: date | None,
+        within: int,
+        contacts: Mapping[str, str] | None,
+        unless_reminded_on: date | None,
+    ) -> list[Reminder]:
+        if within < 0:
+            raise InvalidCommand([("within", f"must be 0 or more days, not {within}")])
+        if body is not None:
+            self.body(body)
+        self._catch_up()
+        histories = self._histories(body, None, None)
+        return reminders(
+            histories, on=on or self.today(), within=within, calendars=self._calendars(None), contacts=contacts,
+            unless_reminded_on=unless_reminded_on,
         )  # fmt: skip
 
     def verify(self, at: int | None = None, digest: str | None = None) -> Verification:

@@ -19,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     StringConstraints,
     TypeAdapter,
     ValidationError,
@@ -28,6 +29,7 @@ from pydantic import (
 from scrutiny_es.domain.dates import read_day, shown
 from scrutiny_es.domain.deadlines import AddresseeKind, Period
 from scrutiny_es.domain.errors import InvalidCommand
+from scrutiny_es.domain.history import Owed, Reason
 from scrutiny_es.domain.model import Decision, Kind, Outcome, Rag
 
 MAX_TEXT = 20_000
@@ -210,6 +212,38 @@ class ReportProgress(ItemCommand):
     reported_by: Name
 
 
+MAX_OWED = MAX_ADDRESSEES + 2
+"""What one reminder of an item may be about: a response from each addressee, the target date, a deferral."""
+
+
+class OwedBy(Model):
+    """Something owed on an item, and its last day: what a reminder was about."""
+
+    reason: Reason
+    due: Day
+
+
+def _owed(given: list[OwedBy]) -> list[Owed]:
+    """As the item's method and its event take it (the same command sent twice is then seen to be the same)."""
+    return [Owed(o.reason, o.due) for o in given]
+
+
+def _owed_json(owed: list[Owed]) -> list[dict[str, str]]:
+    return [{"reason": o.reason, "due": o.due.isoformat()} for o in owed]
+
+
+class RecordReminder(ItemCommand):
+    """Records that someone responsible was reminded of what they owe on the item (``scrutiny-es reminders
+    --send`` records one per item it mails about)."""
+
+    command: Literal["record_reminder"] = "record_reminder"
+    person: Name
+    sent_on: Day
+    about: Annotated[list[OwedBy], Field(min_length=1, max_length=MAX_OWED), AfterValidator(_owed),
+                     PlainSerializer(_owed_json)]  # fmt: skip
+    """Each obligation the reminder was about (a response, the target date, a deferral), with its due date."""
+
+
 class ReviseTargetDate(ItemCommand):
     """Moves the target date, with the reason and who agreed it."""
 
@@ -297,6 +331,7 @@ AnyCommand = Annotated[
     | ExtendResponseDeadline
     | ProposeClosure
     | ReportProgress
+    | RecordReminder
     | ReviseTargetDate
     | Defer
     | Reaffirm
@@ -314,8 +349,8 @@ ENVELOPE = {"command", "actor", "body", "ref", "command_id"}
 """Fields every item command carries: which item, who records it, its key. The rest are the facts recorded."""
 
 ITEM_COMMANDS: list[type[ItemCommand]] = [
-    Refer, RecordResponse, ExtendResponseDeadline, ProposeClosure, ReportProgress, ReviseTargetDate, Defer, Reaffirm,
-    Escalate, Close, Reopen, Correct, Retract,
+    Refer, RecordResponse, ExtendResponseDeadline, ProposeClosure, ReportProgress, RecordReminder, ReviseTargetDate,
+    Defer, Reaffirm, Escalate, Close, Reopen, Correct, Retract,
 ]  # fmt: skip
 """The commands on an existing item, each recorded by the item's method of the same name."""
 
@@ -437,7 +472,7 @@ def _problem(error: Any, data: Any) -> tuple[str, str]:
     kind = error["type"]
     if kind == "missing":
         reason = "is required"
-    elif kind == "extra_forbidden":
+    elif kind in ("extra_forbidden", "unexpected_keyword_argument"):
         reason = "is not a field of this command"
     elif kind == "literal_error":
         reason = "must be " + error["ctx"]["expected"].replace("'", "")

@@ -53,6 +53,12 @@ def long_date(day: date) -> str:
     return f"{day.day} {_MONTHS[day.month]} {day.year}"
 
 
+def municipal_year(day: date) -> str:
+    """A council's year, 1 May to 30 April, as councils write it: 14 March 2024 is in 2023/24."""
+    first = day.year if day.month >= 5 else day.year - 1
+    return f"{first}/{(first + 1) % 100:02d}"
+
+
 def uk_day(moment: datetime) -> date:
     """The UK date of a moment (timezone-aware)."""
     return moment.astimezone(UK).date()

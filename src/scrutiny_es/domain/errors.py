@@ -71,6 +71,10 @@ class AlreadyResponded(ScrutinyError):
     """An addressee responds once; a wrong response is fixed with ``correct``."""
 
 
+class AlreadyReminded(ScrutinyError):
+    """Someone is reminded of an item once a day at most."""
+
+
 class ItemClosed(ScrutinyError):
     """A closed item takes only ``reopen`` and ``correct``."""
 

@@ -25,6 +25,9 @@ DecisionKind = Literal[
     "target_date_revised", "deferred", "reaffirmed", "escalated", "closed", "reopened", "closure_proposed"
 ]
 
+Reason = Literal["response", "target_date", "deferral"]
+"""What is owed on an item by a date: a response, the target date, a return to a deferred item."""
+
 RETURNING: set[DecisionKind] = {"deferred", "reaffirmed", "escalated", "closed", "reopened"}
 """Board decisions that return to a deferred item (a response does too)."""
 
@@ -85,6 +88,22 @@ class DecisionFact(Fact):
 
 
 @dataclass(frozen=True)
+class Owed:
+    """Something owed on an item, and by when: what a reminder was about."""
+
+    reason: Reason
+    due: date
+
+
+@dataclass(slots=True, kw_only=True)
+class ReminderFact(Fact):
+    """A reminder sent to someone responsible (``on`` the day it was sent) about what they owe on the item."""
+
+    person: str
+    about: list[Owed]
+
+
+@dataclass(frozen=True)
 class Addressee:
     """Someone asked to act on or respond to an item: Cabinet, a director, the PCC."""
 
@@ -113,6 +132,11 @@ class ItemHistory:
     responses: dict[str, ResponseFact] = field(default_factory=dict)
     progress: list[ProgressFact] = field(default_factory=list)
     decisions: list[DecisionFact] = field(default_factory=list)
+    reminders: list[ReminderFact] = field(default_factory=list)
+
+    def reminded(self, person: str, on: date) -> bool:
+        """Whether ``person`` was sent a reminder of the item on day ``on``."""
+        return any(f.person == person and f.on == on for f in self.reminders)
 
     def addressee(self, name: str) -> Addressee | None:
         for addressee in self.addressees:
@@ -122,7 +146,8 @@ class ItemHistory:
 
     def fact(self, seq: int) -> Fact | None:
         """The fact recorded by the item's event number ``seq``, while it is in force."""
-        for fact in [*self.referrals.values(), *self.responses.values(), *self.progress, *self.decisions]:
+        facts = [*self.referrals.values(), *self.responses.values(), *self.progress, *self.decisions, *self.reminders]
+        for fact in facts:
             if fact.seq == seq:
                 return fact
         return None
@@ -135,6 +160,7 @@ class ItemHistory:
                     del facts[name]
         self.progress = [f for f in self.progress if f.seq != seq]
         self.decisions = [f for f in self.decisions if f.seq != seq]
+        self.reminders = [f for f in self.reminders if f.seq != seq]
 
 
 F = TypeVar("F", bound=Fact)

@@ -31,6 +31,7 @@ from scrutiny_es.domain.dates import long_date, uk_day
 from scrutiny_es.domain.deadlines import STATUTORY_DEADLINES, AddresseeKind, Period
 from scrutiny_es.domain.errors import (
     AlreadyReferred,
+    AlreadyReminded,
     AlreadyResponded,
     CannotCorrect,
     CannotExtend,
@@ -50,9 +51,11 @@ from scrutiny_es.domain.history import (
     ItemHistory,
     Kind,
     Outcome,
+    Owed,
     ProgressFact,
     Rag,
     ReferralFact,
+    ReminderFact,
     ResponseFact,
     agreed_target_dates,
     closure,
@@ -377,6 +380,25 @@ class Recommendation(FastAggregate):
         def fold(self, history: ItemHistory) -> None:
             history.progress.append(ProgressFact(on=self.reported_on, seq=self.originator_version, note=self.note,
                                                  rag=self.rag, reported_by=self.reported_by))  # fmt: skip
+
+    class ReminderSent(Event):
+        """Someone responsible was reminded of what they owe on the item (their address is not kept here: a
+        person may ask for theirs to be erased, and the log is never changed)."""
+
+        class_version = 1
+        COMMAND = "record_reminder"
+        person: str
+        sent_on: date
+        about: list[Owed]
+
+        @property
+        def effective_on(self) -> date:
+            return self.sent_on
+
+        def fold(self, history: ItemHistory) -> None:
+            history.reminders.append(
+                ReminderFact(on=self.sent_on, seq=self.originator_version, person=self.person, about=list(self.about))
+            )
 
     class Decided(Event):
         """A decision: who took it, on what day, under which minute."""
@@ -742,6 +764,18 @@ class Recommendation(FastAggregate):
             reported_on=reported_on,
             reported_by=reported_by,
             rag=rag,
+        )
+
+    def record_reminder(self, *, person: str, sent_on: date, about: list[Owed], actor: Actor, at: datetime) -> None:
+        """Records that ``person`` was reminded of what they owe on the open item; once a day at most."""
+        self._open()
+        self._after_meeting(sent_on, "the day the reminder was sent", "sent_on")
+        _not_future(sent_on, at, "the day the reminder was sent", "sent_on")
+        if self.history.reminded(person, sent_on):
+            msg = f"{person} was already reminded of {self.ref} on {long_date(sent_on)}"
+            raise AlreadyReminded(msg, field="person")
+        self.trigger_event(
+            self.ReminderSent, timestamp=at, actor=actor, person=person, sent_on=sent_on, about=list(about)
         )
 
     def revise_target_date(

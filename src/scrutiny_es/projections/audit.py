@@ -170,6 +170,7 @@ _FACTS = {
     "Escalated": "escalation",
     "Closed": "closure",
     "Reopened": "reopening",
+    "ReminderSent": "reminder",
 }
 
 
@@ -184,6 +185,16 @@ def _proposed(e: Recommendation.ClosureProposed, the_item: str) -> str:
     note = f": {e.note}" if e.note else "."
     outcome = e.outcome.replace("_", " ")
     return f"{e.proposed_by} proposed on {long_date(e.proposed_on)} that {the_item} be closed as {outcome}{note}"
+
+
+_OWED = {"response": "the response due", "target_date": "the target date", "deferral": "the return to it due"}
+
+
+def _reminded(e: Recommendation.ReminderSent, the_item: str) -> str:
+    about = "; ".join(
+        f"{_OWED[o.reason]} {long_date(o.due)}" + (" (overdue)" if o.due < e.sent_on else "") for o in e.about
+    )
+    return f"Reminder sent to {e.person} about {the_item} on {long_date(e.sent_on)}: {about}."
 
 
 _BODY_SUMMARIES: dict[type, Any] = {
@@ -210,5 +221,6 @@ _SUMMARIES: dict[type, Any] = {
     Recommendation.Retracted: _retracted,
     Recommendation.ResponseDeadlineExtended: _extended,
     Recommendation.ClosureProposed: _proposed,
+    Recommendation.ReminderSent: _reminded,
 }
 """One plain sentence for each kind of event, saying what it records."""

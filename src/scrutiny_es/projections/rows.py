@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from scrutiny_es.domain.history import Decision, Kind, Outcome, Rag
+from scrutiny_es.domain.history import Decision, Kind, Outcome, Rag, Reason
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
 ItemStatus = Literal["made", "awaiting_response", "responded", "closed"]
-OverdueReason = Literal["response", "target_date", "deferral"]
+OverdueReason = Reason
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

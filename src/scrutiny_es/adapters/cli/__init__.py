@@ -154,6 +154,40 @@ def parser() -> argparse.ArgumentParser:
     pack.add_argument("-o", "--output", metavar="FILE", help="write to FILE (a Word document must go to a file)")
     pack.set_defaults(run=("pack", "pack"))
 
+    impact = commands.add_parser("impact", help="what scrutiny achieved: responses and outcomes, per group")
+    impact.add_argument("--body", help="only this body (its code)")
+    impact.add_argument("--from", dest="from_", type=_day, metavar="DATE", help="items made on or after this date")
+    impact.add_argument(
+        "--to",
+        type=_day,
+        metavar="DATE",
+        help="items made on or before this date, as they stood that day (default: today)",
+    )
+    impact.add_argument("--by", choices=("body", "addressee", "addressee_kind", "year"), default="body",
+                        help="one row per body (default), addressee, kind of addressee or municipal year")  # fmt: skip
+    impact.add_argument(
+        "--as-known-at",
+        type=_moment,
+        metavar="TIMESTAMP",
+        help="facts recorded by then (UK time unless it says otherwise)",
+    )
+    impact.add_argument("--format", choices=FORMATS, default="table")
+    impact.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    impact.set_defaults(run=("impact", "impact"))
+
+    remind = commands.add_parser("reminders", help="who must act next: what falls due soon and what is overdue")
+    remind.add_argument("--body", help="only this body (its code)")
+    remind.add_argument("--on", type=_day, metavar="DATE", help="as of this day (default: today)")
+    remind.add_argument("--within", type=_days, default=14, metavar="DAYS", help="due within DAYS (default: 14)")
+    remind.add_argument("--contacts", metavar="FILE.csv", help="names and addresses: a CSV file with name,email")
+    remind.add_argument("--send", action="store_true", help="mail each person with an address, and record it")
+    remind.add_argument("--smtp", metavar="HOST:PORT", help="the SMTP server to send through")
+    remind.add_argument("--from", dest="sender", metavar="ADDRESS", help="the address the reminders come from")
+    remind.add_argument("--format", choices=("table", "json", "md"), default="table")
+    remind.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    _actor_options(remind)
+    remind.set_defaults(run=("reminders", "reminders"))
+
     verify = commands.add_parser("verify", help="recompute the seal over every stored event: was anything changed?")
     verify.add_argument("--at", type=_positive, metavar="POSITION", help="a position whose digest was published")
     verify.add_argument("--digest", metavar="HEX", help="the digest published for that position")
@@ -210,6 +244,12 @@ def _positive(text: str) -> int:
     if text.isdigit() and int(text) > 0:
         return int(text)
     raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+
+
+def _days(text: str) -> int:
+    if text.isdigit() and int(text) <= 3660:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 0 to 3660")
 
 
 def _day(text: str) -> date:

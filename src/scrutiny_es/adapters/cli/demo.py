@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import io
 import shutil
+from dataclasses import asdict
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
 from scrutiny_es.adapters.cli.apply import commands, first_bad
+from scrutiny_es.adapters.cli.impact import heading
 from scrutiny_es.adapters.formats import Report, render
+from scrutiny_es.adapters.formats.impact import impact_html, impact_table
 from scrutiny_es.adapters.formats.pack import render_pack
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.domain.errors import ScrutinyError
@@ -19,6 +22,7 @@ from scrutiny_es.projections.reports import REPORTS
 DEMO_AS_OF = date(2024, 3, 14)
 DEMO_BODY = "SNAC"
 DEMO_ITEM = "2024-01-17/4"  # the BBQ areas recommendation, re-affirmed on 15 February 2024
+DEMO_YEAR = (date(2023, 5, 1), date(2024, 4, 30))  # the municipal year 2023/24
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -64,4 +68,12 @@ def demo(args: argparse.Namespace) -> int:
         else:
             path.write_text(made, encoding="utf-8")
         print(f"The pack as {'a Word document' if suffix == 'docx' else 'a web page'}: {path}")
+    first, last = DEMO_YEAR
+    impact = [asdict(row) for row in app.impact(body=DEMO_BODY, from_=first, to=last)]
+    title = heading(board[DEMO_BODY], first, last, "body", None)
+    print("\nWhat the Board's recommendations and actions of 2023/24 achieved:\n")
+    print(impact_table(impact, title, width))
+    page = folder / "scrutiny-demo-impact.html"
+    page.write_text(impact_html(impact, title), encoding="utf-8")
+    print(f"The same with charts, as a web page: {page}")
     return 0

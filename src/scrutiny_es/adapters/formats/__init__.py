@@ -14,12 +14,14 @@ from datetime import date, datetime
 from typing import Literal
 
 from scrutiny_es.adapters.formats.text import visible
-from scrutiny_es.domain.dates import long_date, uk_time
+from scrutiny_es.domain.dates import long_date, municipal_year, uk_time
 from scrutiny_es.projections.reports import ReportKind
 from scrutiny_es.projections.rows import Row, json_values
 
 Format = Literal["table", "json", "csv", "md", "html"]
 FORMATS: tuple[Format, ...] = ("table", "json", "csv", "md", "html")
+
+__all__ = ["FORMATS", "Format", "Report", "in_runs", "municipal_year", "render"]
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,6 @@ class Report:
         together (the tracker's rows of one meeting and item)."""
         cells = [[visible(cell(row)) for _, cell in self.kind.columns] for row in rows]
         return [(rows[i], cells[i]) for i in in_runs([tuple(c[: self.grouped]) for c in cells])]
-
-
-def municipal_year(day: date) -> str:
-    """A council's year, 1 May to 30 April, as councils write it: 14 March 2024 is in 2023/24."""
-    first = day.year if day.month >= 5 else day.year - 1
-    return f"{first}/{(first + 1) % 100:02d}"
 
 
 def in_runs(keys: Sequence[tuple[Hashable, ...]]) -> list[int]:
