@@ -80,8 +80,8 @@ _COMMANDS = (
 )
 _ERRORS = (
     "AlreadyReferred AlreadyReminded AlreadyResponded BodyAlreadyRegistered BodyNotFound CannotCorrect CannotExtend "
-    "CommandIdReused ConcurrentChange DateOutOfOrder DuplicateRecommendation InvalidCommand InvalidQuery ItemClosed ItemNotClosed "
-    "MeetingAlreadyScheduled MeetingNotScheduled NotAnAddressee RecommendationNotFound ScrutinyError"
+    "CommandIdReused ConcurrentChange DateOutOfOrder DuplicateRecommendation InvalidCommand InvalidQuery ItemClosed "
+    "ItemNotClosed MeetingAlreadyScheduled MeetingNotScheduled NotAnAddressee RecommendationNotFound ScrutinyError"
 )
 _WHERE = {
     "Scrutiny": "scrutiny_es.bootstrap",
