@@ -51,7 +51,7 @@ class Scrutiny(ScrutinyService):
         one otherwise: see ``scrutiny_es.domain.policy``).
         """
         if session is not None:
-            url = session.get_bind().engine.url.render_as_string(hide_password=False)
+            url = _session_url(session)
         self.url = url
         engine = read_model_engine(url)
         found = event_store_in(engine)
@@ -75,6 +75,26 @@ class Scrutiny(ScrutinyService):
             host_transaction=session is not None,
             policy=BUILT_IN if policy is None else policy if isinstance(policy, Policy) else load_policy(policy),
         )
+
+
+def _session_url(session: scoped_session[Session]) -> str:
+    """The URL of a host's session's database; on PostgreSQL, with the council's schema its connections use.
+
+    A host that keeps a council in a schema sets its engine's search path
+    (``connect_args={"options": "-c search_path=haringey"}``): the record's own connections must use it too.
+    """
+    engine = session.get_bind().engine
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name != "postgresql":
+        return url
+    from sqlalchemy import text
+
+    with engine.connect() as conn:  # the first schema of its search path, made or not yet
+        path = conn.execute(text("SELECT current_setting('search_path')")).scalar_one()
+    schema = path.split(",")[0].strip().strip('"')
+    if schema in {"public", "$user", ""}:
+        return url
+    return engine.url.update_query_dict({"schema": schema}).render_as_string(hide_password=False)
 
 
 def in_memory(clock: Clock | None = None) -> ScrutinyService:

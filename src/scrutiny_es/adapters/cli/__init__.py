@@ -16,7 +16,7 @@ from functools import partial
 from importlib import import_module
 from typing import Any
 
-from scrutiny_es.adapters.database import DEFAULT_URL, database_problem
+from scrutiny_es.adapters.database import DEFAULT_URL, UnsupportedDatabase, council_schema, database_problem
 from scrutiny_es.adapters.formats import FORMATS
 from scrutiny_es.domain.dates import UK
 from scrutiny_es.domain.errors import ScrutinyError
@@ -31,6 +31,11 @@ def main(argv: Sequence[str] | None = None, *, open: Opener) -> int:
     args = parser().parse_args(argv)
     args.open = partial(open, policy=args.policy)
     module, name = args.run
+    try:
+        council_schema(args.db)  # before saying a database was made: a URL it cannot use makes none
+    except UnsupportedDatabase as e:
+        print(f"scrutiny-es: {e}", file=sys.stderr)
+        return 1
     missing = _missing_file(args.db)
     if missing is not None and module not in CREATING:
         print(f"scrutiny-es: no database at {missing} (give --db or set SCRUTINY_DB)", file=sys.stderr)

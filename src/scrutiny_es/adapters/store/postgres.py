@@ -27,6 +27,8 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._positions = threading.local()
+        if self.datastore.schema != "public":  # a council's own: those listening hear only of its events
+            self.channel_name = f"{self.datastore.schema}_{self.events_table_name}"
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         self._positions.last = None
@@ -54,4 +56,14 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
 
 
 class Factory(PostgresFactory):
+    """eventsourcing's factory; a council's schema (``POSTGRES_SCHEMA``) is also its connections' search path,
+    so the store's own tables beside the events are in that schema too."""
+
     application_recorder_class = PostgresEventRecorder
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        schema = self.datastore.schema
+        if schema != "public":
+            options: Any = self.datastore.pool.kwargs  # the dict eventsourcing gave it
+            options["options"] = f"-c search_path={schema}"

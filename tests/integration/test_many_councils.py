@@ -1,0 +1,121 @@
+"""Many councils in one PostgreSQL database, a schema each: the same body code, and never each other's records."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from scrutiny_es import Scrutiny
+from scrutiny_es.adapters.database import UnsupportedDatabase
+from scrutiny_es.domain.errors import RecommendationNotFound
+from tests.conftest import FixedClock, command, fresh_postgres_database, make, register
+from tests.e2e.cli import jsonl, run
+
+
+@pytest.fixture
+def database(postgres_server: str) -> Iterator[str]:
+    with fresh_postgres_database(postgres_server) as url:
+        yield url
+
+
+def council(url: str, schema: str) -> str:
+    return f"{url}?schema={schema}"
+
+
+def test_two_councils_keep_the_same_body_code_apart(database: str) -> None:
+    haringey = Scrutiny(council(database, "haringey"), clock=FixedClock())
+    camden = Scrutiny(council(database, "camden"), clock=FixedClock())
+    haringey.execute(register("HASC", name="Adults and Health Scrutiny Panel", council="Haringey"))
+    camden.execute(register("HASC", name="Health and Adult Social Care Scrutiny", council="Camden"))
+    haringey.execute(make("R1", body="HASC", item="Day opportunities"))
+    haringey.execute(command("refer", body="HASC", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
+    camden.execute(make("R7", body="HASC", item="Hospital discharge"))
+
+    assert [(row.ref, row.item) for row in haringey.tracker()] == [("R1", "Day opportunities")]
+    assert [(row.ref, row.item) for row in camden.tracker(body="HASC")] == [("R7", "Hospital discharge")]
+    assert [entry.event for entry in haringey.audit()] == ["Registered", "Made", "Referred"]
+    assert [(entry.position, entry.event) for entry in camden.audit()] == [(1, "Registered"), (2, "Made")]
+    assert haringey.body("HASC").council == "Haringey"
+    with pytest.raises(RecommendationNotFound):
+        camden.recommendation("HASC", "R1")
+    assert haringey.overdue(as_of=date(2024, 5, 1))[0].ref == "R1"
+    assert camden.overdue(as_of=date(2024, 5, 1)) == []
+    assert (haringey.verify().events, camden.verify().events) == (3, 2)
+    assert haringey.verify().ok
+    assert camden.verify().ok
+    assert haringey.verify().digest != camden.verify().digest
+    haringey.close()
+    camden.close()
+
+    engine = create_engine(database.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as conn:
+        tables = set(
+            conn.execute(
+                text("SELECT table_schema FROM information_schema.tables WHERE table_name = 'scrutiny_events'")
+            )
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert tables == {"haringey", "camden"}, "each council's events are in its own schema, none in public"
+
+
+def test_a_council_given_to_the_command_line_reports_only_its_own_record(database: str) -> None:
+    for name in ("haringey", "camden"):
+        lines = jsonl(register("HASC", council=name.title()), make(f"{name.upper()}-1", body="HASC"))
+        applied = run("apply", "-", db=council(database, name), stdin=lines)
+        assert applied.returncode == 0, applied.stderr
+    tracker = run("tracker", "--format", "json", db=council(database, "camden"))
+    assert tracker.returncode == 0, tracker.stderr
+    assert [row["ref"] for row in json.loads(tracker.stdout)] == ["CAMDEN-1"]
+    verified = run("verify", db=council(database, "haringey"))
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout.strip().splitlines()[-1].startswith("verified 2 events; position 2 digest ")
+
+
+def test_a_host_session_on_a_councils_search_path_keeps_to_that_council(database: str) -> None:
+    Scrutiny(council(database, "camden"), clock=FixedClock()).execute(register("HASC", council="Camden"))
+    url = database.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = create_engine(url, connect_args={"options": "-c search_path=haringey"})
+    with engine.begin() as conn:
+        conn.execute(text("CREATE SCHEMA haringey"))
+    session = scoped_session(sessionmaker(bind=engine))
+    host = Scrutiny(session=session, clock=FixedClock())
+    host.execute(register("HASC", council="Haringey"))
+    host.execute(make("R1", body="HASC"))
+    session.commit()
+    assert host.body("HASC").council == "Haringey"
+    assert [row.ref for row in host.tracker()] == ["R1"]
+    session.remove()
+    host.close()
+    assert [row.ref for row in Scrutiny(council(database, "camden")).tracker()] == []
+    assert [row.ref for row in Scrutiny(council(database, "haringey")).tracker()] == ["R1"]
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("sqlite:///haringey.db?schema=haringey", "SQLite database takes no ?schema="),
+        ("postgresql://localhost/scrutiny?schema=Haringey", "lower-case letters, digits and _"),
+        ("postgresql://localhost/scrutiny?schema=pg_catalog", "not starting with a digit or pg_"),
+        ("postgresql://localhost/scrutiny?schema=a;drop", "is not a council's schema name"),
+    ],
+)
+def test_refuses_a_schema_it_cannot_keep_a_council_in(url: str, says: str) -> None:
+    with pytest.raises(UnsupportedDatabase, match=says.replace("?", r"\?")):
+        Scrutiny(url)
+
+
+def test_the_command_line_refuses_a_schema_on_sqlite_and_creates_nothing(tmp_path: Path) -> None:
+    path = f"{tmp_path}/haringey.db"
+    done = run("apply", "-", db=f"sqlite:///{path}?schema=haringey", stdin=jsonl(register()))
+    assert done.returncode == 1
+    assert not done.created  # type: ignore[attr-defined]
+    assert "a SQLite database takes no ?schema=" in done.stderr
+    assert not Path(path).exists()
