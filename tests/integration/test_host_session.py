@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, insert, select
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -73,3 +75,39 @@ def test_a_host_session_cannot_take_over_a_database_written_without_one(db_url: 
     session = scoped_session(sessionmaker(bind=create_engine(db_url)))
     with pytest.raises(UnsupportedDatabase, match="cannot be shared with a host's session"):
         Scrutiny(session=session)
+
+
+def test_the_command_line_writing_to_a_host_database_keeps_positions_and_command_ids(db_url: str) -> None:
+    session = scoped_session(sessionmaker(bind=create_engine(db_url)))
+    host_app = Scrutiny(session=session, clock=FixedClock())
+    host_app.execute(register())
+    session.commit()
+    worker_app = Scrutiny(db_url, clock=FixedClock())  # the shared store, without a session
+    first = worker_app.execute(make(command_id="minute-12"))
+    assert worker_app.execute(make(command_id="minute-12")).position == first.position == 2
+    host_app.execute(make("R2"))
+    session.commit()
+    assert [(entry.position, entry.ref) for entry in worker_app.audit()] == [(1, None), (2, "R1"), (3, "R2")]
+    assert worker_app.verify().ok
+    assert worker_app.verify().events == 3
+    session.remove()
+    worker_app.close()
+
+
+def test_a_batch_stamped_before_the_log_leaves_nothing_behind_in_the_host_session(db_url: str) -> None:
+    session = scoped_session(sessionmaker(bind=create_engine(db_url)))
+    behind = Scrutiny(session=session, clock=FixedClock(datetime(2024, 12, 2, 9, 0, tzinfo=UTC)))
+    behind.execute(register())
+    session.commit()
+    ahead = Scrutiny(session=session, clock=FixedClock(datetime(2024, 12, 2, 10, 0, tzinfo=UTC)))
+    ahead.execute(make("R1"))
+    session.commit()
+    behind.execute(make("R2"))  # stamped 9:00, after the log's 10:00: refused by the store, stamped again
+    session.commit()
+    entries = behind.audit()
+    assert [(entry.event, entry.ref) for entry in entries] == [("Registered", None), ("Made", "R1"), ("Made", "R2")]
+    assert entries[2].recorded_at == entries[1].recorded_at
+    assert behind.verify().events == 3
+    session.remove()
+    behind.close()
+    ahead.close()

@@ -35,9 +35,9 @@ def event_store_env(url: str, store: str = "native") -> dict[str, str]:
     schema = council_schema(url)
     if store == "sqlalchemy":
         if url.startswith("sqlite:///"):
-            return {"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy", "SQLALCHEMY_URL": url}
+            return {"PERSISTENCE_MODULE": SHARED_STORE, "SQLALCHEMY_URL": url}
         return {
-            "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+            "PERSISTENCE_MODULE": SHARED_STORE,
             "SQLALCHEMY_URL": postgres_url(url).render_as_string(hide_password=False),
         }
     if url.startswith("sqlite:///"):
@@ -66,6 +66,10 @@ def event_store_env(url: str, store: str = "native") -> dict[str, str]:
 
 
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+SHARED_STORE = "scrutiny_es.adapters.store.shared:Factory"
+"""eventsourcing-sqlalchemy's store, with the log's rules (``adapters/store/shared.py``)."""
 
 
 def council_schema(url: str) -> str | None:

@@ -16,7 +16,7 @@ from eventsourcing.utils import Environment
 from scrutiny_es.adapters.store import commands, recorded_at
 from scrutiny_es.adapters.store.log import StoreLog
 from scrutiny_es.adapters.store.mapper import EventMapper
-from scrutiny_es.application.ports import Conflict, Keyed, LogIsAhead, Recorded
+from scrutiny_es.application.ports import Conflict, Keyed, Recorded
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.fastpath import replay
 from scrutiny_es.domain.model import Body, Recommendation
@@ -66,8 +66,7 @@ class EventsourcingStore:
         self.log = StoreLog(self.recorder, self.mapper)
         self.engine = engine
         self.session = session
-        """eventsourcing-sqlalchemy's recorder is not ours: in a host's session, the order of time is checked
-        before appending, and the log's length and the commands' keys are written through the session."""
+        """A host's session, which the shared store (``adapters/store/shared.py``) writes in."""
         self._in_memory: dict[str, Recorded] = {}
         self._listening: Any = None
 
@@ -109,39 +108,13 @@ class EventsourcingStore:
     def append(self, events: Sequence[Any], keyed: Sequence[Keyed] = ()) -> Sequence[int]:
         # The recorder itself: eventsourcing's event store would wrap every event in two more objects.
         stored = [self.mapper.to_stored_event(e) for e in events]
-        if self.session is not None and stored:
-            latest = self.latest()
-            if latest is not None and recorded_at(stored[0].state) < latest:
-                raise LogIsAhead(latest)
         try:
             positions = self.recorder.insert_events(stored, commands=keyed) or ()
-            if self.session is not None and stored:
-                positions = self._number_in_session(len(stored), keyed)
         except RecordConflictError:
             raise Conflict from None
         if self.engine is None:  # eventsourcing's in-memory store: its ids have no gaps
             for key, digest, index, names in keyed:
                 self._in_memory[key] = Recorded(digest, positions[index], tuple(names.split(",")))
-        return positions
-
-    def _number_in_session(self, count: int, keyed: Sequence[Keyed]) -> list[int]:
-        """What the native recorders do in their transaction, done in the host's."""
-        from sqlalchemy import exc, insert, update
-
-        length, table = commands.log_length, commands.commands
-        session: Any = self.session
-        try:
-            grown = update(length).values(events=length.c.events + count).returning(length.c.events)
-            last = session.execute(grown).scalar_one()
-            positions = list(range(last - count + 1, last + 1))
-            if keyed:
-                rows = [
-                    {"command_id": key, "digest": digest, "position": positions[index], "events": names}
-                    for key, digest, index, names in keyed
-                ]
-                session.execute(insert(table), rows)
-        except exc.IntegrityError:
-            raise RecordConflictError from None
         return positions
 
     def wait_for_events(self, timeout: float) -> bool:

@@ -1,0 +1,58 @@
+"""eventsourcing-sqlalchemy's event store, the one a host's session can share, with the log's rules.
+
+Like the native recorders: the log's rule of time, its length and the commands' keys, all in the
+transaction that appends the events, whether that is a host's session or the store's own. A batch
+refused for its time is taken out again at once, so it leaves nothing in a host's session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import RecordConflictError, StoredEvent
+from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from sqlalchemy import delete, exc, insert, select, update
+from sqlalchemy.orm import Session
+
+from scrutiny_es.adapters.store import check_follows
+from scrutiny_es.adapters.store.commands import commands, log_length
+from scrutiny_es.application.ports import LogIsAhead
+
+
+class SharedEventRecorder(SQLAlchemyApplicationRecorder):
+    """Appends, then, holding the log's lock (PostgreSQL's table lock, SQLite's write lock): checks the event
+    before them was not recorded later, numbers them in the log and keeps the keys of the commands that
+    recorded them. Returns their positions."""
+
+    def _insert_stored_events(self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        if not stored_events:
+            return []
+        ids = super()._insert_stored_events(session, stored_events, **kwargs)
+        record = self.events_record_cls
+        before = select(record.state).where(record.id < min(ids)).order_by(record.id.desc()).limit(1)
+        try:
+            check_follows(session.execute(before).scalar(), stored_events)
+        except LogIsAhead:
+            session.execute(delete(record).where(record.id.in_(ids)))
+            raise
+        count = len(stored_events)
+        try:
+            grown = update(log_length).values(events=log_length.c.events + count).returning(log_length.c.events)
+            last = session.execute(grown).scalar_one()
+            positions = list(range(last - count + 1, last + 1))
+            keyed = kwargs.get("commands", ())
+            if keyed:
+                rows = [
+                    {"command_id": key, "digest": digest, "position": positions[index], "events": names}
+                    for key, digest, index, names in keyed
+                ]
+                session.execute(insert(commands), rows)
+        except exc.IntegrityError:
+            raise RecordConflictError from None
+        return positions
+
+
+class Factory(SQLAlchemyFactory):
+    application_recorder_class = SharedEventRecorder
