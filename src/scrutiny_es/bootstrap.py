@@ -14,9 +14,11 @@ from scrutiny_es.adapters.clock import SystemClock
 from scrutiny_es.adapters.database import DEFAULT_URL, UnsupportedDatabase, event_store_env
 from scrutiny_es.adapters.memory.readmodels import MemoryReadModels
 from scrutiny_es.adapters.policyfile import load_policy
-from scrutiny_es.adapters.sql.engine import event_store_in, read_model_engine
+from scrutiny_es.adapters.sql.engine import read_model_engine
 from scrutiny_es.adapters.sql.readmodels import SqlReadModels
+from scrutiny_es.adapters.store import migrate
 from scrutiny_es.adapters.store.eventstore import EventsourcingStore
+from scrutiny_es.adapters.store.migrate import event_store_in
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.application.ports import Clock
 from scrutiny_es.domain.policy import BUILT_IN, Policy
@@ -60,7 +62,7 @@ class Scrutiny(ScrutinyService):
             engine.dispose()
             msg = (
                 f"{url} keeps its events with the {found} event store, so it cannot be shared with a host's "
-                "session; a host that hands over its session must do so from the first command"
+                "session: move them to the shared store first with scrutiny-es migrate-store"
             )
             raise UnsupportedDatabase(msg)
         store = EventsourcingStore(event_store_env(url, kind), engine=engine, session=session)
@@ -95,6 +97,15 @@ def _session_url(session: scoped_session[Session]) -> str:
     if schema in {"public", "$user", ""}:
         return url
     return engine.url.update_query_dict({"schema": schema}).render_as_string(hide_password=False)
+
+
+def migrate_store(url: str) -> int:
+    """Moves a record the command line started to the event store a host's session shares; how many events moved."""
+    engine = read_model_engine(url)
+    try:
+        return migrate.share_with_host_sessions(engine, url)
+    finally:
+        engine.dispose()
 
 
 def in_memory(clock: Clock | None = None) -> ScrutinyService:

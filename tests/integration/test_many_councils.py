@@ -119,3 +119,27 @@ def test_the_command_line_refuses_a_schema_on_sqlite_and_creates_nothing(tmp_pat
     assert not done.created  # type: ignore[attr-defined]
     assert "a SQLite database takes no ?schema=" in done.stderr
     assert not Path(path).exists()
+
+
+def test_migrate_store_moves_one_council_and_leaves_the_other_as_it_was(database: str) -> None:
+    for name in ("haringey", "camden"):
+        assert (
+            run("apply", "-", db=council(database, name), stdin=jsonl(register("HASC"), make(body="HASC"))).returncode
+            == 0
+        )
+    before = run("verify", db=council(database, "haringey")).stdout
+    assert run("migrate-store", db=council(database, "haringey")).returncode == 0
+    assert run("verify", db=council(database, "haringey")).stdout == before
+    url = database.replace("postgresql://", "postgresql+psycopg://", 1)
+    session = scoped_session(sessionmaker(bind=create_engine(url, connect_args={"options": "-c search_path=haringey"})))
+    host = Scrutiny(session=session, clock=FixedClock())
+    host.execute(make("R2", body="HASC"))
+    session.commit()
+    assert [row.ref for row in host.tracker()] == ["R1", "R2"]
+    session.remove()
+    host.close()
+    assert [
+        row["ref"] for row in json.loads(run("tracker", "--format", "json", db=council(database, "camden")).stdout)
+    ] == ["R1"]
+    camden = run("migrate-store", db=council(database, "camden"))
+    assert camden.returncode == 0, camden.stderr

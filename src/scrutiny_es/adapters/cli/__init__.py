@@ -26,10 +26,16 @@ Opener = Callable[..., Any]
 """Opens the record at a database URL: ``open(url, catch_up=...)`` gives a ``ScrutinyService``."""
 
 
-def main(argv: Sequence[str] | None = None, *, open: Opener) -> int:
-    """Runs the command line; returns the exit status. Whatever goes wrong is said in one line, never a traceback."""
+def main(
+    argv: Sequence[str] | None = None, *, open: Opener, migrate_store: Callable[[str], int] | None = None
+) -> int:
+    """Runs the command line; returns the exit status. Whatever goes wrong is said in one line, never a traceback.
+
+    ``migrate_store(url)`` moves a record to the event store a host's session shares (``migrate-store``).
+    """
     args = parser().parse_args(argv)
     args.open = partial(open, policy=args.policy)
+    args.migrate_store = migrate_store
     module, name = args.run
     try:
         council_schema(args.db)  # before saying a database was made: a URL it cannot use makes none
@@ -160,6 +166,11 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("--at", type=_positive, metavar="POSITION", help="a position whose digest was published")
     verify.add_argument("--digest", metavar="HEX", help="the digest published for that position")
     verify.set_defaults(run=("verify", "verify"))
+
+    move = commands.add_parser(
+        "migrate-store", help="move the events to the store a host's SQLAlchemy session shares (once; nothing lost)"
+    )
+    move.set_defaults(run=("migrate", "migrate_store"))
 
     demo = commands.add_parser("demo", help="load the bundled demo data into a fresh file and show what it gives")
     demo.add_argument("--dir", default=".", help="where to write scrutiny-demo.db and the HTML tracker")

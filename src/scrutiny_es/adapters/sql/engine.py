@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc, inspect, text
+from sqlalchemy import Engine, create_engine, event, exc, text
 
 from scrutiny_es.adapters.database import council_schema, event_store_env, postgres_url
 
@@ -56,15 +56,3 @@ def _make_schema(engine: Engine, schema: str) -> None:
                 conn.commit()
             except exc.IntegrityError:  # another process made it at the same moment
                 conn.rollback()
-
-
-def event_store_in(engine: Engine) -> str | None:
-    """The event store a database already holds (``native``, ``sqlalchemy``), or None if it holds none.
-
-    Every process must open a database with the store that wrote it: their tables differ.
-    """
-    tables = inspect(engine)
-    if tables.has_table("scrutiny_events"):
-        names = {column["name"] for column in tables.get_columns("scrutiny_events")}
-        return "native" if "notification_id" in names else "sqlalchemy"
-    return "native" if tables.has_table("stored_events") else None
