@@ -26,9 +26,7 @@ Opener = Callable[..., Any]
 """Opens the record at a database URL: ``open(url, catch_up=...)`` gives a ``ScrutinyService``."""
 
 
-def main(
-    argv: Sequence[str] | None = None, *, open: Opener, migrate_store: Callable[[str], int] | None = None
-) -> int:
+def main(argv: Sequence[str] | None = None, *, open: Opener, migrate_store: Callable[[str], int] | None = None) -> int:
     """Runs the command line; returns the exit status. Whatever goes wrong is said in one line, never a traceback.
 
     ``migrate_store(url)`` moves a record to the event store a host's session shares (``migrate-store``).
