@@ -98,7 +98,7 @@ def _set_aside(conn: Connection) -> str:
 def _shared_table() -> Table:
     """The events table exactly as eventsourcing-sqlalchemy makes it for the record (the same class it uses)."""
     from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore  # here: the ORM is slow to import
-    from eventsourcing_sqlalchemy.models import StoredEventRecord  # type: ignore[attr-defined]  (an untyped module)
+    from eventsourcing_sqlalchemy.models import StoredEventRecord  # type: ignore[attr-defined]
 
     record: Any = SQLAlchemyDatastore.define_record_class("ScrutinyEvent", EVENTS, None, StoredEventRecord)
     return record.__table__  # type: ignore[no-any-return]
