@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -120,3 +121,27 @@ def test_the_html_tracker_renders_in_a_browser_as_a_council_tracker(recorded: st
     assert image.size == (1400, 900)
     dark = sum(image.histogram()[:100])  # pixels of table rules and text
     assert dark > 2000
+
+
+def test_tracker_overdue_and_audit_take_a_page_as_the_library_does(recorded: str) -> None:
+    def refs(*args: str) -> list[Any]:
+        result = run(*args, "--format", "json", db=recorded)
+        assert result.returncode == 0, result.stderr
+        return [(row["ref"], row.get("position")) for row in json.loads(result.stdout)]
+
+    assert refs("tracker", "--status", "awaiting_response") == [("R1", None)]
+    assert refs("tracker", "--rag", "amber", "--open") == [("R2", None)]
+    assert refs("tracker", "--overdue") == [("R1", None)]
+    assert refs("tracker", "--addressee", "Cabinet", "--limit", "1", "--offset", "1") == [("R2", None)]
+    assert refs("overdue", "--addressee", "Cabinet", "--reason", "response") == [("R1", None)]
+    assert refs("overdue", "--rag", "amber") == []
+    assert refs("audit", "--after", "3", "--limit", "1") == [("R2", 4)]
+
+
+def test_a_page_option_with_a_value_it_does_not_know_is_refused_by_name(recorded: str) -> None:
+    result = run("tracker", "--status", "open", db=recorded)
+    assert result.returncode == 2
+    assert "--status: invalid choice: 'open'" in result.stderr
+    result = run("overdue", "--limit", "-1", db=recorded)
+    assert result.returncode == 2
+    assert "--limit: '-1' is not a whole number of 0 or more" in result.stderr

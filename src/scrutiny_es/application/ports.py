@@ -14,6 +14,7 @@ from uuid import UUID
 
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation
+from scrutiny_es.projections.filters import EVERY_ROW, Filters
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import Sealed
 
@@ -142,10 +143,15 @@ class ReadModels(Protocol):
 
     def status(self, names: Iterable[str] | None = None) -> list[ProjectionStatus]: ...
 
-    def tracker(self, on: date, body: str | None = None, ref: str | None = None) -> list[TrackerRow]:
-        """The live tracker, with what is overdue on day ``on``."""
+    def tracker(
+        self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
+    ) -> list[TrackerRow]:
+        """The live tracker, with what is overdue on day ``on``: the rows ``filters`` keep, one page of them."""
 
-    def overdue(self, on: date, body: str | None = None, ref: str | None = None) -> list[OverdueRow]: ...
+    def overdue(
+        self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
+    ) -> list[OverdueRow]:
+        """What is overdue on day ``on``: the rows ``filters`` keep, one page of them."""
 
     def audit(
         self,
@@ -153,13 +159,19 @@ class ReadModels(Protocol):
         ref: str | None = None,
         as_of: date | None = None,
         as_known_at: datetime | None = None,
-    ) -> list[AuditRow]: ...
+        after: int = 0,
+        limit: int | None = None,
+    ) -> list[AuditRow]:
+        """The audit trail's entries in the order recorded: those after position ``after``, at most ``limit``."""
 
     def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
         """Each item's history as the tracker holds it, in tracker order."""
 
     def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
         """The items the tracker knows, in tracker order."""
+
+    def body_codes(self) -> list[str]:
+        """The codes of the bodies registered, in order."""
 
     def last_position(self, as_known_at: datetime | None = None) -> int:
         """The position of the last event in the audit trail (recorded by ``as_known_at``); 0 if none."""

@@ -41,13 +41,14 @@ from scrutiny_es.domain.errors import (
     ScrutinyError,
 )
 from scrutiny_es.domain.fastpath import replay
-from scrutiny_es.domain.history import ItemHistory
+from scrutiny_es.domain.history import ItemHistory, Rag
 from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 from scrutiny_es.projections import pack
 from scrutiny_es.projections.card import fact_status, fact_text
+from scrutiny_es.projections.filters import MAX_LIMIT, Filters, check_count, chosen_items
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
-from scrutiny_es.projections.rows import AuditRow, FactRow, OverdueRow, TrackerRow
+from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, ItemStatus, OverdueReason, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import ZERO, Verification, chunked, verify
 
 if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
@@ -95,7 +96,7 @@ class BatchRejected(ScrutinyError):
     def __init__(self, index: int, error: ScrutinyError) -> None:
         self.index = index
         self.error = error
-        super().__init__(f"command {index + 1} of the batch: {error}")
+        super().__init__(f"command {index + 1} of the batch: {error}", field=error.field)
 
 
 def _actor(given: c.Actor, actors: dict[tuple[str, str, str], Actor]) -> Actor:
@@ -274,7 +275,7 @@ class ScrutinyService:
         digest = before.digest if before is not None else digests[first] if first is not None else None
         if digest is not None and digest != digests[index]:
             msg = f"the command_id {cmd.command_id!r} was already used for a different command; give this one its own"
-            raise CommandIdReused(msg)
+            raise CommandIdReused(msg, field="command_id")
         if before is not None:
             return Earlier(Receipt(cmd.body, getattr(cmd, "ref", None), before.events, before.position, True))
         return None if first is None else Earlier(None, first)
@@ -292,7 +293,7 @@ class ScrutinyService:
         found = self.read_models.fact_at(position)
         if found is None or found[0] != item.id.hex:
             msg = f"position {position} of the audit trail is not a fact of {item.history.ref}"
-            raise CannotCorrect(msg)
+            raise CannotCorrect(msg, field="position")
         return found[1]
 
     def _now(self) -> datetime:
@@ -318,8 +319,24 @@ class ScrutinyService:
                 self._bodies[key] = found
         if not isinstance(found, Body):
             msg = f"no body is registered with the code {code}"
-            raise BodyNotFound(msg)
+            raise BodyNotFound(msg, field="body")
         return found
+
+    def bodies(self) -> list[BodyRow]:
+        """Every body registered, with or without items, by code: its name, council, response periods and
+        calendar."""
+        if self.catch_up_on_query:
+            self.read_models.catch_up(["audit"])
+        rows = []
+        for code in self.read_models.body_codes():
+            found = self.store.load(body_id(code))  # read afresh: the calendar may have changed
+            if isinstance(found, Body):
+                deadlines: dict[str, str | None] = {
+                    k: None if p is None else str(p) for k, p in found.deadlines.items()
+                }
+                rows.append(BodyRow(body=code, name=found.name, council=found.council, deadlines=deadlines,
+                                    meetings=sorted(found.meetings)))  # fmt: skip
+        return rows
 
     def recommendation(self, body: str, ref: str, batch: Batch | None = None) -> Recommendation:
         """The recommendation or action ``ref`` of body ``body``."""
@@ -331,7 +348,7 @@ class ScrutinyService:
         if found is None:
             self.body(body, batch)
             msg = f"{body} has no recommendation or action with the reference {ref}"
-            raise RecommendationNotFound(msg)
+            raise RecommendationNotFound(msg, field="ref")
         return found  # type: ignore[return-value]
 
     def _exists(self, key: UUID, batch: Batch) -> bool:
@@ -352,16 +369,31 @@ class ScrutinyService:
         ref: str | None = None,
         as_of: date | None = None,
         as_known_at: datetime | None = None,
+        *,
+        addressee: str | None = None,
+        status: ItemStatus | None = None,
+        rag: Rag | None = None,
+        open_only: bool = False,
+        overdue_only: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[TrackerRow]:
-        """The tracker: one row per item, as it stands, as of a date, or as known at a time."""
+        """The tracker: one row per item, as it stands, as of a date, or as known at a time.
+
+        A page of it: the items naming ``addressee``, of ``status`` and ``rag``, open only, with anything
+        overdue only; then ``offset`` rows skipped and at most ``limit`` shown, in the tracker's order (body,
+        meeting date, ref). The live tracker is chosen in SQL, the others as they are made; an unknown value
+        raises ``InvalidQuery`` naming its field.
+        """
+        filters = Filters(addressee, status, rag, open_only, overdue_only, None, limit, offset)
         self._catch_up()
         day = self.report_day(as_of, as_known_at)
         if as_of is None and as_known_at is None:
-            return self.read_models.tracker(day, body, ref)
+            return self.read_models.tracker(day, body, ref, filters)
         meetings = self._calendars(as_known_at)
         histories = self._histories(body, ref, as_known_at)
         rows = (tracker_row(history, as_of, day, meetings[history.body]) for history in histories)
-        return [row for row in rows if row is not None]
+        return filters.page([row for row in rows if row is not None and filters.keeps(row)])
 
     def overdue(
         self,
@@ -369,13 +401,28 @@ class ScrutinyService:
         ref: str | None = None,
         as_of: date | None = None,
         as_known_at: datetime | None = None,
+        *,
+        addressee: str | None = None,
+        reason: OverdueReason | None = None,
+        status: ItemStatus | None = None,
+        rag: Rag | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[OverdueRow]:
-        """What is overdue on ``as_of`` (default: the day of ``as_known_at``, else today)."""
+        """What is overdue on ``as_of`` (default: the day of ``as_known_at``, else today), oldest first.
+
+        A page of it: what ``addressee`` is responsible for, owed for ``reason``, on items of ``status`` and
+        ``rag`` that day; then ``offset`` rows skipped and at most ``limit`` shown. (Everything overdue is on
+        an open item, so the tracker's ``open_only`` and ``overdue_only`` have no place here.)
+        """
+        filters = Filters(addressee, status, rag, reason=reason, limit=limit, offset=offset)
         self._catch_up()
         on = self.report_day(as_of, as_known_at)
         if as_of is None and as_known_at is None:
-            return self.read_models.overdue(on, body, ref)
-        return overdue_rows(self._histories(body, ref, as_known_at), on, on, self._calendars(as_known_at))
+            return self.read_models.overdue(on, body, ref, filters)
+        calendars = self._calendars(as_known_at)
+        histories = chosen_items(self._histories(body, ref, as_known_at), filters, on, on, calendars)
+        return filters.page([r for r in overdue_rows(histories, on, on, calendars) if filters.keeps_overdue(r)])
 
     def audit(
         self,
@@ -383,10 +430,18 @@ class ScrutinyService:
         ref: str | None = None,
         as_of: date | None = None,
         as_known_at: datetime | None = None,
+        after: int = 0,
+        limit: int | None = None,
     ) -> list[AuditRow]:
-        """The audit trail: every event with who recorded it, who decided, and when."""
+        """The audit trail: every event with who recorded it, who decided, and when, in the order recorded.
+
+        ``after`` a position (the last one a host has seen, say), at most ``limit`` entries: a host reads the
+        trail a page at a time, or picks up where it left off (see ``follow``).
+        """
+        check_count("after", after, 0, 2**62)
+        check_count("limit", limit, 0, MAX_LIMIT, optional=True)
         self._catch_up()
-        return self.read_models.audit(body, ref, as_of, as_known_at)
+        return self.read_models.audit(body, ref, as_of, as_known_at, after, limit)
 
     def item(
         self, body: str, ref: str, as_of: date | None = None, as_known_at: datetime | None = None
@@ -532,7 +587,7 @@ class ScrutinyService:
     def _register_body(self, cmd: c.RegisterBody, actor: Actor, at: datetime, batch: Batch) -> Body:
         if self._exists(body_id(cmd.body), batch):
             msg = f"a body with the code {cmd.body} is already registered"
-            raise BodyAlreadyRegistered(msg)
+            raise BodyAlreadyRegistered(msg, field="body")
         return Body.register(
             code=cmd.body, name=cmd.name, council=cmd.council, deadlines=cmd.deadlines, actor=actor, at=at
         )
@@ -559,7 +614,7 @@ class ScrutinyService:
             if _same_making(existing.recorded[1], made.recorded[1]):
                 return self._earlier(existing, 1)
             msg = f"{cmd.body} already has an item with the reference {cmd.ref}; choose another reference"
-            raise DuplicateRecommendation(msg)
+            raise DuplicateRecommendation(msg, field="ref")
         return made
 
     def _body_change(self, cmd: Any, actor: Actor, at: datetime, batch: Batch) -> Body:
@@ -570,7 +625,7 @@ class ScrutinyService:
         body = batch.changed.get(key) or self.store.load(key)
         if not isinstance(body, Body):
             msg = f"no body is registered with the code {cmd.body}"
-            raise BodyNotFound(msg)
+            raise BodyNotFound(msg, field="body")
         fields = {name: value for name, value in cmd.__dict__.items() if name not in _BODY_ENVELOPE}
         getattr(body, cmd.command)(**fields, actor=actor, at=at)
         return body

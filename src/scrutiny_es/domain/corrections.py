@@ -69,28 +69,28 @@ def read_value(field: str, value: Any) -> Any:
     kind = CORRECTABLE.get(field)
     if kind is None:
         msg = f'"{field}" cannot be corrected; the fields that can are: {", ".join(CORRECTABLE)}'
-        raise CannotCorrect(msg)
+        raise CannotCorrect(msg, field="field")
     optional = kind.startswith("optional ")
     kind = kind.removeprefix("optional ")
     if value is None:
         if optional:
             return None
         msg = f"{field} cannot be corrected to nothing"
-        raise CannotCorrect(msg)
+        raise CannotCorrect(msg, field="value")
     if kind == "date":
         try:
             return read_day(value)
         except ValueError as e:
             reason = str(e)
             msg = f"{field} takes {reason[8:]}" if reason.startswith("must be a ") else f"{field}: {reason}"
-            raise CannotCorrect(msg) from None
+            raise CannotCorrect(msg, field="value") from None
     choices = _CHOICES.get(kind, ())
     if choices and value not in choices:
         msg = f"{field} must be one of {', '.join(choices)}, not {value!r}"
-        raise CannotCorrect(msg)
+        raise CannotCorrect(msg, field="value")
     if not isinstance(value, str) or not value.strip():
         msg = f"{field} takes text that is not blank"
-        raise CannotCorrect(msg)
+        raise CannotCorrect(msg, field="value")
     return value
 
 

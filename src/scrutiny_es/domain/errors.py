@@ -1,22 +1,42 @@
 """The errors a clerk sees when a command breaks a rule.
 
 Every rule the domain enforces raises a subclass of :class:`ScrutinyError`, with a
-message that says, in the board's words, what was wrong and what to do instead.
+message that says, in the board's words, what was wrong and what to do instead, and
+``field``: the command's field whose value broke the rule, so that a host's form can show
+the message beside it.
 """
 
 from __future__ import annotations
 
 
 class ScrutinyError(Exception):
-    """Base of every error a user can cause; the message is for the user."""
+    """Base of every error a user can cause; the message is for the user.
+
+    ``field`` names the command's field (``received_on``, ``addressee``, ``actor.role``...) whose
+    value broke the rule, or is None where the command as a whole did (an item closed, a clash).
+    """
+
+    def __init__(self, *args: object, field: str | None = None) -> None:
+        super().__init__(*args)
+        self.field = field
 
 
 class InvalidCommand(ScrutinyError):
-    """A command's shape is wrong: a missing field, an unknown value, a bad date."""
+    """A command's shape is wrong: a missing field, an unknown value, a bad date.
+
+    ``problems`` lists every one as (field, reason), the field written as in the JSON form
+    (``addressees[0].kind``; ``command`` for the command's name, ``""`` for the line as a
+    whole); ``field`` is the first problem's field.
+    """
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
         self.problems = problems
-        super().__init__("; ".join(f"{field}: {reason}" for field, reason in problems))
+        first = problems[0][0] if problems else ""
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in problems), field=first or None)
+
+
+class InvalidQuery(ScrutinyError):
+    """A report was asked for with a value it does not know (a status, a RAG, a negative limit)."""
 
 
 class BodyNotFound(ScrutinyError):

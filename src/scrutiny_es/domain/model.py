@@ -189,7 +189,7 @@ class Body(Aggregate):
         """Puts a meeting in the body's calendar (it may be in the future)."""
         if meeting_date in self.meetings:
             msg = f"{self.code} already has a meeting scheduled on {long_date(meeting_date)}"
-            raise MeetingAlreadyScheduled(msg)
+            raise MeetingAlreadyScheduled(msg, field="meeting_date")
         self.trigger_event(
             self.MeetingScheduled, timestamp=at, actor=actor, meeting_date=meeting_date, name=name,
             scheduled_on=uk_day(at),
@@ -200,7 +200,7 @@ class Body(Aggregate):
         if meeting_date not in self.meetings:
             scheduled = ", ".join(long_date(day) for day in sorted(self.meetings)) or "none"
             msg = f"{self.code} has no meeting scheduled on {long_date(meeting_date)} (scheduled: {scheduled})"
-            raise MeetingNotScheduled(msg)
+            raise MeetingNotScheduled(msg, field="meeting_date")
         self.trigger_event(
             self.MeetingCancelled, timestamp=at, actor=actor, meeting_date=meeting_date, reason=reason,
             cancelled_on=uk_day(at),
@@ -597,9 +597,9 @@ class Recommendation(FastAggregate):
         at: datetime,
     ) -> Recommendation:
         """A recommendation or action the body made at a meeting."""
-        _not_future(meeting_date, at, "the meeting date")
+        _not_future(meeting_date, at, "the meeting date", "meeting_date")
         if target_date is not None:
-            _not_before(target_date, meeting_date, "the target date", "the meeting")
+            _not_before(target_date, meeting_date, "the target date", "the meeting", "target_date")
         return cls.create_fast(
             cls.Made, id=recommendation_id(body.code, ref), timestamp=at, actor=actor, body=body.code, ref=ref,
             kind=kind, meeting_date=meeting_date, item=item, minute=minute, text=text, addressees=list(addressees),
@@ -619,9 +619,9 @@ class Recommendation(FastAggregate):
                 f"{self.ref} was already referred to {addressee} "
                 f"(received {long_date(self.referrals[addressee].on)}); use correct to change the referral"
             )
-            raise AlreadyReferred(msg)
-        self._after_meeting(received_on, "the date of receipt")
-        _not_future(received_on, at, "the date of receipt")
+            raise AlreadyReferred(msg, field="addressee")
+        self._after_meeting(received_on, "the date of receipt", "received_on")
+        _not_future(received_on, at, "the date of receipt", "received_on")
         period: str | None = None
         if response_due is None:
             policy = body.deadlines.get(who.kind)
@@ -629,7 +629,7 @@ class Recommendation(FastAggregate):
                 period = str(policy)
                 response_due = policy.last_day(received_on)
         else:
-            _not_before(response_due, received_on, "the response due date", "the date of receipt")
+            _not_before(response_due, received_on, "the response due date", "the date of receipt", "response_due")
         self.trigger_event(
             self.Referred,
             timestamp=at,
@@ -660,14 +660,15 @@ class Recommendation(FastAggregate):
                 f"{addressee} already responded to {self.ref} on {long_date(self.responses[addressee].on)}; "
                 "use correct to amend the response"
             )
-            raise AlreadyResponded(msg)
-        self._after_meeting(responded_on, "the response date")
-        _not_future(responded_on, at, "the response date")
+            raise AlreadyResponded(msg, field="addressee")
+        self._after_meeting(responded_on, "the response date", "responded_on")
+        _not_future(responded_on, at, "the response date", "responded_on")
         referral = self.referrals.get(addressee)
         if referral is not None:
-            _not_before(responded_on, referral.on, "the response date", f"{addressee} received the item")
+            received = f"{addressee} received the item"
+            _not_before(responded_on, referral.on, "the response date", received, "responded_on")
         if target_date is not None:
-            self._after_meeting(target_date, "the target date")
+            self._after_meeting(target_date, "the target date", "target_date")
         self.trigger_event(
             self.ResponseRecorded,
             timestamp=at,
@@ -697,18 +698,18 @@ class Recommendation(FastAggregate):
         referral = self.referrals.get(addressee)
         if referral is None:
             msg = f"{self.ref} has not been referred to {addressee}, so there is no deadline to extend"
-            raise CannotExtend(msg)
+            raise CannotExtend(msg, field="addressee")
         if addressee in self.responses:
             msg = f"{addressee} has responded to {self.ref} already, so their deadline cannot be extended"
-            raise CannotExtend(msg)
+            raise CannotExtend(msg, field="addressee")
         if referral.response_due is not None and response_due <= referral.response_due:
             msg = (
                 f"the new deadline ({long_date(response_due)}) must be later than the one in force "
                 f"({long_date(referral.response_due)})"
             )
-            raise CannotExtend(msg)
-        self._after_meeting(decided_on, "the date the extension was agreed")
-        _not_future(decided_on, at, "the date the extension was agreed")
+            raise CannotExtend(msg, field="response_due")
+        self._after_meeting(decided_on, "the date the extension was agreed", "decided_on")
+        _not_future(decided_on, at, "the date the extension was agreed", "decided_on")
         self.trigger_event(
             self.ResponseDeadlineExtended, timestamp=at, actor=actor, addressee=addressee, response_due=response_due,
             reason=reason, agreed_by=agreed_by, decided_on=decided_on,
@@ -719,8 +720,8 @@ class Recommendation(FastAggregate):
     ) -> None:
         """Records an officer's proposal that the item be closed with an outcome (the board decides)."""
         self._open()
-        self._after_meeting(proposed_on, "the date of the proposal")
-        _not_future(proposed_on, at, "the date of the proposal")
+        self._after_meeting(proposed_on, "the date of the proposal", "proposed_on")
+        _not_future(proposed_on, at, "the date of the proposal", "proposed_on")
         self.trigger_event(
             self.ClosureProposed, timestamp=at, actor=actor, outcome=outcome, proposed_by=proposed_by,
             proposed_on=proposed_on, note=note,
@@ -731,8 +732,8 @@ class Recommendation(FastAggregate):
     ) -> None:
         """Records a progress update as the board received it."""
         self._open()
-        self._after_meeting(reported_on, "the progress report date")
-        _not_future(reported_on, at, "the progress report date")
+        self._after_meeting(reported_on, "the progress report date", "reported_on")
+        _not_future(reported_on, at, "the progress report date", "reported_on")
         self.trigger_event(
             self.ProgressReported,
             timestamp=at,
@@ -747,7 +748,7 @@ class Recommendation(FastAggregate):
         self, *, target_date: date, reason: str, decided_by: str, decided_on: date, actor: Actor, at: datetime
     ) -> None:
         """Moves the target date; the earlier dates stay in the history."""
-        self._after_meeting(target_date, "the target date")
+        self._after_meeting(target_date, "the target date", "target_date")
         self._decide(self.TargetDateRevised, decided_by, decided_on, actor, at, target_date=target_date, reason=reason)
 
     def defer(
@@ -755,7 +756,7 @@ class Recommendation(FastAggregate):
     ) -> None:
         """The board defers consideration to a later meeting, dated or not."""
         if until is not None:
-            _not_before(until, decided_on, "the date deferred to", "the decision to defer")
+            _not_before(until, decided_on, "the date deferred to", "the decision to defer", "until")
         fields: dict[str, Any] = {"until": until, "reason": reason, "minute": minute}
         self._decide(self.Deferred, self.history.board, decided_on, actor, at, **fields)
 
@@ -786,8 +787,8 @@ class Recommendation(FastAggregate):
     ) -> None:
         """Records a decision on an open item, taken no earlier than the meeting that made it."""
         self._open()
-        self._after_meeting(decided_on, what)
-        _not_future(decided_on, at, what)
+        self._after_meeting(decided_on, what, "decided_on")
+        _not_future(decided_on, at, what, "decided_on")
         self.trigger_event(event, timestamp=at, actor=actor, decided_by=decided_by, decided_on=decided_on, **fields)
 
     def reopen(self, *, reason: str, decided_on: date, minute: str | None, actor: Actor, at: datetime) -> None:
@@ -796,8 +797,8 @@ class Recommendation(FastAggregate):
         if closed_on is None:
             msg = f"{self.ref} is not closed, so it cannot be reopened"
             raise ItemNotClosed(msg)
-        _not_before(decided_on, closed_on, "the date of reopening", "the closure")
-        _not_future(decided_on, at, "the date of reopening")
+        _not_before(decided_on, closed_on, "the date of reopening", "the closure", "decided_on")
+        _not_future(decided_on, at, "the date of reopening", "decided_on")
         self.trigger_event(
             self.Reopened,
             timestamp=at,
@@ -863,15 +864,15 @@ class Recommendation(FastAggregate):
         if field.startswith(("referral.", "response.")):
             if addressee is None:
                 msg = f"a correction of {field} must name the addressee"
-                raise CannotCorrect(msg)
+                raise CannotCorrect(msg, field="addressee")
             self._addressee(addressee)
         elif field.startswith(corrections.BY_POSITION):
             if version is None:
                 msg = f"a correction of {field} must name the fact by its position in the audit trail"
-                raise CannotCorrect(msg)
+                raise CannotCorrect(msg, field="position")
         elif addressee is not None or version is not None:
             msg = f"{field} is the item's own: a correction of it names no addressee and no position"
-            raise CannotCorrect(msg)
+            raise CannotCorrect(msg, field="addressee" if addressee is not None else "position")
         fact = corrections.fact_of(self.history, field, addressee, version)
         if fact is None:
             what = {"referral": "been referred to", "response": "a response from"}.get(field.partition(".")[0])
@@ -882,47 +883,47 @@ class Recommendation(FastAggregate):
             else:
                 kind = field.partition(".")[0]
                 msg = f"that position holds no {kind} of {self.ref} in force (it may have been retracted)"
-            raise CannotCorrect(msg)
+            raise CannotCorrect(msg, field="addressee" if what else "position")
         if isinstance(fact, DecisionFact):
             holders = corrections.DECISION_FIELDS.get(field)
             if holders is not None and fact.what not in holders:
                 msg = f"{field} is not part of a decision that {fact.what.replace('_', ' ')}"
-                raise CannotCorrect(msg)
+                raise CannotCorrect(msg, field="field")
         if isinstance(fact, ProgressFact | DecisionFact) == field.startswith(corrections.BY_POSITION):
             return fact
         msg = f"a correction of {field} names a {field.partition('.')[0]}, not that fact"
-        raise CannotCorrect(msg)
+        raise CannotCorrect(msg, field="position")
 
     def _check_correction(self, field: str, value: Any, fact: Any, addressee: str | None, at: datetime) -> date:
         """Checks a correction keeps the item's dates in order; returns the corrected fact's date."""
         if field in _FACT_DATES:
-            _not_future(value, at, _FACT_DATES[field])
+            _not_future(value, at, _FACT_DATES[field], "value")
         if field.startswith("referral."):
             if field == "referral.received_on":
-                self._after_meeting(value, "the date of receipt")
+                self._after_meeting(value, "the date of receipt", "value")
                 response = self.responses.get(addressee or "")
                 if response is not None:
-                    _not_before(response.on, value, "the response date", f"{addressee} received the item")
+                    _not_before(response.on, value, "the response date", f"{addressee} received the item", "value")
                 return value  # type: ignore[no-any-return]
             if value is not None:
-                _not_before(value, fact.on, "the response due date", "the date of receipt")
+                _not_before(value, fact.on, "the response due date", "the date of receipt", "value")
             return fact.on  # type: ignore[no-any-return]
         if field.startswith("response."):
             if field == "response.responded_on":
-                self._after_meeting(value, "the response date")
+                self._after_meeting(value, "the response date", "value")
                 referral = self.referrals.get(addressee or "")
                 if referral is not None:
-                    _not_before(value, referral.on, "the response date", f"{addressee} received the item")
+                    _not_before(value, referral.on, "the response date", f"{addressee} received the item", "value")
                 return value  # type: ignore[no-any-return]
             if field == "response.target_date" and value is not None:
-                self._after_meeting(value, "the target date")
+                self._after_meeting(value, "the target date", "value")
             return fact.on  # type: ignore[no-any-return]
         if field.startswith(corrections.BY_POSITION):
             if field in ("progress.reported_on", "decision.decided_on"):
-                self._after_meeting(value, _FACT_DATES[field])
+                self._after_meeting(value, _FACT_DATES[field], "value")
                 return value  # type: ignore[no-any-return]
             if field in ("decision.target_date", "decision.until") and value is not None:
-                _not_before(value, fact.on, f"the {field.partition('.')[2].replace('_', ' ')}", "the decision")
+                _not_before(value, fact.on, f"the {field.partition('.')[2].replace('_', ' ')}", "the decision", "value")
             return fact.on  # type: ignore[no-any-return]
         if field == "meeting_date":
             history = self.history
@@ -935,7 +936,7 @@ class Recommendation(FastAggregate):
                     f"the meeting date {long_date(value)} would come after {long_date(min(later))}, "
                     f"a date already recorded for {self.ref}"
                 )
-                raise DateOutOfOrder(msg)
+                raise DateOutOfOrder(msg, field="value")
             return value  # type: ignore[no-any-return]
         return self.meeting_date
 
@@ -950,7 +951,7 @@ class Recommendation(FastAggregate):
             else:
                 msg = f"position {position} holds no fact of {self.ref} that can be retracted (a correction is put"
                 msg += " right by another correction)"
-            raise CannotCorrect(msg)
+            raise CannotCorrect(msg, field="position")
         self.trigger_event(
             self.Retracted,
             timestamp=at,
@@ -973,12 +974,12 @@ class Recommendation(FastAggregate):
         if found is None:
             names = ", ".join(a.name for a in self.addressees) or "none"
             msg = f"{name} is not an addressee of {self.ref} (its addressees: {names})"
-            raise NotAnAddressee(msg)
+            raise NotAnAddressee(msg, field="addressee")
         return found
 
-    def _after_meeting(self, day: date, what: str) -> None:
+    def _after_meeting(self, day: date, what: str, field: str) -> None:
         if day < self.meeting_date:  # the message is written only for a date that breaks the rule
-            _not_before(day, self.meeting_date, what, f"the meeting of {long_date(self.meeting_date)}")
+            _not_before(day, self.meeting_date, what, f"the meeting of {long_date(self.meeting_date)}", field)
 
 
 @cache
@@ -988,12 +989,12 @@ def _parameters(command: str) -> tuple[str, ...]:
     return tuple(name for name in taken if name not in ("self", "actor", "at", "body"))
 
 
-def _not_future(day: date, at: datetime, what: str) -> None:
+def _not_future(day: date, at: datetime, what: str, field: str) -> None:
     """A fact takes effect no later than the UK day it is recorded on: a later date is a typing mistake."""
     today = uk_day(at)
     if day > today:
         msg = f"{what} ({long_date(day)}) is after today ({long_date(today)}): a fact cannot take effect in the future"
-        raise DateOutOfOrder(msg)
+        raise DateOutOfOrder(msg, field=field)
 
 
 _FACT_DATES = {
@@ -1009,10 +1010,10 @@ _DECISION_DETAILS = ("target_date", "until", "outcome", "minute", "reason", "act
 """What a decision's event may hold beyond who decided and when, kept in its fact."""
 
 
-def _not_before(day: date, earliest: date, what: str, reference: str) -> None:
+def _not_before(day: date, earliest: date, what: str, reference: str, field: str) -> None:
     if day < earliest:
         msg = f"{what} ({long_date(day)}) is before {reference} ({long_date(earliest)})"
-        raise DateOutOfOrder(msg)
+        raise DateOutOfOrder(msg, field=field)
 
 
 def _as_text(value: Any) -> str | None:

@@ -74,7 +74,7 @@ class Policy:
         role = self.role(role_name)
         if role is None or not (EVERYTHING in role.may or command in role.may):
             msg = f"{actor_name} ({role_name}) may not {command}"
-            raise NotPermitted(msg)
+            raise NotPermitted(msg, field="actor.role")
         return role
 
     def check_item(
@@ -87,10 +87,10 @@ class Policy:
             return
         if actor_name not in addressees:
             msg = f"{actor_name} ({role_name}) may not {command} on an item that does not name them"
-            raise NotPermitted(msg)
+            raise NotPermitted(msg, field="actor.name")
         if addressee is not None and addressee != actor_name:
             msg = f"{actor_name} ({role_name}) may not record a response for {addressee}"
-            raise NotPermitted(msg)
+            raise NotPermitted(msg, field="addressee")
 
 
 def _role_name(name: str) -> str:

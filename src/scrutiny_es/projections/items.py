@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import cache
 from operator import attrgetter
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import TypeAdapter
 
@@ -23,6 +23,7 @@ from scrutiny_es.domain.history import (
     DecisionFact,
     ItemHistory,
     Outcome,
+    Rag,
     ResponseFact,
     agreed_target_dates,
     closure,
@@ -79,11 +80,28 @@ def tracker_row(
 def tracker_json(history: ItemHistory, owed: list[Obligation], meetings: Meetings = ()) -> str | None:
     """The item's live tracker row as JSON, as the tracker table keeps it: every field but ``overdue``, which
     changes with the day, and instead the item's obligations (``owed``) to work it out when asked."""
+    record = tracker_record(history, owed, meetings)
+    return None if record is None else record.row
+
+
+class TrackerRecord(NamedTuple):
+    """An item's live tracker row as the tracker table keeps it: the JSON of ``tracker_json``, and the fields a
+    page of the tracker is chosen by."""
+
+    row: str
+    status: ItemStatus
+    rag: Rag | None
+    addressees: list[str]
+
+
+def tracker_record(history: ItemHistory, owed: list[Obligation], meetings: Meetings = ()) -> TrackerRecord | None:
+    """What the tracker table keeps of an item (None before it is made)."""
     fields = tracker_fields(history, None, meetings)
     if fields is None:
         return None
     fields["owed"] = [(o.reason, o.due, o.met_on) for o in owed]
-    return _adapter(dict[str, Any]).dump_json(fields).decode()
+    row = _adapter(dict[str, Any]).dump_json(fields).decode()
+    return TrackerRecord(row, fields["status"], fields["rag"], fields["addressees"])
 
 
 def tracker_from_json(text: str | bytes, day: date) -> TrackerRow:

@@ -111,6 +111,17 @@ class AuditRow(Row):
     summary: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BodyRow(Row):
+    """A registered body: its code (``body``), name and council, the period each kind of addressee has to
+    respond in (``None``: no deadline), and the meetings in its calendar (scheduled and not cancelled)."""
+
+    name: str
+    council: str
+    deadlines: dict[str, str | None]
+    meetings: list[date]
+
+
 FactStatus = Literal["in force", "corrected", "retracted"]
 
 

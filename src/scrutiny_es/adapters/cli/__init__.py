@@ -14,13 +14,15 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from functools import partial
 from importlib import import_module
-from typing import Any
+from typing import Any, get_args
 
 from scrutiny_es.adapters.database import DEFAULT_URL, UnsupportedDatabase, council_schema, database_problem
 from scrutiny_es.adapters.formats import FORMATS
 from scrutiny_es.domain.dates import UK
 from scrutiny_es.domain.errors import ScrutinyError
+from scrutiny_es.domain.history import Rag
 from scrutiny_es.projections.reports import READ_MODELS, REPORTS
+from scrutiny_es.projections.rows import ItemStatus, OverdueReason
 
 Opener = Callable[..., Any]
 """Opens the record at a database URL: ``open(url, catch_up=...)`` gives a ``ScrutinyService``."""
@@ -132,6 +134,7 @@ def parser() -> argparse.ArgumentParser:
             metavar="TIMESTAMP",
             help="facts recorded by then (UK time unless it says otherwise; a date alone means the end of that day)",
         )
+        _page_options(report, kind.name)
         report.add_argument("--format", choices=FORMATS, default="table")
         report.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
         report.set_defaults(run=("reports", "report"), report=kind.name)
@@ -174,6 +177,42 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--dir", default=".", help="where to write scrutiny-demo.db and the HTML tracker")
     demo.set_defaults(run=("demo", "demo"))
     return parser
+
+
+def _page_options(report: argparse.ArgumentParser, name: str) -> None:
+    """A page of a list, as ``Scrutiny.tracker``, ``overdue`` and ``audit`` take it (``PAGE_OPTIONS``)."""
+    if name in ("tracker", "overdue"):
+        who = "the items naming this addressee" if name == "tracker" else "what this person or body owes"
+        report.add_argument("--addressee", metavar="NAME", help=f"only {who}")
+        report.add_argument("--status", choices=get_args(ItemStatus), help="only items of this status")
+        report.add_argument("--rag", choices=get_args(Rag), help="only items whose latest RAG is this")
+    if name == "tracker":
+        report.add_argument("--open", dest="open_only", action="store_true", help="only items not closed")
+        report.add_argument(
+            "--overdue", dest="overdue_only", action="store_true", help="only items with anything overdue"
+        )
+    if name == "overdue":
+        report.add_argument("--reason", choices=get_args(OverdueReason), help="only what is owed for this")
+    if name == "audit":
+        report.add_argument("--after", type=_positive, metavar="POSITION", help="only entries after this position")
+    if name in PAGE_OPTIONS:
+        report.add_argument("--limit", type=_count, metavar="N", help="at most N rows")
+    if name in ("tracker", "overdue"):
+        report.add_argument("--offset", type=_count, metavar="N", help="skip the first N rows (with --limit: a page)")
+
+
+PAGE_OPTIONS = {
+    "tracker": ("addressee", "status", "rag", "open_only", "overdue_only", "limit", "offset"),
+    "overdue": ("addressee", "reason", "status", "rag", "limit", "offset"),
+    "audit": ("after", "limit"),
+}
+"""The options of each report that choose a page of it, by the names its method takes."""
+
+
+def _count(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 or more")
 
 
 def _actor_options(command: argparse.ArgumentParser) -> None:

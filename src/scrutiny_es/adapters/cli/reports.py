@@ -6,7 +6,7 @@ import argparse
 import shutil
 import sys
 
-from scrutiny_es.adapters.cli import write
+from scrutiny_es.adapters.cli import PAGE_OPTIONS, write
 from scrutiny_es.adapters.formats import Report, render
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.domain.errors import RecommendationNotFound, ScrutinyError
@@ -22,7 +22,10 @@ def report(args: argparse.Namespace) -> int:
         app.body(args.body)  # a body that does not exist is said so, not shown as an empty report
     if args.ref:
         _the_item(app, args.body, args.ref)
-    rows = getattr(app, kind.name)(body=args.body, ref=args.ref, as_of=args.as_of, as_known_at=args.as_known_at)
+    page = {
+        name: value for name in PAGE_OPTIONS.get(kind.name, ()) if (value := getattr(args, name)) not in (None, False)
+    }
+    rows = getattr(app, kind.name)(body=args.body, ref=args.ref, as_of=args.as_of, as_known_at=args.as_known_at, **page)
     codes = [args.body] if args.body else sorted({row.body for row in rows})
     found = {code: app.body(code) for code in codes}
     bodies = {code: body.name for code, body in found.items()}

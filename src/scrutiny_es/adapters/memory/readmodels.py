@@ -14,6 +14,7 @@ from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
+from scrutiny_es.projections.filters import EVERY_ROW, Filters, chosen_items
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import ZERO, Sealed, seal
@@ -79,13 +80,19 @@ class MemoryReadModels:
         chosen = [h for h in self.items.values() if body in (None, h.body) and ref in (None, h.ref)]
         return sorted(chosen, key=lambda h: (h.body, h.meeting_date, h.ref))
 
-    def tracker(self, on: date, body: str | None = None, ref: str | None = None) -> list[TrackerRow]:
+    def tracker(
+        self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
+    ) -> list[TrackerRow]:
         calendars = self._calendars()
         rows = (tracker_row(h, day=on, meetings=calendars.get(h.body, ())) for h in self._histories(body, ref))
-        return [row for row in rows if row is not None]
+        return filters.page([row for row in rows if row is not None and filters.keeps(row)])
 
-    def overdue(self, on: date, body: str | None = None, ref: str | None = None) -> list[OverdueRow]:
-        return overdue_rows(self._histories(body, ref), on, calendars=self._calendars())
+    def overdue(
+        self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
+    ) -> list[OverdueRow]:
+        calendars = self._calendars()
+        histories = chosen_items(self._histories(body, ref), filters, on, None, calendars)
+        return filters.page([r for r in overdue_rows(histories, on, calendars=calendars) if filters.keeps_overdue(r)])
 
     def _calendars(self) -> dict[str, list[date]]:
         return {b.code: sorted(b.meetings) for b in self.bodies.values()}
@@ -96,21 +103,27 @@ class MemoryReadModels:
         ref: str | None = None,
         as_of: date | None = None,
         as_known_at: datetime | None = None,
+        after: int = 0,
+        limit: int | None = None,
     ) -> list[AuditRow]:
-        return [
+        entries = [
             entry
-            for entry in self.entries
+            for entry in self.entries[after:]
             if body in (None, entry.body)
             and ref in (None, entry.ref)
             and (as_of is None or entry.effective_on <= as_of)
             and (as_known_at is None or entry.recorded_at <= as_known_at)
         ]
+        return entries[:limit]
 
     def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
         return iter(self._histories(body, ref))
 
     def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
         return [h.item_id for h in self._histories(body, ref)]
+
+    def body_codes(self) -> list[str]:
+        return sorted(body.code for body in self.bodies.values())
 
     def last_position(self, as_known_at: datetime | None = None) -> int:
         known = [e for e in self.entries if as_known_at is None or e.recorded_at <= as_known_at]

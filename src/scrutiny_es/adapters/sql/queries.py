@@ -10,9 +10,25 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Table, Text, and_, cast, func, select, type_coerce, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    Text,
+    and_,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 
 from scrutiny_es.adapters.sql.schema import (
+    NAME_MARK,
     audit_table,
     obligation_table,
     overdue_item_table,
@@ -22,6 +38,7 @@ from scrutiny_es.adapters.sql.schema import (
 )
 from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.domain.history import ItemHistory
+from scrutiny_es.projections.filters import EVERY_ROW, Filters
 from scrutiny_es.projections.items import OVERDUE_ORDER, from_stored, overdue_row, tracker_from_json
 from scrutiny_es.projections.rows import AuditRow, Obligation, OverdueReason, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import Sealed
@@ -39,11 +56,29 @@ class ReadModelQueries:
             query = select(projection_table.c.generation).where(projection_table.c.name == name)
             yield conn, conn.execute(query).scalar_one()
 
-    def tracker(self, on: date, body: str | None = None, ref: str | None = None) -> list[TrackerRow]:
+    def _generation(self, conn: Connection, name: str) -> int:
+        """The generation of a projection's tables that readers use now, in the caller's transaction."""
+        query = select(projection_table.c.generation).where(projection_table.c.name == name)
+        return int(conn.execute(query).scalar_one())
+
+    def tracker(
+        self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
+    ) -> list[TrackerRow]:
+        """The tracker's rows, or one page of those ``filters`` keep, in the tracker's order.
+
+        What is overdue on ``on`` is read from the overdue list's obligations, which the tracker's rows
+        hold too (both projections keep them from the same fold).
+        """
         with self._reading("tracker") as (conn, generation):
             table = tracker_table(generation)
-            query = select(table.c.row).where(*_item_filter(table, body, ref))
-            query = query.order_by(table.c.body, table.c.meeting_date, table.c.ref)
+            query = select(table.c.row).where(*_item_filter(table, body, ref), *_items_chosen(table, filters))
+            if filters.addressee is not None:
+                query = query.where(_holds(conn, table.c.addressees, NAME_MARK + filters.addressee + NAME_MARK))
+            if filters.overdue_only:
+                owed = obligation_table(self._generation(conn, "overdue"))
+                unmet = or_(owed.c.met_on.is_(None), owed.c.met_on > on)
+                query = query.where(exists().where(owed.c.item_id == table.c.item_id, owed.c.due < on, unmet))
+            query = _paged(query.order_by(table.c.body, table.c.meeting_date, table.c.ref), filters)
             return [tracker_from_json(row, on) for row in conn.execute(query).scalars()]
 
     def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
@@ -63,7 +98,9 @@ class ReadModelQueries:
             query = query.order_by(table.c.body, table.c.meeting_date, table.c.ref)
             return [UUID(hex=key) for key in conn.execute(query).scalars()]
 
-    def overdue(self, on: date, body: str | None = None, ref: str | None = None) -> list[OverdueRow]:
+    def overdue(
+        self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
+    ) -> list[OverdueRow]:
         """The obligations overdue on a day, oldest first: met late or not yet met, and past their last day.
 
         The list can run to tens of thousands of rows: the due date and the names are read as
@@ -78,13 +115,21 @@ class ReadModelQueries:
             shown = select(table.c.body, table.c.ref, table.c.reason, due, responsible, original, items.c.item,
                            items.c.text, table.c.seq).join(items, items.c.item_id == table.c.item_id)  # fmt: skip
             shown = shown.where(*_item_filter(table, body, ref), table.c.due < on)
+            if filters.reason is not None:
+                shown = shown.where(table.c.reason == filters.reason)
+            if filters.addressee is not None:
+                shown = shown.where(_names(conn, table.c.responsible, filters.addressee))
+            if filters.chooses_items:  # by the item's tracker row, a projection kept with this one
+                tracker = tracker_table(self._generation(conn, "tracker"))
+                chosen = select(tracker.c.item_id).where(*_items_chosen(tracker, filters))
+                shown = shown.where(table.c.item_id.in_(chosen))
             # Not yet met, or met after the day: two ranges, read apart and merged. On SQLite the
             # first, by far the larger, comes from its index already in order, where one OR of the
             # two would have every row sorted. Each row's item is looked up by its key.
             query = union_all(shown.where(table.c.met_on.is_(None)), shown.where(table.c.met_on > on))
             # Rows alike in (due, body, ref, reason) are one item's, in the order the item owes them, as in the fold.
             query = query.order_by(*(query.selected_columns[name] for name in (*OVERDUE_ORDER, "seq")))
-            return _overdue_rows(conn.execute(query).tuples().all(), on)
+            return _overdue_rows(conn.execute(_paged(query, filters)).tuples().all(), on)
 
     def audit(
         self,
@@ -92,6 +137,8 @@ class ReadModelQueries:
         ref: str | None = None,
         as_of: date | None = None,
         as_known_at: datetime | None = None,
+        after: int = 0,
+        limit: int | None = None,
     ) -> list[AuditRow]:
         with self._reading("audit") as (conn, generation):
             table = audit_table(generation)
@@ -100,7 +147,17 @@ class ReadModelQueries:
                 query = query.where(table.c.effective_on <= as_of)
             if as_known_at is not None:
                 query = query.where(table.c.recorded_at <= as_known_at)
-            return [AuditRow(**r) for r in conn.execute(query.order_by(table.c.position)).mappings()]
+            if after:
+                query = query.where(table.c.position > after)
+            query = query.order_by(table.c.position).limit(limit)
+            return [AuditRow(**r) for r in conn.execute(query).mappings()]
+
+    def body_codes(self) -> list[str]:
+        """The bodies registered: each has one ``Registered`` entry in the audit trail."""
+        with self._reading("audit") as (conn, generation):
+            table = audit_table(generation)
+            query = select(table.c.body).where(table.c.event == "Registered", table.c.ref.is_(None))
+            return sorted(conn.execute(query).scalars())
 
     def last_position(self, as_known_at: datetime | None = None) -> int:
         with self._reading("audit") as (conn, generation):
@@ -143,6 +200,38 @@ def _item_filter(table: Table, body: str | None, ref: str | None) -> list[Any]:
     if ref is not None:
         conditions.append(table.c.ref == ref)
     return [and_(*conditions)] if conditions else []
+
+
+def _items_chosen(table: Table, filters: Filters) -> list[ColumnElement[bool]]:
+    """The tracker table's rows of the status and RAG asked for, open only if asked."""
+    chosen = []
+    if filters.status is not None:
+        chosen.append(table.c.status == filters.status)
+    if filters.rag is not None:
+        chosen.append(table.c.rag == filters.rag)
+    if filters.open_only:
+        chosen.append(table.c.status != "closed")
+    return chosen
+
+
+def _holds(conn: Connection, column: Any, text: str) -> ColumnElement[bool]:
+    """Whether the column's text holds ``text`` exactly (SQLite's LIKE would ignore case, and both read % and _)."""
+    find = func.strpos if conn.dialect.name == "postgresql" else func.instr
+    return find(column, text) > 0
+
+
+def _names(conn: Connection, column: Any, name: str) -> ColumnElement[bool]:
+    """Whether a JSON list of names holds ``name``."""
+    if conn.dialect.name == "postgresql":
+        return cast(column, JSONB).contains([name])
+    names = func.json_each(column).table_valued("value")
+    return exists(select(1).select_from(names).where(names.c.value == name))
+
+
+def _paged(query: Any, filters: Filters) -> Any:
+    if filters.limit is not None:
+        query = query.limit(filters.limit)
+    return query.offset(filters.offset) if filters.offset else query
 
 
 def _overdue_rows(

@@ -12,6 +12,7 @@ from scrutiny_es.adapters.sql.queries import ReadModelQueries
 from scrutiny_es.adapters.sql.runner import ProjectionRunner
 from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
 from scrutiny_es.domain.history import ItemHistory
+from scrutiny_es.projections.filters import EVERY_ROW, Filters
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import Sealed
 
@@ -39,13 +40,17 @@ class SqlReadModels:
     def status(self, names: Iterable[str] | None = None) -> list[ProjectionStatus]:
         return self.runner.status(names)
 
-    def tracker(self, on: date, body: str | None = None, ref: str | None = None) -> list[TrackerRow]:
+    def tracker(
+        self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
+    ) -> list[TrackerRow]:
         self.runner.setup()
-        return self.queries.tracker(on, body, ref)
+        return self.queries.tracker(on, body, ref, filters)
 
-    def overdue(self, on: date, body: str | None = None, ref: str | None = None) -> list[OverdueRow]:
+    def overdue(
+        self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
+    ) -> list[OverdueRow]:
         self.runner.setup()
-        return self.queries.overdue(on, body, ref)
+        return self.queries.overdue(on, body, ref, filters)
 
     def audit(
         self,
@@ -53,9 +58,11 @@ class SqlReadModels:
         ref: str | None = None,
         as_of: date | None = None,
         as_known_at: datetime | None = None,
+        after: int = 0,
+        limit: int | None = None,
     ) -> list[AuditRow]:
         self.runner.setup()
-        return self.queries.audit(body, ref, as_of, as_known_at)
+        return self.queries.audit(body, ref, as_of, as_known_at, after, limit)
 
     def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
         self.runner.setup()
@@ -64,6 +71,10 @@ class SqlReadModels:
     def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
         self.runner.setup()
         return self.queries.item_ids(body, ref)
+
+    def body_codes(self) -> list[str]:
+        self.runner.setup()
+        return self.queries.body_codes()
 
     def last_position(self, as_known_at: datetime | None = None) -> int:
         self.runner.setup()

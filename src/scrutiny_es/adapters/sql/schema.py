@@ -83,16 +83,31 @@ def _table(name: str, generation: int, *columns: Column[Any] | Index) -> Table:
 
 
 def tracker_table(generation: int) -> Table:
+    # A page of the tracker is read in the tracker's order (body, meeting, ref) from its index, chosen by
+    # the columns after ``history``; ``addressees`` holds the names as ``addressee_list`` writes them.
     return _table(
         "tracker",
         generation,
         Column("item_id", String(32), primary_key=True),
-        Column("body", _sorted_text(CODE_LENGTH), nullable=False, index=True),
+        Column("body", _sorted_text(CODE_LENGTH), nullable=False),
         Column("ref", _sorted_text(CODE_LENGTH), nullable=False),
         Column("meeting_date", Date, nullable=False),
         Column("row", Text, nullable=False),
         Column("history", Text, nullable=False),
+        Column("status", String(20), nullable=False),
+        Column("rag", String(10)),
+        Column("addressees", Text, nullable=False),
+        Index(f"ix_tracker_{generation}_order", "body", "meeting_date", "ref"),
     )
+
+
+NAME_MARK = "\x1f"
+"""Marks where each of a row's names begins and ends: no name may hold a control character."""
+
+
+def addressee_list(names: list[str]) -> str:
+    """The names as the tracker's ``addressees`` column holds them: one is found by ``LIKE '%<mark>NAME<mark>%'``."""
+    return NAME_MARK + NAME_MARK.join(names) + NAME_MARK if names else ""
 
 
 def overdue_item_table(generation: int) -> Table:

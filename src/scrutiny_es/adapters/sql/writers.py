@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Table, delete, func, select
 
 from scrutiny_es.adapters.sql.bulk import Inserts, Values, chunks, for_driver, insert_prepared
 from scrutiny_es.adapters.sql.schema import (
+    addressee_list,
     audit_table,
     audited_item_table,
     obligation_table,
@@ -30,7 +31,7 @@ from scrutiny_es.application.ports import EventLog
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
-from scrutiny_es.projections.items import fold, from_stored, obligations, stored, tracker_json
+from scrutiny_es.projections.items import fold, from_stored, obligations, stored, tracker_record
 from scrutiny_es.projections.rows import AuditRow, Obligation
 from scrutiny_es.projections.seal import ZERO, Sealed, seal
 
@@ -225,7 +226,7 @@ class TrackerWriter(ItemsWriter):
     """The tracker: one row per item, as ``projections.items.tracker_row`` shows it."""
 
     name = "tracker"
-    layout = 2
+    layout = 3
 
     def tables(self, generation: int) -> list[Table]:
         return [tracker_table(generation)]
@@ -237,9 +238,11 @@ class TrackerWriter(ItemsWriter):
         rows: list[Values] = []
         text = self.histories.text
         for key, history in histories:
-            shown = tracker_json(history, self.histories.owed(key, history))
+            shown = tracker_record(history, self.histories.owed(key, history))
             if shown is not None:
-                rows.append((key, history.body, history.ref, history.meeting_date, shown, text(key, history)))
+                row, status, rag, names = shown
+                values = (key, history.body, history.ref, history.meeting_date, row, text(key, history), status, rag)
+                rows.append((*values, addressee_list(names)))
         return [(tracker_table(generation), rows)]
 
 

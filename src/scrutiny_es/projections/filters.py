@@ -1,0 +1,121 @@
+"""Which rows of the tracker or the overdue list a host's page shows, and which page.
+
+The live lists are chosen in SQL, the lists "as of" a date or "as known at" a time by these
+same rules over rows made in memory; both give the same rows in the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar, get_args
+
+from scrutiny_es.domain.errors import InvalidQuery
+from scrutiny_es.domain.history import ItemHistory, Rag
+from scrutiny_es.projections.items import Meetings, tracker_row
+from scrutiny_es.projections.rows import ItemStatus, OverdueReason, OverdueRow, TrackerRow
+
+Shown = TypeVar("Shown", TrackerRow, OverdueRow)
+
+MAX_LIMIT = 100_000
+"""Rows on one page at the most: more is a mistake (a page of every item is had by giving no limit)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """A page of a list: the rows it keeps, then ``offset`` rows skipped and at most ``limit`` shown.
+
+    ``addressee``: on the tracker, the items naming that addressee; on the overdue list, what that
+    person (or body) is responsible for. ``status``, ``rag``, ``open_only``: the item's, on the list's day.
+    ``overdue_only``: tracker rows with anything overdue on the day. ``reason``: overdue rows owed for it.
+    Values are checked as made: an unknown one raises ``InvalidQuery`` naming its field.
+    """
+
+    addressee: str | None = None
+    status: ItemStatus | None = None
+    rag: Rag | None = None
+    open_only: bool = False
+    overdue_only: bool = False
+    reason: OverdueReason | None = None
+    limit: int | None = None
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        _one_of("status", self.status, get_args(ItemStatus))
+        _one_of("rag", self.rag, get_args(Rag))
+        _one_of("reason", self.reason, get_args(OverdueReason))
+        if self.addressee is not None and not (isinstance(self.addressee, str) and self.addressee.strip()):
+            raise InvalidQuery(f"addressee must be a name, not {self.addressee!r}", field="addressee")
+        for name in ("open_only", "overdue_only"):
+            if not isinstance(getattr(self, name), bool):
+                raise InvalidQuery(f"{name} must be true or false, not {getattr(self, name)!r}", field=name)
+        check_count("limit", self.limit, 0, MAX_LIMIT, optional=True)
+        check_count("offset", self.offset, 0, 2**62)
+
+    @property
+    def chooses_items(self) -> bool:
+        """Whether the page keeps only some items by their tracker row (status, RAG, open)."""
+        return self.status is not None or self.rag is not None or self.open_only
+
+    def keeps_item(self, row: TrackerRow) -> bool:
+        """Whether the item's tracker row has the status, RAG and openness asked for."""
+        return (
+            (self.status is None or row.status == self.status)
+            and (self.rag is None or row.rag == self.rag)
+            and not (self.open_only and row.status == "closed")
+        )
+
+    def keeps(self, row: TrackerRow) -> bool:
+        """Whether a tracker row is on the list."""
+        return (
+            self.keeps_item(row)
+            and (self.addressee is None or self.addressee in row.addressees)
+            and not (self.overdue_only and not row.overdue)
+        )
+
+    def keeps_overdue(self, row: OverdueRow) -> bool:
+        """Whether an overdue row is on the list (its item's tracker row is checked with ``keeps_item``)."""
+        return (self.addressee is None or self.addressee in row.responsible) and self.reason in (None, row.reason)
+
+    def page(self, rows: Sequence[Shown]) -> list[Shown]:
+        """The page of the rows kept, in their order."""
+        end = None if self.limit is None else self.offset + self.limit
+        return list(rows[self.offset : end])
+
+
+def chosen_items(
+    histories: Iterable[ItemHistory],
+    filters: Filters,
+    day: date,
+    as_of: date | None,
+    calendars: Mapping[str, Meetings],
+) -> Iterator[ItemHistory]:
+    """The items whose tracker row (as of ``as_of``, overdue on ``day``) has the status, RAG and openness asked
+    for: the overdue list's items are chosen by them."""
+    for history in histories:
+        if not filters.chooses_items:
+            yield history
+            continue
+        row = tracker_row(history, as_of, day, calendars[history.body])
+        if row is not None and filters.keeps_item(row):
+            yield history
+
+
+def _one_of(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value is not None and value not in allowed:
+        msg = f"{name} must be one of {', '.join(allowed)}, not {value!r}"
+        raise InvalidQuery(msg, field=name)
+
+
+def check_count(name: str, value: Any, least: int, most: int, *, optional: bool = False) -> None:
+    """``InvalidQuery`` unless ``value`` is a whole number from ``least`` to ``most`` (or None, if optional)."""
+    if value is None and optional:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= most:
+        msg = f"{name} must be a whole number from {least} to {most:,}, not {value!r}"
+        raise InvalidQuery(msg, field=name)
+
+
+EVERY_ROW = Filters()
+"""Every row: no choice, no paging."""

@@ -1,0 +1,94 @@
+"""What a host imports from ``scrutiny_es``, and the field each error names for the host's form."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+
+import scrutiny_es
+from scrutiny_es import (
+    BatchRejected,
+    BodyNotFound,
+    DateOutOfOrder,
+    InvalidCommand,
+    NotAnAddressee,
+    NotPermitted,
+    RecommendationNotFound,
+    ReportProgress,
+    ScrutinyError,
+)
+from scrutiny_es.bootstrap import in_memory
+from scrutiny_es.domain import commands, errors
+from tests.conftest import CLERK, FixedClock, command, make, register
+
+
+def test_every_public_name_is_there_and_nothing_else_is_promised() -> None:
+    assert scrutiny_es.__all__ == sorted(scrutiny_es._WHERE)
+    for name in scrutiny_es.__all__:
+        assert getattr(scrutiny_es, name) is not None
+    for cls in [*commands.ITEM_COMMANDS, commands.RegisterBody, commands.ScheduleMeeting, commands.CancelMeeting]:
+        assert getattr(scrutiny_es, cls.__name__) is cls
+    for name, value in vars(errors).items():
+        if isinstance(value, type) and issubclass(value, ScrutinyError):
+            assert getattr(scrutiny_es, name) is value
+    with pytest.raises(AttributeError, match="no attribute 'ScrutinyService'"):
+        _ = scrutiny_es.ScrutinyService
+
+
+def test_importing_the_package_loads_no_database_library() -> None:
+    code = "import scrutiny_es, sys; print(sorted(m for m in ('sqlalchemy', 'pydantic', 'eventsourcing') if m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
+
+
+@pytest.fixture
+def service():  # type: ignore[no-untyped-def]
+    app = in_memory(FixedClock(datetime(2024, 12, 2, 9, 30, tzinfo=UTC)))
+    app.execute(register())
+    app.execute(make())
+    return app
+
+
+@pytest.mark.parametrize(
+    ("sent", "error", "field"),
+    [
+        (command("refer", ref="R1", addressee="Cabinet", received_on="2024-01-01"), DateOutOfOrder, "received_on"),
+        (command("refer", ref="R1", addressee="Cabinet", received_on="2025-01-01"), DateOutOfOrder, "received_on"),
+        (command("refer", ref="R1", addressee="Nobody", received_on="2024-02-20"), NotAnAddressee, "addressee"),
+        (command("refer", ref="R9", addressee="Cabinet", received_on="2024-02-20"), RecommendationNotFound, "ref"),
+        (command("refer", body="XX", ref="R1", addressee="Cabinet", received_on="2024-02-20"), BodyNotFound, "body"),
+        (command("refer", ref="R1", addressee="Cabinet", received_on="20/02/2024"), InvalidCommand, "received_on"),
+        (command("close", ref="R1", outcome="done", decided_on="2024-03-01"), InvalidCommand, "outcome"),
+        (command("defer", ref="R1", until="2024-02-01", reason="Later", decided_on="2024-03-01"), DateOutOfOrder,
+         "until"),
+        (command("correct", ref="R1", field="meeting_date", value="2023-13-01", reason="typo"), Exception, "value"),
+        (command("report_progress", ref="R1", note="n", reported_on="2024-03-01", reported_by="X")
+         | {"actor": CLERK | {"role": "member"}}, NotPermitted, "actor.role"),
+    ],
+)  # fmt: skip
+def test_a_broken_rule_names_the_field_whose_value_broke_it(service, sent, error, field) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(error) as raised:
+        service.execute(sent)
+    assert raised.value.field == field
+    with pytest.raises(BatchRejected) as batch:
+        service.execute_many([sent])
+    assert batch.value.field == field
+
+
+def test_an_invalid_command_lists_every_problem_by_field(service) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidCommand) as raised:
+        service.execute(command("report_progress", ref="R1", reported_on="yesterday", rag="purple"))
+    fields = [field for field, _ in raised.value.problems]
+    assert fields == ["note", "reported_on", "rag", "reported_by"]
+    assert raised.value.field == "note"
+
+
+def test_a_command_built_from_the_public_classes_is_recorded(service) -> None:  # type: ignore[no-untyped-def]
+    sent = ReportProgress(
+        actor=scrutiny_es.Actor(**CLERK), body="BCSB", ref="R1", note="On track", reported_on="2024-03-01",
+        reported_by="Director of Housing", rag="green",
+    )  # fmt: skip
+    assert service.execute(sent).events == ("ProgressReported",)
+    assert [row.rag for row in service.tracker()] == ["green"]
