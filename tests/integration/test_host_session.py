@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -10,7 +11,8 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from scrutiny_es import Scrutiny
 from scrutiny_es.adapters.database import UnsupportedDatabase
-from scrutiny_es.domain.errors import BodyNotFound
+from scrutiny_es.domain.errors import BodyNotFound, NotAnAddressee
+from scrutiny_es.domain.model import recommendation_id
 from tests.conftest import FixedClock, command, make, register
 
 CASES = Table("host_case", MetaData(), Column("id", Integer, primary_key=True), Column("note", String(100)))
@@ -111,3 +113,66 @@ def test_a_batch_stamped_before_the_log_leaves_nothing_behind_in_the_host_sessio
     session.remove()
     behind.close()
     ahead.close()
+
+
+POSTERS = 8
+
+
+def test_eight_form_posts_at_once_to_one_item_are_all_recorded_with_the_hosts_own_writes(db_url: str) -> None:
+    engine = create_engine(db_url)
+    CASES.metadata.create_all(engine)
+    session = scoped_session(sessionmaker(bind=engine))
+    app = Scrutiny(session=session, clock=FixedClock())
+    app.unit_of_work(lambda: [app.execute(register()), app.execute(make())])
+    start = threading.Barrier(POSTERS)
+    tries: list[int] = []
+
+    def post(n: int) -> None:
+        def work() -> None:
+            tries.append(n)
+            session.execute(select(func.count()).select_from(CASES)).scalar_one()  # a host reads first, as forms do
+            session.execute(insert(CASES).values(note=f"progress form {n}"))
+            app.execute(command("report_progress", ref="R1", note=f"Post {n}", reported_on="2024-03-01",
+                                reported_by="Officer"))  # fmt: skip
+
+        start.wait()
+        try:
+            app.unit_of_work(work)
+        finally:
+            session.remove()
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(POSTERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    notes = sorted(e.note for e in app.store.events(recommendation_id("BCSB", "R1")) if hasattr(e, "note"))
+    assert notes == sorted(f"Post {n}" for n in range(POSTERS))
+    with engine.connect() as conn:
+        cases = conn.execute(select(CASES.c.note)).scalars().all()
+    assert sorted(cases) == sorted(f"progress form {n}" for n in range(POSTERS))  # none twice, none lost
+    assert [e.position for e in app.audit()] == list(range(1, 3 + POSTERS))
+    assert len(tries) >= POSTERS
+    session.remove()
+    app.close()
+
+
+def test_a_unit_of_work_that_fails_is_rolled_back_whole(db_url: str) -> None:
+    engine = create_engine(db_url)
+    CASES.metadata.create_all(engine)
+    session = scoped_session(sessionmaker(bind=engine))
+    app = Scrutiny(session=session, clock=FixedClock())
+    app.unit_of_work(lambda: app.execute(register()))
+
+    def work() -> None:
+        session.execute(insert(CASES).values(note="case opened"))
+        app.execute(make())
+        app.execute(command("refer", ref="R1", addressee="Nobody", received_on="2024-02-20"))
+
+    with pytest.raises(NotAnAddressee):
+        app.unit_of_work(work)
+    assert session.execute(select(func.count()).select_from(CASES)).scalar_one() == 0
+    assert [e.event for e in app.audit()] == ["Registered"]
+    session.remove()
+    app.close()

@@ -89,8 +89,18 @@ class EventStore(Protocol):
     def recorded(self, keys: list[str]) -> dict[str, Recorded]:
         """The commands already recorded under these keys."""
 
+    def commit(self) -> None:
+        """Commits the host's transaction that events were appended in (nothing to do without a host's)."""
+
+    def rollback(self) -> None:
+        """Rolls back the host's transaction (nothing to do without a host's)."""
+
     def latest(self) -> datetime | None:
         """When the last event in the log was recorded (None: the log is empty)."""
+
+    @property
+    def signals_events(self) -> bool:
+        """Whether ``wait_for_events`` is woken when events are recorded (else it waits out its time)."""
 
     def wait_for_events(self, timeout: float) -> bool:
         """Waits at most ``timeout`` seconds for a signal that events were recorded; says whether one came

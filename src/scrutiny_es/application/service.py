@@ -8,13 +8,13 @@ transaction; a command that fails writes nothing. The service works against the 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cache
 from hashlib import sha256
 from time import monotonic, sleep
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from uuid import UUID
 
 from scrutiny_es.application.collector import collector_paused
@@ -146,6 +146,11 @@ _BODY_ENVELOPE = {"command", "actor", "body", "command_id"}
 
 _BEFORE_ANYTHING = datetime.min.replace(tzinfo=UTC)
 
+Done = TypeVar("Done")
+
+FOLLOWED = 500
+"""Audit entries ``follow`` reads at a time."""
+
 MAX_ATTEMPTS = 20
 """How many times a command is tried when another writer changes the same item first."""
 
@@ -258,6 +263,34 @@ class ScrutinyService:
             return _receipts(parsed, ends, events, positions, earlier)
         msg = f"the items were changed by someone else {MAX_ATTEMPTS} times while this was being recorded; try again"
         raise ConcurrentChange(msg)
+
+    def unit_of_work(self, work: Callable[[], Done], *, attempts: int = MAX_ATTEMPTS) -> Done:
+        """Runs a host's unit of work (its own writes and the commands it records) and commits it; when another
+        writer changed the same item first (``ConcurrentChange``), rolls it back and runs it again, up to
+        ``attempts`` times in all. Returns what ``work`` returned.
+
+        With a host's session (``Scrutiny(session=...)``) the work is one transaction of the session,
+        committed here, or rolled back if it raises. ``work`` must therefore do all of its writing again
+        when run again: read the form, not what an earlier try left. Without a session each command is a
+        transaction of its own, tried again by ``execute`` itself; the work then simply runs once.
+        """
+        check_count("attempts", attempts, 1, 1000)
+        tried = 0
+        while True:
+            tried += 1
+            try:
+                done = work()
+                self.store.commit()
+            except ConcurrentChange:
+                self.store.rollback()
+                if tried == attempts:
+                    raise
+                sleep(random.uniform(0, 0.005 * tried))  # noqa: S311  (spreads out writers that collided)
+            except BaseException:
+                self.store.rollback()
+                raise
+            else:
+                return done
 
     def _recorded_before(
         self,
@@ -526,6 +559,32 @@ class ScrutinyService:
         """Waits at most ``timeout`` seconds for a signal that events were recorded; says whether one came
         (SQLite gives none: a projection worker polls it)."""
         return self.store.wait_for_events(timeout)
+
+    def follow(self, after: int = 0, timeout: float = 10.0, *, poll: float = 0.2) -> Iterator[AuditRow]:
+        """The audit trail's entries after position ``after``, in order, and then each new one as it is recorded;
+        the iterator ends once nothing new has come for ``timeout`` seconds.
+
+        A host's notifier keeps the position of the last entry it handled with its own writes, in its own
+        transaction, and follows on from there (docs/api.md shows how). On PostgreSQL a new event wakes the
+        wait at once (LISTEN/NOTIFY); on SQLite, or with the read models kept by a separate worker, the trail
+        is looked at every ``poll`` seconds.
+        """
+        check_count("after", after, 0, 2**62)
+        woken = self.store.signals_events and self.catch_up_on_query
+        if woken:
+            self.store.wait_for_events(0)  # listening before the first read: nothing recorded after it is missed
+        deadline = monotonic() + timeout
+        while True:
+            entries = self.audit(after=after, limit=FOLLOWED)
+            if entries:
+                yield from entries
+                after = entries[-1].position
+                deadline = monotonic() + timeout
+                continue
+            left = deadline - monotonic()
+            if left <= 0:
+                return
+            self.store.wait_for_events(left if woken else min(left, poll))
 
     def wait_for(self, receipt: Receipt, timeout: float = 10.0) -> None:
         """Returns when every read model shows ``receipt``'s command (read-your-writes with a worker)."""

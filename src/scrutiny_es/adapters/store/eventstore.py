@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import datetime
 from time import sleep
@@ -68,7 +69,10 @@ class EventsourcingStore:
         self.session = session
         """A host's session, which the shared store (``adapters/store/shared.py``) writes in."""
         self._in_memory: dict[str, Recorded] = {}
-        self._listening: Any = None
+        self._listening = threading.local()
+        """Each thread's connection that LISTENs for the store's NOTIFY (a connection is not shared by threads)."""
+        self._listeners: list[Any] = []
+        self._listeners_lock = threading.Lock()
 
     def create_table(self) -> None:
         self.recorder.create_table()
@@ -100,6 +104,14 @@ class EventsourcingStore:
     def events(self, key: UUID) -> list[Any]:
         return list(self._app.events.get(key))
 
+    def commit(self) -> None:
+        if self.session is not None:
+            self.session.commit()
+
+    def rollback(self) -> None:
+        if self.session is not None:
+            self.session.rollback()
+
     def latest(self) -> datetime | None:
         head = self.log.head()
         last = self.recorder.select_notifications(start=head, limit=1) if head else []
@@ -117,22 +129,36 @@ class EventsourcingStore:
                 self._in_memory[key] = Recorded(digest, positions[index], tuple(names.split(",")))
         return positions
 
+    @property
+    def signals_events(self) -> bool:
+        """Whether ``wait_for_events`` is woken by the database when events are recorded (PostgreSQL's NOTIFY)."""
+        return getattr(self.recorder, "channel_name", None) is not None
+
     def wait_for_events(self, timeout: float) -> bool:
-        """On PostgreSQL, until the event store's NOTIFY; SQLite has no such signal (the worker polls)."""
+        """On PostgreSQL, until the event store's NOTIFY; SQLite has no such signal (the worker polls).
+
+        A thread's first call starts listening: every NOTIFY after it is kept for its next call, so
+        a caller that calls once with no timeout before reading misses no event recorded after the read.
+        """
         channel = getattr(self.recorder, "channel_name", None)
         if channel is None:
             sleep(timeout)
             return False
-        if self._listening is None:
+        listening = getattr(self._listening, "connection", None)
+        if listening is None:
             import psycopg
             from psycopg import sql
 
             options = {k: v for k, v in self.recorder.datastore.pool.kwargs.items() if k != "row_factory"}
-            self._listening = psycopg.connect(**options, autocommit=True)
-            self._listening.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
-        return any(True for _ in self._listening.notifies(timeout=timeout, stop_after=1))
+            listening = self._listening.connection = psycopg.connect(**options, autocommit=True)
+            listening.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+            with self._listeners_lock:
+                self._listeners.append(listening)
+        return any(True for _ in listening.notifies(timeout=timeout, stop_after=1))
 
     def close(self) -> None:
-        if self._listening is not None:
-            self._listening.close()
+        with self._listeners_lock:
+            for listening in self._listeners:
+                listening.close()
+            self._listeners.clear()
         self._app.close()
