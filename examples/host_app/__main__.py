@@ -1,7 +1,7 @@
 """``python -m examples.host_app``: add an officer, or serve the application with uvicorn.
 
-    python -m examples.host_app --db sqlite:///host.db add-user jo --name "Jo Clerk" --role "scrutiny officer"
-    python -m examples.host_app --db sqlite:///host.db serve --port 8000
+python -m examples.host_app --db sqlite:///host.db add-user jo --name "Jo Clerk" --role "scrutiny officer"
+python -m examples.host_app --db sqlite:///host.db serve --port 8000
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add-user", help="add an officer who may sign in (asks for the password)")
     add.add_argument("username")
-    add.add_argument("--name", required=True, help="their name, as the record shows it (an addressee's, for an officer)")
+    add.add_argument(
+        "--name", required=True, help="their name, as the record shows it (an addressee's, for an officer)"
+    )
     add.add_argument("--role", default="scrutiny officer", help="their role, as the policy reads it")
     serve = commands.add_parser("serve", help="serve the application")
     serve.add_argument("--host", default="127.0.0.1")

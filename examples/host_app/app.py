@@ -96,7 +96,8 @@ def create_app(url: str, *, secret: str | None = None, clock: Any = None) -> Fas
                     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
                 return endpoint(request, *args, who=who, **kwargs)
 
-        run.__signature__ = _without_who(endpoint)  # type: ignore[attr-defined]  (FastAPI reads it: no ``who``)
+        # FastAPI reads the wrapper's signature: the endpoint's, without ``who``
+        run.__signature__ = _without_who(endpoint)  # type: ignore[attr-defined]
         return run
 
     @app.get("/login", response_class=HTMLResponse)
@@ -145,7 +146,8 @@ def create_app(url: str, *, secret: str | None = None, clock: Any = None) -> Fas
         try:
             rows = host.record.tracker(
                 body,
-                status=status or None,  # type: ignore[arg-type]  (checked by the library: InvalidQuery)
+                # as typed into the address: the library checks them (InvalidQuery naming the field)
+                status=status or None,  # type: ignore[arg-type]
                 rag=rag or None,  # type: ignore[arg-type]
                 addressee=addressee or None,
                 open_only=bool(open),
@@ -177,7 +179,7 @@ def create_app(url: str, *, secret: str | None = None, clock: Any = None) -> Fas
         request: Request, body: str, ref: str, who: Officer, status_code: int = 200, **forms: Any
     ) -> HTMLResponse:
         (row,) = host.record.tracker(body, ref)
-        empty = {"values": {}, "errors": {}, "problem": None}
+        empty: dict[str, Any] = {"values": {}, "errors": {}, "problem": None}
         return page(
             "item.html",
             request,
@@ -191,11 +193,17 @@ def create_app(url: str, *, secret: str | None = None, clock: Any = None) -> Fas
             recorded=request.query_params.get("recorded"),
         )
 
-    def record_from_form(request: Request, body: str, ref: str, who: Officer, form: str, cmd: dict[str, Any]) -> Response:
+    def record_from_form(
+        request: Request, body: str, ref: str, who: Officer, form: str, cmd: dict[str, Any]
+    ) -> Response:
         """Records the form's command in the host's transaction (run again if another writer got there first);
         on a refusal, the card again with each message beside its field, and nothing recorded."""
         values = {k: v for k, v in cmd.items() if k not in {"command", "actor", "body", "ref"}}
-        command = {k: v for k, v in cmd.items() if v not in ("", None)} | {"actor": who.actor(), "body": body, "ref": ref}
+        command = {k: v for k, v in cmd.items() if v not in ("", None)} | {
+            "actor": who.actor(),
+            "body": body,
+            "ref": ref,
+        }
         try:
             host.record.unit_of_work(lambda: host.record.execute(command))
         except ScrutinyError as e:

@@ -62,7 +62,7 @@ def signed_in(conn: Any, username: str, password: str) -> Officer | None:
     """The officer with this username and password, or None (the same answer for either wrong)."""
     row = conn.execute(select(users_table).where(users_table.c.username == username)).first()
     if row is None:
-        password_matches(password, hash_password("")) # as slow as a real check: a name is not told by the time
+        password_matches(password, hash_password(""))  # as slow as a real check: a name is not told by the time
         return None
     if not password_matches(password, row.password_hash):
         return None
