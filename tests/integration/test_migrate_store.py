@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
+import subprocess
+import threading
+import time
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import create_engine
@@ -11,7 +16,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from scrutiny_es import Scrutiny
 from tests.conftest import FixedClock, NewDatabase, command, make, register
-from tests.e2e.cli import jsonl, run
+from tests.e2e.cli import SCRIPT, jsonl, run
 
 STARTED = [
     register(),
@@ -86,3 +91,43 @@ def test_migrate_store_refuses_a_database_that_holds_no_record(new_database: New
     assert missing.returncode == 2
     assert "no database at" in missing.stderr
     assert not (tmp_path / "nowhere.db").exists()
+
+
+def test_after_migrate_store_a_follower_and_the_worker_hear_of_what_a_host_records(db_url: str) -> None:
+    assert run("apply", "-", db=db_url, stdin=jsonl(*STARTED)).returncode == 0
+    assert run("migrate-store", db=db_url).returncode == 0
+    follower = Scrutiny(db_url)
+    session = scoped_session(sessionmaker(bind=create_engine(db_url)))
+    host = Scrutiny(session=session, clock=FixedClock())
+
+    def record_later() -> None:
+        time.sleep(0.5)
+        host.unit_of_work(lambda: host.execute(make("R3")))
+        session.remove()
+
+    writer = threading.Thread(target=record_later)
+    writer.start()
+    heard = list(islice(follower.follow(after=5, timeout=20), 1))
+    writer.join()
+    assert [(entry.position, entry.event, entry.ref) for entry in heard] == [(6, "Made", "R3")]
+    follower.close()
+    host.close()
+
+
+def test_after_migrate_store_the_projection_worker_keeps_the_read_models(db_url: str) -> None:
+    assert run("apply", "-", db=db_url, stdin=jsonl(*STARTED)).returncode == 0
+    assert run("migrate-store", db=db_url).returncode == 0
+    worker = subprocess.Popen([str(SCRIPT), "--db", db_url, "projections", "run", "--poll", "0.2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        session = scoped_session(sessionmaker(bind=create_engine(db_url)))
+        host = Scrutiny(session=session, clock=FixedClock(), catch_up=False)
+        receipt = host.unit_of_work(lambda: host.execute(make("R3")))
+        host.wait_for(receipt, timeout=30)
+        assert [row.ref for row in host.tracker()] == ["R1", "R2", "R3"]
+        session.remove()
+        host.close()
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _, said = worker.communicate(timeout=30)
+    assert worker.returncode == 0, said

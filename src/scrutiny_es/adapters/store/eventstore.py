@@ -149,7 +149,7 @@ class EventsourcingStore:
             import psycopg
             from psycopg import sql
 
-            options = {k: v for k, v in self.recorder.datastore.pool.kwargs.items() if k != "row_factory"}
+            options = _listen_options(self.recorder)
             listening = self._listening.connection = psycopg.connect(**options, autocommit=True)
             listening.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
             with self._listeners_lock:
@@ -162,3 +162,10 @@ class EventsourcingStore:
                 listening.close()
             self._listeners.clear()
         self._app.close()
+
+
+def _listen_options(recorder: Any) -> dict[str, Any]:
+    """How to connect to LISTEN for the recorder's NOTIFY: the shared store says; the native one's pool knows."""
+    if hasattr(recorder, "listen_options"):
+        return recorder.listen_options()  # type: ignore[no-any-return]
+    return {k: v for k, v in recorder.datastore.pool.kwargs.items() if k != "row_factory"}

@@ -24,7 +24,27 @@ from scrutiny_es.application.ports import LogIsAhead
 class SharedEventRecorder(SQLAlchemyApplicationRecorder):
     """Appends, then, holding the log's lock (PostgreSQL's table lock, SQLite's write lock): checks the event
     before them was not recorded later, numbers them in the log and keeps the keys of the commands that
-    recorded them. Returns their positions."""
+    recorded them. Returns their positions.
+
+    On PostgreSQL it NOTIFYs ``channel_name`` as it appends, and ``listen_options`` is how to connect to
+    LISTEN for it; SQLite has no such signal (``channel_name`` is None: readers poll).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self._dialect() != "postgresql":
+            self.channel_name = None  # type: ignore[assignment]
+
+    def _dialect(self) -> str:
+        engine = self.datastore.engine
+        return engine.dialect.name if engine is not None else ""
+
+    def listen_options(self) -> dict[str, Any]:
+        """psycopg's connection arguments for the store's database, its council's search path among them."""
+        engine: Any = self.datastore.engine
+        url = engine.url
+        options: dict[str, Any] = url.translate_connect_args(username="user", database="dbname")
+        return options | {key: value for key, value in url.query.items() if isinstance(value, str)}
 
     def _insert_stored_events(self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         if not stored_events:
