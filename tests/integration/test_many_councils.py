@@ -71,6 +71,7 @@ def test_a_council_given_to_the_command_line_reports_only_its_own_record(databas
         lines = jsonl(register("HASC", council=name.title()), make(f"{name.upper()}-1", body="HASC"))
         applied = run("apply", "-", db=council(database, name), stdin=lines)
         assert applied.returncode == 0, applied.stderr
+        assert f"scrutiny-es: started the council schema {name}" in applied.stderr
     tracker = run("tracker", "--format", "json", db=council(database, "camden"))
     assert tracker.returncode == 0, tracker.stderr
     assert [row["ref"] for row in json.loads(tracker.stdout)] == ["CAMDEN-1"]
@@ -143,3 +144,17 @@ def test_migrate_store_moves_one_council_and_leaves_the_other_as_it_was(database
     ] == ["R1"]
     camden = run("migrate-store", db=council(database, "camden"))
     assert camden.returncode == 0, camden.stderr
+
+
+def test_a_report_on_a_council_not_yet_started_is_refused_and_starts_nothing(database: str) -> None:
+    for report in ("tracker", "overdue", "audit", "verify", "migrate-store"):
+        done = run(report, db=council(database, "hackney"))
+        assert done.returncode == 2, (report, done.stderr)
+        assert (
+            done.stderr
+            == "scrutiny-es: no council with the schema hackney in this database (give --db or set SCRUTINY_DB)\n"
+        )
+    engine = create_engine(database.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM pg_namespace WHERE nspname = 'hackney'")).scalar_one() == 0
+    engine.dispose()

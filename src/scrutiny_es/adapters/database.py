@@ -99,6 +99,27 @@ def council_schema(url: str) -> str | None:
     return schema
 
 
+def missing_council(url: str) -> str | None:
+    """The schema ``url`` names if the database has none of that name yet (a council not yet started), else None.
+
+    None too when the database cannot be asked: opening it then says why, as for any other command.
+    """
+    schema = council_schema(url)
+    if schema is None:
+        return None
+    from sqlalchemy import create_engine, pool, text
+
+    engine = create_engine(postgres_url(url), poolclass=pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :name"), {"name": schema}).first()
+    except Exception:  # the command that follows reports the problem of the database in its own words
+        return None
+    finally:
+        engine.dispose()
+    return schema if found is None else None
+
+
 def postgres_url(url: str) -> URL:
     """A PostgreSQL URL as SQLAlchemy reads it, with the psycopg driver (the only one the library uses).
 

@@ -16,7 +16,13 @@ from functools import partial
 from importlib import import_module
 from typing import Any, get_args
 
-from scrutiny_es.adapters.database import DEFAULT_URL, UnsupportedDatabase, council_schema, database_problem
+from scrutiny_es.adapters.database import (
+    DEFAULT_URL,
+    UnsupportedDatabase,
+    council_schema,
+    database_problem,
+    missing_council,
+)
 from scrutiny_es.adapters.formats import FORMATS
 from scrutiny_es.domain.dates import UK
 from scrutiny_es.domain.errors import ScrutinyError
@@ -48,6 +54,13 @@ def main(argv: Sequence[str] | None = None, *, open: Opener, migrate_store: Call
         return 2
     if missing is not None and module != "demo":
         print(f"scrutiny-es: created a new database at {missing}", file=sys.stderr)
+    council = missing_council(args.db) if module != "demo" else None
+    if council is not None and module not in CREATING:
+        print(f"scrutiny-es: no council with the schema {council} in this database (give --db or set SCRUTINY_DB)",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    if council is not None:
+        print(f"scrutiny-es: started the council schema {council}", file=sys.stderr)
     try:
         return int(getattr(import_module(f"scrutiny_es.adapters.cli.{module}"), name)(args))
     except ScrutinyError as e:
