@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import create_engine
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from examples.host_app.users import Officer, metadata, officer, signed_in
+from examples.host_app.users import Officer, count_recorded, metadata, officer, signed_in
 from scrutiny_es import InvalidCommand, InvalidQuery, Scrutiny, ScrutinyError
 
 PAGE = 20
@@ -196,16 +196,22 @@ def create_app(url: str, *, secret: str | None = None, clock: Any = None) -> Fas
     def record_from_form(
         request: Request, body: str, ref: str, who: Officer, form: str, cmd: dict[str, Any]
     ) -> Response:
-        """Records the form's command in the host's transaction (run again if another writer got there first);
-        on a refusal, the card again with each message beside its field, and nothing recorded."""
+        """Records the form's command and the host's own count in one transaction of the host's session (run
+        again if another writer changed the item first); on a refusal, the card again with each message beside
+        its field, and nothing recorded, of the record or of the host's."""
         values = {k: v for k, v in cmd.items() if k not in {"command", "actor", "body", "ref"}}
         command = {k: v for k, v in cmd.items() if v not in ("", None)} | {
             "actor": who.actor(),
             "body": body,
             "ref": ref,
         }
+
+        def work() -> None:
+            count_recorded(host.session, who)  # first: a refused command must undo it too
+            host.record.execute(command)
+
         try:
-            host.record.unit_of_work(lambda: host.record.execute(command))
+            host.record.unit_of_work(work)
         except ScrutinyError as e:
             host.session.rollback()
             errors, problem = _beside_fields(e, set(values))

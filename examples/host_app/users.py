@@ -1,4 +1,8 @@
-"""The host's own officers: a ``users`` table beside the record, passwords kept as scrypt hashes."""
+"""The host's own officers: a ``users`` table beside the record, passwords kept as scrypt hashes.
+
+``recorded`` counts the facts each officer has recorded: the host's own write, made in the same
+transaction as the command, so the two are kept or undone together.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, update
 
 metadata = MetaData()
 
@@ -20,6 +24,7 @@ users_table = Table(
     Column("name", String(200), nullable=False),
     Column("role", String(200), nullable=False),
     Column("password_hash", String(300), nullable=False),
+    Column("recorded", Integer, nullable=False, default=0),
 )
 
 _N, _R, _P = 2**14, 8, 1
@@ -34,6 +39,7 @@ class Officer:
     username: str
     name: str
     role: str
+    recorded: int = 0
 
     def actor(self) -> dict[str, str]:
         """The library's actor: its policy decides by ``role`` (and, for an officer, by ``name``)."""
@@ -66,9 +72,14 @@ def signed_in(conn: Any, username: str, password: str) -> Officer | None:
         return None
     if not password_matches(password, row.password_hash):
         return None
-    return Officer(row.id, row.username, row.name, row.role)
+    return Officer(row.id, row.username, row.name, row.role, row.recorded)
 
 
 def officer(conn: Any, user_id: int) -> Officer | None:
     row = conn.execute(select(users_table).where(users_table.c.id == user_id)).first()
-    return None if row is None else Officer(row.id, row.username, row.name, row.role)
+    return None if row is None else Officer(row.id, row.username, row.name, row.role, row.recorded)
+
+
+def count_recorded(conn: Any, who: Officer) -> None:
+    """One more fact recorded by ``who`` (in the caller's transaction)."""
+    conn.execute(update(users_table).where(users_table.c.id == who.id).values(recorded=users_table.c.recorded + 1))

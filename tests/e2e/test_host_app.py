@@ -143,6 +143,7 @@ def test_an_officer_signs_in_records_progress_and_sees_it_on_the_tracker(browser
     Select(browser.find_element(By.ID, "progress-rag")).select_by_value("amber")
     browser.find_element(By.ID, "record-progress").click()
     assert browser.find_element(By.ID, "recorded").text == "Recorded."
+    assert browser.find_element(By.ID, "recorded-count").text == "1 recorded", "the host's own write, kept with it"
     card = browser.find_element(By.ID, "card").text
     assert "Draft fishing policy out to consultation" in card
     assert "Jo Clerk (scrutiny officer)" in card
@@ -175,6 +176,8 @@ def test_a_bad_date_is_shown_beside_its_field_and_nothing_is_recorded(
     assert browser.find_element(By.ID, "progress-reported_on-error").text
     assert "Policy adopted by Cabinet" not in browser.find_element(By.ID, "card").text
     assert events_recorded(db_url) == before
+    browser.get(f"{site}/bodies/BCSB/items/{ref(2)}")
+    assert browser.find_element(By.ID, "recorded-count").text == "0 recorded", "nor the host's own write"
 
 
 def test_a_response_takes_the_item_off_the_overdue_list(browser: WebDriver, site: str) -> None:
