@@ -21,7 +21,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from examples.host_app.users import Officer, count_recorded, metadata, officer, signed_in
@@ -39,7 +39,7 @@ class Host:
     """What every request shares: the engine, the session factory, the record, the cookie's secret."""
 
     def __init__(self, url: str, secret: str, clock: Any = None) -> None:
-        self.engine = create_engine(url)
+        self.engine = council_engine(url)
         metadata.create_all(self.engine)
         self.session = scoped_session(sessionmaker(bind=self.engine))
         self.record = Scrutiny(session=self.session, clock=clock)
@@ -73,6 +73,21 @@ class Host:
         self.record.close()
         self.session.remove()
         self.engine.dispose()
+
+
+def council_engine(url: str) -> Engine:
+    """The host's engine. A PostgreSQL URL may name one council of many, ``...?schema=haringey``, as the command
+    line takes it: the engine's connections then use that schema (made if missing), and so does the record."""
+    parsed = make_url(url)
+    schema = parsed.query.get("schema")
+    if not isinstance(schema, str) or parsed.get_backend_name() != "postgresql":
+        return create_engine(url)
+    engine = create_engine(
+        parsed.difference_update_query(["schema"]), connect_args={"options": f"-c search_path={schema}"}
+    )
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {engine.dialect.identifier_preparer.quote_identifier(schema)}"))
+    return engine
 
 
 def create_app(url: str, *, secret: str | None = None, clock: Any = None) -> FastAPI:

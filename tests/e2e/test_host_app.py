@@ -11,21 +11,21 @@ import shutil
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
-from examples.host_app.app import create_app
+from examples.host_app.app import council_engine, create_app
 from examples.host_app.users import add_user, metadata
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
-from sqlalchemy import create_engine
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from scrutiny_es import Scrutiny
-from tests.conftest import FixedClock, command, make, register
+from tests.conftest import FixedClock, command, fresh_postgres_database, make, register
 
 ITEMS = 25
 """More than a page (20) of the tracker."""
@@ -35,16 +35,16 @@ def ref(n: int) -> str:
     return f"2024-02-15/{n:02}"  # refs are ordered as text
 
 
-def seed(url: str) -> None:
+def seed(url: str, body: str = "BCSB") -> None:
     """A body with 25 items, each referred to the Cabinet; two officers who may sign in."""
-    engine = create_engine(url)
+    engine = council_engine(url)
     metadata.create_all(engine)
     session = scoped_session(sessionmaker(bind=engine))
     record = Scrutiny(session=session, clock=FixedClock())
-    record.execute(register())
+    record.execute(register(body))
     for n in range(1, ITEMS + 1):
-        record.execute(make(ref(n), item=f"Item {n:02}"))
-        record.execute(command("refer", ref=ref(n), addressee="Cabinet", received_on="2024-02-20"))
+        record.execute(make(ref(n), body=body, item=f"Item {n:02}"))
+        record.execute(command("refer", body=body, ref=ref(n), addressee="Cabinet", received_on="2024-02-20"))
     add_user(session, "jo", "correct horse", "Jo Clerk", "scrutiny officer")
     add_user(session, "dh", "battery staple", "Director of Housing", "officer")
     session.commit()
@@ -53,11 +53,10 @@ def seed(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture
-def site(db_url: str) -> Iterator[str]:
-    """The example host, started with uvicorn in a thread on a free loopback port; its address."""
-    seed(db_url)
-    app = create_app(db_url, secret="a test secret", clock=FixedClock())
+@contextmanager
+def serving(url: str) -> Iterator[str]:
+    """The example host over ``url``, started with uvicorn in a thread on a free loopback port; its address."""
+    app = create_app(url, secret="a test secret", clock=FixedClock())
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     listening = socket.socket()
     listening.bind(("127.0.0.1", 0))
@@ -68,10 +67,19 @@ def site(db_url: str) -> Iterator[str]:
             break
         thread.join(0.05)
     assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{listening.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(30)
-    listening.close()
+    try:
+        yield f"http://127.0.0.1:{listening.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        listening.close()
+
+
+@pytest.fixture
+def site(db_url: str) -> Iterator[str]:
+    seed(db_url)
+    with serving(db_url) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -220,3 +228,20 @@ def test_an_officer_may_record_only_on_items_that_name_them(browser: WebDriver, 
     refused = browser.find_element(By.ID, "response-addressee-error").text
     assert refused == "Director of Housing (officer) may not record a response for Cabinet", "only their own"
     assert events_recorded(db_url) == before + 1
+
+
+def test_each_council_served_from_one_database_shows_only_its_own_record(
+    chromium: WebDriver, postgres_server: str
+) -> None:
+    with fresh_postgres_database(postgres_server) as url:
+        seed(f"{url}?schema=haringey", "HASC")
+        seed(f"{url}?schema=camden", "CASC")
+        with serving(f"{url}?schema=haringey") as haringey, serving(f"{url}?schema=camden") as camden:
+            for site, shown, hidden in ((haringey, "HASC", "CASC"), (camden, "CASC", "HASC")):
+                sign_in(chromium, site)
+                bodies = chromium.find_element(By.TAG_NAME, "main").text
+                assert shown in bodies
+                assert hidden not in bodies
+                chromium.find_element(By.LINK_TEXT, "Overdue").click()
+                assert len(chromium.find_elements(By.CSS_SELECTOR, "#overdue tbody tr")) == 20  # a page of its 25
+                chromium.delete_all_cookies()
