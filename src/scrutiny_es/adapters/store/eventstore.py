@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from time import sleep
 from typing import TYPE_CHECKING, Any
@@ -59,7 +60,12 @@ class EventsourcingStore:
     """
 
     def __init__(
-        self, env: dict[str, str], *, engine: Engine | None = None, session: scoped_session[Session] | None = None
+        self,
+        env: dict[str, str],
+        *,
+        engine: Engine | None = None,
+        session: scoped_session[Session] | None = None,
+        lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         self._app = _Events(env | {"CREATE_TABLE": "no"}, session)
         self.recorder: Any = self._app.recorder
@@ -69,6 +75,8 @@ class EventsourcingStore:
         self.session = session
         """eventsourcing-sqlalchemy's recorder is not ours: in a host's session, the order of time is checked
         before appending, and the log's length and the commands' keys are written through the session."""
+        self._appending = lock or nullcontext()
+        """Held while appending (see ``bootstrap``)."""
         self._in_memory: dict[str, Recorded] = {}
         self._listening = threading.local()
         """Each thread's connection that LISTENs for the store's NOTIFY (a connection is not shared by threads)."""
@@ -126,7 +134,8 @@ class EventsourcingStore:
             if latest is not None and recorded_at(stored[0].state) < latest:
                 raise LogIsAhead(latest)
         try:
-            positions = self.recorder.insert_events(stored, commands=keyed) or ()
+            with self._appending:
+                positions = self.recorder.insert_events(stored, commands=keyed) or ()
             if self.session is not None and stored:
                 positions = self._number_in_session(len(stored), keyed)
         except RecordConflictError:
