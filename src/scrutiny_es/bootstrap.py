@@ -7,6 +7,7 @@ command line holds; ``in_memory()`` wires the same service to in-memory parts, f
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,8 +66,13 @@ class Scrutiny(ScrutinyService):
                 "session: move them to the shared store first with scrutiny-es migrate-store"
             )
             raise UnsupportedDatabase(msg)
-        store = EventsourcingStore(event_store_env(url, kind), engine=engine, session=session)
-        read_models = SqlReadModels(engine, store.log)
+        # One thread of the process at a time appends or catches up. A catch-up holds the database's write
+        # lock while it reads the log through the event store's pool, and an append waiting for that lock
+        # holds the pool's writer: between threads of one process the two would wait for each other. A host's
+        # session appends in its own transaction, which a shared lock would hold up until it commits.
+        lock = threading.RLock() if session is None else None
+        store = EventsourcingStore(event_store_env(url, kind), engine=engine, session=session, lock=lock)
+        read_models = SqlReadModels(engine, store.log, lock)
         with read_models.runner.schema_lock():
             store.create_table()
         super().__init__(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from time import sleep
 from typing import TYPE_CHECKING, Any
@@ -59,7 +60,12 @@ class EventsourcingStore:
     """
 
     def __init__(
-        self, env: dict[str, str], *, engine: Engine | None = None, session: scoped_session[Session] | None = None
+        self,
+        env: dict[str, str],
+        *,
+        engine: Engine | None = None,
+        session: scoped_session[Session] | None = None,
+        lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         self._app = _Events(env | {"CREATE_TABLE": "no"}, session)
         self.recorder: Any = self._app.recorder
@@ -68,6 +74,8 @@ class EventsourcingStore:
         self.engine = engine
         self.session = session
         """A host's session, which the shared store (``adapters/store/shared.py``) writes in."""
+        self._appending = lock or nullcontext()
+        """Held while appending (see ``bootstrap``)."""
         self._in_memory: dict[str, Recorded] = {}
         self._listening = threading.local()
         """Each thread's connection that LISTENs for the store's NOTIFY (a connection is not shared by threads)."""
@@ -121,7 +129,8 @@ class EventsourcingStore:
         # The recorder itself: eventsourcing's event store would wrap every event in two more objects.
         stored = [self.mapper.to_stored_event(e) for e in events]
         try:
-            positions = self.recorder.insert_events(stored, commands=keyed) or ()
+            with self._appending:
+                positions = self.recorder.insert_events(stored, commands=keyed) or ()
         except RecordConflictError:
             raise Conflict from None
         if self.engine is None:  # eventsourcing's in-memory store: its ids have no gaps

@@ -47,11 +47,13 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         if not stored_events:
             return
         with curs.connection.cursor(row_factory=tuple_row) as numbering:
-            numbering.execute(ADD_TO_LOG.format("%s"), (len(stored_events),))
+            # Nor these: psycopg prepares a statement run often, and a clash rolled back in its pipeline
+            # leaves it taking one as prepared that the server never kept.
+            numbering.execute(ADD_TO_LOG.format("%s"), (len(stored_events),), prepare=False)
             (last,) = numbering.fetchone() or (len(stored_events),)
             positions = list(range(last - len(stored_events) + 1, last + 1))
             for key, digest, index, names in kwargs.get("commands", ()):
-                numbering.execute(INSERT_COMMAND.format("%s"), (key, digest, positions[index], names))
+                numbering.execute(INSERT_COMMAND.format("%s"), (key, digest, positions[index], names), prepare=False)
         self._positions.last = positions
 
 
