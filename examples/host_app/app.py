@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -93,9 +93,14 @@ def council_engine(url: str) -> Engine:
 def create_app(url: str, *, secret: str | None = None, clock: Any = None) -> FastAPI:
     """The application over the database at ``url`` (its ``users`` table and the record, in one engine)."""
     host = Host(url, secret or secrets.token_hex(32), clock)
-    app = FastAPI(title="Scrutiny tracker", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        host.close()  # the server stops: the record's connections and the engine's are closed
+
+    app = FastAPI(title="Scrutiny tracker", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.host = host
-    app.router.on_shutdown.append(host.close)
 
     def page(template: str, request: Request, status_code: int = 200, **context: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, template, context, status_code=status_code)

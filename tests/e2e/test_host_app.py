@@ -206,9 +206,17 @@ def test_a_response_takes_the_item_off_the_overdue_list(browser: WebDriver, site
     assert browser.find_element(By.ID, "recorded").text == "Recorded."
     assert browser.find_element(By.ID, "item-status").text == "responded"
     browser.find_element(By.LINK_TEXT, "Overdue").click()
-    overdue = browser.find_element(By.ID, "overdue").text
-    assert ref(5) + " " not in overdue + " "
+    overdue = [row.text.split()[1] for row in browser.find_elements(By.CSS_SELECTOR, "#overdue tbody tr")]
+    assert ref(5) not in overdue
     assert ref(6) in overdue
+
+    browser.get(f"{site}/bodies/BCSB")
+    Select(browser.find_element(By.ID, "status")).select_by_value("responded")
+    browser.find_element(By.ID, "filter").click()
+    rows = browser.find_elements(By.CSS_SELECTOR, "#tracker tbody tr")
+    assert [row.get_attribute("data-ref") for row in rows] == [ref(5)]
+    browser.get(f"{site}/bodies/BCSB?status=adopted")
+    assert "status must be one of" in browser.find_element(By.ID, "status-error").text
 
 
 def test_an_officer_may_record_only_on_items_that_name_them(browser: WebDriver, site: str, db_url: str) -> None:
