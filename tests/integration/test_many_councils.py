@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from scrutiny_es import Scrutiny
-from scrutiny_es.adapters.database import UnsupportedDatabase
+from scrutiny_es.adapters.database import UnsupportedDatabase, council_schema, event_store_env, postgres_url
 from scrutiny_es.domain.errors import RecommendationNotFound
 from tests.conftest import FixedClock, command, fresh_postgres_database, make, register
 from tests.e2e.cli import jsonl, run
@@ -158,3 +158,30 @@ def test_a_report_on_a_council_not_yet_started_is_refused_and_starts_nothing(dat
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM pg_namespace WHERE nspname = 'hackney'")).scalar_one() == 0
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "schema", "options"),
+    [
+        (
+            "postgresql+psycopg://clerk@/scrutiny?host=/run/postgresql&schema=haringey",
+            "haringey",
+            "-c search_path=haringey",
+        ),
+        ("postgresql://clerk:pw@db:5433/scrutiny?schema=camden_2", "camden_2", "-c search_path=camden_2"),
+        (
+            "postgresql://clerk@db/scrutiny?options=-c%20statement_timeout%3D5000&schema=ealing",
+            "ealing",
+            "-c statement_timeout=5000 -c search_path=ealing",
+        ),
+        ("postgresql://clerk@db/scrutiny", None, None),
+    ],
+)
+def test_the_schema_is_taken_out_of_the_url_and_given_to_every_connection(
+    url: str, schema: str | None, options: str | None
+) -> None:
+    assert council_schema(url) == schema
+    given = postgres_url(url)
+    assert "schema" not in given.query
+    assert given.query.get("options") == options
+    assert event_store_env(url)["POSTGRES_SCHEMA"] == (schema or "")
