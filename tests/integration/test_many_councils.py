@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
 import pytest
@@ -134,8 +137,20 @@ def test_migrate_store_moves_one_council_and_leaves_the_other_as_it_was(database
     url = database.replace("postgresql://", "postgresql+psycopg://", 1)
     session = scoped_session(sessionmaker(bind=create_engine(url, connect_args={"options": "-c search_path=haringey"})))
     host = Scrutiny(session=session, clock=FixedClock())
-    host.execute(make("R2", body="HASC"))
-    session.commit()
+    follower = Scrutiny(council(database, "haringey"))
+    assert follower.store.recorder.channel_name == "haringey_scrutiny_events"
+
+    def record_later() -> None:
+        time.sleep(0.5)
+        host.unit_of_work(lambda: host.execute(make("R2", body="HASC")))
+        session.remove()
+
+    writer = threading.Thread(target=record_later)
+    writer.start()
+    heard = list(islice(follower.follow(after=2, timeout=20), 1))  # woken by the council's own NOTIFY
+    writer.join()
+    follower.close()
+    assert [(entry.position, entry.ref) for entry in heard] == [(3, "R2")]
     assert [row.ref for row in host.tracker()] == ["R1", "R2"]
     session.remove()
     host.close()

@@ -7,6 +7,7 @@ refused for its time is taken out again at once, so it leaves nothing in a host'
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +20,9 @@ from sqlalchemy.orm import Session
 from scrutiny_es.adapters.store import check_follows
 from scrutiny_es.adapters.store.commands import commands, log_length
 from scrutiny_es.application.ports import LogIsAhead
+
+_SEARCH_PATH = re.compile(r"-c search_path=(\w+)")
+"""A council's schema, as ``database.postgres_url`` gives it to the connections."""
 
 
 class SharedEventRecorder(SQLAlchemyApplicationRecorder):
@@ -34,6 +38,10 @@ class SharedEventRecorder(SQLAlchemyApplicationRecorder):
         super().__init__(*args, **kwargs)
         if self._dialect() != "postgresql":
             self.channel_name = None  # type: ignore[assignment]
+            return
+        council = _SEARCH_PATH.search(str(self.listen_options().get("options", "")))
+        if council is not None:  # a council's own: those listening hear only of its events
+            self.channel_name = f"{council[1]}_{self.events_table_name}"
 
     def _dialect(self) -> str:
         engine = self.datastore.engine
