@@ -6,10 +6,14 @@ time, records progress and a response through the forms, and sees each refusal b
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
 import shutil
 import socket
 import threading
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,6 +33,8 @@ from tests.conftest import FixedClock, command, fresh_postgres_database, make, r
 
 ITEMS = 25
 """More than a page (20) of the tracker."""
+
+POSTS = 8
 
 
 def ref(n: int) -> str:
@@ -253,3 +259,36 @@ def test_each_council_served_from_one_database_shows_only_its_own_record(
                 chromium.find_element(By.LINK_TEXT, "Overdue").click()
                 assert len(chromium.find_elements(By.CSS_SELECTOR, "#overdue tbody tr")) == 20  # a page of its 25
                 chromium.delete_all_cookies()
+
+
+def test_eight_officers_posting_to_one_item_at_once_are_all_recorded(site: str, db_url: str) -> None:
+    """Through the web server's own threads: each post is one unit of work, run again if it clashed."""
+    cookies = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies))
+    opener.open(f"{site}/login", urllib.parse.urlencode({"username": "jo", "password": "correct horse"}).encode())
+    card = opener.open(f"{site}/bodies/BCSB/items/{ref(9)}").read().decode()
+    token = re.search(r'name="token" value="([0-9a-f]+)"', card)
+    assert token is not None
+    before = events_recorded(db_url)
+    start = threading.Barrier(POSTS)
+    answers: list[int] = []
+
+    def post(n: int) -> None:
+        form = {"token": token[1], "note": f"Post {n}", "reported_on": "2024-03-01", "reported_by": "Jo Clerk"}
+        start.wait()
+        with opener.open(f"{site}/bodies/BCSB/items/{ref(9)}/progress", urllib.parse.urlencode(form).encode()) as done:
+            answers.append(done.status)
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(POSTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200] * POSTS  # each redirected to the card
+    record = Scrutiny(db_url)
+    notes = [fact.text for fact in record.item("BCSB", ref(9)) if fact.event == "ProgressReported"]
+    record.close()
+    assert sorted(notes) == sorted(f"Post {n}" for n in range(POSTS))
+    assert events_recorded(db_url) == before + POSTS
+    page = opener.open(f"{site}/").read().decode()
+    assert f"{POSTS} recorded" in page, "the host's own count, kept with each of them"
