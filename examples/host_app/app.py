@@ -132,7 +132,8 @@ def create_app(url: str, *, secret: str | None = None, clock: Any = None) -> Fas
             errors = {"password": "That username and password do not match an officer's."}
             return page("login.html", request, 401, next=_local(next), errors=errors, username=username)
         done = RedirectResponse(_local(next), status_code=303)
-        done.set_cookie(COOKIE, host.cookie_for(who), httponly=True, samesite="lax")
+        secure = request.url.scheme == "https"  # behind TLS, the cookie never travels in the clear
+        done.set_cookie(COOKIE, host.cookie_for(who), httponly=True, samesite="lax", secure=secure)
         return done
 
     @app.post("/logout")
