@@ -75,6 +75,8 @@ class Scrutiny(ScrutinyService):
         read_models = SqlReadModels(engine, store.log, lock)
         with read_models.runner.schema_lock():
             store.create_table()
+        if session is not None:  # now, not in the host's transaction, where SQLite would wait for it to commit
+            read_models.setup()
         super().__init__(
             store=store,
             read_models=read_models,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, insert, select
@@ -174,5 +175,26 @@ def test_a_unit_of_work_that_fails_is_rolled_back_whole(db_url: str) -> None:
         app.unit_of_work(work)
     assert session.execute(select(func.count()).select_from(CASES)).scalar_one() == 0
     assert [e.event for e in app.audit()] == ["Registered"]
+    session.remove()
+    app.close()
+
+
+def test_a_form_posted_twice_in_the_hosts_transaction_is_recorded_once(db_url: str) -> None:
+    engine = create_engine(db_url)
+    CASES.metadata.create_all(engine)
+    session = scoped_session(sessionmaker(bind=engine))
+    app = Scrutiny(session=session, clock=FixedClock())
+    app.unit_of_work(lambda: [app.execute(register()), app.execute(make())])
+    form = command("report_progress", ref="R1", note="Survey done", reported_on="2024-03-01", reported_by="Officer")
+
+    def post() -> Any:
+        session.execute(insert(CASES).values(note="form posted"))  # the host writes first, holding SQLite's lock
+        return app.execute(form)
+
+    first = app.unit_of_work(post)
+    again = app.unit_of_work(post)
+    assert (first.already_recorded, again.already_recorded) == (False, True)
+    assert again.events == ("ProgressReported",)
+    assert [e.event for e in app.audit()] == ["Registered", "Made", "ProgressReported"]
     session.remove()
     app.close()

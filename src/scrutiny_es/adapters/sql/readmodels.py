@@ -56,7 +56,7 @@ class SqlReadModels:
         with self._upkeep:
             return self.runner.status(names)
 
-    def _setup(self) -> None:
+    def setup(self) -> None:
         """The tables made (or rebuilt, if an earlier version made them) before the first query."""
         if not self._set_up:
             with self._upkeep:
@@ -66,13 +66,13 @@ class SqlReadModels:
     def tracker(
         self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
     ) -> list[TrackerRow]:
-        self._setup()
+        self.setup()
         return self.queries.tracker(on, body, ref, filters)
 
     def overdue(
         self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
     ) -> list[OverdueRow]:
-        self._setup()
+        self.setup()
         return self.queries.overdue(on, body, ref, filters)
 
     def audit(
@@ -84,35 +84,35 @@ class SqlReadModels:
         after: int = 0,
         limit: int | None = None,
     ) -> list[AuditRow]:
-        self._setup()
+        self.setup()
         return self.queries.audit(body, ref, as_of, as_known_at, after, limit)
 
     def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
-        self._setup()
+        self.setup()
         return self.queries.histories(body, ref)
 
     def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
-        self._setup()
+        self.setup()
         return self.queries.item_ids(body, ref)
 
     def body_codes(self) -> list[str]:
-        self._setup()
+        self.setup()
         return self.queries.body_codes()
 
     def last_position(self, as_known_at: datetime | None = None) -> int:
-        self._setup()
+        self.setup()
         return self.queries.last_position(as_known_at)
 
     def sealed(self, after: int, limit: int) -> list[Sealed]:
-        self._setup()
+        self.setup()
         return self.queries.sealed(after, limit)
 
     def fact_at(self, position: int) -> tuple[str, int] | None:
-        self._setup()
+        self.setup()
         return self.queries.fact_at(position)
 
     def versions(self, key: str) -> dict[int, int]:
-        self._setup()
+        self.setup()
         return self.queries.versions(key)
 
     def close(self) -> None:
