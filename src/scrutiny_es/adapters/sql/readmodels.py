@@ -45,6 +45,10 @@ class SqlReadModels:
         return self.runner.read_only
 
     def catch_up(self, names: Iterable[str] | None = None) -> int:
+        names = list(names or self.names)
+        self.setup()
+        if self.queries.reached(names, self.log.head()):  # as it mostly is: queries need not wait for the lock
+            return 0
         with self._upkeep:
             return self.runner.catch_up(names)
 
@@ -53,8 +57,8 @@ class SqlReadModels:
             self.runner.rebuild(names, progress)
 
     def status(self, names: Iterable[str] | None = None) -> list[ProjectionStatus]:
-        with self._upkeep:
-            return self.runner.status(names)
+        self.setup()
+        return self.runner.status(names)
 
     def setup(self) -> None:
         """The tables made (or rebuilt, if an earlier version made them) before the first query."""
