@@ -17,10 +17,16 @@ def open_record(url: str, **options: Any) -> Any:
     return Scrutiny(url, **options)
 
 
+def migrate_store(url: str) -> int:
+    from scrutiny_es.bootstrap import migrate_store
+
+    return migrate_store(url)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from scrutiny_es.adapters import cli
 
-    return cli.main(argv, open=open_record)
+    return cli.main(argv, open=open_record, migrate_store=migrate_store)
 
 
 if __name__ == "__main__":

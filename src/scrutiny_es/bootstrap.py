@@ -7,6 +7,7 @@ command line holds; ``in_memory()`` wires the same service to in-memory parts, f
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,9 +15,11 @@ from scrutiny_es.adapters.clock import SystemClock
 from scrutiny_es.adapters.database import DEFAULT_URL, UnsupportedDatabase, event_store_env
 from scrutiny_es.adapters.memory.readmodels import MemoryReadModels
 from scrutiny_es.adapters.policyfile import load_policy
-from scrutiny_es.adapters.sql.engine import event_store_in, read_model_engine
+from scrutiny_es.adapters.sql.engine import read_model_engine
 from scrutiny_es.adapters.sql.readmodels import SqlReadModels
+from scrutiny_es.adapters.store import migrate
 from scrutiny_es.adapters.store.eventstore import EventsourcingStore
+from scrutiny_es.adapters.store.migrate import event_store_in
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.application.ports import Clock
 from scrutiny_es.domain.policy import BUILT_IN, Policy
@@ -51,7 +54,7 @@ class Scrutiny(ScrutinyService):
         one otherwise: see ``scrutiny_es.domain.policy``).
         """
         if session is not None:
-            url = session.get_bind().engine.url.render_as_string(hide_password=False)
+            url = _session_url(session)
         self.url = url
         engine = read_model_engine(url)
         found = event_store_in(engine)
@@ -60,13 +63,20 @@ class Scrutiny(ScrutinyService):
             engine.dispose()
             msg = (
                 f"{url} keeps its events with the {found} event store, so it cannot be shared with a host's "
-                "session; a host that hands over its session must do so from the first command"
+                "session: move them to the shared store first with scrutiny-es migrate-store"
             )
             raise UnsupportedDatabase(msg)
-        store = EventsourcingStore(event_store_env(url, kind), engine=engine, session=session)
-        read_models = SqlReadModels(engine, store.log)
+        # One thread of the process at a time appends or catches up. A catch-up holds the database's write
+        # lock while it reads the log through the event store's pool, and an append waiting for that lock
+        # holds the pool's writer: between threads of one process the two would wait for each other. A host's
+        # session appends in its own transaction, which a shared lock would hold up until it commits.
+        lock = threading.RLock() if session is None else None
+        store = EventsourcingStore(event_store_env(url, kind), engine=engine, session=session, lock=lock)
+        read_models = SqlReadModels(engine, store.log, lock)
         with read_models.runner.schema_lock():
             store.create_table()
+        if session is not None:  # now, not in the host's transaction, where SQLite would wait for it to commit
+            read_models.setup()
         super().__init__(
             store=store,
             read_models=read_models,
@@ -75,6 +85,35 @@ class Scrutiny(ScrutinyService):
             host_transaction=session is not None,
             policy=BUILT_IN if policy is None else policy if isinstance(policy, Policy) else load_policy(policy),
         )
+
+
+def _session_url(session: scoped_session[Session]) -> str:
+    """The URL of a host's session's database; on PostgreSQL, with the council's schema its connections use.
+
+    A host that keeps a council in a schema sets its engine's search path
+    (``connect_args={"options": "-c search_path=haringey"}``): the record's own connections must use it too.
+    """
+    engine = session.get_bind().engine
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name != "postgresql":
+        return url
+    from sqlalchemy import text
+
+    with engine.connect() as conn:  # the first schema of its search path, made or not yet
+        path = conn.execute(text("SELECT current_setting('search_path')")).scalar_one()
+    schema = path.split(",")[0].strip().strip('"')
+    if schema in {"public", "$user", ""}:
+        return url
+    return engine.url.update_query_dict({"schema": schema}).render_as_string(hide_password=False)
+
+
+def migrate_store(url: str) -> int:
+    """Moves a record the command line started to the event store a host's session shares; how many events moved."""
+    engine = read_model_engine(url)
+    try:
+        return migrate.share_with_host_sessions(engine, url)
+    finally:
+        engine.dispose()
 
 
 def in_memory(clock: Clock | None = None) -> ScrutinyService:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, insert, select
@@ -78,6 +80,42 @@ def test_a_host_session_cannot_take_over_a_database_written_without_one(db_url: 
         Scrutiny(session=session)
 
 
+def test_the_command_line_writing_to_a_host_database_keeps_positions_and_command_ids(db_url: str) -> None:
+    session = scoped_session(sessionmaker(bind=create_engine(db_url)))
+    host_app = Scrutiny(session=session, clock=FixedClock())
+    host_app.execute(register())
+    session.commit()
+    worker_app = Scrutiny(db_url, clock=FixedClock())  # the shared store, without a session
+    first = worker_app.execute(make(command_id="minute-12"))
+    assert worker_app.execute(make(command_id="minute-12")).position == first.position == 2
+    host_app.execute(make("R2"))
+    session.commit()
+    assert [(entry.position, entry.ref) for entry in worker_app.audit()] == [(1, None), (2, "R1"), (3, "R2")]
+    assert worker_app.verify().ok
+    assert worker_app.verify().events == 3
+    session.remove()
+    worker_app.close()
+
+
+def test_a_batch_stamped_before_the_log_leaves_nothing_behind_in_the_host_session(db_url: str) -> None:
+    session = scoped_session(sessionmaker(bind=create_engine(db_url)))
+    behind = Scrutiny(session=session, clock=FixedClock(datetime(2024, 12, 2, 9, 0, tzinfo=UTC)))
+    behind.execute(register())
+    session.commit()
+    ahead = Scrutiny(session=session, clock=FixedClock(datetime(2024, 12, 2, 10, 0, tzinfo=UTC)))
+    ahead.execute(make("R1"))
+    session.commit()
+    behind.execute(make("R2"))  # stamped 9:00, after the log's 10:00: refused by the store, stamped again
+    session.commit()
+    entries = behind.audit()
+    assert [(entry.event, entry.ref) for entry in entries] == [("Registered", None), ("Made", "R1"), ("Made", "R2")]
+    assert entries[2].recorded_at == entries[1].recorded_at
+    assert behind.verify().events == 3
+    session.remove()
+    behind.close()
+    ahead.close()
+
+
 POSTERS = 8
 
 
@@ -137,5 +175,26 @@ def test_a_unit_of_work_that_fails_is_rolled_back_whole(db_url: str) -> None:
         app.unit_of_work(work)
     assert session.execute(select(func.count()).select_from(CASES)).scalar_one() == 0
     assert [e.event for e in app.audit()] == ["Registered"]
+    session.remove()
+    app.close()
+
+
+def test_a_form_posted_twice_in_the_hosts_transaction_is_recorded_once(db_url: str) -> None:
+    engine = create_engine(db_url)
+    CASES.metadata.create_all(engine)
+    session = scoped_session(sessionmaker(bind=engine))
+    app = Scrutiny(session=session, clock=FixedClock())
+    app.unit_of_work(lambda: [app.execute(register()), app.execute(make())])
+    form = command("report_progress", ref="R1", note="Survey done", reported_on="2024-03-01", reported_by="Officer")
+
+    def post() -> Any:
+        session.execute(insert(CASES).values(note="form posted"))  # the host writes first, holding SQLite's lock
+        return app.execute(form)
+
+    first = app.unit_of_work(post)
+    again = app.unit_of_work(post)
+    assert (first.already_recorded, again.already_recorded) == (False, True)
+    assert again.events == ("ProgressReported",)
+    assert [e.event for e in app.audit()] == ["Registered", "Made", "ProgressReported"]
     session.remove()
     app.close()

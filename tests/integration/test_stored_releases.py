@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from scrutiny_es import Scrutiny
+from scrutiny_es.bootstrap import migrate_store
 from scrutiny_es.projections.rows import json_values
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -170,3 +171,17 @@ def test_every_item_a_stored_release_wrote_replays_from_its_events(stored: Store
     replayed = [app.body(code) for code in sorted({row["body"] for row in stored.expected["tracker"]})]
     replayed += [app.recommendation(row["body"], row["ref"]) for row in stored.expected["tracker"]]
     assert {aggregate.id: aggregate.version for aggregate in replayed} == versions
+
+
+def test_a_stored_release_moved_by_migrate_store_gives_the_reports_it_gave(stored: Stored) -> None:
+    url = f"sqlite:///{stored.copy}"
+    before = Scrutiny(url)
+    digest = before.verify().digest
+    before.close()
+    assert migrate_store(url) == len(stored.expected["audit"])
+    moved = Scrutiny(url)
+    assert type(moved.store.recorder).__name__ == "SharedEventRecorder"  # the store a host session shares
+    assert moved.verify().digest == digest
+    for key in stored.expected:
+        assert_same_rows(stored, key, report(moved, key))
+    moved.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,8 @@ def test_a_command_built_from_the_public_classes_is_recorded(service) -> None:  
     )  # fmt: skip
     assert service.execute(sent).events == ("ProgressReported",)
     assert [row.rag for row in service.tracker()] == ["green"]
+
+
+def test_docs_api_describes_every_public_name() -> None:
+    described = (Path(__file__).parent.parent.parent / "docs" / "api.md").read_text()
+    assert [name for name in scrutiny_es.__all__ if f"`{name}`" not in described] == []

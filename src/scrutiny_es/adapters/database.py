@@ -1,7 +1,8 @@
 """Databases as a URL names them, and their faults as a clerk is told of them.
 
 ``sqlite:///path.db`` is the embedded default; ``postgresql+psycopg://user@host/db`` serves
-many processes. The event store and the read models are in the same database, and this is
+many processes, and ``...?schema=haringey`` keeps one council of many in a schema of its own.
+The event store and the read models are in the same database (and schema), and this is
 the one place that reads a URL.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import getpass
+import re
 from typing import TYPE_CHECKING
 
 from scrutiny_es.domain.errors import ScrutinyError
@@ -30,11 +32,12 @@ def event_store_env(url: str, store: str = "native") -> dict[str, str]:
     measurement: see docs/performance.md) or ``sqlalchemy`` (eventsourcing-sqlalchemy, which
     can write in a host application's SQLAlchemy session).
     """
+    schema = council_schema(url)
     if store == "sqlalchemy":
         if url.startswith("sqlite:///"):
-            return {"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy", "SQLALCHEMY_URL": url}
+            return {"PERSISTENCE_MODULE": SHARED_STORE, "SQLALCHEMY_URL": url}
         return {
-            "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+            "PERSISTENCE_MODULE": SHARED_STORE,
             "SQLALCHEMY_URL": postgres_url(url).render_as_string(hide_password=False),
         }
     if url.startswith("sqlite:///"):
@@ -58,11 +61,79 @@ def event_store_env(url: str, store: str = "native") -> dict[str, str]:
         "POSTGRES_POOL_SIZE": "4",
         "POSTGRES_MAX_OVERFLOW": "8",
         "POSTGRES_LOCK_TIMEOUT": "10",
+        "POSTGRES_SCHEMA": schema or "",
     }
 
 
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+SHARED_STORE = "scrutiny_es.adapters.store.shared:Factory"
+"""eventsourcing-sqlalchemy's store, with the log's rules (``adapters/store/shared.py``)."""
+
+
+def council_schema(url: str) -> str | None:
+    """The PostgreSQL schema that ``url`` keeps one council's record in (``?schema=haringey``), or None.
+
+    Every table of the record, the events' and the read models', is in that schema, so two councils
+    in one database may each have a body ``HASC`` and never see each other's. SQLite keeps one council
+    per file instead, and takes no schema.
+    """
+    if url.startswith("sqlite:"):
+        if re.search(r"[?&]schema=", url):
+            msg = (
+                f"{url}: a SQLite database takes no ?schema=, for it keeps one council per file: "
+                "give each council a file of its own (sqlite:///haringey.db)"
+            )
+            raise UnsupportedDatabase(msg)
+        return None
+    schema = _url(url).query.get("schema")
+    if schema is None:
+        return None
+    if not isinstance(schema, str) or not _SCHEMA_NAME.fullmatch(schema) or schema.startswith("pg_"):
+        msg = (
+            f"schema {schema!r} in {url} is not a council's schema name: lower-case letters, digits and _, "
+            "at most 63, not starting with a digit or pg_ (for example ?schema=haringey)"
+        )
+        raise UnsupportedDatabase(msg)
+    return schema
+
+
+def missing_council(url: str) -> str | None:
+    """The schema ``url`` names if the database has none of that name yet (a council not yet started), else None.
+
+    None too when the database cannot be asked: opening it then says why, as for any other command.
+    """
+    schema = council_schema(url)
+    if schema is None:
+        return None
+    from sqlalchemy import create_engine, pool, text
+
+    engine = create_engine(postgres_url(url), poolclass=pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :name"), {"name": schema}).first()
+    except Exception:  # the command that follows reports the problem of the database in its own words
+        return None
+    finally:
+        engine.dispose()
+    return schema if found is None else None
+
+
 def postgres_url(url: str) -> URL:
-    """A PostgreSQL URL as SQLAlchemy reads it, with the psycopg driver (the only one the library uses)."""
+    """A PostgreSQL URL as SQLAlchemy reads it, with the psycopg driver (the only one the library uses).
+
+    A council's ``schema`` becomes the connections' ``search_path``, so every table is made and read there.
+    """
+    schema = council_schema(url)
+    parsed = _url(url).difference_update_query(["schema"])
+    if schema is not None:
+        options = f"{parsed.query.get('options') or ''} -c search_path={schema}".strip()
+        parsed = parsed.update_query_dict({"options": options})
+    return parsed
+
+
+def _url(url: str) -> URL:
     from sqlalchemy import make_url  # here: the command line's help does not wait for SQLAlchemy
     from sqlalchemy.exc import ArgumentError
 

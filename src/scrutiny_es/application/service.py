@@ -318,8 +318,14 @@ class ScrutinyService:
         return None if first is None else Earlier(None, first)
 
     def _earlier(self, item: Recommendation, version: int) -> Earlier:
-        """The receipt of the item's event ``version``, recorded before by the same command."""
-        self.read_models.catch_up(["audit"])
+        """The receipt of the item's event ``version``, recorded before by the same command.
+
+        In a host's transaction the audit trail is read as it stands: catching it up would wait for the
+        host's own transaction to commit where the database lets one writer at a time (SQLite), and the
+        earlier command may be in that transaction, not yet in the trail (its position is then None).
+        """
+        if not self.host_transaction:
+            self.read_models.catch_up(["audit"])
         position = self.read_models.versions(item.id.hex).get(version)
         name = type(item.recorded[version]).__name__
         return Earlier(Receipt(item.history.body, item.history.ref, (name,), position, True))

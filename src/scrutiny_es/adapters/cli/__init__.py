@@ -16,7 +16,13 @@ from functools import partial
 from importlib import import_module
 from typing import Any, get_args
 
-from scrutiny_es.adapters.database import DEFAULT_URL, database_problem
+from scrutiny_es.adapters.database import (
+    DEFAULT_URL,
+    UnsupportedDatabase,
+    council_schema,
+    database_problem,
+    missing_council,
+)
 from scrutiny_es.adapters.formats import FORMATS
 from scrutiny_es.domain.dates import UK
 from scrutiny_es.domain.errors import ScrutinyError
@@ -28,17 +34,33 @@ Opener = Callable[..., Any]
 """Opens the record at a database URL: ``open(url, catch_up=...)`` gives a ``ScrutinyService``."""
 
 
-def main(argv: Sequence[str] | None = None, *, open: Opener) -> int:
-    """Runs the command line; returns the exit status. Whatever goes wrong is said in one line, never a traceback."""
+def main(argv: Sequence[str] | None = None, *, open: Opener, migrate_store: Callable[[str], int] | None = None) -> int:
+    """Runs the command line; returns the exit status. Whatever goes wrong is said in one line, never a traceback.
+
+    ``migrate_store(url)`` moves a record to the event store a host's session shares (``migrate-store``).
+    """
     args = parser().parse_args(argv)
     args.open = partial(open, policy=args.policy)
+    args.migrate_store = migrate_store
     module, name = args.run
+    try:
+        council_schema(args.db)  # before saying a database was made: a URL it cannot use makes none
+    except UnsupportedDatabase as e:
+        print(f"scrutiny-es: {e}", file=sys.stderr)
+        return 1
     missing = _missing_file(args.db)
     if missing is not None and module not in CREATING:
         print(f"scrutiny-es: no database at {missing} (give --db or set SCRUTINY_DB)", file=sys.stderr)
         return 2
     if missing is not None and module != "demo":
         print(f"scrutiny-es: created a new database at {missing}", file=sys.stderr)
+    council = missing_council(args.db) if module != "demo" else None
+    if council is not None and module not in CREATING:
+        print(f"scrutiny-es: no council with the schema {council} in this database (give --db or set SCRUTINY_DB)",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    if council is not None:
+        print(f"scrutiny-es: started the council schema {council}", file=sys.stderr)
     try:
         return int(getattr(import_module(f"scrutiny_es.adapters.cli.{module}"), name)(args))
     except ScrutinyError as e:
@@ -192,6 +214,11 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("--at", type=_positive, metavar="POSITION", help="a position whose digest was published")
     verify.add_argument("--digest", metavar="HEX", help="the digest published for that position")
     verify.set_defaults(run=("verify", "verify"))
+
+    move = commands.add_parser(
+        "migrate-store", help="move the events to the store a host's SQLAlchemy session shares (once; nothing lost)"
+    )
+    move.set_defaults(run=("migrate", "migrate_store"))
 
     demo = commands.add_parser("demo", help="load the bundled demo data into a fresh file and show what it gives")
     demo.add_argument("--dir", default=".", help="where to write scrutiny-demo.db and the HTML tracker")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, exc, text
 
-from scrutiny_es.adapters.database import event_store_env, postgres_url
+from scrutiny_es.adapters.database import council_schema, event_store_env, postgres_url
 
 READ_MODEL_CACHE_KB = 32 * 1024
 """SQLite's page cache for each read-model connection, at most (it grows as pages are read)."""
@@ -16,7 +16,11 @@ def read_model_engine(url: str) -> Engine:
     """The SQLAlchemy engine for the read-model tables, in the same database as the events."""
     event_store_env(url)  # the same URLs, the same errors
     if not url.startswith("sqlite:///"):
-        return create_engine(postgres_url(url), pool_pre_ping=True, pool_size=4, max_overflow=8)
+        engine = create_engine(postgres_url(url), pool_pre_ping=True, pool_size=4, max_overflow=8)
+        schema = council_schema(url)
+        if schema is not None:
+            _make_schema(engine, schema)
+        return engine
     engine = create_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
@@ -42,13 +46,13 @@ def read_model_engine(url: str) -> Engine:
     return engine
 
 
-def event_store_in(engine: Engine) -> str | None:
-    """The event store a database already holds (``native``, ``sqlalchemy``), or None if it holds none.
-
-    Every process must open a database with the store that wrote it: their tables differ.
-    """
-    tables = inspect(engine)
-    if tables.has_table("scrutiny_events"):
-        names = {column["name"] for column in tables.get_columns("scrutiny_events")}
-        return "native" if "notification_id" in names else "sqlalchemy"
-    return "native" if tables.has_table("stored_events") else None
+def _make_schema(engine: Engine, schema: str) -> None:
+    """Makes a council's schema the first time it is named (looked for first: a read-only role may not make one)."""
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :name"), {"name": schema}).first()
+        if found is None:
+            try:
+                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+                conn.commit()
+            except exc.IntegrityError:  # another process made it at the same moment
+                conn.rollback()

@@ -61,6 +61,12 @@ class ReadModelQueries:
         query = select(projection_table.c.generation).where(projection_table.c.name == name)
         return int(conn.execute(query).scalar_one())
 
+    def reached(self, names: list[str], head: int) -> bool:
+        """Whether each of these projections has applied the log up to position ``head``."""
+        with self.engine.connect() as conn:
+            query = select(func.min(projection_table.c.position)).where(projection_table.c.name.in_(names))
+            return (conn.execute(query).scalar_one() or 0) >= head
+
     def tracker(
         self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
     ) -> list[TrackerRow]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from time import sleep
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from eventsourcing.utils import Environment
 from scrutiny_es.adapters.store import commands, recorded_at
 from scrutiny_es.adapters.store.log import StoreLog
 from scrutiny_es.adapters.store.mapper import EventMapper
-from scrutiny_es.application.ports import Conflict, Keyed, LogIsAhead, Recorded
+from scrutiny_es.application.ports import Conflict, Keyed, Recorded
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.fastpath import replay
 from scrutiny_es.domain.model import Body, Recommendation
@@ -59,7 +60,12 @@ class EventsourcingStore:
     """
 
     def __init__(
-        self, env: dict[str, str], *, engine: Engine | None = None, session: scoped_session[Session] | None = None
+        self,
+        env: dict[str, str],
+        *,
+        engine: Engine | None = None,
+        session: scoped_session[Session] | None = None,
+        lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         self._app = _Events(env | {"CREATE_TABLE": "no"}, session)
         self.recorder: Any = self._app.recorder
@@ -67,8 +73,9 @@ class EventsourcingStore:
         self.log = StoreLog(self.recorder, self.mapper)
         self.engine = engine
         self.session = session
-        """eventsourcing-sqlalchemy's recorder is not ours: in a host's session, the order of time is checked
-        before appending, and the log's length and the commands' keys are written through the session."""
+        """A host's session, which the shared store (``adapters/store/shared.py``) writes in."""
+        self._appending = lock or nullcontext()
+        """Held while appending (see ``bootstrap``)."""
         self._in_memory: dict[str, Recorded] = {}
         self._listening = threading.local()
         """Each thread's connection that LISTENs for the store's NOTIFY (a connection is not shared by threads)."""
@@ -121,39 +128,14 @@ class EventsourcingStore:
     def append(self, events: Sequence[Any], keyed: Sequence[Keyed] = ()) -> Sequence[int]:
         # The recorder itself: eventsourcing's event store would wrap every event in two more objects.
         stored = [self.mapper.to_stored_event(e) for e in events]
-        if self.session is not None and stored:
-            latest = self.latest()
-            if latest is not None and recorded_at(stored[0].state) < latest:
-                raise LogIsAhead(latest)
         try:
-            positions = self.recorder.insert_events(stored, commands=keyed) or ()
-            if self.session is not None and stored:
-                positions = self._number_in_session(len(stored), keyed)
+            with self._appending:
+                positions = self.recorder.insert_events(stored, commands=keyed) or ()
         except RecordConflictError:
             raise Conflict from None
         if self.engine is None:  # eventsourcing's in-memory store: its ids have no gaps
             for key, digest, index, names in keyed:
                 self._in_memory[key] = Recorded(digest, positions[index], tuple(names.split(",")))
-        return positions
-
-    def _number_in_session(self, count: int, keyed: Sequence[Keyed]) -> list[int]:
-        """What the native recorders do in their transaction, done in the host's."""
-        from sqlalchemy import exc, insert, update
-
-        length, table = commands.log_length, commands.commands
-        session: Any = self.session
-        try:
-            grown = update(length).values(events=length.c.events + count).returning(length.c.events)
-            last = session.execute(grown).scalar_one()
-            positions = list(range(last - count + 1, last + 1))
-            if keyed:
-                rows = [
-                    {"command_id": key, "digest": digest, "position": positions[index], "events": names}
-                    for key, digest, index, names in keyed
-                ]
-                session.execute(insert(table), rows)
-        except exc.IntegrityError:
-            raise RecordConflictError from None
         return positions
 
     @property
@@ -176,7 +158,7 @@ class EventsourcingStore:
             import psycopg
             from psycopg import sql
 
-            options = {k: v for k, v in self.recorder.datastore.pool.kwargs.items() if k != "row_factory"}
+            options = _listen_options(self.recorder)
             listening = self._listening.connection = psycopg.connect(**options, autocommit=True)
             listening.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
             with self._listeners_lock:
@@ -189,3 +171,10 @@ class EventsourcingStore:
                 listening.close()
             self._listeners.clear()
         self._app.close()
+
+
+def _listen_options(recorder: Any) -> dict[str, Any]:
+    """How to connect to LISTEN for the recorder's NOTIFY: the shared store says; the native one's pool knows."""
+    if hasattr(recorder, "listen_options"):
+        return recorder.listen_options()  # type: ignore[no-any-return]
+    return {k: v for k, v in recorder.datastore.pool.kwargs.items() if k != "row_factory"}

@@ -27,6 +27,8 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._positions = threading.local()
+        if self.datastore.schema != "public":  # a council's own: those listening hear only of its events
+            self.channel_name = f"{self.datastore.schema}_{self.events_table_name}"
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         self._positions.last = None
@@ -45,13 +47,25 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         if not stored_events:
             return
         with curs.connection.cursor(row_factory=tuple_row) as numbering:
-            numbering.execute(ADD_TO_LOG.format("%s"), (len(stored_events),))
+            # Nor these: psycopg prepares a statement run often, and a clash rolled back in its pipeline
+            # leaves it taking one as prepared that the server never kept.
+            numbering.execute(ADD_TO_LOG.format("%s"), (len(stored_events),), prepare=False)
             (last,) = numbering.fetchone() or (len(stored_events),)
             positions = list(range(last - len(stored_events) + 1, last + 1))
             for key, digest, index, names in kwargs.get("commands", ()):
-                numbering.execute(INSERT_COMMAND.format("%s"), (key, digest, positions[index], names))
+                numbering.execute(INSERT_COMMAND.format("%s"), (key, digest, positions[index], names), prepare=False)
         self._positions.last = positions
 
 
 class Factory(PostgresFactory):
+    """eventsourcing's factory; a council's schema (``POSTGRES_SCHEMA``) is also its connections' search path,
+    so the store's own tables beside the events are in that schema too."""
+
     application_recorder_class = PostgresEventRecorder
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        schema = self.datastore.schema
+        if schema != "public":
+            options: Any = self.datastore.pool.kwargs  # the dict eventsourcing gave it
+            options["options"] = f"-c search_path={schema}"

@@ -1,0 +1,1 @@
+"""Examples of hosts that embed scrutiny_es (not part of the library)."""
