@@ -25,8 +25,9 @@ check: $(STAMP)
 	$(BIN)/mypy examples
 	$(BIN)/lint-imports
 
+# One test process per core: each starts its own PostgreSQL server and uses its own files.
 test: check system-packages
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # The fuzz tests run a few dozen examples each in `make test`; here, thousands (minutes).
 fuzz: $(STAMP) system-packages
