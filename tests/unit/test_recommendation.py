@@ -174,7 +174,7 @@ def test_referral_takes_a_due_date_set_by_the_board_over_the_policy() -> None:
 
 
 def test_rejects_a_referral_received_before_the_meeting() -> None:
-    with pytest.raises(DateOutOfOrder, match="before the meeting of 15 Feb 2024"):
+    with pytest.raises(DateOutOfOrder, match=r"before the meeting \(15 Feb 2024\)"):
         referred(made(), received_on=date(2024, 2, 14))
 
 

@@ -1013,7 +1013,7 @@ class Recommendation(FastAggregate):
 
     def _after_meeting(self, day: date, what: str, field: str) -> None:
         if day < self.meeting_date:  # the message is written only for a date that breaks the rule
-            _not_before(day, self.meeting_date, what, f"the meeting of {long_date(self.meeting_date)}", field)
+            _not_before(day, self.meeting_date, what, "the meeting", field)
 
 
 @cache
