@@ -101,9 +101,9 @@ def tracker_record(history: ItemHistory, owed: list[Obligation], meetings: Meeti
 def tracker_from_json(text: str | bytes, day: date) -> TrackerRow:
     """A live tracker row from the tracker table, with what is overdue on ``day``."""
     fields = _adapter(dict[str, Any]).validate_json(text)
-    overdue = []
+    overdue, on = [], day.isoformat()
     for reason, due, met_on in fields.pop("owed"):
-        if due < day.isoformat() and (met_on is None or met_on > day.isoformat()) and reason not in overdue:
+        if due < on and (met_on is None or met_on > on) and reason not in overdue:
             overdue.append(reason)
     return _adapter(TrackerRow).validate_python({**fields, "overdue": overdue})  # type: ignore[no-any-return]
 
