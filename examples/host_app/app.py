@@ -215,11 +215,14 @@ def create_app(url: str, *, secret: str | None = None, clock: Any = None) -> Fas
         )
 
     def record_from_form(
-        request: Request, body: str, ref: str, who: Officer, form: str, cmd: dict[str, Any]
+        request: Request, body: str, ref: str, who: Officer, token: str, form: str, cmd: dict[str, Any]
     ) -> Response:
         """Records the form's command and the host's own count in one transaction of the host's session (run
         again if another writer changed the item first); on a refusal, the card again with each message beside
-        its field, and nothing recorded, of the record or of the host's."""
+        its field, and nothing recorded, of the record or of the host's. A form without this officer's token
+        records nothing."""
+        if not hmac.compare_digest(token, host.form_token(who)):
+            return Response("This form has expired: open the page again.", status_code=403)
         values = {k: v for k, v in cmd.items() if k not in {"command", "actor", "body", "ref"}}
         command = {k: v for k, v in cmd.items() if v not in ("", None)} | {
             "actor": who.actor(),
@@ -253,11 +256,9 @@ def create_app(url: str, *, secret: str | None = None, clock: Any = None) -> Fas
         reported_by: str = Form(""),
         rag: str = Form(""),
     ) -> Response:
-        if not hmac.compare_digest(token, host.form_token(who)):
-            return Response("This form has expired: open the page again.", status_code=403)
         cmd = {"command": "report_progress", "note": note, "reported_on": reported_on,
                "reported_by": reported_by, "rag": rag}  # fmt: skip
-        return record_from_form(request, body, ref, who, "progress", cmd)
+        return record_from_form(request, body, ref, who, token, "progress", cmd)
 
     @app.post("/bodies/{body}/items/{ref:path}/response")
     @signed_in_only
@@ -274,11 +275,9 @@ def create_app(url: str, *, secret: str | None = None, clock: Any = None) -> Fas
         responded_by: str = Form(""),
         target_date: str = Form(""),
     ) -> Response:
-        if not hmac.compare_digest(token, host.form_token(who)):
-            return Response("This form has expired: open the page again.", status_code=403)
         cmd = {"command": "record_response", "addressee": addressee, "decision": decision, "text": text,
                "responded_on": responded_on, "responded_by": responded_by, "target_date": target_date}  # fmt: skip
-        return record_from_form(request, body, ref, who, "response", cmd)
+        return record_from_form(request, body, ref, who, token, "response", cmd)
 
     @app.get("/overdue", response_class=HTMLResponse)
     @signed_in_only

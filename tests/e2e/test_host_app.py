@@ -25,7 +25,10 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.wait import WebDriverWait
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from scrutiny_es import Scrutiny
@@ -119,7 +122,13 @@ def sign_in(browser: WebDriver, site: str, username: str = "jo", password: str =
     browser.get(f"{site}/login")
     browser.find_element(By.ID, "username").send_keys(username)
     browser.find_element(By.ID, "password").send_keys(password)
-    browser.find_element(By.ID, "sign-in").click()
+    follow(browser, browser.find_element(By.ID, "sign-in"))
+
+
+def follow(browser: WebDriver, element: WebElement) -> None:
+    """Clicks a link or a form's button and waits for the page it leads to, so nothing is read from the old one."""
+    element.click()
+    WebDriverWait(browser, 10).until(staleness_of(element))
 
 
 def fill(browser: WebDriver, field: str, value: str) -> None:
@@ -144,18 +153,18 @@ def test_an_officer_signs_in_records_progress_and_sees_it_on_the_tracker(browser
     sign_in(browser, site)
     assert browser.find_element(By.ID, "signed-in").text == "Jo Clerk (scrutiny officer)"
 
-    browser.find_element(By.LINK_TEXT, "BCSB").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "BCSB"))
     rows = browser.find_elements(By.CSS_SELECTOR, "#tracker tbody tr")
     assert [row.get_attribute("data-ref") for row in rows] == [ref(n) for n in range(1, 21)]
-    browser.find_element(By.ID, "next").click()
+    follow(browser, browser.find_element(By.ID, "next"))
     rows = browser.find_elements(By.CSS_SELECTOR, "#tracker tbody tr")
     assert [row.get_attribute("data-ref") for row in rows] == [ref(n) for n in range(21, ITEMS + 1)]
 
-    browser.find_element(By.LINK_TEXT, ref(23)).click()
+    follow(browser, browser.find_element(By.LINK_TEXT, ref(23)))
     fill(browser, "progress-note", "Draft fishing policy out to consultation")
     fill(browser, "progress-reported_on", "2024-03-14")
     Select(browser.find_element(By.ID, "progress-rag")).select_by_value("amber")
-    browser.find_element(By.ID, "record-progress").click()
+    follow(browser, browser.find_element(By.ID, "record-progress"))
     assert browser.find_element(By.ID, "recorded").text == "Recorded."
     assert browser.find_element(By.ID, "recorded-count").text == "1 recorded", "the host's own write, kept with it"
     card = browser.find_element(By.ID, "card").text
@@ -176,17 +185,17 @@ def test_a_bad_date_is_shown_beside_its_field_and_nothing_is_recorded(
     browser.get(f"{site}/bodies/BCSB/items/{ref(2)}")
     fill(browser, "progress-note", "Policy adopted by Cabinet")
     fill(browser, "progress-reported_on", "2024-02-30")
-    browser.find_element(By.ID, "record-progress").click()
+    follow(browser, browser.find_element(By.ID, "record-progress"))
     assert "not a date in the calendar" in browser.find_element(By.ID, "progress-reported_on-error").text
     assert browser.find_element(By.ID, "progress-note").get_attribute("value") == "Policy adopted by Cabinet"
     assert not browser.find_elements(By.ID, "progress-note-error"), "only the field that is wrong is marked"
 
     fill(browser, "progress-reported_on", "2024-01-10")  # before the meeting that made the item
-    browser.find_element(By.ID, "record-progress").click()
+    follow(browser, browser.find_element(By.ID, "record-progress"))
     assert "before the meeting" in browser.find_element(By.ID, "progress-reported_on-error").text
 
     fill(browser, "progress-reported_on", "2024-12-03")  # the day after today, by the application's clock
-    browser.find_element(By.ID, "record-progress").click()
+    follow(browser, browser.find_element(By.ID, "record-progress"))
     assert browser.find_element(By.ID, "progress-reported_on-error").text
     assert "Policy adopted by Cabinet" not in browser.find_element(By.ID, "card").text
     assert events_recorded(db_url) == before
@@ -196,7 +205,7 @@ def test_a_bad_date_is_shown_beside_its_field_and_nothing_is_recorded(
 
 def test_a_response_takes_the_item_off_the_overdue_list(browser: WebDriver, site: str) -> None:
     sign_in(browser, site)
-    browser.find_element(By.LINK_TEXT, "Overdue").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Overdue"))
     assert ref(5) in browser.find_element(By.ID, "overdue").text
 
     browser.get(f"{site}/bodies/BCSB/items/{ref(5)}")
@@ -204,21 +213,21 @@ def test_a_response_takes_the_item_off_the_overdue_list(browser: WebDriver, site
     Select(browser.find_element(By.ID, "response-decision")).select_by_value("partially_accepted")
     fill(browser, "response-text", "Agreed, subject to funding")
     fill(browser, "response-responded_by", "Cllr Smith")
-    browser.find_element(By.ID, "record-response").click()
+    follow(browser, browser.find_element(By.ID, "record-response"))
     assert "is required" in browser.find_element(By.ID, "response-responded_on-error").text
 
     fill(browser, "response-responded_on", "2024-04-02")
-    browser.find_element(By.ID, "record-response").click()
+    follow(browser, browser.find_element(By.ID, "record-response"))
     assert browser.find_element(By.ID, "recorded").text == "Recorded."
     assert browser.find_element(By.ID, "item-status").text == "responded"
-    browser.find_element(By.LINK_TEXT, "Overdue").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Overdue"))
     overdue = [row.text.split()[1] for row in browser.find_elements(By.CSS_SELECTOR, "#overdue tbody tr")]
     assert ref(5) not in overdue
     assert ref(6) in overdue
 
     browser.get(f"{site}/bodies/BCSB")
     Select(browser.find_element(By.ID, "status")).select_by_value("responded")
-    browser.find_element(By.ID, "filter").click()
+    follow(browser, browser.find_element(By.ID, "filter"))
     rows = browser.find_elements(By.CSS_SELECTOR, "#tracker tbody tr")
     assert [row.get_attribute("data-ref") for row in rows] == [ref(5)]
     browser.get(f"{site}/bodies/BCSB?status=adopted")
@@ -231,14 +240,14 @@ def test_an_officer_may_record_only_on_items_that_name_them(browser: WebDriver, 
     browser.get(f"{site}/bodies/BCSB/items/{ref(7)}")  # the item names the Director of Housing
     fill(browser, "progress-note", "Officers have drafted the policy")
     fill(browser, "progress-reported_on", "2024-03-01")
-    browser.find_element(By.ID, "record-progress").click()
+    follow(browser, browser.find_element(By.ID, "record-progress"))
     assert browser.find_element(By.ID, "recorded").text == "Recorded."
 
     Select(browser.find_element(By.ID, "response-addressee")).select_by_visible_text("Cabinet")
     fill(browser, "response-text", "Agreed")
     fill(browser, "response-responded_on", "2024-03-01")
     fill(browser, "response-responded_by", "Director of Housing")
-    browser.find_element(By.ID, "record-response").click()
+    follow(browser, browser.find_element(By.ID, "record-response"))
     refused = browser.find_element(By.ID, "response-addressee-error").text
     assert refused == "Director of Housing (officer) may not record a response for Cabinet", "only their own"
     assert events_recorded(db_url) == before + 1
@@ -256,7 +265,7 @@ def test_each_council_served_from_one_database_shows_only_its_own_record(
                 bodies = chromium.find_element(By.TAG_NAME, "main").text
                 assert shown in bodies
                 assert hidden not in bodies
-                chromium.find_element(By.LINK_TEXT, "Overdue").click()
+                follow(chromium, chromium.find_element(By.LINK_TEXT, "Overdue"))
                 assert len(chromium.find_elements(By.CSS_SELECTOR, "#overdue tbody tr")) == 20  # a page of its 25
                 chromium.delete_all_cookies()
 
