@@ -257,12 +257,15 @@ def run(backend: str, sizes: Sizes, folder: Path, server: str | None) -> list[Re
         record("rebuild peak memory (one process, all three)", peak, "MB", half_peak, False, "< 300 MB, flat",
                peak < 300 and peak < half_peak * 1.25)  # fmt: skip
 
-        # What the seal adds to a rebuild: the other three rebuilt in one process, and all four (twice, around it,
-        # for the file's growth between runs); the events are read and decoded once for all of them.
+        # What the seal adds to a rebuild: all four rebuilt in one process against the other three, in turn and
+        # twice each, the best of each kept (a rebuild's time wanders by more than the seal's share on a shared
+        # machine); the events are read and decoded once for all of them.
         app = Scrutiny(url, catch_up=False)
-        every_seconds, _ = timed(app.rebuild)
-        others_seconds, _ = timed(lambda: app.rebuild(["tracker", "overdue", "audit"]))
-        every_seconds = min(every_seconds, timed(app.rebuild)[0])
+        every, others = [], []
+        for _ in range(2):
+            every.append(timed(app.rebuild)[0])
+            others.append(timed(lambda: app.rebuild(["tracker", "overdue", "audit"]))[0])
+        every_seconds, others_seconds = min(every), min(others)
         record("rebuild in one process, the seal's share", every_seconds, "s", others_seconds, False,
                "seal adds <= 10%", every_seconds <= 1.1 * others_seconds)  # fmt: skip
         verify_seconds, verified = timed(app.verify)

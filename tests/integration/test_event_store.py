@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import UTC, date, datetime
+from uuid import UUID
 
 import pytest
 from freezegun import freeze_time
@@ -195,3 +196,20 @@ def test_the_log_read_from_its_columns_is_eventsourcings_notification_log(app: S
     assert app.read_models.log.read(0, 100) == expected
     assert app.read_models.log.read(2, 2) == expected[2:4]
     assert app.read_models.log.read(expected[-1][0], 100) == []
+
+
+def test_the_stored_rows_are_those_of_the_store_whether_or_not_a_read_just_fetched_them(app: Scrutiny) -> None:
+    app.execute(register())
+    app.execute(make("R1"))
+    log = app.read_models.log
+    notifications = app.store.recorder.select_notifications(start=None, limit=100)
+    expected = [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in notifications]
+
+    def as_recorded(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+        return [(p, UUID(str(i)), v, t, bytes(s)) for p, i, v, t, s in rows]
+
+    log.read(0, 100)
+    assert as_recorded(log.stored(0, 100)) == expected
+    assert as_recorded(log.stored(expected[0][0], 1)) == expected[1:2]
+    app.execute(command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
+    assert len(log.stored(0, 100)) == len(expected) + 1  # more than the read fetched: the store is asked again

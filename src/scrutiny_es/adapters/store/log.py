@@ -91,6 +91,8 @@ class StoreLog:
     def __init__(self, recorder: Any, mapper: Any) -> None:
         self.recorder = recorder
         self.mapper = mapper
+        self._last: tuple[int, list[StoredRow]] = (0, [])
+        """The rows ``read`` last fetched and the position they follow: the seal asks for them straight after."""
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
@@ -98,11 +100,18 @@ class StoreLog:
     def read(self, after: int, limit: int) -> list[tuple[int, Any]]:
         decode = self.mapper.decode
         rows = stored_notifications(self.recorder, after, limit)
+        self._last = (after, rows)
         return [(n, decode(i, v, t, without_nul(s))) for n, i, v, t, s in rows]
 
     def count(self, after: int = 0) -> int:
         return count_notifications(self.recorder, after)
 
     def stored(self, after: int, limit: int) -> list[StoredRow]:
-        """Up to ``limit`` events after ``after`` exactly as stored, for the seal."""
+        """Up to ``limit`` events after ``after`` exactly as stored, for the seal: the rows ``read`` just
+        fetched when they hold the answer, since a rebuild's seal would otherwise read every row twice."""
+        start, rows = self._last  # one assignment: threads see a whole batch or another
+        if start <= after and rows:
+            later = rows if after == start else [row for row in rows if row[0] > after]
+            if len(later) >= limit:
+                return later[:limit]
         return stored_notifications(self.recorder, after, limit)
