@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from scrutiny_es import Scrutiny
+from scrutiny_es.adapters.sql.schema import SEAL_BLOCK
 from scrutiny_es.adapters.store.eventstore import LogDamaged
 from scrutiny_es.projections.seal import ZERO, seal
 from tests.conftest import FixedClock, command, make, register
@@ -110,3 +111,30 @@ def test_a_digest_published_earlier_is_checked(sealed: Scrutiny) -> None:
     ok = run("verify", "--at", "8", "--digest", published.digest, db=sealed.url)
     assert ok.returncode == 0
     assert ok.stdout.splitlines()[-1].startswith("verified 9 events; position 9 digest ")
+
+
+def test_a_long_log_caught_up_in_batches_of_every_size_is_sealed_as_the_chain_says(db_url: str) -> None:
+    """The seal's table holds a row for every SEAL_BLOCK positions, filled as catch-ups come: each position
+    is read back with its own digest, from any position, in a later process and after a rebuild."""
+    app = Scrutiny(db_url, clock=FixedClock())
+    app.execute(register())
+    made = 1
+    for size in (1, 98, 1, 1, 150, 7, 99, 100):  # catch-ups end just before, at and after a row's end
+        app.execute_many([make(f"R{made + n}") for n in range(size)])
+        made += size
+        app.read_models.catch_up(["seal"])
+    rows = app.store.log.stored(0, 1000)
+    digests = [ZERO]
+    for row in rows:
+        digests.append(seal(digests[-1], row))
+    expected = [(position, row[0], digests[position]) for position, row in enumerate(rows, start=1)]
+    assert len(expected) == made == SEAL_BLOCK * 4 + 58
+    assert [tuple(s) for s in app.read_models.sealed(0, 1000)] == expected
+    for after, limit in ((0, 1), (99, 1), (99, 2), (100, 100), (150, 250), (457, 5), (458, 5)):
+        assert [tuple(s) for s in app.read_models.sealed(after, limit)] == expected[after : after + limit]
+    app.rebuild(["seal"])
+    again = Scrutiny(db_url, catch_up=False)
+    assert [tuple(s) for s in again.read_models.sealed(0, 1000)] == expected
+    assert again.verify().digest == digests[-1].hex()
+    again.close()
+    app.close()

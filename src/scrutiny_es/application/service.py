@@ -790,11 +790,11 @@ class ScrutinyService:
         """
         item = self.recommendation(cmd.body, cmd.ref, batch)
         name: str = cmd.command  # type: ignore[attr-defined]
-        addressees = [a.name for a in item.addressees]
-        self.policy.check_item(actor.name, actor.role, name, addressees, getattr(cmd, "addressee", None))
         fields = dict(cmd.__dict__)  # a model_dump without the envelope, at a fraction of the cost
         for envelope in ("command", "actor", "body", "ref", "command_id"):  # which the method does not take
             del fields[envelope]
+        addressees = [a.name for a in item.addressees]
+        self.policy.check_item(actor.name, actor.role, name, addressees, fields.get("addressee"))
         if "position" in fields:
             position = fields["position"]
             fields["version"] = None if position is None else self._fact_version(item, position)

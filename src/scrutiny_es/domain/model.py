@@ -599,8 +599,14 @@ class Recommendation(FastAggregate):
         same = self.given.get((command, actor))
         if not same:
             return None
-        withdrawn = {e.version for e in self.recorded.values() if isinstance(e, self.Retracted)}
-        return next((v for v in same if v not in withdrawn and self.recorded[v].arguments() == arguments), None)
+        for version in same:
+            if self.recorded[version].arguments() == arguments and not self._retracted(version):
+                return version
+        return None
+
+    def _retracted(self, version: int) -> bool:
+        """Whether the fact the item's event ``version`` recorded was retracted."""
+        return any(isinstance(e, self.Retracted) and e.version == version for e in self.recorded.values())
 
     @classmethod
     def make(
@@ -980,7 +986,7 @@ class Recommendation(FastAggregate):
         if fact is None:
             if version == 1:
                 msg = f"position {position} made {self.ref}, which cannot be retracted; close it as withdrawn instead"
-            elif any(isinstance(e, self.Retracted) and e.version == version for e in self.recorded.values()):
+            elif self._retracted(version):
                 msg = f"the fact at position {position} was already retracted"
             else:
                 msg = f"position {position} holds no fact of {self.ref} that can be retracted (a correction is put"
@@ -1025,6 +1031,8 @@ def _parameters(command: str) -> tuple[str, ...]:
 
 def _not_future(day: date, at: datetime, what: str, field: str) -> None:
     """A fact takes effect no later than the UK day it is recorded on: a later date is a typing mistake."""
+    if day.toordinal() < at.toordinal() - 1:  # days before: whatever the zones (a bulk apply meets this most)
+        return
     today = uk_day(at)
     if day > today:
         msg = f"{what} ({long_date(day)}) is after today ({long_date(today)}): a fact cannot take effect in the future"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from scrutiny_es.domain.errors import ScrutinyError
@@ -93,7 +94,9 @@ class Policy:
             raise NotPermitted(msg, field="addressee")
 
 
+@lru_cache(maxsize=1024)
 def _role_name(name: str) -> str:
+    """A role's name as the policy keys it (every command asks, with the few names a council uses)."""
     return " ".join(name.split()).casefold()
 
 

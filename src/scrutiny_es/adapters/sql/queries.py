@@ -25,16 +25,17 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 
 from scrutiny_es.adapters.sql.schema import (
     NAME_MARK,
+    SEAL_BLOCK,
     audit_table,
     obligation_table,
     overdue_item_table,
     projection_table,
     seal_table,
     tracker_table,
+    unpacked_places,
 )
 from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.domain.history import ItemHistory
@@ -179,9 +180,17 @@ class ReadModelQueries:
         """Up to ``limit`` sealed events after position ``after``, in order."""
         with self._reading("seal") as (conn, generation):
             table = seal_table(generation)
-            query = select(table.c.position, table.c.stored_at, table.c.digest).where(table.c.position > after)
-            rows = conn.execute(query.order_by(table.c.position).limit(limit)).tuples().all()
-            return [Sealed(position, stored_at, bytes(digest)) for position, stored_at, digest in rows]
+            first, last = after + 1, after + limit  # the rows holding them start a block at most before
+            query = select(table.c.first_position, table.c.stored_at, table.c.digests).where(
+                table.c.first_position > first - SEAL_BLOCK, table.c.first_position <= last
+            )
+            sealed = []
+            for start, places, digests in conn.execute(query.order_by(table.c.first_position)).tuples():
+                digests = bytes(digests)
+                for n, stored_at in enumerate(unpacked_places(bytes(places))):
+                    if first <= start + n <= last:
+                        sealed.append(Sealed(start + n, stored_at, digests[32 * n : 32 * n + 32]))
+            return sealed
 
     def fact_at(self, position: int) -> tuple[str, int] | None:
         """The item (its key) and the item's event version that the audit trail's ``position`` holds."""
@@ -231,6 +240,8 @@ def _holds(conn: Connection, column: Any, text: str) -> ColumnElement[bool]:
 def _names(conn: Connection, column: Any, name: str) -> ColumnElement[bool]:
     """Whether a JSON list of names holds ``name``."""
     if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import JSONB  # SQLite does without it, and it is slow to import
+
         return cast(column, JSONB).contains([name])
     names = func.json_each(column).table_valued("value")
     return exists(select(1).select_from(names).where(names.c.value == name))

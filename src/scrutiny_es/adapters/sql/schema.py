@@ -6,6 +6,8 @@ table says which generation each projection reads, and how far into the log it i
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -187,14 +189,29 @@ def audit_table(generation: int) -> Table:
     )
 
 
+SEAL_BLOCK = 100
+"""Positions a row of the seal's table holds: a row an event would cost more to write than to seal."""
+
+
 def seal_table(generation: int) -> Table:
+    # Positions first_position to first_position + SEAL_BLOCK - 1 (the last row may hold fewer): each one's
+    # place in the store as 8 bytes, little-endian, and its digest as 32 bytes, in order.
     return _table(
         "seal",
         generation,
-        Column("position", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
-        Column("stored_at", BigInteger, nullable=False),
-        Column("digest", LargeBinary(32), nullable=False),
+        Column("first_position", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+        Column("stored_at", LargeBinary, nullable=False),
+        Column("digests", LargeBinary, nullable=False),
     )
+
+
+def packed_places(stored_at: Sequence[int]) -> bytes:
+    """A seal row's places in the store, as its ``stored_at`` column holds them."""
+    return struct.pack(f"<{len(stored_at)}q", *stored_at)
+
+
+def unpacked_places(packed: bytes) -> tuple[int, ...]:
+    return struct.unpack(f"<{len(packed) // 8}q", packed)
 
 
 def audited_item_table(generation: int) -> Table:

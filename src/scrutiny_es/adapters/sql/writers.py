@@ -22,14 +22,17 @@ from sqlalchemy import Connection, Table, delete, func, select
 
 from scrutiny_es.adapters.sql.bulk import Inserts, Values, chunks, for_driver, insert_prepared
 from scrutiny_es.adapters.sql.schema import (
+    SEAL_BLOCK,
     addressee_list,
     audit_table,
     audited_item_table,
     calendar_table,
     obligation_table,
     overdue_item_table,
+    packed_places,
     seal_table,
     tracker_table,
+    unpacked_places,
 )
 from scrutiny_es.application.ports import EventLog
 from scrutiny_es.domain.history import ItemHistory
@@ -37,7 +40,7 @@ from scrutiny_es.domain.model import Body, Recommendation
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
 from scrutiny_es.projections.items import fold, from_stored, obligations, stored, tracker_record, waits_for_a_meeting
 from scrutiny_es.projections.rows import AuditRow, Obligation
-from scrutiny_es.projections.seal import ZERO, Sealed, seal
+from scrutiny_es.projections.seal import ZERO, seal
 
 
 class StateCache(OrderedDict[str, Any]):
@@ -445,26 +448,39 @@ class AuditWriter(TableWriter):
         items.trim()
 
 
+@dataclass
+class SealBlock:
+    """One row of the seal's table, as it is being filled: from ``first``, each event's place and digest."""
+
+    first: int
+    stored_at: list[int] = field(default_factory=list)
+    digests: list[bytes] = field(default_factory=list)
+
+
 class SealWriter(TableWriter):
-    """The seal: each event's digest in the hash chain (``projections.seal``), kept like any read model."""
+    """The seal: each event's digest in the hash chain (``projections.seal``), kept like any read model, a
+    row for every ``SEAL_BLOCK`` positions."""
 
     name = "seal"
-    layout = 1
+    layout = 2
+    """2: a row for every ``SEAL_BLOCK`` positions, not for each."""
 
     def __init__(self, log: EventLog | None) -> None:
         self.log = log
         """Where the events are read as stored: the seal is of the bytes written, not of the events decoded."""
         self.at: tuple[int, int] | None = None
-        self.last: Sealed | None = None
-        self.new: list[Sealed] = []
-        self.ready: list[Inserts] | None = None
+        self.last: SealBlock | None = None
+        """The table's last row, which the next events go on filling."""
+        self.changed: list[SealBlock] = []
+        """The rows to write, in order: the last row as it stood, then new ones."""
+        self.ready: tuple[int, Inserts] | None = None
 
     def tables(self, generation: int) -> list[Table]:
         return [seal_table(generation)]
 
     def forget(self) -> None:
         self.at = self.last = self.ready = None
-        self.new.clear()
+        self.changed.clear()
 
     def absorb(self, conn: Connection, generation: int, after: int, events: Events) -> None:
         if self.log is None:
@@ -473,25 +489,41 @@ class SealWriter(TableWriter):
         if self.at != (generation, after):
             self.forget()
             table = seal_table(generation)
-            query = select(table.c.position, table.c.stored_at, table.c.digest).order_by(table.c.position.desc())
-            found = conn.execute(query.limit(1)).first()
-            self.last = Sealed(found[0], found[1], bytes(found[2])) if found else None
-        last = self.last or Sealed(0, 0, ZERO)
+            query = select(table.c.first_position, table.c.stored_at, table.c.digests)
+            found = conn.execute(query.order_by(table.c.first_position.desc()).limit(1)).first()
+            if found is not None:
+                digests = bytes(found[2])
+                self.last = SealBlock(found[0], list(unpacked_places(bytes(found[1]))),
+                                      [digests[n : n + 32] for n in range(0, len(digests), 32)])  # fmt: skip
+        block = self.last or SealBlock(1)
+        digest = block.digests[-1] if block.digests else ZERO
+        if block.digests and len(block.digests) < SEAL_BLOCK and not (self.changed and self.changed[-1] is block):
+            self.changed.append(block)
         for row in self.log.stored(after, len(events)):
-            last = Sealed(last.position + 1, row[0], seal(last.digest, row))
-            self.new.append(last)
-        self.last = last
+            if len(block.digests) == SEAL_BLOCK:
+                block = SealBlock(block.first + SEAL_BLOCK)
+            if not block.digests:
+                self.changed.append(block)
+            digest = seal(digest, row)
+            block.stored_at.append(row[0])
+            block.digests.append(digest)
+        self.last = block
         self.at = (generation, events[-1][0])
 
     def prepare(self, generation: int, dialect: str) -> None:
-        if self.ready is None:
-            self.ready = [for_driver(seal_table(generation), dialect, self.new)]
+        if self.ready is None and self.changed:
+            rows = [(b.first, packed_places(b.stored_at), b"".join(b.digests)) for b in self.changed]
+            self.ready = (self.changed[0].first, for_driver(seal_table(generation), dialect, rows))
 
     def flush(self, conn: Connection, generation: int) -> None:
         self.prepare(generation, conn.dialect.name)
-        insert_prepared(conn, self.ready or [])
+        if self.ready is not None:
+            first, inserts = self.ready
+            table = seal_table(generation)
+            conn.execute(delete(table).where(table.c.first_position >= first))  # the last row, as it stood
+            insert_prepared(conn, [inserts])
         self.ready = None
-        self.new.clear()
+        self.changed.clear()
 
 
 def writers(log: EventLog | None = None) -> dict[str, TableWriter]:
