@@ -582,7 +582,7 @@ class Recommendation(FastAggregate):
     def closed_on(self) -> date | None:
         """The day of the closure in force, or None while the item is open."""
         decisions = self.history.decisions
-        if not any(d.what == "closed" for d in decisions):
+        if not decisions or not any(d.what == "closed" for d in decisions):  # every command asks: most have none
             return None
         closed = closure(sorted(decisions, key=DecisionFact.order))
         return closed.on if closed else None
