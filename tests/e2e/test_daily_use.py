@@ -142,6 +142,17 @@ def test_a_command_id_is_recorded_once_and_names_one_command(app: Scrutiny) -> N
     assert [e.event for e in app.audit()].count("ProgressReported") == 1
 
 
+def test_a_batch_of_keyed_commands_keeps_each_key_with_its_own_position(app: Scrutiny) -> None:
+    record(app)
+    batch = [{**PROGRESS, "note": f"Update {n}", "command_id": f"minutes-2024-04-11/{n}"} for n in range(1, 4)]
+    first = app.execute_many(batch)
+    assert len({r.position for r in first}) == 3
+    reopened = Scrutiny(app.url, clock=app.clock)  # another process, after a restart
+    again = reopened.execute_many(batch)
+    assert again == [r._replace(already_recorded=True) for r in first]
+    assert [e.event for e in app.audit()].count("ProgressReported") == 3
+
+
 def test_writers_sending_one_command_id_at_once_record_it_once(db_url: str) -> None:
     record(Scrutiny(db_url, clock=FixedClock()))
     results: list[Any] = []

@@ -32,6 +32,11 @@ commands = Table(
 INSERT_COMMAND = "INSERT INTO scrutiny_commands (command_id, digest, position, events) VALUES ({0}, {0}, {0}, {0})"
 ADD_TO_LOG = "UPDATE scrutiny_log_length SET events = events + {0} RETURNING events"
 """The recorders' statements, given their driver's placeholder."""
+INSERT_COMMANDS_FROM_ARRAYS = (
+    "INSERT INTO scrutiny_commands (command_id, digest, position, events) "
+    "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[])"
+)
+"""PostgreSQL's: a batch's keys in one statement (a statement each was a round trip each)."""
 
 
 def create(conn: Connection, events_table: str) -> None:

@@ -13,7 +13,7 @@ from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
 from scrutiny_es.adapters.store import check_follows
-from scrutiny_es.adapters.store.commands import ADD_TO_LOG, INSERT_COMMAND
+from scrutiny_es.adapters.store.commands import ADD_TO_LOG, INSERT_COMMANDS_FROM_ARRAYS
 
 
 class PostgresEventRecorder(PostgresApplicationRecorder):
@@ -52,8 +52,11 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             numbering.execute(ADD_TO_LOG.format("%s"), (len(stored_events),), prepare=False)
             (last,) = numbering.fetchone() or (len(stored_events),)
             positions = list(range(last - len(stored_events) + 1, last + 1))
-            for key, digest, index, names in kwargs.get("commands", ()):
-                numbering.execute(INSERT_COMMAND.format("%s"), (key, digest, positions[index], names), prepare=False)
+            keyed = kwargs.get("commands", ())
+            if keyed:
+                columns = ([k for k, _, _, _ in keyed], [d for _, d, _, _ in keyed],
+                           [positions[i] for _, _, i, _ in keyed], [n for _, _, _, n in keyed])  # fmt: skip
+                numbering.execute(INSERT_COMMANDS_FROM_ARRAYS, columns, prepare=False)
         self._positions.last = positions
 
 

@@ -32,8 +32,9 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
         c.execute(ADD_TO_LOG.format("?"), (len(rowids),))
         last = c.fetchone()[0]
         positions = list(range(last - len(rowids) + 1, last + 1))
-        for key, digest, index, names in kwargs.get("commands", ()):
-            c.execute(INSERT_COMMAND.format("?"), (key, digest, positions[index], names))
+        keyed = [(key, digest, positions[index], names) for key, digest, index, names in kwargs.get("commands", ())]
+        if keyed:
+            c.executemany(INSERT_COMMAND.format("?"), keyed)
         return positions
 
 
