@@ -44,7 +44,7 @@ def read_and_fold(url: str) -> tuple[float, float]:
     app = Scrutiny(url, catch_up=False)
     with collector_paused():
         started, position, batches = time.perf_counter(), 0, []
-        while events := app.read_models.log.read(position, app.read_models.runner.BATCH):
+        while events := app._read_models.log.read(position, app._read_models.runner.BATCH):
             batches.append(events)
             position = events[-1][0]
         read = time.perf_counter() - started
@@ -52,7 +52,7 @@ def read_and_fold(url: str) -> tuple[float, float]:
         started = time.perf_counter()
         for n, events in enumerate(batches, 1):
             after = histories.fold(after, events, NothingStored()).to
-            if n % (app.read_models.runner.CHECKPOINT // app.read_models.runner.BATCH) == 0:
+            if n % (app._read_models.runner.CHECKPOINT // app._read_models.runner.BATCH) == 0:
                 histories.trim()
         fold = time.perf_counter() - started
     app.close()

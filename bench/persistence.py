@@ -51,7 +51,7 @@ def measure(url: str, store: str, stream: list[dict[str, Any]], one_by_one: int)
     bulk = len(rest) / (time.perf_counter() - started)
     started = time.perf_counter()
     position = count = 0
-    while events := app.read_models.log.read(position, 2000):
+    while events := app._read_models.log.read(position, 2000):
         position, count = events[-1][0], count + len(events)
     read = count / (time.perf_counter() - started)
     app.close()

@@ -116,7 +116,7 @@ def execute_loop(url: str, stream: list[dict[str, Any]]) -> None:
     app = Scrutiny(url)
     for command in stream:
         app.execute(command)
-    app.read_models.catch_up()  # the projections are part of the work
+    app._read_models.catch_up()  # the projections are part of the work
     app.close()
 
 
@@ -124,7 +124,7 @@ def bulk_apply(url: str, stream: list[dict[str, Any]], batch: int) -> int:
     app = Scrutiny(url, catch_up=False)
     for start in range(0, len(stream), batch):
         app.execute_many(stream[start : start + batch])
-    events = app.read_models.log.head()
+    events = app._read_models.log.head()
     app.close()
     return events
 
@@ -132,9 +132,9 @@ def bulk_apply(url: str, stream: list[dict[str, Any]], batch: int) -> int:
 def raw_inserts(url: str, stream_events: list[Any]) -> None:
     """The floor for bulk apply: the same stored events, inserted as they are."""
     app = Scrutiny(url, catch_up=False)
-    stored = [app.store.mapper.to_stored_event(e) for e in stream_events]
+    stored = [app._store.mapper.to_stored_event(e) for e in stream_events]
     for start in range(0, len(stored), 1000):
-        app.store.recorder.insert_events(stored[start : start + 1000])
+        app._store.recorder.insert_events(stored[start : start + 1000])
     app.close()
 
 
@@ -143,7 +143,7 @@ def read_and_decode(url: str) -> int:
     app = Scrutiny(url, catch_up=False)
     position = count = 0
     with collector_paused():
-        while events := app.read_models.log.read(position, ProjectionRunner.BATCH):
+        while events := app._read_models.log.read(position, ProjectionRunner.BATCH):
             position, count = events[-1][0], count + len(events)
     app.close()
     return count
@@ -164,7 +164,7 @@ def rebuild_in_child(url: str) -> tuple[float, float]:
     code = (
         "import sys, time; sys.path[:0] = [sys.argv[2]];"
         "from scrutiny_es import Scrutiny; app = Scrutiny(sys.argv[1], catch_up=False);"
-        "t = time.perf_counter(); app.read_models.rebuild(); print(time.perf_counter() - t);"
+        "t = time.perf_counter(); app._read_models.rebuild(); print(time.perf_counter() - t);"
         "print(next(int(l.split()[1]) / 1024 for l in open('/proc/self/status') if l.startswith('VmHWM')))"
     )
     out = subprocess.run(
@@ -220,7 +220,7 @@ def run(backend: str, sizes: Sizes, folder: Path, server: str | None) -> list[Re
         _, half_peak = rebuild_in_child(url)
         more_seconds, events = timed(lambda: bulk_apply(url, big[half:], sizes.bulk_batch))
         app = Scrutiny(url, catch_up=False)
-        stored_events = [e for _, e in app.read_models.log.read(0, 10**9)]
+        stored_events = [e for _, e in app._read_models.log.read(0, 10**9)]
         app.close()
         raw_seconds, _ = timed(lambda: raw_inserts(raw_url, stored_events))
         bulk_rate = events / (first_seconds + more_seconds)
@@ -277,10 +277,10 @@ def run(backend: str, sizes: Sizes, folder: Path, server: str | None) -> list[Re
 
         app = Scrutiny(url)
         body = "B000"
-        body_events = app.read_models.log.head() // 10
+        body_events = app._read_models.log.head() // 10
         replay_seconds, _ = timed(lambda: app.tracker(body=body, as_of=date(2023, 6, 30)))
-        raw_replay_seconds, _ = timed(lambda: [list(app.store.events(i)) for i in app.read_models.item_ids(body)])
-        record(f"as-of tracker of one body ({len(app.read_models.item_ids(body)):,} items, ~{body_events:,} events)",
+        raw_replay_seconds, _ = timed(lambda: [list(app._store.events(i)) for i in app._read_models.item_ids(body)])
+        record(f"as-of tracker of one body ({len(app._read_models.item_ids(body)):,} items, ~{body_events:,} events)",
                replay_seconds, "s", raw_replay_seconds, False, "< 2 s", replay_seconds < 2)  # fmt: skip
 
         live_seconds, live = best_of(lambda: app.tracker(body="B010"))
@@ -291,7 +291,7 @@ def run(backend: str, sizes: Sizes, folder: Path, server: str | None) -> list[Re
         record(f"meeting pack of one body ({len(live):,} items)", pack_seconds * 1000, "ms", live_seconds * 1000,
                False, "<= 5 x live tracker", pack_seconds <= 5 * live_seconds)  # fmt: skip
 
-        items = len(app.read_models.item_ids(body))
+        items = len(app._read_models.item_ids(body))
         (matching,) = raw_page(app, body, None, 0)
         offset = matching // 2 // PAGE * PAGE  # a page from the middle of those the filters keep
         page_seconds, page = best_of(lambda: app.tracker(body=body, addressee="Cabinet", open_only=True,
@@ -308,7 +308,7 @@ def run(backend: str, sizes: Sizes, folder: Path, server: str | None) -> list[Re
         app.close()
         # The synthetic meetings run from 2021 to the end of 2023: "today" for the overdue list is then.
         app = Scrutiny(url, clock=FixedClock(datetime(2024, 1, 8, 9, 0, tzinfo=UTC)))
-        items = len(app.read_models.item_ids())
+        items = len(app._read_models.item_ids())
         overdue_seconds, overdue = best_of(lambda: app.overdue())
         raw_overdue, _ = best_of(lambda: raw_rows(app, obligation_table, None))
         record(f"overdue list over {items:,} items ({len(overdue):,} overdue)", overdue_seconds * 1000, "ms",
@@ -370,7 +370,7 @@ PAGE = 50
 def raw_page(app: Scrutiny, body: str, limit: int | None, offset: int) -> list[Any]:
     """The baseline for a page of the tracker: the SQL the library runs for it, written by hand, nothing made of
     the rows; with no limit, how many rows the filters keep."""
-    with app.read_models.engine.connect() as conn:
+    with app._read_models.engine.connect() as conn:
         generation = conn.execute(text("SELECT generation FROM projection WHERE name = 'tracker'")).scalar_one()
         find = "strpos" if conn.dialect.name == "postgresql" else "instr"
         where = (f"FROM tracker_{generation} WHERE body = :b AND status <> 'closed' "
@@ -384,7 +384,7 @@ def raw_page(app: Scrutiny, body: str, limit: int | None, offset: int) -> list[A
 
 def raw_rows(app: Scrutiny, table: Callable[[int], Any], body: str | None) -> list[Any]:
     """The baseline for a query: the same table read with plain SQL, nothing made of the rows."""
-    with app.read_models.engine.connect() as conn:
+    with app._read_models.engine.connect() as conn:
         generation = conn.execute(text("SELECT generation FROM projection WHERE name = :n"),
                                   {"n": "tracker" if table is tracker_table else "overdue"}).scalar_one()  # fmt: skip
         name = table(generation).name

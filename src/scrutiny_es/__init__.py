@@ -10,14 +10,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from scrutiny_es.errors import WHERE as ERRORS
+
 if TYPE_CHECKING:
-    from scrutiny_es.adapters.database import UnsupportedDatabase
-    from scrutiny_es.adapters.importers.errors import CannotImport
-    from scrutiny_es.adapters.sql.runner import RebuildUnderWay
-    from scrutiny_es.adapters.store.eventstore import LogDamaged
-    from scrutiny_es.adapters.store.mapper import EventTooNew
+    from scrutiny_es.application import Receipt
     from scrutiny_es.application.ports import Mailer, ProjectionStatus
-    from scrutiny_es.application.service import BatchRejected, ProjectionsBehind, Receipt
     from scrutiny_es.bootstrap import Scrutiny
     from scrutiny_es.domain.commands import (
         Actor,
@@ -45,58 +42,62 @@ if TYPE_CHECKING:
         ScheduleMeeting,
         parse_command,
     )
-    from scrutiny_es.domain.errors import (
+    from scrutiny_es.domain.policy import Policy, Role
+    from scrutiny_es.errors import (
         AlreadyReferred,
         AlreadyReminded,
         AlreadyResponded,
+        BatchRejected,
         BodyAlreadyRegistered,
         BodyNotFound,
         CannotCorrect,
         CannotExtend,
+        CannotImport,
+        CannotMigrate,
         CommandIdReused,
         ConcurrentChange,
         DateOutOfOrder,
         DuplicateRecommendation,
+        EventTooNew,
         InvalidCommand,
         InvalidQuery,
         ItemClosed,
         ItemNotClosed,
+        LogDamaged,
+        MailNotSent,
         MeetingAlreadyScheduled,
         MeetingNotScheduled,
         NotAnAddressee,
+        NotPermitted,
+        ProjectionsBehind,
+        RebuildUnderWay,
         RecommendationNotFound,
         ScrutinyError,
+        UnsupportedDatabase,
     )
-    from scrutiny_es.domain.policy import NotPermitted, Policy, Role
     from scrutiny_es.projections.impact import ImpactRow
     from scrutiny_es.projections.reminders import DueSoon, Reminder
     from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, OverdueRow, TrackerRow, json_values
     from scrutiny_es.projections.seal import Verification
+    from scrutiny_es.projections.views import DecisionView, ItemView, ProgressView, ReferralView, ResponseView
 
 _COMMANDS = (
     "Actor Addressee AnyCommand CancelMeeting Close Command Correct Defer Escalate ExtendResponseDeadline ItemCommand "
     "MakeRecommendation ProposeClosure Reaffirm RecordReminder RecordResponse Refer RegisterBody Reopen ReportProgress "
     "Retract ReviseTargetDate ScheduleMeeting parse_command"
 )
-_ERRORS = (
-    "AlreadyReferred AlreadyReminded AlreadyResponded BodyAlreadyRegistered BodyNotFound CannotCorrect CannotExtend "
-    "CommandIdReused ConcurrentChange DateOutOfOrder DuplicateRecommendation InvalidCommand InvalidQuery ItemClosed "
-    "ItemNotClosed MeetingAlreadyScheduled MeetingNotScheduled NotAnAddressee RecommendationNotFound ScrutinyError"
-)
 _WHERE = {
     "Scrutiny": "scrutiny_es.bootstrap",
-    **dict.fromkeys(["BatchRejected", "ProjectionsBehind", "Receipt"], "scrutiny_es.application.service"),
+    "Receipt": "scrutiny_es.application",
     **dict.fromkeys(["Mailer", "ProjectionStatus"], "scrutiny_es.application.ports"),
     "ImpactRow": "scrutiny_es.projections.impact",
     **dict.fromkeys(["DueSoon", "Reminder"], "scrutiny_es.projections.reminders"),
     **dict.fromkeys(_COMMANDS.split(), "scrutiny_es.domain.commands"),
-    **dict.fromkeys(_ERRORS.split(), "scrutiny_es.domain.errors"),
-    **dict.fromkeys(["NotPermitted", "Policy", "Role"], "scrutiny_es.domain.policy"),
-    "UnsupportedDatabase": "scrutiny_es.adapters.database",
-    "CannotImport": "scrutiny_es.adapters.importers.errors",
-    "RebuildUnderWay": "scrutiny_es.adapters.sql.runner",
-    "LogDamaged": "scrutiny_es.adapters.store.eventstore",
-    "EventTooNew": "scrutiny_es.adapters.store.mapper",
+    **dict.fromkeys(ERRORS, "scrutiny_es.errors"),
+    **dict.fromkeys(["Policy", "Role"], "scrutiny_es.domain.policy"),
+    **dict.fromkeys(
+        ["DecisionView", "ItemView", "ProgressView", "ReferralView", "ResponseView"], "scrutiny_es.projections.views"
+    ),
     **dict.fromkeys(
         ["AuditRow", "BodyRow", "FactRow", "OverdueRow", "TrackerRow", "json_values"], "scrutiny_es.projections.rows"
     ),
@@ -119,12 +120,14 @@ __all__ = [
     "CannotCorrect",
     "CannotExtend",
     "CannotImport",
+    "CannotMigrate",
     "Close",
     "Command",
     "CommandIdReused",
     "ConcurrentChange",
     "Correct",
     "DateOutOfOrder",
+    "DecisionView",
     "Defer",
     "DueSoon",
     "DuplicateRecommendation",
@@ -138,7 +141,9 @@ __all__ = [
     "ItemClosed",
     "ItemCommand",
     "ItemNotClosed",
+    "ItemView",
     "LogDamaged",
+    "MailNotSent",
     "Mailer",
     "MakeRecommendation",
     "MeetingAlreadyScheduled",
@@ -147,6 +152,7 @@ __all__ = [
     "NotPermitted",
     "OverdueRow",
     "Policy",
+    "ProgressView",
     "ProjectionStatus",
     "ProjectionsBehind",
     "ProposeClosure",
@@ -157,10 +163,12 @@ __all__ = [
     "RecordReminder",
     "RecordResponse",
     "Refer",
+    "ReferralView",
     "RegisterBody",
     "Reminder",
     "Reopen",
     "ReportProgress",
+    "ResponseView",
     "Retract",
     "ReviseTargetDate",
     "Role",
@@ -170,12 +178,18 @@ __all__ = [
     "TrackerRow",
     "UnsupportedDatabase",
     "Verification",
+    "__version__",
     "json_values",
     "parse_command",
 ]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import version
+
+        value = globals()[name] = version("scrutiny-es")
+        return value
     module = _WHERE.get(name)
     if module is None:
         msg = f"module 'scrutiny_es' has no attribute {name!r}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scrutiny_es import Scrutiny
+from tests import parts
 from tests.conftest import command, make, register
 from tests.e2e.cli import jsonl, run
 
@@ -22,7 +23,7 @@ BAD_RESPONSE = command(
 
 def positions(db: str) -> list[int]:
     app = Scrutiny(db)
-    return [n.id for n in app.store.recorder.select_notifications(start=None, limit=1000)]
+    return [n.id for n in parts.store_of(app).recorder.select_notifications(start=None, limit=1000)]
 
 
 def test_applies_a_file_and_prints_a_summary(tmp_path: Path, db_url: str) -> None:

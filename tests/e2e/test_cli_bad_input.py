@@ -7,6 +7,7 @@ import json
 import pytest
 
 from scrutiny_es import Scrutiny
+from tests import parts
 from tests.conftest import command, make, register
 from tests.e2e.cli import jsonl, run
 
@@ -14,7 +15,7 @@ from tests.e2e.cli import jsonl, run
 def events(db: str) -> int:
     app = Scrutiny(db, catch_up=False)
     try:
-        return app.read_models.log.count()
+        return parts.read_models_of(app).log.count()
     finally:
         app.close()
 

@@ -18,6 +18,7 @@ import pytest
 
 from scrutiny_es import Scrutiny
 from scrutiny_es.domain.model import Actor
+from tests import parts
 from tests.conftest import FixedClock, command, make, register
 from tests.e2e.cli import SCRIPT, jsonl, run
 from tests.pgserver import throwaway_postgres
@@ -39,7 +40,9 @@ def record_a_nul_as_an_earlier_version_did(db: str) -> None:
         actor=POISONED, at=at,
     )  # fmt: skip
     item.report_progress(note="n\u0000", reported_on=date(2024, 2, 1), reported_by="x", rag=None, actor=POISONED, at=at)
-    app.store.recorder.insert_events([app.store.mapper.to_stored_event(e) for e in item.collect_events()])
+    parts.store_of(app).recorder.insert_events(
+        [parts.store_of(app).mapper.to_stored_event(e) for e in item.collect_events()]
+    )
     app.close()
 
 
@@ -83,7 +86,7 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_partly_written(tmp_path: Pat
     applied = int(result.stdout.split()[1])
     assert 0 < applied < 2_001 and result.stdout.endswith(", and then stopped\n")
     app = Scrutiny(db)  # with room again: exactly what was reported applied is there, and answers
-    assert app.read_models.log.count() == applied
+    assert parts.read_models_of(app).log.count() == applied
     assert len(app.tracker()) == applied - 1
 
 
@@ -104,7 +107,8 @@ def test_a_read_only_database_still_answers_and_says_how_far_behind_it_is(tmp_pa
     app.execute(register())
     app.execute(make())
     app.tracker()  # the read models are up to date here
-    app.catch_up_on_query = False
+    app.close()
+    app = Scrutiny(db, clock=FixedClock(), catch_up=False)
     app.execute(command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
     app.close()
     prefix = read_only(path)

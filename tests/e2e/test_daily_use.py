@@ -130,24 +130,24 @@ def test_rerunning_a_file_after_fixing_its_bad_line_records_nothing_twice(tmp_pa
     assert [e.event for e in app.audit()].count("ProgressReported") == 2
 
 
-def test_a_command_id_is_recorded_once_and_names_one_command(app: Scrutiny) -> None:
+def test_a_command_id_is_recorded_once_and_names_one_command(app: Scrutiny, clock: FixedClock) -> None:
     record(app)
     first = app.execute({**PROGRESS, "command_id": "minutes-2024-04-11/3"})
     again = app.execute({**PROGRESS, "command_id": "minutes-2024-04-11/3"})
     assert again == first._replace(already_recorded=True)
     with pytest.raises(CommandIdReused, match="already used for a different command"):
         app.execute({**PROGRESS, "note": "Something else", "command_id": "minutes-2024-04-11/3"})
-    reopened = Scrutiny(app.url, clock=app.clock)  # another process, after a restart
+    reopened = Scrutiny(app.url, clock=clock)  # another process, after a restart
     assert reopened.execute({**PROGRESS, "command_id": "minutes-2024-04-11/3"}).already_recorded
     assert [e.event for e in app.audit()].count("ProgressReported") == 1
 
 
-def test_a_batch_of_keyed_commands_keeps_each_key_with_its_own_position(app: Scrutiny) -> None:
+def test_a_batch_of_keyed_commands_keeps_each_key_with_its_own_position(app: Scrutiny, clock: FixedClock) -> None:
     record(app)
     batch = [{**PROGRESS, "note": f"Update {n}", "command_id": f"minutes-2024-04-11/{n}"} for n in range(1, 4)]
     first = app.execute_many(batch)
     assert len({r.position for r in first}) == 3
-    reopened = Scrutiny(app.url, clock=app.clock)  # another process, after a restart
+    reopened = Scrutiny(app.url, clock=clock)  # another process, after a restart
     again = reopened.execute_many(batch)
     assert again == [r._replace(already_recorded=True) for r in first]
     assert [e.event for e in app.audit()].count("ProgressReported") == 3

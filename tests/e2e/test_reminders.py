@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 
 from scrutiny_es import Scrutiny
 from scrutiny_es.domain.dates import uk_day
+from tests import parts
 from tests.conftest import FixedClock
 from tests.e2e.cli import run
 from tests.unit.test_reminders import BOARD, RECORD
@@ -87,7 +88,7 @@ def send(db: str, server: str, contacts_file: str, *more: str) -> Any:
                "--from", SENDER, *more, db=db)  # fmt: skip
 
 
-def parts(mail: EmailMessage) -> dict[str, str]:
+def mail_parts(mail: EmailMessage) -> dict[str, str]:
     return {part.get_content_type(): part.get_content().replace("\r\n", "\n") for part in mail.iter_parts()}  # type: ignore[attr-defined]
 
 
@@ -108,14 +109,14 @@ def test_each_person_with_an_address_gets_one_message_with_their_items_and_it_is
     assert sorted(rcpt[0] for _, rcpt, _ in inbox.messages) == ["cabinet@sandwell.example",
                                                                 "housing@sandwell.example"]  # fmt: skip
     assert {sender for sender, _, _ in inbox.messages} == {SENDER}
-    cabinet = parts(inbox.to("cabinet@sandwell.example"))
+    cabinet = mail_parts(inbox.to("cabinet@sandwell.example"))
     assert set(cabinet) == {"text/plain", "text/html"}
     assert "- Due in 9 days: Target date (last day 10 Apr 2024)\n  BCSB R1: Fishing Policy" in cabinet["text/plain"]
     assert cabinet["text/plain"].startswith("Dear Cabinet,\n\nAs of 1 Apr 2024, the scrutiny record shows you")
     assert "R2" not in cabinet["text/plain"] and "<td>R1</td>" in cabinet["text/html"]
     housing = inbox.to("housing@sandwell.example")
     assert housing["Subject"] == "Scrutiny recommendations and actions: 1 overdue and 1 due soon"
-    text = parts(housing)["text/plain"]
+    text = mail_parts(housing)["text/plain"]
     assert text.index("Overdue 28 days: Response (last day 4 Mar 2024)") < text.index("Due in 9 days: Target date")
     assert "BCSB R2: Housing Regulatory Framework" in text
 
@@ -157,7 +158,7 @@ def test_no_address_reaches_the_log_or_the_read_models(smtp: tuple[Inbox, str], 
     assert send(db, server, contacts(tmp_path)).returncode == 0
     assert len(inbox.messages) == 2
     app = Scrutiny(db)
-    stored = app.store.log.stored(0, 1000)
+    stored = parts.store_of(app).log.stored(0, 1000)
     assert any(b"ReminderSent" in row[3].encode() for row in stored)
     assert not [row for row in stored if b"sandwell.example" in row[4]]
     app.close()

@@ -21,13 +21,15 @@ from scrutiny_es.domain.errors import (
     RecommendationNotFound,
 )
 from scrutiny_es.domain.model import Recommendation
+from tests import parts
 from tests.conftest import CLERK, FixedClock, command, make, register
 
 
 def log(app: Scrutiny) -> list[tuple[int, str, int]]:
     """Every stored event: its position, its topic and its version."""
     return [
-        (n.id, n.topic, n.originator_version) for n in app.store.recorder.select_notifications(start=None, limit=10_000)
+        (n.id, n.topic, n.originator_version)
+        for n in parts.store_of(app).recorder.select_notifications(start=None, limit=10_000)
     ]
 
 
@@ -180,7 +182,7 @@ def test_a_frozen_clock_time_survives_a_round_trip(db_url: str) -> None:
         app.execute(register())
         app.execute(make())
     reader = Scrutiny(db_url)
-    (made,) = list(reader.store.events(Recommendation.create_id("BCSB", "R1")))
+    (made,) = list(parts.store_of(reader).events(Recommendation.create_id("BCSB", "R1")))
     assert made.timestamp == datetime(2024, 3, 14, 18, 45, 12, tzinfo=UTC)
     assert type(made.timestamp) is datetime
     assert made.actor.name == CLERK["name"]  # type: ignore[attr-defined]
@@ -191,18 +193,18 @@ def test_the_log_read_from_its_columns_is_eventsourcings_notification_log(app: S
     for ref in ("R1", "R2"):
         app.execute(make(ref))
         app.execute(command("refer", ref=ref, addressee="Cabinet", received_on="2024-02-20"))
-    notifications = app.store.recorder.select_notifications(start=None, limit=100)
-    expected = [(n.id, app.store.mapper.to_domain_event(n)) for n in notifications]
-    assert app.read_models.log.read(0, 100) == expected
-    assert app.read_models.log.read(2, 2) == expected[2:4]
-    assert app.read_models.log.read(expected[-1][0], 100) == []
+    notifications = parts.store_of(app).recorder.select_notifications(start=None, limit=100)
+    expected = [(n.id, parts.store_of(app).mapper.to_domain_event(n)) for n in notifications]
+    assert parts.read_models_of(app).log.read(0, 100) == expected
+    assert parts.read_models_of(app).log.read(2, 2) == expected[2:4]
+    assert parts.read_models_of(app).log.read(expected[-1][0], 100) == []
 
 
 def test_the_stored_rows_are_those_of_the_store_whether_or_not_a_read_just_fetched_them(app: Scrutiny) -> None:
     app.execute(register())
     app.execute(make("R1"))
-    log = app.read_models.log
-    notifications = app.store.recorder.select_notifications(start=None, limit=100)
+    log = parts.read_models_of(app).log
+    notifications = parts.store_of(app).recorder.select_notifications(start=None, limit=100)
     expected = [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in notifications]
 
     def as_recorded(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from scrutiny_es import Scrutiny, ScrutinyError
 from scrutiny_es.__main__ import main
+from tests import parts
 from tests.conftest import CLERK, FixedClock, command, make, register
 
 EXAMPLES = int(os.environ.get("SCRUTINY_FUZZ_EXAMPLES", "30"))
@@ -96,10 +97,10 @@ def mutated(draw: st.DrawFn) -> Any:
 
 def snapshot(app: Scrutiny) -> tuple[Any, ...]:
     return (
-        app.read_models.log.count(),
+        parts.read_models_of(app).log.count(),
         app.tracker(),
         app.overdue(as_of=date(2024, 6, 1)),
-        app.read_models.overdue(date(2024, 6, 1)),
+        parts.read_models_of(app).overdue(date(2024, 6, 1)),
         app.audit(),
     )
 

@@ -14,6 +14,7 @@ from scrutiny_es import Scrutiny
 from scrutiny_es.adapters.database import UnsupportedDatabase
 from scrutiny_es.domain.errors import BodyNotFound, NotAnAddressee
 from scrutiny_es.domain.model import recommendation_id
+from tests import parts
 from tests.conftest import FixedClock, command, make, register
 
 CASES = Table("host_case", MetaData(), Column("id", Integer, primary_key=True), Column("note", String(100)))
@@ -148,7 +149,7 @@ def test_eight_form_posts_at_once_to_one_item_are_all_recorded_with_the_hosts_ow
     for thread in threads:
         thread.join()
 
-    notes = sorted(e.note for e in app.store.events(recommendation_id("BCSB", "R1")) if hasattr(e, "note"))
+    notes = sorted(e.note for e in parts.store_of(app).events(recommendation_id("BCSB", "R1")) if hasattr(e, "note"))
     assert notes == sorted(f"Post {n}" for n in range(POSTERS))
     with engine.connect() as conn:
         cases = conn.execute(select(CASES.c.note)).scalars().all()

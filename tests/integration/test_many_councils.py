@@ -17,6 +17,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from scrutiny_es import Scrutiny
 from scrutiny_es.adapters.database import UnsupportedDatabase, council_schema, event_store_env, postgres_url
 from scrutiny_es.domain.errors import RecommendationNotFound
+from tests import parts
 from tests.conftest import FixedClock, command, fresh_postgres_database, make, register
 from tests.e2e.cli import jsonl, run
 
@@ -138,7 +139,7 @@ def test_migrate_store_moves_one_council_and_leaves_the_other_as_it_was(database
     session = scoped_session(sessionmaker(bind=create_engine(url, connect_args={"options": "-c search_path=haringey"})))
     host = Scrutiny(session=session, clock=FixedClock())
     follower = Scrutiny(council(database, "haringey"))
-    assert follower.store.recorder.channel_name == "haringey_scrutiny_events"
+    assert parts.store_of(follower).recorder.channel_name == "haringey_scrutiny_events"
 
     def record_later() -> None:
         time.sleep(0.5)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from scrutiny_es import Scrutiny
 from scrutiny_es.domain.model import Recommendation, recommendation_id
+from tests import parts
 from tests.conftest import FixedClock, make, register
 
 WRITERS = 4
@@ -42,10 +43,10 @@ def test_four_writers_on_the_same_items_lose_nothing(db_url: str) -> None:
         assert writer.returncode == 0, errors
 
     sent = {(w, n) for w in range(WRITERS) for n in range(COMMANDS)}
-    assert len(app.read_models.log.read(0, 10_000)) == 3 + len(sent)  # positions may have gaps on PostgreSQL
+    assert len(parts.read_models_of(app).log.read(0, 10_000)) == 3 + len(sent)  # positions may have gaps on PostgreSQL
     recorded = set()
     for ref in ("R1", "R2"):
-        for event in app.store.events(recommendation_id("BCSB", ref)):
+        for event in parts.store_of(app).events(recommendation_id("BCSB", ref)):
             if isinstance(event, Recommendation.ProgressReported):
                 writer, note = event.note.removeprefix("writer ").split(" note ")
                 assert ref == f"R{int(note) % 2 + 1}"

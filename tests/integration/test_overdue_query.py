@@ -12,6 +12,7 @@ from scrutiny_es import Scrutiny
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import recommendation_id
 from scrutiny_es.projections.items import fold, overdue_rows
+from tests import parts
 from tests.conftest import FixedClock, command, make, register
 
 ON = date(2024, 5, 1)
@@ -26,12 +27,12 @@ def record_items(app: Scrutiny) -> None:
     for body, ref in [("BCSB", "R1"), ("BCSB", "R2"), ("BCSB", "R3"), ("OSMB", "R1")]:
         app.execute(make(ref, body, addressees=ADDRESSEES, target_date="2024-03-01"))
         app.execute(command("refer", body, ref=ref, addressee="Cabinet", received_on="2024-02-20"))
-    app.read_models.catch_up()
+    parts.read_models_of(app).catch_up()
 
 
 def history(app: Scrutiny, body: str, ref: str) -> ItemHistory:
     folded: ItemHistory | None = None
-    for e in app.store.events(recommendation_id(body, ref)):
+    for e in parts.store_of(app).events(recommendation_id(body, ref)):
         folded = fold(folded, e)
     assert folded is not None
     return folded
@@ -39,7 +40,7 @@ def history(app: Scrutiny, body: str, ref: str) -> ItemHistory:
 
 def test_the_overdue_list_holds_the_rows_the_fold_makes_each_with_its_own_list_of_names(app: Scrutiny) -> None:
     record_items(app)
-    rows = app.read_models.overdue(ON)
+    rows = parts.read_models_of(app).overdue(ON)
     items = [("BCSB", "R1"), ("BCSB", "R2"), ("BCSB", "R3"), ("OSMB", "R1")]
     assert rows == overdue_rows([history(app, *item) for item in items], ON)
     assert [(r.body, r.ref, r.reason, r.due, r.days_overdue, r.responsible) for r in rows[:5]] == [
@@ -56,11 +57,11 @@ def test_the_overdue_list_holds_the_rows_the_fold_makes_each_with_its_own_list_o
 
 def test_the_overdue_list_of_one_body_or_one_item(app: Scrutiny) -> None:
     record_items(app)
-    rows = app.read_models.overdue(ON)
-    assert app.read_models.overdue(ON, body="OSMB") == [r for r in rows if r.body == "OSMB"]
-    assert app.read_models.overdue(ON, ref="R2") == [r for r in rows if r.ref == "R2"]
-    assert app.read_models.overdue(ON, body="OSMB", ref="R2") == []
-    assert app.read_models.overdue(date(2024, 3, 1)) == []  # the last permitted day is not yet overdue
+    rows = parts.read_models_of(app).overdue(ON)
+    assert parts.read_models_of(app).overdue(ON, body="OSMB") == [r for r in rows if r.body == "OSMB"]
+    assert parts.read_models_of(app).overdue(ON, ref="R2") == [r for r in rows if r.ref == "R2"]
+    assert parts.read_models_of(app).overdue(ON, body="OSMB", ref="R2") == []
+    assert parts.read_models_of(app).overdue(date(2024, 3, 1)) == []  # the last permitted day is not yet overdue
 
 
 def test_on_sqlite_open_obligations_are_read_from_their_index_alone_and_in_order(tmp_path: Path) -> None:
@@ -71,11 +72,11 @@ def test_on_sqlite_open_obligations_are_read_from_their_index_alone_and_in_order
     def remember(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         sent.append((statement, parameters))
 
-    event.listen(app.read_models.engine, "before_cursor_execute", remember)
-    assert app.read_models.overdue(ON)
-    event.remove(app.read_models.engine, "before_cursor_execute", remember)
+    event.listen(parts.read_models_of(app).engine, "before_cursor_execute", remember)
+    assert parts.read_models_of(app).overdue(ON)
+    event.remove(parts.read_models_of(app).engine, "before_cursor_execute", remember)
     (statement, parameters), *_ = [(s, p) for s, p in sent if "FROM obligation_" in s]
-    with app.read_models.engine.connect() as conn:
+    with parts.read_models_of(app).engine.connect() as conn:
         plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
     not_met, met_later = [step for step in plan if step.startswith(("SEARCH", "SCAN")) and "obligation_" in step]
     assert [step for step in plan if "overdue_item_" in step and "(item_id=?)" not in step] == []  # item by key
@@ -90,7 +91,7 @@ def test_responses_due_the_same_day_come_in_the_order_the_addressees_were_referr
     app.execute(make("R1", addressees=[*reversed(ADDRESSEES), {"name": "Audit Committee", "kind": "other"}]))
     for name in ['Director of "Housing" & Lakes', "Audit Committee", "Cabinet"]:
         app.execute(command("refer", ref="R1", addressee=name, received_on="2024-02-20", response_due="2024-04-19"))
-    app.read_models.catch_up()
-    rows = app.read_models.overdue(ON)
+    parts.read_models_of(app).catch_up()
+    rows = parts.read_models_of(app).overdue(ON)
     assert rows == overdue_rows([history(app, "BCSB", "R1")], ON)
     assert [r.responsible for r in rows] == [['Director of "Housing" & Lakes'], ["Audit Committee"], ["Cabinet"]]

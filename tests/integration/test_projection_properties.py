@@ -17,6 +17,7 @@ from scrutiny_es import Scrutiny, ScrutinyError
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Recommendation, recommendation_id
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
+from tests import parts
 from tests.conftest import FixedClock, NewDatabase, command, make, register
 
 START = date(2024, 1, 8)
@@ -103,7 +104,7 @@ def run(steps: list[dict[str, Any]], url: str, catch_up_after: list[tuple[str, .
         except ScrutinyError:
             continue  # a board would not record this; the sequence goes on without it
         if catch_up_after and catch_up_after[n % len(catch_up_after)]:
-            app.read_models.catch_up(catch_up_after[n % len(catch_up_after)])
+            parts.read_models_of(app).catch_up(catch_up_after[n % len(catch_up_after)])
     return app
 
 
@@ -125,19 +126,19 @@ def test_incremental_equals_a_full_rebuild(
     with new_database() as url:
         app = run([*items, *steps], url, pauses)
         try:
-            app.read_models.runner.BATCH = batch
-            app.read_models.catch_up()
+            parts.read_models_of(app).runner.BATCH = batch
+            parts.read_models_of(app).catch_up()
             days_to_check = [START + timedelta(days=n) for n in range(0, 200, 9)]
-            incremental = (app.read_models.tracker(TODAY), [app.read_models.overdue(d) for d in days_to_check],
-                           app.read_models.audit())  # fmt: skip
-            app.read_models.runner.CHECKPOINT = batch
-            app.read_models.rebuild()
-            rebuilt = (app.read_models.tracker(TODAY), [app.read_models.overdue(d) for d in days_to_check],
-                       app.read_models.audit())  # fmt: skip
+            incremental = (parts.read_models_of(app).tracker(TODAY), [parts.read_models_of(app).overdue(d) for d in days_to_check],
+                           parts.read_models_of(app).audit())  # fmt: skip
+            parts.read_models_of(app).runner.CHECKPOINT = batch
+            parts.read_models_of(app).rebuild()
+            rebuilt = (parts.read_models_of(app).tracker(TODAY), [parts.read_models_of(app).overdue(d) for d in days_to_check],
+                       parts.read_models_of(app).audit())  # fmt: skip
             assert rebuilt == incremental
             assert incremental[0] == tracker_rows(folded(app), TODAY)
             assert incremental[1] == [overdue_rows(folded(app), d) for d in days_to_check]
-            assert [e.position for e in rebuilt[2]] == list(range(1, app.read_models.log.head() + 1))
+            assert [e.position for e in rebuilt[2]] == list(range(1, parts.read_models_of(app).log.head() + 1))
         finally:
             app.close()
 
@@ -164,7 +165,7 @@ def folded(app: Scrutiny, effective_by: date | None = None) -> list[ItemHistory]
     histories = []
     for ref in REFS:
         history: ItemHistory | None = None
-        events = list(app.store.events(recommendation_id("BCSB", ref)))
+        events = list(parts.store_of(app).events(recommendation_id("BCSB", ref)))
         corrected = {e.version: e.fact_date for e in events if type(e) is Recommendation.Corrected and e.version}
         for event in events:
             on = corrected.get(event.originator_version, event.effective_on)  # type: ignore[attr-defined]

@@ -12,7 +12,8 @@ from scrutiny_es import Scrutiny
 from scrutiny_es.adapters.sql.readmodels import SqlReadModels
 from scrutiny_es.adapters.sql.runner import ProjectionRunner, RebuildUnderWay
 from scrutiny_es.adapters.sql.writers import AuditWriter, TrackerWriter, writers
-from tests.conftest import command, fresh_postgres_database, make, register
+from tests import parts
+from tests.conftest import FixedClock, command, fresh_postgres_database, make, register
 
 
 class Crash(Exception):
@@ -34,7 +35,7 @@ def record_history(app: Scrutiny, items: int = 4) -> None:
 
 def snapshot(app: Scrutiny) -> tuple[Any, ...]:
     on = date(2024, 5, 1)
-    return (app.tracker(), app.read_models.overdue(on), app.audit())
+    return (app.tracker(), parts.read_models_of(app).overdue(on), app.audit())
 
 
 def crash_on(monkeypatch: pytest.MonkeyPatch, projection: type[Any], call: int) -> None:
@@ -60,15 +61,15 @@ def test_queries_show_a_command_as_soon_as_execute_returns(app: Scrutiny) -> Non
 
 
 def test_a_crash_between_batches_leaves_every_event_applied_exactly_once(
-    app: Scrutiny, db_url: str, monkeypatch: pytest.MonkeyPatch
+    db_url: str, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app.catch_up_on_query = False
+    app = Scrutiny(db_url, clock=clock, catch_up=False)
     record_history(app)
-    app.read_models.runner.BATCH = 5
+    parts.read_models_of(app).runner.BATCH = 5
     crash_on(monkeypatch, AuditWriter, call=3)
     with pytest.raises(Crash):
-        app.read_models.catch_up()
-    assert {s.name: s.position for s in app.read_models.status()} == {
+        parts.read_models_of(app).catch_up()
+    assert {s.name: s.position for s in parts.read_models_of(app).status()} == {
         "audit": 10,
         "overdue": 10,
         "seal": 10,
@@ -77,11 +78,11 @@ def test_a_crash_between_batches_leaves_every_event_applied_exactly_once(
     monkeypatch.undo()
 
     restarted = Scrutiny(db_url)
-    restarted.read_models.runner.BATCH = 5
+    parts.read_models_of(restarted).runner.BATCH = 5
     tracker, overdue, audit = snapshot(restarted)
-    assert [entry.position for entry in audit] == list(range(1, restarted.read_models.log.head() + 1))
+    assert [entry.position for entry in audit] == list(range(1, parts.read_models_of(restarted).log.head() + 1))
     fresh = Scrutiny(db_url)
-    fresh.read_models.rebuild()
+    parts.read_models_of(fresh).rebuild()
     assert snapshot(fresh) == (tracker, overdue, audit)
 
 
@@ -90,7 +91,7 @@ def test_a_rebuild_stopped_part_way_resumes_and_readers_see_the_old_tables_meanw
 ) -> None:
     record_history(app)
     before = snapshot(app)
-    read_models = SqlReadModels(app.read_models.engine, app.read_models.log)
+    read_models = SqlReadModels(parts.read_models_of(app).engine, parts.read_models_of(app).log)
     read_models.runner.BATCH = read_models.runner.CHECKPOINT = 4
     crash_on(monkeypatch, TrackerWriter, call=3)
     with pytest.raises(Crash):
@@ -106,27 +107,27 @@ def test_a_rebuild_stopped_part_way_resumes_and_readers_see_the_old_tables_meanw
     assert (status.position, status.rebuilding_at) == (read_models.log.head(), None)
     assert app.tracker() == app.tracker(as_known_at=datetime(2100, 1, 1, tzinfo=UTC))  # the same as a replay
     assert [r.last_changed_on for r in app.tracker(ref="R2")] == [date(2024, 5, 9)]
-    tables = set(inspect(app.read_models.engine).get_table_names())
+    tables = set(inspect(parts.read_models_of(app).engine).get_table_names())
     assert {t for t in tables if t.startswith("tracker_")} == {"tracker_2", "tracker_calendar_2"}
 
 
-def test_status_shows_each_projection_against_the_head_of_the_log(app: Scrutiny) -> None:
-    app.catch_up_on_query = False
+def test_status_shows_each_projection_against_the_head_of_the_log(db_url: str, clock: FixedClock) -> None:
+    app = Scrutiny(db_url, clock=clock, catch_up=False)
     record_history(app, items=1)
-    assert [(s.name, s.position, s.head, s.lag) for s in app.read_models.status()] == [
+    assert [(s.name, s.position, s.head, s.lag) for s in parts.read_models_of(app).status()] == [
         ("audit", 0, 5, 5),
         ("overdue", 0, 5, 5),
         ("seal", 0, 5, 5),
         ("tracker", 0, 5, 5),
     ]
-    app.read_models.catch_up(["audit"])
-    assert [s.lag for s in app.read_models.status()] == [0, 5, 5, 5]
+    parts.read_models_of(app).catch_up(["audit"])
+    assert [s.lag for s in parts.read_models_of(app).status()] == [0, 5, 5, 5]
 
 
 def test_a_second_rebuild_of_the_same_projection_is_refused(app: Scrutiny, monkeypatch: pytest.MonkeyPatch) -> None:
     record_history(app)
-    first = ProjectionRunner(app.read_models.engine, app.read_models.log)
-    second = ProjectionRunner(app.read_models.engine, app.read_models.log)
+    first = ProjectionRunner(parts.read_models_of(app).engine, parts.read_models_of(app).log)
+    second = ProjectionRunner(parts.read_models_of(app).engine, parts.read_models_of(app).log)
     absorb = first._absorb
 
     def absorb_while_another_rebuilds(*args: Any, **kwargs: Any) -> Any:
@@ -152,7 +153,7 @@ def test_a_resumed_rebuild_beside_a_fresh_one_gives_each_projection_its_full_his
     for ref in refs:
         app.execute(command("record_response", ref=ref, addressee="Cabinet", decision="accepted", text="Yes",
                             responded_on="2024-04-25", responded_by="Cabinet"))  # fmt: skip
-    read_models = SqlReadModels(app.read_models.engine, app.read_models.log)
+    read_models = SqlReadModels(parts.read_models_of(app).engine, parts.read_models_of(app).log)
     read_models.runner.BATCH = read_models.runner.CHECKPOINT = 4
     crash_on(monkeypatch, TrackerWriter, call=3)
     with pytest.raises(Crash):
@@ -165,7 +166,7 @@ def test_a_resumed_rebuild_beside_a_fresh_one_gives_each_projection_its_full_his
     replayed_at = datetime(2100, 1, 1, tzinfo=UTC)
     assert app.tracker() == app.tracker(as_known_at=replayed_at)
     on = date(2024, 4, 22)  # the responses are due on 19 April and come on the 25th
-    overdue = app.read_models.overdue(on)
+    overdue = parts.read_models_of(app).overdue(on)
     assert [row.ref for row in overdue] == refs
     assert overdue == app.overdue(as_of=on)
 
@@ -174,8 +175,8 @@ def test_a_rebuild_on_postgresql_leaves_the_planner_statistics_of_its_new_tables
     with fresh_postgres_database(postgres_server) as url:
         app = Scrutiny(url)
         record_history(app)
-        app.read_models.rebuild()
-        with app.read_models.engine.connect() as conn:
+        parts.read_models_of(app).rebuild()
+        with parts.read_models_of(app).engine.connect() as conn:
             generations = dict(conn.execute(text("SELECT name, generation FROM projection")).tuples().all())
             analysed = set(conn.execute(text("SELECT DISTINCT tablename FROM pg_stats")).scalars())
         app.close()
@@ -195,13 +196,17 @@ def test_what_a_clerk_typed_comes_back_from_every_read_model_as_typed(app: Scrut
     app.execute(command("report_progress", ref="R\\1", note=AWKWARD, reported_on="2024-03-14", reported_by="Director"))
 
     (row,) = app.tracker()
-    (owed,) = app.read_models.overdue(date(2024, 5, 1))
+    (owed,) = parts.read_models_of(app).overdue(date(2024, 5, 1))
     trail = app.audit(ref="R\\1")
     assert (row.ref, row.text, row.notes, row.addressees) == ("R\\1", AWKWARD, AWKWARD, ["Director of \\Housing"])
     assert (owed.ref, owed.responsible) == ("R\\1", ["Director of \\Housing"])
     assert [entry.ref for entry in trail] == ["R\\1", "R\\1"]
-    app.read_models.rebuild()
-    assert (app.tracker(), app.read_models.overdue(date(2024, 5, 1)), app.audit(ref="R\\1")) == ([row], [owed], trail)
+    parts.read_models_of(app).rebuild()
+    assert (app.tracker(), parts.read_models_of(app).overdue(date(2024, 5, 1)), app.audit(ref="R\\1")) == (
+        [row],
+        [owed],
+        trail,
+    )
 
 
 def test_the_live_tracker_and_overdue_list_follow_the_boards_calendar(db_url: str, clock: Any) -> None:

@@ -13,6 +13,7 @@ from scrutiny_es import Scrutiny
 from scrutiny_es.adapters.sql.schema import SEAL_BLOCK
 from scrutiny_es.adapters.store.eventstore import LogDamaged
 from scrutiny_es.projections.seal import ZERO, seal
+from tests import parts
 from tests.conftest import FixedClock, command, make, register
 from tests.e2e.cli import run
 
@@ -36,17 +37,17 @@ def sealed(db_url: str) -> Iterator[Scrutiny]:
 
 
 def sql(app: Scrutiny, statement: str, **values: Any) -> list[Any]:
-    postgres = app.read_models.engine.dialect.name == "postgresql"
+    postgres = parts.read_models_of(app).engine.dialect.name == "postgresql"
     statement = statement.replace("ID", "notification_id" if postgres else "rowid")
-    statement = statement.replace("scrutiny_events", app.store.recorder.events_table_name)
-    with app.read_models.engine.begin() as conn:
+    statement = statement.replace("scrutiny_events", parts.store_of(app).recorder.events_table_name)
+    with parts.read_models_of(app).engine.begin() as conn:
         result = conn.execute(text(statement), values)
         return list(result) if result.returns_rows else []
 
 
 def test_an_untouched_log_verifies_and_gives_the_digest_of_its_last_position(sealed: Scrutiny) -> None:
     found = sealed.verify()
-    rows = sealed.store.log.stored(0, 100)
+    rows = parts.store_of(sealed).log.stored(0, 100)
     digests = [ZERO]
     for row in rows:
         digests.append(seal(digests[-1], row))
@@ -122,19 +123,19 @@ def test_a_long_log_caught_up_in_batches_of_every_size_is_sealed_as_the_chain_sa
     for size in (1, 98, 1, 1, 150, 7, 99, 100):  # catch-ups end just before, at and after a row's end
         app.execute_many([make(f"R{made + n}") for n in range(size)])
         made += size
-        app.read_models.catch_up(["seal"])
-    rows = app.store.log.stored(0, 1000)
+        parts.read_models_of(app).catch_up(["seal"])
+    rows = parts.store_of(app).log.stored(0, 1000)
     digests = [ZERO]
     for row in rows:
         digests.append(seal(digests[-1], row))
     expected = [(position, row[0], digests[position]) for position, row in enumerate(rows, start=1)]
     assert len(expected) == made == SEAL_BLOCK * 4 + 58
-    assert [tuple(s) for s in app.read_models.sealed(0, 1000)] == expected
+    assert [tuple(s) for s in parts.read_models_of(app).sealed(0, 1000)] == expected
     for after, limit in ((0, 1), (99, 1), (99, 2), (100, 100), (150, 250), (457, 5), (458, 5)):
-        assert [tuple(s) for s in app.read_models.sealed(after, limit)] == expected[after : after + limit]
+        assert [tuple(s) for s in parts.read_models_of(app).sealed(after, limit)] == expected[after : after + limit]
     app.rebuild(["seal"])
     again = Scrutiny(db_url, catch_up=False)
-    assert [tuple(s) for s in again.read_models.sealed(0, 1000)] == expected
+    assert [tuple(s) for s in parts.read_models_of(again).sealed(0, 1000)] == expected
     assert again.verify().digest == digests[-1].hex()
     again.close()
     app.close()

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from scrutiny_es import Scrutiny
 from scrutiny_es.domain.model import Recommendation, recommendation_id
+from tests import parts
 from tests.conftest import FixedClock, command, make, register
 
 WRITERS = 4
@@ -59,7 +60,7 @@ def test_writers_and_readers_sharing_one_scrutiny_lose_nothing(db_url: str) -> N
     assert failures == []
     assert seen  # the readers read while the writers wrote
     sent = {f"writer {w} post {n}" for w in range(WRITERS) for n in range(POSTS)}
-    notes = {e.note for ref in ("R1", "R2") for e in app.store.events(recommendation_id("BCSB", ref))
+    notes = {e.note for ref in ("R1", "R2") for e in parts.store_of(app).events(recommendation_id("BCSB", ref))
              if isinstance(e, Recommendation.ProgressReported)}  # fmt: skip
     assert notes == sent
     assert [e.position for e in app.audit()] == list(range(1, 4 + len(sent)))

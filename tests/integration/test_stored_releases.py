@@ -26,6 +26,7 @@ import pytest
 from scrutiny_es import Scrutiny
 from scrutiny_es.bootstrap import migrate_store
 from scrutiny_es.projections.rows import json_values
+from tests import parts
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 STORED = sorted(FIXTURES.glob("scrutiny-*.db"))
@@ -151,23 +152,25 @@ def test_a_stored_release_gives_the_reports_it_gave(stored: Stored, app: Scrutin
 def test_a_stored_release_gives_the_same_reports_once_its_read_models_are_rebuilt(
     stored: Stored, app: Scrutiny
 ) -> None:
-    app.read_models.rebuild()
+    parts.read_models_of(app).rebuild()
     for key in stored.expected:
         assert_same_rows(stored, key, report(app, key))
 
 
 def test_every_event_a_stored_release_wrote_is_read_back(stored: Stored, app: Scrutiny) -> None:
-    head = app.store.recorder.max_notification_id() or 0
-    notifications = app.store.recorder.select_notifications(start=1, limit=head + 1)
-    events = [app.store.mapper.to_domain_event(notification) for notification in notifications]
+    head = parts.store_of(app).recorder.max_notification_id() or 0
+    notifications = parts.store_of(app).recorder.select_notifications(start=1, limit=head + 1)
+    events = [parts.store_of(app).mapper.to_domain_event(notification) for notification in notifications]
     assert [n.id for n in notifications] == list(range(1, head + 1))
     # The audit trail has one entry per event, so it names the class of every stored event in order.
     assert [type(event).__name__ for event in events] == [row["event"] for row in stored.expected["audit"]]
 
 
 def test_every_item_a_stored_release_wrote_replays_from_its_events(stored: Stored, app: Scrutiny) -> None:
-    head = app.store.recorder.max_notification_id() or 0
-    versions = Counter(n.originator_id for n in app.store.recorder.select_notifications(start=1, limit=head + 1))
+    head = parts.store_of(app).recorder.max_notification_id() or 0
+    versions = Counter(
+        n.originator_id for n in parts.store_of(app).recorder.select_notifications(start=1, limit=head + 1)
+    )
     replayed = [app.body(code) for code in sorted({row["body"] for row in stored.expected["tracker"]})]
     replayed += [app.recommendation(row["body"], row["ref"]) for row in stored.expected["tracker"]]
     assert {aggregate.id: aggregate.version for aggregate in replayed} == versions
@@ -180,7 +183,7 @@ def test_a_stored_release_moved_by_migrate_store_gives_the_reports_it_gave(store
     before.close()
     assert migrate_store(url) == len(stored.expected["audit"])
     moved = Scrutiny(url)
-    assert type(moved.store.recorder).__name__ == "SharedEventRecorder"  # the store a host session shares
+    assert type(parts.store_of(moved).recorder).__name__ == "SharedEventRecorder"  # the store a host session shares
     assert moved.verify().digest == digest
     for key in stored.expected:
         assert_same_rows(stored, key, report(moved, key))

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from scrutiny_es import Scrutiny
+from tests import parts
 from tests.conftest import BACKENDS, FixedClock, command, make, register
 
 ON = date(2024, 5, 1)
@@ -58,7 +59,7 @@ def test_the_tracker_and_the_overdue_list_sort_by_code_point_as_the_lists_made_i
             app.execute(command("refer", body, ref=ref, addressee="Cabinet", received_on="2024-02-20"))
 
     tracker = [(row.body, row.ref) for row in app.tracker()]
-    overdue = app.read_models.overdue(ON)
+    overdue = parts.read_models_of(app).overdue(ON)
     in_memory = app.overdue(as_of=ON)
     app.close()
 

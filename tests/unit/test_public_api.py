@@ -27,7 +27,7 @@ from tests.conftest import CLERK, FixedClock, command, make, register
 
 
 def test_every_public_name_is_there_and_nothing_else_is_promised() -> None:
-    assert scrutiny_es.__all__ == sorted(scrutiny_es._WHERE)
+    assert scrutiny_es.__all__ == sorted([*scrutiny_es._WHERE, "__version__"])
     for name in scrutiny_es.__all__:
         assert getattr(scrutiny_es, name) is not None
     for cls in [*commands.ITEM_COMMANDS, commands.RegisterBody, commands.ScheduleMeeting, commands.CancelMeeting]:

@@ -14,6 +14,7 @@ from scrutiny_es.domain.errors import AlreadyReminded, DateOutOfOrder, InvalidCo
 from scrutiny_es.domain.history import Owed
 from scrutiny_es.domain.policy import NotPermitted
 from scrutiny_es.projections.reminders import Reminder
+from tests import parts
 from tests.conftest import CLERK, FixedClock, command, make, register
 
 BOARD = "Budget and Corporate Scrutiny Board"
@@ -171,7 +172,7 @@ def test_the_same_person_is_reminded_of_an_item_once_a_day(app: ScrutinyService)
         app.execute(reminder(about=[{"reason": "target_date", "due": "2024-04-10"}]))
     app.execute(reminder(person="Director of Housing"))
     app.catch_up()
-    (history,) = app.read_models.histories("BCSB", "R1")
+    (history,) = parts.read_models_of(app).histories("BCSB", "R1")
     assert [(f.person, f.on, f.about) for f in history.reminders] == [
         ("Cabinet", ON, [Owed("response", date(2024, 4, 19))]),
         ("Director of Housing", ON, [Owed("response", date(2024, 4, 19))]),
@@ -195,7 +196,7 @@ def test_a_reminder_recorded_in_error_can_be_retracted(app: ScrutinyService) -> 
     position = app.execute(reminder()).position
     app.execute(command("retract", ref="R1", position=position, reason="Sent to the wrong person"))
     app.catch_up()
-    (history,) = app.read_models.histories("BCSB", "R1")
+    (history,) = parts.read_models_of(app).histories("BCSB", "R1")
     assert history.reminders == []
     assert app.audit()[-1].summary.endswith("retracted the reminder at position 10: Sent to the wrong person")
 

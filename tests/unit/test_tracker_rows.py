@@ -10,6 +10,7 @@ from bench.generate import commands
 
 from scrutiny_es.bootstrap import in_memory
 from scrutiny_es.projections.items import obligations, tracker_from_json, tracker_record, tracker_row
+from tests import parts
 from tests.conftest import FixedClock, command, make
 
 
@@ -20,7 +21,7 @@ def test_a_row_read_back_from_the_table_is_the_row_the_fold_makes() -> None:
     app.execute(command("defer", body="B000", ref=still_open, until=None, reason="Later", decided_on="2024-11-01"))
     app.execute(make("NEW", body="B001", meeting_date="2024-11-20"))
     app.catch_up()
-    histories = list(app.read_models.histories())
+    histories = list(parts.read_models_of(app).histories())
     assert len(histories) == 301
     kinds: set[Any] = set()
     for day in (date(2022, 6, 1), date(2024, 12, 2)):

@@ -75,6 +75,17 @@ class EventLog(Protocol):
         """Up to ``limit`` events after ``after`` exactly as stored: position, aggregate id, version, topic, JSON."""
 
 
+class Positions(Protocol):
+    """Which event stands at each position of the log: kept by the transaction that appends, so the write side
+    names facts by position without waiting on a read model."""
+
+    def fact_at(self, position: int) -> tuple[UUID, int] | None:
+        """The aggregate and version of the event at ``position`` (None: no event there)."""
+
+    def positions(self, key: UUID) -> dict[int, int]:
+        """The position of each of the aggregate's events, by version."""
+
+
 class EventStore(Protocol):
     """Where aggregates' events are kept."""
 

@@ -16,9 +16,17 @@ class ScrutinyError(Exception):
     value broke the rule, or is None where the command as a whole did (an item closed, a clash).
     """
 
+    __module__ = "scrutiny_es.errors"
+
     def __init__(self, *args: object, field: str | None = None) -> None:
         super().__init__(*args)
         self.field = field
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """Every error a user can cause is public under one name, ``scrutiny_es.errors.X``, wherever it is raised
+        (its reprs and tracebacks say so; ``scrutiny_es.errors`` finds each)."""
+        super().__init_subclass__(**kwargs)
+        cls.__module__ = "scrutiny_es.errors"
 
 
 class InvalidCommand(ScrutinyError):

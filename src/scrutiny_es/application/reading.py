@@ -1,0 +1,223 @@
+"""Reading: every report, live or as of a date or as known at a time, as values.
+
+A live report reads its read model; a report as of a date reads the histories the tracker's
+read model keeps (each fact carries the date it took effect); a report as known at a time folds
+each item's events again, leaving out those recorded later. Nothing here records, and nothing
+returned is an aggregate: a host may do what it likes with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from scrutiny_es.application.ports import EventStore, Positions, ReadModels
+from scrutiny_es.domain.dates import long_date, uk_day
+from scrutiny_es.domain.errors import BodyNotFound, InvalidCommand, RecommendationNotFound
+from scrutiny_es.domain.fastpath import replay
+from scrutiny_es.domain.history import ItemHistory
+from scrutiny_es.domain.model import Body, body_id, recommendation_id
+from scrutiny_es.projections import pack
+from scrutiny_es.projections.card import fact_status, fact_text
+from scrutiny_es.projections.filters import MAX_LIMIT, Filters, check_count, chosen_items
+from scrutiny_es.projections.impact import GROUPINGS, Grouping, ImpactRow, impact_rows
+from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
+from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, OverdueRow, TrackerRow
+from scrutiny_es.projections.seal import ZERO
+from scrutiny_es.projections.views import ItemView, item_view
+
+Calendars = dict[str, list[date]]
+
+
+class Reading:
+    """Answers every report from the read models and, for time travel, the event store."""
+
+    def __init__(
+        self, *, store: EventStore, positions: Positions, read_models: ReadModels, clock: Any, catch_up: bool
+    ) -> None:
+        """``catch_up``: every report first applies the events its read model has not seen, so it shows what
+        was recorded before it (without, a ``scrutiny-es projections run`` worker keeps them)."""
+        self._store = store
+        self._positions = positions
+        self._read_models = read_models
+        self._clock = clock
+        self._catch_up_first = catch_up
+
+    def today(self) -> date:
+        """Today's date in the UK, by the application's clock."""
+        return uk_day(self._clock.now())
+
+    def report_day(self, as_of: date | None = None, as_known_at: datetime | None = None) -> date:
+        """The day a report shows: ``as_of``, else the UK day of ``as_known_at``, else today."""
+        return as_of or (uk_day(as_known_at) if as_known_at else self.today())
+
+    def body(self, code: str) -> BodyRow:
+        """The registered body with this code: its name, council, response periods and calendar."""
+        found = self._store.load(body_id(code))
+        if not isinstance(found, Body):
+            msg = f"no body is registered with the code {code}"
+            raise BodyNotFound(msg, field="body")
+        return _body_row(found)
+
+    def bodies(self) -> list[BodyRow]:
+        """Every body registered, with or without items, by code."""
+        if self._catch_up_first:
+            self._read_models.catch_up(["audit"])
+        found = (self._store.load(body_id(code)) for code in self._read_models.body_codes())
+        return [_body_row(body) for body in found if isinstance(body, Body)]
+
+    def recommendation(self, body: str, ref: str) -> ItemView:
+        """The recommendation or action ``ref`` of body ``body``, as recorded."""
+        events = self._item_events(body, ref)
+        history = events[0].history()  # its Made event's
+        for event in events[1:]:
+            fold(history, event)
+        return item_view(history)
+
+    def tracker(
+        self,
+        body: str | None,
+        ref: str | None,
+        as_of: date | None,
+        as_known_at: datetime | None,
+        filters: Filters,
+    ) -> list[TrackerRow]:
+        self._catch_up()
+        day = self.report_day(as_of, as_known_at)
+        if as_of is None and as_known_at is None:
+            return self._read_models.tracker(day, body, ref, filters)
+        meetings = self.calendars(as_known_at)
+        histories = self.histories(body, ref, as_known_at)
+        rows = (tracker_row(history, as_of, day, meetings[history.body]) for history in histories)
+        return filters.page([row for row in rows if row is not None and filters.keeps(row)])
+
+    def overdue(
+        self,
+        body: str | None,
+        ref: str | None,
+        as_of: date | None,
+        as_known_at: datetime | None,
+        filters: Filters,
+    ) -> list[OverdueRow]:
+        self._catch_up()
+        on = self.report_day(as_of, as_known_at)
+        if as_of is None and as_known_at is None:
+            return self._read_models.overdue(on, body, ref, filters)
+        calendars = self.calendars(as_known_at)
+        histories = chosen_items(self.histories(body, ref, as_known_at), filters, on, on, calendars)
+        return filters.page([r for r in overdue_rows(histories, on, on, calendars) if filters.keeps_overdue(r)])
+
+    def audit(
+        self,
+        body: str | None = None,
+        ref: str | None = None,
+        as_of: date | None = None,
+        as_known_at: datetime | None = None,
+        after: int = 0,
+        limit: int | None = None,
+    ) -> list[AuditRow]:
+        check_count("after", after, 0, 2**62)
+        check_count("limit", limit, 0, MAX_LIMIT, optional=True)
+        self._catch_up()
+        return self._read_models.audit(body, ref, as_of, as_known_at, after, limit)
+
+    def item(self, body: str, ref: str, as_of: date | None, as_known_at: datetime | None) -> list[FactRow]:
+        events = self._item_events(body, ref)
+        entries = self.audit(body, ref, as_of, as_known_at)
+        known = {e.originator_version: e for e in events if as_known_at is None or e.timestamp <= as_known_at}
+        version_at = {
+            position: version for version, position in self._positions.positions(events[0].originator_id).items()
+        }
+        rows = []
+        for entry in entries:
+            version = version_at.get(entry.position)
+            if version is not None and version in known:
+                rows.append(
+                    FactRow(**asdict(entry), text=fact_text(known[version]), status=fact_status(known, version))
+                )
+        return sorted(rows, key=lambda row: (row.effective_on, row.position))
+
+    def meeting_pack(
+        self, body: str, meeting: date, since: date | None, as_known_at: datetime | None
+    ) -> dict[str, Any]:
+        found = self.body(body)
+        self._catch_up()
+        meetings = self.calendars(as_known_at)[body]
+        histories = list(self.histories(body, None, as_known_at))
+        position = self._read_models.last_position(as_known_at)
+        sealed = self._read_models.sealed(position - 1, 1) if position else []
+        return pack.meeting_pack(
+            body=body, body_name=found.name, council=found.council, meeting=meeting,
+            since=since or pack.since_default(meeting, meetings, histories), histories=histories, meetings=meetings,
+            position=position, digest=(sealed[0].digest if sealed else ZERO).hex(),
+        )  # fmt: skip
+
+    def impact(
+        self, body: str | None, from_: date | None, to: date | None, by: Grouping, as_known_at: datetime | None
+    ) -> list[ImpactRow]:
+        if by not in GROUPINGS:
+            raise InvalidCommand([("by", f"must be one of {', '.join(GROUPINGS)}, not {by!r}")])
+        if body is not None:
+            self.body(body)
+        self._catch_up()
+        to = to or self.report_day(None, as_known_at)
+        if from_ is not None and from_ > to:
+            raise InvalidCommand(
+                [("from", f"{long_date(from_)} is after to ({long_date(to)}): give from on or before to")]
+            )
+        histories = self.histories(body, None, as_known_at)
+        return impact_rows(histories, to=to, from_=from_, by=by, calendars=self.calendars(as_known_at))
+
+    def calendars(self, as_known_at: datetime | None) -> Calendars:
+        """Each body's meetings scheduled and not cancelled (as known at a moment), read when first asked for."""
+        store = self._store
+
+        class Found(dict[str, list[date]]):
+            def __missing__(self, code: str) -> list[date]:
+                events = [e for e in store.events(body_id(code)) if as_known_at is None or e.timestamp <= as_known_at]
+                found = replay(None, events) if events else None
+                meetings = self[code] = sorted(found.meetings) if isinstance(found, Body) else []
+                return meetings
+
+        return Found()
+
+    def histories(self, body: str | None, ref: str | None, as_known_at: datetime | None) -> Iterator[ItemHistory]:
+        """Each item's history, one item at a time, for a report as of a date or as known at a time.
+
+        A history holds every fact with the date it took effect, so the tracker table's
+        histories (the fold of every event) answer "as of" any date. "As known at" a time
+        folds each item's events again, leaving out those recorded later.
+        """
+        self._read_models.catch_up(["tracker"])
+        if as_known_at is None:
+            yield from self._read_models.histories(body, ref)
+            return
+        for item_id in self._read_models.item_ids(body, ref):
+            history: ItemHistory | None = None
+            for event in self._store.events(item_id):
+                if event.timestamp <= as_known_at:
+                    history = fold(history, event)
+            if history is not None:
+                yield history
+
+    def _item_events(self, body: str, ref: str) -> list[Any]:
+        events = self._store.events(recommendation_id(body, ref))
+        if not events:
+            self.body(body)
+            msg = f"{body} has no recommendation or action with the reference {ref}"
+            raise RecommendationNotFound(msg, field="ref")
+        return events
+
+    def _catch_up(self) -> None:
+        if self._catch_up_first:
+            self._read_models.catch_up()
+
+
+def _body_row(body: Body) -> BodyRow:
+    deadlines: dict[str, str | None] = {
+        kind: None if period is None else str(period) for kind, period in body.deadlines.items()
+    }
+    return BodyRow(body=body.code, name=body.name, council=body.council, deadlines=deadlines,
+                   meetings=sorted(body.meetings))  # fmt: skip

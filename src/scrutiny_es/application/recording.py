@@ -1,0 +1,440 @@
+"""Recording: commands in, events saved, in one transaction, or nothing.
+
+Each command is validated, checked against the rules by its aggregate and appended with
+the others of its batch; a command that breaks a rule writes nothing of the batch. The
+recorder reads only the event store, never a read model: a fact named by its position and a
+command recorded before are found in the store's own index of positions.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from hashlib import sha256
+from time import sleep
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from uuid import UUID
+
+from scrutiny_es.application import handlers
+from scrutiny_es.application.collector import collector_paused
+from scrutiny_es.application.ports import Clock, Conflict, EventStore, Keyed, LogIsAhead, Positions, Recorded
+from scrutiny_es.domain.errors import (
+    BodyAlreadyRegistered,
+    BodyNotFound,
+    CannotCorrect,
+    CommandIdReused,
+    ConcurrentChange,
+    DuplicateRecommendation,
+    RecommendationNotFound,
+    ScrutinyError,
+)
+from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
+from scrutiny_es.domain.policy import Policy
+from scrutiny_es.projections.filters import check_count
+
+if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
+    from scrutiny_es.domain import commands as c
+
+
+class Receipt(NamedTuple):
+    """What a command recorded: its events, and the log position of the last one.
+
+    A named tuple, not a frozen dataclass: a bulk apply makes one per command, and a frozen
+    dataclass costs several times as much to make.
+    """
+
+    body: str
+    ref: str | None
+    events: tuple[str, ...]
+    position: int | None
+    """The audit trail's position of the command's last event (1, 2, 3... in the order recorded)."""
+    already_recorded: bool = False
+    """The command had been recorded before (the same ``command_id``, or the same command in force): this is
+    the earlier command's receipt, and nothing was written."""
+
+
+class BatchRejected(ScrutinyError):
+    """A command of a batch broke a rule, so nothing of the batch was written."""
+
+    def __init__(self, index: int, error: ScrutinyError) -> None:
+        self.index = index
+        self.error = error
+        super().__init__(f"command {index + 1} of the batch: {error}", field=error.field)
+
+
+@dataclass
+class Batch:
+    """Commands being recorded together: the aggregates they changed, not yet saved."""
+
+    changed: dict[UUID, Body | Recommendation]
+    check_new: bool
+    """Whether new items are looked up in the store first. A bulk batch skips it on its first try:
+    the store's uniqueness rejects a duplicate, and the retry then names it."""
+    saved: dict[UUID, Body | Recommendation]
+    """What the previous batch saved, each taken up once instead of replayed from the store (so a
+    retry replays it). Should another writer have changed one since, this batch's events clash
+    with theirs in the store, and the batch is tried again."""
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A command found recorded already: by its key, or as the same command by the same actor, still in force."""
+
+    receipt: Receipt | None
+    """Its receipt; None for a command sent twice in one batch (the first one's, once saved)."""
+    same_as: int | None = None
+    """That first command's index in the batch."""
+
+
+Done = TypeVar("Done")
+
+MAX_ATTEMPTS = 20
+"""How many times a command is tried when another writer changes the same item first."""
+
+_BEFORE_ANYTHING = datetime.min.replace(tzinfo=UTC)
+
+
+class Recording:
+    """Records commands against the event store, under the policy, at the clock's time."""
+
+    def __init__(
+        self, *, store: EventStore, positions: Positions, clock: Clock, policy: Policy, host_transaction: bool
+    ) -> None:
+        """``positions``: the store's index of the log (``store`` itself, once it keeps one).
+        ``host_transaction``: commands are written in a host's transaction, which may yet be rolled back,
+        and which cannot be tried again here when another writer clashes with it."""
+        self._store = store
+        self._positions = positions
+        self._clock = clock
+        self._policy = policy
+        self._host_transaction = host_transaction
+        self._bodies: dict[UUID, Body] = {}
+        self._saved: dict[UUID, Body | Recommendation] = {}
+        """The aggregates the last batch saved (see ``Batch.saved``)."""
+        self._latest: datetime | None = None
+        """The time of the last event in the log, as last known here."""
+
+    def execute(self, command: c.AnyCommand | dict[str, Any] | str) -> Receipt:
+        """Validates and records one command; raises a ``ScrutinyError`` and writes nothing if it breaks a rule."""
+        try:
+            (receipt,) = self.execute_many([command])
+        except BatchRejected as e:
+            raise e.error from None
+        return receipt
+
+    def execute_many(self, commands: Sequence[c.AnyCommand | dict[str, Any] | str]) -> list[Receipt]:
+        """Records several commands in one transaction, in order: all of them, or none.
+
+        A command that breaks a rule raises ``BatchRejected`` with its index, and nothing of
+        the batch is written. When another writer changes an item first, the batch is tried
+        again from the start, up to ``MAX_ATTEMPTS`` times.
+        """
+        with collector_paused():
+            return self._record_batch(commands)
+
+    def unit_of_work(self, work: Callable[[], Done], *, attempts: int = MAX_ATTEMPTS) -> Done:
+        """Runs a host's unit of work (its own writes and the commands it records) and commits it; when another
+        writer changed the same item first (``ConcurrentChange``), rolls it back and runs it again, up to
+        ``attempts`` times in all. Returns what ``work`` returned.
+
+        With a host's session (``Scrutiny(session=...)``) the work is one transaction of the session,
+        committed here, or rolled back if it raises. ``work`` must therefore do all of its writing again
+        when run again: read the form, not what an earlier try left. Without a session each command is a
+        transaction of its own, tried again by ``execute`` itself; the work then simply runs once.
+        """
+        check_count("attempts", attempts, 1, 1000)
+        tried = 0
+        while True:
+            tried += 1
+            try:
+                done = work()
+                self._store.commit()
+            except ConcurrentChange:
+                self._store.rollback()
+                if tried == attempts:
+                    raise
+                _spread_out(0.005 * tried)
+            except BaseException:
+                self._store.rollback()
+                raise
+            else:
+                return done
+
+    def body_aggregate(self, code: str, batch: Batch | None = None) -> Body:
+        """The registered body with this code (kept once read: only its calendar changes, and that is read afresh
+        by the commands that change it)."""
+        key = body_id(code)
+        found = (batch.changed.get(key) if batch else None) or self._bodies.get(key)
+        if found is None:
+            found = self._store.load(key)
+            if isinstance(found, Body) and not self._host_transaction:
+                # Only once committed: a batch that registers it, or a host's transaction, may yet be rolled back.
+                self._bodies[key] = found
+        if not isinstance(found, Body):
+            msg = f"no body is registered with the code {code}"
+            raise BodyNotFound(msg, field="body")
+        return found
+
+    def _record_batch(self, commands: Sequence[c.AnyCommand | dict[str, Any] | str]) -> list[Receipt]:
+        from scrutiny_es.domain.commands import parse_command
+
+        parsed = []
+        for index, command in enumerate(commands):
+            try:
+                parsed.append(parse_command(command))
+            except ScrutinyError as e:
+                raise BatchRejected(index, e) from None
+        saved, self._saved = self._saved, {}  # a batch rejected part way leaves its aggregates changed
+        actors: dict[tuple[str, str, str], Actor] = {}
+        digests = {i: _digest(cmd) for i, cmd in enumerate(parsed) if cmd.command_id is not None}
+        for attempt in range(MAX_ATTEMPTS):
+            batch = Batch({}, check_new=attempt > 0 or len(parsed) == 1, saved=saved)
+            recorded = self._store.recorded([parsed[i].command_id or "" for i in digests]) if digests else {}
+            events: list[Any] = []
+            ends = []  # where each command's events end in `events`
+            earlier: dict[int, Earlier] = {}
+            keyed: list[Keyed] = []  # the commands with a key, for the store to keep
+            keys_here: dict[str, int] = {}
+            for index, cmd in enumerate(parsed):
+                try:
+                    before = _recorded_before(index, cmd, digests, recorded, keys_here)
+                    found = before or self._handle(cmd, _actor(cmd.actor, actors), self._now(), batch)
+                except ScrutinyError as e:
+                    raise BatchRejected(index, e) from None
+                if isinstance(found, Earlier):
+                    earlier[index] = found
+                else:
+                    batch.changed[found.id] = found
+                    new = found.collect_events()
+                    events += new
+                    if cmd.command_id is not None:
+                        names = ",".join(type(e).__name__ for e in new)
+                        keyed.append((cmd.command_id, digests[index], len(events) - 1, names))
+                        keys_here[cmd.command_id] = index
+                ends.append(len(events))
+            try:
+                positions = self._store.append(events, keyed)
+            except LogIsAhead as e:
+                self._latest = e.latest  # the clock is behind the log: the batch takes the log's time
+                continue
+            except Conflict:
+                if self._host_transaction:  # it failed with the clash: the host must roll back
+                    msg = "another writer changed the same item; roll back and try again"
+                    raise ConcurrentChange(msg) from None
+                _spread_out(0.002 * (attempt + 1))
+                continue
+            if not self._host_transaction:  # a host's transaction may yet be rolled back
+                self._saved = batch.changed
+            return _receipts(parsed, ends, events, positions, earlier)
+        msg = f"the items were changed by someone else {MAX_ATTEMPTS} times while this was being recorded; try again"
+        raise ConcurrentChange(msg)
+
+    def _now(self) -> datetime:
+        """The time to record an event at: the clock's, or the log's last where the clock is behind it.
+
+        An event is never recorded before the one preceding it in the log, so "as known at" a
+        moment is always a stretch of the log from its start; the event store checks it as it
+        appends (``LogIsAhead``).
+        """
+        if self._latest is None:  # once: afterwards the store says when the log is ahead
+            self._latest = self._store.latest() or _BEFORE_ANYTHING
+        now = self._clock.now()
+        return self._latest if now < self._latest else now
+
+    def _earlier(self, item: Recommendation, version: int) -> Earlier:
+        """The receipt of the item's event ``version``, recorded before by the same command.
+
+        Its position is the store's; in a host's transaction not yet committed the store's index is read in
+        that transaction, so an earlier command of the same transaction is found too.
+        """
+        position = self._positions.positions(item.id).get(version)
+        name = type(item.recorded[version]).__name__
+        return Earlier(Receipt(item.history.body, item.history.ref, (name,), position, True))
+
+    def _fact_version(self, item: Recommendation, position: int) -> int:
+        """The item's event at the log's ``position``: corrections and retractions name facts by it."""
+        found = self._positions.fact_at(position)
+        if found is None or found[0] != item.id:
+            msg = f"position {position} of the audit trail is not a fact of {item.history.ref}"
+            raise CannotCorrect(msg, field="position")
+        return found[1]
+
+    def _item(self, body: str, ref: str, batch: Batch) -> Recommendation:
+        key = recommendation_id(body, ref)
+        found = batch.changed.get(key) or batch.saved.pop(key, None) or self._store.load(key)
+        if found is None:
+            self.body_aggregate(body, batch)
+            msg = f"{body} has no recommendation or action with the reference {ref}"
+            raise RecommendationNotFound(msg, field="ref")
+        return found  # type: ignore[return-value]
+
+    def _exists(self, key: UUID, batch: Batch) -> bool:
+        """Whether a new aggregate's identity is taken (see ``Batch.check_new``)."""
+        return key in batch.changed or key in batch.saved or (batch.check_new and self._store.load(key) is not None)
+
+    def _handle(self, cmd: Any, actor: Actor, at: datetime, batch: Batch) -> Body | Recommendation | Earlier:
+        """The aggregate the command changed, its new events pending; or the same command recorded before."""
+        from scrutiny_es.domain import commands as c
+
+        if isinstance(cmd, c.ItemCommand) and not isinstance(cmd, c.MakeRecommendation):
+            return self._change(cmd, actor, at, batch)  # checked with the item: see there
+        self._policy.check(actor.name, actor.role, cmd.command)
+        if isinstance(cmd, c.RegisterBody):
+            return self._register_body(cmd, actor, at, batch)
+        if isinstance(cmd, c.MakeRecommendation):
+            return self._make_recommendation(cmd, actor, at, batch)
+        body = self._calendar(cmd.body, batch)
+        if isinstance(cmd, c.ScheduleMeeting):
+            body.schedule_meeting(meeting_date=cmd.meeting_date, name=cmd.name, actor=actor, at=at)
+        elif isinstance(cmd, c.CancelMeeting):
+            body.cancel_meeting(meeting_date=cmd.meeting_date, reason=cmd.reason, actor=actor, at=at)
+        else:  # a command of the contract with no handler here is a fault of the library, not of the caller
+            msg = f"no handler records the command {cmd.command!r}"
+            raise TypeError(msg)
+        return body
+
+    def _register_body(self, cmd: c.RegisterBody, actor: Actor, at: datetime, batch: Batch) -> Body:
+        if self._exists(body_id(cmd.body), batch):
+            msg = f"a body with the code {cmd.body} is already registered"
+            raise BodyAlreadyRegistered(msg, field="body")
+        return Body.register(
+            code=cmd.body, name=cmd.name, council=cmd.council, deadlines=cmd.deadlines, actor=actor, at=at
+        )
+
+    def _make_recommendation(
+        self, cmd: c.MakeRecommendation, actor: Actor, at: datetime, batch: Batch
+    ) -> Recommendation | Earlier:
+        made = Recommendation.make(
+            body=self.body_aggregate(cmd.body, batch),
+            ref=cmd.ref,
+            kind=cmd.kind,
+            meeting_date=cmd.meeting_date,
+            item=cmd.item,
+            minute=cmd.minute,
+            text=cmd.text,
+            addressees=[Addressee(a.name, a.kind, a.role) for a in cmd.addressees],
+            target_date=cmd.target_date,
+            actor=actor,
+            at=at,
+        )
+        if self._exists(made.id, batch):
+            existing = self._item(cmd.body, cmd.ref, batch)
+            if _same_making(existing.recorded[1], made.recorded[1]):
+                return self._earlier(existing, 1)
+            msg = f"{cmd.body} already has an item with the reference {cmd.ref}; choose another reference"
+            raise DuplicateRecommendation(msg, field="ref")
+        return made
+
+    def _calendar(self, code: str, batch: Batch) -> Body:
+        """A body whose calendar a command changes, read afresh: another process may have changed it since."""
+        key = body_id(code)
+        self._bodies.pop(key, None)
+        body = batch.changed.get(key) or self._store.load(key)
+        if not isinstance(body, Body):
+            msg = f"no body is registered with the code {code}"
+            raise BodyNotFound(msg, field="body")
+        return body
+
+    def _change(self, cmd: c.ItemCommand, actor: Actor, at: datetime, batch: Batch) -> Recommendation | Earlier:
+        """A command on an existing item, through its row of ``handlers``.
+
+        A fact named by its position in the log is found as the item's event ``version``; a command the same
+        actor already recorded on the item, and still in force, is not recorded again.
+        """
+        from scrutiny_es.domain import commands as c
+
+        item = self._item(cmd.body, cmd.ref, batch)
+        name: str = cmd.command  # type: ignore[attr-defined]
+        fields = dict(cmd.__dict__)  # a model_dump without the envelope, at a fraction of the cost
+        for envelope in ("command", "actor", "body", "ref", "command_id"):  # which the method does not take
+            del fields[envelope]
+        addressees = [a.name for a in item.addressees]
+        self._policy.check_item(actor.name, actor.role, name, addressees, fields.get("addressee"))
+        if isinstance(cmd, c.Retract):
+            retracted = fields["version"] = self._fact_version(item, cmd.position)
+        elif isinstance(cmd, c.Correct):
+            corrected = fields["version"] = None if cmd.position is None else self._fact_version(item, cmd.position)
+        same = item.identical(name, fields, actor)
+        if same is not None:
+            return self._earlier(item, same)
+        if isinstance(cmd, c.Retract):
+            handlers.retract(item, cmd, retracted, actor, at)
+        elif isinstance(cmd, c.Correct):
+            handlers.correct(item, cmd, corrected, actor, at)
+        else:
+            handlers.item_decisions()[type(cmd)](item, cmd, actor, at, _BatchBodies(self, batch))
+        return item
+
+
+@dataclass(frozen=True, slots=True)
+class _BatchBodies:
+    """The bodies as a batch sees them (one it registers too), for a decision that needs one."""
+
+    recording: Recording
+    batch: Batch
+
+    def body_aggregate(self, code: str) -> Body:
+        return self.recording.body_aggregate(code, self.batch)
+
+
+def _spread_out(longest: float) -> None:
+    """Waits a moment of random length: spreads out writers that collided."""
+    sleep(random.uniform(0, longest))  # noqa: S311
+
+
+def _actor(given: c.Actor, actors: dict[tuple[str, str, str], Actor]) -> Actor:
+    """The domain's actor for a command's, one for every command of a batch by the same person."""
+    key = (given.id, given.name, given.role)
+    return actors.get(key) or actors.setdefault(key, Actor(*key))
+
+
+def _recorded_before(
+    index: int, cmd: Any, digests: dict[int, str], recorded: dict[str, Recorded], keys_here: dict[str, int]
+) -> Earlier | None:
+    """The command, by its key, recorded before (or earlier in this batch), or None."""
+    if cmd.command_id is None:
+        return None
+    before = recorded.get(cmd.command_id)
+    first = keys_here.get(cmd.command_id)
+    digest = before.digest if before is not None else digests[first] if first is not None else None
+    if digest is not None and digest != digests[index]:
+        msg = f"the command_id {cmd.command_id!r} was already used for a different command; give this one its own"
+        raise CommandIdReused(msg, field="command_id")
+    if before is not None:
+        return Earlier(Receipt(cmd.body, getattr(cmd, "ref", None), before.events, before.position, True))
+    return None if first is None else Earlier(None, first)
+
+
+def _receipts(
+    commands: Sequence[Any],
+    ends: Sequence[int],
+    events: Sequence[Any],
+    positions: Sequence[int],
+    earlier: dict[int, Earlier],
+) -> list[Receipt]:
+    """What each command recorded: its events and the position of its last one (they were saved in order)."""
+    receipts: list[Receipt] = []
+    start = 0
+    for index, (cmd, end) in enumerate(zip(commands, ends, strict=True)):
+        found = earlier.get(index)
+        if found is not None:
+            receipt = found.receipt or receipts[found.same_as]._replace(already_recorded=True)  # type: ignore[index]
+        else:
+            names = tuple([type(e).__name__ for e in events[start:end]])
+            receipt = Receipt(cmd.body, getattr(cmd, "ref", None), names, positions[end - 1] if positions else None)
+        receipts.append(receipt)
+        start = end
+    return receipts
+
+
+def _digest(command: Any) -> str:
+    """A command's content, field for field, as a digest (its key left out)."""
+    return sha256(command.model_dump_json(exclude={"command_id"}).encode()).hexdigest()
+
+
+def _same_making(earlier: Any, again: Any) -> bool:
+    """Whether two ``Made`` events record the same item, made the same way by the same actor."""
+    same = ("actor", "kind", "meeting_date", "item", "minute", "text", "addressees", "target_date", "decided_by")
+    return all(getattr(earlier, name) == getattr(again, name) for name in same)
