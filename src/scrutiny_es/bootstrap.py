@@ -25,8 +25,13 @@ from scrutiny_es.application import ScrutinyService
 from scrutiny_es.application.ports import Clock, ReadModels
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 
-if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import
+if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import; the importers for imports only
+    from collections.abc import Callable, Mapping
+    from datetime import date
+
     from sqlalchemy.orm import Session, scoped_session
+
+    from scrutiny_es.adapters.importers.importing import Imported
 
 
 class Scrutiny(ScrutinyService):
@@ -87,6 +92,33 @@ class Scrutiny(ScrutinyService):
             host_transaction=session is not None,
             policy=BUILT_IN if policy is None else policy if isinstance(policy, Policy) else load_policy(policy),
         )
+
+    def import_tracker(
+        self,
+        path: str | Path,
+        *,
+        body: str,
+        actor: Mapping[str, str],
+        as_of: date | None = None,
+        sheet: str | None = None,
+        columns: str | None = None,
+        dry_run: bool = False,
+        keep_going: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Imported:
+        """Brings a council's existing tracker (``.csv``, ``.xlsx``, ``.docx``) into ``body``'s record, as
+        ``scrutiny-es import`` does (docs/import.md): every row becomes the commands that record what it says,
+        each with a ``command_id`` made of the file's name, its row and the fact, so importing the same file
+        again records nothing new. A cell that cannot be read is named in ``plan.errors`` and nothing is
+        recorded unless ``keep_going``; ``dry_run`` records nothing. ``as_of`` dates what the file gives no date
+        for (default: today); ``columns`` maps headers to fields (``"Lead Officer=addressees"``);
+        ``progress(done, total)`` is called after each thousand commands."""
+        from scrutiny_es.adapters.importers.importing import import_tracker
+
+        return import_tracker(
+            self, path, body=body, actor=actor, as_of=as_of, sheet=sheet, columns=columns, dry_run=dry_run,
+            keep_going=keep_going, progress=progress,
+        )  # fmt: skip
 
 
 def _session_url(session: scoped_session[Session]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import pickle
 from collections.abc import Iterator
@@ -37,10 +38,8 @@ def vandalise(value: Any, depth: int = 0) -> None:
         for field in dataclasses.fields(value):
             part = getattr(value, field.name)
             vandalise(part, depth + 1)
-            try:
+            with contextlib.suppress(AttributeError, TypeError):
                 object.__setattr__(value, field.name, None)
-            except (AttributeError, TypeError):
-                pass
     elif isinstance(value, tuple):
         for part in value:
             vandalise(part, depth + 1)

@@ -1,0 +1,76 @@
+"""Importing a council's tracker: read, plan, and record what the plan holds, a thousand commands at a time.
+
+The use case a host and the command line share (``Scrutiny.import_tracker``; ``scrutiny-es import`` only
+prints what it returns). Nothing of a file with a cell that cannot be read is recorded unless
+``keep_going``; a dry run records nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from scrutiny_es.adapters.importers.columns import parse_columns
+from scrutiny_es.adapters.importers.plan import ImportPlan, plan_import
+from scrutiny_es.adapters.importers.tables import read_tables
+from scrutiny_es.application import BatchRejected, ScrutinyService
+from scrutiny_es.domain.errors import ScrutinyError
+
+BATCH = 1000
+"""Commands recorded in one transaction."""
+
+
+@dataclass
+class Imported:
+    """What importing a tracker did: the plan (its commands with their rows, warnings and unreadable cells),
+    and how many of its commands were recorded now and how many had been recorded before."""
+
+    plan: ImportPlan
+    recorded: int = 0
+    already_recorded: int = 0
+    written: bool = False
+    """Whether anything of the file was sent to the record (not for a dry run, nor a file with errors)."""
+    commands: list[dict[str, Any]] = field(default_factory=list)
+    """The plan's commands, as JSON commands."""
+
+
+def import_tracker(
+    record: ScrutinyService,
+    path: str | Path,
+    *,
+    body: str,
+    actor: Mapping[str, str],
+    as_of: date | None = None,
+    sheet: str | None = None,
+    columns: str | None = None,
+    dry_run: bool = False,
+    keep_going: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Imported:
+    """Reads the tracker at ``path`` into commands for ``body`` and, unless ``dry_run`` (or a cell cannot be
+    read and not ``keep_going``), records them as ``actor``; ``as_of`` dates facts the file gives no date for
+    (default: today). ``progress(done, total)`` is called after each batch."""
+    record.body(body)  # the body must be registered first
+    path = Path(path)
+    tables = read_tables(path, sheet)
+    overrides = parse_columns(columns) if columns else None
+    plan = plan_import(tables, body=body, source=path.name, as_of=as_of or record.today(), actor=actor,
+                       overrides=overrides)  # fmt: skip
+    done = Imported(plan, commands=[command for _, command in plan.commands])
+    if dry_run or (plan.errors and not keep_going):
+        return done
+    done.written = True
+    rows = [at for at, _ in plan.commands]
+    for start in range(0, len(done.commands), BATCH):
+        try:
+            receipts = record.execute_many(done.commands[start : start + BATCH])
+        except BatchRejected as e:
+            raise ScrutinyError(f"{rows[start + e.index]}: {e.error}", field=e.error.field) from None
+        done.already_recorded += sum(r.already_recorded for r in receipts)
+        done.recorded += sum(not r.already_recorded for r in receipts)
+        if progress is not None:
+            progress(start + len(receipts), len(done.commands))
+    return done
