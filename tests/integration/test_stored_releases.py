@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -22,9 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic, resolve_topic
 
 from scrutiny_es import Scrutiny
 from scrutiny_es.bootstrap import migrate_store
+from scrutiny_es.domain.model import Body, Recommendation
 from scrutiny_es.projections.rows import json_values
 from tests import parts
 
@@ -43,6 +47,21 @@ only the rows are compared, not their order.
 then: after a later correction of a meeting date, two items of one meeting come in today's order.
 """
 
+
+AGGREGATES = {"scrutiny_es.domain.model:Body": Body, "scrutiny_es.domain.model:Recommendation": Recommendation}
+"""The aggregate each topic a stored first event names as its ``originator_topic`` is."""
+
+EVENTS = {
+    f"scrutiny_es.domain.model:{aggregate.__name__}.{name}": getattr(aggregate, name)
+    for aggregate, names in [
+        (Body, ["Registered", "MeetingScheduled", "MeetingCancelled"]),
+        (Recommendation, ["Made", "Referred", "ResponseRecorded", "ResponseDeadlineExtended", "ClosureProposed",
+                          "ProgressReported", "ReminderSent", "TargetDateRevised", "Deferred", "Reaffirmed",
+                          "Escalated", "Closed", "Reopened", "Corrected", "Retracted"]),
+    ]
+    for name in names
+}  # fmt: skip
+"""The event class each topic a stored event may carry names: the topic stays its class's for as long as the log."""
 
 REWORDED = {"ProgressReported", "Escalated", "Closed", "Corrected"}
 """Audit entries whose sentence 0.2 says more in (DESIGN 5.1: a progress report's gives its note, an escalation's
@@ -164,6 +183,27 @@ def test_every_event_a_stored_release_wrote_is_read_back(stored: Stored, app: Sc
     assert [n.id for n in notifications] == list(range(1, head + 1))
     # The audit trail has one entry per event, so it names the class of every stored event in order.
     assert [type(event).__name__ for event in events] == [row["event"] for row in stored.expected["audit"]]
+
+
+def test_every_topic_a_stored_release_wrote_resolves_to_the_class_its_record_expects(stored: Stored) -> None:
+    with sqlite3.connect(stored.copy) as db:
+        records = db.execute(
+            "SELECT originator_id, originator_version, topic, state FROM stored_events"
+            " ORDER BY originator_id, originator_version"
+        ).fetchall()
+    assert len(records) == len(stored.expected["audit"])
+    aggregate_of: dict[str, type] = {}
+    for originator_id, version, topic, state in records:
+        event_class = resolve_topic(topic)
+        assert event_class is EVENTS[topic], topic
+        assert get_topic(event_class) == topic, f"{topic}: its class would now be stored as {get_topic(event_class)}"
+        if version == 1:
+            assert issubclass(event_class, Aggregate.Created), topic
+            created = json.loads(state)["originator_topic"]
+            aggregate_of[originator_id] = resolve_topic(created)
+            assert aggregate_of[originator_id] is AGGREGATES[created], created
+            assert get_topic(aggregate_of[originator_id]) == created
+        assert getattr(aggregate_of[originator_id], topic.rpartition(".")[2]) is event_class, topic
 
 
 def test_every_item_a_stored_release_wrote_replays_from_its_events(stored: Stored, app: Scrutiny) -> None:

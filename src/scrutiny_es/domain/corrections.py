@@ -11,7 +11,8 @@ from typing import Any, get_args
 
 from scrutiny_es.domain.dates import read_day
 from scrutiny_es.domain.errors import CannotCorrect
-from scrutiny_es.domain.history import Decision, DecisionKind, ItemHistory, Kind, Outcome, Rag
+from scrutiny_es.domain.history import ItemHistory
+from scrutiny_es.domain.values import Decision, DecisionKind, Kind, Outcome, Rag
 
 CORRECTABLE: dict[str, str] = {
     "kind": "kind",

@@ -10,23 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
-from scrutiny_es.domain.deadlines import AddresseeKind
-
-Kind = Literal["recommendation", "action"]
-Decision = Literal["accepted", "partially_accepted", "rejected", "noted"]
-Rag = Literal["green", "amber", "red"]
-Outcome = Literal[
-    "implemented", "partially_implemented", "not_implemented", "superseded", "withdrawn", "no_longer_monitored"
-]
-DecisionKind = Literal[
-    "target_date_revised", "deferred", "reaffirmed", "escalated", "closed", "reopened", "closure_proposed"
-]
-
-Reason = Literal["response", "target_date", "deferral"]
-"""What is owed on an item by a date: a response, the target date, a return to a deferred item."""
+# The values the facts hold, where the read models have always imported them from.
+from scrutiny_es.domain.values import Addressee as Addressee
+from scrutiny_es.domain.values import Decision as Decision
+from scrutiny_es.domain.values import DecisionKind as DecisionKind
+from scrutiny_es.domain.values import Kind as Kind
+from scrutiny_es.domain.values import Outcome as Outcome
+from scrutiny_es.domain.values import Owed as Owed
+from scrutiny_es.domain.values import Rag as Rag
+from scrutiny_es.domain.values import Reason as Reason
 
 RETURNING: set[DecisionKind] = {"deferred", "reaffirmed", "escalated", "closed", "reopened"}
 """Board decisions that return to a deferred item (a response does too)."""
@@ -87,29 +82,12 @@ class DecisionFact(Fact):
     note: str | None = None
 
 
-@dataclass(frozen=True)
-class Owed:
-    """Something owed on an item, and by when: what a reminder was about."""
-
-    reason: Reason
-    due: date
-
-
 @dataclass(slots=True, kw_only=True)
 class ReminderFact(Fact):
     """A reminder sent to someone responsible (``on`` the day it was sent) about what they owe on the item."""
 
     person: str
     about: list[Owed]
-
-
-@dataclass(frozen=True)
-class Addressee:
-    """Someone asked to act on or respond to an item: Cabinet, a director, the PCC."""
-
-    name: str
-    kind: AddresseeKind
-    role: str | None = None
 
 
 @dataclass(slots=True, kw_only=True)
