@@ -24,6 +24,13 @@ def migrate_store(url: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from scrutiny_es.adapters.extras import ExtraNotInstalled, need
+
+    try:
+        need("cli", "rich")
+    except ExtraNotInstalled as e:
+        print(f"scrutiny-es: {e}", file=sys.stderr)
+        return 2
     from scrutiny_es.adapters import cli
 
     return cli.main(argv, open=open_record, migrate_store=migrate_store)

@@ -25,6 +25,7 @@ WHERE = {
     "BatchRejected": "scrutiny_es.application.recording",
     "ProjectionsBehind": "scrutiny_es.application.upkeep",
     "UnsupportedDatabase": "scrutiny_es.adapters.database",
+    "ExtraNotInstalled": "scrutiny_es.adapters.extras",
     "CannotImport": "scrutiny_es.adapters.importers.errors",
     "MailNotSent": "scrutiny_es.adapters.mail",
     "RebuildUnderWay": "scrutiny_es.adapters.sql.runner",

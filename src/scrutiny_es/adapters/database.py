@@ -13,6 +13,7 @@ import getpass
 import re
 from typing import TYPE_CHECKING
 
+from scrutiny_es.adapters.extras import need
 from scrutiny_es.domain.errors import ScrutinyError
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ def event_store_env(url: str, store: str = "native") -> dict[str, str]:
     if store == "sqlalchemy":
         if url.startswith("sqlite:///"):
             return {"PERSISTENCE_MODULE": SHARED_STORE, "SQLALCHEMY_URL": url}
+        need("postgres", "psycopg")
         return {
             "PERSISTENCE_MODULE": SHARED_STORE,
             "SQLALCHEMY_URL": postgres_url(url).render_as_string(hide_password=False),
@@ -51,6 +53,7 @@ def event_store_env(url: str, store: str = "native") -> dict[str, str]:
             "SQLITE_LOCK_TIMEOUT": "30",
         }
     parsed = postgres_url(url)
+    need("postgres", "psycopg", "psycopg_pool")
     return {
         "PERSISTENCE_MODULE": "scrutiny_es.adapters.store.postgres:Factory",
         "POSTGRES_DBNAME": parsed.database or "",

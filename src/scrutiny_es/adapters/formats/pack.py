@@ -17,6 +17,7 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from scrutiny_es.adapters.extras import need
 from scrutiny_es.adapters.formats import in_runs, municipal_year
 from scrutiny_es.adapters.formats.html import esc, page
 from scrutiny_es.adapters.formats.markdown import cell as md_cell
@@ -109,6 +110,7 @@ def render_pack(pack: Pack, fmt: PackFormat) -> str | bytes:
         return pack_markdown(item)
     if fmt == "html":
         return pack_html(item)
+    need("office", "docx")
     from scrutiny_es.adapters.formats.word import pack_docx
 
     return pack_docx(item)

@@ -13,11 +13,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from scrutiny_es.adapters.extras import need
 from scrutiny_es.adapters.importers.columns import parse_columns
 from scrutiny_es.adapters.importers.plan import ImportPlan, plan_import
 from scrutiny_es.adapters.importers.tables import read_tables
 from scrutiny_es.application import BatchRejected, ScrutinyService
 from scrutiny_es.domain.errors import ScrutinyError
+
+OFFICE = {".xlsx": "openpyxl", ".docx": "docx"}
+"""The files read with the ``office`` extra's libraries."""
 
 BATCH = 1000
 """Commands recorded in one transaction."""
@@ -55,6 +59,8 @@ def import_tracker(
     (default: today). ``progress(done, total)`` is called after each batch."""
     record.body(body)  # the body must be registered first
     path = Path(path)
+    if path.suffix.lower() in OFFICE:
+        need("office", OFFICE[path.suffix.lower()])
     tables = read_tables(path, sheet)
     overrides = parse_columns(columns) if columns else None
     plan = plan_import(tables, body=body, source=path.name, as_of=as_of or record.today(), actor=actor,
