@@ -30,9 +30,10 @@ def record_a_nul_as_an_earlier_version_did(db: str) -> None:
     """Events holding NUL characters, written straight to the store as versions before the limits could."""
     app = Scrutiny(db, clock=FixedClock(), catch_up=False)
     app.execute(register("PG"))
-    body = app.body("PG")
+    from scrutiny_es.domain.model import Addressee, Recommendation, body_id
+
+    body = parts.store_of(app).load(body_id("PG"))
     at = FixedClock().now()
-    from scrutiny_es.domain.model import Addressee, Recommendation
 
     item = Recommendation.make(
         body=body, ref="R\u00001", kind="action", meeting_date=date(2024, 1, 10), item="Parks", minute="1/\u000024",
