@@ -18,6 +18,7 @@ from scrutiny_es.domain.errors import (
     BodyNotFound,
     DuplicateRecommendation,
     ItemClosed,
+    MeetingAlreadyScheduled,
     RecommendationNotFound,
 )
 from scrutiny_es.domain.model import Recommendation
@@ -215,3 +216,27 @@ def test_the_stored_rows_are_those_of_the_store_whether_or_not_a_read_just_fetch
     assert as_recorded(log.stored(expected[0][0], 1)) == expected[1:2]
     app.execute(command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
     assert len(log.stored(0, 100)) == len(expected) + 1  # more than the read fetched: the store is asked again
+
+
+def test_a_body_s_commands_sent_again_are_already_recorded(app: Scrutiny) -> None:
+    first = app.execute(register())
+    scheduled = app.execute(command("schedule_meeting", meeting_date="2024-03-14", name="Budget"))
+    cancelled = app.execute(command("cancel_meeting", meeting_date="2024-03-14", reason="Purdah"))
+    again = [
+        app.execute(register()),
+        app.execute(command("cancel_meeting", meeting_date="2024-03-14", reason="Purdah")),
+    ]
+    assert again == [first._replace(already_recorded=True), cancelled._replace(already_recorded=True)]
+    assert scheduled.events == ("MeetingScheduled",) and first.events == ("Registered",)
+    rescheduled = app.execute(command("schedule_meeting", meeting_date="2024-03-14", name="Budget"))
+    assert not rescheduled.already_recorded  # scheduled again after the cancellation: a new fact
+    assert app.execute(command("schedule_meeting", meeting_date="2024-03-14", name="Budget")).already_recorded
+    assert [e.event for e in app.audit()] == ["Registered", "MeetingScheduled", "MeetingCancelled",
+                                              "MeetingScheduled"]  # fmt: skip
+    with pytest.raises(BodyAlreadyRegistered):
+        app.execute(register(name="Another name"))
+    with pytest.raises(MeetingAlreadyScheduled):
+        app.execute(command("schedule_meeting", meeting_date="2024-03-14", name="Another name"))
+    someone_else = CLERK | {"id": "u2", "name": "Another Clerk"}
+    with pytest.raises(BodyAlreadyRegistered):
+        app.execute(register() | {"actor": someone_else})

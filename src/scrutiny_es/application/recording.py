@@ -20,6 +20,7 @@ from uuid import UUID
 from scrutiny_es.application import handlers
 from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.application.ports import Clock, Conflict, EventStore, Keyed, LogIsAhead, Positions, Recorded
+from scrutiny_es.application.repeats import body_repeat
 from scrutiny_es.domain.errors import (
     BodyAlreadyRegistered,
     BodyNotFound,
@@ -93,6 +94,9 @@ Done = TypeVar("Done")
 MAX_ATTEMPTS = 20
 """How many times a command is tried when another writer changes the same item first."""
 
+BACK_OFF = 0.003
+"""Seconds: the longest wait after a first clash; after the n-th, n times as long."""
+
 _BEFORE_ANYTHING = datetime.min.replace(tzinfo=UTC)
 
 
@@ -155,7 +159,7 @@ class Recording:
                 self._store.rollback()
                 if tried == attempts:
                     raise
-                _spread_out(0.005 * tried)
+                _back_off(tried)
             except BaseException:
                 self._store.rollback()
                 raise
@@ -223,7 +227,7 @@ class Recording:
                 if self._host_transaction:  # it failed with the clash: the host must roll back
                     msg = "another writer changed the same item; roll back and try again"
                     raise ConcurrentChange(msg) from None
-                _spread_out(0.002 * (attempt + 1))
+                _back_off(attempt + 1)
                 continue
             if not self._host_transaction:  # a host's transaction may yet be rolled back
                 self._saved = batch.changed
@@ -281,10 +285,18 @@ class Recording:
         if isinstance(cmd, c.ItemCommand) and not isinstance(cmd, c.MakeRecommendation):
             return self._change(cmd, actor, at, batch)  # checked with the item: see there
         self._policy.check(actor.name, actor.role, cmd.command)
-        if isinstance(cmd, c.RegisterBody):
-            return self._register_body(cmd, actor, at, batch)
         if isinstance(cmd, c.MakeRecommendation):
             return self._make_recommendation(cmd, actor, at, batch)
+        key = body_id(cmd.body)
+        if key not in batch.changed:
+            events = self._store.events(key)  # a body's are few: a command sent again is recognised
+            version = body_repeat(cmd, actor, events)
+            if version is not None:
+                name = type(events[version - 1]).__name__
+                position = self._positions.positions(key).get(version)
+                return Earlier(Receipt(cmd.body, None, (name,), position, True))
+        if isinstance(cmd, c.RegisterBody):
+            return self._register_body(cmd, actor, at, batch)
         body = self._calendar(cmd.body, batch)
         if isinstance(cmd, c.ScheduleMeeting):
             body.schedule_meeting(meeting_date=cmd.meeting_date, name=cmd.name, actor=actor, at=at)
@@ -379,9 +391,10 @@ class _BatchBodies:
         return self.recording.body_aggregate(code, self.batch)
 
 
-def _spread_out(longest: float) -> None:
-    """Waits a moment of random length: spreads out writers that collided."""
-    sleep(random.uniform(0, longest))  # noqa: S311
+def _back_off(attempt: int) -> None:
+    """The one retry policy, for a command and a host's unit of work alike: after a clash with another writer,
+    wait a random moment that grows with each attempt, so writers that collided spread out."""
+    sleep(random.uniform(0, BACK_OFF * attempt))  # noqa: S311
 
 
 def _actor(given: c.Actor, actors: dict[tuple[str, str, str], Actor]) -> Actor:
