@@ -48,7 +48,7 @@ from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, bod
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 from scrutiny_es.projections import pack
 from scrutiny_es.projections.card import fact_status, fact_text
-from scrutiny_es.projections.filters import MAX_LIMIT, Filters, check_count, chosen_items
+from scrutiny_es.projections.filters import MAX_LIMIT, AuditQuery, Filters, check_count, chosen_items
 from scrutiny_es.projections.impact import GROUPINGS, Grouping, ImpactRow, impact_rows
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
 from scrutiny_es.projections.reminders import WITHIN, Reminder, reminders
@@ -484,7 +484,7 @@ class ScrutinyService:
         check_count("after", after, 0, 2**62)
         check_count("limit", limit, 0, MAX_LIMIT, optional=True)
         self._catch_up()
-        return self.read_models.audit(body, ref, as_of, as_known_at, after, limit)
+        return self.read_models.audit(AuditQuery(body, ref, as_of, as_known_at, after, limit))
 
     def item(
         self, body: str, ref: str, as_of: date | None = None, as_known_at: datetime | None = None

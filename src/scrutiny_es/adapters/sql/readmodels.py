@@ -47,7 +47,7 @@ from scrutiny_es.adapters.sql.schema import (
 from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
 from scrutiny_es.domain.history import ItemHistory
-from scrutiny_es.projections.filters import EVERY_ROW, Filters
+from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters
 from scrutiny_es.projections.items import OVERDUE_ORDER, from_stored, overdue_row, tracker_from_json
 from scrutiny_es.projections.rows import AuditRow, Obligation, OverdueReason, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import Sealed
@@ -185,26 +185,19 @@ class SqlReadModels:
             query = query.order_by(*(query.selected_columns[name] for name in (*OVERDUE_ORDER, "seq")))
             return _overdue_rows(conn.execute(_paged(query, filters)).tuples().all(), on)
 
-    def audit(
-        self,
-        body: str | None = None,
-        ref: str | None = None,
-        as_of: date | None = None,
-        as_known_at: datetime | None = None,
-        after: int = 0,
-        limit: int | None = None,
-    ) -> list[AuditRow]:
+    def audit(self, query: AuditQuery = EVERY_ENTRY) -> list[AuditRow]:
         with self._reading("audit") as (conn, generation):
             table = audit_table(generation)
-            query = select(*(table.c[name] for name in AUDIT_FIELDS)).where(*_item_filter(table, body, ref))
-            if as_of is not None:
-                query = query.where(table.c.effective_on <= as_of)
-            if as_known_at is not None:
-                query = query.where(table.c.recorded_at <= as_known_at)
-            if after:
-                query = query.where(table.c.position > after)
-            query = query.order_by(table.c.position).limit(limit)
-            return [AuditRow(**r) for r in conn.execute(query).mappings()]
+            chosen = _item_filter(table, query.body, query.ref)
+            if query.as_of is not None:
+                chosen.append(table.c.effective_on <= query.as_of)
+            if query.as_known_at is not None:
+                chosen.append(table.c.recorded_at <= query.as_known_at)
+            if query.after:
+                chosen.append(table.c.position > query.after)
+            found = select(*(table.c[name] for name in AUDIT_FIELDS)).where(*chosen)
+            found = found.order_by(table.c.position).limit(query.limit)
+            return [AuditRow(**r) for r in conn.execute(found).mappings()]
 
     def body_codes(self) -> list[str]:
         """The bodies registered: each has one ``Registered`` entry in the audit trail."""
