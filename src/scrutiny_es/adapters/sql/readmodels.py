@@ -63,7 +63,7 @@ class SqlReadModels:
         self.engine = engine
         self.log = log
         self.runner = ProjectionRunner(engine, log)
-        self.names = tuple(self.runner.writers)
+        self.names = tuple(sorted(self.runner.writers))
         self._upkeep = lock or threading.RLock()
         """Held while the runner works: its state in memory is for one thread at a time."""
         self._set_up = False
