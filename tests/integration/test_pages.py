@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from scrutiny_es import BodyRow, InvalidQuery, OverdueRow, Scrutiny, TrackerRow
-from scrutiny_es.bootstrap import in_memory
 from tests.conftest import FixedClock, command, make, register
 
 TODAY = date(2024, 12, 2)
@@ -200,14 +199,3 @@ def test_the_bodies_are_listed_by_code_with_or_without_items(board: Scrutiny) ->
             meetings=[],
         ),
     ]  # fmt: skip
-
-
-def test_the_read_models_in_memory_give_the_same_pages(board: Scrutiny) -> None:
-    memory = in_memory(FixedClock())
-    record_board(memory)
-    for page in TRACKER_PAGES:
-        assert memory.tracker(**page) == board.tracker(**page), page
-    for page in OVERDUE_PAGES:
-        assert memory.overdue(**page) == board.overdue(**page), page
-    assert memory.bodies() == board.bodies()
-    assert memory.audit(after=5, limit=4) == board.audit(after=5, limit=4)

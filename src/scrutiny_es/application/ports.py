@@ -14,7 +14,7 @@ from uuid import UUID
 
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation
-from scrutiny_es.projections.filters import EVERY_ROW, Filters
+from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters
 from scrutiny_es.projections.reminders import Reminder
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import Sealed
@@ -182,16 +182,8 @@ class ReadModels(Protocol):
     ) -> list[OverdueRow]:
         """What is overdue on day ``on``: the rows ``filters`` keep, one page of them."""
 
-    def audit(
-        self,
-        body: str | None = None,
-        ref: str | None = None,
-        as_of: date | None = None,
-        as_known_at: datetime | None = None,
-        after: int = 0,
-        limit: int | None = None,
-    ) -> list[AuditRow]:
-        """The audit trail's entries in the order recorded: those after position ``after``, at most ``limit``."""
+    def audit(self, query: AuditQuery = EVERY_ENTRY) -> list[AuditRow]:
+        """The audit trail's entries the query asks for, in the order recorded."""
 
     def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
         """Each item's history as the tracker holds it, in tracker order."""

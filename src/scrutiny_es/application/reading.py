@@ -21,7 +21,7 @@ from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, body_id, recommendation_id
 from scrutiny_es.projections import pack
 from scrutiny_es.projections.card import fact_status, fact_text
-from scrutiny_es.projections.filters import MAX_LIMIT, Filters, check_count, chosen_items
+from scrutiny_es.projections.filters import AuditQuery, Filters, chosen_items
 from scrutiny_es.projections.impact import GROUPINGS, Grouping, ImpactRow, impact_rows
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, OverdueRow, TrackerRow
@@ -109,23 +109,13 @@ class Reading:
         histories = chosen_items(self.histories(body, ref, as_known_at), filters, on, on, calendars)
         return filters.page([r for r in overdue_rows(histories, on, on, calendars) if filters.keeps_overdue(r)])
 
-    def audit(
-        self,
-        body: str | None = None,
-        ref: str | None = None,
-        as_of: date | None = None,
-        as_known_at: datetime | None = None,
-        after: int = 0,
-        limit: int | None = None,
-    ) -> list[AuditRow]:
-        check_count("after", after, 0, 2**62)
-        check_count("limit", limit, 0, MAX_LIMIT, optional=True)
+    def audit(self, query: AuditQuery) -> list[AuditRow]:
         self._catch_up()
-        return self._read_models.audit(body, ref, as_of, as_known_at, after, limit)
+        return self._read_models.audit(query)
 
     def item(self, body: str, ref: str, as_of: date | None, as_known_at: datetime | None) -> list[FactRow]:
         events = self._item_events(body, ref)
-        entries = self.audit(body, ref, as_of, as_known_at)
+        entries = self.audit(AuditQuery(body, ref, as_of, as_known_at))
         known = {e.originator_version: e for e in events if as_known_at is None or e.timestamp <= as_known_at}
         version_at = {
             position: version for version, position in self._positions.positions(events[0].originator_id).items()

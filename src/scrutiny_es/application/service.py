@@ -19,7 +19,7 @@ from scrutiny_es.application.reminding import Reminding
 from scrutiny_es.application.upkeep import Upkeep
 from scrutiny_es.domain.history import Rag
 from scrutiny_es.domain.policy import BUILT_IN, Policy
-from scrutiny_es.projections.filters import Filters
+from scrutiny_es.projections.filters import AuditQuery, Filters
 from scrutiny_es.projections.impact import Grouping, ImpactRow
 from scrutiny_es.projections.reminders import WITHIN, Reminder
 from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, ItemStatus, OverdueReason, OverdueRow, TrackerRow
@@ -178,7 +178,7 @@ class ScrutinyService:
         ``after`` a position (the last one a host has seen, say), at most ``limit`` entries: a host reads the
         trail a page at a time, or picks up where it left off (see ``follow``).
         """
-        return self._reading.audit(body, ref, as_of, as_known_at, after, limit)
+        return self._reading.audit(AuditQuery(body, ref, as_of, as_known_at, after, limit))
 
     def item(
         self, body: str, ref: str, as_of: date | None = None, as_known_at: datetime | None = None

@@ -11,7 +11,7 @@ from scrutiny_es.application.ports import EventStore, Progress, ProjectionStatus
 from scrutiny_es.application.reading import Reading
 from scrutiny_es.application.recording import Receipt
 from scrutiny_es.domain.errors import ScrutinyError
-from scrutiny_es.projections.filters import check_count
+from scrutiny_es.projections.filters import AuditQuery, check_count
 from scrutiny_es.projections.rows import AuditRow
 from scrutiny_es.projections.seal import Verification, chunked, verify
 
@@ -72,7 +72,7 @@ class Upkeep:
             self._store.wait_for_events(0)  # listening before the first read: nothing recorded after it is missed
         deadline = monotonic() + timeout
         while True:
-            entries = self._reading.audit(after=after, limit=FOLLOWED)
+            entries = self._reading.audit(AuditQuery(after=after, limit=FOLLOWED))
             if entries:
                 yield from entries
                 after = entries[-1].position

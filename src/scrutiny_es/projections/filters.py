@@ -1,20 +1,21 @@
-"""Which rows of the tracker or the overdue list a host's page shows, and which page.
+"""Which rows of the tracker or the overdue list a host's page shows, and which page; which entries of the audit trail.
 
 The live lists are chosen in SQL, the lists "as of" a date or "as known at" a time by these
-same rules over rows made in memory; both give the same rows in the same order.
+same rules over rows made in memory; both give the same rows in the same order. A query's
+parameters travel as one object (``Filters``, ``AuditQuery``) from the service to a read model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar, get_args
 
 from scrutiny_es.domain.errors import InvalidQuery
 from scrutiny_es.domain.history import ItemHistory, Rag
 from scrutiny_es.projections.items import Meetings, tracker_row
-from scrutiny_es.projections.rows import ItemStatus, OverdueReason, OverdueRow, TrackerRow
+from scrutiny_es.projections.rows import AuditRow, ItemStatus, OverdueReason, OverdueRow, TrackerRow
 
 Shown = TypeVar("Shown", TrackerRow, OverdueRow)
 
@@ -84,6 +85,35 @@ class Filters:
         return list(rows[self.offset : end])
 
 
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """Entries of the audit trail, in the order recorded: a body's or an item's (or every one), those effective
+    by ``as_of`` and recorded by ``as_known_at``, after position ``after``, at most ``limit`` of them.
+
+    ``after`` and ``limit`` are checked as made: a bad one raises ``InvalidQuery`` naming its field.
+    """
+
+    body: str | None = None
+    ref: str | None = None
+    as_of: date | None = None
+    as_known_at: datetime | None = None
+    after: int = 0
+    limit: int | None = None
+
+    def __post_init__(self) -> None:
+        check_count("after", self.after, 0, 2**62)
+        check_count("limit", self.limit, 0, MAX_LIMIT, optional=True)
+
+    def keeps(self, entry: AuditRow) -> bool:
+        """Whether an entry is one asked for (its position apart)."""
+        return (
+            self.body in (None, entry.body)
+            and self.ref in (None, entry.ref)
+            and (self.as_of is None or entry.effective_on <= self.as_of)
+            and (self.as_known_at is None or entry.recorded_at <= self.as_known_at)
+        )
+
+
 def chosen_items(
     histories: Iterable[ItemHistory],
     filters: Filters,
@@ -119,3 +149,6 @@ def check_count(name: str, value: Any, least: int, most: int, *, optional: bool 
 
 EVERY_ROW = Filters()
 """Every row: no choice, no paging."""
+
+EVERY_ENTRY = AuditQuery()
+"""The whole audit trail."""

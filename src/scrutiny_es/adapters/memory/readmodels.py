@@ -14,7 +14,7 @@ from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
-from scrutiny_es.projections.filters import EVERY_ROW, Filters, chosen_items
+from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters, chosen_items
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import ZERO, Sealed, seal
@@ -97,24 +97,8 @@ class MemoryReadModels:
     def _calendars(self) -> dict[str, list[date]]:
         return {b.code: sorted(b.meetings) for b in self.bodies.values()}
 
-    def audit(
-        self,
-        body: str | None = None,
-        ref: str | None = None,
-        as_of: date | None = None,
-        as_known_at: datetime | None = None,
-        after: int = 0,
-        limit: int | None = None,
-    ) -> list[AuditRow]:
-        entries = [
-            entry
-            for entry in self.entries[after:]
-            if body in (None, entry.body)
-            and ref in (None, entry.ref)
-            and (as_of is None or entry.effective_on <= as_of)
-            and (as_known_at is None or entry.recorded_at <= as_known_at)
-        ]
-        return entries[:limit]
+    def audit(self, query: AuditQuery = EVERY_ENTRY) -> list[AuditRow]:
+        return [entry for entry in self.entries[query.after :] if query.keeps(entry)][: query.limit]
 
     def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
         return iter(self._histories(body, ref))

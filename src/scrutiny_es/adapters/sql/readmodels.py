@@ -7,26 +7,55 @@ connection of their own from the engine's pool and run side by side.
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    Text,
+    and_,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 
-from scrutiny_es.adapters.sql.queries import ReadModelQueries
 from scrutiny_es.adapters.sql.runner import ProjectionRunner
+from scrutiny_es.adapters.sql.schema import (
+    NAME_MARK,
+    SEAL_BLOCK,
+    audit_table,
+    obligation_table,
+    overdue_item_table,
+    projection_table,
+    seal_table,
+    tracker_table,
+    unpacked_places,
+)
+from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
 from scrutiny_es.domain.history import ItemHistory
-from scrutiny_es.projections.filters import EVERY_ROW, Filters
-from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
+from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters
+from scrutiny_es.projections.items import OVERDUE_ORDER, from_stored, overdue_row, tracker_from_json
+from scrutiny_es.projections.rows import AuditRow, Obligation, OverdueReason, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import Sealed
 
 
 class SqlReadModels:
-    """The tracker, the overdue list and the audit trail in SQL: a runner keeps them, queries read them."""
+    """The tracker, the overdue list, the audit trail and the seal in SQL: a runner keeps their tables, and each
+    query reads the generation of its projection's tables that readers use now."""
 
     def __init__(self, engine: Engine, log: EventLog, lock: AbstractContextManager[Any] | None = None) -> None:
         """``lock``: held while the runner works, shared with the event store's appends where they could
@@ -34,8 +63,7 @@ class SqlReadModels:
         self.engine = engine
         self.log = log
         self.runner = ProjectionRunner(engine, log)
-        self.queries = ReadModelQueries(engine)
-        self.names = tuple(self.runner.writers)
+        self.names = tuple(sorted(self.runner.writers))
         self._upkeep = lock or threading.RLock()
         """Held while the runner works: its state in memory is for one thread at a time."""
         self._set_up = False
@@ -47,7 +75,7 @@ class SqlReadModels:
     def catch_up(self, names: Iterable[str] | None = None) -> int:
         names = list(names or self.names)
         self.setup()
-        if self.queries.reached(names, self.log.head()):  # as it mostly is: queries need not wait for the lock
+        if self._reached(names, self.log.head()):  # as it mostly is: queries need not wait for the lock
             return 0
         with self._upkeep:
             return self.runner.catch_up(names)
@@ -67,57 +95,232 @@ class SqlReadModels:
                 self.runner.setup()
                 self._set_up = True
 
+    @contextmanager
+    def _reading(self, name: str) -> Iterator[tuple[Connection, int]]:
+        """A transaction reading a projection's tables, and the generation of them that readers use now."""
+        self.setup()
+        with self.engine.connect() as conn, conn.begin():
+            yield conn, self._generation(conn, name)
+
+    def _generation(self, conn: Connection, name: str) -> int:
+        """The generation of a projection's tables that readers use now, in the caller's transaction."""
+        query = select(projection_table.c.generation).where(projection_table.c.name == name)
+        return int(conn.execute(query).scalar_one())
+
+    def _reached(self, names: list[str], head: int) -> bool:
+        """Whether each of these projections has applied the log up to position ``head``."""
+        with self.engine.connect() as conn:
+            query = select(func.min(projection_table.c.position)).where(projection_table.c.name.in_(names))
+            return (conn.execute(query).scalar_one() or 0) >= head
+
     def tracker(
         self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
     ) -> list[TrackerRow]:
-        self.setup()
-        return self.queries.tracker(on, body, ref, filters)
+        """The tracker's rows, or one page of those ``filters`` keep, in the tracker's order.
+
+        What is overdue on ``on`` is read from the overdue list's obligations, which the tracker's rows
+        hold too (both projections keep them from the same fold).
+        """
+        with self._reading("tracker") as (conn, generation):
+            table = tracker_table(generation)
+            query = select(table.c.row).where(*_item_filter(table, body, ref), *_items_chosen(table, filters))
+            if filters.addressee is not None:
+                query = query.where(_holds(conn, table.c.addressees, NAME_MARK + filters.addressee + NAME_MARK))
+            if filters.overdue_only:
+                owed = obligation_table(self._generation(conn, "overdue"))
+                unmet = or_(owed.c.met_on.is_(None), owed.c.met_on > on)
+                query = query.where(exists().where(owed.c.item_id == table.c.item_id, owed.c.due < on, unmet))
+            query = _paged(query.order_by(table.c.body, table.c.meeting_date, table.c.ref), filters)
+            return [tracker_from_json(row, on) for row in conn.execute(query).scalars()]
+
+    def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
+        """Each item's history as the tracker holds it, in tracker order, read a thousand at a time."""
+        with self._reading("tracker") as (conn, generation):
+            table = tracker_table(generation)
+            query = select(table.c.history).where(*_item_filter(table, body, ref))
+            query = query.order_by(table.c.body, table.c.meeting_date, table.c.ref)
+            for text in conn.execution_options(yield_per=1000).execute(query).scalars():
+                yield from_stored(text)
+
+    def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
+        """The items the tracker knows, in tracker order (for replays of their events)."""
+        with self._reading("tracker") as (conn, generation):
+            table = tracker_table(generation)
+            query = select(table.c.item_id).where(*_item_filter(table, body, ref))
+            query = query.order_by(table.c.body, table.c.meeting_date, table.c.ref)
+            return [UUID(hex=key) for key in conn.execute(query).scalars()]
 
     def overdue(
         self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
     ) -> list[OverdueRow]:
-        self.setup()
-        return self.queries.overdue(on, body, ref, filters)
+        """The obligations overdue on a day, oldest first: met late or not yet met, and past their last day.
 
-    def audit(
-        self,
-        body: str | None = None,
-        ref: str | None = None,
-        as_of: date | None = None,
-        as_known_at: datetime | None = None,
-        after: int = 0,
-        limit: int | None = None,
-    ) -> list[AuditRow]:
-        self.setup()
-        return self.queries.audit(body, ref, as_of, as_known_at, after, limit)
+        The list can run to tens of thousands of rows: the due date and the names are read as
+        the driver gives them, for ``_overdue_rows`` to parse each distinct value once, and the
+        cycle collector is paused meanwhile, or the new rows would set off collections that walk
+        every object the process holds.
+        """
+        with self._reading("overdue") as (conn, generation), collector_paused():
+            table, items = obligation_table(generation), overdue_item_table(generation)
+            due, responsible = type_coerce(table.c.due, Text), cast(table.c.responsible, Text)
+            original = type_coerce(table.c.original_due, Text)
+            # Labelled, for the ORDER BY of a UNION to name them alone (both tables have a body).
+            body_, ref_ = table.c.body.label("body"), table.c.ref.label("ref")
+            shown = select(body_, ref_, table.c.reason, due, responsible, original, items.c.item,
+                           items.c.text, table.c.seq).join(items, items.c.item_id == table.c.item_id)  # fmt: skip
+            shown = shown.where(*_item_filter(table, body, ref), table.c.due < on)
+            if filters.reason is not None:
+                shown = shown.where(table.c.reason == filters.reason)
+            if filters.addressee is not None:
+                shown = shown.where(_names(conn, table.c.responsible, filters.addressee))
+            if filters.chooses_items:  # by the item's tracker row, a projection kept with this one
+                tracker = tracker_table(self._generation(conn, "tracker"))
+                chosen = select(tracker.c.item_id).where(*_items_chosen(tracker, filters))
+                shown = shown.where(table.c.item_id.in_(chosen))
+            # Not yet met, or met after the day: two ranges, read apart and merged. On SQLite the
+            # first, by far the larger, comes from its index already in order, where one OR of the
+            # two would have every row sorted. Each row's item is looked up by its key.
+            query = union_all(shown.where(table.c.met_on.is_(None)), shown.where(table.c.met_on > on))
+            # Rows alike in (due, body, ref, reason) are one item's, in the order the item owes them, as in the fold.
+            query = query.order_by(*(query.selected_columns[name] for name in (*OVERDUE_ORDER, "seq")))
+            return _overdue_rows(conn.execute(_paged(query, filters)).tuples().all(), on)
 
-    def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
-        self.setup()
-        return self.queries.histories(body, ref)
-
-    def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
-        self.setup()
-        return self.queries.item_ids(body, ref)
+    def audit(self, query: AuditQuery = EVERY_ENTRY) -> list[AuditRow]:
+        with self._reading("audit") as (conn, generation):
+            table = audit_table(generation)
+            chosen = _item_filter(table, query.body, query.ref)
+            if query.as_of is not None:
+                chosen.append(table.c.effective_on <= query.as_of)
+            if query.as_known_at is not None:
+                chosen.append(table.c.recorded_at <= query.as_known_at)
+            if query.after:
+                chosen.append(table.c.position > query.after)
+            found = select(*(table.c[name] for name in AUDIT_FIELDS)).where(*chosen)
+            found = found.order_by(table.c.position).limit(query.limit)
+            return [AuditRow(**r) for r in conn.execute(found).mappings()]
 
     def body_codes(self) -> list[str]:
-        self.setup()
-        return self.queries.body_codes()
+        """The bodies registered: each has one ``Registered`` entry in the audit trail."""
+        with self._reading("audit") as (conn, generation):
+            table = audit_table(generation)
+            query = select(table.c.body).where(table.c.event == "Registered", table.c.ref.is_(None))
+            return sorted(conn.execute(query).scalars())
 
     def last_position(self, as_known_at: datetime | None = None) -> int:
-        self.setup()
-        return self.queries.last_position(as_known_at)
+        with self._reading("audit") as (conn, generation):
+            table = audit_table(generation)
+            query = select(func.coalesce(func.max(table.c.position), 0))
+            if as_known_at is not None:
+                query = query.where(table.c.recorded_at <= as_known_at)
+            return int(conn.execute(query).scalar_one())
 
     def sealed(self, after: int, limit: int) -> list[Sealed]:
-        self.setup()
-        return self.queries.sealed(after, limit)
+        """Up to ``limit`` sealed events after position ``after``, in order."""
+        with self._reading("seal") as (conn, generation):
+            table = seal_table(generation)
+            first, last = after + 1, after + limit  # the rows holding them start a block at most before
+            query = select(table.c.first_position, table.c.stored_at, table.c.digests).where(
+                table.c.first_position > first - SEAL_BLOCK, table.c.first_position <= last
+            )
+            sealed = []
+            for start, places, digests in conn.execute(query.order_by(table.c.first_position)).tuples():
+                digests = bytes(digests)
+                for n, stored_at in enumerate(unpacked_places(bytes(places))):
+                    if first <= start + n <= last:
+                        sealed.append(Sealed(start + n, stored_at, digests[32 * n : 32 * n + 32]))
+            return sealed
 
     def fact_at(self, position: int) -> tuple[str, int] | None:
-        self.setup()
-        return self.queries.fact_at(position)
+        """The item (its key) and the item's event version that the audit trail's ``position`` holds."""
+        with self._reading("audit") as (conn, generation):
+            table = audit_table(generation)
+            found = conn.execute(select(table.c.item_id, table.c.version).where(table.c.position == position)).first()
+            return None if found is None else (found[0], found[1])
 
-    def versions(self, key: str) -> dict[int, int]:
-        self.setup()
-        return self.queries.versions(key)
+    def versions(self, item_key: str) -> dict[int, int]:
+        """The audit trail's position of each of an item's events, by version."""
+        with self._reading("audit") as (conn, generation):
+            table = audit_table(generation)
+            query = select(table.c.version, table.c.position).where(table.c.item_id == item_key)
+            return dict(conn.execute(query).tuples().all())
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+AUDIT_FIELDS = [field.name for field in fields(AuditRow)]
+
+
+def _item_filter(table: Table, body: str | None, ref: str | None) -> list[Any]:
+    conditions = []
+    if body is not None:
+        conditions.append(table.c.body == body)
+    if ref is not None:
+        conditions.append(table.c.ref == ref)
+    return [and_(*conditions)] if conditions else []
+
+
+def _items_chosen(table: Table, filters: Filters) -> list[ColumnElement[bool]]:
+    """The tracker table's rows of the status and RAG asked for, open only if asked."""
+    chosen = []
+    if filters.status is not None:
+        chosen.append(table.c.status == filters.status)
+    if filters.rag is not None:
+        chosen.append(table.c.rag == filters.rag)
+    if filters.open_only:
+        chosen.append(table.c.status != "closed")
+    return chosen
+
+
+def _holds(conn: Connection, column: Any, text: str) -> ColumnElement[bool]:
+    """Whether the column's text holds ``text`` exactly (SQLite's LIKE would ignore case, and both read % and _)."""
+    find = func.strpos if conn.dialect.name == "postgresql" else func.instr
+    return find(column, text) > 0
+
+
+def _names(conn: Connection, column: Any, name: str) -> ColumnElement[bool]:
+    """Whether a JSON list of names holds ``name``."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import JSONB  # SQLite does without it, and it is slow to import
+
+        return cast(column, JSONB).contains([name])
+    names = func.json_each(column).table_valued("value")
+    return exists(select(1).select_from(names).where(names.c.value == name))
+
+
+def _paged(query: Any, filters: Filters) -> Any:
+    if filters.limit is not None:
+        query = query.limit(filters.limit)
+    return query.offset(filters.offset) if filters.offset else query
+
+
+def _overdue_rows(
+    found: Iterable[tuple[str, str, OverdueReason, Any, str, Any, str, str, int]], on: date
+) -> list[OverdueRow]:
+    """Overdue rows from obligations as stored: body, ref, reason, due date, the JSON list of names, the
+    original due date, the item's title and text, and seq.
+
+    Many rows share a due date and a list of names, so each is parsed once (SQLAlchemy would
+    parse the date on SQLite, and the JSON on both databases, row by row); every row still
+    gets a list of its own.
+    """
+    days = _Parsed(lambda stored: stored if isinstance(stored, date) else date.fromisoformat(stored))
+    names = _Parsed(lambda stored: tuple(json.loads(stored)))
+    return [
+        overdue_row(
+            Obligation(body, ref, reason, list(names[responsible]), days[due], None, days[original]), item, text, on
+        )
+        for body, ref, reason, due, responsible, original, item, text, _ in found
+    ]
+
+
+class _Parsed(dict[Any, Any]):
+    """Stored values, each parsed the first time it is looked up."""
+
+    def __init__(self, parse: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.parse = parse
+
+    def __missing__(self, stored: Any) -> Any:
+        value = self[stored] = self.parse(stored)
+        return value

@@ -1,0 +1,122 @@
+"""The writer of the projections that keep each item's history beside their rows: the tracker and the overdue list."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, Table, delete, select
+
+from scrutiny_es.adapters.sql.bulk import Inserts, Values, chunks, for_driver, insert_prepared
+from scrutiny_es.adapters.sql.schema import calendar_table
+from scrutiny_es.adapters.sql.writers.base import Events, TableWriter
+from scrutiny_es.adapters.sql.writers.histories import Calendars, Histories
+from scrutiny_es.domain.history import ItemHistory
+from scrutiny_es.projections.items import from_stored
+
+
+class ItemsWriter(TableWriter):
+    """A projection keeping each item's history (see ``projections.items``) beside its rows."""
+
+    def __init__(self, histories: Histories) -> None:
+        self.histories = histories
+        self.at: tuple[int, int] | None = None
+        """The generation and position of what was absorbed and not yet flushed."""
+        self.dirty: dict[str, ItemHistory] = {}
+        self.new: set[str] = set()
+        """Items made since the last flush: they have no rows to delete."""
+        self.calendars: set[str] = set()
+        """Bodies (by id) whose calendar changed since the last flush."""
+        self.ready: list[Inserts] | None = None
+        """The rows of the dirty histories, once prepared."""
+
+    def item_tables(self, generation: int) -> list[Table]:
+        """The tables holding rows of items."""
+        raise NotImplementedError
+
+    def tables(self, generation: int) -> list[Table]:
+        return [*self.item_tables(generation), calendar_table(self.name, generation)]
+
+    def state_table(self, generation: int) -> Table:
+        raise NotImplementedError
+
+    def rows(self, generation: int, histories: list[tuple[str, ItemHistory]]) -> list[tuple[Table, list[Values]]]:
+        """The rows of each table for these histories."""
+        raise NotImplementedError
+
+    def forget(self) -> None:
+        self.at = self.ready = None
+        self.dirty.clear()
+        self.new.clear()
+        self.calendars.clear()
+        self.histories.forget()
+
+    def absorb(self, conn: Connection, generation: int, after: int, events: Events) -> None:
+        self.ready = None
+        if self.at != (generation, after):
+            self.dirty.clear()
+            self.new.clear()
+            self.calendars.clear()
+        batch = self.histories.last
+        if batch is None or (batch.after, batch.to) != (after, events[-1][0]):  # not folded for the other one
+            batch = self.histories.fold(after, events, _Stored(self, conn, generation))
+        self.dirty.update(batch.changed)
+        self.new |= batch.made
+        self.calendars |= batch.calendars
+        self.at = (generation, batch.to)
+
+    def prepare(self, generation: int, dialect: str) -> None:
+        if self.ready is None:
+            made = self.rows(generation, list(self.dirty.items()))
+            calendars = self.histories.calendars or {}
+            days: list[Values] = [(key, calendars[key][0], _days_json(calendars[key][1])) for key in self.calendars]
+            made.append((calendar_table(self.name, generation), days))
+            self.ready = [for_driver(table, dialect, rows) for table, rows in made]
+
+    def flush(self, conn: Connection, generation: int) -> None:
+        self.prepare(generation, conn.dialect.name)
+        for chunk in chunks([key for key in self.dirty if key not in self.new]):
+            for table in self.item_tables(generation):
+                conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
+        calendar = calendar_table(self.name, generation)
+        for chunk in chunks(list(self.calendars)):
+            conn.execute(delete(calendar).where(calendar.c.body_id.in_(chunk)))
+        insert_prepared(conn, self.ready or [])
+        self.ready = None
+        self.dirty.clear()
+        self.new.clear()
+        self.calendars.clear()
+        self.histories.trim()
+
+
+@dataclass
+class _Stored:
+    """A projection's tables as the histories read them, within its transaction: what was absorbed and not yet
+    written is taken from the writer."""
+
+    writer: ItemsWriter
+    conn: Connection
+    generation: int
+
+    def histories(self, keys: list[str]) -> dict[str, ItemHistory]:
+        dirty = self.writer.dirty
+        found = {key: dirty[key] for key in keys if key in dirty}
+        state = self.writer.state_table(self.generation)
+        for chunk in chunks([key for key in keys if key not in found]):
+            query = select(state.c.item_id, state.c.history).where(state.c.item_id.in_(chunk))
+            found.update((key, from_stored(history)) for key, history in self.conn.execute(query))
+        return found
+
+    def items_of(self, body: str) -> list[str]:
+        state = self.writer.state_table(self.generation)
+        return list(self.conn.execute(select(state.c.item_id).where(state.c.body == body)).scalars())
+
+    def calendars(self) -> Calendars:
+        table = calendar_table(self.writer.name, self.generation)
+        rows = self.conn.execute(select(table.c.body_id, table.c.body, table.c.meetings))
+        return {key: (code, [date.fromisoformat(day) for day in json.loads(days)]) for key, code, days in rows}
+
+
+def _days_json(days: list[date]) -> str:
+    return json.dumps([day.isoformat() for day in days])
