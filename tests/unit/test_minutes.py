@@ -326,3 +326,11 @@ def test_a_file_that_is_not_minutes_gets_one_sentence(tmp_path: Path, name: str,
 
     with pytest.raises(CannotImport, match=said):
         draft_minutes(path, "SNAC", meeting_date=date(2024, 2, 15))
+
+
+def test_a_people_file_with_a_role_not_in_quotes_is_refused(tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("role,name\nHead of Parks (Green Spaces, Events),Matt Huggins\n", encoding="utf-8")
+
+    with pytest.raises(CannotImport, match=r"^people.csv line 2: more cells than the header names"):
+        read_people(people)

@@ -138,6 +138,9 @@ def read_people(path: Path) -> dict[str, str]:
         raise CannotImport(f"{path.name}: a people file is CSV with a header row naming the columns role and name")
     people = {}
     for number, row in enumerate(rows, start=2):
+        if None in row:
+            msg = f"{path.name} line {number}: more cells than the header names (put a role with commas in quotes)"
+            raise CannotImport(msg)
         cells = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
         if not cells.get("role") or not cells.get("name"):
             raise CannotImport(f"{path.name} line {number}: both role and name are needed")
