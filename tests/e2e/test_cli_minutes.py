@@ -123,3 +123,12 @@ def test_an_unregistered_body_is_said(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "NOPE" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_demo_shows_the_draft_of_the_minutes_of_15_february_2024_beside_what_it_records(tmp_path: Path) -> None:
+    out = run("demo", "--dir", str(tmp_path), db="sqlite:///unused.db").stdout
+
+    assert "Minutes of 15 February 2024 (minutes-2024-02-15.txt) for SNAC: 7 resolutions, 2 commands drafted" in out
+    assert "19/24 Fishing Policy (Sandwell Angling Code of Conduct): re-affirmation -> reaffirm 2024-01-17/4" in out
+    assert "    already in the record as 2024-02-15/1\n" in out
+    assert "20/24 Housing Regulatory Framework: deferral -> defer 2024-02-15/HRF until a future meeting" in out
