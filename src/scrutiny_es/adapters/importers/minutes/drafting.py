@@ -375,9 +375,11 @@ def _subject(text: str) -> tuple[list[str], str, str] | None:
     if not after or not after[0][:1].islower() or after[0] in _NOT_VERBS:
         return None
     named = " ".join(run)
+    if not p.NAMED.match(named + " ") and not any(re.search(kind, named, re.I) for _, kind in p.ADDRESSEE_KINDS):
+        return None
     names = [re.sub(r"^(?:the|a)\b\s*", "", n, flags=re.I) for n in re.split(r"\s+and\s+the\s+|,\s+the\s+", named)]
     names = [n for n in names if n and n[:1].isupper()]
-    if not names or any(p.BODY_ITSELF.match(n) for n in names):
+    if not names or any(p.BODY_ITSELF.search(n) for n in names):
         return None
     kind = "action" if after[0] == "to" and len(after) > 1 and after[1][:1].islower() else "recommendation"
     phrase = text[:lead] + " ".join([*run, *after[: 2 if kind == "action" else 1]])

@@ -181,7 +181,7 @@ def _minute_heading(text: str, previous: str | None, *, bullet: bool) -> tuple[s
     if found["named"]:
         return found["named"], title
     number = found["plain"]
-    if not _title_like(title) or not title[:1].isupper() or p.PART.match(text):
+    if WRITTEN_DATE.match(text) or not _title_like(title) or not title[:1].isupper() or p.PART.match(text):
         return None
     if previous is not None and (not previous.isdigit() or not int(previous) < int(number) <= int(previous) + 30):
         return None

@@ -128,10 +128,15 @@ NOTED = [
 # Who a recommendation or action is to.
 
 BODY_ITSELF = re.compile(
-    r"^(?:the\s+|this\s+)?(?:[\w&'’-]+\s+)*(?:board|panel|committee|commission|sub-committee|members?|councillors?)$",
+    r"^(?:the\s+|this\s+)?(?:board|panel|committee|commission|sub-committee|members?|councillors?)$|\bscrutiny\b",
     re.I,
 )
-"""A subject that is the board itself ("the Board", "the Safer ... Scrutiny Board"): not an addressee."""
+"""A subject that is the board itself ("the Board", "the Safer ... Scrutiny Board"): not an addressee. Another
+board ("the Integrated Care Board", "the Community Safety Board") is one."""
+
+NAMED = re.compile(r"^(?:the\s|councillor\s|cllr\.?\s|mr\.?\s|mrs\.?\s|ms\.?\s|miss\s|dr\.?\s|professor\s)", re.I)
+"""How a subject that is someone starts: "the Director of ...", "Councillor Padda"; or it names a role of
+``ADDRESSEE_KINDS`` ("Cabinet Member for Housing")."""
 
 JOINERS = {"of", "for", "and", "the", "&", "in", "to", "on", "at"}
 """Small words a role's title may hold ("Director of Adult Services", "Head of Finance and Procurement")."""

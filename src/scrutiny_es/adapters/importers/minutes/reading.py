@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import codecs
 import re
-import zipfile
 from pathlib import Path
-from xml.etree import ElementTree
 
 from scrutiny_es.adapters.importers.errors import CannotImport
+from scrutiny_es.adapters.importers.minutes.word import docx_text
 
 MAX_BYTES = 25_000_000
 """The largest file read: minutes, even a whole agenda pack as a PDF, are well under it."""
@@ -24,7 +23,6 @@ MAX_TEXT = 5_000_000
 MAX_PAGES = 2_000
 
 SUFFIXES = (".txt", ".md", ".docx", ".pdf")
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SPACES = re.compile(r"[ \t\u00a0\u2002-\u200a\u202f]+")
 _EMPHASIS = re.compile(r"\*{1,3}(?=\S)|(?<=\S)\*{1,3}|^#{1,6}\s+|^>\s*")
 
@@ -48,7 +46,7 @@ def read_minutes(path: Path) -> list[str]:
     if size == 0:
         raise CannotImport(f"{path.name} is empty")
     if suffix == ".docx":
-        text = _docx_text(path)
+        text = docx_text(path, MAX_TEXT * 4)
     elif suffix == ".pdf":
         text = _pdf_text(path)
     else:
@@ -82,69 +80,6 @@ def _plain_text(data: bytes, name: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
-
-
-def _docx_text(path: Path) -> str:
-    """The document's paragraphs in order (tables' cells too), read from its XML with a cap on how much is unpacked."""
-    name = path.name
-    with path.open("rb") as file:
-        head = file.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise CannotImport(f"{name} is password-protected, or an old .doc file renamed .docx: save it as .docx")
-    if not head.startswith(b"PK\x03\x04"):
-        raise CannotImport(f"{name} is not a .docx file (its content is not a Word document)")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            if "word/document.xml" not in archive.namelist():
-                raise CannotImport(f"{name} is not a Word document (it has no word/document.xml)")
-            with archive.open("word/document.xml") as part:
-                xml = part.read(MAX_TEXT * 4 + 1)
-    except CannotImport:
-        raise
-    except Exception:  # zipfile raises BadZipFile, but also NotImplementedError, EOFError... on damaged bytes
-        raise CannotImport(f"{name} is damaged: it is not a complete .docx file") from None
-    if len(xml) > MAX_TEXT * 4:
-        msg = f"{name} unpacks to more than {MAX_TEXT * 4 // 1_000_000} MB of text: it is not minutes (a zip bomb?)"
-        raise CannotImport(msg)
-    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
-        raise CannotImport(f"{name} is not a Word document as Word writes one (it declares XML entities)")
-    try:
-        root = ElementTree.fromstring(xml)  # noqa: S314  (no DTD, so no entities: checked above)
-    except ElementTree.ParseError:
-        raise CannotImport(f"{name} is damaged: its document cannot be read") from None
-    lines: list[str] = []
-    _paragraphs(root, lines)
-    return "\n".join(lines)
-
-
-def _paragraphs(element: ElementTree.Element, lines: list[str]) -> None:
-    for child in element:
-        tag = child.tag
-        if tag in (f"{_W}del", f"{_W}moveFrom", f"{_W}txbxContent"):
-            continue  # deleted text of tracked changes, and text boxes, are not what the minutes say
-        if tag == f"{_W}p":
-            numbered = child.find(f"{_W}pPr/{_W}numPr") is not None
-            text = "".join(_run_text(child)).strip()
-            lines.extend([("- " if numbered and text else "") + text, ""])
-        else:
-            _paragraphs(child, lines)
-
-
-def _run_text(element: ElementTree.Element) -> list[str]:
-    parts: list[str] = []
-    for child in element:
-        tag = child.tag
-        if tag in (f"{_W}del", f"{_W}moveFrom", f"{_W}txbxContent", f"{_W}delText", f"{_W}instrText"):
-            continue
-        if tag == f"{_W}t":
-            parts.append(child.text or "")
-        elif tag == f"{_W}tab":
-            parts.append("\t")
-        elif tag in (f"{_W}br", f"{_W}cr"):
-            parts.append("\n")
-        else:
-            parts.extend(_run_text(child))
-    return parts
 
 
 def _pdf_text(path: Path) -> str:
