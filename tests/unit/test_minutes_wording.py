@@ -195,3 +195,19 @@ def test_parts_numbered_by_word_itself_are_read_with_their_numbers(tmp_path: Pat
                      "times for fishing; b. allowing angling at Swan Pool on Saturdays and Sundays;"),
         ("19/24(2)", "That the Director of Housing reports on the lakes."),
     ]  # fmt: skip
+
+
+def test_a_minute_called_minutes_is_not_taken_for_the_heading_of_another_meeting(tmp_path: Path) -> None:
+    draft = drafted(tmp_path, """Minutes of the Board
+
+Thursday 15 February 2024
+
+17/24
+
+Minutes
+
+Resolved that the minutes of the meeting held on 17 January 2024 are confirmed as a correct record.
+""")
+
+    assert draft.meeting_date == date(2024, 2, 15)
+    assert summary(draft) == [("17/24", "procedural", "correct record")]

@@ -99,6 +99,7 @@ def _headings(lines: list[str]) -> list[tuple[int, date]]:
         if not p.MINUTES_HEADING.match(line):
             continue
         near = [text for text in lines[i : i + 8] if text][:4]
+        near = [near[0], *(t for t in near[1:] if len(t) <= 100 and not _STARTS.match(t))]  # not a resolution's date
         for text in near:
             day = day_in(text)
             if day is not None:
