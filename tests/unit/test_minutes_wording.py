@@ -45,7 +45,7 @@ ACTION: Head of Parks to circulate the tree survey to members.
     assert draft.meeting_date == date(2024, 1, 9)
     assert summary(draft) == [
         ("236", "recommendation", "That the Integrated Care Board reports"),
-        ("237", "action", "be asked to"),
+        ("237", "action", "That the Cabinet Member for Culture be asked"),
         ("238", "action", "Head of Parks to circulate"),
     ]
     first, second, third = draft.commands
@@ -57,6 +57,7 @@ ACTION: Head of Parks to circulate the tree survey to members.
     assert first["target_date"] == "2024-04-30"
     assert second["text"] == ("That the Cabinet Member for Culture be asked to publish the opening hours of each "
                               "branch.")  # fmt: skip
+    assert second["addressees"] == [{"name": "Cabinet Member for Culture", "kind": "executive"}]
     assert third["addressees"] == [{"name": "Head of Parks", "kind": "officer"}]
     assert [c["item"] for c in draft.commands] == ["Hospital Discharge", "Library Opening Hours", "Parks"]
 
@@ -198,7 +199,9 @@ def test_parts_numbered_by_word_itself_are_read_with_their_numbers(tmp_path: Pat
 
 
 def test_a_minute_called_minutes_is_not_taken_for_the_heading_of_another_meeting(tmp_path: Path) -> None:
-    draft = drafted(tmp_path, """Minutes of the Board
+    draft = drafted(
+        tmp_path,
+        """Minutes of the Board
 
 Thursday 15 February 2024
 
@@ -207,7 +210,32 @@ Thursday 15 February 2024
 Minutes
 
 Resolved that the minutes of the meeting held on 17 January 2024 are confirmed as a correct record.
-""")
+""",
+    )
 
     assert draft.meeting_date == date(2024, 2, 15)
     assert summary(draft) == [("17/24", "procedural", "correct record")]
+
+
+def test_a_board_that_recommends_or_asks_names_whom_it_asks(tmp_path: Path) -> None:
+    draft = drafted(
+        tmp_path,
+        """Minutes of the Board
+
+Thursday 18 January 2024
+
+6/24 Allocations
+
+Resolved that the Board recommends to Cabinet that the allocations policy is reviewed.
+
+7/24 Voids
+
+Resolved that the Board asks the Director of Housing to provide figures on empty homes.
+""",
+    )
+
+    assert summary(draft) == [("6/24", "recommendation", "recommends to"), ("7/24", "action", "asks the")]
+    assert [c["addressees"] for c in draft.commands] == [
+        [{"name": "Cabinet", "kind": "executive"}],
+        [{"name": "Director of Housing", "kind": "officer"}],
+    ]

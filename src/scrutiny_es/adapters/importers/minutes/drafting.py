@@ -232,7 +232,11 @@ class _Drafting:
             return self.made(base, kind, phrase, [self.addressee(name) for name in names])
         if found := p.first_match(p.ACTIONS, text):
             kind = "recommendation" if p.RECOMMENDATION_WORDS.search(found[0]) else "action"
-            return self.made(base, "action" if action_lead else kind, found[0], [])
+            asked = _subject(
+                text[found.end() :].strip()
+            )  # "asks the Director of Housing to ...", "recommends to Cabinet"
+            names = asked[0] if asked else []
+            return self.made(base, "action" if action_lead else kind, found[0], [self.addressee(n) for n in names])
         if found := p.first_match(p.NOTED, text):
             return _with(base, became="noted", phrase=found[0])
         return base
@@ -372,7 +376,8 @@ def _subject(text: str) -> tuple[list[str], str, str] | None:
     if not run:
         return None
     after = words[len(run) : len(run) + 2]
-    if not after or not after[0][:1].islower() or after[0] in _NOT_VERBS:
+    asked = len(after) == 2 and after[0] in ("be", "is", "are") and after[1] in ("asked", "requested", "invited")
+    if not after or not after[0][:1].islower() or (after[0] in _NOT_VERBS and not asked):
         return None
     named = " ".join(run)
     if not p.NAMED.match(named + " ") and not any(re.search(kind, named, re.I) for _, kind in p.ADDRESSEE_KINDS):
@@ -381,7 +386,7 @@ def _subject(text: str) -> tuple[list[str], str, str] | None:
     names = [n for n in names if n and n[:1].isupper()]
     if not names or any(p.BODY_ITSELF.search(n) for n in names):
         return None
-    kind = "action" if after[0] == "to" and len(after) > 1 and after[1][:1].islower() else "recommendation"
+    kind = "action" if asked or (after[0] == "to" and len(after) > 1 and after[1][:1].islower()) else "recommendation"
     phrase = text[:lead] + " ".join([*run, *after[: 2 if kind == "action" else 1]])
     return names, phrase, kind
 
