@@ -334,3 +334,15 @@ def test_a_people_file_with_a_role_not_in_quotes_is_refused(tmp_path: Path) -> N
 
     with pytest.raises(CannotImport, match=r"^people.csv line 2: more cells than the header names"):
         read_people(people)
+
+
+def test_a_password_protected_pdf_is_refused(tmp_path: Path) -> None:
+    locked = tmp_path / "locked.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.encrypt(user_password="secret", owner_password="secret")
+    with locked.open("wb") as file:
+        writer.write(file)
+
+    with pytest.raises(CannotImport, match=r"^locked.pdf is password-protected"):
+        draft_minutes(locked, "SNAC", meeting_date=date(2024, 2, 15))

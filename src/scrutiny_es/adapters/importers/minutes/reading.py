@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from scrutiny_es.adapters.importers.errors import CannotImport
+from scrutiny_es.adapters.importers.minutes.phrases import PAGE_FURNITURE
 from scrutiny_es.adapters.importers.minutes.word import docx_text
 
 MAX_BYTES = 25_000_000
@@ -61,8 +62,6 @@ def _clean(line: str) -> str:
 
 
 def _is_page_number(line: str) -> bool:
-    from scrutiny_es.adapters.importers.minutes.phrases import PAGE_FURNITURE
-
     return bool(PAGE_FURNITURE.match(line))
 
 
@@ -87,13 +86,12 @@ def _pdf_text(path: Path) -> str:
     import logging
 
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns of every oddity of a file on the terminal
     name = path.name
     try:
         reader = PdfReader(path)
-        if reader.is_encrypted:
+        if reader.is_encrypted and not reader.decrypt(""):  # a PDF locked only against editing opens with ""
             raise CannotImport(f"{name} is password-protected: save it again without a password")
         if len(reader.pages) > MAX_PAGES:
             raise CannotImport(f"{name} has {len(reader.pages):,} pages; minutes are read from at most {MAX_PAGES:,}")
@@ -107,7 +105,7 @@ def _pdf_text(path: Path) -> str:
             pages.append(text)
     except CannotImport:
         raise
-    except (PdfReadError, Exception) as e:  # a damaged PDF can make pypdf raise almost anything
+    except Exception as e:  # a damaged PDF can make pypdf raise almost anything
         detail = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
         raise CannotImport(f"{name} cannot be read as a PDF: the file is damaged or is not one ({detail})") from None
     text = "\n\n".join(pages)
