@@ -239,3 +239,29 @@ Resolved that the Board asks the Director of Housing to provide figures on empty
         [{"name": "Cabinet", "kind": "executive"}],
         [{"name": "Director of Housing", "kind": "officer"}],
     ]
+
+
+def test_parts_written_as_bullets_under_resolved_are_each_a_part(tmp_path: Path) -> None:
+    draft = drafted(
+        tmp_path,
+        """Minutes of the Board
+
+Thursday 18 January 2024
+
+8/24 Leisure Centres
+
+Resolved:
+
+- that the Director of Leisure reports on opening hours;
+- the Cabinet Member for Leisure to consider free swimming for carers.
+
+The Chair thanked the officers.
+
+- Members asked about parking.
+""",
+    )
+
+    assert [(d.where, d.became, d.text) for d in draft.resolutions] == [
+        ("8/24", "recommendation", "That the Director of Leisure reports on opening hours;"),
+        ("8/24", "action", "The Cabinet Member for Leisure to consider free swimming for carers."),
+    ]

@@ -196,8 +196,11 @@ def _resolution(paragraphs: list[str], i: int, text: str) -> tuple[Resolution, i
     rest = text[lead.end() :] if lead and lead.end() else text
     rest = re.sub(r"^t\s?h\s?a\s?t\b\s*[:–—-]*\s*", "that ", rest, flags=re.I) if lead and lead.end() else rest
     style: str | None = None
-    if rest.strip(" :-–—"):
+    inline = bool(rest.strip(" :-–—"))
+    if inline:
         style = _add(resolution, rest, style)
+    bulleted = False
+    """Parts written as bullets with no numbers, under a "Resolved:" of their own: each bullet is a part."""
     i += 1
     while i < len(paragraphs):
         raw = paragraphs[i]
@@ -208,6 +211,18 @@ def _resolution(paragraphs: list[str], i: int, text: str) -> tuple[Resolution, i
             and p.PART.match(text) is None
         ):
             break
+        continues = bool(resolution.parts) and not resolution.parts[-1].text.endswith(_TERMINAL)
+        if (
+            text != raw
+            and not inline
+            and not continues
+            and (bulleted or not resolution.parts)
+            and not p.PART.match(text)
+        ):
+            resolution.parts.append(Part(None, text))
+            bulleted = True
+            i += 1
+            continue
         if _STARTS.match(text):
             break
         if p.PART.match(text):
