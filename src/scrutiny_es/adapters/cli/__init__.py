@@ -136,6 +136,16 @@ def parser() -> argparse.ArgumentParser:
     _actor_options(bring)
     bring.set_defaults(run=("tracker_import", "tracker_import"))
 
+    minutes = commands.add_parser("minutes", help="draft the recommendations and decisions of a meeting's minutes")
+    minutes.add_argument("file", metavar="FILE", help="the minutes: a .txt, .md, .docx or .pdf file")
+    minutes.add_argument("--body", required=True, help="the body the minutes are of (registered already)")
+    minutes.add_argument("--meeting-date", type=_day, metavar="DATE", help="the meeting, where the heading lacks it")
+    minutes.add_argument("-o", "--output", metavar="FILE.jsonl", help="write the drafted commands to check and apply")
+    minutes.add_argument("--apply", action="store_true", help="record the drafted commands")
+    minutes.add_argument("--people", metavar="FILE.csv", help="who holds each role the minutes name: role,name")
+    _actor_options(minutes)
+    minutes.set_defaults(run=("minutes", "minutes"))
+
     for kind in REPORTS.values():
         report = commands.add_parser(kind.name, help=kind.description)
         report.add_argument("--body", help="only this body (its code)")

@@ -15,6 +15,7 @@ from scrutiny_es.adapters.cli.impact import heading
 from scrutiny_es.adapters.formats import Report, render
 from scrutiny_es.adapters.formats.impact import impact_html, impact_table
 from scrutiny_es.adapters.formats.pack import render_pack
+from scrutiny_es.adapters.importers.minutes import draft_minutes
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.projections.reports import REPORTS
@@ -49,6 +50,10 @@ def demo(args: argparse.Namespace) -> int:
         print(render(Report(kind, rows, board, DEMO_AS_OF, councils=council), "table", width))
     trail = app.audit(body=DEMO_BODY, ref=DEMO_ITEM)
     print(render(Report(REPORTS["audit"], trail, board, None, councils=council), "table", width))
+    with resources.as_file(resources.files("scrutiny_es.demo").joinpath("minutes-2024-02-15.txt")) as minutes:
+        draft = draft_minutes(minutes, DEMO_BODY, known=app.tracker(body=DEMO_BODY))
+    print("The minutes of 15 February 2024 as `scrutiny-es minutes` drafts them, beside what the demo records:\n")
+    print(draft.report())
     everything = app.tracker(as_of=DEMO_AS_OF)
     codes = list(dict.fromkeys(row.body for row in everything))
     bodies = {code: app.body(code).name for code in codes}
