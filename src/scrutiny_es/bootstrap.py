@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import; t
     from sqlalchemy.orm import Session, scoped_session
 
     from scrutiny_es.adapters.importers.importing import Imported
+    from scrutiny_es.adapters.importers.minutes import Draft
 
 
 class Scrutiny(ScrutinyService):
@@ -119,6 +120,27 @@ class Scrutiny(ScrutinyService):
             self, path, body=body, actor=actor, as_of=as_of, sheet=sheet, columns=columns, dry_run=dry_run,
             keep_going=keep_going, progress=progress,
         )  # fmt: skip
+
+    def draft_minutes(
+        self,
+        path: str | Path,
+        *,
+        body: str,
+        meeting_date: date | None = None,
+        people: Mapping[str, str] | str | Path | None = None,
+        actor: Mapping[str, str] | None = None,
+    ) -> Draft:
+        """Drafts the commands a meeting's minutes (``.txt``, ``.md``, ``.docx``, ``.pdf``) ask for, as
+        ``scrutiny-es minutes`` does (docs/minutes.md); records nothing: a host shows ``report()`` to the clerk
+        and records ``commands`` with ``execute_many`` once checked. ``meeting_date`` where the heading gives
+        none; ``people`` maps roles as the minutes name them to who holds them (or a CSV file of ``role,name``);
+        re-affirmed and deferred items are looked for in ``body``'s record."""
+        from scrutiny_es.adapters.importers.minutes import draft_minutes, read_people
+
+        self.body(body)  # the body must be registered first
+        if isinstance(people, str | Path):
+            people = read_people(Path(people))
+        return draft_minutes(path, body, meeting_date, people, self.tracker(body=body), actor)
 
 
 def _session_url(session: scoped_session[Session]) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from scrutiny_es import Scrutiny
+from tests.conftest import FixedClock, register
 from tests.e2e.cli import jsonl, run
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "minutes"
@@ -132,3 +134,16 @@ def test_the_demo_shows_the_draft_of_the_minutes_of_15_february_2024_beside_what
     assert "19/24 Fishing Policy (Sandwell Angling Code of Conduct): re-affirmation -> reaffirm 2024-01-17/4" in out
     assert "    already in the record as 2024-02-15/1\n" in out
     assert "20/24 Housing Regulatory Framework: deferral -> defer 2024-02-15/HRF until a future meeting" in out
+
+
+def test_a_host_drafts_the_minutes_through_the_api_and_records_only_what_it_applies(db_url: str) -> None:
+    app = Scrutiny(db_url, clock=FixedClock())
+    app.execute(register("SNAC", name="Safer Neighbourhoods and Active Communities Scrutiny Board"))
+    minutes = SANDWELL
+    draft = app.draft_minutes(minutes, body="SNAC", actor=CLERK)
+    assert app.tracker() == []  # a draft records nothing
+    assert draft.commands and all(c["actor"] == CLERK for c in draft.commands)
+    receipts = app.execute_many(draft.commands)
+    assert not any(r.already_recorded for r in receipts)
+    again = app.draft_minutes(minutes, body="SNAC", actor=CLERK)
+    assert all(r.already_recorded for r in app.execute_many(again.commands))

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from scrutiny_es.adapters.cli.apply import default_actor
-from scrutiny_es.adapters.importers.minutes import draft_minutes, read_people
 from scrutiny_es.application import BatchRejected
 from scrutiny_es.domain.errors import ScrutinyError
 
@@ -24,9 +23,8 @@ def minutes(args: argparse.Namespace) -> int:
     if args.apply and actor is None:
         raise ScrutinyError("say who is recording: --actor-id, --actor-name and --actor-role (or SCRUTINY_ACTOR)")
     app: Any = args.open(args.db)
-    app.body(args.body)  # the body must be registered first
-    people = read_people(Path(args.people)) if args.people else None
-    draft = draft_minutes(Path(args.file), args.body, args.meeting_date, people, app.tracker(body=args.body), actor)
+    draft = app.draft_minutes(Path(args.file), body=args.body, meeting_date=args.meeting_date,
+                              people=Path(args.people) if args.people else None, actor=actor)  # fmt: skip
     sys.stdout.write(draft.report())
     commands = draft.commands
     if args.output:
