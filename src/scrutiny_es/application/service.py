@@ -505,22 +505,23 @@ class ScrutinyService:
     def meeting_pack(
         self, body: str, meeting: date, since: date | None = None, as_known_at: datetime | None = None
     ) -> dict[str, Any]:
-        """The standing item of a meeting, in its JSON form (DESIGN 5.3): the responses and progress since the
-        last meeting, what is unsatisfactory, what may be closed, the tracker, and ``built_from``: the last
-        position it reflects and the seal's digest there, for ``verify --at --digest``.
+        """The standing item of a meeting, in its JSON form (DESIGN 6.2): what was known at its publication
+        (``as_known_at``, default now) and dated before the meeting day, and ``built_from``: the last position
+        it reflects and the seal's digest there, for ``verify --at --digest``.
 
         Made ``as_known_at`` a moment, it is the same whenever it is made again.
         """
         found = self.body(body)
         self._catch_up()
+        published = as_known_at or self.clock.now()
         meetings = self._calendars(as_known_at)[body]
         histories = list(self._histories(body, None, as_known_at))
         position = self.read_models.last_position(as_known_at)
         sealed = self.read_models.sealed(position - 1, 1) if position else []
         return pack.meeting_pack(
-            body=body, body_name=found.name, council=found.council, meeting=meeting,
-            since=since or pack.since_default(meeting, meetings, histories), histories=histories, meetings=meetings,
-            position=position, digest=(sealed[0].digest if sealed else ZERO).hex(),
+            body=body, body_name=found.name, council=found.council, meeting=meeting, since=since,
+            histories=histories, meetings=meetings, published=published, position=position,
+            digest=(sealed[0].digest if sealed else ZERO).hex(),
         )  # fmt: skip
 
     def impact(
