@@ -191,3 +191,35 @@ def test_the_pack_as_known_at_the_agendas_publication_is_the_same_ever_after(db_
                   db=db_url)  # fmt: skip
     assert checked.returncode == 0, checked.stdout
     assert "Appendix 1" in before[2] and "Tracking and Monitoring" in before[1] + before[2]
+
+
+def test_the_demo_writes_the_pack_of_14_march_2024_in_sandwells_own_report(tmp_path: Path) -> None:
+    assert run("demo", "--dir", str(tmp_path), db="sqlite:///unused.db").returncode == 0
+    document = Document(io.BytesIO((tmp_path / "scrutiny-demo-pack.docx").read_bytes()))
+    particulars = ["\n".join(cell.text for cell in row.cells) for row in document.tables[0].rows]
+    assert particulars == [
+        "Subject\nTracking and Monitoring of Scrutiny Recommendations",
+        "Director\nJames McLaughlin\nAssistant Chief Executive\nJames_McLaughlin@sandwell.gov.uk",
+        "Contact Officer\nAlex Goddard\nScrutiny Lead Officer\nAlexander_Goddard@sandwell.gov.uk",
+    ]
+    texts = [p.text for p in document.paragraphs]
+    assert texts[:3] == ["Sandwell Metropolitan Borough Council",
+                         "Report to Safer Neighbourhoods and Active Communities Scrutiny Board", "14 March 2024"]  # fmt: skip
+    assert "3 How does this deliver objectives of the Corporate Plan?" in texts
+    implications = [row.cells[0].text for row in document.tables[-2].rows]
+    assert implications[-1] == "Corporate Parenting" and "Legal and Governance" in implications
+
+
+def test_a_pack_with_a_bad_template_is_one_line_naming_the_key_and_writes_nothing(app: Scrutiny, db_url: str,
+                                                                                  tmp_path: Path) -> None:  # fmt: skip
+    board(app)
+    template = tmp_path / "council.toml"
+    template.write_text('council = "Sandwell"\ndirecter = "James"\n', encoding="utf-8")
+    out = tmp_path / "pack.docx"
+    done = run("pack", "--body", "BCSB", "--meeting", "2024-03-14", "--template", str(template), "--format", "docx",
+               "-o", str(out), db=db_url)  # fmt: skip
+    assert done.returncode == 1 and not out.exists()
+    assert done.stderr == f"scrutiny-es: template {template}: unknown key 'directer' (known: council, directorate, " \
+        "reasons, context, background_papers, director, contact_officer, corporate_plan, implications, bodies)\n"  # fmt: skip
+    noted = run("pack", "--body", "BCSB", "--meeting", "2024-03-14", "--with-seal-note", db=db_url).stdout
+    assert "Clerk's note: Built from the record up to position" in noted
