@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from scrutiny_es.domain.history import DecisionFact, ItemHistory, known
+from scrutiny_es.domain.history import DecisionFact, ItemHistory, closure, known
 from scrutiny_es.projections.items import Meetings, tracker_row
 from scrutiny_es.projections.rows import TrackerRow, json_values
 
@@ -71,9 +71,10 @@ def meeting_pack(
 
     responses, progress, unsatisfactory, for_closure, returning, tracker = [], [], [], [], [], []
     for history in histories:
-        row = tracker_row(history, eve, eve, meetings)
-        if row is None:
+        if history.meeting_date > eve:
             continue
+        decisions = known(history.decisions, eve)
+        closed = closure(decisions)
         for addressee, fact in sorted(history.responses.items(), key=lambda pair: pair[1].order()):
             if fresh(fact.on):
                 referral = history.referrals.get(addressee)
@@ -89,7 +90,11 @@ def meeting_pack(
                     "ref": history.ref, "item": history.item, "note": report.note, "reported_on": report.on.isoformat(),
                     "reported_by": report.reported_by, "rag": report.rag,
                 })  # fmt: skip
-        decisions = known(history.decisions, eve)
+        if closed is not None and not fresh(closed.on):
+            continue  # closed before the period: in none of the pack's lists (most of a long record's items)
+        row = tracker_row(history, eve, eve, meetings)
+        if row is None:
+            continue
         if row.status != "closed":
             why = (["red"] if row.rag == "red" else []) + [r for r in REASONS[1:] if r in row.overdue]
             if why:
@@ -103,9 +108,7 @@ def meeting_pack(
                     "proposed_on": proposal.on.isoformat() if proposal else None,
                 })  # fmt: skip
             returning += _returning(history, row, decisions, fresh, falls_due)
-        closed_on = max((f.on for f in decisions if f.what == "closed"), default=None)
-        if row.status != "closed" or (closed_on is not None and fresh(closed_on)):
-            tracker.append(json_values(row))
+        tracker.append(json_values(row))  # open, or closed in the period
     return {
         "body": body,
         "body_name": body_name,
