@@ -91,6 +91,8 @@ def test_the_pack_page_prints_on_a4_portrait_then_landscape_with_the_foot_of_eac
     for number, text in enumerate(pages, 1):
         assert f"Page {number} of {len(pages)}" in text, text[-300:]
         assert "Safer Neighbourhoods and Active Communities Scrutiny Board – 14 March 2024" in text
+        content = [line for line in text.splitlines() if line.strip() and "Page " not in line]
+        assert len(content) >= 5, f"page {number} holds only {len(content)} lines: {content}"
     assert not split_words(pages, vocabulary(html_text(html)))
 
 

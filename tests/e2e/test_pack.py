@@ -223,3 +223,12 @@ def test_a_pack_with_a_bad_template_is_one_line_naming_the_key_and_writes_nothin
         "reasons, context, background_papers, director, contact_officer, corporate_plan, implications, bodies)\n"  # fmt: skip
     noted = run("pack", "--body", "BCSB", "--meeting", "2024-03-14", "--with-seal-note", db=db_url).stdout
     assert "Clerk's note: Built from the record up to position" in noted
+
+
+def test_a_last_meeting_on_or_after_the_meeting_is_refused_in_one_line(app: Scrutiny, db_url: str) -> None:
+    board(app)
+    done = run("pack", "--body", "BCSB", "--meeting", "2024-03-14", "--since", "2024-03-14", db=db_url)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "scrutiny-es: since (14 Mar 2024) must be before the meeting (14 Mar 2024): the last meeting's day\n"
+    )

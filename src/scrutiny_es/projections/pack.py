@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from scrutiny_es.domain.dates import long_date
+from scrutiny_es.domain.errors import InvalidQuery
 from scrutiny_es.domain.history import DecisionFact, ItemHistory, closure, known
 from scrutiny_es.projections.items import Meetings, tracker_row
 from scrutiny_es.projections.rows import TrackerRow, json_values
@@ -56,6 +58,11 @@ def meeting_pack(
     ``histories`` and ``meetings`` are as known at ``published``; ``since`` (None: the last meeting before
     ``meeting``) starts the period, and the day before the meeting ends it.
     """
+    if since is not None and since >= meeting:
+        raise InvalidQuery(
+            f"since ({long_date(since)}) must be before the meeting ({long_date(meeting)}): the last meeting's day",
+            field="since",
+        )
     histories = sorted(histories, key=lambda h: h.ref)
     if since is None:
         since = since_default(meeting, meetings, histories)

@@ -35,6 +35,7 @@ table.pairs th { background: none; width: 28%; }
 table.pairs td p, table.pairs th p { margin: 0 0 4pt; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
+table.short, table.pairs tr { break-inside: avoid; } tr.end { break-before: avoid; }
 .nowrap, span.ref { white-space: nowrap; }
 span.ref { font-size: 8.5pt; color: #333; }
 .rag-green { background: #92d050; } .rag-amber { background: #ffc000; } .rag-red { background: #ff5050; }
@@ -91,6 +92,8 @@ def _pairs(pairs: Pairs, lines: bool = False) -> str:
 
 
 _NOWRAP = ' class="nowrap"'
+SHORT = 8
+"""A table of at most this many rows is kept on one page; a longer one keeps its last two rows together."""
 
 
 def _table(table: Table) -> str:
@@ -109,8 +112,10 @@ def _table(table: Table) -> str:
             rag = [line.mark for line in cell if line.mark.startswith("rag-")]
             css = f' class="{rag[0]}"' if len(cell) == 1 and rag else ""
             cells.append(f"<td{rowspan}{css}>{_cell(cell, whole=len(cell) == 1 and bool(rag))}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>\n")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>\n{''.join(rows)}</tbody></table>"
+        end = ' class="end"' if index >= len(table.rows) - 2 and len(table.rows) > SHORT else ""
+        rows.append(f"<tr{end}>" + "".join(cells) + "</tr>\n")
+    short = ' class="short"' if len(table.rows) <= SHORT else ""
+    return f"<table{short}><thead><tr>{head}</tr></thead><tbody>\n{''.join(rows)}</tbody></table>"
 
 
 def _cell(cell: Cell, whole: bool) -> str:
