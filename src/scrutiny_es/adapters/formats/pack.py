@@ -6,9 +6,10 @@ the heading with the Director and Contact Officer, the Recommendations (1.1 to 1
 the Context with what the board has before it (responses received, progress reported, where progress
 is unsatisfactory, what returns to it at this meeting, the candidates for closure), the Implications
 table, the Appendices and the Background Papers; then "Appendix 1" in the council's tracker columns.
-Markdown, HTML (``formats.pack_html``) and Word (``formats.word``) lay out the same ``StandingItem``,
-so the three cannot say different things. The seal's digest is for the clerk, not the councillors:
-it goes in the document's properties, and in the text only as a clerk's note when asked for.
+Markdown (``formats.pack_markdown``), HTML (``formats.pack_html``) and Word (``formats.word``) lay out
+the same ``StandingItem``, so the three cannot say different things. The seal's digest is for the
+clerk, not the councillors: it goes in the document's properties, and in the text only as a clerk's
+note when asked for.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from typing import Any, Literal
 
 from scrutiny_es.adapters.formats import in_runs, municipal_year
 from scrutiny_es.adapters.formats.furniture import Furniture
-from scrutiny_es.adapters.formats.markdown import cell as md_cell
 from scrutiny_es.adapters.formats.text import visible
 from scrutiny_es.domain.dates import long_date
 from scrutiny_es.projections.rows import TrackerRow
@@ -145,6 +145,8 @@ def render_pack(
     """The pack as Markdown or HTML text, or a Word document's bytes."""
     item = standing_item(pack, furniture, seal_note)
     if fmt == "md":
+        from scrutiny_es.adapters.formats.pack_markdown import pack_markdown
+
         return pack_markdown(item)
     if fmt == "html":
         from scrutiny_es.adapters.formats.pack_html import pack_html
@@ -448,46 +450,3 @@ def _appendix(tracker: Sequence[TrackerRow]) -> Table:
     ]  # fmt: skip
     order = in_runs([(row[0], row[1]) for row in rows])
     return Table(APPENDIX_COLUMNS, [rows[i] for i in order], (9, 14, 31, 12, 20, 14), merged=2)
-
-
-# Markdown
-
-
-def pack_markdown(item: StandingItem) -> str:
-    """The standing item as Markdown: a table can merge no cells, so Date and Item are left blank below
-    the first row of their run, as the agenda's text does."""
-    out = [md_cell(item.council), ""] if item.council else []
-    out += [f"# Report to {md_cell(item.body_name)}", "", f"**{full_date(item.meeting)}**", ""]
-    out += [f"{heading}: {md_cell(', '.join(lines))}  " for heading, lines in item.particulars] + [""]
-    for section in item.sections:
-        out += [f"## {section.number} {section.heading}", ""]
-        for block in section.blocks:
-            if isinstance(block, Para):
-                out += [f"{block.number} {md_cell(block.text)}".strip(), ""]
-            elif isinstance(block, Part):
-                out += [f"### {block.number} {block.heading}", "", md_cell(block.lead), ""]
-                out += [*_md_table(block.table), ""] if block.table else ["None.", ""]
-            else:
-                for heading, text in block.rows:
-                    paragraphs = [md_cell(p) for p in text.split("\n\n")]
-                    if "\n" in heading:  # a list (the Corporate Plan's objectives), then the text
-                        out += [*(f"- {md_cell(line)}" for line in heading.split("\n")), "", *paragraphs, ""]
-                    else:
-                        out += [f"**{md_cell(heading)}** " + " ".join(paragraphs), ""]
-    out += [f"## {md_cell(item.appendix_title)}", "", *_md_table(item.appendix), ""]
-    if item.seal_note:
-        out += [f"Clerk's note: {md_cell(item.seal)}", ""]
-    return "\n".join(out)
-
-
-def _md_table(table: Table) -> list[str]:
-    lines = ["| " + " | ".join(table.headings) + " |", "|" + "---|" * len(table.headings)]
-    for index, row in enumerate(table.rows):
-        cells = ["" if j < table.merged and table.span(index, j) == 0 else _md(c) for j, c in enumerate(row)]
-        lines.append("| " + " | ".join(cells) + " |")
-    return lines
-
-
-def _md(cell: Cell) -> str:
-    return "<br>".join(f"**{md_cell(line.text)}**" if line.mark == "strong" else md_cell(line.text) for line in cell
-                       if line.text)  # fmt: skip
