@@ -34,6 +34,13 @@ FISHING = "Fishing Policy (Sandwell Angling Code of Conduct)"
 HOUSING = "Housing Regulatory Framework"
 
 BRIEFING = "Briefing note to be circulated September 2023"
+REAFFIRMED = (
+    "The Board re- affirmed its recommendation made at its meeting on 17 January 2024 in relation to the feasibility "
+    "of providing fixed and fire-safe designated BBQ areas in Sandwell's green spaces."
+)
+DEFERRED = (
+    "Resolved that consideration of the Housing Regulatory Framework is deferred to a future meeting of the Board."
+)
 
 
 def _row(ref: str, meeting: str, item: str, text: str, addressees: list[str], **fields: Any) -> dict[str, Any]:
@@ -133,7 +140,7 @@ def tracker_report(rows: list[dict[str, Any]] | None = None) -> Report:
 
 
 def meeting_pack(**changes: Any) -> dict[str, Any]:
-    """The standing item of 14 March 2024 in its JSON form (DESIGN 5.3).
+    """The standing item of 14 March 2024 in its JSON form (DESIGN 6.2), published on 6 March 2024.
 
     CHOSEN: the three Heritage responses arrived on 26 February 2024 (after the meeting of 15 February);
     Matt Huggins reported on 1 March 2024 that the September briefing had not yet been circulated (red);
@@ -146,6 +153,7 @@ def meeting_pack(**changes: Any) -> dict[str, Any]:
         "council": COUNCIL,
         "meeting": "2024-03-14",
         "since": "2024-02-15",
+        "published": "2024-03-06T17:00:00+00:00",
         "responses": [
             {"ref": ref, "item": HERITAGE, "addressee": "Alice Davey", "decision": "noted", "text": row["notes"],
              "responded_on": "2024-02-26", "responded_by": "Alice Davey", "due": "2024-03-21", "on_time": True}
@@ -160,8 +168,15 @@ def meeting_pack(**changes: Any) -> dict[str, Any]:
             {"ref": "2023-02-23/1", "item": TREES, "why": ["red", "target_date"]},
             {"ref": "2023-02-23/2", "item": TREES, "why": ["target_date"]},
         ],
+        "returning": [
+            {"ref": "2024-01-17/4", "item": PSPO, "why": "report_back", "due": None, "decided_on": "2024-02-15",
+             "words": REAFFIRMED},
+            {"ref": "2024-02-15/HRF", "item": HOUSING, "why": "deferred", "due": "2024-03-14",
+             "decided_on": "2024-02-15", "words": DEFERRED},
+        ],
         "for_closure": [
-            {"ref": "2024-01-17/1", "item": HERITAGE, "why": ["proposed"], "outcome": "implemented"},
+            {"ref": "2024-01-17/1", "item": HERITAGE, "why": ["proposed"], "outcome": "implemented",
+             "proposed_by": "Alice Davey", "proposed_on": "2024-03-04"},
         ],
         "tracker": tracker_rows(),
         "built_from": {"position": 58, "digest": hashlib.sha256(b"Sandwell, 14 March 2024").hexdigest()},

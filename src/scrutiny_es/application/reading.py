@@ -134,14 +134,15 @@ class Reading:
     ) -> dict[str, Any]:
         found = self.body(body)
         self._catch_up()
+        published = as_known_at or self._clock.now()
         meetings = self.calendars(as_known_at)[body]
         histories = list(self.histories(body, None, as_known_at))
         position = self._read_models.last_position(as_known_at)
         sealed = self._read_models.sealed(position - 1, 1) if position else []
         return pack.meeting_pack(
-            body=body, body_name=found.name, council=found.council, meeting=meeting,
-            since=since or pack.since_default(meeting, meetings, histories), histories=histories, meetings=meetings,
-            position=position, digest=(sealed[0].digest if sealed else ZERO).hex(),
+            body=body, body_name=found.name, council=found.council, meeting=meeting, since=since,
+            histories=histories, meetings=meetings, published=published, position=position,
+            digest=(sealed[0].digest if sealed else ZERO).hex(),
         )  # fmt: skip
 
     def impact(

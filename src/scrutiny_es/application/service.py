@@ -190,9 +190,9 @@ class ScrutinyService:
     def meeting_pack(
         self, body: str, meeting: date, since: date | None = None, as_known_at: datetime | None = None
     ) -> dict[str, Any]:
-        """The standing item of a meeting, in its JSON form (DESIGN 5.3): the responses and progress since the
-        last meeting, what is unsatisfactory, what may be closed, the tracker, and ``built_from``: the last
-        position it reflects and the seal's digest there, for ``verify --at --digest``.
+        """The standing item of a meeting, in its JSON form (DESIGN 6.2): what was known at its publication
+        (``as_known_at``, default now) and dated before the meeting day, and ``built_from``: the last position
+        it reflects and the seal's digest there, for ``verify --at --digest``.
 
         Made ``as_known_at`` a moment, it is the same whenever it is made again.
         """

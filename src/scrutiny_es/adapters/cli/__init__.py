@@ -179,9 +179,10 @@ def parser() -> argparse.ArgumentParser:
     pack.add_argument("--body", required=True, help="the body (its code)")
     pack.add_argument("--meeting", required=True, type=_day, metavar="DATE", help="the meeting's date")
     pack.add_argument("--since", type=_day, metavar="DATE", help="the last meeting (default: the calendar's)")
-    pack.add_argument(
-        "--as-known-at", type=_moment, metavar="TIMESTAMP", help="as recorded by then: the pack an agenda published"
-    )
+    pack.add_argument("--published", "--as-known-at", dest="as_known_at", type=_moment, metavar="TIMESTAMP",
+                      help="the agenda's publication: what was known then (default: now)")  # fmt: skip
+    pack.add_argument("--template", metavar="FILE.toml", help="the council's report furniture (director, contact...)")
+    pack.add_argument("--with-seal-note", action="store_true", help="end with the clerk's note of the seal's digest")
     pack.add_argument("--format", choices=("json", "md", "html", "docx"), default="md")
     pack.add_argument("-o", "--output", metavar="FILE", help="write to FILE (a Word document must go to a file)")
     pack.set_defaults(run=("pack", "pack"))

@@ -13,6 +13,7 @@ from pathlib import Path
 from scrutiny_es.adapters.cli.apply import commands, first_bad
 from scrutiny_es.adapters.cli.impact import heading
 from scrutiny_es.adapters.formats import Report, render
+from scrutiny_es.adapters.formats.furniture import load_furniture
 from scrutiny_es.adapters.formats.impact import impact_html, impact_table
 from scrutiny_es.adapters.formats.pack import render_pack
 from scrutiny_es.adapters.importers.minutes import draft_minutes
@@ -24,6 +25,7 @@ DEMO_AS_OF = date(2024, 3, 14)
 DEMO_BODY = "SNAC"
 DEMO_ITEM = "2024-01-17/4"  # the BBQ areas recommendation, re-affirmed on 15 February 2024
 DEMO_YEAR = (date(2023, 5, 1), date(2024, 4, 30))  # the municipal year 2023/24
+DEMO_TEMPLATE = "sandwell.toml"  # the report furniture of Sandwell's tracking report: Director, Contact Officer...
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -63,10 +65,13 @@ def demo(args: argparse.Namespace) -> int:
     page.write_text(render(shown, "html"), encoding="utf-8")
     print(f"Every body's tracker as of {DEMO_AS_OF:%d %B %Y}, laid out for printing: {page}")
     pack = app.meeting_pack(DEMO_BODY, DEMO_AS_OF)
-    print(f"\nThe standing item of the Board's meeting of {DEMO_AS_OF:%d %B %Y}:\n")
-    print(render_pack(pack, "md"))
+    template = resources.files("scrutiny_es.demo").joinpath(DEMO_TEMPLATE)
+    with resources.as_file(template) as path:
+        furniture = load_furniture(path, DEMO_BODY)
+    print(f"\nThe standing item of the Board's meeting of {DEMO_AS_OF:%d %B %Y}, in Sandwell's report ({template}):\n")
+    print(render_pack(pack, "md", furniture))
     for suffix in ("html", "docx"):
-        made = render_pack(pack, suffix)
+        made = render_pack(pack, suffix, furniture)
         path = folder / f"scrutiny-demo-pack.{suffix}"
         if isinstance(made, bytes):
             path.write_bytes(made)

@@ -58,11 +58,11 @@ def esc(text: str, dates_whole: bool = True) -> str:
     return _DATE.sub(r'<span class="nowrap">\g<0></span>', escaped).replace("\n", "<br>")
 
 
-def page(title: str, body: str, css: str = CSS) -> str:
-    """A whole HTML page: no scripts, no files beside it, nothing fetched."""
+def page(title: str, body: str, css: str = CSS, head: str = "") -> str:
+    """A whole HTML page: no scripts, no files beside it, nothing fetched; ``head``: more of its head (metadata)."""
     return (
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{esc(title, dates_whole=False)}</title>\n<style>{css}</style>\n</head>\n"
+        f"<title>{esc(title, dates_whole=False)}</title>\n{head}<style>{css}</style>\n</head>\n"
         f"<body>\n{body}\n</body>\n</html>\n"
     )
 

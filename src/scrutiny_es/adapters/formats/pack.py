@@ -1,37 +1,35 @@
-"""The meeting pack's standing item, "Tracking and Monitoring of Scrutiny Recommendations", laid out once.
+"""The meeting pack's standing item, "Tracking and Monitoring of Scrutiny Recommendations", worded once.
 
-Input is the pack in its JSON form (DESIGN 5.3). ``standing_item`` words it the way Sandwell's
-report of 14 March 2024 does: a heading with the body and the meeting, the four things the board is
-asked to do (note the responses, note progress, determine action where progress is unsatisfactory,
-decide what no longer needs monitoring), each with its table or "None.", then "Appendix 1 – Action
-Tracker" in the council's columns, then the line an auditor checks the pack against. Markdown, HTML
-and Word (``formats.word``) lay out the same ``StandingItem``, so the three cannot say different things.
+Input is the pack in its JSON form (DESIGN 6.2) and the council's report furniture
+(``formats.furniture``). ``standing_item`` words it the way Sandwell's report of 14 March 2024 does:
+the heading with the Director and Contact Officer, the Recommendations (1.1 to 1.4), the Reasons,
+the Context with what the board has before it (responses received, progress reported, where progress
+is unsatisfactory, what returns to it at this meeting, the candidates for closure), the Implications
+table, the Appendices and the Background Papers; then "Appendix 1" in the council's tracker columns.
+Markdown (``formats.pack_markdown``), HTML (``formats.pack_html``) and Word (``formats.word``) lay out
+the same ``StandingItem``, so the three cannot say different things. The seal's digest is for the
+clerk, not the councillors: it goes in the document's properties, and in the text only as a clerk's
+note when asked for.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
-from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import fields as dataclass_fields
+from datetime import date, timedelta
+from typing import Any, Literal
 
 from scrutiny_es.adapters.extras import need
 from scrutiny_es.adapters.formats import in_runs, municipal_year
-from scrutiny_es.adapters.formats.html import esc, page
-from scrutiny_es.adapters.formats.markdown import cell as md_cell
+from scrutiny_es.adapters.formats.furniture import Furniture
 from scrutiny_es.adapters.formats.text import visible
 from scrutiny_es.domain.dates import long_date
-from scrutiny_es.projections.reports import target_date_words, tracker_notes, tracker_status
 from scrutiny_es.projections.rows import TrackerRow
 
-if TYPE_CHECKING:
-    from pydantic import TypeAdapter
-
 Pack = Mapping[str, Any]
-"""A meeting pack in its JSON form: ``body``, ``body_name``, ``council``, ``meeting``, ``since``,
-``responses``, ``progress``, ``unsatisfactory``, ``for_closure``, ``tracker`` (tracker rows as
+"""A meeting pack in its JSON form: ``body``, ``body_name``, ``council``, ``meeting``, ``since``, ``published``,
+``responses``, ``progress``, ``unsatisfactory``, ``returning``, ``for_closure``, ``tracker`` (tracker rows as
 ``tracker --format json`` gives them) and ``built_from`` (``position``, ``digest``)."""
 
 PackFormat = Literal["md", "html", "docx"]
@@ -39,17 +37,17 @@ PackFormat = Literal["md", "html", "docx"]
 Mark = Literal["", "strong", "ref", "rag-green", "rag-amber", "rag-red"]
 
 SUBJECT = "Tracking and Monitoring of Scrutiny Recommendations"
-APPENDIX = "Appendix 1 – Action Tracker"
-APPENDIX_COLUMNS = ("Date", "Item", "Recommendation/ Action", "Responsible Person", "Notes")
-"""The columns of the council's own tracker, as the agenda pack writes them."""
+APPENDIX_COLUMNS = ("Date", "Item", "Recommendation/ Action", "Responsible Person", "Notes", "Status")
+"""The columns of the council's own tracker, as the agenda pack writes them, and where each item stands."""
 
 
 @dataclass(frozen=True)
 class Line:
-    """A line of a cell, and how it stands out: the decision of a response, a ref, a RAG rating."""
+    """A line of a cell, and how it stands out; ``whole``: a date or ref, never wrapped."""
 
     text: str
     mark: Mark = ""
+    whole: bool = False
 
 
 Cell = tuple[Line, ...]
@@ -62,7 +60,8 @@ class Table:
     headings: tuple[str, ...]
     rows: list[list[Cell]]
     widths: tuple[int, ...]
-    """Each column's share of the page width, in per cent."""
+    """Each column's share of the page width, in per cent, as the writer would have it (a layout that must
+    keep words whole may widen a column)."""
     merged: int = 0
 
     def span(self, index: int, column: int) -> int:
@@ -77,13 +76,38 @@ class Table:
 
 
 @dataclass(frozen=True)
-class Part:
-    """One of the four things the board is asked to do, with what it has before it (None: nothing)."""
+class Para:
+    """A numbered paragraph (``number`` may be empty)."""
 
+    number: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """What the board has before it under one head: a table, or ``None.``"""
+
+    number: str
+    heading: str
+    lead: str
+    table: Table | None
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """A table of headings and their text, without a header row: the Implications, the Corporate Plan."""
+
+    rows: tuple[tuple[str, str], ...]
+
+
+Block = Para | Part | Pairs
+
+
+@dataclass(frozen=True)
+class Section:
     number: int
     heading: str
-    asks: str
-    table: Table | None
+    blocks: list[Block]
 
 
 @dataclass(frozen=True)
@@ -94,21 +118,40 @@ class StandingItem:
     body_name: str
     meeting: date
     period: str
-    parts: list[Part]
+    particulars: list[tuple[str, tuple[str, ...]]]
+    """The heading's table: Subject, Directorate, Director, Contact Officer, each with its lines."""
+    sections: list[Section]
+    appendix_title: str
     appendix: Table
-    built_from: str
+    seal: str
+    """What the pack was built from, for ``verify``: the document's properties, and a clerk's note if asked."""
+    seal_note: bool = False
 
     @property
     def title(self) -> str:
         return f"{SUBJECT}: {self.body_name}, {full_date(self.meeting)}"
 
+    @property
+    def footer(self) -> str:
+        return f"{self.body_name} – {full_date(self.meeting)}"
 
-def render_pack(pack: Pack, fmt: PackFormat) -> str | bytes:
+    @property
+    def parts(self) -> list[Part]:
+        return [block for section in self.sections for block in section.blocks if isinstance(block, Part)]
+
+
+def render_pack(
+    pack: Pack, fmt: PackFormat, furniture: Furniture | None = None, seal_note: bool = False
+) -> str | bytes:
     """The pack as Markdown or HTML text, or a Word document's bytes."""
-    item = standing_item(pack)
+    item = standing_item(pack, furniture, seal_note)
     if fmt == "md":
+        from scrutiny_es.adapters.formats.pack_markdown import pack_markdown
+
         return pack_markdown(item)
     if fmt == "html":
+        from scrutiny_es.adapters.formats.pack_html import pack_html
+
         return pack_html(item)
     need("office", "docx")
     from scrutiny_es.adapters.formats.word import pack_docx
@@ -129,6 +172,10 @@ def _day(value: str | None) -> str:
     return long_date(date.fromisoformat(value)) if value else ""
 
 
+def _when(value: str | None) -> Line:
+    return Line(_day(value), whole=True)
+
+
 def _words(value: str) -> str:
     return value.replace("_", " ")
 
@@ -140,66 +187,122 @@ _RAG: dict[str | None, Line] = {
 }
 
 
-def _rag(rag: str | None) -> Line:
-    return _RAG.get(rag, Line(""))
-
-
 def _text(value: str | None, mark: Mark = "") -> Cell:
     """What was typed, made visible, a line per line typed."""
-    return tuple(Line(line, mark) for line in visible(value or "").split("\n"))
+    return tuple(Line(line, mark, whole=mark == "ref") for line in visible(value or "").split("\n"))
 
 
-def standing_item(pack: Pack) -> StandingItem:
+def _by(name: str | None) -> Cell:
+    return _text(f"by {name}") if name else ()
+
+
+def standing_item(pack: Pack, furniture: Furniture | None = None, seal_note: bool = False) -> StandingItem:
     """The pack, worded: every value a clerk typed made visible, every date as a clerk reads it."""
+    furniture = furniture or Furniture()
     tracker = [_tracker_row(row) for row in pack["tracker"]]
     by_ref = {row.ref: row for row in tracker}
     meeting = date.fromisoformat(pack["meeting"])
+    eve = full_date(meeting - timedelta(days=1))
     since = pack.get("since")
+    body_name = visible(pack["body_name"])
     period = (
-        f"Responses and progress recorded after {full_date(date.fromisoformat(since))} and up to "
-        f"{full_date(meeting)}; municipal year {municipal_year(meeting)}."
+        f"Responses and progress dated since the last meeting on {full_date(date.fromisoformat(since))}, up to "
+        f"{eve}; municipal year {municipal_year(meeting)}."
         if since
-        else f"Responses and progress up to {full_date(meeting)} (no earlier meeting is recorded); "
-        f"municipal year {municipal_year(meeting)}."
+        else f"Responses and progress dated up to {eve} (no earlier meeting is recorded); municipal year "
+        f"{municipal_year(meeting)}."
     )
     position, digest = pack["built_from"]["position"], visible(str(pack["built_from"]["digest"]))
+    sections = _sections(pack, furniture, by_ref, body_name, period)
+    particulars: list[tuple[str, tuple[str, ...]]] = [("Subject", (SUBJECT,))]
+    if furniture.directorate:
+        particulars.append(("Directorate", (visible(furniture.directorate),)))
+    for heading, officer in (("Director", furniture.director), ("Contact Officer", furniture.contact_officer)):
+        if officer is not None:
+            particulars.append((heading, tuple(visible(line) for line in officer.lines())))
     return StandingItem(
-        council=visible(pack.get("council") or ""),
-        body_name=visible(pack["body_name"]),
+        council=visible(furniture.council or pack.get("council") or ""),
+        body_name=body_name,
         meeting=meeting,
         period=period,
-        parts=[
-            Part(1, "Responses received since the last meeting",
-                 "That the Board notes the responses on recommendations referred since its last meeting.",
-                 _responses(pack["responses"])),
-            Part(2, "Progress on implementation",
-                 "That the Board notes the progress on implementation of the recommendations made.",
-                 _progress(pack["progress"])),
-            Part(3, "Where progress is unsatisfactory",
-                 "That the Board determines what action it wishes to take where progress is unsatisfactory.",
-                 _unsatisfactory(pack["unsatisfactory"], by_ref)),
-            Part(4, "Proposed for closure",
-                 "That the Board determines which actions/recommendations no longer require monitoring.",
-                 _for_closure(pack["for_closure"])),
-        ],
+        particulars=particulars,
+        sections=sections,
+        appendix_title=f"Appendix 1 – {body_name} Action Tracker",
         appendix=_appendix(tracker),
-        built_from=(
+        seal=(
             f"Built from the record up to position {position}, seal digest {digest}. "
             f"To check it: scrutiny-es verify --at {position} --digest {digest}"
         ),
-    )  # fmt: skip
+        seal_note=seal_note,
+    )
+
+
+def _sections(
+    pack: Pack, furniture: Furniture, by_ref: Mapping[str, TrackerRow], body_name: str, period: str
+) -> list[Section]:
+    plan = furniture.corporate_plan
+    context = 4 if plan else 3
+    first = len(furniture.context) + 2  # the context's paragraphs, then the period, then the parts
+    n = [f"{context}.{first + i}" for i in range(5)]
+    asks = [
+        f"That the Board notes the responses on recommendations referred since the Board's last meeting ({n[0]}).",
+        f"That the Board notes the progress on implementation of the recommendations made ({n[1]}).",
+        f"That the Board determines what action it wishes to take where progress is unsatisfactory ({n[2]}) and "
+        f"on the items returning to it at this meeting ({n[3]}).",
+        f"That the Board determines which actions/recommendations no longer require monitoring ({n[4]}).",
+    ]
+    sections = [
+        Section(1, "Recommendations", [Para(f"1.{i}", ask) for i, ask in enumerate(asks, 1)]),
+        Section(2, "Reasons for Recommendations",
+                [Para(f"2.{i}", visible(text)) for i, text in enumerate(furniture.reasons, 1)]),
+    ]  # fmt: skip
+    if plan:
+        objectives, text = plan
+        sections.append(Section(3, "How does this deliver objectives of the Corporate Plan?",
+                                [Pairs((("\n".join(visible(o) for o in objectives), visible(text)),))]))  # fmt: skip
+    paragraphs: list[Block] = [Para(f"{context}.{i}", visible(text)) for i, text in enumerate(furniture.context, 1)]
+    paragraphs.append(Para(f"{context}.{first - 1}", period))
+    parts = [
+        Part(n[0], "Responses received since the last meeting",
+             "The responses to the Board's recommendations dated since its last meeting.",
+             _responses(pack["responses"])),
+        Part(n[1], "Progress reported",
+             "Progress on implementation reported since the last meeting, in the words of those reporting it.",
+             _progress(pack["progress"])),
+        Part(n[2], "Where progress is unsatisfactory",
+             "Open items with a red rating, or a response, target date or deferral past its date.",
+             _unsatisfactory(pack["unsatisfactory"], by_ref)),
+        Part(n[3], "Returning to the Board at this meeting",
+             "Items deferred to this meeting, and items on which the Board asked for a report back or whose "
+             "target date falls due by this meeting.",
+             _returning(pack.get("returning", []), by_ref)),
+        Part(n[4], "Candidates for closure",
+             "Open items an officer has proposed for closure, or rated green; the Board decides which no longer "
+             "require monitoring.",
+             _for_closure(pack["for_closure"])),
+    ]  # fmt: skip
+    papers: list[Block] = [Para("", visible(p)) for p in furniture.background_papers] or [Para("", "None.")]
+    return [
+        *sections,
+        Section(context, "Context and Key Issues", [*paragraphs, *parts]),
+        Section(context + 1, "Implications",
+                [Pairs(tuple((visible(h), visible(t)) for h, t in furniture.implications))]),
+        Section(context + 2, "Appendices", [Para("", f"Appendix 1 – {body_name} Action Tracker")]),
+        Section(context + 3, "Background Papers", papers),
+    ]  # fmt: skip
 
 
 def _tracker_row(row: Mapping[str, Any]) -> TrackerRow:
     """A tracker row of the pack, its ISO dates read as dates, so that the tracker's own wording applies."""
-    return _tracker_rows().validate_python(row)
+    fields = {name: row[name] for name in _ROW_FIELDS if name in row}
+    for name in _ROW_DATES:
+        if fields.get(name) and fields[name] != "future meeting":
+            fields[name] = date.fromisoformat(fields[name])
+    return TrackerRow(**fields)
 
 
-@cache
-def _tracker_rows() -> TypeAdapter[TrackerRow]:
-    from pydantic import TypeAdapter  # when first needed: pydantic takes a while to load
-
-    return TypeAdapter(TrackerRow)
+_ROW_FIELDS = tuple(f.name for f in dataclass_fields(TrackerRow))
+_ROW_DATES = tuple(f.name for f in dataclass_fields(TrackerRow) if "date" in str(f.type).split(" | "))
 
 
 def _table(headings: tuple[str, ...], widths: tuple[int, ...], rows: list[list[Cell]]) -> Table | None:
@@ -210,16 +313,15 @@ def _responses(responses: Sequence[Mapping[str, Any]]) -> Table | None:
     def deadline(r: Mapping[str, Any]) -> Cell:
         if not r.get("due"):
             return (Line("None set"),)
-        return (Line(_day(r["due"])), Line("on time") if r.get("on_time") else Line("late", "strong"))
+        return (_when(r["due"]), Line("on time") if r.get("on_time") else Line("late", "strong"))
 
     return _table(
         ("Ref", "Item", "Addressee", "Response", "Responded", "Deadline"),
-        (14, 14, 15, 29, 14, 14),
+        (13, 15, 14, 30, 14, 14),
         [
             [_text(r["ref"], "ref"), _text(r["item"]), _text(r["addressee"]),
              (Line(_words(r["decision"]).capitalize(), "strong"), *_text(r["text"])),
-             (Line(_day(r["responded_on"])), *_text(f"by {r['responded_by']}" if r.get("responded_by") else "")),
-             deadline(r)]
+             (_when(r["responded_on"]), *_by(r.get("responded_by"))), deadline(r)]
             for r in responses
         ],
     )  # fmt: skip
@@ -228,11 +330,10 @@ def _responses(responses: Sequence[Mapping[str, Any]]) -> Table | None:
 def _progress(progress: Sequence[Mapping[str, Any]]) -> Table | None:
     return _table(
         ("Ref", "Item", "Progress", "Reported", "RAG"),
-        (15, 18, 41, 16, 10),
+        (14, 18, 42, 16, 10),
         [
             [_text(p["ref"], "ref"), _text(p["item"]), _text(p["note"]),
-             (Line(_day(p["reported_on"])), *_text(f"by {p['reported_by']}" if p.get("reported_by") else "")),
-             (_rag(p.get("rag")),)]
+             (_when(p["reported_on"]), *_by(p.get("reported_by"))), (_RAG.get(p.get("rag"), Line("")),)]
             for p in progress
         ],
     )  # fmt: skip
@@ -254,160 +355,100 @@ def _why_unsatisfactory(reason: str, row: TrackerRow | None) -> Line:
     return Line(visible(_words(reason)))
 
 
+def _people(ref: str, by_ref: Mapping[str, TrackerRow]) -> Cell:
+    return tuple(Line(visible(name)) for name in (by_ref[ref].addressees if ref in by_ref else []))
+
+
 def _unsatisfactory(items: Sequence[Mapping[str, Any]], by_ref: Mapping[str, TrackerRow]) -> Table | None:
     return _table(
         ("Ref", "Item", "Why", "Responsible Person"),
-        (15, 30, 31, 24),
-        [
-            [_text(u["ref"], "ref"), _text(u["item"]),
-             tuple(_why_unsatisfactory(reason, by_ref.get(u["ref"])) for reason in u["why"]),
-             tuple(Line(visible(name)) for name in (by_ref[u["ref"]].addressees if u["ref"] in by_ref else []))]
-            for u in items
-        ],
+        (14, 31, 31, 24),
+        [[_text(u["ref"], "ref"), _text(u["item"]),
+          tuple(_why_unsatisfactory(reason, by_ref.get(u["ref"])) for reason in u["why"]), _people(u["ref"], by_ref)]
+         for u in items],
     )  # fmt: skip
 
 
+def _why_returning(entry: Mapping[str, Any]) -> Cell:
+    if entry["why"] == "deferred":
+        to = f"to {_day(entry['due'])}" if entry.get("due") else "to a future meeting"
+        lines = [Line(f"Deferred on {_day(entry['decided_on'])} {to}" if entry.get("decided_on") else f"Deferred {to}")]
+    else:
+        lines = [Line(f"Report back asked for on {_day(entry['decided_on'])}")] if entry.get("decided_on") else []
+        if entry.get("due"):
+            lines.append(Line(f"Target date {_day(entry['due'])}"))
+    return (*lines, *(_text(entry["words"]) if entry.get("words") else ()))
+
+
+def _returning(items: Sequence[Mapping[str, Any]], by_ref: Mapping[str, TrackerRow]) -> Table | None:
+    return _table(
+        ("Ref", "Item", "Returning because", "Responsible Person"),
+        (14, 31, 31, 24),
+        [[_text(r["ref"], "ref"), _text(r["item"]), _why_returning(r), _people(r["ref"], by_ref)] for r in items],
+    )
+
+
 def _for_closure(items: Sequence[Mapping[str, Any]]) -> Table | None:
-    why = {"proposed": Line("Closure proposed"), "green": Line("RAG green", "rag-green")}
+    def why(c: Mapping[str, Any]) -> Cell:
+        lines = []
+        if "proposed" in c["why"]:
+            by = f" by {visible(c['proposed_by'])}" if c.get("proposed_by") else ""
+            on = f" on {_day(c['proposed_on'])}" if c.get("proposed_on") else ""
+            lines.append(Line(f"Proposed{by}{on}"))
+        if "green" in c["why"]:
+            lines.append(Line("RAG green" if lines else "RAG green: not yet proposed", "rag-green"))
+        return tuple(lines)
+
     return _table(
         ("Ref", "Item", "Why", "Proposed outcome"),
-        (15, 37, 24, 24),
-        [
-            [_text(c["ref"], "ref"), _text(c["item"]),
-             tuple(why.get(reason, Line(visible(_words(reason)))) for reason in c["why"]),
-             (Line(_words(c["outcome"]).capitalize() if c.get("outcome") else "None proposed"),)]
-            for c in items
-        ],
+        (14, 36, 30, 20),
+        [[_text(c["ref"], "ref"), _text(c["item"]), why(c),
+          (Line(_words(c["outcome"]).capitalize() if c.get("outcome") else ""),)] for c in items],
     )  # fmt: skip
 
 
 def _notes(row: TrackerRow) -> Cell:
-    """The Notes column: what was last said, then where the item stands, its dates and its RAG rating."""
-    lines = [Line(line) for line in visible(tracker_notes(row)).split("\n") if line]
-    lines += [Line(line, "strong" if line.startswith("Overdue") else "") for line in tracker_status(row).split("\n")]
-    if row.response_due and row.status != "closed":
-        lines.append(Line(f"Response due {long_date(row.response_due)}"))
+    """The Notes column: only what people wrote, the latest response or progress note and the closing note."""
+    return tuple(Line(line) for text in (row.notes, row.closure_note) if text for line in visible(text).split("\n"))
+
+
+def _status(row: TrackerRow) -> Cell:
+    """Where the item stands, a short plain line a fact: what is awaited or overdue and by when, the RAG."""
+    if row.status == "closed":
+        return (Line(f"Closed: {_words(row.outcome)}" if row.outcome else "Closed"),)
+    lines: list[Line] = []
+    if row.awaiting:
+        who = "" if row.awaiting == row.addressees else " from " + ", ".join(visible(a) for a in row.awaiting)
+        due = f", due {long_date(row.response_due)}" if row.response_due else ""
+        overdue = "response" in row.overdue
+        lines.append(Line(f"Response {'overdue' if overdue else 'awaited'}{who}{due}", "strong" if overdue else ""))
+    if row.deferred_until:
+        until = "a future meeting" if isinstance(row.deferred_until, str) else long_date(row.deferred_until)
+        late = "deferral" in row.overdue
+        lines.append(Line(f"Deferred to {until}" + (", not yet returned to" if late else ""), "strong" if late else ""))
+    if row.escalated_on:
+        lines.append(Line(f"Escalated {long_date(row.escalated_on)}"))
+    if row.closure_proposed:
+        lines.append(Line(f"Closure proposed: {_words(row.closure_proposed)}"))
     if row.target_date:
-        lines.append(Line("Target date " + target_date_words(row).replace("\n", "; ")))
+        revised = {0: "", 1: " (revised once)", 2: " (revised twice)"}.get(
+            row.target_date_revisions, f" (revised {row.target_date_revisions} times)"
+        )
+        late = "target_date" in row.overdue
+        lines.append(Line(f"Target date {long_date(row.target_date)}{', passed' if late else ''}{revised}",
+                          "strong" if late else ""))  # fmt: skip
     if row.rag:
-        lines.append(Line(f"RAG: {row.rag.capitalize()}", _rag(row.rag).mark))
+        lines.append(Line(f"RAG {row.rag}", _RAG[row.rag].mark))
     return tuple(lines)
 
 
 def _appendix(tracker: Sequence[TrackerRow]) -> Table:
     ordered = sorted(tracker, key=lambda row: row.meeting_date)
     rows = [
-        [(Line(long_date(row.meeting_date)),), _text(row.item), (Line(visible(row.ref), "ref"), *_text(row.text)),
-         tuple(Line(visible(name)) for name in row.addressees), _notes(row)]
+        [(Line(long_date(row.meeting_date), whole=True),), _text(row.item),
+         (Line(visible(row.ref), "ref", whole=True), *_text(row.text)),
+         tuple(Line(visible(name)) for name in row.addressees), _notes(row), _status(row)]
         for row in ordered
     ]  # fmt: skip
     order = in_runs([(row[0], row[1]) for row in rows])
-    return Table(APPENDIX_COLUMNS, [rows[i] for i in order], (10, 15, 35, 14, 26), merged=2)
-
-
-# Markdown
-
-
-def pack_markdown(item: StandingItem) -> str:
-    """The standing item as Markdown: a table can merge no cells, so Date and Item are left blank below
-    the first row of their run, as the agenda's text does."""
-    out = [md_cell(item.council), ""] if item.council else []
-    out += [f"# Report to {md_cell(item.body_name)}", "", f"**{full_date(item.meeting)}**", "",
-            f"Subject: {SUBJECT}", "", md_cell(item.period), ""]  # fmt: skip
-    for part in item.parts:
-        out += [f"## {part.number}. {part.heading}", "", f"*{part.asks}*", ""]
-        out += [*_md_table(part.table), ""] if part.table else ["None.", ""]
-    out += [f"## {APPENDIX}", "", *_md_table(item.appendix), "", md_cell(item.built_from), ""]
-    return "\n".join(out)
-
-
-def _md_table(table: Table) -> list[str]:
-    lines = ["| " + " | ".join(table.headings) + " |", "|" + "---|" * len(table.headings)]
-    for index, row in enumerate(table.rows):
-        cells = ["" if j < table.merged and table.span(index, j) == 0 else _md(c) for j, c in enumerate(row)]
-        lines.append("| " + " | ".join(cells) + " |")
-    return lines
-
-
-def _md(cell: Cell) -> str:
-    return "<br>".join(f"**{md_cell(line.text)}**" if line.mark == "strong" else md_cell(line.text) for line in cell
-                       if line.text)  # fmt: skip
-
-
-# HTML
-
-PACK_CSS = """
-@page { size: A4 portrait; margin: 18mm 16mm; }
-@page appendix { size: A4 landscape; margin: 12mm; }
-body { font-family: Arial, Helvetica, sans-serif; font-size: 10.5pt; color: #000; margin: 0 auto; max-width: 273mm;
-       -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-p.council { font-weight: bold; margin: 0 0 4pt; }
-h1 { font-size: 15pt; margin: 0 0 4pt; }
-h2 { font-size: 12.5pt; margin: 16pt 0 4pt; }
-p.meeting { font-size: 12pt; font-weight: bold; margin: 0 0 4pt; }
-p.asks { font-style: italic; margin: 0 0 6pt; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 6pt; }
-th, td { border: 1px solid #000; padding: 3pt 4pt; vertical-align: top; text-align: left; }
-th { background: #d9d9d9; }
-thead { display: table-header-group; }
-tr { page-break-inside: avoid; }
-.nowrap, span.ref { white-space: nowrap; }
-span.ref { font-size: 8.5pt; color: #333; }
-.rag-green { background: #92d050; } .rag-amber { background: #ffc000; } .rag-red { background: #ff5050; }
-span.rag-green, span.rag-amber, span.rag-red { padding: 0 3pt; }
-section.appendix { page: appendix; page-break-before: always; }
-p.built-from { font-size: 8.5pt; margin-top: 10pt; word-break: break-all; }
-@media screen { section.appendix { margin-top: 24pt; } }
-"""
-
-
-def pack_html(item: StandingItem) -> str:
-    """The standing item as one HTML page: A4 portrait for the report, the appendix on landscape pages."""
-    out = [f'<p class="council">{esc(item.council, False)}</p>'] if item.council else []
-    out += [f"<h1>Report to {esc(item.body_name, False)}</h1>",
-            f'<p class="meeting">{full_date(item.meeting)}</p>',
-            f"<p>Subject: {SUBJECT}</p>", f"<p>{esc(item.period, False)}</p>"]  # fmt: skip
-    for part in item.parts:
-        out += [f"<section>\n<h2>{part.number}. {part.heading}</h2>", f'<p class="asks">{html.escape(part.asks)}</p>']
-        out += [_html_table(part.table) if part.table else "<p>None.</p>", "</section>"]
-    out += [f'<section class="appendix">\n<h2>{html.escape(APPENDIX)}</h2>', _html_table(item.appendix),
-            f'<p class="built-from">{esc(item.built_from, False)}</p>\n</section>']  # fmt: skip
-    return page(item.title, "\n".join(out), PACK_CSS)
-
-
-_NOWRAP = ' class="nowrap"'
-
-
-def _html_table(table: Table) -> str:
-    head = "".join(
-        f'<th style="width: {w}%"{_NOWRAP if h in ("Ref", "Date") else ""}>{html.escape(h)}</th>'
-        for h, w in zip(table.headings, table.widths, strict=True)
-    )
-    rows = []
-    for index, row in enumerate(table.rows):
-        cells = []
-        for j, cell in enumerate(row):
-            span = table.span(index, j) if j < table.merged else 1
-            if span == 0:
-                continue
-            rowspan = f' rowspan="{span}"' if j < table.merged else ""
-            rag = [line.mark for line in cell if line.mark.startswith("rag-")]
-            css = f' class="{rag[0]}"' if len(cell) == 1 and rag else (_NOWRAP if j == 0 else "")
-            shown = _html_cell(cell, whole=len(cell) == 1 and bool(rag), nowrap=css == _NOWRAP)
-            cells.append(f"<td{rowspan}{css}>{shown}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>\n")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>\n{''.join(rows)}</tbody></table>"
-
-
-def _html_cell(cell: Cell, whole: bool, nowrap: bool) -> str:
-    """A cell's lines; ``whole``: the cell is shaded in its one RAG line; ``nowrap``: no line of it wraps."""
-
-    def line(part: Line) -> str:
-        text = esc(part.text, dates_whole=not nowrap)
-        if part.mark == "strong":
-            return f"<strong>{text}</strong>"
-        if part.mark == "ref" or (part.mark.startswith("rag-") and not whole):
-            return f'<span class="{part.mark}">{text}</span>'
-        return text
-
-    return "<br>".join(line(part) for part in cell if part.text)
+    return Table(APPENDIX_COLUMNS, [rows[i] for i in order], (9, 14, 31, 12, 20, 14), merged=2)
