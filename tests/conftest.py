@@ -15,10 +15,22 @@ from uuid import uuid4
 
 import psycopg
 import pytest
+from freezegun.api import FakeDate, FakeDatetime
+from pydantic_core import core_schema
 from sqlalchemy import make_url
 
 from scrutiny_es import Scrutiny
 from tests.pgserver import throwaway_postgres
+
+
+def _as_the_real_type(real: Callable[[], Any]) -> Any:
+    return classmethod(lambda cls, source, handler: real())
+
+
+# A clock frozen before the first event is written leaves freezegun's date and datetime classes where the event
+# classes name date and datetime; pydantic, building its readers then, is told they are the real ones.
+FakeDate.__get_pydantic_core_schema__ = _as_the_real_type(core_schema.date_schema)  # type: ignore[attr-defined]
+FakeDatetime.__get_pydantic_core_schema__ = _as_the_real_type(core_schema.datetime_schema)  # type: ignore[attr-defined]
 
 CLERK = {"id": "u1", "name": "Jo Clerk", "role": "scrutiny officer"}
 

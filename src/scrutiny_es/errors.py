@@ -23,6 +23,7 @@ WHERE = {
     **dict.fromkeys(_DOMAIN.split(), "scrutiny_es.domain.errors"),
     "NotPermitted": "scrutiny_es.domain.policy",
     "BatchRejected": "scrutiny_es.application.recording",
+    "ClockNotTrusted": "scrutiny_es.application.times",
     "ProjectionsBehind": "scrutiny_es.application.upkeep",
     "UnsupportedDatabase": "scrutiny_es.adapters.database",
     "ExtraNotInstalled": "scrutiny_es.adapters.extras",

@@ -13,7 +13,7 @@ from tests.conftest import FixedClock, make, register
 def test_a_clock_behind_the_log_records_at_the_logs_time_not_before_it(db_url: str) -> None:
     ahead = Scrutiny(db_url, clock=FixedClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC)))
     ahead.execute(register())
-    behind = Scrutiny(db_url, clock=FixedClock(datetime(2020, 1, 1, tzinfo=UTC)))
+    behind = Scrutiny(db_url, clock=FixedClock(datetime(2025, 1, 1, tzinfo=UTC)))  # after the meeting it records
     behind.execute(make())
     times = [entry.recorded_at for entry in behind.audit()]
     assert times == [datetime(2026, 3, 1, 12, 0, tzinfo=UTC)] * 2

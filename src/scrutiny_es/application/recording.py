@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import datetime
 from hashlib import sha256
 from time import sleep
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 from uuid import UUID
 
 from scrutiny_es.application import handlers
 from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.application.ports import Clock, Conflict, EventStore, Keyed, LogIsAhead, Positions, Recorded
 from scrutiny_es.application.repeats import body_repeat
+from scrutiny_es.application.times import RecordingTime
 from scrutiny_es.domain.errors import (
     BodyAlreadyRegistered,
     BodyNotFound,
@@ -97,8 +98,6 @@ MAX_ATTEMPTS = 20
 BACK_OFF = 0.003
 """Seconds: the longest wait after a first clash; after the n-th, n times as long."""
 
-_BEFORE_ANYTHING = datetime.min.replace(tzinfo=UTC)
-
 
 class Recording:
     """Records commands against the event store, under the policy, at the clock's time."""
@@ -117,8 +116,7 @@ class Recording:
         self._bodies: dict[UUID, Body] = {}
         self._saved: dict[UUID, Body | Recommendation] = {}
         """The aggregates the last batch saved (see ``Batch.saved``)."""
-        self._latest: datetime | None = None
-        """The time of the last event in the log, as last known here."""
+        self._time = RecordingTime(clock, store.latest)
 
     def execute(self, command: c.AnyCommand | dict[str, Any] | str) -> Receipt:
         """Validates and records one command; raises a ``ScrutinyError`` and writes nothing if it breaks a rule."""
@@ -204,7 +202,11 @@ class Recording:
             for index, cmd in enumerate(parsed):
                 try:
                     before = _recorded_before(index, cmd, digests, recorded, keys_here)
-                    found = before or self._handle(cmd, _actor(cmd.actor, actors), self._now(), batch)
+                    if before is None:
+                        real, stamp = self._time.now()
+                        found = self._handle(cmd, _actor(cmd.actor, actors), real, batch)
+                    else:
+                        found = before
                 except ScrutinyError as e:
                     raise BatchRejected(index, e) from None
                 if isinstance(found, Earlier):
@@ -212,6 +214,8 @@ class Recording:
                 else:
                     batch.changed[found.id] = found
                     new = found.collect_events()
+                    if stamp is not real:  # the log ran ahead of the clock: the events follow it, the rules do not
+                        new = [replace(cast(Any, event), timestamp=stamp) for event in new]
                     events += new
                     if cmd.command_id is not None:
                         names = ",".join(type(e).__name__ for e in new)
@@ -221,7 +225,7 @@ class Recording:
             try:
                 positions = self._store.append(events, keyed)
             except LogIsAhead as e:
-                self._latest = e.latest  # the clock is behind the log: the batch takes the log's time
+                self._time.follow(e.latest)  # another process recorded later meanwhile: the batch follows it
                 continue
             except Conflict:
                 if self._host_transaction:  # it failed with the clash: the host must roll back
@@ -231,21 +235,11 @@ class Recording:
                 continue
             if not self._host_transaction:  # a host's transaction may yet be rolled back
                 self._saved = batch.changed
+            if events:
+                self._time.follow(events[-1].timestamp)
             return _receipts(parsed, ends, events, positions, earlier)
         msg = f"the items were changed by someone else {MAX_ATTEMPTS} times while this was being recorded; try again"
         raise ConcurrentChange(msg)
-
-    def _now(self) -> datetime:
-        """The time to record an event at: the clock's, or the log's last where the clock is behind it.
-
-        An event is never recorded before the one preceding it in the log, so "as known at" a
-        moment is always a stretch of the log from its start; the event store checks it as it
-        appends (``LogIsAhead``).
-        """
-        if self._latest is None:  # once: afterwards the store says when the log is ahead
-            self._latest = self._store.latest() or _BEFORE_ANYTHING
-        now = self._clock.now()
-        return self._latest if now < self._latest else now
 
     def _earlier(self, item: Recommendation, version: int) -> Earlier:
         """The receipt of the item's event ``version``, recorded before by the same command.

@@ -16,6 +16,7 @@ from scrutiny_es.application.ports import Clock, EventStore, Mailer, Positions, 
 from scrutiny_es.application.reading import Reading
 from scrutiny_es.application.recording import MAX_ATTEMPTS, Done, Receipt, Recording
 from scrutiny_es.application.reminding import Reminding
+from scrutiny_es.application.times import trusted
 from scrutiny_es.application.upkeep import Upkeep
 from scrutiny_es.domain.history import Rag
 from scrutiny_es.domain.policy import BUILT_IN, Policy
@@ -51,6 +52,7 @@ class ScrutinyService:
         was recorded before it (without, a ``scrutiny-es projections run`` worker keeps them).
         ``host_transaction``: commands are written in a host's transaction, which may yet be rolled back.
         ``policy``: who may record what (``scrutiny_es.domain.policy``)."""
+        trusted(clock.now())  # a clock that gives no timezone-aware time is refused here, not at the first command
         index = positions if positions is not None else cast(Positions, store)  # the store's own index
         self._store = store
         self._read_models = read_models
