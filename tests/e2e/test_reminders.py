@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -97,6 +98,11 @@ def reminders_sent(db: str) -> list[dict[str, Any]]:
     return [entry for entry in trail if entry["event"] == "ReminderSent"]
 
 
+def retracted(db: str) -> list[dict[str, Any]]:
+    trail = json.loads(run("audit", "--format", "json", db=db).stdout)
+    return [entry for entry in trail if entry["event"] == "Retracted"]
+
+
 def test_each_person_with_an_address_gets_one_message_with_their_items_and_it_is_recorded(
     db_url: str, smtp: tuple[Inbox, str], tmp_path: Path
 ) -> None:
@@ -134,22 +140,45 @@ def test_each_person_with_an_address_gets_one_message_with_their_items_and_it_is
     assert len(inbox.messages) == 2 and len(reminders_sent(db)) == 3
 
 
-def test_a_message_the_server_refuses_is_not_recorded_and_a_second_run_sends_only_it(
+def test_a_message_the_server_refuses_is_retracted_the_run_goes_on_and_a_second_run_sends_only_it(
     smtp: tuple[Inbox, str], tmp_path: Path
 ) -> None:
     inbox, server = smtp
     db = recorded(f"sqlite:///{tmp_path / 'r.db'}")
-    inbox.refused.add("housing@sandwell.example")
+    inbox.refused.add("cabinet@sandwell.example")  # the first one mailed: the run goes on to the next
     refused = send(db, server, contacts(tmp_path))
     assert refused.returncode == 1
-    assert refused.stderr.startswith("scrutiny-es: could not send the reminder to Director of Housing")
-    assert [rcpt for _, rcpt, _ in inbox.messages] == [["cabinet@sandwell.example"]]  # Cabinet's went first
-    assert [e["summary"].split(" about ")[0] for e in reminders_sent(db)] == ["Reminder sent to Cabinet"]
+    assert refused.stderr.startswith("scrutiny-es: could not send the reminder to Cabinet")
+    assert "(not recorded as reminded: the next run tries again)\nsent 1 reminder\n" in refused.stderr
+    assert [rcpt for _, rcpt, _ in inbox.messages] == [["housing@sandwell.example"]]
+    reserved = [e["summary"].split(" about ")[0] for e in reminders_sent(db)]
+    assert sorted(set(reserved)) == ["Reminder sent to Cabinet", "Reminder sent to Director of Housing"]  # first
+    released = retracted(db)
+    assert len(released) == reserved.count("Reminder sent to Cabinet") == 1  # Cabinet's reminder, released
+    assert all("the reminder could not be mailed" in json.dumps(e) for e in released)
     inbox.refused.clear()
     again = send(db, server, contacts(tmp_path))
     assert (again.returncode, again.stderr) == (0, "sent 1 reminder\n")
-    assert [rcpt for _, rcpt, _ in inbox.messages][1:] == [["housing@sandwell.example"]]
-    assert len(reminders_sent(db)) == 3
+    assert [rcpt for _, rcpt, _ in inbox.messages][1:] == [["cabinet@sandwell.example"]]
+    assert len(reminders_sent(db)) - len(retracted(db)) == 3  # in force: Cabinet's and the Director's two
+
+
+def test_three_runs_at_once_mail_each_person_once_and_record_each_reminder_once(
+    smtp: tuple[Inbox, str], tmp_path: Path, db_url: str
+) -> None:
+    inbox, server = smtp
+    db = recorded(db_url)
+    path = contacts(tmp_path)
+    with ThreadPoolExecutor(3) as runs:
+        done = list(runs.map(lambda _: send(db, server, path), range(3)))
+    assert [r.returncode for r in done] == [0, 0, 0], [r.stderr for r in done]
+    assert sorted(rcpt for _, (rcpt,), _ in inbox.messages) == ["cabinet@sandwell.example", "housing@sandwell.example"]
+    app = Scrutiny(db)
+    assert sorted(f"{r.ref} {r.event}" for r in app.audit() if r.event == "ReminderSent") == sorted(
+        f"{e['ref']} ReminderSent" for e in reminders_sent(db)
+    )
+    assert len(reminders_sent(db)) == 3  # Cabinet of one item, the Director of two: once each, not three times
+    assert not [r for r in app.audit() if r.event == "Retracted"]
 
 
 def test_no_address_reaches_the_log_or_the_read_models(smtp: tuple[Inbox, str], tmp_path: Path) -> None:
@@ -227,7 +256,7 @@ def test_sending_needs_a_server_and_a_sender_and_a_server_that_answers(tmp_path:
     assert down.stderr.startswith(
         f"scrutiny-es: could not send the reminder to Cabinet <cabinet@sandwell.example> through 127.0.0.1:{port}: "
     )
-    assert reminders_sent(db) == []
+    assert len(reminders_sent(db)) == len(retracted(db)) == 3  # each recorded before its mail, each released
     nobody = run("reminders", "--body", "NOPE", db=db)
     assert (nobody.returncode, nobody.stderr) == (1, "scrutiny-es: no body is registered with the code NOPE\n")
     missing = run("reminders", db=f"sqlite:///{tmp_path / 'none.db'}")

@@ -1,16 +1,37 @@
-"""Reminding: who must act next, and a message to each, recorded so that nobody is reminded twice in a day."""
+"""Reminding: who must act next, and a message to each, recorded so that nobody is reminded twice in a day.
+
+Each person's reminder is recorded before it is mailed, in one transaction: a second run at the same time
+then finds it recorded (``AlreadyReminded``) and sends nothing, so nobody gets the same mail twice. Should the
+mail not go, the record of it is retracted, giving the reason, and the run goes on to the next person.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import NamedTuple
 
 from scrutiny_es.application.ports import Mailer
 from scrutiny_es.application.reading import Reading
-from scrutiny_es.application.recording import Recording
-from scrutiny_es.domain.errors import InvalidCommand
+from scrutiny_es.application.recording import BatchRejected, Receipt, Recording
+from scrutiny_es.domain.errors import AlreadyReminded, InvalidCommand
 from scrutiny_es.domain.policy import Policy
 from scrutiny_es.projections.reminders import Reminder, reminders
+
+
+class NotSent(NamedTuple):
+    """A reminder the mail did not take, and why (its record was retracted: the next run tries again)."""
+
+    reminder: Reminder
+    reason: str
+
+
+class SentReminders(list[Reminder]):
+    """The reminders sent, in order; ``not_sent``: those the mail refused."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.not_sent: list[NotSent] = []
 
 
 class Reminding:
@@ -47,19 +68,41 @@ class Reminding:
         on: date | None,
         within: int,
         contacts: Mapping[str, str] | None,
-    ) -> list[Reminder]:
-        self._policy.check(actor["name"], actor["role"], "record_reminder")  # before anything is sent
+    ) -> SentReminders:
+        for command in ("record_reminder", "retract"):  # before anything is recorded or sent
+            self._policy.check(actor["name"], actor["role"], command)
         today = self._reading.today()
-        sent = []
+        sent = SentReminders()
         for reminder in self.reminders(body, on, within, contacts, today):
             if reminder.email is None:
                 continue
-            mailer.send(reminder)
-            self._recording.execute_many([
-                {"command": "record_reminder", "actor": dict(actor), "body": code, "ref": ref,
-                 "person": reminder.person, "sent_on": today.isoformat(),
-                 "about": [{"reason": o.reason, "due": o.due.isoformat()} for o in about]}
-                for (code, ref), about in reminder.about().items()
-            ])  # fmt: skip
+            try:
+                reserved = self._recording.execute_many([
+                    {"command": "record_reminder", "actor": dict(actor), "body": code, "ref": ref,
+                     "person": reminder.person, "sent_on": today.isoformat(),
+                     "about": [{"reason": o.reason, "due": o.due.isoformat()} for o in about]}
+                    for (code, ref), about in reminder.about().items()
+                ])  # fmt: skip
+            except BatchRejected as e:
+                if isinstance(e.error, AlreadyReminded):  # another run reminded them meanwhile
+                    continue
+                raise
+            if any(r.already_recorded for r in reserved):  # another run recorded the same reminder first: it mails
+                self._release([r for r in reserved if not r.already_recorded], actor, "another run was reminding them")
+                continue
+            try:
+                mailer.send(reminder)
+            except Exception as e:
+                self._release(reserved, actor, f"the reminder could not be mailed: {e}")
+                sent.not_sent.append(NotSent(reminder, str(e)))
+                continue
             sent.append(reminder)
         return sent
+
+    def _release(self, reserved: list[Receipt], actor: Mapping[str, str], reason: str) -> None:
+        """Retracts the reminders recorded for a mail that did not go."""
+        self._recording.execute_many([
+            {"command": "retract", "actor": dict(actor), "body": r.body, "ref": r.ref, "position": r.position,
+             "reason": reason[:1000]}
+            for r in reserved
+        ])  # fmt: skip

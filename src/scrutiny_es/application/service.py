@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 from scrutiny_es.application.ports import Clock, EventStore, Mailer, Positions, Progress, ProjectionStatus, ReadModels
 from scrutiny_es.application.reading import Reading
 from scrutiny_es.application.recording import MAX_ATTEMPTS, Done, Receipt, Recording
-from scrutiny_es.application.reminding import Reminding
+from scrutiny_es.application.reminding import Reminding, SentReminders
 from scrutiny_es.application.times import trusted
 from scrutiny_es.application.upkeep import Upkeep
 from scrutiny_es.domain.history import Rag
@@ -234,11 +234,12 @@ class ScrutinyService:
         on: date | None = None,
         within: int = WITHIN,
         contacts: Mapping[str, str] | None = None,
-    ) -> list[Reminder]:
-        """Mails each person with an address one message, then records a ``record_reminder`` of each item it was
-        about, by ``actor`` (``{"id", "name", "role"}``). Nobody is reminded of an item twice in a day: what they
-        were reminded of today is left out, and a person left with nothing gets no message. Returns the
-        reminders sent."""
+    ) -> SentReminders:
+        """Mails each person with an address one message, recording first a ``record_reminder`` of each item it
+        is about, by ``actor`` (``{"id", "name", "role"}``), in one transaction per person. Nobody is reminded of
+        an item twice in a day: what they were reminded of today is left out, a person left with nothing gets no
+        message, and two runs at once mail each person once. A mail that does not go has its record retracted
+        and is listed in ``not_sent`` with why; the run goes on to the others. Returns the reminders sent."""
         return self._reminding.send(mailer, actor, body, on, within, contacts)
 
     # The read models' and the seal's upkeep, for the command line, a worker and a host's scripts

@@ -40,6 +40,9 @@ def reminders(args: argparse.Namespace) -> int:
         mailer = SmtpMailer(server[0], server[1], args.sender, on)
         found = app.send_reminders(mailer, default_actor(args) or SENDER, body=args.body, on=on, within=args.within,
                                    contacts=contacts)  # fmt: skip
+        for not_sent in found.not_sent:  # each reported; the others were still sent
+            print(f"scrutiny-es: {not_sent.reason} (not recorded as reminded: the next run tries again)",
+                  file=sys.stderr)  # fmt: skip
         print(f"sent {len(found)} reminder{'s' * (len(found) != 1)}", file=sys.stderr)
     heading = title(on, args.within)
     if args.format == "json":
@@ -50,7 +53,7 @@ def reminders(args: argparse.Namespace) -> int:
         shown = reminders_table(found, heading, shutil.get_terminal_size((160, 40)).columns)
     write(shown, args.output)
     say_if_behind(app)
-    return 0
+    return 1 if getattr(found, "not_sent", None) else 0
 
 
 def _server(args: argparse.Namespace) -> tuple[str, int]:
