@@ -16,7 +16,8 @@ from freezegun import freeze_time
 import scrutiny_es.domain.commands  # noqa: F401  (freezing the clock looks into every module: its models are built first)
 from scrutiny_es.adapters.formats.furniture import Furniture, load_furniture
 from scrutiny_es.adapters.formats.measure import text_width, widest_word
-from scrutiny_es.adapters.formats.pack import APPENDIX_COLUMNS, render_pack, standing_item
+from scrutiny_es.adapters.formats.pack import APPENDIX_COLUMNS, standing_item
+from scrutiny_es.adapters.formats.pack_render import render_pack
 from scrutiny_es.adapters.formats.word import REF, TEXT, column_widths
 from scrutiny_es.domain.errors import ScrutinyError
 from tests.sandwell import BODY_NAME, BRIEFING, HERITAGE, meeting_pack

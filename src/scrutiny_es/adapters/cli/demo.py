@@ -15,7 +15,7 @@ from scrutiny_es.adapters.cli.impact import heading
 from scrutiny_es.adapters.formats import Report, render
 from scrutiny_es.adapters.formats.furniture import load_furniture
 from scrutiny_es.adapters.formats.impact import impact_html, impact_table
-from scrutiny_es.adapters.formats.pack import render_pack
+from scrutiny_es.adapters.formats.pack_render import render_pack
 from scrutiny_es.adapters.importers.minutes import draft_minutes
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.domain.errors import ScrutinyError

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from scrutiny_es.adapters.cli import write
 from scrutiny_es.adapters.formats.furniture import load_furniture
-from scrutiny_es.adapters.formats.pack import render_pack
+from scrutiny_es.adapters.formats.pack_render import render_pack
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.domain.errors import ScrutinyError
 

@@ -7,9 +7,9 @@ the Context with what the board has before it (responses received, progress repo
 is unsatisfactory, what returns to it at this meeting, the candidates for closure), the Implications
 table, the Appendices and the Background Papers; then "Appendix 1" in the council's tracker columns.
 Markdown (``formats.pack_markdown``), HTML (``formats.pack_html``) and Word (``formats.word``) lay out
-the same ``StandingItem``, so the three cannot say different things. The seal's digest is for the
-clerk, not the councillors: it goes in the document's properties, and in the text only as a clerk's
-note when asked for.
+the same ``StandingItem`` (``formats.pack_render`` picks one), so the three cannot say different things.
+The seal's digest is for the clerk, not the councillors: it goes in the document's properties, and in
+the text only as a clerk's note when asked for.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from dataclasses import fields as dataclass_fields
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from scrutiny_es.adapters.extras import need
 from scrutiny_es.adapters.formats import in_runs, municipal_year
 from scrutiny_es.adapters.formats.furniture import Furniture
 from scrutiny_es.adapters.formats.text import visible
@@ -138,25 +137,6 @@ class StandingItem:
     @property
     def parts(self) -> list[Part]:
         return [block for section in self.sections for block in section.blocks if isinstance(block, Part)]
-
-
-def render_pack(
-    pack: Pack, fmt: PackFormat, furniture: Furniture | None = None, seal_note: bool = False
-) -> str | bytes:
-    """The pack as Markdown or HTML text, or a Word document's bytes."""
-    item = standing_item(pack, furniture, seal_note)
-    if fmt == "md":
-        from scrutiny_es.adapters.formats.pack_markdown import pack_markdown
-
-        return pack_markdown(item)
-    if fmt == "html":
-        from scrutiny_es.adapters.formats.pack_html import pack_html
-
-        return pack_html(item)
-    need("office", "docx")
-    from scrutiny_es.adapters.formats.word import pack_docx
-
-    return pack_docx(item)
 
 
 _MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
