@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from scrutiny_es.adapters.database import UnsupportedDatabase
     from scrutiny_es.adapters.importers.errors import CannotImport
+    from scrutiny_es.adapters.jsonlines import parse_command
     from scrutiny_es.adapters.sql.runner import RebuildUnderWay
     from scrutiny_es.adapters.store.eventstore import LogDamaged
     from scrutiny_es.adapters.store.mapper import EventTooNew
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
         Retract,
         ReviseTargetDate,
         ScheduleMeeting,
-        parse_command,
     )
     from scrutiny_es.domain.errors import (
         AlreadyReferred,
@@ -76,7 +76,7 @@ if TYPE_CHECKING:
 _COMMANDS = (
     "Actor Addressee AnyCommand CancelMeeting Close Command Correct Defer Escalate ExtendResponseDeadline ItemCommand "
     "MakeRecommendation ProposeClosure Reaffirm RecordReminder RecordResponse Refer RegisterBody Reopen ReportProgress "
-    "Retract ReviseTargetDate ScheduleMeeting parse_command"
+    "Retract ReviseTargetDate ScheduleMeeting"
 )
 _ERRORS = (
     "AlreadyReferred AlreadyReminded AlreadyResponded BodyAlreadyRegistered BodyNotFound CannotCorrect CannotExtend "
@@ -94,6 +94,7 @@ _WHERE = {
     **dict.fromkeys(["NotPermitted", "Policy", "Role"], "scrutiny_es.domain.policy"),
     "UnsupportedDatabase": "scrutiny_es.adapters.database",
     "CannotImport": "scrutiny_es.adapters.importers.errors",
+    "parse_command": "scrutiny_es.adapters.jsonlines",
     "RebuildUnderWay": "scrutiny_es.adapters.sql.runner",
     "LogDamaged": "scrutiny_es.adapters.store.eventstore",
     "EventTooNew": "scrutiny_es.adapters.store.mapper",

@@ -8,8 +8,9 @@ command line holds; ``in_memory()`` wires the same service to in-memory parts, f
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrutiny_es.adapters.clock import SystemClock
 from scrutiny_es.adapters.database import DEFAULT_URL, UnsupportedDatabase, event_store_env
@@ -20,12 +21,15 @@ from scrutiny_es.adapters.sql.readmodels import SqlReadModels
 from scrutiny_es.adapters.store import migrate
 from scrutiny_es.adapters.store.eventstore import EventsourcingStore
 from scrutiny_es.adapters.store.migrate import event_store_in
-from scrutiny_es.application import ScrutinyService
+from scrutiny_es.application import BatchRejected, Receipt, ScrutinyService
 from scrutiny_es.application.ports import Clock
+from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 
-if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import
+if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import; the commands load when given
     from sqlalchemy.orm import Session, scoped_session
+
+    from scrutiny_es.domain.commands import AnyCommand
 
 
 class Scrutiny(ScrutinyService):
@@ -85,6 +89,19 @@ class Scrutiny(ScrutinyService):
             host_transaction=session is not None,
             policy=BUILT_IN if policy is None else policy if isinstance(policy, Policy) else load_policy(policy),
         )
+
+    def execute_many(self, commands: Sequence[AnyCommand | dict[str, Any] | str]) -> list[Receipt]:
+        """``ScrutinyService.execute_many``, with commands given as JSON text read at the edge that reads JSON, so
+        a mistake in the JSON itself (curly quotes, a key given twice) is said as ``scrutiny-es apply`` says it."""
+        from scrutiny_es.adapters.jsonlines import read_command
+
+        read: list[AnyCommand | dict[str, Any] | str] = []
+        for index, command in enumerate(commands):
+            try:
+                read.append(read_command(command) if isinstance(command, str | bytes) else command)
+            except ScrutinyError as e:
+                raise BatchRejected(index, e) from None
+        return super().execute_many(read)
 
 
 def _session_url(session: scoped_session[Session]) -> str:

@@ -116,3 +116,20 @@ def test_two_hundred_thousand_addressees_are_refused_by_the_limit_not_compared_i
     with pytest.raises(InvalidCommand) as refused:
         parse_command(many)
     assert refused.value.problems == [("addressees", "must have at most 100 entries, not 200,000")]
+
+
+def test_a_host_passing_json_text_hears_what_apply_says_of_it(recorded: str) -> None:
+    from scrutiny_es import InvalidCommand
+
+    line = json.dumps(command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
+    app = Scrutiny(recorded)
+    try:
+        with pytest.raises(InvalidCommand) as refused:
+            app.execute(line[:-1] + ', "received_on": "2024-03-20"}')
+        assert refused.value.problems == [("received_on", "is given more than once in the same object")]
+        with pytest.raises(InvalidCommand) as curly:
+            app.execute("{“command”: “refer”}")
+        assert curly.value.problems[0][1].startswith("curly quotes (“) at column 2")
+    finally:
+        app.close()
+    assert events(recorded) == 2

@@ -88,3 +88,33 @@ def test_names_the_field_and_the_rule(data: Any, expected: list[tuple[str, str]]
     for (field, reason), (want_field, want_reason) in zip(found, expected, strict=True):
         assert want_field in field
         assert want_reason in reason, reason
+
+
+def test_json_text_with_curly_quotes_is_explained_by_the_public_parse_command() -> None:
+    import scrutiny_es
+
+    with pytest.raises(InvalidCommand) as refused:
+        scrutiny_es.parse_command("{“command”: “register_body”}")
+    assert refused.value.problems == [
+        ("", 'curly quotes (“) at column 2: JSON needs straight double quotes (") around names and text')
+    ]
+
+
+def test_json_text_repeating_a_key_is_refused_by_the_public_parse_command() -> None:
+    import json
+
+    import scrutiny_es
+
+    text = json.dumps(register())[:-1] + ', "name": "Again"}'
+    with pytest.raises(InvalidCommand) as refused:
+        scrutiny_es.parse_command(text)
+    assert refused.value.problems == [("name", "is given more than once in the same object")]
+
+
+def test_the_domain_reads_json_text_for_its_shape_alone_and_refuses_what_is_not_json() -> None:
+    assert problems("{}") == [("command", problems({})[0][1])]
+    with pytest.raises(InvalidCommand) as refused:
+        parse_command("[1")
+    ((field, reason),) = refused.value.problems
+    assert (field, reason.startswith("not valid JSON: ")) == ("", True)
+    assert problems('{"command": "vote"}') == problems(command("vote"))
