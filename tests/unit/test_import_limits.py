@@ -96,11 +96,8 @@ def test_a_workbook_of_a_million_shared_texts_is_refused_before_they_are_read(tm
 
 
 def test_a_sheet_of_more_than_a_million_cells_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
-    cells = "<c/>" * 1_000_001
-    path = rezipped(
-        workbook(tmp_path / "t.xlsx", {"Sheet1": [HEADER]}),
-        {"xl/worksheets/sheet1.xml": sheet_xml(f"<row>{cells}</row>")},
-    )
+    rows = f"<row>{'<c/>' * 10_000}</row>" * 100 + "<row><c/></row>"
+    path = rezipped(workbook(tmp_path / "t.xlsx", {"Sheet1": [HEADER]}), {"xl/worksheets/sheet1.xml": sheet_xml(rows)})
     assert (
         refusal(path) == "t.xlsx: sheet 1 holds more than 1,000,000 cells; the import reads sheets of at most that many"
     )
@@ -188,3 +185,11 @@ def test_problems_past_the_first_hundred_are_counted_not_shown() -> None:
     assert len(shown) == MAX_SHOWN + 1
     assert shown[-1] == "and 89,900 more problems"
     assert capped(["one"]) == ["one"]
+
+
+def test_a_row_of_more_cells_than_excel_writes_is_refused_before_openpyxl_holds_it(tmp_path: Path) -> None:
+    path = rezipped(
+        workbook(tmp_path / "t.xlsx", {"Sheet1": [HEADER]}),
+        {"xl/worksheets/sheet1.xml": sheet_xml(f"<row>{'<c/>' * 16_385}</row>")},
+    )
+    assert refusal(path) == "t.xlsx: sheet 1 has a row of more than 16,384 cells, which Excel never writes"

@@ -49,7 +49,9 @@ def check_zip(name: str, archive: zipfile.ZipFile, what: str) -> None:
 
 
 _SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s/>]")
-_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_CELL_OR_ROW = re.compile(rb"<(?:\w+:)?(c|row)[\s/>]")
+_EXCEL_COLUMNS = 16_384
+"""Cells a row of a sheet Excel wrote can hold (A to XFD)."""
 _OPENING = re.compile(rb"<(?![/?!])")
 
 
@@ -62,10 +64,7 @@ def check_parts(name: str, archive: zipfile.ZipFile) -> None:
             msg = f"{name} holds more than {MAX_CELLS:,} texts; the import reads workbooks of at most that many"
             raise CannotImport(msg)
     for part in sorted(p for p in parts if p.startswith("xl/worksheets/") and p.endswith(".xml")):
-        if _count(archive, part, _CELL, MAX_CELLS) > MAX_CELLS:
-            sheet = part.removeprefix("xl/worksheets/").removesuffix(".xml").replace("sheet", "sheet ")
-            msg = f"{name}: {sheet} holds more than {MAX_CELLS:,} cells; the import reads sheets of at most that many"
-            raise CannotImport(msg)
+        _check_sheet(name, archive, part)
     if "word/document.xml" in parts:
         count = _count(archive, "word/document.xml", _OPENING, MAX_ELEMENTS)
         if count > MAX_ELEMENTS:
@@ -90,6 +89,35 @@ def _count(archive: zipfile.ZipFile, part: str, pattern: re.Pattern[bytes], limi
             count += len(pattern.findall(data)) - len(pattern.findall(data, cut))
             tail = data[cut:]
     return count + len(pattern.findall(tail))
+
+
+def _check_sheet(name: str, archive: zipfile.ZipFile, part: str) -> None:
+    """Counts a sheet's cells, and the cells of its widest row, as they stream past: openpyxl holds a row whole."""
+    sheet = part.removeprefix("xl/worksheets/").removesuffix(".xml").replace("sheet", "sheet ")
+    cells = in_row = 0
+    tail = b""
+    with archive.open(part) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            data = tail + chunk
+            cut = max(0, len(data) - 16) if chunk else len(data)  # a tag the cut falls in is read with the next
+            for found in _CELL_OR_ROW.finditer(data):
+                if found.start() >= cut:
+                    break
+                if found[1] == b"row":
+                    in_row = 0
+                    continue
+                cells += 1
+                in_row += 1
+                if in_row > _EXCEL_COLUMNS:
+                    msg = f"{name}: {sheet} has a row of more than {_EXCEL_COLUMNS:,} cells, which Excel never writes"
+                    raise CannotImport(msg)
+                if cells > MAX_CELLS:
+                    msg = f"{name}: {sheet} holds more than {MAX_CELLS:,} cells; the import reads sheets of at most"
+                    raise CannotImport(f"{msg} that many")
+            if not chunk:
+                return
+            tail = data[cut:]
 
 
 def capped(problems: Iterable[str], what: str = "problems") -> list[str]:
