@@ -37,6 +37,8 @@ MAX_TEXT = 20_000
 MAX_NAME = 200
 """Characters in a code, a ref, a minute, a name or a role."""
 MAX_ADDRESSEES = 100
+MAX_PROBLEMS = 10
+"""Problems one command reports; the rest are counted ("and 89,990 more")."""
 MAX_LINE = 1_000_000
 """Bytes in one command's JSON (a line of a .jsonl file)."""
 # Text rules checked by pattern, in pydantic's core (linear time, whatever the input). Control
@@ -75,7 +77,9 @@ Position = Annotated[int, Field(strict=True, ge=1, le=2**62)]
 Text = Annotated[str, StringConstraints(pattern=FREE_TEXT, max_length=MAX_TEXT)]
 Name = Annotated[str, StringConstraints(pattern=NAME, max_length=MAX_NAME)]
 Code = Annotated[str, StringConstraints(pattern=CODE, max_length=MAX_NAME)]
-PeriodText = Annotated[str | None, AfterValidator(_period)]
+PeriodText = Annotated[
+    Annotated[str, StringConstraints(pattern=NAME, max_length=MAX_NAME)] | None, AfterValidator(_period)
+]
 
 
 class Model(BaseModel):
@@ -371,11 +375,14 @@ def parse_command(data: Any) -> AnyCommand:
         return data  # type: ignore[return-value]
     if isinstance(data, str | bytes):
         return command_from_json(data)
+    if isinstance(data, dict) and not isinstance(data.get("command", ""), str):
+        # said here: pydantic would write the tag out, which Python refuses for a number of 5,000 digits
+        raise InvalidCommand([("command", _not_a_command(data["command"]))])
     try:
         command: AnyCommand = _any_command.validator.validate_python(data)
         return command
     except ValidationError as e:
-        raise InvalidCommand([_problem(error, data) for error in e.errors()]) from None
+        raise InvalidCommand(_problems(e, data)) from None
 
 
 def command_from_json(text: str | bytes) -> AnyCommand:
@@ -386,19 +393,26 @@ def command_from_json(text: str | bytes) -> AnyCommand:
         command: AnyCommand = _any_command.validator.validate_json(text)
         return command
     except ValidationError as e:
-        raise InvalidCommand([_problem(error, None) for error in e.errors()]) from None
+        raise InvalidCommand(_problems(e, None)) from None
+
+
+def _problems(error: ValidationError, data: Any) -> list[tuple[str, str]]:
+    """The first ``MAX_PROBLEMS`` problems, each naming its field, and how many more there were."""
+    count = error.error_count()
+    problems = [_problem(e, data) for e in error.errors(include_url=False)[:MAX_PROBLEMS]]
+    if count > MAX_PROBLEMS:
+        problems.append(("", f"and {count - MAX_PROBLEMS:,} more problems"))
+    return problems
 
 
 def _problem(error: Any, data: Any) -> tuple[str, str]:
     loc = list(error["loc"])
     if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
         got = data.get("command") if isinstance(data, dict) else error.get("ctx", {}).get("tag")
-        names = ", ".join(command_names())
-        reason = "is required" if got is None else f"{shown(got)} is not a command"
-        return "command", f"{reason}; the commands are: {names}"
+        return "command", _not_a_command(got)
     if loc and loc[0] in command_names():  # the union's tag, not a field
         loc = loc[1:]
-    field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+    field = "".join(f"[{part}]" if isinstance(part, int) else f".{_printable(part)}" for part in loc).lstrip(".")
     kind = error["type"]
     if kind == "json_invalid":
         return "", f"not valid JSON: {error['ctx']['error']}"
@@ -410,6 +424,8 @@ def _problem(error: Any, data: Any) -> tuple[str, str]:
         reason = "must be " + error["ctx"]["expected"].replace("'", "")
     elif kind == "string_pattern_mismatch":
         reason = pattern_rule(error["ctx"]["pattern"], error["input"])
+    elif kind == "string_unicode":
+        reason = _not_unicode(error["input"])
     elif kind == "string_too_long":
         reason = f"must be at most {error['ctx']['max_length']:,} characters, not {len(error['input']):,}"
     elif kind == "too_long":
@@ -417,5 +433,35 @@ def _problem(error: Any, data: Any) -> tuple[str, str]:
     else:
         reason = error["msg"].removeprefix("Value error, ")
         if kind.startswith(("string_type", "list_type", "dict_type", "model_type", "int_")):
-            reason += f", not {shown(error['input'])}"
+            reason += f", not {described(error['input'])}"
     return field or "command", reason
+
+
+def _not_a_command(got: Any) -> str:
+    reason = "is required" if got is None else f"{described(got)} is not a command"
+    return f"{reason}; the commands are: {', '.join(command_names())}"
+
+
+def described(value: Any) -> str:
+    """A value as a message quotes it, whatever it is: a number of 5,000 digits or a list nested 1,000 deep is named,
+    not written out (Python would refuse to, or run out of stack)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"a number of about {int(value.bit_length() * 0.30103):,} digits"
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value):,} entr{'y' if len(value) == 1 else 'ies'}" if value else "an empty list"
+    if isinstance(value, dict):
+        return f"an object of {len(value):,} field{'s' * (len(value) != 1)}" if value else "an empty object"
+    return shown(value)
+
+
+def _not_unicode(value: Any) -> str:
+    text = value if isinstance(value, str) else ""
+    found = next((i for i, char in enumerate(text) if "\ud800" <= char <= "\udfff"), None)
+    if found is None:
+        return "must be text"
+    return f"must be text: U+{ord(text[found]):04X} at character {found + 1} is half of a pair, not a character"
+
+
+def _printable(name: str) -> str:
+    """A field's name as a message may show it: an unknown key could hold escape codes or half a pair."""
+    return name if name.isprintable() else name.encode("unicode_escape").decode("ascii")
