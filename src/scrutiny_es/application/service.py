@@ -794,7 +794,7 @@ class ScrutinyService:
         for envelope in ("command", "actor", "body", "ref", "command_id"):  # which the method does not take
             del fields[envelope]
         addressees = [a.name for a in item.addressees]
-        self.policy.check_item(actor.name, actor.role, name, addressees, fields.get("addressee"))
+        self.policy.check_item(actor.name, actor.role, name, addressees, fields.get("addressee"), actor_id=actor.id)
         if "position" in fields:
             position = fields["position"]
             fields["version"] = None if position is None else self._fact_version(item, position)
