@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from scrutiny_es.errors import WHERE as ERRORS
 
 if TYPE_CHECKING:
+    from scrutiny_es.adapters.jsonlines import parse_command
     from scrutiny_es.application import Receipt
     from scrutiny_es.application.ports import Mailer, ProjectionStatus
     from scrutiny_es.bootstrap import Scrutiny
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
         Retract,
         ReviseTargetDate,
         ScheduleMeeting,
-        parse_command,
     )
     from scrutiny_es.domain.policy import Policy, Role
     from scrutiny_es.errors import (
@@ -86,11 +86,12 @@ if TYPE_CHECKING:
 _COMMANDS = (
     "Actor Addressee AnyCommand CancelMeeting Close Command Correct Defer Escalate ExtendResponseDeadline ItemCommand "
     "MakeRecommendation ProposeClosure Reaffirm RecordReminder RecordResponse Refer RegisterBody Reopen ReportProgress "
-    "Retract ReviseTargetDate ScheduleMeeting parse_command"
+    "Retract ReviseTargetDate ScheduleMeeting"
 )
 _WHERE = {
     "Scrutiny": "scrutiny_es.bootstrap",
     "Receipt": "scrutiny_es.application",
+    "parse_command": "scrutiny_es.adapters.jsonlines",
     **dict.fromkeys(["Mailer", "ProjectionStatus"], "scrutiny_es.application.ports"),
     "ImpactRow": "scrutiny_es.projections.impact",
     **dict.fromkeys(["DueSoon", "Reminder"], "scrutiny_es.projections.reminders"),

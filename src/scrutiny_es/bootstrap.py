@@ -8,8 +8,9 @@ command line holds; ``in_memory()`` wires the same service to in-memory parts, f
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from scrutiny_es.adapters.clock import SystemClock
@@ -21,8 +22,9 @@ from scrutiny_es.adapters.sql.readmodels import SqlReadModels
 from scrutiny_es.adapters.store import migrate
 from scrutiny_es.adapters.store.eventstore import EventsourcingStore
 from scrutiny_es.adapters.store.migrate import event_store_in
-from scrutiny_es.application import ScrutinyService
+from scrutiny_es.application import BatchRejected, Receipt, ScrutinyService
 from scrutiny_es.application.ports import Clock, ReadModels
+from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 
 if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import; the importers for imports only
@@ -33,6 +35,7 @@ if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import; t
 
     from scrutiny_es.adapters.importers.importing import Imported
     from scrutiny_es.adapters.importers.minutes import Draft
+    from scrutiny_es.domain.commands import AnyCommand
 
 
 class Scrutiny(ScrutinyService):
@@ -93,6 +96,19 @@ class Scrutiny(ScrutinyService):
             host_transaction=session is not None,
             policy=BUILT_IN if policy is None else policy if isinstance(policy, Policy) else load_policy(policy),
         )
+
+    def execute_many(self, commands: Sequence[AnyCommand | dict[str, Any] | str]) -> list[Receipt]:
+        """``ScrutinyService.execute_many``, with commands given as JSON text read at the edge that reads JSON, so
+        a mistake in the JSON itself (curly quotes, a key given twice) is said as ``scrutiny-es apply`` says it."""
+        from scrutiny_es.adapters.jsonlines import read_command
+
+        read: list[AnyCommand | dict[str, Any] | str] = []
+        for index, command in enumerate(commands):
+            try:
+                read.append(read_command(command) if isinstance(command, str | bytes) else command)
+            except ScrutinyError as e:
+                raise BatchRejected(index, e) from None
+        return super().execute_many(read)
 
     def import_tracker(
         self,

@@ -117,3 +117,54 @@ def test_two_hundred_thousand_addressees_are_refused_by_the_limit_not_compared_i
     with pytest.raises(InvalidCommand) as refused:
         parse_command(many)
     assert refused.value.problems == [("addressees", "must have at most 100 entries, not 200,000")]
+
+
+def test_a_host_passing_json_text_hears_what_apply_says_of_it(recorded: str) -> None:
+    from scrutiny_es import InvalidCommand
+
+    line = json.dumps(command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
+    app = Scrutiny(recorded)
+    try:
+        with pytest.raises(InvalidCommand) as refused:
+            app.execute(line[:-1] + ', "received_on": "2024-03-20"}')
+        assert refused.value.problems == [("received_on", "is given more than once in the same object")]
+        with pytest.raises(InvalidCommand) as curly:
+            app.execute("{“command”: “refer”}")
+        assert curly.value.problems[0][1].startswith("curly quotes (“) at column 2")
+    finally:
+        app.close()
+    assert events(recorded) == 2
+
+
+def test_a_line_of_ninety_thousand_unknown_keys_prints_ten_problems_and_a_count(recorded: str) -> None:
+    data = {
+        **command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"),
+        **{f"k{n}": 0 for n in range(90_000)},
+    }
+    code, _, err = apply(recorded, json.dumps(data, separators=(",", ":")) + "\n")
+    assert code == 1
+    assert err.splitlines()[0] == "line 1: k0: is not a field of this command"
+    assert err.splitlines()[-1] == "line 1: and 89,990 more problems"
+    assert len(err.splitlines()) == 11
+
+
+def test_odd_values_through_the_api_are_refused_as_invalid_commands_and_write_nothing(recorded: str) -> None:
+    from scrutiny_es import InvalidCommand
+
+    deep: list[object] = []
+    for _ in range(1000):
+        deep = [deep]
+    app = Scrutiny(recorded)
+    try:
+        for bad, field in [
+            (register("B2", deadlines={"executive": "2 months\ud800"}), "deadlines.executive"),
+            (make("R2", text=10**5000), "text"),
+            (make("R2", addressees=deep), "addressees[0]"),
+            (make("R2", item="Parks\ud83d"), "item"),
+        ]:
+            with pytest.raises(InvalidCommand) as refused:
+                app.execute(bad)
+            assert refused.value.problems[0][0] == field
+    finally:
+        app.close()
+    assert events(recorded) == 2

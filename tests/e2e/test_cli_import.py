@@ -69,3 +69,23 @@ def test_importing_needs_the_body_and_who_imports(tmp_path: Path, db_url: str) -
     assert "say who is importing" in nobody.stderr
     unregistered = run("import", str(path), "--body", "SNAC", *CLERK, db=db_url)
     assert unregistered.stderr.strip() == "scrutiny-es: no body is registered with the code SNAC"
+
+
+def test_a_workbook_bomb_is_refused_in_one_sentence_and_nothing_is_written(tmp_path: Path, db_url: str) -> None:
+    from tests.unit.test_import_limits import rezipped, sheet_xml, text_cell
+    from tests.unit.tracker_files import workbook
+
+    board(db_url)
+    rows = "".join(
+        f'<row r="{n}">{text_cell(f"A{n}", "x")}{text_cell(f"XFD{n}", "far")}</row>' for n in range(1, 20_001)
+    )
+    path = rezipped(
+        workbook(tmp_path / "t.xlsx", {"Sheet1": [["Date"]]}), {"xl/worksheets/sheet1.xml": sheet_xml(rows)}
+    )
+    result = run("import", str(path), "--body", "SNAC", *CLERK, db=db_url)
+    assert result.returncode == 1
+    assert result.stderr == (
+        'scrutiny-es: t.xlsx: sheet "Sheet1" row 1 has a value in column XFD (16,384); the import reads the first '
+        "200 columns (A to GR) only: clear or move what lies beyond\n"
+    )
+    assert Scrutiny(db_url).tracker() == []

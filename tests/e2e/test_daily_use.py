@@ -253,7 +253,7 @@ def test_lines_without_an_actor_take_the_one_given(db_url: str, monkeypatch: pyt
                 stdin=lines)  # fmt: skip
     assert given.returncode == 0, given.stderr
     from_env = run("apply", "-", db=db_url, stdin=jsonl({k: v for k, v in PROGRESS.items() if k != "actor"}),
-                   env={"SCRUTINY_ACTOR": json.dumps({"id": "o1", "name": "Director of Housing", "role": "officer"})})  # fmt: skip
+                   env={"SCRUTINY_ACTOR": json.dumps({"id": "Director of Housing", "name": "Director of Housing", "role": "officer"})})  # fmt: skip
     assert from_env.returncode == 0, from_env.stderr
     assert [e.actor for e in Scrutiny(db_url).audit()] == ["Dem Services (clerk)"] * 2 + [
         "Director of Housing (officer)"

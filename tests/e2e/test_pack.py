@@ -16,7 +16,7 @@ from scrutiny_es.domain.policy import NotPermitted
 from tests.conftest import FixedClock, command, make, register
 from tests.e2e.cli import run
 
-OFFICER = {"id": "o1", "name": "Director of Housing", "role": "officer"}
+OFFICER = {"id": "Director of Housing", "name": "Director of Housing", "role": "officer"}
 MEETINGS = ["2024-01-17", "2024-02-15", "2024-03-14", "2024-04-11"]
 
 

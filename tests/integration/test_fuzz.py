@@ -72,8 +72,20 @@ JSON = st.recursive(
     max_leaves=12,
 )
 TEXT = st.text(st.characters(codec="utf-8"), max_size=40) | st.sampled_from(
-    ["\u0000", "R\u00001", "\x1b[31m", "\u202e", "9999-12-20", "2024-02-30", "0001-01-01", " ", "x" * 20_001, "'--"]
-)
+    ["\u0000", "R\u00001", "\x1b[31m", "\u202e", "9999-12-20", "2024-02-30", "0001-01-01", " ", "x" * 20_001, "'--",
+     "2 months\ud800", "\udfff", "Parks\ud83d"]
+)  # fmt: skip
+
+
+def nested(depth: int) -> list[Any]:
+    """A list nested ``depth`` deep, as a host's bug might pass one."""
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+ODD = st.sampled_from([10**5000, -(10**400), 2**63, 1e308, float("inf")]) | st.builds(nested, st.integers(100, 1000))
 
 
 @st.composite
@@ -81,13 +93,17 @@ def mutated(draw: st.DrawFn) -> Any:
     """A valid command, changed a little: a field dropped, replaced, added, or given awkward text."""
     data: dict[str, Any] = json.loads(json.dumps(draw(st.sampled_from(VALID))))
     key = draw(st.sampled_from(sorted(data)))
-    change = draw(st.sampled_from(["drop", "json", "text", "extra", "actor"]))
+    change = draw(st.sampled_from(["drop", "json", "text", "extra", "actor", "odd", "deadline"]))
     if change == "drop":
         del data[key]
     elif change == "json":
         data[key] = draw(JSON)
     elif change == "text":
         data[key] = draw(TEXT)
+    elif change == "odd":
+        data[key] = draw(ODD)
+    elif change == "deadline":
+        data["deadlines"] = {draw(st.sampled_from(["executive", "nhs", "officer"])): draw(TEXT | ODD)}
     elif change == "extra":
         data[draw(st.text(max_size=12))] = draw(JSON)
     else:
@@ -160,3 +176,11 @@ def test_the_fuzz_corpus_of_valid_commands_is_valid(tmp_path: Path) -> None:
     for valid in VALID:
         app.execute(valid)
     assert app.tracker()[0].status == "responded"
+
+
+def test_a_text_corrected_to_words_that_only_look_like_a_date_reads_in_the_audit_trail(tmp_path: Path) -> None:
+    app = Scrutiny(f"sqlite:///{tmp_path / 'date.db'}", clock=FixedClock(datetime(2026, 12, 1, tzinfo=UTC)))
+    for valid in [*VALID[:2], command("correct", "FZ", ref="R1", field="text", value="2024-02-30", reason="Typo")]:
+        app.execute(valid)
+    assert app.audit()[-1].summary.endswith("to “2024-02-30”: Typo")
+    app.close()

@@ -12,7 +12,7 @@ from tests.conftest import CLERK, FixedClock, command, make, register
 from tests.e2e.cli import jsonl, run
 
 PUBLIC = {"id": "p1", "name": "A Resident", "role": "member of the public"}
-DIRECTOR = {"id": "d1", "name": "Director of Housing", "role": "Officer "}  # as a host might spell it
+DIRECTOR = {"id": "Director of Housing", "name": "Sam Patel", "role": "Officer "}  # as a host might spell it
 
 
 def item(app: Scrutiny) -> None:
@@ -51,13 +51,13 @@ def test_an_officer_records_progress_and_their_own_response_only_on_items_naming
     with pytest.raises(NotPermitted, match="may not record a response for Cabinet"):
         app.execute(command("record_response", ref="R1", addressee="Cabinet", decision="accepted", text="Yes",
                             responded_on="2024-03-01", responded_by="Cabinet", actor=DIRECTOR))  # fmt: skip
-    with pytest.raises(NotPermitted, match=r"Director of Housing \(Officer \) may not close"):
+    with pytest.raises(NotPermitted, match=r"Sam Patel \(Officer \) may not close"):
         app.execute(command("close", ref="R1", outcome="implemented", decided_on="2024-03-02", actor=DIRECTOR))
     app.execute(make("R2", addressees=[{"name": "Cabinet", "kind": "executive"}]))
     with pytest.raises(NotPermitted, match="on an item that does not name them"):
         app.execute(command("report_progress", ref="R2", note="n", reported_on="2024-03-01", reported_by="x",
                             actor=DIRECTOR))  # fmt: skip
-    assert [e.actor for e in app.audit(ref="R1")][-2:] == ["Director of Housing (Officer )"] * 2
+    assert [e.actor for e in app.audit(ref="R1")][-2:] == ["Sam Patel (Officer )"] * 2
 
 
 POLICY = """
@@ -96,3 +96,58 @@ def test_the_command_line_names_the_refused_line_and_reads_a_policy_file(db_url:
     broken.write_text("[roles.x]\nmay = 3\n")
     said = run("tracker", db=db_url, env={"SCRUTINY_POLICY": str(broken)})
     assert said.returncode == 1 and "needs may = " in said.stderr
+
+
+def test_an_officer_named_cabinet_may_not_record_cabinets_response(app: Scrutiny) -> None:
+    item(app)
+    impostor = {"id": "d1", "name": "Cabinet", "role": "officer"}
+    with pytest.raises(NotPermitted, match=r"Cabinet \(officer\) may not record_response on an item that does not"):
+        app.execute(command("record_response", ref="R1", addressee="Cabinet", decision="accepted", text="Yes",
+                            responded_on="2024-03-01", responded_by="Cabinet", actor=impostor))  # fmt: skip
+    assert [e.event for e in app.audit(ref="R1")][-1] != "ResponseRecorded"
+
+
+def test_a_policy_says_which_addressees_an_actor_answers_for_by_their_id(db_url: str, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        '[roles."scrutiny officer"]\nmay = ["*"]\n[roles.officer]\nmay = ["record_response", "report_progress"]\nown_items = true\n'
+        '[addressees]\n"u-42" = ["Cabinet"]\n'
+    )
+    app = Scrutiny(db_url, clock=FixedClock(), policy=policy)
+    item(app)
+    leader = {"id": "u-42", "name": "Cllr Jo Bloggs", "role": "officer"}
+    app.execute(command("record_response", ref="R1", addressee="Cabinet", decision="accepted", text="Agreed",
+                        responded_on="2024-03-01", responded_by="Cabinet", actor=leader))  # fmt: skip
+    with pytest.raises(NotPermitted, match="may not record a response for Director of Housing"):
+        app.execute(command("record_response", ref="R1", addressee="Director of Housing", decision="accepted",
+                            text="Agreed", responded_on="2024-03-01", responded_by="x", actor=leader))  # fmt: skip
+    app.close()
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        (
+            '[roles."Scrutiny Officer"]\nmay = ["*"]\n[roles."scrutiny  officer "]\nmay = []\n',
+            '[roles."Scrutiny Officer"] and [roles."scrutiny  officer "] are the same role (role names are compared '
+            "ignoring case and spacing): give it one section",
+        ),
+        (
+            '[roles.officer]\nmay = ["report_progres", "record_response"]\n',
+            "[roles.\"officer\"] may 'report_progres', which is not a command; the commands are: cancel_meeting,",
+        ),
+        ("[roles.x]\nmay = [" + "[" * 50_000 + "]" * 50_000 + "]\n", "nests its arrays or tables too deeply"),
+        ('[roles.x]\nmay = []\n[addressees]\nu1 = "Cabinet"\n', "[addressees] lists the addressees each actor"),
+    ],
+)
+def test_a_policy_file_that_cannot_mean_one_thing_is_refused_naming_what_is_wrong(
+    tmp_path: Path, written: str, said: str
+) -> None:
+    from scrutiny_es import ScrutinyError
+    from scrutiny_es.adapters.policyfile import load_policy
+
+    policy = tmp_path / "policy.toml"
+    policy.write_text(written)
+    with pytest.raises(ScrutinyError) as refused:
+        load_policy(policy)
+    assert said in str(refused.value), str(refused.value)

@@ -88,3 +88,100 @@ def test_names_the_field_and_the_rule(data: Any, expected: list[tuple[str, str]]
     for (field, reason), (want_field, want_reason) in zip(found, expected, strict=True):
         assert want_field in field
         assert want_reason in reason, reason
+
+
+def test_json_text_with_curly_quotes_is_explained_by_the_public_parse_command() -> None:
+    import scrutiny_es
+
+    with pytest.raises(InvalidCommand) as refused:
+        scrutiny_es.parse_command("{“command”: “register_body”}")
+    assert refused.value.problems == [
+        ("", 'curly quotes (“) at column 2: JSON needs straight double quotes (") around names and text')
+    ]
+
+
+def test_json_text_repeating_a_key_is_refused_by_the_public_parse_command() -> None:
+    import json
+
+    import scrutiny_es
+
+    text = json.dumps(register())[:-1] + ', "name": "Again"}'
+    with pytest.raises(InvalidCommand) as refused:
+        scrutiny_es.parse_command(text)
+    assert refused.value.problems == [("name", "is given more than once in the same object")]
+
+
+def test_the_domain_reads_json_text_for_its_shape_alone_and_refuses_what_is_not_json() -> None:
+    assert problems("{}") == [("command", problems({})[0][1])]
+    with pytest.raises(InvalidCommand) as refused:
+        parse_command("[1")
+    ((field, reason),) = refused.value.problems
+    assert (field, reason.startswith("not valid JSON: ")) == ("", True)
+    assert problems('{"command": "vote"}') == problems(command("vote"))
+
+
+def nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (make(text=10**5000), ("text", "Input should be a valid string, not a number of about 5,000 digits")),
+        (make(actor={"id": 10**5000, "name": "x", "role": "clerk"}), ("actor.id", "not a number of about 5,000")),
+        (command("retract", ref="R1", position=10**5000, reason="r"), ("position", "less than or equal to")),
+        (register(deadlines={"executive": "2 months\ud800"}), ("deadlines.executive", "U+D800 at character 9 is half")),
+        (
+            make(text="Agreed\udfff."),
+            ("text", "must be text: U+DFFF at character 7 is half of a pair, not a character"),
+        ),
+        (make(addressees=nested(1000)), ("addressees[0]", "not a list of 1 entry")),
+        (make(text=nested(1000)), ("text", "Input should be a valid string, not a list of 1 entry")),
+        ({**make(), "colour\x1b[31m": "red"}, ("colour\\x1b[31m", "is not a field of this command")),
+    ],
+)
+def test_an_oversized_or_odd_value_is_refused_naming_its_field_not_with_a_crash(
+    data: Any, expected: tuple[str, str]
+) -> None:
+    import json
+
+    import scrutiny_es
+
+    ((field, reason),) = problems(data)
+    assert field == expected[0] and expected[1] in reason, (field, reason)
+    try:
+        text = json.dumps(data)
+    except (ValueError, RecursionError):
+        return  # Python will not write it as JSON text either
+    with pytest.raises(InvalidCommand) as refused:
+        scrutiny_es.parse_command(text)
+    assert refused.value.problems[0][0] in (expected[0], ""), refused.value.problems
+
+
+def test_json_text_with_an_integer_of_five_thousand_digits_names_the_field() -> None:
+    import json
+
+    import scrutiny_es
+
+    text = json.dumps(make()).replace('"text": "', '"text": 1' + "0" * 5000 + ', "x": "', 1)
+    with pytest.raises(InvalidCommand) as refused:
+        scrutiny_es.parse_command(text)
+    assert refused.value.problems[0] == ("text", "Input should be a valid string, not a number of about 5,000 digits")
+
+
+def test_ninety_thousand_unknown_fields_give_ten_problems_and_a_count_of_the_rest() -> None:
+    import json
+
+    import scrutiny_es
+
+    data = {**make(), **{f"k{n}": 0 for n in range(90_000)}}
+    found = problems(data)
+    assert len(found) == 11
+    assert found[0] == ("k0", "is not a field of this command")
+    assert found[-1] == ("", "and 89,990 more problems")
+    with pytest.raises(InvalidCommand) as refused:
+        scrutiny_es.parse_command(json.dumps(data, separators=(",", ":")))
+    assert refused.value.problems[-1] == ("", "and 89,990 more problems")

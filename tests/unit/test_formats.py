@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +65,52 @@ def test_the_audit_trail_says_the_zone_of_each_recorded_time(fmt: str) -> None:
     winter = render(audit(datetime(2024, 1, 10, 9, 5, tzinfo=UTC)), fmt, width=300)  # type: ignore[arg-type]
     assert "2 Jul 2024 00:30 BST" in summer
     assert "10 Jan 2024 09:05 GMT" in winter
+
+
+INVISIBLE = ["\u061c", "\u2028", "\u2029", "\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad", "\u2066", "\u200f"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "md", "csv"])
+def test_invisible_and_bidi_characters_are_shown_as_their_escapes(fmt: str) -> None:
+    typed = "Cab" + "".join(INVISIBLE) + "inet"
+    shown = render(tracker(typed), fmt)  # type: ignore[arg-type]
+    assert not set(INVISIBLE) & set(shown)
+    for char in INVISIBLE:
+        assert f"u{ord(char):04x}" in shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ('=HYPERLINK("http://evil.example","Click")', '\'=HYPERLINK("http://evil.example","Click")'),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(1+1)", "'@SUM(1+1)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("That parks open = later", "That parks open = later"),
+    ],
+)
+def test_a_csv_cell_that_a_spreadsheet_would_run_is_written_after_an_apostrophe(typed: str, written: str) -> None:
+    (row,) = csv.DictReader(io.StringIO(render(tracker(typed), "csv")))
+    assert row["text"] == written
+
+
+def test_a_carriage_return_at_the_start_of_a_csv_cell_is_shown_as_its_escape_not_run() -> None:
+    (row,) = csv.DictReader(io.StringIO(render(tracker("\r=1+1"), "csv")))
+    assert row["text"] == "\\u000d=1+1"
+
+
+def test_the_impact_figures_as_csv_neutralise_a_formula_in_a_group_name(tmp_path: Path) -> None:
+    from scrutiny_es import Scrutiny
+    from scrutiny_es.__main__ import main
+    from tests.conftest import FixedClock, make, register
+
+    db = f"sqlite:///{tmp_path / 'impact.db'}"
+    app = Scrutiny(db, clock=FixedClock())
+    app.execute(register())
+    app.execute(make(addressees=[{"name": '=HYPERLINK("x")', "kind": "officer"}]))
+    app.close()
+    out = tmp_path / "impact.csv"
+    assert main(["--db", db, "impact", "--by", "addressee", "--format", "csv", "-o", str(out)]) == 0
+    groups = [row["group"] for row in csv.DictReader(io.StringIO(out.read_text()))]
+    assert '\'=HYPERLINK("x")' in groups

@@ -118,14 +118,6 @@ class Recording:
         """The aggregates the last batch saved (see ``Batch.saved``)."""
         self._time = RecordingTime(clock, store.latest)
 
-    def execute(self, command: c.AnyCommand | dict[str, Any] | str) -> Receipt:
-        """Validates and records one command; raises a ``ScrutinyError`` and writes nothing if it breaks a rule."""
-        try:
-            (receipt,) = self.execute_many([command])
-        except BatchRejected as e:
-            raise e.error from None
-        return receipt
-
     def execute_many(self, commands: Sequence[c.AnyCommand | dict[str, Any] | str]) -> list[Receipt]:
         """Records several commands in one transaction, in order: all of them, or none.
 
@@ -357,7 +349,7 @@ class Recording:
         for envelope in ("command", "actor", "body", "ref", "command_id"):  # which the method does not take
             del fields[envelope]
         addressees = [a.name for a in item.addressees]
-        self._policy.check_item(actor.name, actor.role, name, addressees, fields.get("addressee"))
+        self._policy.check_item(actor.name, actor.role, name, addressees, fields.get("addressee"), actor_id=actor.id)
         if isinstance(cmd, c.Retract):
             retracted = fields["version"] = self._fact_version(item, cmd.position)
         elif isinstance(cmd, c.Correct):

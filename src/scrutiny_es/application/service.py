@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from scrutiny_es.application.ports import Clock, EventStore, Mailer, Positions, Progress, ProjectionStatus, ReadModels
 from scrutiny_es.application.reading import Reading
-from scrutiny_es.application.recording import MAX_ATTEMPTS, Done, Receipt, Recording
+from scrutiny_es.application.recording import MAX_ATTEMPTS, BatchRejected, Done, Receipt, Recording
 from scrutiny_es.application.reminding import Reminding, SentReminders
 from scrutiny_es.application.times import trusted
 from scrutiny_es.application.upkeep import Upkeep
@@ -71,7 +71,11 @@ class ScrutinyService:
 
     def execute(self, command: c.AnyCommand | dict[str, Any] | str) -> Receipt:
         """Validates and records one command; raises a ``ScrutinyError`` and writes nothing if it breaks a rule."""
-        return self._recording.execute(command)
+        try:
+            (receipt,) = self.execute_many([command])  # as the façade reads a batch (see ``Scrutiny``)
+        except BatchRejected as e:
+            raise e.error from None
+        return receipt
 
     def execute_many(self, commands: Sequence[c.AnyCommand | dict[str, Any] | str]) -> list[Receipt]:
         """Records several commands in one transaction, in order: all of them, or none.

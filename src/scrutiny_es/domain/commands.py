@@ -8,9 +8,9 @@ before are the aggregates' to check.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -37,10 +37,10 @@ MAX_TEXT = 20_000
 MAX_NAME = 200
 """Characters in a code, a ref, a minute, a name or a role."""
 MAX_ADDRESSEES = 100
+MAX_PROBLEMS = 10
+"""Problems one command reports; the rest are counted ("and 89,990 more")."""
 MAX_LINE = 1_000_000
 """Bytes in one command's JSON (a line of a .jsonl file)."""
-MAX_DEPTH = 20
-"""How deeply JSON may nest (a command needs three levels)."""
 # Text rules checked by pattern, in pydantic's core (linear time, whatever the input). Control
 # characters (C0, DEL and C1) are refused everywhere but for tab and newline in free text:
 # PostgreSQL cannot store a NUL, and the others would reach a clerk's terminal as escape codes.
@@ -77,7 +77,9 @@ Position = Annotated[int, Field(strict=True, ge=1, le=2**62)]
 Text = Annotated[str, StringConstraints(pattern=FREE_TEXT, max_length=MAX_TEXT)]
 Name = Annotated[str, StringConstraints(pattern=NAME, max_length=MAX_NAME)]
 Code = Annotated[str, StringConstraints(pattern=CODE, max_length=MAX_NAME)]
-PeriodText = Annotated[str | None, AfterValidator(_period)]
+PeriodText = Annotated[
+    Annotated[str, StringConstraints(pattern=NAME, max_length=MAX_NAME)] | None, AfterValidator(_period)
+]
 
 
 class Model(BaseModel):
@@ -345,6 +347,13 @@ AnyCommand = Annotated[
 
 _any_command: TypeAdapter[AnyCommand] = TypeAdapter(AnyCommand)
 
+
+@cache
+def command_names() -> tuple[str, ...]:
+    """The commands' names, in the union's order."""
+    return tuple(_any_command.json_schema()["discriminator"]["mapping"])
+
+
 ENVELOPE = {"command", "actor", "body", "ref", "command_id"}
 """Fields every item command carries: which item, who records it, its key. The rest are the facts recorded."""
 
@@ -358,118 +367,55 @@ ITEM_COMMANDS: list[type[ItemCommand]] = [
 def parse_command(data: Any) -> AnyCommand:
     """Validates a command: a model, its JSON-shaped dict, or its JSON text; problems name the field and the rule.
 
-    JSON text is parsed and checked in one pass in pydantic's core; only text that fails, or
-    that may repeat a key (which pydantic would let the last one win), is read again to say why.
+    JSON text is parsed and checked in one pass in pydantic's core. What a clerk got wrong in
+    the JSON itself (curly quotes, a key given twice) is said by the edge that reads JSON lines,
+    ``scrutiny_es.adapters.jsonlines``, which a host's ``Scrutiny`` and ``scrutiny-es apply`` use.
     """
     if isinstance(data, Command):
         return data  # type: ignore[return-value]
-    command: AnyCommand
     if isinstance(data, str | bytes):
-        if len(data) > MAX_LINE:
-            raise InvalidCommand([("", f"a command is at most {MAX_LINE:,} bytes of JSON; this one has {len(data):,}")])
-        try:
-            command = _any_command.validator.validate_json(data)
-        except ValidationError:
-            data = json_object(data)  # and checked again below, for the clerk's messages
-        else:
-            if _colons(data) != _keys(command):  # a key may be repeated: read it exactly
-                json_object(data)
-            return command
+        return command_from_json(data)
+    if isinstance(data, dict) and not isinstance(data.get("command", ""), str):
+        # said here: pydantic would write the tag out, which Python refuses for a number of 5,000 digits
+        raise InvalidCommand([("command", _not_a_command(data["command"]))])
     try:
-        command = _any_command.validator.validate_python(data)
+        command: AnyCommand = _any_command.validator.validate_python(data)
         return command
     except ValidationError as e:
-        raise InvalidCommand([_problem(error, data) for error in e.errors()]) from None
+        raise InvalidCommand(_problems(e, data)) from None
 
 
-def _colons(text: str | bytes) -> int:
-    return text.count(b'":') if isinstance(text, bytes) else text.count('":')
-
-
-def _keys(command: Any) -> int:
-    """How many keys the JSON of a validated command held (each key is followed by ``":`` when written tightly).
-
-    Written for the commands' shapes, for speed: an actor always has its three keys.
-    """
-    fields = command.__dict__
-    keys = len(command.__pydantic_fields_set__) + 3
-    for addressee in fields.get("addressees", ()):
-        keys += len(addressee.__pydantic_fields_set__)
-    return keys + len(fields.get("deadlines", ()))
-
-
-def json_object(text: str | bytes) -> dict[str, Any]:
-    """A command's JSON read exactly, with messages for what pydantic's parser would pass or only half explain."""
-    depth = _depth(text)
-    if depth > MAX_DEPTH:
-        raise InvalidCommand([("", f"JSON nests {depth} levels deep; a command needs no more than {MAX_DEPTH}")])
+def command_from_json(text: str | bytes) -> AnyCommand:
+    """A command from its JSON text in one pass, within ``MAX_LINE``; pydantic's parser bounds the nesting."""
+    if len(text) > MAX_LINE:
+        raise InvalidCommand([("", f"a command is at most {MAX_LINE:,} bytes of JSON; this one has {len(text):,}")])
     try:
-        data = json.loads(text, object_pairs_hook=_no_repeated_keys)
-    except json.JSONDecodeError as e:
-        raise InvalidCommand([("", _json_mistake(e))]) from None
-    if not isinstance(data, dict):
-        raise InvalidCommand([("", "a command is a JSON object: {...}")])
-    return data
+        command: AnyCommand = _any_command.validator.validate_json(text)
+        return command
+    except ValidationError as e:
+        raise InvalidCommand(_problems(e, None)) from None
 
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_BRACKETS = re.compile(r"[^\[\]{}]+")
-
-
-def _depth(text: str | bytes) -> int:
-    """How deeply the JSON nests, found without parsing it (Python's parser would exhaust its stack first)."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    brackets = _BRACKETS.sub("", _STRING.sub("", text))
-    depth = deepest = 0
-    for bracket in brackets:
-        depth += 1 if bracket in "[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
-
-
-_CURLY = re.compile("[“”„‟″]")
-
-
-def _json_mistake(error: json.JSONDecodeError) -> str:
-    """What is wrong with a line that is not JSON, in the words of the mistake a clerk most likely made."""
-    text = error.doc if isinstance(error.doc, str) else ""
-    if error.msg.startswith("Invalid control character"):
-        found = text[error.pos] if error.pos < len(text) else ""
-        what = {"\n": "newline", "\t": "tab", "\r": "carriage return"}.get(
-            found, f"control character U+{ord(found or ' '):04X}"
-        )
-        written = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(found, "\\u....")
-        return f"a raw {what} inside a JSON string at column {error.colno}: write it as {written}"
-    curly = _CURLY.search(text)
-    if curly is not None:
-        column = curly.start() + 1
-        return (
-            f'curly quotes ({curly[0]}) at column {column}: JSON needs straight double quotes (") around names and text'
-        )
-    return f"not valid JSON: {error.msg} at column {error.colno}"
-
-
-def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    data = dict(pairs)
-    if len(data) != len(pairs):
-        seen: set[str] = set()
-        repeated = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
-        raise InvalidCommand([(repeated, "is given more than once in the same object")])
-    return data
+def _problems(error: ValidationError, data: Any) -> list[tuple[str, str]]:
+    """The first ``MAX_PROBLEMS`` problems, each naming its field, and how many more there were."""
+    count = error.error_count()
+    problems = [_problem(e, data) for e in error.errors(include_url=False)[:MAX_PROBLEMS]]
+    if count > MAX_PROBLEMS:
+        problems.append(("", f"and {count - MAX_PROBLEMS:,} more problems"))
+    return problems
 
 
 def _problem(error: Any, data: Any) -> tuple[str, str]:
     loc = list(error["loc"])
     if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
-        got = data.get("command") if isinstance(data, dict) else None
-        names = ", ".join(_any_command.json_schema()["discriminator"]["mapping"])
-        reason = "is required" if got is None else f"{shown(got)} is not a command"
-        return "command", f"{reason}; the commands are: {names}"
-    if loc and isinstance(data, dict) and loc[0] == data.get("command"):
+        got = data.get("command") if isinstance(data, dict) else error.get("ctx", {}).get("tag")
+        return "command", _not_a_command(got)
+    if loc and loc[0] in command_names():  # the union's tag, not a field
         loc = loc[1:]
-    field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+    field = "".join(f"[{part}]" if isinstance(part, int) else f".{_printable(part)}" for part in loc).lstrip(".")
     kind = error["type"]
+    if kind == "json_invalid":
+        return "", f"not valid JSON: {error['ctx']['error']}"
     if kind == "missing":
         reason = "is required"
     elif kind in ("extra_forbidden", "unexpected_keyword_argument"):
@@ -478,6 +424,8 @@ def _problem(error: Any, data: Any) -> tuple[str, str]:
         reason = "must be " + error["ctx"]["expected"].replace("'", "")
     elif kind == "string_pattern_mismatch":
         reason = pattern_rule(error["ctx"]["pattern"], error["input"])
+    elif kind == "string_unicode":
+        reason = _not_unicode(error["input"])
     elif kind == "string_too_long":
         reason = f"must be at most {error['ctx']['max_length']:,} characters, not {len(error['input']):,}"
     elif kind == "too_long":
@@ -485,5 +433,35 @@ def _problem(error: Any, data: Any) -> tuple[str, str]:
     else:
         reason = error["msg"].removeprefix("Value error, ")
         if kind.startswith(("string_type", "list_type", "dict_type", "model_type", "int_")):
-            reason += f", not {shown(error['input'])}"
+            reason += f", not {described(error['input'])}"
     return field or "command", reason
+
+
+def _not_a_command(got: Any) -> str:
+    reason = "is required" if got is None else f"{described(got)} is not a command"
+    return f"{reason}; the commands are: {', '.join(command_names())}"
+
+
+def described(value: Any) -> str:
+    """A value as a message quotes it, whatever it is: a number of 5,000 digits or a list nested 1,000 deep is named,
+    not written out (Python would refuse to, or run out of stack)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"a number of about {int(value.bit_length() * 0.30103):,} digits"
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value):,} entr{'y' if len(value) == 1 else 'ies'}" if value else "an empty list"
+    if isinstance(value, dict):
+        return f"an object of {len(value):,} field{'s' * (len(value) != 1)}" if value else "an empty object"
+    return shown(value)
+
+
+def _not_unicode(value: Any) -> str:
+    text = value if isinstance(value, str) else ""
+    found = next((i for i, char in enumerate(text) if "\ud800" <= char <= "\udfff"), None)
+    if found is None:
+        return "must be text"
+    return f"must be text: U+{ord(text[found]):04X} at character {found + 1} is half of a pair, not a character"
+
+
+def _printable(name: str) -> str:
+    """A field's name as a message may show it: an unknown key could hold escape codes or half a pair."""
+    return name if name.isprintable() else name.encode("unicode_escape").decode("ascii")

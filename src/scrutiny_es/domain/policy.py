@@ -13,6 +13,15 @@ it with a TOML file of the same shape::
     [roles.officer]
     may = ["report_progress"]
     own_items = true
+
+    [addressees]
+    "u-1042" = ["Director of Housing", "Cabinet Member for Housing"]
+
+Role names are compared ignoring case and spacing, so two sections naming the same role are
+refused rather than one silently overriding the other; so is a command name the library does
+not know. Who an officer answers for is keyed on the actor's ``id`` (what the host signed them
+in as), never on their display name: the addressees the ``[addressees]`` table lists under the
+id, else the addressee whose name is the id itself.
 """
 
 from __future__ import annotations
@@ -41,31 +50,34 @@ class Role:
 
 @dataclass(frozen=True)
 class Policy:
-    """Roles by name, compared case-insensitively with spaces around ignored; any other role records nothing."""
+    """Roles by name, compared ignoring case and spacing; any other role records nothing. For a role
+    limited to its own items, ``acts_for`` says which addressees an actor answers for, by the actor's ``id``."""
 
     roles: Mapping[str, Role] = field(default_factory=dict)
+    acts_for: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], source: str = "the policy") -> Policy:
-        """A policy from its TOML form, read already (``{"roles": {NAME: {"may": [...], "own_items": bool}}}``)."""
+        """A policy from its TOML form, read already (``{"roles": {NAME: {"may": [...], "own_items": bool}},
+        "addressees": {ACTOR_ID: [NAME, ...]}}``)."""
         roles = data.get("roles")
-        unknown = set(data) - {"roles"}
+        unknown = set(data) - {"roles", "addressees"}
         if not isinstance(roles, Mapping) or unknown:
             msg = f"{source} must hold [roles.NAME] tables only, each with may = [commands] and own_items"
-            raise ScrutinyError(msg)
-        made = {}
+            raise ScrutinyError(msg + ", and an [addressees] table")
+        made: dict[str, Role] = {}
+        named: dict[str, str] = {}
         for name, rule in roles.items():
-            may = rule.get("may") if isinstance(rule, Mapping) else None
-            own = rule.get("own_items", False) if isinstance(rule, Mapping) else None
-            if not (isinstance(may, list) and all(isinstance(m, str) for m in may) and isinstance(own, bool)):
-                msg = f'{source}: [roles."{name}"] needs may = ["command", ...] and, if given, own_items = true/false'
+            key = _role_name(name)
+            if key in named:
+                msg = (
+                    f'{source}: [roles."{named[key]}"] and [roles."{name}"] are the same role (role names are '
+                    "compared ignoring case and spacing): give it one section"
+                )
                 raise ScrutinyError(msg)
-            extra = set(rule) - {"may", "own_items"}
-            if extra:
-                msg = f'{source}: [roles."{name}"] has {", ".join(sorted(extra))}, which a role does not take'
-                raise ScrutinyError(msg)
-            made[_role_name(name)] = Role(frozenset(may), own)
-        return cls(made)
+            named[key] = name
+            made[key] = _role(name, rule, source)
+        return cls(made, _acts_for(data.get("addressees", {}), source))
 
     def role(self, name: str) -> Role | None:
         return self.roles.get(_role_name(name))
@@ -79,24 +91,66 @@ class Policy:
         return role
 
     def check_item(
-        self, actor_name: str, role_name: str, command: str, addressees: list[str], addressee: str | None
+        self,
+        actor_name: str,
+        role_name: str,
+        command: str,
+        addressees: list[str],
+        addressee: str | None,
+        *,
+        actor_id: str,
     ) -> None:
-        """``check``, and for a role limited to its own items: the item names the actor among its addressees, and
-        a response is the actor's own."""
+        """``check``, and for a role limited to its own items: the item names an addressee the actor answers for
+        (by the actor's ``id``), and a response is for one of them."""
         role = self.check(actor_name, role_name, command)
         if not role.own_items:
             return
-        if actor_name not in addressees:
+        answers_for = self.acts_for.get(actor_id, frozenset({actor_id}))
+        if not answers_for.intersection(addressees):
             msg = f"{actor_name} ({role_name}) may not {command} on an item that does not name them"
-            raise NotPermitted(msg, field="actor.name")
-        if addressee is not None and addressee != actor_name:
+            raise NotPermitted(msg, field="actor.id")
+        if addressee is not None and addressee not in answers_for:
             msg = f"{actor_name} ({role_name}) may not record a response for {addressee}"
             raise NotPermitted(msg, field="addressee")
 
 
+def _role(name: str, rule: Any, source: str) -> Role:
+    may = rule.get("may") if isinstance(rule, Mapping) else None
+    own = rule.get("own_items", False) if isinstance(rule, Mapping) else None
+    if not (isinstance(may, list) and all(isinstance(m, str) for m in may) and isinstance(own, bool)):
+        msg = f'{source}: [roles."{name}"] needs may = ["command", ...] and, if given, own_items = true/false'
+        raise ScrutinyError(msg)
+    extra = set(rule) - {"may", "own_items"}
+    if extra:
+        msg = f'{source}: [roles."{name}"] has {", ".join(sorted(extra))}, which a role does not take'
+        raise ScrutinyError(msg)
+    from scrutiny_es.domain.commands import command_names  # only a deployment's own policy needs them
+
+    known = {EVERYTHING, *command_names()}
+    strange = [m for m in may if m not in known]
+    if strange:
+        msg = (
+            f'{source}: [roles."{name}"] may {", ".join(repr(m) for m in strange[:5])}, which '
+            f"{'is not a command' if len(strange) == 1 else 'are not commands'}; the commands are: "
+            f'{", ".join(command_names())} (or "*" for all)'
+        )
+        raise ScrutinyError(msg)
+    return Role(frozenset(may), own)
+
+
+def _acts_for(given: Any, source: str) -> dict[str, frozenset[str]]:
+    if not isinstance(given, Mapping) or not all(
+        isinstance(names, list) and all(isinstance(n, str) for n in names) for names in given.values()
+    ):
+        msg = f'{source}: [addressees] lists the addressees each actor answers for: "ACTOR ID" = ["NAME", ...]'
+        raise ScrutinyError(msg)
+    return {actor_id: frozenset(names) for actor_id, names in given.items()}
+
+
 @lru_cache(maxsize=1024)
 def _role_name(name: str) -> str:
-    """A role's name as the policy keys it (every command asks, with the few names a council uses)."""
+    """A role's name as the policy keys it: case ignored, runs of spaces as one, none around (every command asks,
+    with the few names a council uses)."""
     return " ".join(name.split()).casefold()
 
 

@@ -128,7 +128,12 @@ def _corrected(e: Recommendation.Corrected, _: str) -> str:
 def _value(written: str | None) -> str:
     if written is None:
         return "nothing"
-    return f"“{long_date(date.fromisoformat(written)) if ISO_DATE.match(written) else written.replace('_', ' ')}”"
+    if ISO_DATE.match(written):
+        try:
+            return f"“{long_date(date.fromisoformat(written))}”"
+        except ValueError:
+            pass  # a text that only looks like a date ("2024-02-30" as an item's words)
+    return f"“{written.replace('_', ' ')}”"
 
 
 _FIELD_NAMES = {

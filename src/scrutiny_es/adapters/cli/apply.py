@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import BinaryIO, NamedTuple
 
+from scrutiny_es.adapters.jsonlines import json_object, read_command
 from scrutiny_es.application import BatchRejected, Receipt, ScrutinyService
-from scrutiny_es.domain.commands import MAX_LINE, json_object
+from scrutiny_es.domain.commands import MAX_LINE, AnyCommand
 from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError
 
 
@@ -110,11 +111,16 @@ def _batches(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
 def first_bad(app: ScrutinyService, batch: list[Line]) -> tuple[int, list[str]] | list[Receipt]:
     """Applies the batch in one transaction, giving its receipts; or says which line was wrong, and why, having
     written nothing."""
+    commands: list[AnyCommand] = []
     for index, line in enumerate(batch):
         if line.problem is not None:
             return index, [line.problem]
+        try:
+            commands.append(read_command(line.text))
+        except ScrutinyError as e:
+            return index, _problems(e)
     try:
-        return app.execute_many([line.text for line in batch])
+        return app.execute_many(commands)
     except BatchRejected as e:
         return e.index, _problems(e.error)
 

@@ -12,8 +12,8 @@ from datetime import date, datetime
 
 from scrutiny_es.adapters.cli import write
 from scrutiny_es.adapters.cli.reports import say_if_behind
+from scrutiny_es.adapters.formats.csv import csv_cell
 from scrutiny_es.adapters.formats.impact import impact_html, impact_markdown, impact_table
-from scrutiny_es.adapters.formats.text import visible
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.domain.dates import long_date, municipal_year, uk_time
 from scrutiny_es.projections.impact import ImpactRow
@@ -34,7 +34,7 @@ def impact(args: argparse.Namespace) -> int:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=[f.name for f in fields(ImpactRow)], lineterminator="\n")
         writer.writeheader()
-        writer.writerows({**row, "group": visible(row["group"])} for row in figures)
+        writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in figures)
         shown = out.getvalue()
     elif args.format == "md":
         shown = impact_markdown(figures, title)

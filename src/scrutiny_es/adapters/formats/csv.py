@@ -1,4 +1,10 @@
-"""The report as CSV: every field of its rows under the contract's names, a list as "a; b"."""
+"""The report as CSV: every field of its rows under the contract's names, a list as "a; b".
+
+A spreadsheet opening the file must never run what a clerk typed: a cell that begins with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written after an apostrophe, as
+OWASP advises (``=HYPERLINK(...)`` shows as text), and every character that would act or
+hide is shown as its escape (see ``plain``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ import io
 from typing import Any
 
 from scrutiny_es.adapters.formats import Report
-from scrutiny_es.adapters.formats.text import visible
+from scrutiny_es.adapters.formats.text import plain
 from scrutiny_es.projections.rows import json_values
 
 
@@ -25,4 +31,15 @@ def render_csv(report: Report) -> str:
 def _csv_value(value: Any) -> Any:
     if isinstance(value, list):
         value = "; ".join(value)
-    return visible(value) if isinstance(value, str) else value
+    return csv_cell(value)
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV file the library writes holds it: text made plain, and never read as a formula."""
+    if not isinstance(value, str):
+        return value
+    text = plain(value)
+    return "'" + text if text.startswith(_FORMULA) else text

@@ -6,7 +6,7 @@ import html
 import re
 
 from scrutiny_es.adapters.formats import Report
-from scrutiny_es.adapters.formats.text import visible
+from scrutiny_es.adapters.formats.text import plain
 from scrutiny_es.projections.rows import Row
 
 
@@ -39,4 +39,4 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]])")
 
 def _md(text: str) -> str:
     """Text for Markdown: shown as typed, never read as HTML (``<script>``) or as Markdown's own marks."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(visible(text), quote=False))
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(plain(text), quote=False))

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 
 from scrutiny_es.adapters.formats import Report
-from scrutiny_es.adapters.formats.text import visible
+from scrutiny_es.adapters.formats.text import plain
 from scrutiny_es.projections.reports import UNBROKEN
 
 _GLUE = "\x00"
-"""Joins the words of a date so that wrapping keeps them together; ``visible`` has taken every NUL out of
+"""Joins the words of a date so that wrapping keeps them together; ``plain`` has taken every NUL out of
 what was typed, so this one can only be ours."""
 
 _DATE = re.compile(r"\b(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4})\b")
@@ -48,9 +48,9 @@ def render_table(report: Report, width: int) -> str:
         heading = [report.councils.get(code, ""), report.bodies.get(code, code), report.title]
         if report.municipal_year:
             heading[-1] += f" · municipal year {report.municipal_year}"
-        grid = [cells for _, cells in report.grid(rows)]
+        grid = [[plain(cell) for cell in cells] for _, cells in report.grid(rows)]
         sheet = Sheet([h for h, _ in report.kind.columns], grid, grouped=report.grouped)
-        parts.append(lay_out([visible(line) for line in heading if line], sheet, width))
+        parts.append(lay_out([plain(line) for line in heading if line], sheet, width))
     return "\n".join(parts)
 
 

@@ -13,3 +13,15 @@ file can carry (a lone surrogate cannot be written as UTF-8, U+FFFE and U+FFFF n
 def visible(text: str) -> str:
     """Text as typed, with each character that would act shown as its escape (``\\u001b``) instead."""
     return _UNSEEN.sub(lambda found: f"\\u{ord(found[0]):04x}", text)
+
+
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufeff]")
+"""Characters that show nothing, or break a line where a plain-text reader expects none: the soft hyphen,
+the Arabic letter mark (a bidi control), zero-width spaces and joiners, the word joiner and invisible
+operators, the byte-order mark, and the Unicode line and paragraph separators."""
+
+
+def plain(text: str) -> str:
+    """``visible``, and for plain text (a terminal's table, CSV, Markdown) each invisible character shown as its
+    escape too: a name with a zero-width space in it must not pass for the name without."""
+    return _INVISIBLE.sub(lambda found: f"\\u{ord(found[0]):04x}", visible(text))

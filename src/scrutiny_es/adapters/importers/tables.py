@@ -12,10 +12,6 @@ traceback.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import itertools
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -24,10 +20,13 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from scrutiny_es.adapters.importers.csvtext import read_csv
 from scrutiny_es.adapters.importers.errors import CannotImport
+from scrutiny_es.adapters.importers.limits import MAX_COLUMNS, MAX_ROWS, check_parts, check_zip
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 TableKind = Literal["csv", "sheet", "table"]
 """Where a table comes from: a CSV file (its only table), a sheet of a workbook, or a table of a Word document."""
@@ -81,15 +80,16 @@ def read_tables(path: Path, sheet: str | None = None) -> list[SourceTable]:
     try:
         with path.open("rb") as file:
             head = file.read(len(_OLE))
-        data = path.read_bytes() if suffix == ".csv" else b""
+        if suffix == ".csv":
+            rows = _rows(read_csv(path, path.stat().st_size))
     except OSError as e:
         msg = f"{path.name}: {e.strerror or e}"
         raise CannotImport(msg) from None
-    if not head or (suffix == ".csv" and not data.strip()):
+    if not head or (suffix == ".csv" and not rows):
         msg = f"{path.name} is empty"
         raise CannotImport(msg)
     if suffix == ".csv":
-        return [_read_csv(data, path.name)]
+        return [SourceTable(path.name, "csv", rows)]
     _check_office_file(path, head, suffix)
     if suffix == ".xlsx":
         return _read_xlsx(path, sheet)
@@ -108,9 +108,14 @@ def _check_office_file(path: Path, head: bytes, suffix: str) -> None:
     if not head.startswith(_ZIP):
         msg = f"{name} is not a {suffix} file (its content is not an Office document)"
         raise CannotImport(msg)
+    what = "workbooks" if suffix == ".xlsx" else "Word documents"
     try:
         with zipfile.ZipFile(path) as archive:
             parts = set(archive.namelist())
+            check_zip(name, archive, what)
+            check_parts(name, archive)
+    except CannotImport:
+        raise
     except Exception:  # zipfile raises BadZipFile, but also NotImplementedError, EOFError... on damaged bytes
         msg = f"{name} is damaged: it is not a complete {suffix} file"
         raise CannotImport(msg) from None
@@ -133,81 +138,6 @@ def _rows(numbered: Iterable[tuple[int, Sequence[str]]]) -> tuple[SourceRow, ...
         if any(texts):
             rows.append(SourceRow(number, texts))
     return tuple(rows)
-
-
-# CSV
-
-
-def _read_csv(data: bytes, name: str) -> SourceTable:
-    text = _decode(data, name)
-    delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    numbered: list[tuple[int, list[str]]] = []
-    line = 1
-    try:
-        for record in reader:
-            numbered.append((line, record))
-            line = reader.line_num + 1
-    except csv.Error as e:
-        msg = f"{name} line {line}: cannot be read as CSV ({e})"
-        if "field limit" in str(e):
-            msg = f"{name} line {line}: a cell is longer than {csv.field_size_limit():,} characters (at most 20,000)"
-        raise CannotImport(msg) from None
-    return SourceTable(name, "csv", _rows(numbered))
-
-
-def _decode(data: bytes, name: str) -> str:
-    """UTF-8 (with or without its byte-order mark), else Windows-1252; UTF-16 as Excel's "Unicode text" saves it."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            msg = f"{name}: starts as UTF-16 text but is not"
-            raise CannotImport(msg) from None
-    if data.startswith(_ZIP) or data.startswith(_OLE):
-        msg = f"{name} is not CSV text: it looks like an Excel or Word file; give it its .xlsx or .docx name"
-        raise CannotImport(msg)
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        msg = f"{name} is not CSV text (a NUL byte on line {line})"
-        raise CannotImport(msg)
-    if data.startswith(codecs.BOM_UTF8):
-        return _strict(data[len(codecs.BOM_UTF8) :], "utf-8", name, "UTF-8 text (it starts with UTF-8's mark)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return _strict(data, "cp1252", name, "UTF-8 or Windows-1252 text")
-
-
-def _strict(data: bytes, encoding: str, name: str, what: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        msg = f"{name} line {line}: not {what} (byte 0x{data[e.start]:02X})"
-        raise CannotImport(msg) from None
-
-
-def _delimiter(text: str) -> str:
-    """Comma, semicolon or tab: the one that splits the first lines into the same number of cells, most often."""
-    sample = text[:65536]
-    if len(text) > len(sample) and "\n" in sample:
-        sample = sample[: sample.rindex("\n")]
-    best, best_score = ",", (0, 0)
-    for delimiter in (",", ";", "\t"):
-        try:
-            reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
-            widths = [len(record) for record in itertools.islice(reader, 20)]
-        except csv.Error:
-            continue
-        widths = [w for w in widths if w > 1]
-        if not widths:
-            continue
-        common = max(set(widths), key=lambda w: (widths.count(w), w))
-        score = (widths.count(common), common)
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
 
 
 # Excel
@@ -243,9 +173,7 @@ def _read_sheets(workbook: Workbook, path: Path, sheet: str | None) -> list[Sour
             sheets = chosen[:1]
         tables = []
         for ws in sheets:
-            ws.reset_dimensions()  # a stored size may be wrong; read every row there is
-            rows = ws.iter_rows(min_row=1, min_col=1, values_only=True)
-            tables.append(SourceTable(ws.title, "sheet", _rows(_numbered_values(rows))))
+            tables.append(SourceTable(ws.title, "sheet", _rows(_sheet_rows(ws, path.name))))
         return tables
     except CannotImport:
         raise
@@ -255,9 +183,49 @@ def _read_sheets(workbook: Workbook, path: Path, sheet: str | None) -> list[Sour
         workbook.close()
 
 
-def _numbered_values(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, list[str]]]:
-    for number, values in enumerate(rows, start=1):
-        yield number, [_excel_text(v) for v in values]
+def _sheet_rows(ws: ReadOnlyWorksheet, name: str) -> Iterator[tuple[int, list[str]]]:
+    """A sheet's rows as texts, a row at a time, each as wide as its last value; refused at the first row past
+    ``MAX_ROWS`` or value past ``MAX_COLUMNS``.
+
+    Read with openpyxl's own parser of a read-only sheet, as ``iter_rows`` reads it, but without
+    widening every row to the farthest cell of the sheet (one cell at column XFD would make each
+    row 16,384 values) and without trusting the size the sheet declares.
+    """
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book: Any = ws.parent  # openpyxl's read-only sheet reads with what the workbook found (not in its stubs)
+    sheet: Any = ws
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=book.data_only,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            if number > MAX_ROWS:
+                msg = f'{name}: sheet "{ws.title}" has rows past row {MAX_ROWS:,}; the import reads no further'
+                raise CannotImport(msg)
+            texts: list[str] = []
+            for cell in cells:
+                value = cell["value"]
+                if value is None or value == "":
+                    continue
+                column = cell["column"]
+                if column > MAX_COLUMNS:
+                    msg = (
+                        f'{name}: sheet "{ws.title}" row {number} has a value in column {get_column_letter(column)} '
+                        f"({column:,}); the import reads the first {MAX_COLUMNS} columns (A to "
+                        f"{get_column_letter(MAX_COLUMNS)}) only: clear or move what lies beyond"
+                    )
+                    raise CannotImport(msg)
+                if column > len(texts):
+                    texts.extend([""] * (column - len(texts)))
+                texts[column - 1] = _excel_text(value)
+            yield number, texts
 
 
 def _excel_text(value: Any) -> str:
@@ -284,16 +252,26 @@ def _read_docx(path: Path) -> list[SourceTable]:
     try:
         document = docx.Document(str(path))
         return [
-            SourceTable(f"table {number}", "table", _rows(_word_rows(tbl)))
+            SourceTable(f"table {number}", "table", _rows(_word_rows(tbl, f"{path.name}: table {number}")))
             for number, tbl in enumerate(document.element.body.tbl_lst, start=1)
         ]
+    except CannotImport:
+        raise
     except Exception as e:  # a damaged document can make python-docx or lxml raise almost anything
         raise CannotImport(_damaged(path.name, "a Word document", e)) from None
 
 
-def _word_rows(tbl: Any) -> Iterator[tuple[int, list[str]]]:
+def _word_rows(tbl: Any, where: str) -> Iterator[tuple[int, list[str]]]:
     """Rows of a Word table, one text per grid column: a cell spanning columns gives its text to the first."""
-    for number, tr in enumerate(tbl.tr_lst, start=1):
+    rows = tbl.tr_lst
+    if len(rows) > MAX_ROWS:
+        msg = f"{where} has {len(rows):,} rows; the import reads tables of at most {MAX_ROWS:,}"
+        raise CannotImport(msg)
+    for number, tr in enumerate(rows, start=1):
+        width = tr.grid_before + sum(tc.grid_span for tc in tr.tc_lst)
+        if width > MAX_COLUMNS:
+            msg = f"{where} row {number} spans {width:,} columns; the import reads tables of at most {MAX_COLUMNS}"
+            raise CannotImport(msg)
         cells = [""] * tr.grid_before
         for tc in tr.tc_lst:
             cells.append("" if tc.vMerge == "continue" else _word_cell_text(tc))
