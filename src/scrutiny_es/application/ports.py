@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from uuid import UUID
 
-from scrutiny_es.domain.history import ItemHistory
-from scrutiny_es.domain.model import Body, Recommendation
-from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters
-from scrutiny_es.projections.reminders import Reminder
-from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
-from scrutiny_es.projections.seal import Sealed
+if TYPE_CHECKING:  # named in annotations only: the write side's ports lead to no read model
+    from scrutiny_es.domain.history import ItemHistory
+    from scrutiny_es.domain.model import Body, Recommendation
+    from scrutiny_es.projections.filters import AuditQuery, Filters
+    from scrutiny_es.projections.reminders import Reminder
+    from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
+    from scrutiny_es.projections.seal import Sealed
 
 
 class Clock(Protocol):
@@ -173,16 +174,16 @@ class ReadModels(Protocol):
     def status(self, names: Iterable[str] | None = None) -> list[ProjectionStatus]: ...
 
     def tracker(
-        self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
+        self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = ...
     ) -> list[TrackerRow]:
         """The live tracker, with what is overdue on day ``on``: the rows ``filters`` keep, one page of them."""
 
     def overdue(
-        self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
+        self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = ...
     ) -> list[OverdueRow]:
         """What is overdue on day ``on``: the rows ``filters`` keep, one page of them."""
 
-    def audit(self, query: AuditQuery = EVERY_ENTRY) -> list[AuditRow]:
+    def audit(self, query: AuditQuery = ...) -> list[AuditRow]:
         """The audit trail's entries the query asks for, in the order recorded."""
 
     def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:

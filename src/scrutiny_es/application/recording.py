@@ -31,10 +31,10 @@ from scrutiny_es.domain.errors import (
     DuplicateRecommendation,
     RecommendationNotFound,
     ScrutinyError,
+    check_count,
 )
 from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
 from scrutiny_es.domain.policy import Policy
-from scrutiny_es.projections.filters import check_count
 
 if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
     from scrutiny_es.domain import commands as c

@@ -10,8 +10,8 @@ from time import monotonic, sleep
 from scrutiny_es.application.ports import EventStore, Progress, ProjectionStatus, ReadModels
 from scrutiny_es.application.reading import Reading
 from scrutiny_es.application.recording import Receipt
-from scrutiny_es.domain.errors import ScrutinyError
-from scrutiny_es.projections.filters import AuditQuery, check_count
+from scrutiny_es.domain.errors import ScrutinyError, check_count
+from scrutiny_es.projections.filters import AuditQuery
 from scrutiny_es.projections.rows import AuditRow
 from scrutiny_es.projections.seal import Verification, chunked, verify
 

@@ -8,6 +8,8 @@ the message beside it.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ScrutinyError(Exception):
     """Base of every error a user can cause; the message is for the user.
@@ -113,3 +115,12 @@ class MeetingAlreadyScheduled(ScrutinyError):
 
 class MeetingNotScheduled(ScrutinyError):
     """Only a meeting in the calendar can be cancelled."""
+
+
+def check_count(name: str, value: Any, least: int, most: int, *, optional: bool = False) -> None:
+    """``InvalidQuery`` unless ``value`` is a whole number from ``least`` to ``most`` (or None, if optional)."""
+    if value is None and optional:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= most:
+        msg = f"{name} must be a whole number from {least} to {most:,}, not {value!r}"
+        raise InvalidQuery(msg, field=name)

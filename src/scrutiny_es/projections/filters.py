@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar, get_args
 
-from scrutiny_es.domain.errors import InvalidQuery
+from scrutiny_es.domain.errors import InvalidQuery, check_count
 from scrutiny_es.domain.history import ItemHistory, Rag
 from scrutiny_es.projections.items import Meetings, tracker_row
 from scrutiny_es.projections.rows import AuditRow, ItemStatus, OverdueReason, OverdueRow, TrackerRow
@@ -135,15 +135,6 @@ def chosen_items(
 def _one_of(name: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value is not None and value not in allowed:
         msg = f"{name} must be one of {', '.join(allowed)}, not {value!r}"
-        raise InvalidQuery(msg, field=name)
-
-
-def check_count(name: str, value: Any, least: int, most: int, *, optional: bool = False) -> None:
-    """``InvalidQuery`` unless ``value`` is a whole number from ``least`` to ``most`` (or None, if optional)."""
-    if value is None and optional:
-        return
-    if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= most:
-        msg = f"{name} must be a whole number from {least} to {most:,}, not {value!r}"
         raise InvalidQuery(msg, field=name)
 
 

@@ -13,7 +13,7 @@ import dataclasses
 import io
 from typing import Any
 
-from scrutiny_es.adapters.formats import Report
+from scrutiny_es.adapters.formats.report import Report
 from scrutiny_es.adapters.formats.text import plain
 from scrutiny_es.projections.rows import json_values
 

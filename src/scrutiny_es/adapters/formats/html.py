@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from scrutiny_es.adapters.formats import Report
+from scrutiny_es.adapters.formats.report import Report
 from scrutiny_es.adapters.formats.text import visible
 from scrutiny_es.projections.reports import UNBROKEN
 from scrutiny_es.projections.rows import Row, TrackerRow

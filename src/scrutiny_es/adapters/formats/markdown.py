@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from scrutiny_es.adapters.formats import Report
+from scrutiny_es.adapters.formats.report import Report
 from scrutiny_es.adapters.formats.text import plain
 from scrutiny_es.projections.rows import Row
 

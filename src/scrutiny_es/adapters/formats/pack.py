@@ -20,10 +20,10 @@ from dataclasses import fields as dataclass_fields
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from scrutiny_es.adapters.formats import in_runs, municipal_year
 from scrutiny_es.adapters.formats.furniture import Furniture
+from scrutiny_es.adapters.formats.report import in_runs
 from scrutiny_es.adapters.formats.text import visible
-from scrutiny_es.domain.dates import long_date
+from scrutiny_es.domain.dates import long_date, municipal_year
 from scrutiny_es.projections.rows import TrackerRow
 
 Pack = Mapping[str, Any]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 
-from scrutiny_es.adapters.formats import Report
+from scrutiny_es.adapters.formats.report import Report
 from scrutiny_es.adapters.formats.text import plain
 from scrutiny_es.projections.reports import UNBROKEN
 
