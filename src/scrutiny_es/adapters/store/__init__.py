@@ -9,10 +9,19 @@ and stamped again with the log's time (the service does that).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrutiny_es.application.ports import LogIsAhead
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def microseconds(moment: datetime) -> int:
+    """A recording time as the store keeps it: microseconds since 1970 began, UTC (exact, and ordered in SQL)."""
+    return (moment - _EPOCH) // _MICROSECOND
+
 
 _TIMESTAMP = b'"timestamp":"'
 

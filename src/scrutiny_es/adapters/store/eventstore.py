@@ -13,9 +13,10 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
 from eventsourcing.persistence import InfrastructureFactory, RecordConflictError
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import Environment
 
-from scrutiny_es.adapters.store import commands, recorded_at
+from scrutiny_es.adapters.store import commands, microseconds, recorded_at
 from scrutiny_es.adapters.store.log import StoreLog
 from scrutiny_es.adapters.store.mapper import EventMapper
 from scrutiny_es.application.ports import Conflict, Keyed, Recorded
@@ -77,6 +78,9 @@ class EventsourcingStore:
         self._appending = lock or nullcontext()
         """Held while appending (see ``bootstrap``)."""
         self._in_memory: dict[str, Recorded] = {}
+        self._facts: list[tuple[UUID, int]] = []
+        """Without a database: each position's aggregate and version (position 1 first)."""
+        self._positions: dict[UUID, dict[int, int]] = {}
         self._listening = threading.local()
         """Each thread's connection that LISTENs for the store's NOTIFY (a connection is not shared by threads)."""
         self._listeners: list[Any] = []
@@ -86,7 +90,7 @@ class EventsourcingStore:
         self.recorder.create_table()
         if self.engine is not None:
             with self.engine.begin() as conn:
-                commands.create(conn, self.recorder.events_table_name)
+                commands.create(conn, self.recorder.events_table_name, _id_column(self.recorder))
 
     def recorded(self, keys: list[str]) -> dict[str, Recorded]:
         """The commands already recorded under these keys."""
@@ -96,6 +100,24 @@ class EventsourcingStore:
             return {key: self._in_memory[key] for key in keys if key in self._in_memory}
         with self.engine.connect() as conn:
             return commands.recorded(conn, keys)
+
+    def fact_at(self, position: int) -> tuple[UUID, int] | None:
+        """The aggregate and version of the event at ``position`` (1, 2, 3... in the order recorded)."""
+        if self.session is not None:  # the host's transaction: its own appends not yet committed count
+            return commands.fact_at(self.session, position)
+        if self.engine is None:
+            return self._facts[position - 1] if 0 < position <= len(self._facts) else None
+        with self.engine.connect() as conn:
+            return commands.fact_at(conn, position)
+
+    def positions(self, key: UUID) -> dict[int, int]:
+        """The position of each of an aggregate's events, by version (empty: no such aggregate)."""
+        if self.session is not None:
+            return commands.positions_of(self.session, key)
+        if self.engine is None:
+            return dict(self._positions.get(key, {}))
+        with self.engine.connect() as conn:
+            return commands.positions_of(conn, key)
 
     def load(self, key: UUID) -> Body | Recommendation | None:
         try:
@@ -128,14 +150,18 @@ class EventsourcingStore:
     def append(self, events: Sequence[Any], keyed: Sequence[Keyed] = ()) -> Sequence[int]:
         # The recorder itself: eventsourcing's event store would wrap every event in two more objects.
         stored = [self.mapper.to_stored_event(e) for e in events]
+        times = [microseconds(e.timestamp) for e in events]
         try:
             with self._appending:
-                positions = self.recorder.insert_events(stored, commands=keyed) or ()
+                positions = self.recorder.insert_events(stored, commands=keyed, recorded_at=times) or ()
         except RecordConflictError:
             raise Conflict from None
         if self.engine is None:  # eventsourcing's in-memory store: its ids have no gaps
             for key, digest, index, names in keyed:
                 self._in_memory[key] = Recorded(digest, positions[index], tuple(names.split(",")))
+            for position, event in zip(positions, events, strict=True):
+                self._facts.append((event.originator_id, event.originator_version))
+                self._positions.setdefault(event.originator_id, {})[event.originator_version] = position
         return positions
 
     @property
@@ -171,6 +197,13 @@ class EventsourcingStore:
                 listening.close()
             self._listeners.clear()
         self._app.close()
+
+
+def _id_column(recorder: Any) -> str:
+    """The column (SQLite's rowid where there is none) that orders the recorder's events table as the log."""
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        return "rowid"
+    return "id" if hasattr(recorder, "events_record_cls") else "notification_id"
 
 
 def _listen_options(recorder: Any) -> dict[str, Any]:

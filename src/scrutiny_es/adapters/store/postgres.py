@@ -13,12 +13,13 @@ from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
 from scrutiny_es.adapters.store import check_follows
-from scrutiny_es.adapters.store.commands import ADD_TO_LOG, INSERT_COMMANDS_FROM_ARRAYS
+from scrutiny_es.adapters.store.commands import ADD_TO_LOG, INSERT_COMMANDS_FROM_ARRAYS, INSERT_POSITIONS_FROM_ARRAYS
 
 
 class PostgresEventRecorder(PostgresApplicationRecorder):
     """Takes the log's lock; checks the last event was not recorded later (see the package); appends;
-    numbers the events in the log and keeps the keys of the commands that recorded them.
+    numbers the events in the log (keeping each position's aggregate and version) and keeps the keys
+    of the commands that recorded them.
 
     Refused, nothing has been inserted, so the transaction eventsourcing then commits is empty.
     Returns the events' positions in the log, not PostgreSQL's ids (which have gaps).
@@ -52,6 +53,9 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             numbering.execute(ADD_TO_LOG.format("%s"), (len(stored_events),), prepare=False)
             (last,) = numbering.fetchone() or (len(stored_events),)
             positions = list(range(last - len(stored_events) + 1, last + 1))
+            times = kwargs.get("recorded_at") or [None] * len(stored_events)
+            ids, versions = [e.originator_id for e in stored_events], [e.originator_version for e in stored_events]
+            numbering.execute(INSERT_POSITIONS_FROM_ARRAYS, (positions, ids, versions, list(times)), prepare=False)
             keyed = kwargs.get("commands", ())
             if keyed:
                 columns = ([k for k, _, _, _ in keyed], [d for _, d, _, _ in keyed],

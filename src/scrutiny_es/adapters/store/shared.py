@@ -18,7 +18,7 @@ from sqlalchemy import delete, exc, insert, select, update
 from sqlalchemy.orm import Session
 
 from scrutiny_es.adapters.store import check_follows
-from scrutiny_es.adapters.store.commands import commands, log_length
+from scrutiny_es.adapters.store.commands import commands, log_length, positions
 from scrutiny_es.application.ports import LogIsAhead
 
 _SEARCH_PATH = re.compile(r"-c search_path=(\w+)")
@@ -27,8 +27,8 @@ _SEARCH_PATH = re.compile(r"-c search_path=(\w+)")
 
 class SharedEventRecorder(SQLAlchemyApplicationRecorder):
     """Appends, then, holding the log's lock (PostgreSQL's table lock, SQLite's write lock): checks the event
-    before them was not recorded later, numbers them in the log and keeps the keys of the commands that
-    recorded them. Returns their positions.
+    before them was not recorded later, numbers them in the log (keeping each position's aggregate and
+    version) and keeps the keys of the commands that recorded them. Returns their positions.
 
     On PostgreSQL it NOTIFYs ``channel_name`` as it appends, and ``listen_options`` is how to connect to
     LISTEN for it; SQLite has no such signal (``channel_name`` is None: readers poll).
@@ -69,17 +69,24 @@ class SharedEventRecorder(SQLAlchemyApplicationRecorder):
         try:
             grown = update(log_length).values(events=log_length.c.events + count).returning(log_length.c.events)
             last = session.execute(grown).scalar_one()
-            positions = list(range(last - count + 1, last + 1))
+            numbered = list(range(last - count + 1, last + 1))
+            times = kwargs.get("recorded_at") or [None] * count
+            rows = [
+                {"position": n, "originator_id": e.originator_id, "originator_version": e.originator_version,
+                 "recorded_at": time}
+                for n, e, time in zip(numbered, stored_events, times, strict=True)
+            ]  # fmt: skip
+            session.execute(insert(positions), rows)
             keyed = kwargs.get("commands", ())
             if keyed:
                 rows = [
-                    {"command_id": key, "digest": digest, "position": positions[index], "events": names}
+                    {"command_id": key, "digest": digest, "position": numbered[index], "events": names}
                     for key, digest, index, names in keyed
                 ]
                 session.execute(insert(commands), rows)
         except exc.IntegrityError:
             raise RecordConflictError from None
-        return positions
+        return numbered
 
 
 class Factory(SQLAlchemyFactory):

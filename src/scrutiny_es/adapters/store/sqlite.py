@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteFactory
 
 from scrutiny_es.adapters.store import check_follows
-from scrutiny_es.adapters.store.commands import ADD_TO_LOG, INSERT_COMMAND
+from scrutiny_es.adapters.store.commands import ADD_TO_LOG, INSERT_COMMAND, INSERT_POSITION
 
 
 class SQLiteEventRecorder(SQLiteApplicationRecorder):
     """Appends events, then, holding the write lock: checks the event before them was not recorded later
-    (see the package), numbers them in the log, and keeps the keys of the commands that recorded them.
+    (see the package), numbers them in the log (keeping each position's aggregate and version), and keeps
+    the keys of the commands that recorded them.
 
     Returns the events' positions in the log (``scrutiny_es.adapters.store.commands``).
     """
@@ -32,10 +34,23 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
         c.execute(ADD_TO_LOG.format("?"), (len(rowids),))
         last = c.fetchone()[0]
         positions = list(range(last - len(rowids) + 1, last + 1))
+        times = kwargs.get("recorded_at") or [None] * len(stored_events)
+        c.executemany(
+            INSERT_POSITION,
+            [
+                (position, _hex(e.originator_id), e.originator_version, time)
+                for position, e, time in zip(positions, stored_events, times, strict=True)
+            ],
+        )
         keyed = [(key, digest, positions[index], names) for key, digest, index, names in kwargs.get("commands", ())]
         if keyed:
             c.executemany(INSERT_COMMAND.format("?"), keyed)
         return positions
+
+
+def _hex(key: UUID | str) -> str:
+    """An aggregate's id as SQLAlchemy's ``Uuid`` keeps it in SQLite (``scrutiny_positions`` is read through it)."""
+    return key.hex if isinstance(key, UUID) else UUID(key).hex
 
 
 class Factory(SQLiteFactory):
