@@ -4,13 +4,23 @@ An event is never recorded with a time earlier than the event before it in the l
 "as known at" would not be a moment in the log's history. The recorders check it in the
 transaction that appends, after taking the log's write lock, so two writers cannot slip
 past each other; a batch stamped before the last event is refused with ``LogIsAhead``
-and stamped again with the log's time (the service does that).
+and stamped again with the log's time (the service does that). The times compared are
+those the positions table keeps (``commands.positions.recorded_at``), which the store hands
+the recorder beside the events (``recorded_at=``, microseconds since 1970 began, UTC): the
+recorder never reads inside an event's stored state.
+
+Where eventsourcing's recorders are extended (``sqlite.py``, ``postgres.py``, ``shared.py``),
+each overrides ``_insert_events``, the one hook eventsourcing and eventsourcing-sqlalchemy give
+for writing in the transaction that appends events (their own process recorders override it to
+keep their tracking records): it has a leading underscore but no public counterpart, so the
+pin on eventsourcing (``>=9.5.6,<9.6``) stays, and ``tests/contracts`` runs eventsourcing's own
+recorder test cases against each recorder. Everything else they use is public:
+``create_table``, ``insert_events``, the create-table statements, ``datastore.transaction``.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from scrutiny_es.application.ports import LogIsAhead
 
@@ -23,18 +33,13 @@ def microseconds(moment: datetime) -> int:
     return (moment - _EPOCH) // _MICROSECOND
 
 
-_TIMESTAMP = b'"timestamp":"'
+def moment(kept: int) -> datetime:
+    """A recording time the store kept (``microseconds``), as a time in UTC."""
+    return _EPOCH + timedelta(microseconds=kept)
 
 
-def recorded_at(state: bytes) -> datetime:
-    """When a stored event was recorded: its timestamp, read from its JSON without decoding the rest."""
-    start = state.index(_TIMESTAMP) + len(_TIMESTAMP)
-    return datetime.fromisoformat(state[start : state.index(b'"', start)].decode())
-
-
-def check_follows(previous: Any, stored_events: Any) -> None:
-    """Refuses a batch stamped before ``previous``, the stored state of the event before it (None: the first)."""
-    if previous is not None and stored_events:
-        latest = recorded_at(bytes(previous))
-        if recorded_at(stored_events[0].state) < latest:
-            raise LogIsAhead(latest)
+def check_follows(previous: int | None, first: int | None) -> None:
+    """Refuses a batch whose first event was recorded (``first``) before the event before it (``previous``);
+    either unknown (None: the log is empty, or a time was not given) passes."""
+    if previous is not None and first is not None and first < previous:
+        raise LogIsAhead(moment(previous))
