@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from uuid import UUID
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
 
+import pytest
+
+from scrutiny_es.application.ports import Conflict, LogIsAhead
 from scrutiny_es.domain.model import body_id, recommendation_id
 from tests.conftest import command, make, register
 from tests.contracts.conftest import Opened
@@ -50,3 +55,48 @@ def test_a_receipt_s_position_is_its_last_event_s(opened: Opened) -> None:
     opened.app.execute(register())
     receipt = opened.app.execute(make("R1"))
     assert opened.store.fact_at(receipt.position) == (recommendation_id("BCSB", "R1"), 1)
+
+
+def test_an_aggregate_is_loaded_from_the_events_appended(opened: Opened) -> None:
+    record_some(opened)
+    key = recommendation_id("BCSB", "R1")
+    assert [type(e).__name__ for e in opened.store.events(key)] == ["Made", "Referred"]
+    item = opened.store.load(key)
+    assert item is not None
+    assert item.version == 2
+    assert opened.store.load(UUID(int=0)) is None
+
+
+def test_events_appended_again_are_refused_as_a_conflict_and_write_nothing(opened: Opened) -> None:
+    record_some(opened)
+    again = opened.store.events(recommendation_id("BCSB", "R3"))
+    with pytest.raises(Conflict):
+        opened.store.append(again, [("k-1", "digest", 0, "Made")])
+    opened.store.rollback()
+    assert opened.store.fact_at(7) is None
+    assert opened.store.recorded(["k-1"]) == {}
+    assert opened.store.log.count() == 6
+
+
+def test_a_batch_stamped_before_the_last_event_is_refused_and_writes_nothing(opened: Opened) -> None:
+    record_some(opened)
+    latest = opened.store.latest()
+    assert latest == datetime(2024, 12, 2, 9, 30, tzinfo=UTC)
+    (made,) = opened.store.events(recommendation_id("BCSB", "R3"))
+    early = replace(made, originator_id=uuid4(), timestamp=latest - timedelta(microseconds=1))
+    with pytest.raises(LogIsAhead) as refused:
+        opened.store.append([early])
+    assert refused.value.latest == latest
+    opened.store.rollback()
+    assert opened.store.log.count() == 6
+    assert opened.store.append([replace(early, timestamp=latest)]) == [7]
+
+
+def test_a_command_s_key_is_kept_with_the_position_of_its_last_event(opened: Opened) -> None:
+    opened.app.execute(register())
+    receipt = opened.app.execute(make("R1", command_id="make-r1"))
+    if opened.session is not None:
+        opened.session.commit()
+    recorded = opened.store.recorded(["make-r1", "unknown"])
+    assert list(recorded) == ["make-r1"]
+    assert (recorded["make-r1"].position, recorded["make-r1"].events) == (receipt.position, ("Made",))
