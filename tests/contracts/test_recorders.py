@@ -94,6 +94,16 @@ class TestPostgresEventRecorder(RecorderCase):
         self.cleanup.callback(datastore.close)
         return PostgresEventRecorder(datastore, events_table_name=EVENTS)
 
+    def test_refuses_eventsourcing_s_insert_function_which_would_skip_the_positions(self) -> None:
+        url = make_url(self.postgres_url())
+        datastore = PostgresDatastore(
+            url.database or "", url.host or "", url.port or 5432, url.username or "", url.password or "",
+            enable_db_functions=True,
+        )  # fmt: skip
+        self.cleanup.callback(datastore.close)
+        with pytest.raises(ValueError, match="POSTGRES_ENABLE_DB_FUNCTIONS must be off"):
+            PostgresEventRecorder(datastore, events_table_name=EVENTS)
+
     def make_gap(self, recorder: Any) -> None:
         with recorder.datastore.transaction(commit=True) as curs:
             curs.execute(f"SELECT nextval(pg_get_serial_sequence('{EVENTS}', 'notification_id'))")

@@ -16,6 +16,12 @@ keep their tracking records): it has a leading underscore but no public counterp
 pin on eventsourcing (``>=9.5.6,<9.6``) stays, and ``tests/contracts`` runs eventsourcing's own
 recorder test cases against each recorder. Everything else they use is public:
 ``create_table``, ``insert_events``, the create-table statements, ``datastore.transaction``.
+
+Two more reach past eventsourcing's public surface, each for a reason it offers no other way to meet:
+``log.py`` turns off the SQLite cursor's row factory (``sqlite_cursor``), since the log read as plain
+tuples is what makes a rebuild of a million events affordable; and ``postgres.Factory`` adds the
+council's schema to its pool's connection options (eventsourcing qualifies its own statements with
+the schema but sets no search path, and the store's own tables must sit in the council's schema too).
 """
 
 from __future__ import annotations

@@ -41,6 +41,9 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.datastore.enable_db_functions:  # its insert function skips the hook that keeps the positions
+            msg = "the event store keeps the log's positions as it appends: POSTGRES_ENABLE_DB_FUNCTIONS must be off"
+            raise ValueError(msg)
         self._positions = threading.local()
         if self.datastore.schema != "public":  # a council's own: those listening hear only of its events
             self.channel_name = f"{self.datastore.schema}_{self.events_table_name}"
