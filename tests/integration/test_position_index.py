@@ -4,6 +4,7 @@ and filled in for databases written before it was kept (gaps in PostgreSQL's ids
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -111,3 +112,25 @@ def test_a_host_transaction_names_its_own_uncommitted_events_by_position(db_url:
     assert store.fact_at(1) == (body_id("BCSB"), 1)
     session.remove()
     app.close()
+
+
+def test_writers_appending_at_once_each_get_their_own_positions_and_the_index_agrees_with_the_trail(
+    db_url: str,
+) -> None:
+    Scrutiny(db_url, clock=FixedClock()).execute(register())
+    writers = [Scrutiny(db_url, clock=FixedClock()) for _ in range(4)]
+    receipts: list[int] = []
+
+    def write(n: int) -> None:
+        for i in range(8):
+            receipts.append(writers[n].execute(make(f"W{n}-{i}")).position)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(receipts) == list(range(2, 34))
+    assert every_fact(writers[0]) == audit_facts(writers[0])
+    for writer in writers:
+        writer.close()
