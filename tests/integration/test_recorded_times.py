@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 from datetime import UTC, date, datetime
+from pathlib import Path
+from uuid import uuid4
 
+import pytest
+from eventsourcing.persistence import StoredEvent
 from freezegun import freeze_time
 
 from scrutiny_es import Scrutiny
+from scrutiny_es.adapters.store import microseconds, moment
+from scrutiny_es.application.ports import LogIsAhead
 from tests.conftest import FixedClock, make, register
+from tests.contracts.conftest import store_of
 
 
 def test_a_clock_behind_the_log_records_at_the_logs_time_not_before_it(db_url: str) -> None:
@@ -48,3 +57,37 @@ def test_a_frozen_system_clock_gives_the_uk_day_too(db_url: str) -> None:
     app.execute(register())
     assert app.today() == date(2024, 7, 2)
     assert app.audit()[0].effective_on == date(2024, 7, 2)
+
+
+RELEASE_0_1_0 = sorted((Path(__file__).parent.parent / "fixtures").glob("scrutiny-0.1.0-*.db"))
+
+
+@pytest.mark.parametrize("fixture", RELEASE_0_1_0, ids=lambda path: path.stem)
+def test_a_database_of_release_0_1_0_keeps_each_event_s_time_beside_it_and_a_clock_behind_it_follows(
+    fixture: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / fixture.name
+    shutil.copy(fixture, copy)
+    app = Scrutiny(f"sqlite:///{copy}", clock=FixedClock(datetime(2020, 1, 1, tzinfo=UTC)))
+    entries = app.audit()
+    with sqlite3.connect(copy) as db:
+        kept = db.execute("SELECT position, recorded_at FROM scrutiny_positions ORDER BY position").fetchall()
+    assert [(position, moment(time)) for position, time in kept] == [(e.position, e.recorded_at) for e in entries]
+    receipt = app.execute(register("NEWB"))
+    assert app.audit()[-1].position == receipt.position
+    assert app.audit()[-1].recorded_at == entries[-1].recorded_at, "the log's time, not the clock's"
+    app.close()
+
+
+def test_the_recorder_refuses_a_batch_stamped_before_the_log_without_reading_the_events(db_url: str) -> None:
+    app = Scrutiny(db_url, clock=FixedClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC)))
+    app.execute(register())
+    recorder = store_of(app).recorder
+    later = datetime(2026, 3, 1, 12, 0, 1, tzinfo=UTC)
+    stored = StoredEvent(uuid4(), 1, "not.an:Event", b"not JSON at all")
+    with pytest.raises(LogIsAhead) as refused:
+        recorder.insert_events([stored], recorded_at=[microseconds(datetime(2026, 2, 1, tzinfo=UTC))])
+    assert refused.value.latest == datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    assert recorder.insert_events([stored], recorded_at=[microseconds(later)]) == [2]
+    assert store_of(app).latest() == later
+    app.close()

@@ -109,6 +109,15 @@ class EventStore(Protocol):
     def recorded(self, keys: list[str]) -> dict[str, Recorded]:
         """The commands already recorded under these keys."""
 
+    def fact_at(self, position: int) -> tuple[UUID, int] | None:
+        """The aggregate's id and the event's version at ``position`` of the log (1, 2, 3... in the order
+        recorded, the audit trail's numbering), or None if no event has that position. Kept by the append
+        transaction itself: no read model is consulted, and a host's transaction sees its own appends."""
+
+    def positions(self, key: UUID) -> dict[int, int]:
+        """The log position of each of one aggregate's events, by version (empty if it has none); like
+        ``fact_at``, kept by the append transaction."""
+
     def commit(self) -> None:
         """Commits the host's transaction that events were appended in (nothing to do without a host's)."""
 

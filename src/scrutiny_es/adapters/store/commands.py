@@ -1,18 +1,36 @@
-"""The store's own two tables beside the events: the log's length, and the keys of the commands recorded.
+"""The store's own tables beside the events: the log's length, its positions, and the commands' keys.
 
-Both are written in the transaction that appends the events (by the recorders), so they never
+All are written in the transaction that appends the events (by the recorders), so they never
 disagree with the log. ``scrutiny_log_length`` numbers events 1, 2, 3... in the order recorded,
 whatever ids the database gives its rows (PostgreSQL's sequence leaves gaps where a transaction
-rolled back): those are the positions users see. ``scrutiny_commands`` holds each ``command_id``
-once, with a digest of its command and the position of its last event, so a command sent again
-is recognised, across processes and restarts, and two writers cannot both record it.
+rolled back): those are the positions users see. ``scrutiny_positions`` keeps each position's
+aggregate and version, so the write side names facts by position without a read model.
+``scrutiny_commands`` holds each ``command_id`` once, with a digest of its command and the
+position of its last event, so a command sent again is recognised, across processes and
+restarts, and two writers cannot both record it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import BigInteger, Column, Connection, MetaData, String, Table, Text, func, insert, select, table
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+    select,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from scrutiny_es.application.ports import Recorded
 
@@ -29,22 +47,121 @@ commands = Table(
     Column("events", Text, nullable=False),
 )
 
+positions = Table(
+    "scrutiny_positions",
+    metadata,
+    # SQLite's INTEGER PRIMARY KEY is the row's id: no second index to keep.
+    Column("position", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("originator_id", Uuid, nullable=False),
+    Column("originator_version", Integer, nullable=False),
+    Column("recorded_at", BigInteger, nullable=True),
+    Index("scrutiny_positions_by_aggregate", "originator_id", "originator_version"),
+)
+"""Each position's aggregate and version, and when it was recorded (microseconds since 1970, UTC)."""
+
 INSERT_COMMAND = "INSERT INTO scrutiny_commands (command_id, digest, position, events) VALUES ({0}, {0}, {0}, {0})"
 ADD_TO_LOG = "UPDATE scrutiny_log_length SET events = events + {0} RETURNING events"
-"""The recorders' statements, given their driver's placeholder."""
+LAST_RECORDED = "SELECT recorded_at FROM scrutiny_positions ORDER BY position DESC LIMIT 1"
+INSERT_POSITION = (
+    "INSERT INTO scrutiny_positions (position, originator_id, originator_version, recorded_at) "
+    "VALUES ({0}, {0}, {0}, {0})"
+)
+"""The recorders' statements, given their driver's placeholder (on SQLite, aggregates' ids as hex, as
+SQLAlchemy's ``Uuid`` keeps them there)."""
 INSERT_COMMANDS_FROM_ARRAYS = (
     "INSERT INTO scrutiny_commands (command_id, digest, position, events) "
     "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[])"
 )
-"""PostgreSQL's: a batch's keys in one statement (a statement each was a round trip each)."""
+INSERT_POSITIONS_FROM_ARRAYS = (
+    "INSERT INTO scrutiny_positions (position, originator_id, originator_version, recorded_at) "
+    "SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::integer[], %s::bigint[])"
+)
+"""PostgreSQL's: a batch's rows in one statement (a statement each was a round trip each)."""
+
+BATCH = 5_000
+
+ReadTime = Callable[[bytes], "int | None"]
+"""When a stored event was recorded, as the store keeps it, read from the event as stored (the mapper knows how)."""
 
 
-def create(conn: Connection, events_table: str) -> None:
-    """Creates the two tables if missing; the log's length starts as the number of events already stored."""
-    metadata.create_all(conn)
-    if conn.execute(select(func.count()).select_from(log_length)).scalar_one() == 0:
-        stored = conn.execute(select(func.count()).select_from(table(events_table))).scalar_one()
-        conn.execute(insert(log_length).values(events=stored))
+@dataclass(frozen=True)
+class Driver:
+    """A recorder's own way of running statements in its transaction: ``run`` returns rows as tuples, ``many``
+    runs one statement for each of many rows; ``mark`` is the driver's placeholder."""
+
+    dialect: str
+    mark: str
+    run: Callable[[str, Sequence[Any]], list[Any]]
+    many: Callable[[str, list[tuple[Any, ...]]], None]
+
+
+def create_statements(dialect: Dialect) -> list[str]:
+    """The DDL of the store's own tables and index, each made only if missing."""
+    made = [str(CreateTable(t, if_not_exists=True).compile(dialect=dialect)).strip() for t in metadata.sorted_tables]
+    made += [str(CreateIndex(i, if_not_exists=True).compile(dialect=dialect)) for i in positions.indexes]
+    return made
+
+
+def fill(driver: Driver, events_table: str, id_column: str, read_time: ReadTime | None) -> None:
+    """Starts the log's length as the number of events already stored, and numbers the events stored before
+    their positions were kept as the log numbers them: 1, 2, 3... in the order of their ids (``id_column``),
+    gaps and all; with ``read_time``, fills in when each was recorded where that is not kept yet. Cheap when
+    there is nothing to do: two small reads."""
+    if not driver.run("SELECT events FROM scrutiny_log_length", ()):
+        driver.run(f"INSERT INTO scrutiny_log_length (events) SELECT count(*) FROM {events_table}", ())  # noqa: S608
+    (length,) = driver.run("SELECT events FROM scrutiny_log_length", ())[0]
+    last = driver.run("SELECT position, recorded_at FROM scrutiny_positions ORDER BY position DESC LIMIT 1", ())
+    kept, untimed = (last[0][0], last[0][1] is None) if last else (0, False)
+    if kept >= length and not (untimed and read_time):
+        return
+    missing: set[int] = set()
+    if untimed and read_time:
+        missing = {n for (n,) in driver.run("SELECT position FROM scrutiny_positions WHERE recorded_at IS NULL", ())}
+    m = driver.mark
+    read = (
+        f"SELECT {id_column}, originator_id, originator_version, state FROM {events_table} "  # noqa: S608
+        f"WHERE {id_column} > {m} ORDER BY {id_column} LIMIT {BATCH}"
+    )
+    after, n = -1, 0
+    while rows := driver.run(read, (after,)):
+        new, timed = [], []
+        for _, key, version, state in rows:
+            n += 1
+            time = read_time(bytes(state)) if read_time else None
+            if n > kept:
+                new.append((n, _key(key, driver.dialect), version, time))
+            elif n in missing and time is not None:
+                timed.append((time, n))
+        if new:
+            driver.many(INSERT_POSITION.format(m), new)
+        if timed:
+            driver.many(f"UPDATE scrutiny_positions SET recorded_at = {m} WHERE position = {m}", timed)  # noqa: S608
+        after = rows[-1][0]
+
+
+def _key(stored: Any, dialect: str) -> Any:
+    """An aggregate's id as read from an events table (text, 16 bytes or a UUID) as the positions keep it."""
+    key = stored if isinstance(stored, UUID) else UUID(bytes=stored) if isinstance(stored, bytes) else UUID(stored)
+    return key.hex if dialect == "sqlite" else key
+
+
+def last_recorded(conn: Any) -> int | None:
+    """When the last event in the log was recorded, as kept (``conn``: a SQLAlchemy connection or session)."""
+    query = select(positions.c.recorded_at).order_by(positions.c.position.desc()).limit(1)
+    return conn.execute(query).scalar()  # type: ignore[no-any-return]
+
+
+def fact_at(conn: Any, position: int) -> tuple[UUID, int] | None:
+    """The aggregate and version of the event at ``position`` (``conn``: a SQLAlchemy connection or session)."""
+    query = select(positions.c.originator_id, positions.c.originator_version).where(positions.c.position == position)
+    found = conn.execute(query).first()
+    return None if found is None else (found[0], found[1])
+
+
+def positions_of(conn: Any, key: UUID) -> dict[int, int]:
+    """The position of each of an aggregate's events, by version."""
+    query = select(positions.c.originator_version, positions.c.position).where(positions.c.originator_id == key)
+    return {version: position for version, position in conn.execute(query)}
 
 
 def recorded(conn: Any, keys: list[str]) -> dict[str, Recorded]:

@@ -15,7 +15,7 @@ from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
 from eventsourcing.persistence import InfrastructureFactory, RecordConflictError
 from eventsourcing.utils import Environment
 
-from scrutiny_es.adapters.store import commands, recorded_at
+from scrutiny_es.adapters.store import check_follows, commands, microseconds, moment
 from scrutiny_es.adapters.store.log import StoreLog
 from scrutiny_es.adapters.store.mapper import EventMapper
 from scrutiny_es.application.ports import Conflict, Keyed, Recorded
@@ -77,16 +77,20 @@ class EventsourcingStore:
         self._appending = lock or nullcontext()
         """Held while appending (see ``bootstrap``)."""
         self._in_memory: dict[str, Recorded] = {}
+        self._facts: list[tuple[UUID, int]] = []
+        """Without a database: each position's aggregate and version (position 1 first)."""
+        self._positions: dict[UUID, dict[int, int]] = {}
+        self._times: list[int] = []
         self._listening = threading.local()
         """Each thread's connection that LISTENs for the store's NOTIFY (a connection is not shared by threads)."""
         self._listeners: list[Any] = []
         self._listeners_lock = threading.Lock()
 
     def create_table(self) -> None:
+        """Makes the store's tables, and fills in what a database written by an earlier release lacks (each
+        position's aggregate, version and recording time, read from the events by the mapper)."""
+        self.recorder.read_time = self.mapper.recorded_at
         self.recorder.create_table()
-        if self.engine is not None:
-            with self.engine.begin() as conn:
-                commands.create(conn, self.recorder.events_table_name)
 
     def recorded(self, keys: list[str]) -> dict[str, Recorded]:
         """The commands already recorded under these keys."""
@@ -96,6 +100,24 @@ class EventsourcingStore:
             return {key: self._in_memory[key] for key in keys if key in self._in_memory}
         with self.engine.connect() as conn:
             return commands.recorded(conn, keys)
+
+    def fact_at(self, position: int) -> tuple[UUID, int] | None:
+        """The aggregate and version of the event at ``position`` (1, 2, 3... in the order recorded)."""
+        if self.session is not None:  # the host's transaction: its own appends not yet committed count
+            return commands.fact_at(self.session, position)
+        if self.engine is None:
+            return self._facts[position - 1] if 0 < position <= len(self._facts) else None
+        with self.engine.connect() as conn:
+            return commands.fact_at(conn, position)
+
+    def positions(self, key: UUID) -> dict[int, int]:
+        """The position of each of an aggregate's events, by version (empty: no such aggregate)."""
+        if self.session is not None:
+            return commands.positions_of(self.session, key)
+        if self.engine is None:
+            return dict(self._positions.get(key, {}))
+        with self.engine.connect() as conn:
+            return commands.positions_of(conn, key)
 
     def load(self, key: UUID) -> Body | Recommendation | None:
         try:
@@ -121,21 +143,33 @@ class EventsourcingStore:
             self.session.rollback()
 
     def latest(self) -> datetime | None:
-        head = self.log.head()
-        last = self.recorder.select_notifications(start=head, limit=1) if head else []
-        return recorded_at(last[0].state) if last else None
+        if self.session is not None:
+            kept = commands.last_recorded(self.session)
+        elif self.engine is None:
+            kept = self._times[-1] if self._times else None
+        else:
+            with self.engine.connect() as conn:
+                kept = commands.last_recorded(conn)
+        return None if kept is None else moment(kept)
 
     def append(self, events: Sequence[Any], keyed: Sequence[Keyed] = ()) -> Sequence[int]:
         # The recorder itself: eventsourcing's event store would wrap every event in two more objects.
         stored = [self.mapper.to_stored_event(e) for e in events]
+        times = [microseconds(e.timestamp) for e in events]
+        if self.engine is None and self._times and times:  # eventsourcing's in-memory store: the rule kept here
+            check_follows(self._times[-1], times[0])
         try:
             with self._appending:
-                positions = self.recorder.insert_events(stored, commands=keyed) or ()
+                positions = self.recorder.insert_events(stored, commands=keyed, recorded_at=times) or ()
         except RecordConflictError:
             raise Conflict from None
         if self.engine is None:  # eventsourcing's in-memory store: its ids have no gaps
             for key, digest, index, names in keyed:
                 self._in_memory[key] = Recorded(digest, positions[index], tuple(names.split(",")))
+            self._times.extend(times)
+            for position, event in zip(positions, events, strict=True):
+                self._facts.append((event.originator_id, event.originator_version))
+                self._positions.setdefault(event.originator_id, {})[event.originator_version] = position
         return positions
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import TypeAdapter
 from pydantic_core import from_json
 
+from scrutiny_es.adapters.store import microseconds
 from scrutiny_es.domain.errors import ScrutinyError
 
 
@@ -45,6 +47,19 @@ class EventMapper(Mapper[UUID]):
             stored_event.originator_id, stored_event.originator_version, stored_event.topic, stored_event.state
         )
 
+    def recorded_at(self, state: bytes) -> int | None:
+        """When a stored event was recorded, in microseconds since 1970 began (UTC), read from its JSON without
+        decoding the rest (the event's ``timestamp`` leads it); None if it has none. Only databases written
+        before the store kept the time beside each event need it (see ``commands.fill``)."""
+        start = state.find(_TIMESTAMP)
+        if start < 0:
+            return None
+        start += len(_TIMESTAMP)
+        try:
+            return microseconds(datetime.fromisoformat(state[start : state.index(b'"', start)].decode()))
+        except ValueError:
+            return None
+
     def decode(self, originator_id: UUID | str, originator_version: int, topic: str, state: bytes) -> Any:
         """The domain event stored with these columns (the log is read straight from them)."""
         codec = _BY_TOPIC.get(topic)
@@ -56,6 +71,8 @@ class EventMapper(Mapper[UUID]):
         return codec.adapter.validator.validate_json(identity + state[1:])
 
 
+_TIMESTAMP = b'"timestamp":"'
+
 _IDENTITY = {"originator_id", "originator_version"}
 
 _BY_TOPIC: dict[str, _Codec] = {}
@@ -65,6 +82,19 @@ _BY_TOPIC: dict[str, _Codec] = {}
 class _NoTranscoder(Transcoder):
     def encode(self, obj: Any) -> bytes:
         raise NotImplementedError
+
+    def recorded_at(self, state: bytes) -> int | None:
+        """When a stored event was recorded, in microseconds since 1970 began (UTC), read from its JSON without
+        decoding the rest (the event's ``timestamp`` leads it); None if it has none. Only databases written
+        before the store kept the time beside each event need it (see ``commands.fill``)."""
+        start = state.find(_TIMESTAMP)
+        if start < 0:
+            return None
+        start += len(_TIMESTAMP)
+        try:
+            return microseconds(datetime.fromisoformat(state[start : state.index(b'"', start)].decode()))
+        except ValueError:
+            return None
 
     def decode(self, data: bytes) -> Any:
         raise NotImplementedError

@@ -1,4 +1,4 @@
-"""eventsourcing's PostgreSQL event store, with the log's rule of time, its length and the commands' keys."""
+"""eventsourcing's PostgreSQL event store, with the log's rule of time, its positions and the commands' keys."""
 
 from __future__ import annotations
 
@@ -10,53 +10,85 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed
+from sqlalchemy.dialects import postgresql
 
 from scrutiny_es.adapters.store import check_follows
-from scrutiny_es.adapters.store.commands import ADD_TO_LOG, INSERT_COMMANDS_FROM_ARRAYS
+from scrutiny_es.adapters.store.commands import (
+    ADD_TO_LOG,
+    INSERT_COMMANDS_FROM_ARRAYS,
+    INSERT_POSITIONS_FROM_ARRAYS,
+    LAST_RECORDED,
+    Driver,
+    ReadTime,
+    create_statements,
+    fill,
+)
 
 
 class PostgresEventRecorder(PostgresApplicationRecorder):
-    """Takes the log's lock; checks the last event was not recorded later (see the package); appends;
-    numbers the events in the log and keeps the keys of the commands that recorded them.
+    """Before eventsourcing appends, in its transaction: takes the log's lock; checks the last event was not
+    recorded later (see the package); numbers the events in the log (keeping each position's aggregate,
+    version and time) and keeps the keys of the commands that recorded them.
 
-    Refused, nothing has been inserted, so the transaction eventsourcing then commits is empty.
-    Returns the events' positions in the log, not PostgreSQL's ids (which have gaps).
+    Refused, nothing has been written, so the transaction eventsourcing then ends is empty. ``insert_events``
+    returns the events' positions in the log, not PostgreSQL's ids (which have gaps); ``create_table`` makes
+    every table it writes (in the council's schema), and fills in what an older database lacks.
     """
+
+    read_time: ReadTime | None = None
+    """How to read an event's recording time from its stored state, for databases that did not keep it."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.datastore.enable_db_functions:  # its insert function skips the hook that keeps the positions
+            msg = "the event store keeps the log's positions as it appends: POSTGRES_ENABLE_DB_FUNCTIONS must be off"
+            raise ValueError(msg)
         self._positions = threading.local()
         if self.datastore.schema != "public":  # a council's own: those listening hear only of its events
             self.channel_name = f"{self.datastore.schema}_{self.events_table_name}"
+        make: Any = SQL  # given statements built here, not literals
+        self.sql_create_statements.extend(Composed([make(s)]) for s in create_statements(postgresql.dialect()))  # type: ignore[no-untyped-call]
+
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as curs, curs.connection.cursor(row_factory=tuple_row) as c:
+
+            def run(statement: str, params: Sequence[Any]) -> list[Any]:
+                c.execute(statement, params)
+                return c.fetchall() if c.description else []
+
+            driver = Driver("postgresql", "%s", run, c.executemany)
+            fill(driver, f"{self.datastore.schema}.{self.events_table_name}", "notification_id", self.read_time)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         self._positions.last = None
         super().insert_events(stored_events, **kwargs)
         return self._positions.last  # type: ignore[no-any-return]
 
-    def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        self._lock_table(curs)
-        query = SQL("SELECT state FROM {schema}.{table} ORDER BY notification_id DESC LIMIT 1").format(
-            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)
-        )
-        curs.execute(query, prepare=False)  # in a pipeline that fails, psycopg would think it prepared
-        row = curs.fetchone()
-        check_follows(row["state"] if row else None, stored_events)
-        super()._insert_stored_events(curs, stored_events, **kwargs)
+    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         if not stored_events:
             return
-        with curs.connection.cursor(row_factory=tuple_row) as numbering:
-            # Nor these: psycopg prepares a statement run often, and a clash rolled back in its pipeline
-            # leaves it taking one as prepared that the server never kept.
-            numbering.execute(ADD_TO_LOG.format("%s"), (len(stored_events),), prepare=False)
-            (last,) = numbering.fetchone() or (len(stored_events),)
-            positions = list(range(last - len(stored_events) + 1, last + 1))
+        count = len(stored_events)
+        times = kwargs.get("recorded_at") or [None] * count
+        # Not prepared: psycopg prepares a statement run often, and a clash rolled back in its pipeline
+        # leaves it taking one as prepared that the server never kept.
+        with curs.connection.cursor(row_factory=tuple_row) as c:
+            for statement in self.lock_table_statements:  # eventsourcing's own lock, taken first
+                c.execute(statement, prepare=False)
+            c.execute(LAST_RECORDED, prepare=False)
+            row = c.fetchone()
+            check_follows(row[0] if row else None, times[0])
+            c.execute(ADD_TO_LOG.format("%s"), (count,), prepare=False)
+            (last,) = c.fetchone() or (count,)
+            positions = list(range(last - count + 1, last + 1))
+            ids, versions = [e.originator_id for e in stored_events], [e.originator_version for e in stored_events]
+            c.execute(INSERT_POSITIONS_FROM_ARRAYS, (positions, ids, versions, list(times)), prepare=False)
             keyed = kwargs.get("commands", ())
             if keyed:
                 columns = ([k for k, _, _, _ in keyed], [d for _, d, _, _ in keyed],
                            [positions[i] for _, _, i, _ in keyed], [n for _, _, _, n in keyed])  # fmt: skip
-                numbering.execute(INSERT_COMMANDS_FROM_ARRAYS, columns, prepare=False)
+                c.execute(INSERT_COMMANDS_FROM_ARRAYS, columns, prepare=False)
         self._positions.last = positions
 
 

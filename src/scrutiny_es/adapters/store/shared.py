@@ -1,24 +1,25 @@
 """eventsourcing-sqlalchemy's event store, the one a host's session can share, with the log's rules.
 
-Like the native recorders: the log's rule of time, its length and the commands' keys, all in the
+Like the native recorders: the log's rule of time, its positions and the commands' keys, all in the
 transaction that appends the events, whether that is a host's session or the store's own. A batch
-refused for its time is taken out again at once, so it leaves nothing in a host's session.
+refused for its time is refused before anything is written, so it leaves nothing in a host's session.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import RecordConflictError, StoredEvent
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import delete, exc, insert, select, update
+from sqlalchemy import exc, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from scrutiny_es.adapters.store import check_follows
-from scrutiny_es.adapters.store.commands import commands, log_length
+from scrutiny_es.adapters.store.commands import Driver, ReadTime, commands, fill, log_length, metadata, positions
 from scrutiny_es.application.ports import LogIsAhead
 
 _SEARCH_PATH = re.compile(r"-c search_path=(\w+)")
@@ -26,16 +27,22 @@ _SEARCH_PATH = re.compile(r"-c search_path=(\w+)")
 
 
 class SharedEventRecorder(SQLAlchemyApplicationRecorder):
-    """Appends, then, holding the log's lock (PostgreSQL's table lock, SQLite's write lock): checks the event
-    before them was not recorded later, numbers them in the log and keeps the keys of the commands that
-    recorded them. Returns their positions.
+    """Before eventsourcing-sqlalchemy appends, holding the log's lock (PostgreSQL's table lock, SQLite's write
+    lock): checks the event before them was not recorded later, numbers them in the log (keeping each
+    position's aggregate, version and time) and keeps the keys of the commands that recorded them.
+    ``insert_events`` returns their positions; ``create_table`` makes every table it writes.
 
     On PostgreSQL it NOTIFYs ``channel_name`` as it appends, and ``listen_options`` is how to connect to
     LISTEN for it; SQLite has no such signal (``channel_name`` is None: readers poll).
     """
 
+    read_time: ReadTime | None = None
+    """How to read an event's recording time from its stored state, for databases that did not keep it."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.tables.extend(metadata.sorted_tables)
+        self._positions = threading.local()
         if self._dialect() != "postgresql":
             self.channel_name = None  # type: ignore[assignment]
             return
@@ -54,32 +61,60 @@ class SharedEventRecorder(SQLAlchemyApplicationRecorder):
         options: dict[str, Any] = url.translate_connect_args(username="user", database="dbname")
         return options | {key: value for key, value in url.query.items() if isinstance(value, str)}
 
-    def _insert_stored_events(self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+    def create_table(self) -> None:
+        super().create_table()
+        engine: Any = self.datastore.engine
+        # The engine's own transaction, not a host's session: SQLite would otherwise wait for the host to commit.
+        with engine.begin() as conn:
+
+            def run(statement: str, params: Sequence[Any]) -> list[Any]:
+                result = conn.exec_driver_sql(statement, tuple(params))
+                return [tuple(row) for row in result] if result.returns_rows else []
+
+            def many(statement: str, rows: list[tuple[Any, ...]]) -> None:
+                conn.exec_driver_sql(statement, rows)
+
+            mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+            fill(Driver(engine.dialect.name, mark, run, many), self.events_table_name, "id", self.read_time)
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        self._positions.last = None
+        super().insert_events(stored_events, **kwargs)
+        return self._positions.last  # type: ignore[no-any-return]
+
+    def _insert_events(self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         if not stored_events:
-            return []
-        ids = super()._insert_stored_events(session, stored_events, **kwargs)
-        record = self.events_record_cls
-        before = select(record.state).where(record.id < min(ids)).order_by(record.id.desc()).limit(1)
-        try:
-            check_follows(session.execute(before).scalar(), stored_events)
-        except LogIsAhead:
-            session.execute(delete(record).where(record.id.in_(ids)))
-            raise
+            return
         count = len(stored_events)
+        times = kwargs.get("recorded_at") or [None] * count
+        if self._dialect() == "postgresql":  # eventsourcing-sqlalchemy's own lock, taken first
+            session.execute(text(f"LOCK TABLE {self.events_table_name} IN EXCLUSIVE MODE"))
         try:
             grown = update(log_length).values(events=log_length.c.events + count).returning(log_length.c.events)
-            last = session.execute(grown).scalar_one()
-            positions = list(range(last - count + 1, last + 1))
+            last = session.execute(grown).scalar_one()  # on SQLite, the write lock from here on
+            previous = session.execute(select(positions.c.recorded_at).order_by(positions.c.position.desc()).limit(1))
+            try:
+                check_follows(previous.scalar(), times[0])
+            except LogIsAhead:  # nothing of the batch stays in a host's session
+                session.execute(update(log_length).values(events=log_length.c.events - count))
+                raise
+            numbered = list(range(last - count + 1, last + 1))
+            rows = [
+                {"position": n, "originator_id": e.originator_id, "originator_version": e.originator_version,
+                 "recorded_at": time}
+                for n, e, time in zip(numbered, stored_events, times, strict=True)
+            ]  # fmt: skip
+            session.execute(insert(positions), rows)
             keyed = kwargs.get("commands", ())
             if keyed:
-                rows = [
-                    {"command_id": key, "digest": digest, "position": positions[index], "events": names}
+                keys = [
+                    {"command_id": key, "digest": digest, "position": numbered[index], "events": names}
                     for key, digest, index, names in keyed
                 ]
-                session.execute(insert(commands), rows)
+                session.execute(insert(commands), keys)
         except exc.IntegrityError:
             raise RecordConflictError from None
-        return positions
+        self._positions.last = numbered
 
 
 class Factory(SQLAlchemyFactory):

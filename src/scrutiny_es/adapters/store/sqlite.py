@@ -1,41 +1,80 @@
-"""eventsourcing's SQLite event store, with the log's rule of time, its length and the commands' keys."""
+"""eventsourcing's SQLite event store, with the log's rule of time, its positions and the commands' keys."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteFactory
+from sqlalchemy.dialects import sqlite
 
 from scrutiny_es.adapters.store import check_follows
-from scrutiny_es.adapters.store.commands import ADD_TO_LOG, INSERT_COMMAND
+from scrutiny_es.adapters.store.commands import (
+    ADD_TO_LOG,
+    INSERT_COMMAND,
+    INSERT_POSITION,
+    LAST_RECORDED,
+    Driver,
+    ReadTime,
+    create_statements,
+    fill,
+)
 
 
 class SQLiteEventRecorder(SQLiteApplicationRecorder):
     """Appends events, then, holding the write lock: checks the event before them was not recorded later
-    (see the package), numbers them in the log, and keeps the keys of the commands that recorded them.
+    (see the package), numbers them in the log (keeping each position's aggregate, version and time), and
+    keeps the keys of the commands that recorded them.
 
-    Returns the events' positions in the log (``scrutiny_es.adapters.store.commands``).
+    ``insert_events`` returns the events' positions in the log (``scrutiny_es.adapters.store.commands``);
+    ``create_table`` makes every table it writes, and fills in what an older database lacks.
     """
+
+    read_time: ReadTime | None = None
+    """How to read an event's recording time from its stored state, for databases that did not keep it."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *create_statements(sqlite.dialect())]
+
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as c:
+
+            def run(statement: str, params: Sequence[Any]) -> list[Any]:
+                c.execute(statement, params)
+                return [tuple(row) for row in c.fetchall()]
+
+            fill(Driver("sqlite", "?", run, c.executemany), self.events_table_name, "rowid", self.read_time)
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
         rowids = super()._insert_events(c, stored_events, **kwargs) or []
         if not rowids:
             return rowids
-        c.execute(
-            f"SELECT state FROM {self.events_table_name} WHERE rowid < ? ORDER BY rowid DESC LIMIT 1",  # noqa: S608
-            (rowids[0],),
-        )
+        times = kwargs.get("recorded_at") or [None] * len(stored_events)
+        c.execute(LAST_RECORDED)  # the insert above holds the write lock
         row = c.fetchone()
-        check_follows(row[0] if row else None, stored_events)
+        check_follows(row[0] if row else None, times[0])
         c.execute(ADD_TO_LOG.format("?"), (len(rowids),))
         last = c.fetchone()[0]
         positions = list(range(last - len(rowids) + 1, last + 1))
+        c.executemany(
+            INSERT_POSITION.format("?"),
+            [
+                (position, _hex(e.originator_id), e.originator_version, time)
+                for position, e, time in zip(positions, stored_events, times, strict=True)
+            ],
+        )
         keyed = [(key, digest, positions[index], names) for key, digest, index, names in kwargs.get("commands", ())]
         if keyed:
             c.executemany(INSERT_COMMAND.format("?"), keyed)
         return positions
+
+
+def _hex(key: UUID | str) -> str:
+    """An aggregate's id as SQLAlchemy's ``Uuid`` keeps it in SQLite (``scrutiny_positions`` is read through it)."""
+    return key.hex if isinstance(key, UUID) else UUID(key).hex
 
 
 class Factory(SQLiteFactory):

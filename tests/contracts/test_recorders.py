@@ -1,0 +1,145 @@
+"""eventsourcing's own recorder contract, run against this library's three recorders, on SQLite and PostgreSQL.
+
+As eventsourcing-sqlalchemy proves its recorders (its ``tests/test_recorders.py``): each case subclasses
+eventsourcing's ``ApplicationRecorderTestCase`` and only says how to make a bare recorder, whose
+``create_table`` must make every table its inserts use. What the positions deliberately change is one
+thing: ``insert_events`` returns the events' positions in the log (1, 2, 3... gapless), where eventsourcing
+returns the database's ids. On a fresh database those are the same numbers, so the inherited tests stand
+as written; ``test_returns_positions_where_the_ids_have_gaps`` adds the case where they differ.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteDatastore
+from eventsourcing.tests.persistence import ApplicationRecorderTestCase
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from sqlalchemy import make_url
+
+from scrutiny_es.adapters.store.postgres import PostgresEventRecorder
+from scrutiny_es.adapters.store.shared import SharedEventRecorder
+from scrutiny_es.adapters.store.sqlite import SQLiteEventRecorder
+from tests.conftest import fresh_postgres_database
+
+EVENTS = "stored_events"
+
+
+class RecorderCase(ApplicationRecorderTestCase[ApplicationRecorder]):
+    """A bare recorder on a database of its own for each test; subclasses say which."""
+
+    __test__ = False
+    server: str | None = None
+
+    @pytest.fixture(autouse=True)
+    def _database(self, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+        self.tmp_path = tmp_path
+        self.request = request
+        with ExitStack() as self.cleanup:
+            yield
+
+    def postgres_url(self) -> str:
+        return self.cleanup.enter_context(fresh_postgres_database(self.request.getfixturevalue("postgres_server")))
+
+    def make(self) -> ApplicationRecorder:
+        raise NotImplementedError
+
+    def create_recorder(self) -> ApplicationRecorder:
+        recorder = self.make()
+        recorder.create_table()
+        return recorder
+
+    def make_gap(self, recorder: Any) -> None:
+        """Takes ids as a rolled-back append would (only PostgreSQL's sequences leave gaps)."""
+        raise NotImplementedError
+
+    def test_returns_positions_where_the_ids_have_gaps(self) -> None:
+        recorder = self.create_recorder()
+        first = StoredEvent(uuid4(), 1, "topic", b"state")
+        assert recorder.insert_events([first]) == [1]
+        self.make_gap(recorder)
+        second = [StoredEvent(uuid4(), 1, "topic", b"state"), StoredEvent(uuid4(), 1, "topic", b"state")]
+        assert recorder.insert_events(second) == [2, 3], "positions, not the database's ids"
+        assert [n.id for n in recorder.select_notifications(start=None, limit=10)] == [1, 4, 5]
+
+
+class TestSQLiteEventRecorder(RecorderCase):
+    __test__ = True
+
+    def make(self) -> ApplicationRecorder:
+        datastore = SQLiteDatastore(str(self.tmp_path / f"{uuid4().hex}.db"))
+        self.cleanup.callback(datastore.close)
+        return SQLiteEventRecorder(datastore, events_table_name=EVENTS)
+
+    def test_returns_positions_where_the_ids_have_gaps(self) -> None:  # SQLite's rowids leave no gaps
+        recorder = self.create_recorder()
+        assert recorder.insert_events([StoredEvent(uuid4(), 1, "topic", b"state")]) == [1]
+
+
+class TestPostgresEventRecorder(RecorderCase):
+    __test__ = True
+
+    def make(self) -> ApplicationRecorder:
+        url = make_url(self.postgres_url())
+        datastore = PostgresDatastore(
+            url.database or "", url.host or "", url.port or 5432, url.username or "", url.password or "",
+            pool_size=10, max_overflow=10,
+        )  # fmt: skip
+        self.cleanup.callback(datastore.close)
+        return PostgresEventRecorder(datastore, events_table_name=EVENTS)
+
+    def test_refuses_eventsourcing_s_insert_function_which_would_skip_the_positions(self) -> None:
+        url = make_url(self.postgres_url())
+        datastore = PostgresDatastore(
+            url.database or "", url.host or "", url.port or 5432, url.username or "", url.password or "",
+            enable_db_functions=True,
+        )  # fmt: skip
+        self.cleanup.callback(datastore.close)
+        with pytest.raises(ValueError, match="POSTGRES_ENABLE_DB_FUNCTIONS must be off"):
+            PostgresEventRecorder(datastore, events_table_name=EVENTS)
+
+    def make_gap(self, recorder: Any) -> None:
+        with recorder.datastore.transaction(commit=True) as curs:
+            curs.execute(f"SELECT nextval(pg_get_serial_sequence('{EVENTS}', 'notification_id'))")
+            curs.execute(f"SELECT nextval(pg_get_serial_sequence('{EVENTS}', 'notification_id'))")
+
+
+class SharedCase(RecorderCase):
+    def make(self) -> ApplicationRecorder:
+        datastore = SQLAlchemyDatastore(url=self.url())
+        self.cleanup.callback(lambda: datastore.engine.dispose() if datastore.engine else None)
+        return SharedEventRecorder(datastore, events_table_name=EVENTS)
+
+    def url(self) -> str:
+        raise NotImplementedError
+
+
+class TestSharedEventRecorderOnSQLite(SharedCase):
+    __test__ = True
+
+    def url(self) -> str:
+        return f"sqlite:///{self.tmp_path / f'{uuid4().hex}.db'}"
+
+    def test_returns_positions_where_the_ids_have_gaps(self) -> None:  # SQLite's rowids leave no gaps
+        recorder = self.create_recorder()
+        assert recorder.insert_events([StoredEvent(uuid4(), 1, "topic", b"state")]) == [1]
+
+
+class TestSharedEventRecorderOnPostgres(SharedCase):
+    __test__ = True
+
+    def url(self) -> str:
+        return self.postgres_url()
+
+    def make_gap(self, recorder: Any) -> None:
+        from sqlalchemy import text
+
+        with recorder.datastore.engine.begin() as conn:
+            conn.execute(text(f"SELECT nextval(pg_get_serial_sequence('{EVENTS}', 'id'))"))
+            conn.execute(text(f"SELECT nextval(pg_get_serial_sequence('{EVENTS}', 'id'))"))
