@@ -11,7 +11,6 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
 from scrutiny_es.adapters.clock import SystemClock
 from scrutiny_es.adapters.database import DEFAULT_URL, UnsupportedDatabase, event_store_env
@@ -23,7 +22,7 @@ from scrutiny_es.adapters.store import migrate
 from scrutiny_es.adapters.store.eventstore import EventsourcingStore
 from scrutiny_es.adapters.store.migrate import event_store_in
 from scrutiny_es.application import BatchRejected, Receipt, ScrutinyService
-from scrutiny_es.application.ports import Clock, ReadModels
+from scrutiny_es.application.ports import Clock
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 
@@ -90,7 +89,6 @@ class Scrutiny(ScrutinyService):
         super().__init__(
             store=store,
             read_models=read_models,
-            positions=_AuditPositions(read_models, session is not None),
             clock=clock or SystemClock(),
             catch_up=catch_up,
             host_transaction=session is not None,
@@ -191,25 +189,4 @@ def migrate_store(url: str) -> int:
 def in_memory(clock: Clock | None = None) -> ScrutinyService:
     """The record with no database: eventsourcing's in-memory event store and read models held in memory."""
     store = EventsourcingStore({"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    read_models = MemoryReadModels(store.log)
-    return ScrutinyService(
-        store=store, read_models=read_models, positions=_AuditPositions(read_models), clock=clock or SystemClock()
-    )
-
-
-class _AuditPositions:
-    """Positions as the audit trail's read model knows them, caught up first."""
-
-    def __init__(self, read_models: ReadModels, host_transaction: bool = False) -> None:
-        self._read_models = read_models
-        self._host_transaction = host_transaction
-
-    def fact_at(self, position: int) -> tuple[UUID, int] | None:
-        self._read_models.catch_up(["audit"])
-        found = self._read_models.fact_at(position)
-        return None if found is None else (UUID(found[0]), found[1])
-
-    def positions(self, key: UUID) -> dict[int, int]:
-        if not self._host_transaction:
-            self._read_models.catch_up(["audit"])
-        return self._read_models.versions(key.hex)
+    return ScrutinyService(store=store, read_models=MemoryReadModels(store.log), clock=clock or SystemClock())

@@ -94,7 +94,6 @@ class Expected:
             self.calendars[code] = sorted(found.meetings)
         log = parts.store_of(app).log
         self.audit: list[AuditRow] = []
-        self.facts: list[tuple[str, int]] = []
         items: dict[Any, AuditedItem] = {}
         for _, event in log.read(0, log.count() + 1):
             item, entry = audit_entry(items.get(event.originator_id), event, len(self.audit) + 1)
@@ -102,7 +101,6 @@ class Expected:
                 items[event.originator_id] = item
             if entry is not None:
                 self.audit.append(entry)
-                self.facts.append((event.originator_id.hex, event.originator_version))
         self.sealed: list[Sealed] = []
         digest = ZERO
         for n, row in enumerate(log.stored(0, log.count() + 1), start=1):
@@ -233,20 +231,6 @@ class ReadModelsContract:
         for after, limit in [(0, 1), (3, 4), (last - 2, 10), (last, 10), (0, 0), (99, 250)]:
             assert read_models.sealed(after, limit) == expected.sealed[after : after + limit], (after, limit)
 
-    def test_each_position_names_its_fact_and_each_fact_its_position(
-        self, recorded: tuple[ReadModels, Expected]
-    ) -> None:
-        read_models, expected = recorded
-        for position, fact in enumerate(expected.facts, start=1):
-            assert read_models.fact_at(position) == fact
-        assert read_models.fact_at(0) is None
-        assert read_models.fact_at(len(expected.facts) + 1) is None
-        for body, ref in ITEMS:
-            key = recommendation_id(body, ref).hex
-            versions = {version: n for n, (item, version) in enumerate(expected.facts, start=1) if item == key}
-            assert read_models.versions(key) == versions
-        assert read_models.versions(recommendation_id("BCSB", "R99").hex) == {}
-
     def test_a_rebuild_gives_every_answer_the_catch_ups_gave(self, recorded: tuple[ReadModels, Expected]) -> None:
         read_models, _ = recorded
 
@@ -254,7 +238,7 @@ class ReadModelsContract:
             return [
                 *(read_models.tracker(on) for on in DAYS), *(read_models.overdue(on) for on in DAYS),
                 read_models.audit(), list(read_models.histories()), read_models.item_ids(), read_models.body_codes(),
-                read_models.last_position(SECOND), read_models.sealed(0, 1000), read_models.versions(recommendation_id(*ITEMS[0]).hex),
+                read_models.last_position(SECOND), read_models.sealed(0, 1000),
             ]  # fmt: skip
 
         incremental = answers()

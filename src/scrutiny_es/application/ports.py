@@ -76,17 +76,6 @@ class EventLog(Protocol):
         """Up to ``limit`` events after ``after`` exactly as stored: position, aggregate id, version, topic, JSON."""
 
 
-class Positions(Protocol):
-    """Which event stands at each position of the log: kept by the transaction that appends, so the write side
-    names facts by position without waiting on a read model."""
-
-    def fact_at(self, position: int) -> tuple[UUID, int] | None:
-        """The aggregate and version of the event at ``position`` (None: no event there)."""
-
-    def positions(self, key: UUID) -> dict[int, int]:
-        """The position of each of the aggregate's events, by version."""
-
-
 class EventStore(Protocol):
     """Where aggregates' events are kept."""
 
@@ -209,11 +198,5 @@ class ReadModels(Protocol):
 
     def sealed(self, after: int, limit: int) -> list[Sealed]:
         """Up to ``limit`` sealed events after position ``after``, in order."""
-
-    def fact_at(self, position: int) -> tuple[str, int] | None:
-        """The aggregate (its id's hex) and its event's version that the audit trail's ``position`` holds."""
-
-    def versions(self, key: str) -> dict[int, int]:
-        """The audit trail's position of each of an aggregate's events (by its id's hex), by version."""
 
     def close(self) -> None: ...

@@ -13,7 +13,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from scrutiny_es.application.ports import EventStore, Positions, ReadModels
+from scrutiny_es.application.ports import EventStore, ReadModels
 from scrutiny_es.domain.dates import long_date, uk_day
 from scrutiny_es.domain.errors import BodyNotFound, InvalidCommand, RecommendationNotFound
 from scrutiny_es.domain.fastpath import replay
@@ -34,13 +34,10 @@ Calendars = dict[str, list[date]]
 class Reading:
     """Answers every report from the read models and, for time travel, the event store."""
 
-    def __init__(
-        self, *, store: EventStore, positions: Positions, read_models: ReadModels, clock: Any, catch_up: bool
-    ) -> None:
+    def __init__(self, *, store: EventStore, read_models: ReadModels, clock: Any, catch_up: bool) -> None:
         """``catch_up``: every report first applies the events its read model has not seen, so it shows what
         was recorded before it (without, a ``scrutiny-es projections run`` worker keeps them)."""
         self._store = store
-        self._positions = positions
         self._read_models = read_models
         self._clock = clock
         self._catch_up_first = catch_up
@@ -117,9 +114,7 @@ class Reading:
         events = self._item_events(body, ref)
         entries = self.audit(AuditQuery(body, ref, as_of, as_known_at))
         known = {e.originator_version: e for e in events if as_known_at is None or e.timestamp <= as_known_at}
-        version_at = {
-            position: version for version, position in self._positions.positions(events[0].originator_id).items()
-        }
+        version_at = {position: version for version, position in self._store.positions(events[0].originator_id).items()}
         rows = []
         for entry in entries:
             version = version_at.get(entry.position)

@@ -19,7 +19,7 @@ from uuid import UUID
 
 from scrutiny_es.application import handlers
 from scrutiny_es.application.collector import collector_paused
-from scrutiny_es.application.ports import Clock, Conflict, EventStore, Keyed, LogIsAhead, Positions, Recorded
+from scrutiny_es.application.ports import Clock, Conflict, EventStore, Keyed, LogIsAhead, Recorded
 from scrutiny_es.application.repeats import body_repeat
 from scrutiny_es.application.times import RecordingTime
 from scrutiny_es.domain.errors import (
@@ -102,14 +102,10 @@ BACK_OFF = 0.003
 class Recording:
     """Records commands against the event store, under the policy, at the clock's time."""
 
-    def __init__(
-        self, *, store: EventStore, positions: Positions, clock: Clock, policy: Policy, host_transaction: bool
-    ) -> None:
-        """``positions``: the store's index of the log (``store`` itself, once it keeps one).
-        ``host_transaction``: commands are written in a host's transaction, which may yet be rolled back,
+    def __init__(self, *, store: EventStore, clock: Clock, policy: Policy, host_transaction: bool) -> None:
+        """``host_transaction``: commands are written in a host's transaction, which may yet be rolled back,
         and which cannot be tried again here when another writer clashes with it."""
         self._store = store
-        self._positions = positions
         self._clock = clock
         self._policy = policy
         self._host_transaction = host_transaction
@@ -239,13 +235,13 @@ class Recording:
         Its position is the store's; in a host's transaction not yet committed the store's index is read in
         that transaction, so an earlier command of the same transaction is found too.
         """
-        position = self._positions.positions(item.id).get(version)
+        position = self._store.positions(item.id).get(version)
         name = type(item.recorded[version]).__name__
         return Earlier(Receipt(item.history.body, item.history.ref, (name,), position, True))
 
     def _fact_version(self, item: Recommendation, position: int) -> int:
         """The item's event at the log's ``position``: corrections and retractions name facts by it."""
-        found = self._positions.fact_at(position)
+        found = self._store.fact_at(position)
         if found is None or found[0] != item.id:
             msg = f"position {position} of the audit trail is not a fact of {item.history.ref}"
             raise CannotCorrect(msg, field="position")
@@ -279,7 +275,7 @@ class Recording:
             version = body_repeat(cmd, actor, events)
             if version is not None:
                 name = type(events[version - 1]).__name__
-                position = self._positions.positions(key).get(version)
+                position = self._store.positions(key).get(version)
                 return Earlier(Receipt(cmd.body, None, (name,), position, True))
         if isinstance(cmd, c.RegisterBody):
             return self._register_body(cmd, actor, at, batch)

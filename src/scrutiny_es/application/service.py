@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from scrutiny_es.application.ports import Clock, EventStore, Mailer, Positions, Progress, ProjectionStatus, ReadModels
+from scrutiny_es.application.ports import Clock, EventStore, Mailer, Progress, ProjectionStatus, ReadModels
 from scrutiny_es.application.reading import Reading
 from scrutiny_es.application.recording import MAX_ATTEMPTS, BatchRejected, Done, Receipt, Recording
 from scrutiny_es.application.reminding import Reminding, SentReminders
@@ -43,7 +43,6 @@ class ScrutinyService:
         store: EventStore,
         read_models: ReadModels,
         clock: Clock,
-        positions: Positions | None = None,
         catch_up: bool = True,
         host_transaction: bool = False,
         policy: Policy = BUILT_IN,
@@ -53,13 +52,10 @@ class ScrutinyService:
         ``host_transaction``: commands are written in a host's transaction, which may yet be rolled back.
         ``policy``: who may record what (``scrutiny_es.domain.policy``)."""
         trusted(clock.now())  # a clock that gives no timezone-aware time is refused here, not at the first command
-        index = positions if positions is not None else cast(Positions, store)  # the store's own index
         self._store = store
         self._read_models = read_models
-        self._recording = Recording(
-            store=store, positions=index, clock=clock, policy=policy, host_transaction=host_transaction
-        )
-        self._reading = Reading(store=store, positions=index, read_models=read_models, clock=clock, catch_up=catch_up)
+        self._recording = Recording(store=store, clock=clock, policy=policy, host_transaction=host_transaction)
+        self._reading = Reading(store=store, read_models=read_models, clock=clock, catch_up=catch_up)
         self._upkeep = Upkeep(store=store, read_models=read_models, reading=self._reading, catch_up=catch_up)
         self._reminding = Reminding(reading=self._reading, recording=self._recording, policy=policy)
 

@@ -35,7 +35,6 @@ class MemoryReadModels:
         self.audited: dict[UUID, AuditedItem] = {}
         self.entries: list[AuditRow] = []
         self.seals: list[Sealed] = []
-        self.facts: list[tuple[str, int]] = []
         """Each entry's aggregate (its id's hex) and event version, by position less one."""
 
     def catch_up(self, names: Iterable[str] | None = None) -> int:
@@ -52,7 +51,6 @@ class MemoryReadModels:
                     self.audited[event.originator_id] = item
                 if entry is not None:
                     self.entries.append(entry)
-                    self.facts.append((event.originator_id.hex, event.originator_version))
                 self.position = position
             for row in self.log.stored(start, len(events)):
                 last = self.seals[-1] if self.seals else Sealed(0, 0, ZERO)
@@ -66,7 +64,6 @@ class MemoryReadModels:
         self.bodies.clear()
         self.audited.clear()
         self.entries.clear()
-        self.facts.clear()
         self.seals.clear()
         self.catch_up()
         if progress is not None:
@@ -115,12 +112,6 @@ class MemoryReadModels:
 
     def sealed(self, after: int, limit: int) -> list[Sealed]:
         return self.seals[after : after + limit]
-
-    def fact_at(self, position: int) -> tuple[str, int] | None:
-        return self.facts[position - 1] if 0 < position <= len(self.facts) else None
-
-    def versions(self, key: str) -> dict[int, int]:
-        return {version: n for n, (item, version) in enumerate(self.facts, start=1) if item == key}
 
     def close(self) -> None:
         pass

@@ -230,20 +230,6 @@ class SqlReadModels:
                         sealed.append(Sealed(start + n, stored_at, digests[32 * n : 32 * n + 32]))
             return sealed
 
-    def fact_at(self, position: int) -> tuple[str, int] | None:
-        """The item (its key) and the item's event version that the audit trail's ``position`` holds."""
-        with self._reading("audit") as (conn, generation):
-            table = audit_table(generation)
-            found = conn.execute(select(table.c.item_id, table.c.version).where(table.c.position == position)).first()
-            return None if found is None else (found[0], found[1])
-
-    def versions(self, item_key: str) -> dict[int, int]:
-        """The audit trail's position of each of an item's events, by version."""
-        with self._reading("audit") as (conn, generation):
-            table = audit_table(generation)
-            query = select(table.c.version, table.c.position).where(table.c.item_id == item_key)
-            return dict(conn.execute(query).tuples().all())
-
     def close(self) -> None:
         self.engine.dispose()
 
