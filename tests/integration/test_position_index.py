@@ -134,3 +134,21 @@ def test_writers_appending_at_once_each_get_their_own_positions_and_the_index_ag
     assert every_fact(writers[0]) == audit_facts(writers[0])
     for writer in writers:
         writer.close()
+
+
+def test_a_process_that_only_records_corrects_and_repeats_without_writing_a_read_model_row(db_url: str) -> None:
+    writer = Scrutiny(db_url, clock=FixedClock(), catch_up=False)
+    writer.execute(register())
+    writer.execute(make())
+    referred = writer.execute(command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
+    corrected = writer.execute(command("correct", ref="R1", field="referral.received_on", value="2024-02-21",
+                                       addressee="Cabinet", position=referred.position, reason="typed wrong"))  # fmt: skip
+    again = writer.execute(command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
+    progress = writer.execute(command("report_progress", ref="R1", note="Typed twice", reported_on="2024-03-01",
+                                      reported_by="Director of Housing"))  # fmt: skip
+    retracted = writer.execute(command("retract", ref="R1", position=progress.position, reason="typed twice"))
+    assert again == referred._replace(already_recorded=True)  # answered by the store, not the audit trail
+    assert [s.position for s in writer.projection_status()] == [0, 0, 0, 0]  # no read model was caught up
+    reader = Scrutiny(db_url, clock=FixedClock())
+    assert [e.event for e in reader.audit()][-3:] == ["Corrected", "ProgressReported", "Retracted"]
+    assert retracted.position == progress.position + 1 == corrected.position + 2
