@@ -37,10 +37,8 @@ def tracker_import(args: argparse.Namespace) -> int:
     overrides = parse_columns(args.columns) if args.columns else None
     plan = plan_import(tables, body=args.body, source=path.name, as_of=args.as_of or app.today(), actor=actor,
                        overrides=overrides)  # fmt: skip
-    for warning in plan.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    for problem in plan.errors:
-        print(str(problem), file=sys.stderr)
+    for line in plan.said():
+        print(line, file=sys.stderr)
     if plan.errors and not args.keep_going:
         print(f"nothing of {path.name} was recorded: {len(plan.errors)} cell(s) to put right first", file=sys.stderr)
         return 1

@@ -39,6 +39,7 @@ from scrutiny_es.adapters.importers.columns import (
 )
 from scrutiny_es.adapters.importers.dates import NotADate, read_date
 from scrutiny_es.adapters.importers.errors import CannotImport
+from scrutiny_es.adapters.importers.limits import MAX_SHOWN, capped
 from scrutiny_es.adapters.importers.tables import SourceRow, SourceTable
 from scrutiny_es.domain.commands import MAX_ADDRESSEES, MAX_NAME, MAX_TEXT
 from scrutiny_es.domain.dates import long_date
@@ -120,6 +121,11 @@ class ImportPlan:
     commands: list[tuple[RowRef, dict[str, Any]]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     errors: list[RowProblem] = field(default_factory=list)
+
+    def said(self) -> list[str]:
+        """The warnings and the problems, a line each, as many as a reader takes in: the rest counted."""
+        warnings = capped(self.warnings, "warnings")
+        return [f"warning: {w}" for w in warnings[:MAX_SHOWN]] + warnings[MAX_SHOWN:] + capped(map(str, self.errors))
 
 
 def plan_import(
