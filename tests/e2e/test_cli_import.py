@@ -89,3 +89,19 @@ def test_a_workbook_bomb_is_refused_in_one_sentence_and_nothing_is_written(tmp_p
         "200 columns (A to GR) only: clear or move what lies beyond\n"
     )
     assert Scrutiny(db_url).tracker() == []
+
+
+def test_a_file_of_many_bad_cells_names_the_first_hundred_and_counts_the_rest(tmp_path: Path, db_url: str) -> None:
+    board(db_url)
+    rows = [["Date", "Item", "Recommendation", "Lead Officer"]]
+    rows += [["31/02/2023", f"Item {n}", "That parks open late.", "Matt Huggins"] for n in range(250)]
+    path = csv_file(tmp_path / "tracker.csv", rows)
+    result = run("import", str(path), "--body", "SNAC", *CLERK, db=db_url)
+    assert result.returncode == 1
+    said = result.stderr.splitlines()
+    assert said[0].startswith('line 2, column "Date": "31/02/2023" is not a date')
+    assert said[100:] == [
+        "and 150 more problems",
+        "nothing of tracker.csv was recorded: 250 cell(s) to put right first",
+    ]
+    assert Scrutiny(db_url).tracker() == []

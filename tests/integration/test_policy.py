@@ -151,3 +151,12 @@ def test_a_policy_file_that_cannot_mean_one_thing_is_refused_naming_what_is_wron
     with pytest.raises(ScrutinyError) as refused:
         load_policy(policy)
     assert said in str(refused.value), str(refused.value)
+
+
+def test_a_hosts_policy_object_keys_its_roles_as_they_are_compared() -> None:
+    from scrutiny_es import Policy, Role, ScrutinyError
+
+    policy = Policy({" Scrutiny  Officer": Role(frozenset({"*"}))})
+    assert policy.check("Jo", "scrutiny officer", "close") == Role(frozenset({"*"}))
+    with pytest.raises(ScrutinyError, match="names a role twice"):
+        Policy({"Clerk": Role(frozenset({"*"})), "clerk ": Role(frozenset())})

@@ -56,6 +56,14 @@ class Policy:
     roles: Mapping[str, Role] = field(default_factory=dict)
     acts_for: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        """Keys the roles a host gives by their names as compared, so ``Policy({"Officer": ...})`` means officer."""
+        keyed = {_role_name(name): role for name, role in self.roles.items()}
+        if len(keyed) != len(self.roles):
+            msg = "the policy names a role twice (role names are compared ignoring case and spacing)"
+            raise ScrutinyError(msg)
+        object.__setattr__(self, "roles", keyed)
+
     @classmethod
     def from_data(cls, data: Mapping[str, Any], source: str = "the policy") -> Policy:
         """A policy from its TOML form, read already (``{"roles": {NAME: {"may": [...], "own_items": bool}},

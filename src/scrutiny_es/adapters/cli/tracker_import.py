@@ -38,10 +38,8 @@ def tracker_import(args: argparse.Namespace) -> int:
             progress=lambda at, total: bar.update(task, completed=at, total=total),
         )  # fmt: skip
     plan = done.plan
-    for warning in plan.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    for problem in plan.errors:
-        print(str(problem), file=sys.stderr)
+    for line in plan.said():
+        print(line, file=sys.stderr)
     if plan.errors and not args.keep_going:
         print(f"nothing of {path.name} was recorded: {len(plan.errors)} cell(s) to put right first", file=sys.stderr)
         return 1

@@ -23,7 +23,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
@@ -39,7 +38,21 @@ from scrutiny_es.adapters.importers.columns import (
 )
 from scrutiny_es.adapters.importers.dates import NotADate, read_date
 from scrutiny_es.adapters.importers.errors import CannotImport
+from scrutiny_es.adapters.importers.limits import MAX_SHOWN, capped
 from scrutiny_es.adapters.importers.tables import SourceRow, SourceTable
+from scrutiny_es.adapters.importers.words import (
+    CLOSING,
+    DECISIONS,
+    FIELD_WORDS,
+    RAGS,
+    addressee_kind,
+    item_kind,
+    names_in,
+    no_tracker,
+    one_line,
+    quoted,
+)
+from scrutiny_es.adapters.importers.words import words as _words
 from scrutiny_es.domain.commands import MAX_ADDRESSEES, MAX_NAME, MAX_TEXT
 from scrutiny_es.domain.dates import long_date
 
@@ -49,42 +62,6 @@ BOARD = "the board"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 """Control characters no command takes (tab and newline are free text's)."""
-_NAME_SEPARATORS = re.compile(r"[\n;]")
-_BULLET = re.compile(r"^[\s•·*\-–—]+")
-_NOBODY = frozenset({"-", "–", "—", "n/a", "na", "none", "nil", "tbc", "tba"})
-_THAT = re.compile(r"(?:\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]|[ivx]{1,4})[.)]?\s+)?that\b", re.I)
-_EXECUTIVE = re.compile(r"\b(?:cabinet|leader|portfolio holder)\b", re.I)
-_NHS = re.compile(r"\b(?:nhs|trust|icb|integrated care board)\b", re.I)
-_PARTNER = re.compile(r"\b(?:police|pcc|fire)\b", re.I)
-_EXECUTIVE_COLUMNS = frozenset(
-    header_key(h) for h in ("Cabinet Member", "Portfolio Holder", "Lead Member", "Responsible Cabinet Member")
-)
-
-DECISIONS = {
-    **dict.fromkeys(("agreed", "accepted", "yes", "y"), "accepted"),
-    **dict.fromkeys(
-        (
-            "in part",
-            "partially",
-            "partially agreed",
-            "partially accepted",
-            "partly",
-            "partly agreed",
-            "agreed in part",
-            "accepted in part",
-        ),
-        "partially_accepted",
-    ),
-    **dict.fromkeys(("no", "n", "rejected", "not agreed", "not accepted"), "rejected"),
-    "noted": "noted",
-}
-"""What a response cell holding only these words decides; any other text is noted, in its own words."""
-CLOSING = frozenset({"complete", "completed", "achieved", "actioned", "green"})
-"""Statuses that close the item as implemented."""
-RAGS = {"red": "red", "amber": "amber"}
-"""Statuses that are a progress report's RAG rating."""
-_LONGEST_WORDS = 2 * max(len(word) for word in [*DECISIONS, *CLOSING, *RAGS])
-"""Room for punctuation and spaces around the longest word of a vocabulary."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +98,11 @@ class ImportPlan:
     warnings: list[str] = field(default_factory=list)
     errors: list[RowProblem] = field(default_factory=list)
 
+    def said(self) -> list[str]:
+        """The warnings and the problems, a line each, as many as a reader takes in: the rest counted."""
+        warnings = capped(self.warnings, "warnings")
+        return [f"warning: {w}" for w in warnings[:MAX_SHOWN]] + warnings[MAX_SHOWN:] + capped(map(str, self.errors))
+
 
 def plan_import(
     tables: Sequence[SourceTable],
@@ -141,7 +123,7 @@ def plan_import(
     for table in tables:
         planner.table(table)
     if not planner.trackers:
-        raise CannotImport(_no_tracker(source, tables))
+        raise CannotImport(no_tracker(source, tables))
     trackers = {id(t) for t in planner.trackers}
     skipped = [t.label or t.name for t in tables if id(t) not in trackers]
     if skipped:
@@ -200,7 +182,7 @@ class _Planner:
         for column in header.repeated:
             first = header.first(column.field)
             self.plan.warnings.append(
-                f'{where}column "{column.header}" holds the {_WORDS[column.field]} as "{first and first.header}" '
+                f'{where}column "{column.header}" holds the {FIELD_WORDS[column.field]} as "{first and first.header}" '
                 "does; only the first is read"
             )
         meeting_date, text = header.first("meeting_date"), header.first("text")
@@ -299,7 +281,7 @@ class _Row:
             return
         make: dict[str, Any] = {
             "ref": ref,
-            "kind": _kind(text_column.header, text),
+            "kind": item_kind(text_column.header, text),
             "meeting_date": meeting.isoformat(),
             "item": item,
         }
@@ -385,7 +367,7 @@ class _Row:
         """The row's item and minute; a blank item continues the row above's, and its minute with it."""
         above = self.above
         item_column, minute_column = self.layout.item, self.layout.minute
-        minute = _one_line(self.cell(minute_column)) if minute_column else ""
+        minute = one_line(self.cell(minute_column)) if minute_column else ""
         if minute_column and len(minute) > MAX_NAME:
             self.problem(minute_column, minute, f"is longer than {MAX_NAME} characters")
         if item_column is None:
@@ -415,7 +397,7 @@ class _Row:
         if meeting is not None:
             number = self.planner.numbers[meeting] = self.planner.numbers.get(meeting, 0) + 1
         column = self.layout.ref
-        text = _one_line(self.cell(column)) if column else ""
+        text = one_line(self.cell(column)) if column else ""
         if column and len(text) > MAX_NAME:
             self.problem(column, text, f"is longer than {MAX_NAME} characters")
             return None
@@ -437,7 +419,7 @@ class _Row:
         """Every name of every addressee column, once each (the first spelling), with the kind the name suggests."""
         found: dict[str, dict[str, str]] = {}
         for column in self.layout.addressees:
-            for name in _names(self.cell(column)):
+            for name in names_in(self.cell(column)):
                 if len(name) > MAX_NAME:
                     self.problem(column, name, f"is a name longer than {MAX_NAME} characters")
                 found.setdefault(name.casefold(), {"name": name, "kind": addressee_kind(name, column.header)})
@@ -507,86 +489,10 @@ class _Row:
         self.warn(column, text, why)
 
 
-@lru_cache(maxsize=4096)
-def addressee_kind(name: str, header: str = "") -> str:
-    """The kind a name suggests (DESIGN 5.4), else the kind its column's header suggests, else officer."""
-    if _EXECUTIVE.search(name):
-        return "executive"
-    if _NHS.search(name):
-        return "nhs"
-    if _PARTNER.search(name):
-        return "partner"
-    return "executive" if header_key(header) in _EXECUTIVE_COLUMNS else "officer"
-
-
-@lru_cache(maxsize=4096)
-def _names(cell: str) -> tuple[str, ...]:
-    """The names in an addressee cell: one a line, or separated by ";"; a dash, "N/A" or "TBC" is nobody."""
-    names = []
-    for part in _NAME_SEPARATORS.split(cell):
-        name = " ".join(_BULLET.sub("", part).split()).rstrip(",")
-        if name and name.casefold() not in _NOBODY:
-            names.append(name)
-    return tuple(names)
-
-
-def _kind(header: str, text: str) -> str:
-    """An action under an "Action" header; under "Recommendation/Action", a recommendation if worded "That ..."."""
-    key = header_key(header)
-    if "action" not in key:
-        return "recommendation"
-    if "recommendation" not in key:
-        return "action"
-    return "recommendation" if _THAT.match(text) else "action"
-
-
-@lru_cache(maxsize=4096)
-def _words(text: str) -> str:
-    """A short cell's words as compared with a vocabulary: lower case, punctuation and extra spaces out."""
-    if len(text) > _LONGEST_WORDS:
-        return ""  # longer than any word of the vocabularies, as a response's own text usually is
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _ref(table: SourceTable, row: SourceRow) -> RowRef:
     return RowRef(table.label, row.number, table.unit)
 
 
 def _sentence(at: RowRef, column: str | None, value: str, rule: str) -> str:
     where = f'{at}, column "{column}"' if column is not None else str(at)
-    return f"{where}: {_shown(value)} {rule}" if value else f"{where}: {rule}"
-
-
-def _shown(value: str) -> str:
-    """A value quoted in a message: on one line, control characters escaped, a long one cut short."""
-    shown = _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", value).replace("\n", "\\n").replace("\t", "\\t")
-    if len(shown) > 60:
-        return f'"{shown[:50]}…" ({len(value):,} characters)'
-    return f'"{shown}"'
-
-
-def _no_tracker(source: str, tables: Sequence[SourceTable]) -> str:
-    if not tables or not any(t.rows for t in tables):
-        return f"{source} has no table with anything in it"
-    first = next(t for t in tables if t.rows)
-    seen = ", ".join(f'"{cell}"' for cell in first.rows[0].cells if cell)[:300]
-    texts = ", ".join(HEADERS["text"][:5])
-    return (
-        f"{source}: no table has a header row naming the recommendation ({texts}) and another known column; "
-        f"{first.label or 'its first row'} begins {seen}; "
-        '--columns "Header=text,..." says which column holds what'
-    )
-
-
-_WORDS = {
-    "meeting_date": "meeting date",
-    "item": "item",
-    "text": "recommendation's text",
-    "target_date": "target date",
-    "ref": "ref",
-    "minute": "minute",
-}
+    return f"{where}: {quoted(value)} {rule}" if value else f"{where}: {rule}"

@@ -1,0 +1,128 @@
+"""What a tracker's cells say: the words of responses and statuses, the names in an addressee cell, and the
+kind of addressee and of item they suggest (DESIGN 5.4); and how a message quotes a cell."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from scrutiny_es.adapters.importers.columns import HEADERS, header_key
+from scrutiny_es.adapters.importers.tables import SourceTable
+
+_NAME_SEPARATORS = re.compile(r"[\n;]")
+_BULLET = re.compile(r"^[\s•·*\-–—]+")
+_NOBODY = frozenset({"-", "–", "—", "n/a", "na", "none", "nil", "tbc", "tba"})
+_THAT = re.compile(r"(?:\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]|[ivx]{1,4})[.)]?\s+)?that\b", re.I)
+_EXECUTIVE = re.compile(r"\b(?:cabinet|leader|portfolio holder)\b", re.I)
+_NHS = re.compile(r"\b(?:nhs|trust|icb|integrated care board)\b", re.I)
+_PARTNER = re.compile(r"\b(?:police|pcc|fire)\b", re.I)
+_EXECUTIVE_COLUMNS = frozenset(
+    header_key(h) for h in ("Cabinet Member", "Portfolio Holder", "Lead Member", "Responsible Cabinet Member")
+)
+
+DECISIONS = {
+    **dict.fromkeys(("agreed", "accepted", "yes", "y"), "accepted"),
+    **dict.fromkeys(
+        (
+            "in part",
+            "partially",
+            "partially agreed",
+            "partially accepted",
+            "partly",
+            "partly agreed",
+            "agreed in part",
+            "accepted in part",
+        ),
+        "partially_accepted",
+    ),
+    **dict.fromkeys(("no", "n", "rejected", "not agreed", "not accepted"), "rejected"),
+    "noted": "noted",
+}
+"""What a response cell holding only these words decides; any other text is noted, in its own words."""
+CLOSING = frozenset({"complete", "completed", "achieved", "actioned", "green"})
+"""Statuses that close the item as implemented."""
+RAGS = {"red": "red", "amber": "amber"}
+"""Statuses that are a progress report's RAG rating."""
+_LONGEST_WORDS = 2 * max(len(word) for word in [*DECISIONS, *CLOSING, *RAGS])
+"""Room for punctuation and spaces around the longest word of a vocabulary."""
+
+
+@lru_cache(maxsize=4096)
+def addressee_kind(name: str, header: str = "") -> str:
+    """The kind a name suggests (DESIGN 5.4), else the kind its column's header suggests, else officer."""
+    if _EXECUTIVE.search(name):
+        return "executive"
+    if _NHS.search(name):
+        return "nhs"
+    if _PARTNER.search(name):
+        return "partner"
+    return "executive" if header_key(header) in _EXECUTIVE_COLUMNS else "officer"
+
+
+@lru_cache(maxsize=4096)
+def names_in(cell: str) -> tuple[str, ...]:
+    """The names in an addressee cell: one a line, or separated by ";"; a dash, "N/A" or "TBC" is nobody."""
+    names = []
+    for part in _NAME_SEPARATORS.split(cell):
+        name = " ".join(_BULLET.sub("", part).split()).rstrip(",")
+        if name and name.casefold() not in _NOBODY:
+            names.append(name)
+    return tuple(names)
+
+
+def item_kind(header: str, text: str) -> str:
+    """An action under an "Action" header; under "Recommendation/Action", a recommendation if worded "That ..."."""
+    key = header_key(header)
+    if "action" not in key:
+        return "recommendation"
+    if "recommendation" not in key:
+        return "action"
+    return "recommendation" if _THAT.match(text) else "action"
+
+
+@lru_cache(maxsize=4096)
+def words(text: str) -> str:
+    """A short cell's words as compared with a vocabulary: lower case, punctuation and extra spaces out."""
+    if len(text) > _LONGEST_WORDS:
+        return ""  # longer than any word of the vocabularies, as a response's own text usually is
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def quoted(value: str) -> str:
+    """A value quoted in a message: on one line, control characters escaped, a long one cut short."""
+    shown = _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", value).replace("\n", "\\n").replace("\t", "\\t")
+    if len(shown) > 60:
+        return f'"{shown[:50]}…" ({len(value):,} characters)'
+    return f'"{shown}"'
+
+
+def no_tracker(source: str, tables: Sequence[SourceTable]) -> str:
+    if not tables or not any(t.rows for t in tables):
+        return f"{source} has no table with anything in it"
+    first = next(t for t in tables if t.rows)
+    seen = ", ".join(f'"{cell}"' for cell in first.rows[0].cells if cell)[:300]
+    texts = ", ".join(HEADERS["text"][:5])
+    return (
+        f"{source}: no table has a header row naming the recommendation ({texts}) and another known column; "
+        f"{first.label or 'its first row'} begins {seen}; "
+        '--columns "Header=text,..." says which column holds what'
+    )
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+FIELD_WORDS = {
+    "meeting_date": "meeting date",
+    "item": "item",
+    "text": "recommendation's text",
+    "target_date": "target date",
+    "ref": "ref",
+    "minute": "minute",
+}
+"""How a message names a column's field."""
