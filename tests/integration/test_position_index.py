@@ -15,7 +15,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from scrutiny_es import Scrutiny
 from scrutiny_es.bootstrap import migrate_store
 from scrutiny_es.domain.model import body_id, recommendation_id
-from tests.conftest import FixedClock, command, make, register
+from tests.conftest import FixedClock, command, fresh_postgres_database, make, register
 from tests.contracts.conftest import store_of
 
 RELEASE_0_1_0 = sorted((Path(__file__).parent.parent / "fixtures").glob("scrutiny-0.1.0-*.db"))
@@ -152,3 +152,22 @@ def test_a_process_that_only_records_corrects_and_repeats_without_writing_a_read
     reader = Scrutiny(db_url, clock=FixedClock())
     assert [e.event for e in reader.audit()][-3:] == ["Corrected", "ProgressReported", "Retracted"]
     assert retracted.position == progress.position + 1 == corrected.position + 2
+
+
+def test_each_council_s_schema_keeps_its_own_positions(postgres_server: str) -> None:
+    with fresh_postgres_database(postgres_server) as url:
+        haringey = Scrutiny(f"{url}?schema=haringey", clock=FixedClock())
+        camden = Scrutiny(f"{url}?schema=camden", clock=FixedClock())
+        haringey.execute(register("HASC"))
+        camden.execute(register("CASC"))
+        camden.execute(make("R1", body="CASC"))
+        assert store_of(haringey).fact_at(1) == (body_id("HASC"), 1)
+        assert store_of(haringey).fact_at(2) is None
+        assert store_of(camden).fact_at(2) == (recommendation_id("CASC", "R1"), 1)
+        with create_engine(url).connect() as conn:
+            kept = conn.execute(
+                text("SELECT table_schema FROM information_schema.tables WHERE table_name = 'scrutiny_positions'")
+            ).scalars()
+            assert sorted(kept) == ["camden", "haringey"]
+        haringey.close()
+        camden.close()

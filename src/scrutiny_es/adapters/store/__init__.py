@@ -17,14 +17,9 @@ pin on eventsourcing (``>=9.5.6,<9.6``) stays, and ``tests/contracts`` runs even
 recorder test cases against each recorder. Everything else they use is public:
 ``create_table``, ``insert_events``, the create-table statements, ``datastore.transaction``.
 
-Two more reach past eventsourcing's public surface, each for a reason it offers no other way to meet:
+One more reaches past eventsourcing's public surface, for a reason it offers no other way to meet:
 ``log.py`` turns off the SQLite cursor's row factory (``sqlite_cursor``), since the log read as plain
-tuples is what makes a rebuild of a million events affordable; and ``postgres.Factory`` adds the
-council's schema to its pool's connection arguments before the pool opens (eventsourcing qualifies
-its own statements with the schema but sets no search path, and the store's own tables must sit in
-the council's schema too; its factory builds the datastore itself, so a datastore subclass with its
-own ``after_connect_func`` cannot be slipped in, and psycopg_pool's ``kwargs`` is the dict
-eventsourcing's own pool changes to set a password it fetches).
+tuples is what makes a rebuild of a million events affordable.
 """
 
 from __future__ import annotations

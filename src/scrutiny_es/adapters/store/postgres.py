@@ -1,10 +1,15 @@
-"""eventsourcing's PostgreSQL event store, with the log's rule of time, its positions and the commands' keys."""
+"""eventsourcing's PostgreSQL event store, with the log's rule of time, its positions and the commands' keys.
+
+A council's schema (``POSTGRES_SCHEMA``) holds the store's own tables beside the events: the recorder
+names them in it, as eventsourcing names its own.
+"""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
@@ -24,6 +29,15 @@ from scrutiny_es.adapters.store.commands import (
     create_statements,
     fill,
 )
+
+_OWN_TABLES = re.compile(r"\b(scrutiny_log_length|scrutiny_positions|scrutiny_commands)\b")
+
+
+class _Statements(NamedTuple):
+    last_recorded: str
+    add_to_log: str
+    insert_positions: str
+    insert_commands: str
 
 
 class PostgresEventRecorder(PostgresApplicationRecorder):
@@ -45,20 +59,33 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             msg = "the event store keeps the log's positions as it appends: POSTGRES_ENABLE_DB_FUNCTIONS must be off"
             raise ValueError(msg)
         self._positions = threading.local()
+        self._statements = _Statements(
+            self._in_schema(LAST_RECORDED), self._in_schema(ADD_TO_LOG.format("%s")),
+            self._in_schema(INSERT_POSITIONS_FROM_ARRAYS), self._in_schema(INSERT_COMMANDS_FROM_ARRAYS),
+        )  # fmt: skip
         if self.datastore.schema != "public":  # a council's own: those listening hear only of its events
             self.channel_name = f"{self.datastore.schema}_{self.events_table_name}"
         make: Any = SQL  # given statements built here, not literals
-        self.sql_create_statements.extend(Composed([make(s)]) for s in create_statements(postgresql.dialect()))  # type: ignore[no-untyped-call]
+        ddl = [self._in_schema(s) for s in create_statements(postgresql.dialect())]  # type: ignore[no-untyped-call]
+        self.sql_create_statements.extend(Composed([make(s)]) for s in ddl)
+
+    def _in_schema(self, statement: str) -> str:
+        """A statement on the store's own tables, naming them in the datastore's schema (as eventsourcing
+        names its own), so every connection finds them whatever its search path."""
+        return _OWN_TABLES.sub(rf'"{self.datastore.schema}".\1', statement)
 
     def create_table(self) -> None:
         super().create_table()
         with self.datastore.transaction(commit=True) as curs, curs.connection.cursor(row_factory=tuple_row) as c:
 
             def run(statement: str, params: Sequence[Any]) -> list[Any]:
-                c.execute(statement, params)
+                c.execute(self._in_schema(statement), params)
                 return c.fetchall() if c.description else []
 
-            driver = Driver("postgresql", "%s", run, c.executemany)
+            def many(statement: str, rows: list[tuple[Any, ...]]) -> None:
+                c.executemany(self._in_schema(statement), rows)
+
+            driver = Driver("postgresql", "%s", run, many)
             fill(driver, f"{self.datastore.schema}.{self.events_table_name}", "notification_id", self.read_time)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -76,31 +103,21 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         with curs.connection.cursor(row_factory=tuple_row) as c:
             for statement in self.lock_table_statements:  # eventsourcing's own lock, taken first
                 c.execute(statement, prepare=False)
-            c.execute(LAST_RECORDED, prepare=False)
+            c.execute(self._statements.last_recorded, prepare=False)
             row = c.fetchone()
             check_follows(row[0] if row else None, times[0])
-            c.execute(ADD_TO_LOG.format("%s"), (count,), prepare=False)
+            c.execute(self._statements.add_to_log, (count,), prepare=False)
             (last,) = c.fetchone() or (count,)
             positions = list(range(last - count + 1, last + 1))
             ids, versions = [e.originator_id for e in stored_events], [e.originator_version for e in stored_events]
-            c.execute(INSERT_POSITIONS_FROM_ARRAYS, (positions, ids, versions, list(times)), prepare=False)
+            c.execute(self._statements.insert_positions, (positions, ids, versions, list(times)), prepare=False)
             keyed = kwargs.get("commands", ())
             if keyed:
                 columns = ([k for k, _, _, _ in keyed], [d for _, d, _, _ in keyed],
                            [positions[i] for _, _, i, _ in keyed], [n for _, _, _, n in keyed])  # fmt: skip
-                c.execute(INSERT_COMMANDS_FROM_ARRAYS, columns, prepare=False)
+                c.execute(self._statements.insert_commands, columns, prepare=False)
         self._positions.last = positions
 
 
 class Factory(PostgresFactory):
-    """eventsourcing's factory; a council's schema (``POSTGRES_SCHEMA``) is also its connections' search path,
-    so the store's own tables beside the events are in that schema too."""
-
     application_recorder_class = PostgresEventRecorder
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        schema = self.datastore.schema
-        if schema != "public":
-            options: Any = self.datastore.pool.kwargs  # the dict eventsourcing gave it
-            options["options"] = f"-c search_path={schema}"
