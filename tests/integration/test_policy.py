@@ -160,3 +160,22 @@ def test_a_hosts_policy_object_keys_its_roles_as_they_are_compared() -> None:
     assert policy.check("Jo", "scrutiny officer", "close") == Role(frozenset({"*"}))
     with pytest.raises(ScrutinyError, match="names a role twice"):
         Policy({"Clerk": Role(frozenset({"*"})), "clerk ": Role(frozenset())})
+
+
+def test_a_role_that_may_not_record_learns_nothing_of_what_exists(app: Scrutiny) -> None:
+    app.execute(register())
+    recorded = app.execute(make() | {"command_id": "minutes-2024-02-15/1"})
+    member = CLERK | {"role": "member"}
+    said = set()
+    for sent in (
+        make() | {"actor": member, "command_id": "minutes-2024-02-15/1"},  # a key recorded
+        make() | {"actor": member, "command_id": "never-used"},
+        command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20") | {"actor": member},  # exists
+        command("refer", ref="R9", addressee="Cabinet", received_on="2024-02-20") | {"actor": member},  # does not
+        command("refer", body="NOPE", ref="R1", addressee="Cabinet", received_on="2024-02-20") | {"actor": member},
+    ):
+        with pytest.raises(NotPermitted) as refused:
+            app.execute(sent)
+        said.add(str(refused.value).replace(sent["command"], "COMMAND"))
+    assert said == {"Jo Clerk (member) may not COMMAND"}  # the same words, whatever exists
+    assert [e.position for e in app.audit()] == [1, recorded.position]

@@ -189,10 +189,12 @@ class Recording:
             keys_here: dict[str, int] = {}
             for index, cmd in enumerate(parsed):
                 try:
+                    actor = _actor(cmd.actor, actors)
+                    self._policy.check(actor.name, actor.role, cmd.command)  # before anything says what exists
                     before = _recorded_before(index, cmd, digests, recorded, keys_here)
                     if before is None:
                         real, stamp = self._time.now()
-                        found = self._handle(cmd, _actor(cmd.actor, actors), real, batch)
+                        found = self._handle(cmd, actor, real, batch)
                     else:
                         found = before
                 except ScrutinyError as e:
@@ -265,8 +267,7 @@ class Recording:
         from scrutiny_es.domain import commands as c
 
         if isinstance(cmd, c.ItemCommand) and not isinstance(cmd, c.MakeRecommendation):
-            return self._change(cmd, actor, at, batch)  # checked with the item: see there
-        self._policy.check(actor.name, actor.role, cmd.command)
+            return self._change(cmd, actor, at, batch)  # its role checked, and its own items with the item
         if isinstance(cmd, c.MakeRecommendation):
             return self._make_recommendation(cmd, actor, at, batch)
         key = body_id(cmd.body)
