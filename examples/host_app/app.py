@@ -24,8 +24,8 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from examples.host_app.users import Officer, count_recorded, metadata, officer, signed_in
-from scrutiny_es import InvalidCommand, InvalidQuery, Scrutiny, ScrutinyError
+from examples.host_app.users import AnswersFor, Officer, count_recorded, metadata, officer, signed_in
+from scrutiny_es import InvalidCommand, InvalidQuery, Policy, Scrutiny, ScrutinyError
 
 PAGE = 20
 """Tracker and overdue rows a page."""
@@ -35,6 +35,13 @@ COOKIE = "officer"
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 
 
+def officers_answer_for_their_office(session: Any) -> Policy:
+    """The built-in policy, with each officer answering for the office their account is named for."""
+    from scrutiny_es.domain.policy import BUILT_IN
+
+    return Policy(BUILT_IN.roles, acts_for=AnswersFor(session))
+
+
 class Host:
     """What every request shares: the engine, the session factory, the record, the cookie's secret."""
 
@@ -42,7 +49,7 @@ class Host:
         self.engine = council_engine(url)
         metadata.create_all(self.engine)
         self.session = scoped_session(sessionmaker(bind=self.engine))
-        self.record = Scrutiny(session=self.session, clock=clock)
+        self.record = Scrutiny(session=self.session, clock=clock, policy=officers_answer_for_their_office(self.session))
         self.secret = secret.encode()
 
     @contextmanager

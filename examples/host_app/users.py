@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,8 +43,35 @@ class Officer:
     recorded: int = 0
 
     def actor(self) -> dict[str, str]:
-        """The library's actor: its policy decides by ``role`` (and, for an officer, by ``name``)."""
+        """The library's actor: its policy decides by ``role`` (and, for an officer, by ``id``: see ``AnswersFor``)."""
         return {"id": f"user:{self.id}", "name": self.name, "role": self.role}
+
+
+class AnswersFor(Mapping[str, frozenset[str]]):
+    """Whom each officer answers for, by the actor id they sign in as: the office their account is named for.
+
+    The library keys an officer's rights on the actor's ``id``, never on a name a person could
+    choose; this host names each account for its office when it adds it, and answers from its
+    ``users`` table in the request's own transaction (``session``: the host's scoped session).
+    """
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    def __getitem__(self, actor_id: str) -> frozenset[str]:
+        number = actor_id.removeprefix("user:")
+        name = None
+        if actor_id.startswith("user:") and number.isdigit():
+            name = self.session.execute(select(users_table.c.name).where(users_table.c.id == int(number))).scalar()
+        if name is None:
+            raise KeyError(actor_id)
+        return frozenset({name})
+
+    def __iter__(self) -> Iterator[str]:
+        return (f"user:{n}" for n in self.session.execute(select(users_table.c.id)).scalars())
+
+    def __len__(self) -> int:
+        return len(list(self))
 
 
 def hash_password(password: str) -> str:
