@@ -43,8 +43,14 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from examples.host_app.app import create_app
+    from examples.host_app.sessions import WeakSecret
 
-    uvicorn.run(create_app(args.db, secret=os.environ.get("HOST_APP_SECRET")), host=args.host, port=args.port)
+    try:
+        app = create_app(args.db, secret=os.environ.get("HOST_APP_SECRET"))
+    except (WeakSecret, RuntimeError) as e:
+        print(f"python -m examples.host_app: {e}", file=sys.stderr)
+        return 2
+    uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True)
     return 0
 
 
