@@ -385,7 +385,7 @@ def create_app(
              format: str = "") -> Response:  # fmt: skip
         found = host.record.body(body)
         errors: dict[str, str] = {}
-        if "format" in request.query_params:
+        if "asked" in request.query_params:
             meeting, problem = words.read_date("date of the meeting", day, month, year)
             if problem or not meeting:
                 errors["meeting"] = problem or "Enter the date of the meeting"

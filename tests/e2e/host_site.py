@@ -96,7 +96,7 @@ def start_chromium(profile: Path) -> WebDriver:
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"download.default_directory": str(profile / "downloads")})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
-    driver.implicitly_wait(2)
+    driver.implicitly_wait(0)  # each click waits for its page (follow), so an absent element is told at once
     return driver
 
 
@@ -111,6 +111,7 @@ def follow(driver: WebDriver, element: WebElement) -> None:
     """Clicks a link or a form's button and waits for the page it leads to, so nothing is read from the old one."""
     element.click()
     WebDriverWait(driver, 10).until(staleness_of(element))
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def fill(driver: WebDriver, field: str, value: str) -> None:
