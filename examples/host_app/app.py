@@ -30,7 +30,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, P
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from examples.host_app import words
+from examples.host_app import downloads, words
 from examples.host_app.sessions import Sessions, Throttle, checked_secret
 from examples.host_app.tasks import POLICY, TASKS, Task, command_from, field_of, offered, who_may
 from examples.host_app.users import Officer, count_recorded, metadata, officer, signed_in
@@ -397,18 +397,22 @@ def create_app(
         return page("pack.html", request, 400 if errors else 200, visit=visit, body=found, errors=errors,
                     chosen=chosen)  # fmt: skip
 
-    def pack_file(body: str, meeting: date, fmt: str) -> Response:
-        from scrutiny_es.adapters.formats.pack import render_pack
+    def download(content: bytes, fmt: str, name: str) -> Response:
+        return Response(content, media_type=downloads.KINDS[fmt],
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
-        made = host.record.meeting_pack(body, meeting)
-        shown = render_pack(made, "docx" if fmt == "docx" else "html")
-        name = f"{body}-pack-{meeting.isoformat()}.{fmt}"
-        kinds = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                 "html": "text/html; charset=utf-8"}  # fmt: skip
-        content = shown if isinstance(shown, bytes) else shown.encode()
-        return Response(
-            content, media_type=kinds[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
-        )
+    def pack_file(body: str, meeting: date, fmt: str) -> Response:
+        content = downloads.pack_file(host.record.meeting_pack(body, meeting), fmt)
+        return download(content, fmt, downloads.file_name(body, "pack", meeting, fmt))
+
+    @app.get("/bodies/{body}/tracker.{fmt}")
+    @signed_in_only
+    def tracker_download(request: Request, body: str, fmt: str, visit: Visit) -> Response:  # noqa: ARG001
+        if fmt not in ("csv", "xlsx"):
+            raise NotFound(f"The tracker is not made as {fmt}")
+        found = host.record.body(body)
+        content = downloads.tracker_file(host.record.tracker(body), fmt, f"{found.name} ({found.council}): tracker")
+        return download(content, fmt, downloads.file_name(body, "tracker", host.record.today(), fmt))
 
     @app.get("/overdue", response_class=HTMLResponse)
     @signed_in_only

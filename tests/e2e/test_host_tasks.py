@@ -1,17 +1,20 @@
 """Every task of a clerk's year, done in the example host in Chromium, on SQLite and on PostgreSQL.
 
 A new body is registered, a meeting scheduled, a recommendation made and followed through to its
-closing, reopened, corrected, and the meeting pack downloaded; each page is kept as a screenshot and
+closing, reopened, corrected, and the meeting pack and the tracker downloaded; each page is kept as a screenshot and
 checked by axe-core against WCAG 2.2 A and AA.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -132,3 +135,20 @@ def test_a_clerk_does_every_task_in_the_browser(chromium: WebDriver, site: str, 
             time.sleep(0.1)
         assert wanted.read_bytes().lstrip()[:2].startswith(starts[:1]), fmt
     assert b"Fly-tipping enforcement" in (downloads / "NEWB-pack-2024-11-27.html").read_bytes()
+
+    driver.get(f"{site}/bodies/NEWB")
+    for fmt in ("csv", "xlsx"):
+        driver.find_element(By.ID, f"download-{fmt}").click()
+        wanted = downloads / f"NEWB-tracker-2024-12-02.{fmt}"
+        for _ in range(100):
+            if wanted.exists() and wanted.stat().st_size:
+                break
+            time.sleep(0.1)
+    table = list(csv.reader(io.StringIO((downloads / "NEWB-tracker-2024-12-02.csv").read_text("utf-8-sig"))))
+    assert table[0] == ["Ref", "Date", "Item", "Recommendation/Action", "Responsible Person", "Response", "Notes",
+                        "Status", "Target date"]  # fmt: skip
+    assert table[1][:3] == [REF, "27 March 2024", "Fly-tipping enforcement"]
+    assert table[1][5] == "Accepted" and table[1][8] == "31 October 2024"
+    sheet = openpyxl.load_workbook(downloads / "NEWB-tracker-2024-12-02.xlsx").active
+    assert sheet is not None
+    assert [c.value for c in sheet[3]] == table[1]
