@@ -314,8 +314,9 @@ def create_app(
             return page("problem.html", request, 403, visit=visit, title="You cannot do this",
                         message=who_may(task) + ".")  # fmt: skip
         addressees = row.addressees if row else []
-        if row is not None and (POLICY.role(visit.who.role) or POLICY.roles["officer"]).own_items:
-            addressees = [visit.who.name]
+        role = POLICY.role(visit.who.role)
+        if row is not None and role is not None and role.own_items:
+            addressees = [visit.who.name]  # their own response only
         defaults = {"reported_by": addressees[0] if addressees else "", "proposed_by": addressees[0] if addressees
                     else ""} if values is None else {}  # fmt: skip
         return page("task.html", request, status_code, visit=visit, task=task, body=found, row=row,
@@ -371,7 +372,7 @@ def create_app(
                 host.record.unit_of_work(work)
             except ScrutinyError as e:
                 host.session.rollback()
-                errors, problem = _beside_fields(task, e)
+                errors, problem = _beside_fields(task, e, form.get("addressee"))
                 return task_page(request, visit, task, body, ref, 422, form, errors, problem)
         if task.on_item:
             return RedirectResponse(f"/bodies/{quote(body)}/items/{quote(ref)}?recorded={key}", status_code=303)
@@ -453,13 +454,11 @@ def _cookie(answer: Response, request: Request, name: str, value: str) -> None:
     answer.set_cookie(name, value, httponly=True, samesite="lax", secure=secure, path="/")
 
 
-def _beside_fields(task: Task, error: ScrutinyError) -> tuple[dict[str, str], str | None]:
-    """Each message beside the form's field it names, in plain words; what names no field, above the form."""
+def _beside_fields(task: Task, error: ScrutinyError, addressee: str | None) -> tuple[dict[str, str], str | None]:
+    """Each message beside the form's field it names, in plain words; what names no field, above the form. A
+    refusal says who may do it."""
     if isinstance(error, NotPermitted):
-        addressee = None
-        if error.field == "addressee":
-            addressee = str(error).rsplit(" for ", 1)[-1]
-        return {}, who_may(task, addressee) + "."
+        return {}, who_may(task, addressee if error.field == "addressee" else None) + "."
     problems = error.problems if isinstance(error, InvalidCommand) else [(error.field or "", str(error))]
     errors: dict[str, str] = {}
     above = []

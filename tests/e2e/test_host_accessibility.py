@@ -111,6 +111,8 @@ def test_every_page_fits_320_pixels_and_passes_axe_there(chromium: WebDriver, si
         "task-make-recommendation": "/do/make-recommendation?body=BCSB",
         "overdue": "/overdue",
         "pack": "/bodies/BCSB/pack",
+        "not-found": "/bodies/BCSB/items/R404",
+        "sign-in": "/login",
     }
     for name, path in pages.items():
         driver.get(site + path)

@@ -196,6 +196,7 @@ def test_an_officer_is_offered_only_what_the_policy_lets_them_do(browser: WebDri
         "Only a scrutiny officer, a democratic services officer, a clerk or the officer the item names may "
         "record progress."
     )
+    check_page(browser, "refused")
     browser.get(f"{site}/do/close?body=BCSB&ref={urllib.parse.quote(ref(7))}")
     assert "Only a scrutiny officer" in browser.find_element(By.ID, "problem").text
     assert "close an item" in browser.find_element(By.ID, "problem").text

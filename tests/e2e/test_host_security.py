@@ -321,3 +321,20 @@ def test_recorded_words_never_run_as_a_formula_in_the_downloaded_tracker(site: s
     csv_text = client.open("/bodies/BCSB/tracker.csv").text
     assert "'=HYPERLINK" in csv_text
     assert ",=HYPERLINK" not in csv_text and ',"=HYPERLINK' not in csv_text
+
+
+def test_a_form_posted_past_the_policy_is_refused_in_words_and_records_nothing(site: str, sqlite_url: str) -> None:
+    officer = Client(site)
+    officer.sign_in("dh", "battery staple")
+    form_page = f"/do/respond?body=BCSB&ref={urllib.parse.quote(ref(1))}"  # offered: it names them
+    form = {"token": officer.token(form_page), "of_body": "BCSB", "of_ref": ref(1), "addressee": "Cabinet",
+            "decision": "accepted", "text": "Agreed", "responded_on-day": "1", "responded_on-month": "3",
+            "responded_on-year": "2024", "responded_by": "Director of Housing"}  # fmt: skip
+    refused = officer.open("/do/respond", form)
+    assert refused.status == 422
+    assert ("Only a scrutiny officer, a democratic services officer, a clerk or Cabinet may record Cabinet&#39;s "
+            "response.") in refused.text  # fmt: skip
+    assert "record_response" not in refused.text and "actor.role" not in refused.text
+    record = Scrutiny(sqlite_url)
+    assert [e.event for e in record.audit(body="BCSB", ref=ref(1))] == ["Made", "Referred"]
+    record.close()
