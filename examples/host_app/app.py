@@ -31,6 +31,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from examples.host_app import downloads, words
+from examples.host_app.importing import add_import, may_import
 from examples.host_app.sessions import Sessions, Throttle, checked_secret
 from examples.host_app.tasks import POLICY, TASKS, Task, command_from, field_of, offered, who_may
 from examples.host_app.users import Officer, count_recorded, metadata, officer, signed_in
@@ -288,8 +289,8 @@ def create_app(
         query = urlencode({k: v for k, v in chosen.items() if v})
         return page("tracker.html", request, 400 if errors else 200, visit=visit, body=found, rows=rows[:PAGE],
                     more=len(rows) > PAGE, page_number=max(page_number, 1), chosen=chosen, errors=errors,
-                    tasks=tasks, query=query, packs=offered(TASKS["make-recommendation"], visit.who.name,
-                                                            visit.who.role, None))  # fmt: skip
+                    tasks=tasks, query=query, imports=may_import(visit.who.role),
+                    packs=may_import(visit.who.role))  # fmt: skip
 
     def item_row(body: str, ref: str) -> Any:
         rows = host.record.tracker(body, ref)
@@ -428,6 +429,11 @@ def create_app(
         """A body, item or form that is not there (a link typed by hand): the library's sentence, as a page."""
         return page("problem.html", request, 404, title="Page not found", message=words.plain(str(e)))
 
+    def visit_of(request: Request) -> Visit | None:
+        found = host.officer_from(request)
+        return None if found is None else Visit(*found)
+
+    add_import(app, host, page, visit_of)
     return app
 
 

@@ -21,6 +21,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from scrutiny_es import Scrutiny
 from tests.e2e.host_site import check_page, choose, fill, fill_date, follow, seed, serving, sign_in, start_chromium
+from tests.unit.tracker_files import csv_file
 
 REF = "2024-03-27/1"
 
@@ -152,3 +153,40 @@ def test_a_clerk_does_every_task_in_the_browser(chromium: WebDriver, site: str, 
     sheet = openpyxl.load_workbook(downloads / "NEWB-tracker-2024-12-02.xlsx").active
     assert sheet is not None
     assert [c.value for c in sheet[3]] == table[1]
+
+
+def test_a_tracker_file_is_checked_then_recorded_from_the_browser(chromium: WebDriver, site: str, db_url: str,
+                                                                  tmp_path: Path) -> None:  # fmt: skip
+    backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
+    driver = chromium
+    bad = csv_file(tmp_path / "bad tracker.csv", [["Date", "Item", "Recommendation", "Lead Officer"],
+                                                  ["31/02/2023", "Parks", "That parks open late.", "Matt Huggins"]])  # fmt: skip
+    good = csv_file(tmp_path / "tracker.csv", [["Date", "Item", "Recommendation", "Lead Officer"],
+                                               ["01/03/2023", "Pools", "That pools open early.", "Matt Huggins"],
+                                               ["01/03/2023", "Parks", "That parks open late.", "Matt Huggins"]])  # fmt: skip
+    sign_in(driver, site)
+    driver.get(f"{site}/bodies/BCSB")
+    follow(driver, driver.find_element(By.ID, "task-import"))
+    check_page(driver, f"{backend}-import")
+    follow(driver, driver.find_element(By.ID, "check-file"))
+    assert driver.find_element(By.ID, "file-error").text.endswith("Select a tracker file")
+
+    driver.find_element(By.ID, "file").send_keys(str(bad))
+    follow(driver, driver.find_element(By.ID, "check-file"))
+    assert "line 2, column “Date”: “31/02/2023”" in driver.find_element(By.ID, "unreadable").text
+    assert not driver.find_elements(By.ID, "record-import"), "nothing to record while a cell cannot be read"
+
+    driver.get(f"{site}/bodies/BCSB/import")
+    driver.find_element(By.ID, "file").send_keys(str(good))
+    follow(driver, driver.find_element(By.ID, "check-file"))
+    planned = driver.find_element(By.ID, "plan").text
+    assert "line 2" in planned and "line 3" in planned and "Make recommendation" in planned
+    check_page(driver, f"{backend}-import-checked")
+    record = Scrutiny(db_url)
+    assert [r.item for r in record.tracker("BCSB")] == ["Item 01"], "the check records nothing"
+    record.close()
+    follow(driver, driver.find_element(By.ID, "record-import"))
+    assert driver.find_element(By.ID, "recorded").text.endswith("Recorded.")
+    record = Scrutiny(db_url)
+    assert sorted(r.item for r in record.tracker("BCSB")) == ["Item 01", "Parks", "Pools"]
+    record.close()
