@@ -31,7 +31,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from examples.host_app import downloads, words
-from examples.host_app.importing import add_import, may_import
+from examples.host_app.importing import NotFound, add_import, may_import
 from examples.host_app.sessions import Sessions, Throttle, checked_secret
 from examples.host_app.tasks import POLICY, TASKS, Task, command_from, field_of, offered, who_may
 from examples.host_app.users import Officer, count_recorded, metadata, officer, signed_in
@@ -435,10 +435,6 @@ def create_app(
 
     add_import(app, host, page, visit_of)
     return app
-
-
-class NotFound(Exception):
-    """A page of the host's that is not there (an item's ref, a task's name)."""
 
 
 def _task(key: str) -> Task:

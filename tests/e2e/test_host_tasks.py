@@ -24,6 +24,7 @@ from tests.e2e.host_site import check_page, choose, fill, fill_date, follow, see
 from tests.unit.tracker_files import csv_file
 
 REF = "2024-03-27/1"
+MINUTES = Path(__file__).parents[2] / "src" / "scrutiny_es" / "demo" / "minutes-2024-02-15.txt"
 
 
 @pytest.fixture
@@ -190,3 +191,26 @@ def test_a_tracker_file_is_checked_then_recorded_from_the_browser(chromium: WebD
     record = Scrutiny(db_url)
     assert sorted(r.item for r in record.tracker("BCSB")) == ["Item 01", "Parks", "Pools"]
     record.close()
+
+
+def test_a_meetings_minutes_are_drafted_shown_and_then_recorded(chromium: WebDriver, site: str, db_url: str) -> None:
+    backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
+    driver = chromium
+    sign_in(driver, site)
+    driver.get(f"{site}/bodies/BCSB")
+    follow(driver, driver.find_element(By.ID, "task-minutes"))
+    driver.find_element(By.ID, "file").send_keys(str(MINUTES))
+    follow(driver, driver.find_element(By.ID, "check-file"))
+    assert "the meeting of 15 February 2024" in driver.find_element(By.ID, "checked").text
+    draft = driver.find_element(By.ID, "draft").text
+    assert "19/24" in draft and "Recommendation" in draft
+    check_page(driver, f"{backend}-minutes-drafted")
+    record = Scrutiny(db_url)
+    before = len(record.audit())
+    record.close()
+    follow(driver, driver.find_element(By.ID, "record-minutes"))
+    assert driver.find_element(By.ID, "recorded").text.endswith("Recorded.")
+    record = Scrutiny(db_url)
+    made = [e for e in record.audit()[before:] if e.event == "Made"]
+    record.close()
+    assert made, "the drafted recommendations are recorded"
