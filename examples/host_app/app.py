@@ -13,7 +13,7 @@ import hashlib
 import re
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +32,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from examples.host_app import downloads, words
 from examples.host_app.importing import NotFound, add_import, may_import
+from examples.host_app.reminding import MailerOn, add_reminders
 from examples.host_app.sessions import Sessions, Throttle, checked_secret
 from examples.host_app.tasks import POLICY, TASKS, Task, command_from, field_of, offered, who_may
 from examples.host_app.users import Officer, count_recorded, metadata, officer, signed_in
@@ -133,10 +134,17 @@ class Visit:
 
 
 def create_app(
-    url: str, *, secret: str | None = None, clock: Any = None, now: Callable[[], float] = time.time
+    url: str,
+    *,
+    secret: str | None = None,
+    clock: Any = None,
+    now: Callable[[], float] = time.time,
+    mail: MailerOn | None = None,
+    contacts: Mapping[str, str] | None = None,
 ) -> FastAPI:
     """The application over the database at ``url`` (its ``users`` and ``sessions`` tables and the record, in one
-    engine). ``secret`` signs cookies: a weak one is refused; without one, the database keeps one made for it."""
+    engine). ``secret`` signs cookies: a weak one is refused; without one, the database keeps one made for it.
+    ``mail`` sends reminders to the addresses in ``contacts`` (without it, they are shown, not sent)."""
     host = Host(url, secret, clock, now)
 
     @asynccontextmanager
@@ -433,7 +441,8 @@ def create_app(
         found = host.officer_from(request)
         return None if found is None else Visit(*found)
 
-    add_import(app, host, page, visit_of)
+    add_reminders(app, host, page, visit_of, mail, contacts or {})
+    add_import(app, host, page, visit_of)  # last: its /bodies/{body}/{kind} takes what no other page has
     return app
 
 

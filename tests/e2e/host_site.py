@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from examples.host_app.app import council_engine, create_app
@@ -61,9 +62,9 @@ def ref(n: int) -> str:
 
 
 @contextmanager
-def serving(url: str, now: Callable[[], float] = time.time) -> Iterator[str]:
+def serving(url: str, now: Callable[[], float] = time.time, **options: Any) -> Iterator[str]:
     """The example host over ``url``, started with uvicorn in a thread on a free loopback port; its address."""
-    app = create_app(url, secret=SECRET, clock=FixedClock(), now=now)
+    app = create_app(url, secret=SECRET, clock=FixedClock(), now=now, **options)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     listening = socket.socket()
     listening.bind(("127.0.0.1", 0))
