@@ -301,9 +301,9 @@ def create_app(
                     packs=may_import(visit.who.role))  # fmt: skip
 
     def item_row(body: str, ref: str) -> Any:
-        rows = host.record.tracker(body, ref)
+        rows = [r for r in host.record.tracker(body, ref) if r.ref == ref] if body and ref else []
         if not rows:
-            raise NotFound(f"{body} has no item with the ref {ref}")
+            raise NotFound(f"{body or 'No body'} has no item with the ref {ref or '(none given)'}")
         return rows[0]
 
     @app.get("/bodies/{body}/items/{ref:path}", response_class=HTMLResponse)

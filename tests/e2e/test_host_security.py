@@ -169,7 +169,8 @@ def test_a_missing_item_body_or_form_is_a_page_not_found(site: str) -> None:
     client = Client(site)
     client.sign_in()
     for path in ("/bodies/BCSB/items/2099-01-01/99", "/bodies/NOPE", "/bodies/NOPE/items/R1", "/do/nothing",
-                 "/do/progress?body=BCSB&ref=R404"):  # fmt: skip
+                 "/do/progress?body=BCSB&ref=R404", "/do/progress?body=BCSB", "/do/progress", "/bodies/BCSB/items",
+                 "/bodies/BCSB/tracker.pdf", "/bodies/BCSB/nothing"):  # fmt: skip
         answer = client.open(path)
         assert answer.status == 404, path
         assert "Page not found" in answer.text and "Traceback" not in answer.text
