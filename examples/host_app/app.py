@@ -34,9 +34,9 @@ from examples.host_app import downloads, words
 from examples.host_app.importing import NotFound, add_import, may_import
 from examples.host_app.reminding import MailerOn, add_reminders
 from examples.host_app.sessions import Sessions, Throttle, checked_secret
-from examples.host_app.tasks import POLICY, TASKS, Task, command_from, field_of, offered, who_may
+from examples.host_app.tasks import POLICY, TASKS, Task, beside_fields, command_from, offered, who_may
 from examples.host_app.users import Officer, count_recorded, metadata, officer, signed_in
-from scrutiny_es import InvalidCommand, InvalidQuery, NotPermitted, Scrutiny, ScrutinyError
+from scrutiny_es import InvalidQuery, Scrutiny, ScrutinyError
 
 PAGE = 20
 """Tracker and overdue rows a page."""
@@ -170,7 +170,10 @@ def create_app(
         answer.headers.setdefault("X-Content-Type-Options", "nosniff")
         answer.headers.setdefault("X-Frame-Options", "DENY")
         answer.headers.setdefault("Referrer-Policy", "same-origin")
-        answer.headers.setdefault("Cache-Control", "no-store")
+        if not request.url.path.startswith(("/assets/", "/govuk/", "/static/")):
+            answer.headers.setdefault("Cache-Control", "no-store")  # a signed-in page is not kept by a shared PC
+        if request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https":
+            answer.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return answer
 
     def page(template: str, request: Request, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -381,7 +384,7 @@ def create_app(
                 host.record.unit_of_work(work)
             except ScrutinyError as e:
                 host.session.rollback()
-                errors, problem = _beside_fields(task, e, form.get("addressee"))
+                errors, problem = beside_fields(task, e, form.get("addressee"))
                 return task_page(request, visit, task, body, ref, 422, form, errors, problem)
         if task.on_item:
             return RedirectResponse(f"/bodies/{quote(body)}/items/{quote(ref)}?recorded={key}", status_code=303)
@@ -463,25 +466,6 @@ def _cookie(answer: Response, request: Request, name: str, value: str) -> None:
     """HttpOnly, SameSite=Lax, and, behind TLS, Secure: a cookie a script cannot read nor another site send."""
     secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
     answer.set_cookie(name, value, httponly=True, samesite="lax", secure=secure, path="/")
-
-
-def _beside_fields(task: Task, error: ScrutinyError, addressee: str | None) -> tuple[dict[str, str], str | None]:
-    """Each message beside the form's field it names, in plain words; what names no field, above the form. A
-    refusal says who may do it."""
-    if isinstance(error, NotPermitted):
-        return {}, who_may(task, addressee if error.field == "addressee" else None) + "."
-    problems = error.problems if isinstance(error, InvalidCommand) else [(error.field or "", str(error))]
-    errors: dict[str, str] = {}
-    above = []
-    for library_field, reason in problems:
-        said = words.plain(reason)
-        said = said[:1].upper() + said[1:]
-        mine = field_of(task, library_field)
-        if mine:
-            errors.setdefault(mine, said)
-        else:
-            above.append(said)
-    return errors, " ".join(dict.fromkeys(above)) or None
 
 
 def _local(path: str) -> str:

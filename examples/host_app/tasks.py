@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from examples.host_app.words import ADDRESSEE_KINDS, DECISIONS, KINDS, OUTCOMES, RAGS, read_date
-from scrutiny_es import Policy, Role
+from examples.host_app.words import ADDRESSEE_KINDS, DECISIONS, KINDS, OUTCOMES, RAGS, plain, read_date
+from scrutiny_es import InvalidCommand, NotPermitted, Policy, Role, ScrutinyError
 
 POLICY = Policy(
     {
@@ -221,3 +221,22 @@ def field_of(task: Task, library_field: str | None) -> str | None:
         return f"addressee_{n}_kind" if library_field.endswith(".kind") else f"addressee_{n}"
     names = {f.name for f in task.fields}
     return library_field if library_field in names else None
+
+
+def beside_fields(task: Task, error: ScrutinyError, addressee: str | None) -> tuple[dict[str, str], str | None]:
+    """Each message beside the form's field it names, in plain words; what names no field, above the form. A
+    refusal says who may do it."""
+    if isinstance(error, NotPermitted):
+        return {}, who_may(task, addressee if error.field == "addressee" else None) + "."
+    problems = error.problems if isinstance(error, InvalidCommand) else [(error.field or "", str(error))]
+    errors: dict[str, str] = {}
+    above = []
+    for library_field, reason in problems:
+        said = plain(reason)
+        said = said[:1].upper() + said[1:]
+        mine = field_of(task, library_field)
+        if mine:
+            errors.setdefault(mine, said)
+        else:
+            above.append(said)
+    return errors, " ".join(dict.fromkeys(above)) or None

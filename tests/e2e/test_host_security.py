@@ -244,6 +244,8 @@ def test_cookies_and_headers_are_as_a_tester_expects(site: str) -> None:
     assert "'unsafe-inline'" not in login.headers["content-security-policy"]
     assert login.headers["x-frame-options"] == "DENY"
     assert login.headers["x-content-type-options"] == "nosniff"
+    assert login.headers["cache-control"] == "no-store"
+    assert "strict-transport-security" not in login.headers, "not over plain HTTP"
     form = {"username": "jo", "password": "correct horse", "token": client.token("/login")}
     behind_tls = {"X-Forwarded-Proto": "https"}
     request = urllib.request.Request(f"{site}/login", urllib.parse.urlencode(form).encode(), behind_tls)  # noqa: S310
@@ -258,6 +260,7 @@ def test_cookies_and_headers_are_as_a_tester_expects(site: str) -> None:
     set_cookie = [v for k, v in answered.value.headers.items() if k.lower() == "set-cookie"]
     (session,) = [c for c in set_cookie if c.startswith("scrutiny-") and "sign-in" not in c.split("=")[0]]
     assert "HttpOnly" in session and "SameSite=lax" in session and "Secure" in session
+    assert answered.value.headers["strict-transport-security"].startswith("max-age=")
 
 
 MARKUP = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2"><b>bold</b> & "quotes"'
