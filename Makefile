@@ -5,8 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+HOST_APP := examples/host_app
+HOST_APP_STAMP := $(HOST_APP)/node_modules/.installed-$(shell cksum $(HOST_APP)/package-lock.json | cut -d' ' -f1)
 
-.PHONY: demo test check fuzz system-packages bench bench-quick clean
+.PHONY: demo test check fuzz system-packages host-app bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -25,8 +27,16 @@ check: $(STAMP)
 	$(BIN)/mypy examples
 	$(BIN)/lint-imports
 
+# The example host's GOV.UK Frontend and, for its tests, axe-core: the versions its package-lock.json pins.
+$(HOST_APP_STAMP): $(HOST_APP)/package.json $(HOST_APP)/package-lock.json
+	rm -f $(HOST_APP)/node_modules/.installed-*
+	npm ci --prefix $(HOST_APP) --no-audit --no-fund --loglevel=error
+	touch $@
+
+host-app: system-packages $(HOST_APP_STAMP)
+
 # One test process per core: each starts its own PostgreSQL server and uses its own files.
-test: check system-packages
+test: check system-packages host-app
 	$(BIN)/pytest -n auto
 
 # The fuzz tests run a few dozen examples each in `make test`; here, thousands (minutes).
@@ -35,7 +45,7 @@ fuzz: $(STAMP) system-packages
 
 # The tests start PostgreSQL from its Debian binaries, render HTML in Chromium (and drive the example
 # host in it through chromedriver), and open the Word
-# pack in LibreOffice and read the PDF it makes with poppler.
+# pack in LibreOffice and read the PDF it makes with poppler; npm installs the example host's front-end.
 system-packages:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
@@ -43,6 +53,7 @@ system-packages:
 	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \

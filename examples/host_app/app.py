@@ -1,4 +1,5 @@
-"""The web application: sign-in, a body's tracker, an item's card, the overdue list, and two forms.
+"""The web application: sign-in, the bodies, a body's tracker, an item's card, the overdue list, every task's
+form, and the meeting pack to download.
 
 One SQLAlchemy engine and one ``scoped_session`` serve the host's ``users`` table and the record
 (``Scrutiny(session=...)``), so a form's command is written in the host's transaction. Every
@@ -9,48 +10,75 @@ runs in its thread pool) and gives its session back when it ends.
 from __future__ import annotations
 
 import hashlib
-import hmac
+import re
 import secrets
-from collections.abc import AsyncIterator, Callable, Iterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from fastapi import FastAPI, Form, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from examples.host_app import downloads, words
+from examples.host_app.importing import NotFound, add_import, may_import
+from examples.host_app.reminding import MailerOn, add_reminders
+from examples.host_app.sessions import Sessions, Throttle, checked_secret
+from examples.host_app.tasks import POLICY, TASKS, Task, beside_fields, command_from, offered, who_may
 from examples.host_app.users import AnswersFor, Officer, count_recorded, metadata, officer, signed_in
-from scrutiny_es import InvalidCommand, InvalidQuery, Policy, Scrutiny, ScrutinyError
+from scrutiny_es import InvalidQuery, Policy, Scrutiny, ScrutinyError
 
 PAGE = 20
 """Tracker and overdue rows a page."""
 
-COOKIE = "officer"
+HERE = Path(__file__).parent
+FRONTEND = HERE / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+"""The GOV.UK Frontend package, as `npm ci` in this folder installs it (`make host-app` does)."""
 
-templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
-
-
-def officers_answer_for_their_office(session: Any) -> Policy:
-    """The built-in policy, with each officer answering for the office their account is named for."""
-    from scrutiny_es.domain.policy import BUILT_IN
-
-    return Policy(BUILT_IN.roles, acts_for=AnswersFor(session))
+templates = Jinja2Templates(
+    env=Environment(
+        loader=ChoiceLoader([FileSystemLoader(HERE / "templates"),
+                             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]),
+        autoescape=True,
+    )
+)  # fmt: skip
+templates.env.filters["long_date"] = words.long_date
+templates.env.filters["plain"] = words.plain
+templates.env.globals["words"] = words
+templates.env.globals["govukRebrand"] = False
+templates.env.filters["option_item"] = lambda pair, chosen, key="checked": {
+    "value": pair[0], "text": pair[1], key: pair[0] == chosen}  # fmt: skip
+templates.env.filters["name_item"] = lambda name, chosen: {"value": name, "text": name, "selected": name == chosen}
 
 
 class Host:
-    """What every request shares: the engine, the session factory, the record, the cookie's secret."""
+    """What every request shares: the engine, the session factory, the record, the council's sessions."""
 
-    def __init__(self, url: str, secret: str, clock: Any = None) -> None:
+    def __init__(self, url: str, secret: str | None, clock: Any = None, now: Callable[[], float] = time.time) -> None:
+        if not (FRONTEND / "govuk-frontend.min.css").exists():
+            msg = f"GOV.UK Frontend is not installed in {HERE}: run  npm ci --prefix {HERE}  (make host-app does)"
+            raise RuntimeError(msg)
         self.engine = council_engine(url)
         metadata.create_all(self.engine)
         self.session = scoped_session(sessionmaker(bind=self.engine))
-        self.record = Scrutiny(session=self.session, clock=clock, policy=officers_answer_for_their_office(self.session))
-        self.secret = secret.encode()
+        with self.engine.begin() as conn:
+            kept = checked_secret(secret, conn)
+        self.sessions = Sessions(kept, council_of(url), now)
+        self.throttle = Throttle(now)
+        # Each officer answers for the office their account is named for, by the actor id they sign in as.
+        self.record = Scrutiny(
+            session=self.session, clock=clock, policy=Policy(POLICY.roles, acts_for=AnswersFor(self.session))
+        )
 
     @contextmanager
     def request(self) -> Iterator[None]:
@@ -60,26 +88,29 @@ class Host:
         finally:
             self.session.remove()
 
-    def sign(self, text: str) -> str:
-        return hmac.new(self.secret, text.encode(), hashlib.sha256).hexdigest()
-
-    def cookie_for(self, who: Officer) -> str:
-        return f"{who.id}:{self.sign(f'officer:{who.id}')}"
-
-    def officer_from(self, request: Request) -> Officer | None:
-        user_id, _, signature = request.cookies.get(COOKIE, "").partition(":")
-        if not user_id.isdigit() or not hmac.compare_digest(signature, self.sign(f"officer:{user_id}")):
+    def officer_from(self, request: Request) -> tuple[Officer, str] | None:
+        """The signed-in officer and their session's hash, if the council's cookie names a live session."""
+        found = self.sessions.user(self.session, request.cookies.get(self.sessions.cookie, ""))
+        if found is None:
             return None
-        return officer(self.session, int(user_id))
-
-    def form_token(self, who: Officer) -> str:
-        """A form's hidden token: a post from another site cannot know it (with the SameSite cookie, twice over)."""
-        return self.sign(f"form:{who.id}")
+        who = officer(self.session, found[0])
+        self.session.commit()  # the session's last use
+        return None if who is None else (who, found[1])
 
     def close(self) -> None:
         self.record.close()
         self.session.remove()
         self.engine.dispose()
+
+
+def council_of(url: str) -> str:
+    """The council a URL serves, as a cookie's name may hold it: its schema, else a digest of the database."""
+    parsed = make_url(url)
+    schema = parsed.query.get("schema")
+    if isinstance(schema, str) and re.fullmatch(r"[A-Za-z0-9_]{1,40}", schema):
+        return schema.lower()
+    where = parsed.set(password=None).render_as_string(hide_password=True)
+    return hashlib.sha256(where.encode()).hexdigest()[:16]
 
 
 def council_engine(url: str) -> Engine:
@@ -97,9 +128,27 @@ def council_engine(url: str) -> Engine:
     return engine
 
 
-def create_app(url: str, *, secret: str | None = None, clock: Any = None) -> FastAPI:
-    """The application over the database at ``url`` (its ``users`` table and the record, in one engine)."""
-    host = Host(url, secret or secrets.token_hex(32), clock)
+@dataclass(frozen=True)
+class Visit:
+    """A signed-in officer's request: who they are and their session (for its form tokens)."""
+
+    who: Officer
+    session_hash: str
+
+
+def create_app(
+    url: str,
+    *,
+    secret: str | None = None,
+    clock: Any = None,
+    now: Callable[[], float] = time.time,
+    mail: MailerOn | None = None,
+    contacts: Mapping[str, str] | None = None,
+) -> FastAPI:
+    """The application over the database at ``url`` (its ``users`` and ``sessions`` tables and the record, in one
+    engine). ``secret`` signs cookies: a weak one is refused; without one, the database keeps one made for it.
+    ``mail`` sends reminders to the addresses in ``contacts`` (without it, they are shown, not sent)."""
+    host = Host(url, secret, clock, now)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -108,58 +157,122 @@ def create_app(url: str, *, secret: str | None = None, clock: Any = None) -> Fas
 
     app = FastAPI(title="Scrutiny tracker", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.host = host
+    app.mount("/assets", StaticFiles(directory=FRONTEND / "assets"), name="assets")
+    app.mount("/govuk", StaticFiles(directory=FRONTEND), name="govuk")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """What a pen-tester looks for on every answer: no framing, no sniffing, no referrer, scripts only ours."""
+        answer = await call_next(request)
+        nonce = getattr(request.state, "nonce", "")
+        scripts = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
+        answer.headers.setdefault("Content-Security-Policy", f"default-src 'self'; script-src {scripts}; "
+                                  "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                                  "frame-ancestors 'none'")  # fmt: skip
+        answer.headers.setdefault("X-Content-Type-Options", "nosniff")
+        answer.headers.setdefault("X-Frame-Options", "DENY")
+        answer.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith(("/assets/", "/govuk/", "/static/")):
+            answer.headers.setdefault("Cache-Control", "no-store")  # a signed-in page is not kept by a shared PC
+        if request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https":
+            answer.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return answer
 
     def page(template: str, request: Request, status_code: int = 200, **context: Any) -> HTMLResponse:
-        return templates.TemplateResponse(request, template, context, status_code=status_code)
+        request.state.nonce = secrets.token_urlsafe(16)
+        context.setdefault("visit", None)
+        if context["visit"] is not None and "token" not in context:
+            context["token"] = host.sessions.form_token(host.session, context["visit"].session_hash)
+            host.session.commit()
+        return templates.TemplateResponse(request, template, {"cspNonce": request.state.nonce, **context},
+                                          status_code=status_code)  # fmt: skip
 
     def signed_in_only(endpoint: Callable[..., Response]) -> Callable[..., Response]:
-        """Runs the endpoint for a signed-in officer (passed as ``who``), in one request's session; else to sign-in."""
+        """Runs the endpoint for a signed-in officer (passed as ``visit``), in one request's session; else to
+        sign-in."""
 
         @wraps(endpoint)
         def run(request: Request, *args: Any, **kwargs: Any) -> Response:
             with host.request():
-                who = host.officer_from(request)
-                if who is None:
-                    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-                return endpoint(request, *args, who=who, **kwargs)
+                found = host.officer_from(request)
+                if found is None:
+                    return RedirectResponse(f"/login?{urlencode({'next': request.url.path})}", status_code=303)
+                return endpoint(request, *args, visit=Visit(*found), **kwargs)
 
-        # FastAPI reads the wrapper's signature: the endpoint's, without ``who``
-        run.__signature__ = _without_who(endpoint)  # type: ignore[attr-defined]
+        run.__signature__ = _without(endpoint, "visit")  # type: ignore[attr-defined]
         return run
+
+    async def posted(request: Request) -> dict[str, str]:
+        form = await request.form()
+        return {k: v for k, v in form.items() if isinstance(v, str)}
 
     @app.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str = "/") -> Response:
-        return page("login.html", request, next=_local(next), errors={})
+        nonce = request.cookies.get(host.sessions.login_cookie) or secrets.token_urlsafe(24)
+        shown = page("login.html", request, next=_local(next), errors={}, token=host.sessions.sign_in_token(nonce))
+        _cookie(shown, request, host.sessions.login_cookie, nonce)
+        return shown
 
     @app.post("/login")
-    def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
-        with host.request():
-            who = signed_in(host.session, username, password)
-        if who is None:
-            errors = {"password": "That username and password do not match an officer's."}
-            return page("login.html", request, 401, next=_local(next), errors=errors, username=username)
-        done = RedirectResponse(_local(next), status_code=303)
-        secure = request.url.scheme == "https"  # behind TLS, the cookie never travels in the clear
-        done.set_cookie(COOKIE, host.cookie_for(who), httponly=True, samesite="lax", secure=secure)
+    async def login(request: Request) -> Response:
+        form = await posted(request)
+        username, password, next_ = form.get("username", ""), form.get("password", ""), _local(form.get("next", "/"))
+        nonce = request.cookies.get(host.sessions.login_cookie, "")
+        if not host.sessions.sign_in_token_matches(nonce, form.get("token", "")):
+            return page("problem.html", request, 403, title="Sign in again",
+                        message="This sign-in form has expired. Open the sign-in page again.")  # fmt: skip
+        address = request.client.host if request.client else ""
+        wait = host.throttle.wait(username, address)
+        refused = ""
+        if wait:
+            refused = f"Too many tries to sign in. Wait {wait} minutes, then try again."
+        else:
+            with host.request():
+                who = signed_in(host.session, username, password)
+                if who is not None:
+                    cookie = host.sessions.start(host.session, who.id)
+                    host.session.commit()
+            if who is None:
+                host.throttle.failed(username, address)
+                refused = "The username or password is not right"
+        if refused:
+            return page("login.html", request, 429 if wait else 401, next=next_, errors={"password": refused},
+                        username=username, token=host.sessions.sign_in_token(nonce))  # fmt: skip
+        done = RedirectResponse(next_, status_code=303)
+        _cookie(done, request, host.sessions.cookie, cookie)
+        done.delete_cookie(host.sessions.login_cookie)
         return done
 
     @app.post("/logout")
-    def logout() -> Response:
+    async def logout(request: Request) -> Response:
+        form = await posted(request)
+        with host.request():
+            found = host.officer_from(request)
+            if found is not None and host.sessions.use_token(host.session, found[1], form.get("token", "")):
+                host.sessions.end(host.session, request.cookies.get(host.sessions.cookie, ""))
+                host.session.commit()
+            elif found is not None:
+                host.session.commit()
+                return page("problem.html", request, 403, title="Sign out again",
+                            message="This page has expired. Open it again, then sign out.")  # fmt: skip
         done = RedirectResponse("/login", status_code=303)
-        done.delete_cookie(COOKIE)
+        done.delete_cookie(host.sessions.cookie)
         return done
 
     @app.get("/", response_class=HTMLResponse)
     @signed_in_only
-    def bodies(request: Request, who: Officer) -> Response:
-        return page("bodies.html", request, who=who, bodies=host.record.bodies())
+    def bodies(request: Request, visit: Visit) -> Response:
+        tasks = [t for t in TASKS.values() if not t.on_item and t.key == "register-body"
+                 and offered(t, visit.who.name, visit.who.role, None)]  # fmt: skip
+        return page("bodies.html", request, visit=visit, bodies=host.record.bodies(), tasks=tasks)
 
     @app.get("/bodies/{body}", response_class=HTMLResponse)
     @signed_in_only
     def tracker(
         request: Request,
         body: str,
-        who: Officer,
+        visit: Visit,
         status: str = "",
         rag: str = "",
         addressee: str = "",
@@ -184,143 +297,187 @@ def create_app(url: str, *, secret: str | None = None, clock: Any = None) -> Fas
                 offset=(max(page_number, 1) - 1) * PAGE,
             )
         except InvalidQuery as e:  # a filter's value typed into the address by hand
-            errors[e.field or "status"] = str(e)
-        return page(
-            "tracker.html",
-            request,
-            400 if errors else 200,
-            who=who,
-            body=found,
-            rows=rows[:PAGE],
-            more=len(rows) > PAGE,
-            page_number=max(page_number, 1),
-            chosen=chosen,
-            errors=errors,
-        )
+            errors[e.field or "status"] = words.plain(str(e))
+        tasks = [t for t in TASKS.values() if not t.on_item and t.key != "register-body"
+                 and offered(t, visit.who.name, visit.who.role, None)]  # fmt: skip
+        query = urlencode({k: v for k, v in chosen.items() if v})
+        return page("tracker.html", request, 400 if errors else 200, visit=visit, body=found, rows=rows[:PAGE],
+                    more=len(rows) > PAGE, page_number=max(page_number, 1), chosen=chosen, errors=errors,
+                    tasks=tasks, query=query, imports=may_import(visit.who.role),
+                    packs=may_import(visit.who.role))  # fmt: skip
+
+    def item_row(body: str, ref: str) -> Any:
+        rows = [r for r in host.record.tracker(body, ref) if r.ref == ref] if body and ref else []
+        if not rows:
+            raise NotFound(f"{body or 'No body'} has no item with the ref {ref or '(none given)'}")
+        return rows[0]
 
     @app.get("/bodies/{body}/items/{ref:path}", response_class=HTMLResponse)
     @signed_in_only
-    def card(request: Request, body: str, ref: str, who: Officer) -> Response:
-        return item_page(request, body, ref, who)
+    def card(request: Request, body: str, ref: str, visit: Visit) -> Response:
+        row = item_row(body, ref)
+        tasks = [t for t in TASKS.values() if t.on_item and offered(t, visit.who.name, visit.who.role, row.addressees)]
+        return page("item.html", request, visit=visit, row=row, facts=host.record.item(body, ref), tasks=tasks,
+                    recorded=TASKS.get(request.query_params.get("recorded", "")))  # fmt: skip
 
-    def item_page(
-        request: Request, body: str, ref: str, who: Officer, status_code: int = 200, **forms: Any
-    ) -> HTMLResponse:
-        (row,) = host.record.tracker(body, ref)
-        empty: dict[str, Any] = {"values": {}, "errors": {}, "problem": None}
-        return page(
-            "item.html",
-            request,
-            status_code,
-            who=who,
-            row=row,
-            facts=host.record.item(body, ref),
-            token=host.form_token(who),
-            progress=forms.get("progress", empty),
-            response=forms.get("response", empty),
-            recorded=request.query_params.get("recorded"),
-        )
+    def task_page(request: Request, visit: Visit, task: Task, body: str, ref: str, status_code: int = 200,
+                  values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                  problem: str | None = None) -> Response:  # fmt: skip
+        found = host.record.body(body) if body else None
+        row = item_row(body, ref) if task.on_item else None
+        if not offered(task, visit.who.name, visit.who.role, row.addressees if row else None):
+            return page("problem.html", request, 403, visit=visit, title="You cannot do this",
+                        message=who_may(task) + ".")  # fmt: skip
+        addressees = row.addressees if row else []
+        role = POLICY.role(visit.who.role)
+        if row is not None and role is not None and role.own_items:
+            addressees = [visit.who.name]  # their own response only
+        defaults = {"reported_by": addressees[0] if addressees else "", "proposed_by": addressees[0] if addressees
+                    else ""} if values is None else {}  # fmt: skip
+        return page("task.html", request, status_code, visit=visit, task=task, body=found, row=row,
+                    addressees=addressees, values=values or defaults, errors=errors or {}, problem=problem)  # fmt: skip
 
-    def record_from_form(
-        request: Request, body: str, ref: str, who: Officer, token: str, form: str, cmd: dict[str, Any]
-    ) -> Response:
+    @app.get("/do/{key}", response_class=HTMLResponse)
+    @signed_in_only
+    def task_form(request: Request, key: str, visit: Visit, body: str = "", ref: str = "") -> Response:
+        return task_page(request, visit, _task(key), body, ref)
+
+    @app.post("/do/{key}")
+    async def task_post(request: Request, key: str) -> Response:
+        form = await posted(request)
+        return await _run_in_thread(lambda: record_task(request, key, form))
+
+    def record_task(request: Request, key: str, form: dict[str, str]) -> Response:
         """Records the form's command and the host's own count in one transaction of the host's session (run
-        again if another writer changed the item first); on a refusal, the card again with each message beside
-        its field, and nothing recorded, of the record or of the host's. A form without this officer's token
-        records nothing."""
-        if not hmac.compare_digest(token, host.form_token(who)):
-            return Response("This form has expired: open the page again.", status_code=403)
-        values = {k: v for k, v in cmd.items() if k not in {"command", "actor", "body", "ref"}}
-        command = {k: v for k, v in cmd.items() if v not in ("", None)} | {
-            "actor": who.actor(),
-            "body": body,
-            "ref": ref,
-        }
+        again if another writer changed the item first); on a refusal, the form again with each message beside
+        its field, and nothing recorded, of the record or of the host's. A form without a fresh token of this
+        officer's session records nothing."""
+        with host.request():
+            found = host.officer_from(request)
+            if found is None:
+                return RedirectResponse("/login", status_code=303)
+            visit = Visit(*found)
+            task, body, ref = _task(key), form.get("of_body", ""), form.get("of_ref", "")
+            if not host.sessions.use_token(host.session, visit.session_hash, form.get("token", "")):
+                host.session.commit()
+                return page(
+                    "problem.html",
+                    request,
+                    403,
+                    visit=visit,
+                    title="This form has expired",
+                    message="Nothing was recorded. Open the page again and fill in the form again.",
+                )
+            host.session.commit()  # the token is used, whatever follows
+            values, errors = command_from(task, form)
+            if errors:
+                return task_page(request, visit, task, body, ref, 422, form, errors)
+            command = {**values, "command": task.command, "actor": visit.who.actor(), "body": values.get("body", body)}
+            if task.on_item:
+                command["ref"] = ref
+            if not offered(task, visit.who.name, visit.who.role, item_row(body, ref).addressees if task.on_item
+                           else None):  # fmt: skip
+                return task_page(request, visit, task, body, ref)
 
-        def work() -> None:
-            count_recorded(host.session, who)  # first: a refused command must undo it too
-            host.record.execute(command)
+            def work() -> None:
+                count_recorded(host.session, visit.who)  # first: a refused command must undo it too
+                host.record.execute(command)
 
-        try:
-            host.record.unit_of_work(work)
-        except ScrutinyError as e:
-            host.session.rollback()
-            errors, problem = _beside_fields(e, set(values))
-            shown = {"values": values, "errors": errors, "problem": problem}
-            return item_page(request, body, ref, who, 422, **{form: shown})
-        return RedirectResponse(f"/bodies/{quote(body)}/items/{quote(ref)}?recorded={form}", status_code=303)
+            try:
+                host.record.unit_of_work(work)
+            except ScrutinyError as e:
+                host.session.rollback()
+                errors, problem = beside_fields(task, e, form.get("addressee"))
+                return task_page(request, visit, task, body, ref, 422, form, errors, problem)
+        if task.on_item:
+            return RedirectResponse(f"/bodies/{quote(body)}/items/{quote(ref)}?recorded={key}", status_code=303)
+        if task.command == "make_recommendation":
+            return RedirectResponse(f"/bodies/{quote(body)}/items/{quote(command['ref'])}?recorded={key}", 303)
+        return RedirectResponse(f"/bodies/{quote(str(command['body']))}?recorded={key}", status_code=303)
 
-    @app.post("/bodies/{body}/items/{ref:path}/progress")
+    @app.get("/bodies/{body}/pack", response_class=HTMLResponse)
     @signed_in_only
-    def report_progress(
-        request: Request,
-        body: str,
-        ref: str,
-        who: Officer,
-        token: str = Form(""),
-        note: str = Form(""),
-        reported_on: str = Form(""),
-        reported_by: str = Form(""),
-        rag: str = Form(""),
-    ) -> Response:
-        cmd = {"command": "report_progress", "note": note, "reported_on": reported_on,
-               "reported_by": reported_by, "rag": rag}  # fmt: skip
-        return record_from_form(request, body, ref, who, token, "progress", cmd)
+    def pack(request: Request, body: str, visit: Visit, day: str = "", month: str = "", year: str = "",
+             format: str = "") -> Response:  # fmt: skip
+        found = host.record.body(body)
+        errors: dict[str, str] = {}
+        if "asked" in request.query_params:
+            meeting, problem = words.read_date("date of the meeting", day, month, year)
+            if problem or not meeting:
+                errors["meeting"] = problem or "Enter the date of the meeting"
+            if format not in ("docx", "html"):
+                errors["format"] = "Select Word or web page"
+            if not errors:
+                return pack_file(found.body, date.fromisoformat(meeting), format)
+        chosen = {"day": day, "month": month, "year": year, "format": format}
+        return page("pack.html", request, 400 if errors else 200, visit=visit, body=found, errors=errors,
+                    chosen=chosen)  # fmt: skip
 
-    @app.post("/bodies/{body}/items/{ref:path}/response")
+    def download(content: bytes, fmt: str, name: str) -> Response:
+        return Response(content, media_type=downloads.KINDS[fmt],
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+    def pack_file(body: str, meeting: date, fmt: str) -> Response:
+        content = downloads.pack_file(host.record.meeting_pack(body, meeting), fmt)
+        return download(content, fmt, downloads.file_name(body, "pack", meeting, fmt))
+
+    @app.get("/bodies/{body}/tracker.{fmt}")
     @signed_in_only
-    def record_response(
-        request: Request,
-        body: str,
-        ref: str,
-        who: Officer,
-        token: str = Form(""),
-        addressee: str = Form(""),
-        decision: str = Form(""),
-        text: str = Form(""),
-        responded_on: str = Form(""),
-        responded_by: str = Form(""),
-        target_date: str = Form(""),
-    ) -> Response:
-        cmd = {"command": "record_response", "addressee": addressee, "decision": decision, "text": text,
-               "responded_on": responded_on, "responded_by": responded_by, "target_date": target_date}  # fmt: skip
-        return record_from_form(request, body, ref, who, token, "response", cmd)
+    def tracker_download(request: Request, body: str, fmt: str, visit: Visit) -> Response:  # noqa: ARG001
+        if fmt not in ("csv", "xlsx"):
+            raise NotFound(f"The tracker is not made as {fmt}")
+        found = host.record.body(body)
+        content = downloads.tracker_file(host.record.tracker(body), fmt, f"{found.name} ({found.council}): tracker")
+        return download(content, fmt, downloads.file_name(body, "tracker", host.record.today(), fmt))
 
     @app.get("/overdue", response_class=HTMLResponse)
     @signed_in_only
-    def overdue(request: Request, who: Officer, body: str = "", page_number: int = 1) -> Response:
+    def overdue(request: Request, visit: Visit, body: str = "", page_number: int = 1) -> Response:
         rows = host.record.overdue(body or None, limit=PAGE + 1, offset=(max(page_number, 1) - 1) * PAGE)
-        return page("overdue.html", request, who=who, body=body, rows=rows[:PAGE], more=len(rows) > PAGE,
+        return page("overdue.html", request, visit=visit, body=body, rows=rows[:PAGE], more=len(rows) > PAGE,
                     page_number=max(page_number, 1), today=host.record.today())  # fmt: skip
 
     @app.exception_handler(ScrutinyError)
-    def not_found(request: Request, e: ScrutinyError) -> Response:
-        """A body or item that is not there (a link typed by hand): the library's sentence, as a page."""
-        return page("problem.html", request, 404, message=str(e))
+    @app.exception_handler(NotFound)
+    def not_found(request: Request, e: Exception) -> Response:
+        """A body, item or form that is not there (a link typed by hand): the library's sentence, as a page."""
+        return page("problem.html", request, 404, title="Page not found", message=words.plain(str(e)))
 
+    def visit_of(request: Request) -> Visit | None:
+        found = host.officer_from(request)
+        return None if found is None else Visit(*found)
+
+    add_reminders(app, host, page, visit_of, mail, contacts or {})
+    add_import(app, host, page, visit_of)  # last: its /bodies/{body}/{kind} takes what no other page has
     return app
 
 
-def _beside_fields(error: ScrutinyError, fields: set[str]) -> tuple[dict[str, str], str | None]:
-    """Each message beside the form's field it names; what names no field of the form, above the form."""
-    problems = error.problems if isinstance(error, InvalidCommand) else [(error.field or "", str(error))]
-    errors: dict[str, str] = {}
-    above = []
-    for field, reason in problems:
-        if field in fields:
-            errors.setdefault(field, reason)
-        else:
-            above.append(reason if isinstance(error, InvalidCommand) and not field else str(error))
-    return errors, " ".join(dict.fromkeys(above)) or None
+def _task(key: str) -> Task:
+    if key not in TASKS:
+        raise NotFound(f"There is no form called {key}")
+    return TASKS[key]
+
+
+async def _run_in_thread(work: Callable[[], Response]) -> Response:
+    """A post's recording, in the thread pool like the plain endpoints (it waits on the database)."""
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(work)
+
+
+def _cookie(answer: Response, request: Request, name: str, value: str) -> None:
+    """HttpOnly, SameSite=Lax, and, behind TLS, Secure: a cookie a script cannot read nor another site send."""
+    secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+    answer.set_cookie(name, value, httponly=True, samesite="lax", secure=secure, path="/")
 
 
 def _local(path: str) -> str:
     """Only a path on this site may be where sign-in goes next (never another site)."""
-    return path if path.startswith("/") and not path.startswith("//") else "/"
+    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/"
 
 
-def _without_who(endpoint: Callable[..., Any]) -> Any:
+def _without(endpoint: Callable[..., Any], name: str) -> Any:
     import inspect
 
     signature = inspect.signature(endpoint)
-    return signature.replace(parameters=[p for p in signature.parameters.values() if p.name != "who"])
+    return signature.replace(parameters=[p for p in signature.parameters.values() if p.name != name])

@@ -1,0 +1,160 @@
+"""Bringing a council's tracker file, or a meeting's minutes, in from the browser: uploaded, checked, then
+recorded.
+
+The clerk sees every command the file would record (each with its line or row, and each cell that
+cannot be read; or each resolution of the minutes with what it became and the phrase that decided
+it) before anything is written; only then does a second post record it (the same file, kept on the
+server for that session alone, and removed once recorded).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from examples.host_app.tasks import POLICY
+from examples.host_app.words import plain
+from scrutiny_es import ScrutinyError
+
+MOST = 5 * 1024 * 1024
+"""The largest file taken (a council's tracker is a few hundred kilobytes)."""
+SUFFIXES = {"import": (".csv", ".xlsx", ".docx"), "minutes": (".txt", ".md", ".docx", ".pdf")}
+WHAT = {"import": "a CSV, Excel (.xlsx) or Word (.docx) file", "minutes": "a text, Markdown, Word or PDF file"}
+
+
+def may_import(role_name: str) -> bool:
+    """Importing records every kind of fact: only a role the policy lets record everything."""
+    role = POLICY.role(role_name)
+    return role is not None and "*" in role.may
+
+
+def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of: Callable[[Request], Any]) -> None:
+    """The import's pages, on the application's host (its record, sessions and pages)."""
+    folder = Path(tempfile.mkdtemp(prefix="scrutiny-host-uploads-"))
+    owners: dict[str, str] = {}  # upload id -> the session that uploaded it
+
+    def refused(request: Request, visit: Any) -> Response:
+        return page("problem.html", request, 403, visit=visit, title="You cannot do this",
+                    message="Only a role that may record everything may bring in a tracker file.")  # fmt: skip
+
+    @app.get("/bodies/{body}/{kind}")
+    def import_form(request: Request, body: str, kind: str) -> Response:
+        with host.request():
+            visit = visit_of(request)
+            if visit is None:
+                return RedirectResponse("/login", status_code=303)
+            if not may_import(visit.who.role):
+                return refused(request, visit)
+            return page(f"{_kind(kind)}.html", request, visit=visit, body=host.record.body(body), errors={})
+
+    @app.post("/bodies/{body}/{kind}")
+    async def check_file(request: Request, body: str, kind: str) -> Response:
+        form = await request.form()
+        upload = form.get("file")
+        content = await upload.read(MOST + 1) if isinstance(upload, UploadFile) else b""
+        name = upload.filename or "" if isinstance(upload, UploadFile) else ""
+        token = str(form.get("token", ""))
+        return await run_in_threadpool(lambda: checked(request, body, _kind(kind), token, name, content))
+
+    def checked(request: Request, body: str, kind: str, token: str, name: str, content: bytes) -> Response:
+        with host.request():
+            visit = visit_of(request)
+            if visit is None:
+                return RedirectResponse("/login", status_code=303)
+            if not host.sessions.use_token(host.session, visit.session_hash, token):
+                host.session.commit()
+                return page(
+                    "problem.html",
+                    request,
+                    403,
+                    visit=visit,
+                    title="This form has expired",
+                    message="Nothing was recorded. Open the page again and choose the file again.",
+                )
+            host.session.commit()
+            if not may_import(visit.who.role):
+                return refused(request, visit)
+            found = host.record.body(body)
+            safe = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).name).strip(".-")
+            fits = safe.lower().endswith(SUFFIXES[kind])
+            error = ("Select a tracker file" if kind == "import" and not content else
+                     "Select the minutes" if not content else
+                     "The file must be smaller than 5 MB" if len(content) > MOST else
+                     f"The file must be {WHAT[kind]}" if not fits else None)  # fmt: skip
+            if error:
+                return page(f"{kind}.html", request, 422, visit=visit, body=found, errors={"file": error})
+            upload_id = secrets.token_hex(16)
+            (folder / upload_id).mkdir()
+            path = folder / upload_id / safe
+            path.write_bytes(content)
+            owners[upload_id] = visit.session_hash
+            try:
+                plan = checked_plan(kind, path, body, visit)
+            except ScrutinyError as e:
+                shutil.rmtree(folder / upload_id, ignore_errors=True)
+                return page(f"{kind}.html", request, 422, visit=visit, body=found, errors={"file": str(e)})
+            return page(f"{kind}.html", request, visit=visit, body=found, errors={}, plan=plan, upload_id=upload_id,
+                        file_name=safe)  # fmt: skip
+
+    def checked_plan(kind: str, path: Path, body: str, visit: Any) -> Any:
+        """What the file would record: the import's plan by a dry run, or the minutes' draft (which records
+        nothing)."""
+        if kind == "import":
+            return host.record.import_tracker(path, body=body, actor=visit.who.actor(), dry_run=True).plan
+        return host.record.draft_minutes(path, body=body, actor=visit.who.actor())
+
+    def record(kind: str, path: Path, body: str, visit: Any) -> None:
+        if kind == "import":
+            host.record.import_tracker(path, body=body, actor=visit.who.actor())
+        else:
+            host.record.execute_many(checked_plan(kind, path, body, visit).commands)
+
+    @app.post("/bodies/{body}/{kind}/{upload_id}")
+    async def record_file(request: Request, body: str, kind: str, upload_id: str) -> Response:
+        token = str((await request.form()).get("token", ""))
+        return await run_in_threadpool(lambda: recorded(request, body, _kind(kind), upload_id, token))
+
+    def recorded(request: Request, body: str, kind: str, upload_id: str, token: str) -> Response:
+        with host.request():
+            visit = visit_of(request)
+            if visit is None:
+                return RedirectResponse("/login", status_code=303)
+            fresh = host.sessions.use_token(host.session, visit.session_hash, token)
+            host.session.commit()
+            files = list((folder / upload_id).glob("*")) if re.fullmatch(r"[0-9a-f]{32}", upload_id) else []
+            if not fresh or owners.get(upload_id) != visit.session_hash or not files:
+                return page("problem.html", request, 403, visit=visit, title="This form has expired",
+                            message="Nothing was recorded. Choose the file again.")  # fmt: skip
+            if not may_import(visit.who.role):
+                return refused(request, visit)
+            try:
+                host.record.unit_of_work(lambda: record(kind, files[0], body, visit))
+            except ScrutinyError as e:
+                host.session.rollback()
+                return page("problem.html", request, 422, visit=visit, title="Nothing was recorded",
+                            message=plain(str(e)))  # fmt: skip
+            shutil.rmtree(folder / upload_id, ignore_errors=True)
+            owners.pop(upload_id, None)
+        return RedirectResponse(f"/bodies/{quote(body)}?recorded={kind}", status_code=303)
+
+
+def _kind(kind: str) -> str:
+    """``import`` (a tracker file) or ``minutes``; any other page is not there."""
+    if kind not in SUFFIXES:
+        raise NotFound(f"There is no page called {kind}")
+    return kind
+
+
+class NotFound(Exception):
+    """A page of the host's that is not there (an item's ref, a task's name, a kind of file)."""
