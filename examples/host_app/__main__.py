@@ -70,7 +70,7 @@ def _mail_from_environment() -> tuple[Any, dict[str, str]]:
     server = os.environ.get("HOST_APP_SMTP")
     if not server:
         return None, contacts
-    from scrutiny_es.adapters.mail import SmtpMailer
+    from scrutiny_es import SmtpMailer
 
     host, _, port = server.rpartition(":")
     sender = os.environ.get("HOST_APP_MAIL_FROM", "scrutiny@localhost")

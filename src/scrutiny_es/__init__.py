@@ -14,6 +14,7 @@ from scrutiny_es.errors import WHERE as ERRORS
 
 if TYPE_CHECKING:
     from scrutiny_es.adapters.jsonlines import parse_command
+    from scrutiny_es.adapters.mail import SmtpMailer
     from scrutiny_es.application import Receipt
     from scrutiny_es.application.ports import Mailer, ProjectionStatus
     from scrutiny_es.bootstrap import Scrutiny
@@ -92,6 +93,7 @@ _WHERE = {
     "Scrutiny": "scrutiny_es.bootstrap",
     "Receipt": "scrutiny_es.application",
     "parse_command": "scrutiny_es.adapters.jsonlines",
+    "SmtpMailer": "scrutiny_es.adapters.mail",
     **dict.fromkeys(["Mailer", "ProjectionStatus"], "scrutiny_es.application.ports"),
     "ImpactRow": "scrutiny_es.projections.impact",
     **dict.fromkeys(["DueSoon", "Reminder"], "scrutiny_es.projections.reminders"),
@@ -180,6 +182,7 @@ __all__ = [
     "ScheduleMeeting",
     "Scrutiny",
     "ScrutinyError",
+    "SmtpMailer",
     "TrackerRow",
     "UnsupportedDatabase",
     "Verification",
