@@ -24,6 +24,8 @@ WHERE = {
     "NotPermitted": "scrutiny_es.domain.policy",
     "BatchRejected": "scrutiny_es.application.recording",
     "ProjectionsBehind": "scrutiny_es.application.upkeep",
+    "SealBroken": "scrutiny_es.application.upkeep",
+    "SealDamaged": "scrutiny_es.projections.seal",
     "UnsupportedDatabase": "scrutiny_es.adapters.database",
     "ExtraNotInstalled": "scrutiny_es.adapters.extras",
     "CannotImport": "scrutiny_es.adapters.importers.errors",

@@ -52,6 +52,9 @@ class ProjectionRunner:
         self._ready = False
         self.read_only = False
         """Whether the last catch-up found the database read-only (the read models then answer as they stand)."""
+        self.seal_fault: str | None = None
+        """Why the seal's tables cannot be trusted (its layout row was changed): it is then neither caught up nor
+        read, and only a rebuild a person asks for (``projections rebuild --reseal``) makes it anew."""
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
@@ -104,6 +107,9 @@ class ProjectionRunner:
                         conn.execute(insert(layout_table).values(name=name, layout=writer.layout))
         self._ready = True
         outdated = self._outdated()
+        if "seal" in outdated:  # never rebuilt unasked: a rebuild would seal whatever the log now holds
+            outdated.remove("seal")
+            self.seal_fault = self._seal_layout_fault()
         if outdated:
             try:
                 self.rebuild(outdated)
@@ -125,6 +131,13 @@ class ProjectionRunner:
             known = set(conn.execute(select(projection_table.c.name)).scalars())
             return known >= set(self.writers) and not _narrow_codes(conn)
 
+    def _seal_layout_fault(self) -> str:
+        with self.engine.connect() as conn:
+            query = select(layout_table.c.layout).where(layout_table.c.name == "seal")
+            said = conn.execute(query).scalar_one_or_none()
+        layout = self.writers["seal"].layout
+        return f"the seal's layout row was changed: it says {said}, but the seal is kept in layout {layout}"
+
     def _outdated(self) -> list[str]:
         with self.engine.connect() as conn:
             layouts = dict(conn.execute(select(layout_table.c.name, layout_table.c.layout)).tuples().all())
@@ -144,7 +157,9 @@ class ProjectionRunner:
         brought up to date, and ``read_only`` says so (``status`` tells how far behind they are).
         """
         self.setup()
-        names = sorted(names or self.writers)
+        names = sorted(set(names or self.writers) - ({"seal"} if self.seal_fault else set()))
+        if not names:
+            return 0
         read = 0
         with collector_paused():
             while True:
@@ -215,6 +230,8 @@ class ProjectionRunner:
                             conn, row["name"], layout=self.writers[row["name"]].layout, rebuild_layout=None
                         )
                         metadata.drop_all(conn, tables=self.writers[row["name"]].tables(row["generation"]))
+                    if "seal" in names:
+                        self.seal_fault = None
                     return
 
     def _analyse(self, conn: Connection, tables: list[Table]) -> None:
