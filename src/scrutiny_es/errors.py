@@ -33,6 +33,7 @@ WHERE = {
     "RebuildUnderWay": "scrutiny_es.adapters.sql.runner",
     "LogDamaged": "scrutiny_es.adapters.store.eventstore",
     "EventTooNew": "scrutiny_es.adapters.store.mapper",
+    "EventUnreadable": "scrutiny_es.adapters.store.mapper",
     "CannotMigrate": "scrutiny_es.adapters.store.migrate",
 }
 """Where each error is defined."""

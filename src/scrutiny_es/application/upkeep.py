@@ -76,12 +76,13 @@ class Upkeep:
         actor: Actor | Mapping[str, str] | None = None,
     ) -> None:
         chosen = sorted(names or self._read_models.names)
-        if "seal" in chosen:
-            self.keep_seal(reseal_reason, actor)
+        if "seal" in chosen and self.keep_seal(reseal_reason, actor) is not None and len(chosen) > 1:
+            self._read_models.rebuild(["seal"], progress)  # first and alone: it reads no event decoded
+            chosen.remove("seal")
         self._read_models.rebuild(chosen, progress)
 
     def keep_seal(self, reseal_reason: str | None = None, actor: Actor | Mapping[str, str] | None = None) -> str | None:
-        """Checks the log against the seal before the seal is made anew; returns what a reset was recorded for.
+        """Checks the log against the seal before the seal is made anew; returns what a reset is recorded for.
 
         A changed log is sealed again only when a person says why (``reseal_reason``, with the ``actor`` who
         resets it, whom the policy must let record every command): the reset is then recorded as an event,
@@ -91,9 +92,12 @@ class Upkeep:
         found, sealed_until, sealed_digest = self._seal_check()
         if found.ok:
             return None
-        last = self._store.log.read(self._store.log.head() - 1, 1)
+        try:
+            last = self._store.log.read(self._store.log.head() - 1, 1)
+        except ScrutinyError:  # the last event cannot be read: no reset of this code's
+            last = []
         if last and type(last[-1][1]) is Seal.Reset and last[-1][1].found == found.fault:
-            return None
+            return found.fault  # reset already: a rebuild that was stopped is finishing
         if reseal_reason is not None and actor is None:
             raise InvalidCommand([("actor", "say who resets the seal: the reset records who, when and why")])
         if reseal_reason is None or actor is None:

@@ -259,9 +259,10 @@ class ProjectionRunner:
         """
         positions = {name: position for name, _, position in targets}
         read, finished = 0, False
+        stored = all(self.writers[name].reads_stored for name, _, _ in targets)
         while read < limit:
             start = min(positions.values())
-            events = self.log.read(start, min(self.BATCH, limit - read))
+            events: Any = (self.log.stored if stored else self.log.read)(start, min(self.BATCH, limit - read))
             if not events:
                 finished = True
                 break

@@ -17,8 +17,11 @@ from scrutiny_es.application.ports import LogIsAhead
 _TIMESTAMP = b'"timestamp":"'
 
 
-def recorded_at(state: bytes) -> datetime:
+def recorded_at(state: bytes | str) -> datetime:
     """When a stored event was recorded: its timestamp, read from its JSON without decoding the rest."""
+    if isinstance(state, str):  # edited with SQLite's text functions, it became TEXT: the seal tells it changed
+        state = state.encode(errors="surrogatepass")
+    state = bytes(state)
     start = state.index(_TIMESTAMP) + len(_TIMESTAMP)
     return datetime.fromisoformat(state[start : state.index(b'"', start)].decode())
 
@@ -26,6 +29,6 @@ def recorded_at(state: bytes) -> datetime:
 def check_follows(previous: Any, stored_events: Any) -> None:
     """Refuses a batch stamped before ``previous``, the stored state of the event before it (None: the first)."""
     if previous is not None and stored_events:
-        latest = recorded_at(bytes(previous))
+        latest = recorded_at(previous)
         if recorded_at(stored_events[0].state) < latest:
             raise LogIsAhead(latest)

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.utils import TopicError, get_topic, resolve_topic
 from pydantic import TypeAdapter
 from pydantic_core import from_json
 
@@ -16,6 +16,11 @@ from scrutiny_es.domain.errors import ScrutinyError
 
 class EventTooNew(ScrutinyError):
     """A stored event was written by a later version of the library than this one: it is not read as the old shape."""
+
+
+class EventUnreadable(ScrutinyError):
+    """A stored event is not as the library writes events (its JSON, its type, its topic): changed after it was
+    recorded, it is refused rather than read."""
 
 
 class EventMapper(Mapper[UUID]):
@@ -47,13 +52,21 @@ class EventMapper(Mapper[UUID]):
 
     def decode(self, originator_id: UUID | str, originator_version: int, topic: str, state: bytes) -> Any:
         """The domain event stored with these columns (the log is read straight from them)."""
-        codec = _BY_TOPIC.get(topic)
-        if codec is None:
-            codec = _BY_TOPIC[topic] = _codec(resolve_topic(topic))
-        if codec.version > 1 or state.startswith(b'{"class_version"'):
-            return _upcast(codec, originator_id, originator_version, state)
-        identity = b'{"originator_id":"%s","originator_version":%d,' % (str(originator_id).encode(), originator_version)
-        return codec.adapter.validator.validate_json(identity + state[1:])
+        try:
+            codec = _BY_TOPIC.get(topic)
+            if codec is None:
+                codec = _BY_TOPIC[topic] = _codec(resolve_topic(topic))
+            if codec.version > 1 or state.startswith(b'{"class_version"'):
+                return _upcast(codec, originator_id, originator_version, state)
+            key = str(originator_id).encode()
+            identity = b'{"originator_id":"%s","originator_version":%d,' % (key, originator_version)
+            return codec.adapter.validator.validate_json(identity + state[1:])
+        except (ValueError, TypeError, AttributeError, LookupError, TopicError) as e:  # ValidationError: a ValueError
+            msg = (
+                f"a stored event (of {originator_id}, version {originator_version}) is not as this library wrote it, "
+                f"so it cannot be read ({type(e).__name__}): was it changed? scrutiny-es verify names its position"
+            )
+            raise EventUnreadable(msg) from None
 
 
 _IDENTITY = {"originator_id", "originator_version"}
