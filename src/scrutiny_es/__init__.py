@@ -59,6 +59,7 @@ if TYPE_CHECKING:
         DateOutOfOrder,
         DuplicateRecommendation,
         EventTooNew,
+        EventUnreadable,
         ExtraNotInstalled,
         InvalidCommand,
         InvalidQuery,
@@ -74,6 +75,8 @@ if TYPE_CHECKING:
         RebuildUnderWay,
         RecommendationNotFound,
         ScrutinyError,
+        SealBroken,
+        SealDamaged,
         UnsupportedDatabase,
     )
     from scrutiny_es.projections.impact import ImpactRow
@@ -134,6 +137,7 @@ __all__ = [
     "DuplicateRecommendation",
     "Escalate",
     "EventTooNew",
+    "EventUnreadable",
     "ExtendResponseDeadline",
     "ExtraNotInstalled",
     "FactRow",
@@ -177,6 +181,8 @@ __all__ = [
     "ScheduleMeeting",
     "Scrutiny",
     "ScrutinyError",
+    "SealBroken",
+    "SealDamaged",
     "TrackerRow",
     "UnsupportedDatabase",
     "Verification",
