@@ -193,6 +193,13 @@ def test_a_seal_row_changed_out_of_shape_is_a_changed_position(sealed: Scrutiny)
     verified = run("verify", db=sealed.url)
     assert (verified.returncode, verified.stdout.splitlines()[0]) == (3, "position 1: changed"), verified.stderr
 
+    later = Scrutiny(sealed.url, clock=FixedClock())
+    later.execute(command("reopen", ref="R1", reason="Not done", decided_on="2024-05-01"))
+    assert [row.status for row in later.tracker()] == ["responded"]  # reopened: the other read models go on
+    assert later.verify().fault == "position 1: changed (the seal's own row)"
+    assert run("verify", db=sealed.url).stdout.splitlines() == ["position 1: changed (the seal's own row)"]
+    later.close()
+
 
 def test_a_digest_asked_about_counts_the_events_checked_up_to_its_position(sealed: Scrutiny) -> None:
     at_five = sealed.verify(at=5, digest="00" * 32)

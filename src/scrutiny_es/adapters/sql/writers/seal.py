@@ -61,7 +61,7 @@ class SealWriter(TableWriter):
             if found is not None:
                 kept = sealed_block(*found)
                 if kept[0].stored_at is None:
-                    msg = f"position {found[0]}: changed (the seal's own row): scrutiny-es verify tells more"
+                    msg = f"position {found[0]}: changed (the seal's own row)"
                     raise SealDamaged(msg, found[0])
                 self.last = SealBlock(found[0], [s.stored_at for s in kept if s.stored_at is not None],
                                       [s.digest for s in kept])  # fmt: skip
