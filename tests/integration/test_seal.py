@@ -123,7 +123,7 @@ def test_a_long_log_caught_up_in_batches_of_every_size_is_sealed_as_the_chain_sa
 def test_a_changed_layout_row_is_reported_by_verify_which_rebuilds_nothing(sealed: Scrutiny) -> None:
     generations = sql(sealed, "SELECT name, generation FROM projection ORDER BY name")
     sql(sealed, "UPDATE projection_layout SET layout = 1 WHERE name = 'seal'")
-    fault = "the seal's layout row was changed: it says 1, but the seal is kept in layout 2"
+    fault = "the seal's own rows were changed: its layout row says 1, but the seal is kept in layout 2"
 
     verified = run("verify", db=sealed.url)
     assert (verified.returncode, verified.stdout) == (3, fault + "\n")
@@ -136,11 +136,10 @@ def test_a_changed_layout_row_is_reported_by_verify_which_rebuilds_nothing(seale
     assert sql(sealed, "SELECT name, generation FROM projection ORDER BY name") == generations
     assert sql(sealed, "SELECT layout FROM projection_layout WHERE name = 'seal'") == [(1,)]
 
-    sql(sealed, "DELETE FROM projection_layout WHERE name = 'seal'")
-    assert (
-        Scrutiny(sealed.url).verify().fault
-        == "the seal's layout row was changed: it says None, but the seal is kept in layout 2"
-    )
+    sql(sealed, "DELETE FROM projection WHERE name = 'seal'")  # its position row
+    assert run("verify", db=sealed.url).stdout == fault.replace("says 1", "says 0") + "\n"
+    sql(sealed, "DELETE FROM projection_layout WHERE name = 'seal'")  # and its layout row
+    assert Scrutiny(sealed.url).verify().fault == fault.replace("says 1", "says None")
 
     reset = run("projections", "rebuild", "seal", "--quiet", "--reseal", "--reason", "Layout row lost in a restore",
                 "--actor-id", "u7", "--actor-name", "Ann Clerk", "--actor-role", "clerk", db=sealed.url)  # fmt: skip

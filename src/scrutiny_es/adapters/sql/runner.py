@@ -54,8 +54,8 @@ class ProjectionRunner:
         self.read_only = False
         """Whether the last catch-up found the database read-only (the read models then answer as they stand)."""
         self.seal_fault: str | None = None
-        """Why the seal's tables cannot be trusted (its layout row was changed): it is then neither caught up nor
-        read, and only a rebuild a person asks for (``projections rebuild --reseal``) makes it anew."""
+        """Why the seal's tables cannot be trusted (its layout or position row was changed): it is then neither
+        caught up nor read, and only a rebuild a person asks for (``projections rebuild --reseal``) makes it anew."""
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
@@ -101,11 +101,15 @@ class ProjectionRunner:
                 self._widen_codes(conn)
                 metadata.create_all(conn, tables=[projection_table, layout_table])
                 known = set(conn.execute(select(projection_table.c.name)).scalars())
+                laid_out = set(conn.execute(select(layout_table.c.name)).scalars())
                 for name, writer in self.writers.items():
                     if name not in known:
                         metadata.create_all(conn, tables=writer.tables(1))
                         conn.execute(insert(projection_table).values(name=name, generation=1, position=0))
-                        conn.execute(insert(layout_table).values(name=name, layout=writer.layout))
+                        if name in laid_out:  # its position row was removed: its tables are not what they were
+                            self._set_layout(conn, name, layout=0)  # a read model is rebuilt; the seal says so
+                        else:
+                            conn.execute(insert(layout_table).values(name=name, layout=writer.layout))
         self._ready = True
         outdated = self._outdated()
         if "seal" in outdated:  # never rebuilt unasked: a rebuild would seal whatever the log now holds
@@ -137,7 +141,7 @@ class ProjectionRunner:
             query = select(layout_table.c.layout).where(layout_table.c.name == "seal")
             said = conn.execute(query).scalar_one_or_none()
         layout = self.writers["seal"].layout
-        return f"the seal's layout row was changed: it says {said}, but the seal is kept in layout {layout}"
+        return f"the seal's own rows were changed: its layout row says {said}, but the seal is kept in layout {layout}"
 
     def _outdated(self) -> list[str]:
         with self.engine.connect() as conn:
