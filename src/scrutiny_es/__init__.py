@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         DateOutOfOrder,
         DuplicateRecommendation,
         EventTooNew,
+        EventUnreadable,
         ExtraNotInstalled,
         InvalidCommand,
         InvalidQuery,
@@ -76,6 +77,8 @@ if TYPE_CHECKING:
         RebuildUnderWay,
         RecommendationNotFound,
         ScrutinyError,
+        SealBroken,
+        SealDamaged,
         UnsupportedDatabase,
     )
     from scrutiny_es.projections.impact import ImpactRow
@@ -139,6 +142,7 @@ __all__ = [
     "DuplicateRecommendation",
     "Escalate",
     "EventTooNew",
+    "EventUnreadable",
     "ExtendResponseDeadline",
     "ExtraNotInstalled",
     "FactRow",
@@ -182,6 +186,8 @@ __all__ = [
     "ScheduleMeeting",
     "Scrutiny",
     "ScrutinyError",
+    "SealBroken",
+    "SealDamaged",
     "SmtpMailer",
     "TrackerRow",
     "UnsupportedDatabase",

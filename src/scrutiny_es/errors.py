@@ -25,6 +25,8 @@ WHERE = {
     "BatchRejected": "scrutiny_es.application.recording",
     "ClockNotTrusted": "scrutiny_es.application.times",
     "ProjectionsBehind": "scrutiny_es.application.upkeep",
+    "SealBroken": "scrutiny_es.application.upkeep",
+    "SealDamaged": "scrutiny_es.projections.seal",
     "UnsupportedDatabase": "scrutiny_es.adapters.database",
     "ExtraNotInstalled": "scrutiny_es.adapters.extras",
     "CannotImport": "scrutiny_es.adapters.importers.errors",
@@ -32,6 +34,7 @@ WHERE = {
     "RebuildUnderWay": "scrutiny_es.adapters.sql.runner",
     "LogDamaged": "scrutiny_es.adapters.store.eventstore",
     "EventTooNew": "scrutiny_es.adapters.store.mapper",
+    "EventUnreadable": "scrutiny_es.adapters.store.mapper",
     "CannotMigrate": "scrutiny_es.adapters.store.migrate",
 }
 """Where each error is defined."""

@@ -20,6 +20,7 @@ from scrutiny_es.application.times import trusted
 from scrutiny_es.application.upkeep import Upkeep
 from scrutiny_es.domain.history import Rag
 from scrutiny_es.domain.policy import BUILT_IN, Policy
+from scrutiny_es.domain.values import Actor
 from scrutiny_es.projections.filters import AuditQuery, Filters
 from scrutiny_es.projections.impact import Grouping, ImpactRow
 from scrutiny_es.projections.reminders import WITHIN, Reminder
@@ -56,7 +57,9 @@ class ScrutinyService:
         self._read_models = read_models
         self._recording = Recording(store=store, clock=clock, policy=policy, host_transaction=host_transaction)
         self._reading = Reading(store=store, read_models=read_models, clock=clock, catch_up=catch_up)
-        self._upkeep = Upkeep(store=store, read_models=read_models, reading=self._reading, catch_up=catch_up)
+        self._upkeep = Upkeep(
+            store=store, read_models=read_models, reading=self._reading, catch_up=catch_up, clock=clock, policy=policy
+        )
         self._reminding = Reminding(reading=self._reading, recording=self._recording, policy=policy)
 
     def close(self) -> None:
@@ -262,9 +265,29 @@ class ScrutinyService:
         """Applies to the read models every event they have not seen; returns how many were read."""
         return self._upkeep.catch_up(names)
 
-    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
-        """Rebuilds read models from the first event into new tables, swapped in when complete."""
-        self._upkeep.rebuild(names, progress)
+    def rebuild(
+        self,
+        names: Iterable[str] | None = None,
+        progress: Progress | None = None,
+        *,
+        reseal_reason: str | None = None,
+        actor: Actor | Mapping[str, str] | None = None,
+    ) -> None:
+        """Rebuilds read models from the first event into new tables, swapped in when complete.
+
+        The seal is first checked against the log: a log changed since it was sealed raises ``SealBroken``
+        (naming the first position that fails) and nothing is rebuilt, unless a person resets the seal, giving
+        ``reseal_reason`` and who they are (``actor``, whom the policy lets record every command): the reset is
+        recorded as an event of the record, which the new seal then holds.
+        """
+        self._upkeep.rebuild(names, progress, reseal_reason=reseal_reason, actor=actor)
+
+    def check_seal(
+        self, reseal_reason: str | None = None, actor: Actor | Mapping[str, str] | None = None
+    ) -> str | None:
+        """What ``rebuild`` of the seal checks first (see there), for a caller that rebuilds in parts; returns the
+        fault a reset was recorded for, or None where the log matches the seal."""
+        return self._upkeep.keep_seal(reseal_reason, actor)
 
     def projection_status(self) -> list[ProjectionStatus]:
         """Each read model's position against the head of the log."""

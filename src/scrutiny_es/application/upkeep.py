@@ -1,19 +1,26 @@
 """Upkeep of the read models and of the proof that nothing was changed: catch-up, rebuild, status, follow,
-wait, verify. For the command line, a projection worker and a host's scripts; nothing here records."""
+wait, verify. For the command line, a projection worker and a host's scripts. Nothing here records but the reset
+of a seal a person asks for, and nothing rebuilds the seal over a log that no longer matches it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from time import monotonic, sleep
 
-from scrutiny_es.application.ports import EventStore, Progress, ProjectionStatus, ReadModels
+from pydantic import ValidationError
+
+from scrutiny_es.application.ports import Clock, EventStore, Progress, ProjectionStatus, ReadModels
 from scrutiny_es.application.reading import Reading
 from scrutiny_es.application.recording import Receipt
-from scrutiny_es.domain.errors import ScrutinyError, check_count
+from scrutiny_es.domain import commands as c
+from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError, check_count
+from scrutiny_es.domain.policy import BUILT_IN, Policy
+from scrutiny_es.domain.seal import Seal
+from scrutiny_es.domain.values import Actor
 from scrutiny_es.projections.filters import AuditQuery
 from scrutiny_es.projections.rows import AuditRow
-from scrutiny_es.projections.seal import Verification, chunked, verify
+from scrutiny_es.projections.seal import SealDamaged, Verification, chunked, verify
 
 FOLLOWED = 500
 """Audit entries ``follow`` reads at a time."""
@@ -23,11 +30,31 @@ class ProjectionsBehind(ScrutinyError):
     """The read models did not catch up in time: is ``scrutiny-es projections run`` running?"""
 
 
+class SealBroken(ScrutinyError):
+    """A rebuild of the seal found the log changed since it was sealed: only a person, saying why, may reseal it."""
+
+    def __init__(self, message: str, fault: str) -> None:
+        super().__init__(message)
+        self.fault = fault
+        """The first position that fails, and how: ``position 5: changed``."""
+
+
 class Upkeep:
     """Keeps the read models and the seal, and waits on them."""
 
-    def __init__(self, *, store: EventStore, read_models: ReadModels, reading: Reading, catch_up: bool) -> None:
+    def __init__(
+        self,
+        *,
+        store: EventStore,
+        read_models: ReadModels,
+        reading: Reading,
+        catch_up: bool,
+        clock: Clock,
+        policy: Policy = BUILT_IN,
+    ) -> None:
         self._store = store
+        self._clock = clock
+        self._policy = policy
         self._read_models = read_models
         self._reading = reading
         self._woken_by_store = catch_up and store.signals_events
@@ -40,8 +67,81 @@ class Upkeep:
     def catch_up(self, names: Iterable[str] | None = None) -> int:
         return self._read_models.catch_up(names)
 
-    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
-        self._read_models.rebuild(names, progress)
+    def rebuild(
+        self,
+        names: Iterable[str] | None = None,
+        progress: Progress | None = None,
+        *,
+        reseal_reason: str | None = None,
+        actor: Actor | Mapping[str, str] | None = None,
+    ) -> None:
+        chosen = sorted(names or self._read_models.names)
+        if "seal" in chosen and self.keep_seal(reseal_reason, actor) is not None and len(chosen) > 1:
+            self._read_models.rebuild(["seal"], progress)  # first and alone: it reads no event decoded
+            chosen.remove("seal")
+        self._read_models.rebuild(chosen, progress)
+
+    def keep_seal(self, reseal_reason: str | None = None, actor: Actor | Mapping[str, str] | None = None) -> str | None:
+        """Checks the log against the seal before the seal is made anew; returns what a reset is recorded for.
+
+        A changed log is sealed again only when a person says why (``reseal_reason``, with the ``actor`` who
+        resets it, whom the policy must let record every command): the reset is then recorded as an event,
+        which the new seal holds. A reset recorded last in the log, for the same fault, lets a rebuild that
+        was stopped finish.
+        """
+        found, sealed_until, sealed_digest = self._seal_check()
+        if found.ok:
+            return None
+        try:
+            last = self._store.log.read(self._store.log.head() - 1, 1)
+        except ScrutinyError:  # the last event cannot be read: no reset of this code's
+            last = []
+        if last and type(last[-1][1]) is Seal.Reset and last[-1][1].found == found.fault:
+            return found.fault  # reset already: a rebuild that was stopped is finishing
+        if reseal_reason is not None and actor is None:
+            raise InvalidCommand([("actor", "say who resets the seal: the reset records who, when and why")])
+        if reseal_reason is None or actor is None:
+            msg = (
+                f"the log no longer matches its seal: {found.fault}. The seal was kept as it is; to seal the log "
+                'as it now stands, a person must say why: projections rebuild --reseal --reason "..." '
+                "(with --actor-id, --actor-name and --actor-role)"
+            )
+            raise SealBroken(msg, found.fault or "")
+        who = _actor(actor)
+        self._policy.check(who.name, who.role, "reseal")
+        now, latest = self._clock.now(), self._store.latest()
+        reset = Seal.reset(
+            after=self._store.log.head(), actor=who, at=max(now, latest) if latest else now, reason=reseal_reason,
+            found=found.fault or "", sealed_until=sealed_until, sealed_digest=sealed_digest,
+        )  # fmt: skip
+        self._store.append(reset.collect_events())
+        self._store.commit()
+        return found.fault
+
+    def _seal_check(self) -> tuple[Verification, int, str]:
+        """The log checked against the seal as far as the seal reaches, and the seal's last position and digest."""
+        found = self._recomputed(sealed_only=True)
+        last = None
+        try:
+            for kept in chunked(self._read_models.sealed):
+                if kept.stored_at is None:
+                    break
+                last = kept
+        except SealDamaged:
+            pass
+        return found, (last.position if last else 0), (last.digest.hex() if last else "")
+
+    def _recomputed(self, at: int | None = None, *, sealed_only: bool = False) -> Verification:
+        """The seal's chain recomputed from the log as stored (``verify``), the seal first caught up."""
+        try:
+            self._read_models.catch_up(["seal"])
+            log = chunked(self._store.log.stored, after=-(2**63))  # every row: one put in before the first too
+            found, digest_at = verify(log, chunked(self._read_models.sealed), at, sealed_only=sealed_only)
+        except SealDamaged as e:
+            return Verification(e.position - 1, e.position - 1, "", str(e))
+        if digest_at is not None:
+            return replace(found, at=at, at_digest=digest_at.hex())
+        return found
 
     def projection_status(self) -> list[ProjectionStatus]:
         return self._read_models.status()
@@ -54,15 +154,14 @@ class Upkeep:
         return self._store.wait_for_events(timeout)
 
     def verify(self, at: int | None = None, digest: str | None = None) -> Verification:
-        self._read_models.catch_up(["seal"])
-        log = chunked(self._store.log.stored, after=-(2**63))  # every row: one put in before the first too
-        sealed = chunked(lambda after, limit: self._read_models.sealed(after, limit))
-        found, digest_at = verify(log, sealed, at)
-        if found.ok and at is not None:
-            if digest_at is None:
+        found = self._recomputed(at)
+        if at is None or found.at != at:
+            if found.ok and at is not None:
                 return replace(found, fault=f"position {at}: not in the log (it holds {found.events} events)")
-            if digest_at.hex() != (digest or "").strip().lower():
-                return replace(found, fault=f"position {at}: its digest is {digest_at.hex()}, not the one published")
+            return found
+        if found.at_digest != (digest or "").strip().lower():
+            fault = f"position {at}: its digest is {found.at_digest}, not the one published"
+            return replace(found, events=at, position=at, digest=found.at_digest or "", fault=fault)
         return found
 
     def follow(self, after: int = 0, timeout: float = 10.0, *, poll: float = 0.2) -> Iterator[AuditRow]:
@@ -94,3 +193,15 @@ class Upkeep:
                 raise ProjectionsBehind(msg)
             sleep(pause)
             pause = min(pause * 2, 0.1)
+
+
+def _actor(given: Actor | Mapping[str, str]) -> Actor:
+    """Who resets the seal, checked as a command's actor is."""
+    if isinstance(given, Actor):
+        given = {"id": given.id, "name": given.name, "role": given.role}
+    try:
+        actor = c.Actor.model_validate(given)
+    except ValidationError as e:
+        fields = [("actor." + ".".join(str(part) for part in error["loc"]), error["msg"]) for error in e.errors()]
+        raise InvalidCommand(fields) from None
+    return Actor(actor.id, actor.name, actor.role)

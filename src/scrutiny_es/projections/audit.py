@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from scrutiny_es.domain.dates import ISO_DATE, long_date
 from scrutiny_es.domain.model import Body, Kind, Recommendation
+from scrutiny_es.domain.seal import Seal
 from scrutiny_es.projections.rows import AuditRow
 
 
@@ -29,6 +30,12 @@ def audit_entry(item: AuditedItem | None, event: Any, position: int) -> tuple[Au
         body, ref, decided_by = event.code, None, None
         summary = f"{event.actor.name} registered {event.name} of {event.council}."
         item = AuditedItem(event.code, "", "recommendation")  # the body's own events name it
+    elif cls is Seal.Reset:  # of the whole record, no body's
+        body, ref, decided_by = "", None, None
+        summary = (
+            f"{event.actor.name} reset the seal after finding {event.found}: {event.reason} (the seal had held "
+            f"position {event.sealed_until} with the digest {event.sealed_digest})."
+        )
     elif cls in _BODY_SUMMARIES:
         if item is None:
             return None, None

@@ -14,7 +14,19 @@ from hashlib import sha256
 from typing import Any, NamedTuple
 from uuid import UUID
 
+from scrutiny_es.domain.errors import ScrutinyError
+
 ZERO = bytes(32)
+
+
+class SealDamaged(ScrutinyError):
+    """The seal itself was changed (its layout row, a row of its table): it cannot vouch for the log."""
+
+    def __init__(self, message: str, position: int = 1) -> None:
+        super().__init__(message)
+        self.position = position
+        """The first position the seal can no longer vouch for."""
+
 
 StoredRow = tuple[int, Any, int, str, bytes]
 """An event as the store holds it: its place in the store (an id), aggregate id, version, topic, JSON."""
@@ -24,7 +36,8 @@ class Sealed(NamedTuple):
     """A sealed event: its position (1, 2, 3... in the order recorded), its place in the store, its digest."""
 
     position: int
-    stored_at: int
+    stored_at: int | None
+    """None where the seal's own row was changed so that its places cannot be read."""
     digest: bytes
 
 
@@ -33,17 +46,35 @@ def seal(previous: bytes, row: StoredRow) -> bytes:
 
     Written for speed, as a rebuild seals every event: the topic's bytes are kept, and SQLite's
     32 hex digits are hyphenated by slicing, as ``str(UUID)`` would write them, rather than parsed.
+    A column holding what the store never writes (a state turned TEXT, a version written as text, an id
+    that is no UUID) is sealed in a form no written event has (``_odd``): it reads as changed, never as a fault.
     """
     _, originator_id, version, topic, state = row
-    name = _TOPICS.get(topic)
-    if name is None:
-        name = _TOPICS[topic] = topic.encode()
+    name: bytes | None
+    if topic.__class__ is not str:
+        name = _odd(topic)
+    elif (name := _TOPICS.get(topic)) is None:
+        name = _TOPICS[topic] = topic.encode(errors="surrogatepass")
+    if state.__class__ is not bytes:
+        state = _odd(state)
     if originator_id.__class__ is str and len(originator_id) == 32 and originator_id.islower():
-        i = originator_id.encode()
-        event = b"%b-%b-%b-%b-%b\n%d\n%b\n%b" % (i[:8], i[8:12], i[12:16], i[16:20], i[20:], version, name, state)
+        i = originator_id.encode(errors="surrogatepass")
+        identity = b"%b-%b-%b-%b-%b" % (i[:8], i[8:12], i[12:16], i[16:20], i[20:])
     else:
-        event = b"%b\n%d\n%b\n%b" % (str(UUID(str(originator_id))).encode(), version, name, state)
+        try:
+            identity = str(UUID(str(originator_id))).encode()
+        except ValueError:
+            identity = _odd(originator_id)
+    if version.__class__ is int:
+        event = b"%b\n%d\n%b\n%b" % (identity, version, name, state)
+    else:
+        event = b"%b\n%b\n%b\n%b" % (identity, _odd(version), name, state)
     return sha256(previous + event).digest()
+
+
+def _odd(value: Any) -> bytes:
+    """A column's value the store never writes, as bytes no written event holds: a NUL, its type, its repr."""
+    return b"\0%b\0%b" % (type(value).__name__.encode(), repr(value).encode("utf-8", "backslashreplace"))
 
 
 _TOPICS: dict[str, bytes] = {}
@@ -58,6 +89,9 @@ class Verification:
     digest: str
     fault: str | None = None
     """The first position that fails, and how: ``position 17: changed`` / ``missing`` / ``not sealed``."""
+    at: int | None = None
+    """A position asked about (``verify --at``) whose digest was found: then ``at_digest``, its digest."""
+    at_digest: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -65,13 +99,19 @@ class Verification:
 
 
 def verify(
-    log: Iterable[StoredRow], sealed: Iterable[Sealed], at: int | None = None
+    log: Iterable[StoredRow], sealed: Iterable[Sealed], at: int | None = None, *, sealed_only: bool = False
 ) -> tuple[Verification, bytes | None]:
-    """Recomputes the chain of ``log`` against what was ``sealed``; also the digest at position ``at``."""
+    """Recomputes the chain of ``log`` against what was ``sealed``; also the digest at position ``at``.
+
+    With ``sealed_only``, events after
+    the last one sealed are not yet sealed rather than a fault (a rebuild's check: catching up seals them).
+    """
     stored, seals = iter(log), iter(sealed)
     row, kept = next(stored, None), next(seals, None)
     digest, position, at_digest = ZERO, 0, None
     while row is not None or kept is not None:
+        if sealed_only and kept is None:
+            break
         position += 1
         fault = _fault(row, kept, position)
         if fault is not None or row is None or kept is None:
@@ -86,9 +126,9 @@ def verify(
 
 
 def _fault(row: StoredRow | None, kept: Sealed | None, position: int) -> str | None:
-    if kept is None or (row is not None and row[0] < kept.stored_at):
+    if kept is None or (row is not None and kept.stored_at is not None and row[0] < kept.stored_at):
         return f"position {position}: not sealed"
-    if row is None or row[0] > kept.stored_at:
+    if row is None or (kept.stored_at is not None and row[0] > kept.stored_at):
         return f"position {position}: missing"
     return None
 

@@ -170,6 +170,11 @@ def parser() -> argparse.ArgumentParser:
     rebuild.add_argument("name", nargs="?", choices=READ_MODELS, help="one projection (default: all)")
     rebuild.add_argument("--quiet", action="store_true", help="no progress bar")
     rebuild.add_argument("--stop-with-parent", action="store_true", help=argparse.SUPPRESS)
+    rebuild.add_argument(
+        "--reseal", action="store_true", help="seal the log as it now stands though it no longer matches its seal"
+    )
+    rebuild.add_argument("--reason", help="why the seal is reset (recorded, with who reset it: --actor-...)")
+    _actor_options(rebuild)
     rebuild.set_defaults(run=("projections", "rebuild"))
     run = actions.add_parser("run", help="keep the projections up to date until stopped (Ctrl-C, SIGTERM)")
     run.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="how often to look for new events")

@@ -14,7 +14,10 @@ from rich.console import Console as RichConsole
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from scrutiny_es.adapters import worker
+from scrutiny_es.adapters.cli.apply import default_actor
+from scrutiny_es.adapters.cli.verify import TAMPERED
 from scrutiny_es.application import ScrutinyService
+from scrutiny_es.application.upkeep import SealBroken
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.projections.reports import READ_MODELS
 
@@ -30,8 +33,24 @@ def status(args: argparse.Namespace) -> int:
 def rebuild(args: argparse.Namespace) -> int:
     if args.stop_with_parent:
         _stop_when_stdin_closes()
+    if args.reseal != (args.reason is not None):
+        print('scrutiny-es: give --reseal and --reason "..." together', file=sys.stderr)
+        return 2
     app: ScrutinyService = args.open(args.db, catch_up=False)
     names = [args.name] if args.name else list(READ_MODELS)
+    actor = default_actor(args) if args.reseal else None
+    if args.reseal and actor is None:
+        print("scrutiny-es: --reseal records who reset the seal: give --actor-id, --actor-name and --actor-role "
+              "(or set SCRUTINY_ACTOR)", file=sys.stderr)  # fmt: skip
+        return 2
+    if "seal" in names:  # before anything is rebuilt (the audit trail's child too)
+        try:
+            resealed = app.check_seal(args.reason, actor)
+        except SealBroken as e:
+            print(f"scrutiny-es: {e}", file=sys.stderr)
+            return TAMPERED
+        if args.reseal:
+            print(f"reset the seal after finding {resealed}" if resealed else "the log matches its seal: not reset")
     audit_rebuild = None
     if len(names) > 1 and (os.cpu_count() or 1) > 1:
         # With a second core, the audit trail is rebuilt beside the tracker and the overdue list,

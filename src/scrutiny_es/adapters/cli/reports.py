@@ -26,7 +26,7 @@ def report(args: argparse.Namespace) -> int:
         name: value for name in PAGE_OPTIONS.get(kind.name, ()) if (value := getattr(args, name)) not in (None, False)
     }
     rows = getattr(app, kind.name)(body=args.body, ref=args.ref, as_of=args.as_of, as_known_at=args.as_known_at, **page)
-    codes = [args.body] if args.body else sorted({row.body for row in rows})
+    codes = [args.body] if args.body else sorted({row.body for row in rows} - {""})  # "": the record's (a reset)
     found = {code: app.body(code) for code in codes}
     bodies = {code: body.name for code, body in found.items()}
     councils = {code: body.council for code, body in found.items()}

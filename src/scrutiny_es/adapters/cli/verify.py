@@ -23,7 +23,11 @@ def verify(args: argparse.Namespace) -> int:
     found = app.verify(at=args.at, digest=args.digest)
     if not found.ok:
         print(found.fault)
-        print(f"verified {found.events} events before it; position {found.position} digest {found.digest}")
+        if found.digest:  # else the seal itself could not be read
+            up_to = "up to it" if (found.fault or "").endswith("not the one published") else "before it"
+            print(f"verified {found.events} events {up_to}; position {found.position} digest {found.digest}")
         return TAMPERED
+    if found.at is not None:
+        print(f"position {found.at} has the digest published")
     print(f"verified {found.events} events; position {found.position} digest {found.digest}")
     return 0

@@ -41,8 +41,8 @@ from scrutiny_es.adapters.sql.schema import (
     overdue_item_table,
     projection_table,
     seal_table,
+    sealed_block,
     tracker_table,
-    unpacked_places,
 )
 from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
@@ -50,7 +50,7 @@ from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters
 from scrutiny_es.projections.items import OVERDUE_ORDER, from_stored, overdue_row, tracker_from_json
 from scrutiny_es.projections.rows import AuditRow, Obligation, OverdueReason, OverdueRow, TrackerRow
-from scrutiny_es.projections.seal import Sealed
+from scrutiny_es.projections.seal import SealDamaged, Sealed
 
 
 class SqlReadModels:
@@ -217,17 +217,19 @@ class SqlReadModels:
     def sealed(self, after: int, limit: int) -> list[Sealed]:
         """Up to ``limit`` sealed events after position ``after``, in order."""
         with self._reading("seal") as (conn, generation):
+            if self.runner.seal_fault is not None:
+                raise SealDamaged(self.runner.seal_fault)
             table = seal_table(generation)
             first, last = after + 1, after + limit  # the rows holding them start a block at most before
             query = select(table.c.first_position, table.c.stored_at, table.c.digests).where(
                 table.c.first_position > first - SEAL_BLOCK, table.c.first_position <= last
             )
-            sealed = []
+            sealed: list[Sealed] = []
             for start, places, digests in conn.execute(query.order_by(table.c.first_position)).tuples():
-                digests = bytes(digests)
-                for n, stored_at in enumerate(unpacked_places(bytes(places))):
-                    if first <= start + n <= last:
-                        sealed.append(Sealed(start + n, stored_at, digests[32 * n : 32 * n + 32]))
+                kept = sealed_block(start, places, digests)
+                sealed += (s for s in kept if first <= s.position <= last)
+                if len(kept) == 1 and kept[0].stored_at is None:
+                    break  # a row changed: nothing after it can be trusted
             return sealed
 
     def close(self) -> None:

@@ -24,6 +24,7 @@ from scrutiny_es.adapters.sql.writers import writers
 from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
 from scrutiny_es.domain.errors import ScrutinyError
+from scrutiny_es.projections.seal import SealDamaged
 
 SETUP_LOCK = 5_172_071
 """Any constant: the PostgreSQL advisory lock under which processes starting together create the tables."""
@@ -52,6 +53,9 @@ class ProjectionRunner:
         self._ready = False
         self.read_only = False
         """Whether the last catch-up found the database read-only (the read models then answer as they stand)."""
+        self.seal_fault: str | None = None
+        """Why the seal's tables cannot be trusted (its layout or position row was changed): it is then neither
+        caught up nor read, and only a rebuild a person asks for (``projections rebuild --reseal``) makes it anew."""
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
@@ -97,13 +101,20 @@ class ProjectionRunner:
                 self._widen_codes(conn)
                 metadata.create_all(conn, tables=[projection_table, layout_table])
                 known = set(conn.execute(select(projection_table.c.name)).scalars())
+                laid_out = set(conn.execute(select(layout_table.c.name)).scalars())
                 for name, writer in self.writers.items():
                     if name not in known:
                         metadata.create_all(conn, tables=writer.tables(1))
                         conn.execute(insert(projection_table).values(name=name, generation=1, position=0))
-                        conn.execute(insert(layout_table).values(name=name, layout=writer.layout))
+                        if name in laid_out:  # its position row was removed: its tables are not what they were
+                            self._set_layout(conn, name, layout=0)  # a read model is rebuilt; the seal says so
+                        else:
+                            conn.execute(insert(layout_table).values(name=name, layout=writer.layout))
         self._ready = True
         outdated = self._outdated()
+        if "seal" in outdated:  # never rebuilt unasked: a rebuild would seal whatever the log now holds
+            outdated.remove("seal")
+            self.seal_fault = self._seal_layout_fault()
         if outdated:
             try:
                 self.rebuild(outdated)
@@ -125,6 +136,13 @@ class ProjectionRunner:
             known = set(conn.execute(select(projection_table.c.name)).scalars())
             return known >= set(self.writers) and not _narrow_codes(conn)
 
+    def _seal_layout_fault(self) -> str:
+        with self.engine.connect() as conn:
+            query = select(layout_table.c.layout).where(layout_table.c.name == "seal")
+            said = conn.execute(query).scalar_one_or_none()
+        layout = self.writers["seal"].layout
+        return f"the seal's own rows were changed: its layout row says {said}, but the seal is kept in layout {layout}"
+
     def _outdated(self) -> list[str]:
         with self.engine.connect() as conn:
             layouts = dict(conn.execute(select(layout_table.c.name, layout_table.c.layout)).tuples().all())
@@ -144,7 +162,9 @@ class ProjectionRunner:
         brought up to date, and ``read_only`` says so (``status`` tells how far behind they are).
         """
         self.setup()
-        names = sorted(names or self.writers)
+        names = sorted(set(names or self.writers) - ({"seal"} if self.seal_fault else set()))
+        if not names:
+            return 0
         read = 0
         with collector_paused():
             while True:
@@ -156,6 +176,11 @@ class ProjectionRunner:
                         targets = [(r["name"], r["generation"], r["position"]) for r in self._lock(conn, names)]
                         done, _ = self._advance(conn, targets, "position", self.BATCH)
                         read += done
+                except SealDamaged as e:  # the seal's own row was changed: the others go on, verify tells
+                    self.seal_fault = str(e)
+                    names.remove("seal")
+                    if not names:
+                        return read
                 except Exception as e:
                     if not is_read_only(e):
                         raise
@@ -215,6 +240,8 @@ class ProjectionRunner:
                             conn, row["name"], layout=self.writers[row["name"]].layout, rebuild_layout=None
                         )
                         metadata.drop_all(conn, tables=self.writers[row["name"]].tables(row["generation"]))
+                    if "seal" in names:
+                        self.seal_fault = None
                     return
 
     def _analyse(self, conn: Connection, tables: list[Table]) -> None:
@@ -242,9 +269,10 @@ class ProjectionRunner:
         """
         positions = {name: position for name, _, position in targets}
         read, finished = 0, False
+        stored = all(self.writers[name].reads_stored for name, _, _ in targets)
         while read < limit:
             start = min(positions.values())
-            events = self.log.read(start, min(self.BATCH, limit - read))
+            events: Any = (self.log.stored if stored else self.log.read)(start, min(self.BATCH, limit - read))
             if not events:
                 finished = True
                 break

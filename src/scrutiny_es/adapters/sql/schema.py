@@ -28,6 +28,8 @@ from sqlalchemy import (
     text,
 )
 
+from scrutiny_es.projections.seal import Sealed
+
 metadata = MetaData()
 
 projection_table = Table(
@@ -212,6 +214,20 @@ def packed_places(stored_at: Sequence[int]) -> bytes:
 
 def unpacked_places(packed: bytes) -> tuple[int, ...]:
     return struct.unpack(f"<{len(packed) // 8}q", packed)
+
+
+def sealed_block(first: Any, places: Any, digests: Any) -> list[Sealed]:
+    """The sealed events a row of the seal's table holds; a row changed out of shape (columns of another type,
+    places and digests that do not pair) is one event sealed at no known place with no digest, which the
+    check then finds changed."""
+    binary = bytes | memoryview
+    if not (isinstance(first, int) and isinstance(places, binary) and isinstance(digests, binary)):
+        return [Sealed(first if isinstance(first, int) else 0, None, b"")]
+    places, digests = bytes(places), bytes(digests)
+    count = len(places) // 8
+    if not 0 < count <= SEAL_BLOCK or len(places) != 8 * count or len(digests) != 32 * count:
+        return [Sealed(first, None, b"")]
+    return [Sealed(first + n, at, digests[32 * n : 32 * n + 32]) for n, at in enumerate(unpacked_places(places))]
 
 
 def audited_item_table(generation: int) -> Table:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import sys
 from typing import Any
 from uuid import UUID
@@ -27,8 +28,21 @@ def stored_notifications(recorder: Any, after: int, limit: int) -> list[StoredRo
         )
         with recorder.datastore.transaction(commit=False) as cursor:
             cursor.sqlite_cursor.row_factory = None  # plain tuples, not sqlite3.Row
-            cursor.execute(statement, (after, limit))
-            return cursor.fetchall()  # type: ignore[no-any-return]
+            try:
+                cursor.execute(statement, (after, limit))
+                return cursor.fetchall()  # type: ignore[no-any-return]
+            except sqlite3.OperationalError as e:
+                if "decode" not in str(e):
+                    raise
+            # A column written as TEXT that is not UTF-8 (changed after it was recorded): read as it is, for the
+            # seal to find it changed and the mapper to refuse it, rather than stop every reader of the log.
+            connection = cursor.sqlite_cursor.connection
+            connection.text_factory = _as_written
+            try:
+                cursor.execute(statement, (after, limit))
+                return cursor.fetchall()  # type: ignore[no-any-return]
+            finally:
+                connection.text_factory = str
     postgres = sys.modules.get("eventsourcing.postgres")  # imported only where PostgreSQL is used
     if postgres is not None and isinstance(recorder, postgres.PostgresApplicationRecorder):
         from psycopg.rows import tuple_row
@@ -47,6 +61,10 @@ def stored_notifications(recorder: Any, after: int, limit: int) -> list[StoredRo
     ]
 
 
+def _as_written(value: bytes) -> str:
+    return value.decode("utf-8", "surrogateescape")
+
+
 _NUL = re.compile(rb"(?<!\\)((?:\\\\)*)\\u0000")
 
 
@@ -57,7 +75,7 @@ def without_nul(state: bytes) -> bytes:
     before they did may hold one: the read models show it as ␀ rather than stop on it. The
     event itself stays as it was recorded.
     """
-    return _NUL.sub(rb"\1\\u2400", state) if b"\\u0000" in state else state
+    return _NUL.sub(rb"\1\\u2400", state) if state.__class__ is bytes and b"\\u0000" in state else state
 
 
 def count_notifications(recorder: Any, after: int) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.utils import TopicError, get_topic, resolve_topic
 from pydantic import TypeAdapter
 from pydantic_core import from_json
 
@@ -18,6 +18,11 @@ from scrutiny_es.domain.errors import ScrutinyError
 
 class EventTooNew(ScrutinyError):
     """A stored event was written by a later version of the library than this one: it is not read as the old shape."""
+
+
+class EventUnreadable(ScrutinyError):
+    """A stored event is not as the library writes events (its JSON, its type, its topic): changed after it was
+    recorded, it is refused rather than read."""
 
 
 class EventMapper(Mapper[UUID]):
@@ -47,10 +52,12 @@ class EventMapper(Mapper[UUID]):
             stored_event.originator_id, stored_event.originator_version, stored_event.topic, stored_event.state
         )
 
-    def recorded_at(self, state: bytes) -> int | None:
+    def recorded_at(self, state: bytes | str) -> int | None:
         """When a stored event was recorded, in microseconds since 1970 began (UTC), read from its JSON without
         decoding the rest (the event's ``timestamp`` leads it); None if it has none. Only databases written
         before the store kept the time beside each event need it (see ``commands.fill``)."""
+        if isinstance(state, str):  # edited with SQLite's text functions, it became TEXT: the seal tells it changed
+            state = state.encode(errors="surrogatepass")
         start = state.find(_TIMESTAMP)
         if start < 0:
             return None
@@ -62,13 +69,21 @@ class EventMapper(Mapper[UUID]):
 
     def decode(self, originator_id: UUID | str, originator_version: int, topic: str, state: bytes) -> Any:
         """The domain event stored with these columns (the log is read straight from them)."""
-        codec = _BY_TOPIC.get(topic)
-        if codec is None:
-            codec = _BY_TOPIC[topic] = _codec(resolve_topic(topic))
-        if codec.version > 1 or state.startswith(b'{"class_version"'):
-            return _upcast(codec, originator_id, originator_version, state)
-        identity = b'{"originator_id":"%s","originator_version":%d,' % (str(originator_id).encode(), originator_version)
-        return codec.adapter.validator.validate_json(identity + state[1:])
+        try:
+            codec = _BY_TOPIC.get(topic)
+            if codec is None:
+                codec = _BY_TOPIC[topic] = _codec(resolve_topic(topic))
+            if codec.version > 1 or state.startswith(b'{"class_version"'):
+                return _upcast(codec, originator_id, originator_version, state)
+            key = str(originator_id).encode()
+            identity = b'{"originator_id":"%s","originator_version":%d,' % (key, originator_version)
+            return codec.adapter.validator.validate_json(identity + state[1:])
+        except (ValueError, TypeError, AttributeError, LookupError, TopicError) as e:  # ValidationError: a ValueError
+            msg = (
+                f"a stored event (of {originator_id}, version {originator_version}) is not as this library wrote it, "
+                f"so it cannot be read ({type(e).__name__}): was it changed? scrutiny-es verify names its position"
+            )
+            raise EventUnreadable(msg) from None
 
 
 _TIMESTAMP = b'"timestamp":"'
@@ -82,19 +97,6 @@ _BY_TOPIC: dict[str, _Codec] = {}
 class _NoTranscoder(Transcoder):
     def encode(self, obj: Any) -> bytes:
         raise NotImplementedError
-
-    def recorded_at(self, state: bytes) -> int | None:
-        """When a stored event was recorded, in microseconds since 1970 began (UTC), read from its JSON without
-        decoding the rest (the event's ``timestamp`` leads it); None if it has none. Only databases written
-        before the store kept the time beside each event need it (see ``commands.fill``)."""
-        start = state.find(_TIMESTAMP)
-        if start < 0:
-            return None
-        start += len(_TIMESTAMP)
-        try:
-            return microseconds(datetime.fromisoformat(state[start : state.index(b'"', start)].decode()))
-        except ValueError:
-            return None
 
     def decode(self, data: bytes) -> Any:
         raise NotImplementedError

@@ -42,6 +42,10 @@ class TableWriter:
     """The shape of its tables and rows: raised with every change, so that tables an earlier version made are
     rebuilt (1: release 0.1.0; 3: the calendars, and the tracker's columns a page is chosen by)."""
 
+    reads_stored = False
+    """Whether it folds the events as stored (rows of columns) rather than decoded: the runner, catching up
+    only such writers, hands them the rows, so an event that can no longer be decoded does not stop them."""
+
     def tables(self, generation: int) -> list[Table]:
         raise NotImplementedError
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import takewhile
 
 from sqlalchemy import Connection, Table, delete, select
 
 from scrutiny_es.adapters.sql.bulk import Inserts, for_driver, insert_prepared
-from scrutiny_es.adapters.sql.schema import SEAL_BLOCK, packed_places, seal_table, unpacked_places
+from scrutiny_es.adapters.sql.schema import SEAL_BLOCK, packed_places, seal_table, sealed_block
 from scrutiny_es.adapters.sql.writers.base import Events, TableWriter
 from scrutiny_es.application.ports import EventLog
-from scrutiny_es.projections.seal import ZERO, seal
+from scrutiny_es.projections.seal import ZERO, SealDamaged, chunked, seal
 
 
 @dataclass
@@ -28,6 +29,7 @@ class SealWriter(TableWriter):
 
     name = "seal"
     layout = 2
+    reads_stored = True
     """2: a row for every ``SEAL_BLOCK`` positions, not for each."""
 
     def __init__(self, log: EventLog | None) -> None:
@@ -57,14 +59,20 @@ class SealWriter(TableWriter):
             query = select(table.c.first_position, table.c.stored_at, table.c.digests)
             found = conn.execute(query.order_by(table.c.first_position.desc()).limit(1)).first()
             if found is not None:
-                digests = bytes(found[2])
-                self.last = SealBlock(found[0], list(unpacked_places(bytes(found[1]))),
-                                      [digests[n : n + 32] for n in range(0, len(digests), 32)])  # fmt: skip
+                kept = sealed_block(*found)
+                if kept[0].stored_at is None:
+                    msg = f"position {found[0]}: changed (the seal's own row)"
+                    raise SealDamaged(msg, found[0])
+                self.last = SealBlock(found[0], [s.stored_at for s in kept if s.stored_at is not None],
+                                      [s.digest for s in kept])  # fmt: skip
         block = self.last or SealBlock(1)
         digest = block.digests[-1] if block.digests else ZERO
         if block.digests and len(block.digests) < SEAL_BLOCK and not (self.changed and self.changed[-1] is block):
             self.changed.append(block)
-        for row in self.log.stored(after, len(events)):
+        rows = events if len(events[0]) == 5 else self.log.stored(after, len(events))  # given as stored, or not
+        if after == 0 and not block.digests:  # a chain begun: rows put in before the log's first place are sealed too
+            rows = [*takewhile(lambda row: row[0] <= 0, chunked(self.log.stored, after=-(2**63))), *rows]
+        for row in rows:
             if len(block.digests) == SEAL_BLOCK:
                 block = SealBlock(block.first + SEAL_BLOCK)
             if not block.digests:
