@@ -9,9 +9,8 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
-from pydantic import ValidationError
 
-from scrutiny_es.adapters.store.mapper import EventMapper
+from scrutiny_es.adapters.store.mapper import EventMapper, EventUnreadable
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.history import Owed
 from scrutiny_es.domain.model import Actor, Addressee, Recommendation
@@ -94,7 +93,7 @@ def test_a_stored_event_that_no_longer_fits_its_class_fails_loudly() -> None:
     bad = StoredEvent(originator_id=uuid4(), originator_version=1, topic="scrutiny_es.domain.model:Recommendation.Referred",
                       state=b'{"timestamp":"2024-03-14T18:30:00Z","actor":{"id":"a","name":"b","role":"c"},'
                             b'"addressee":"Cabinet","received_on":"14/03/2024","response_due":null,"period":null}')  # fmt: skip
-    with pytest.raises(ValidationError, match="received_on"):
+    with pytest.raises(EventUnreadable, match=r"cannot be read \(its received_on\): was it changed\?"):
         MAPPER.to_domain_event(bad)
 
 

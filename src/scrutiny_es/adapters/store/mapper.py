@@ -9,7 +9,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import TopicError, get_topic, resolve_topic
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 from pydantic_core import from_json
 
 from scrutiny_es.adapters.store import microseconds
@@ -79,9 +79,12 @@ class EventMapper(Mapper[UUID]):
             identity = b'{"originator_id":"%s","originator_version":%d,' % (key, originator_version)
             return codec.adapter.validator.validate_json(identity + state[1:])
         except (ValueError, TypeError, AttributeError, LookupError, TopicError) as e:  # ValidationError: a ValueError
+            what = type(e).__name__
+            if isinstance(e, ValidationError):
+                what = "its " + ", ".join(sorted({".".join(map(str, error["loc"])) for error in e.errors()}))
             msg = (
                 f"a stored event (of {originator_id}, version {originator_version}) is not as this library wrote it, "
-                f"so it cannot be read ({type(e).__name__}): was it changed? scrutiny-es verify names its position"
+                f"so it cannot be read ({what}): was it changed? scrutiny-es verify names its position"
             )
             raise EventUnreadable(msg) from None
 
