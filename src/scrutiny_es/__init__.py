@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         Addressee,
         AnyCommand,
         CancelMeeting,
+        DissolveBody,
         Close,
         Command,
         Correct,
@@ -37,9 +38,11 @@ if TYPE_CHECKING:
         RegisterBody,
         Reopen,
         ReportProgress,
+        RenameBody,
         Retract,
         ReviseTargetDate,
         ScheduleMeeting,
+        Transfer,
         parse_command,
     )
     from scrutiny_es.domain.policy import Policy, Role
@@ -49,9 +52,12 @@ if TYPE_CHECKING:
         AlreadyResponded,
         BatchRejected,
         BodyAlreadyRegistered,
+        BodyDissolved,
         BodyNotFound,
+        BodyUnchanged,
         CannotCorrect,
         CannotExtend,
+        CannotTransfer,
         CannotImport,
         CannotMigrate,
         CommandIdReused,
@@ -85,7 +91,7 @@ if TYPE_CHECKING:
 _COMMANDS = (
     "Actor Addressee AnyCommand CancelMeeting Close Command Correct Defer Escalate ExtendResponseDeadline ItemCommand "
     "MakeRecommendation ProposeClosure Reaffirm RecordReminder RecordResponse Refer RegisterBody Reopen ReportProgress "
-    "Retract ReviseTargetDate ScheduleMeeting parse_command"
+    "Retract ReviseTargetDate ScheduleMeeting parse_command RenameBody DissolveBody Transfer"
 )
 _WHERE = {
     "Scrutiny": "scrutiny_es.bootstrap",
@@ -115,13 +121,16 @@ __all__ = [
     "AuditRow",
     "BatchRejected",
     "BodyAlreadyRegistered",
+    "BodyDissolved",
     "BodyNotFound",
     "BodyRow",
+    "BodyUnchanged",
     "CancelMeeting",
     "CannotCorrect",
     "CannotExtend",
     "CannotImport",
     "CannotMigrate",
+    "CannotTransfer",
     "Close",
     "Command",
     "CommandIdReused",
@@ -130,6 +139,7 @@ __all__ = [
     "DateOutOfOrder",
     "DecisionView",
     "Defer",
+    "DissolveBody",
     "DueSoon",
     "DuplicateRecommendation",
     "Escalate",
@@ -168,6 +178,7 @@ __all__ = [
     "ReferralView",
     "RegisterBody",
     "Reminder",
+    "RenameBody",
     "Reopen",
     "ReportProgress",
     "ResponseView",
@@ -178,6 +189,7 @@ __all__ = [
     "Scrutiny",
     "ScrutinyError",
     "TrackerRow",
+    "Transfer",
     "UnsupportedDatabase",
     "Verification",
     "__version__",

@@ -13,6 +13,7 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from scrutiny_es.domain.errors import BodyNotFound
 from scrutiny_es.domain.model import Actor, Body, Recommendation
 
 if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
@@ -93,6 +94,15 @@ def _reopen(item: Recommendation, cmd: c.Reopen, actor: Actor, at: datetime, _: 
     item.reopen(reason=cmd.reason, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
 
 
+def _transfer(item: Recommendation, cmd: c.Transfer, actor: Actor, at: datetime, bodies: Bodies) -> None:
+    try:
+        to = bodies.body_aggregate(cmd.to_body)
+    except BodyNotFound as e:
+        raise BodyNotFound(str(e), field="to_body") from None
+    item.transfer(to_body=cmd.to_body, decided_on=cmd.decided_on, minute=cmd.minute, reason=cmd.reason, body=to,
+                  actor=actor, at=at)  # fmt: skip
+
+
 @cache
 def item_decisions() -> dict[type, ItemDecision]:
     """The decision of each item command but ``correct`` and ``retract`` (which name a fact by position: the
@@ -112,6 +122,7 @@ def item_decisions() -> dict[type, ItemDecision]:
         _entry(c.Escalate, _escalate),
         _entry(c.Close, _close),
         _entry(c.Reopen, _reopen),
+        _entry(c.Transfer, _transfer),
     ]
     return dict(entries)
 

@@ -23,7 +23,7 @@ from scrutiny_es.projections import pack
 from scrutiny_es.projections.card import fact_status, fact_text
 from scrutiny_es.projections.filters import AuditQuery, Filters, chosen_items
 from scrutiny_es.projections.impact import GROUPINGS, Grouping, ImpactRow, impact_rows
-from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
+from scrutiny_es.projections.items import fold, overdue_rows, shown_in, tracker_row
 from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import ZERO
 from scrutiny_es.projections.views import ItemView, item_view
@@ -90,8 +90,9 @@ class Reading:
             return self._read_models.tracker(day, body, ref, filters)
         meetings = self.calendars(as_known_at)
         histories = self.histories(body, ref, as_known_at)
-        rows = (tracker_row(history, as_of, day, meetings[history.body]) for history in histories)
-        return filters.page([row for row in rows if row is not None and filters.keeps(row)])
+        rows = (tracker_row(history, as_of, day, meetings[history.body], body) for history in histories)
+        kept = [row for row in rows if row is not None and filters.keeps(row)]
+        return filters.page(sorted(kept, key=lambda row: (row.body, row.meeting_date, row.ref)))
 
     def overdue(
         self,
@@ -107,7 +108,8 @@ class Reading:
             return self._read_models.overdue(on, body, ref, filters)
         calendars = self.calendars(as_known_at)
         histories = chosen_items(self.histories(body, ref, as_known_at), filters, on, on, calendars)
-        return filters.page([r for r in overdue_rows(histories, on, on, calendars) if filters.keeps_overdue(r)])
+        rows = overdue_rows(histories, on, on, calendars)
+        return filters.page([r for r in rows if body in (None, r.body) and filters.keeps_overdue(r)])
 
     def audit(self, query: AuditQuery) -> list[AuditRow]:
         self._catch_up()
@@ -136,11 +138,12 @@ class Reading:
         self._catch_up()
         published = as_known_at or self._clock.now()
         meetings = self.calendars(as_known_at)[body]
-        histories = list(self.histories(body, None, as_known_at))
+        eve = date.fromordinal(meeting.toordinal() - 1)
+        histories = [h for h in self.histories(body, None, as_known_at) if shown_in(h, body, eve)]
         position = self._read_models.last_position(as_known_at)
         sealed = self._read_models.sealed(position - 1, 1) if position else []
         return pack.meeting_pack(
-            body=body, body_name=found.name, council=found.council, meeting=meeting, since=since,
+            body=body, body_name=_name_on(found, meeting), council=found.council, meeting=meeting, since=since,
             histories=histories, meetings=meetings, published=published, position=position,
             digest=(sealed[0].digest if sealed else ZERO).hex(),
         )  # fmt: skip
@@ -158,7 +161,7 @@ class Reading:
             raise InvalidCommand(
                 [("from", f"{long_date(from_)} is after to ({long_date(to)}): give from on or before to")]
             )
-        histories = self.histories(body, None, as_known_at)
+        histories = (h for h in self.histories(body, None, as_known_at) if body in (None, h.made_by))
         return impact_rows(histories, to=to, from_=from_, by=by, calendars=self.calendars(as_known_at))
 
     def calendars(self, as_known_at: datetime | None) -> Calendars:
@@ -179,18 +182,29 @@ class Reading:
 
         A history holds every fact with the date it took effect, so the tracker table's
         histories (the fold of every event) answer "as of" any date. "As known at" a time
-        folds each item's events again, leaving out those recorded later.
+        folds each item's events again, leaving out those recorded later. A body's are the items
+        it made or was ever given: each report keeps those it shows on its day (``shown_in``).
         """
         self._read_models.catch_up(["tracker"])
         if as_known_at is None:
-            yield from self._read_models.histories(body, ref)
+            yield from self._ever_with(body, ref)
             return
-        for item_id in self._read_models.item_ids(body, ref):
+        for item_id in [h.item_id for h in self._ever_with(body, ref)]:
             history: ItemHistory | None = None
             for event in self._store.events(item_id):
                 if event.timestamp <= as_known_at:
                     history = fold(history, event)
             if history is not None:
+                yield history
+
+    def _ever_with(self, body: str | None, ref: str | None) -> Iterator[ItemHistory]:
+        """The items ``body`` made or was ever given, as the tracker's read model holds them (where an item is
+        now is what the read model keeps, so every item is read to find those it once held)."""
+        if body is None:
+            yield from self._read_models.histories(None, ref)
+            return
+        for history in self._read_models.histories(None, ref):
+            if history.body == body or any(body in (t.from_body, t.to_body) for t in history.transfers):
                 yield history
 
     def _item_events(self, body: str, ref: str) -> list[Any]:
@@ -210,5 +224,13 @@ def _body_row(body: Body) -> BodyRow:
     deadlines: dict[str, str | None] = {
         kind: None if period is None else str(period) for kind, period in body.deadlines.items()
     }
+    on, successor = body.dissolved or (None, None)
     return BodyRow(body=body.code, name=body.name, council=body.council, deadlines=deadlines,
-                   meetings=sorted(body.meetings))  # fmt: skip
+                   meetings=sorted(body.meetings), regime=body.regime,
+                   municipal_year_starts=body.municipal_year_starts, names=list(body.names), dissolved_on=on,
+                   successor=successor)  # fmt: skip
+
+
+def _name_on(body: BodyRow, day: date) -> str:
+    """The body's name in force on ``day``."""
+    return [name for since, name in body.names or [(date.min, body.name)] if since <= day][-1]
