@@ -14,8 +14,9 @@ from datetime import date, datetime
 from typing import Any
 
 from scrutiny_es.application.ports import EventStore, Positions, ReadModels
+from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, year_days
 from scrutiny_es.domain.dates import long_date, uk_day
-from scrutiny_es.domain.errors import BodyNotFound, InvalidCommand, RecommendationNotFound
+from scrutiny_es.domain.errors import BodyNotFound, InvalidCommand, InvalidQuery, RecommendationNotFound
 from scrutiny_es.domain.fastpath import replay
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, body_id, recommendation_id
@@ -132,14 +133,18 @@ class Reading:
         return sorted(rows, key=lambda row: (row.effective_on, row.position))
 
     def meeting_pack(
-        self, body: str, meeting: date, since: date | None, as_known_at: datetime | None
+        self, body: str, meeting: date, since: date | None, as_known_at: datetime | None, year: str | None = None
     ) -> dict[str, Any]:
         found = self.body(body)
+        first, last = self.year_days(body, year)
         self._catch_up()
         published = as_known_at or self._clock.now()
         meetings = self.calendars(as_known_at)[body]
         eve = date.fromordinal(meeting.toordinal() - 1)
-        histories = [h for h in self.histories(body, None, as_known_at) if shown_in(h, body, eve)]
+        histories = [
+            h for h in self.histories(body, None, as_known_at)
+            if shown_in(h, body, eve) and (first is None or first <= h.meeting_date <= last)  # type: ignore[operator]
+        ]  # fmt: skip
         position = self._read_models.last_position(as_known_at)
         sealed = self._read_models.sealed(position - 1, 1) if position else []
         return pack.meeting_pack(
@@ -149,20 +154,42 @@ class Reading:
         )  # fmt: skip
 
     def impact(
-        self, body: str | None, from_: date | None, to: date | None, by: Grouping, as_known_at: datetime | None
+        self,
+        body: str | None,
+        from_: date | None,
+        to: date | None,
+        by: Grouping,
+        as_known_at: datetime | None,
+        year: str | None = None,
     ) -> list[ImpactRow]:
         if by not in GROUPINGS:
             raise InvalidCommand([("by", f"must be one of {', '.join(GROUPINGS)}, not {by!r}")])
         if body is not None:
             self.body(body)
+        if year is not None:
+            if from_ is not None or to is not None:
+                raise InvalidQuery("give year, or from and to, not both", field="year")
+            from_, last = self.year_days(body, year)
+            to = min(last, self.report_day(None, as_known_at))  # type: ignore[type-var]
         self._catch_up()
         to = to or self.report_day(None, as_known_at)
         if from_ is not None and from_ > to:
             raise InvalidCommand(
                 [("from", f"{long_date(from_)} is after to ({long_date(to)}): give from on or before to")]
             )
-        histories = (h for h in self.histories(body, None, as_known_at) if body in (None, h.made_by))
+        histories = (
+            h for h in self.histories(body, None, as_known_at)
+            if body in (None, h.body_on(to) if by == "current_body" else h.made_by)
+        )  # fmt: skip
         return impact_rows(histories, to=to, from_=from_, by=by, calendars=self.calendars(as_known_at))
+
+    def year_days(self, body: str | None, year: str | None) -> tuple[date | None, date | None]:
+        """The first and last day of the body's municipal year written ``2023/24`` (None: no year asked for); of
+        1 May to 30 April without a body."""
+        if year is None:
+            return None, None
+        starts = self.body(body).municipal_year_starts if body is not None else DEFAULT_YEAR_STARTS
+        return year_days(starts, year)
 
     def calendars(self, as_known_at: datetime | None) -> Calendars:
         """Each body's meetings scheduled and not cancelled (as known at a moment), read when first asked for."""

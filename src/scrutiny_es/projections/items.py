@@ -78,8 +78,8 @@ def tracker_row(
     fields = tracker_fields(history, as_of, meetings)
     if fields is None:
         return None
-    if body is not None and body != fields["body"] and as_of is not None:
-        left = history.left_on(body, as_of)
+    if body is not None and body != fields["body"]:
+        left = None if as_of is None else history.left_on(body, as_of)
         if left is None:
             return None
         fields.update(body=body, taken_over_from=None, transferred_to=left.to_body, transferred_on=left.on)
