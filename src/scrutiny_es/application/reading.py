@@ -216,7 +216,8 @@ class Reading:
         if as_known_at is None:
             yield from self._ever_with(body, ref)
             return
-        for item_id in [h.item_id for h in self._ever_with(body, ref)]:
+        ids = self._read_models.item_ids(None, ref) if body is None else [h.item_id for h in self._ever_with(body, ref)]
+        for item_id in ids:
             history: ItemHistory | None = None
             for event in self._store.events(item_id):
                 if event.timestamp <= as_known_at:
