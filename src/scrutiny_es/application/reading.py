@@ -255,7 +255,7 @@ def _body_row(body: Body) -> BodyRow:
     on, successor = body.dissolved or (None, None)
     return BodyRow(body=body.code, name=body.name, council=body.council, deadlines=deadlines,
                    meetings=sorted(body.meetings), regime=body.regime,
-                   municipal_year_starts=body.municipal_year_starts, names=list(body.names), dissolved_on=on,
+                   municipal_year_starts=body.municipal_year_starts, names=list(body.names) if len(body.names) > 1 else None, dissolved_on=on,
                    successor=successor)  # fmt: skip
 
 

@@ -130,7 +130,8 @@ class BodyRow(Row):
     municipal_year_starts: str = "05-01"
     """The day (MM-DD) the body's municipal year begins."""
     names: list[tuple[date, str]] | None = None
-    """Each name the body has had, from the day it took effect (the first: from the start, 0001-01-01)."""
+    """Each name the body has had, from the day it took effect (the first: from the start, 0001-01-01); None
+    if it was never renamed."""
     dissolved_on: date | None = None
     successor: str | None = None
 
