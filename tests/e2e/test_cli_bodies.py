@@ -53,3 +53,14 @@ def test_a_year_not_written_as_councils_write_it_is_refused_in_one_line(db: str)
     assert done.returncode == 1
     assert "write it as 2023/24" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_tracker_is_headed_by_the_name_in_force_on_its_day_and_the_year_asked_for(db: str) -> None:
+    app = Scrutiny(db, clock=FixedClock())
+    app.execute(command("rename_body", name="Resources Scrutiny Board", **{"from": "2024-06-01"}))
+    app.close()
+    then = run("tracker", "--body", "BCSB", "--as-of", "2024-05-31", "--format", "md", db=db)
+    assert "Budget and Corporate Scrutiny Board" in then.stdout and "Resources Scrutiny Board" not in then.stdout
+    year = run("tracker", "--body", "BCSB", "--year", "2024/25", "--as-of", "2024-07-01", "--format", "md", db=db)
+    assert year.returncode == 0, year.stderr
+    assert "Resources Scrutiny Board" in year.stdout and "municipal year 2024/25" in year.stdout

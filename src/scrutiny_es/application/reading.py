@@ -148,7 +148,7 @@ class Reading:
         position = self._read_models.last_position(as_known_at)
         sealed = self._read_models.sealed(position - 1, 1) if position else []
         return pack.meeting_pack(
-            body=body, body_name=_name_on(found, meeting), council=found.council, meeting=meeting, since=since,
+            body=body, body_name=found.name_on(meeting), council=found.council, meeting=meeting, since=since,
             histories=histories, meetings=meetings, published=published, position=position,
             digest=(sealed[0].digest if sealed else ZERO).hex(),
         )  # fmt: skip
@@ -253,12 +253,8 @@ def _body_row(body: Body) -> BodyRow:
         kind: None if period is None else str(period) for kind, period in body.deadlines.items()
     }
     on, successor = body.dissolved or (None, None)
+    names = list(body.names) if len(body.names) > 1 else None
     return BodyRow(body=body.code, name=body.name, council=body.council, deadlines=deadlines,
                    meetings=sorted(body.meetings), regime=body.regime,
-                   municipal_year_starts=body.municipal_year_starts, names=list(body.names) if len(body.names) > 1 else None, dissolved_on=on,
+                   municipal_year_starts=body.municipal_year_starts, names=names, dissolved_on=on,
                    successor=successor)  # fmt: skip
-
-
-def _name_on(body: BodyRow, day: date) -> str:
-    """The body's name in force on ``day``."""
-    return [name for since, name in body.names or [(date.min, body.name)] if since <= day][-1]

@@ -135,6 +135,12 @@ class BodyRow(Row):
     dissolved_on: date | None = None
     successor: str | None = None
 
+    def name_on(self, day: date | None) -> str:
+        """The body's name in force on ``day`` (None: today's)."""
+        if day is None or self.names is None:
+            return self.name
+        return [name for since, name in self.names if since <= day][-1]
+
 
 FactStatus = Literal["in force", "corrected", "retracted"]
 
