@@ -289,3 +289,14 @@ def test_a_body_registered_before_regimes_reads_as_council_scrutiny_with_years_f
     state: dict[str, Any] = {"code": "B"}
     Body.Registered.upcast_v1_v2(state)
     assert state == {"code": "B", "regime": "council-scrutiny", "municipal_year_starts": "05-01"}
+
+
+def test_a_renamed_board_decides_under_the_name_in_force_on_the_day_it_decided(app: ScrutinyService) -> None:
+    app.execute(register())
+    app.execute(make("R1", meeting_date="2024-03-14"))
+    app.execute(command("rename_body", name="Resources Scrutiny Board", **{"from": "2024-05-20"}))
+    app.execute(command("reaffirm", ref="R1", decided_on="2024-05-19"))
+    app.execute(command("defer", ref="R1", until=None, reason="Awaiting costs", decided_on="2024-06-01"))
+    decided = [(e.event, e.decided_by) for e in app.audit(body="BCSB", ref="R1")]
+    assert decided == [("Made", "Budget and Corporate Scrutiny Board"),
+                       ("Reaffirmed", "Budget and Corporate Scrutiny Board"), ("Deferred", "Resources Scrutiny Board")]  # fmt: skip

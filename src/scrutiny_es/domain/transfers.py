@@ -77,9 +77,11 @@ class ItemPlacement(ItemGuards):
         body: Receiving,
         actor: Actor,
         at: datetime,
+        board: str | None = None,
     ) -> None:
         """Moves an open item to ``body`` (whose code is ``to_body``) from the day decided; it keeps its ref,
-        history and running deadlines, and the body it leaves shows it as transferred up to that day."""
+        history and running deadlines, and the body it leaves shows it as transferred up to that day (``board``: the
+        name of the body it leaves, as on the day)."""
         self._open()
         history = self.history
         if to_body == history.body:
@@ -94,6 +96,6 @@ class ItemPlacement(ItemGuards):
         not_future(decided_on, at, "the date of the transfer", "decided_on")
         self.trigger_event(
             self.Transferred, timestamp=at, actor=actor, from_body=history.body, to_body=to_body,
-            to_board=body.name_on(decided_on), decided_by=history.board, decided_on=decided_on, minute=minute,
+            to_board=body.name_on(decided_on), decided_by=board or history.board, decided_on=decided_on, minute=minute,
             reason=reason,
         )  # fmt: skip
