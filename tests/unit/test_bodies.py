@@ -300,3 +300,9 @@ def test_a_renamed_board_decides_under_the_name_in_force_on_the_day_it_decided(a
     decided = [(e.event, e.decided_by) for e in app.audit(body="BCSB", ref="R1")]
     assert decided == [("Made", "Budget and Corporate Scrutiny Board"),
                        ("Reaffirmed", "Budget and Corporate Scrutiny Board"), ("Deferred", "Resources Scrutiny Board")]  # fmt: skip
+
+
+def test_the_items_view_says_which_body_made_it_and_where_it_went(app: ScrutinyService) -> None:
+    transferred_board(app)
+    view = app.recommendation("BCSB", "R1")
+    assert (view.body, view.made_by, view.transfers) == ("RES", "BCSB", ((date(2024, 5, 1), "BCSB", "RES"),))
