@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         Command,
         Correct,
         Defer,
+        DissolveBody,
         Escalate,
         ExtendResponseDeadline,
         ItemCommand,
@@ -37,11 +38,13 @@ if TYPE_CHECKING:
         RecordResponse,
         Refer,
         RegisterBody,
+        RenameBody,
         Reopen,
         ReportProgress,
         Retract,
         ReviseTargetDate,
         ScheduleMeeting,
+        Transfer,
     )
     from scrutiny_es.domain.policy import Policy, Role
     from scrutiny_es.errors import (
@@ -50,11 +53,14 @@ if TYPE_CHECKING:
         AlreadyResponded,
         BatchRejected,
         BodyAlreadyRegistered,
+        BodyDissolved,
         BodyNotFound,
+        BodyUnchanged,
         CannotCorrect,
         CannotExtend,
         CannotImport,
         CannotMigrate,
+        CannotTransfer,
         ClockNotTrusted,
         CommandIdReused,
         ConcurrentChange,
@@ -90,7 +96,7 @@ if TYPE_CHECKING:
 _COMMANDS = (
     "Actor Addressee AnyCommand CancelMeeting Close Command Correct Defer Escalate ExtendResponseDeadline ItemCommand "
     "MakeRecommendation ProposeClosure Reaffirm RecordReminder RecordResponse Refer RegisterBody Reopen ReportProgress "
-    "Retract ReviseTargetDate ScheduleMeeting"
+    "Retract ReviseTargetDate ScheduleMeeting RenameBody DissolveBody Transfer"
 )
 _WHERE = {
     "Scrutiny": "scrutiny_es.bootstrap",
@@ -122,13 +128,16 @@ __all__ = [
     "AuditRow",
     "BatchRejected",
     "BodyAlreadyRegistered",
+    "BodyDissolved",
     "BodyNotFound",
     "BodyRow",
+    "BodyUnchanged",
     "CancelMeeting",
     "CannotCorrect",
     "CannotExtend",
     "CannotImport",
     "CannotMigrate",
+    "CannotTransfer",
     "ClockNotTrusted",
     "Close",
     "Command",
@@ -138,6 +147,7 @@ __all__ = [
     "DateOutOfOrder",
     "DecisionView",
     "Defer",
+    "DissolveBody",
     "DueSoon",
     "DuplicateRecommendation",
     "Escalate",
@@ -177,6 +187,7 @@ __all__ = [
     "ReferralView",
     "RegisterBody",
     "Reminder",
+    "RenameBody",
     "Reopen",
     "ReportProgress",
     "ResponseView",
@@ -190,6 +201,7 @@ __all__ = [
     "SealDamaged",
     "SmtpMailer",
     "TrackerRow",
+    "Transfer",
     "UnsupportedDatabase",
     "Verification",
     "__version__",

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     pass
 
 _DOMAIN = (
-    "AlreadyReferred AlreadyReminded AlreadyResponded BodyAlreadyRegistered BodyNotFound CannotCorrect CannotExtend "
+    "AlreadyReferred AlreadyReminded AlreadyResponded BodyAlreadyRegistered BodyDissolved BodyNotFound BodyUnchanged "
+    "CannotCorrect CannotExtend CannotTransfer "
     "CommandIdReused ConcurrentChange DateOutOfOrder DuplicateRecommendation InvalidCommand InvalidQuery ItemClosed "
     "ItemNotClosed MeetingAlreadyScheduled MeetingNotScheduled NotAnAddressee RecommendationNotFound ScrutinyError"
 )

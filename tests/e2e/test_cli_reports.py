@@ -19,7 +19,7 @@ from tests.e2e.cli import run
 TRACKER_FIELDS = ["body", "ref", "kind", "meeting_date", "item", "minute", "text", "addressees", "status", "response",
                   "response_due", "target_date", "rag", "deferred_until", "outcome", "notes", "last_changed_on",
                   "awaiting", "overdue", "escalated_on", "closure_note", "original_target_date", "target_date_revisions",
-                  "closure_proposed"]  # fmt: skip
+                  "closure_proposed", "taken_over_from", "transferred_to", "transferred_on"]  # fmt: skip
 OVERDUE_FIELDS = ["body", "ref", "reason", "due", "days_overdue", "responsible", "item", "text", "original_due"]
 AUDIT_FIELDS = ["body", "ref", "position", "event", "effective_on", "recorded_at", "actor", "decided_by", "summary"]
 

@@ -70,6 +70,7 @@ def record(app: ScrutinyService, clock: FixedClock) -> None:
     app.execute(command("cancel_meeting", meeting_date="2025-01-16", reason="Purdah"))
     app.execute(command("correct", ref="R02", field="text", value="Corrected wording", reason="Typo"))
     app.execute(command("reopen", ref="R07", reason="Not done after all", decided_on="2024-11-01"))
+    app.execute(command("transfer", ref="R08", to_body="HASC", decided_on="2024-11-15", minute="HASC/9"))
     app.execute(command("record_response", body="HASC", ref="R01", addressee="NHS Trust", decision="rejected",
                         text="Not funded", responded_on="2024-05-30", responded_by="Chief Executive"))  # fmt: skip
     parts.read_models_of(app).catch_up()
@@ -156,6 +157,33 @@ class ReadModelsContract:
             for page in TRACKER_PAGES:
                 kept = paged([row for row in rows if keeps(row, page)], page)
                 assert read_models.tracker(on, body, ref, Filters(**page)) == kept, (body, ref, page)
+
+    @pytest.mark.parametrize("made", [(date(2024, 2, 1), date(2024, 3, 14)), (date(2024, 3, 14), None)], ids=str)
+    def test_a_tracker_page_of_the_items_made_in_some_days_holds_them_alone(
+        self, recorded: tuple[ReadModels, Expected], made: tuple[date, date | None]
+    ) -> None:
+        read_models, expected = recorded
+        first, last = made
+        for body, ref in CHOICES:
+            rows = expected.tracker(DAYS[1], body, ref)
+            kept = [row for row in rows if first <= row.meeting_date <= (last or row.meeting_date)]
+            chosen = Filters(made_from=first, made_to=last)
+            assert read_models.tracker(DAYS[1], body, ref, chosen) == kept, (body, ref)
+            assert read_models.overdue(DAYS[1], body, ref, chosen) == [
+                row
+                for row in expected.overdue(DAYS[1], body, ref)
+                if (row.body, row.ref) in {(r.body, r.ref) for r in kept}
+            ], (body, ref)
+
+    def test_an_item_transferred_is_shown_under_the_body_it_went_to_with_where_it_came_from(
+        self, recorded: tuple[ReadModels, Expected]
+    ) -> None:
+        read_models, _ = recorded
+        (row,) = read_models.tracker(DAYS[1], "HASC", "R08")
+        assert (row.taken_over_from, row.transferred_on, row.response_due) == ("BCSB", date(2024, 11, 15),
+                                                                              date(2024, 5, 31))  # fmt: skip
+        assert read_models.tracker(DAYS[1], "BCSB", "R08") == []
+        assert {row.body for row in read_models.overdue(DAYS[1], None, "R08")} == {"HASC"}
 
     @pytest.mark.parametrize("on", DAYS, ids=str)
     def test_each_overdue_page_holds_what_the_fold_finds_overdue(

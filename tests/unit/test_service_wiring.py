@@ -15,9 +15,9 @@ from scrutiny_es.domain.model import Recommendation
 from scrutiny_es.projections.reports import READ_MODELS
 from tests.conftest import FixedClock, command, make, register
 
-BY_THE_SERVICE = {"actor", "at", "version"}
+BY_THE_SERVICE = {"actor", "at", "version", "board"}
 """Arguments every item method takes from the service rather than from the command (the ``version`` of the item's
-event that the command's ``position`` names)."""
+event that the command's ``position`` names; ``board``, the body's name on the day it decided)."""
 
 
 @pytest.mark.parametrize("cmd", ITEM_COMMANDS, ids=lambda cmd: cmd.__name__)

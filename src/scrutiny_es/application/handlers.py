@@ -9,10 +9,11 @@ position, a command sent twice) are the recorder's (``recording.py``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from scrutiny_es.domain.errors import BodyNotFound
 from scrutiny_es.domain.model import Actor, Body, Recommendation
 
 if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
@@ -73,24 +74,43 @@ def _revise(item: Recommendation, cmd: c.ReviseTargetDate, actor: Actor, at: dat
                             decided_on=cmd.decided_on, actor=actor, at=at)  # fmt: skip
 
 
-def _defer(item: Recommendation, cmd: c.Defer, actor: Actor, at: datetime, _: Bodies) -> None:
-    item.defer(until=cmd.until, reason=cmd.reason, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
+def _board(item: Recommendation, bodies: Bodies, day: date) -> str:
+    """The name of the body the item is with, as on the day its board decided."""
+    return bodies.body_aggregate(item.history.body).name_on(day)
 
 
-def _reaffirm(item: Recommendation, cmd: c.Reaffirm, actor: Actor, at: datetime, _: Bodies) -> None:
-    item.reaffirm(decided_on=cmd.decided_on, minute=cmd.minute, note=cmd.note, actor=actor, at=at)
+def _defer(item: Recommendation, cmd: c.Defer, actor: Actor, at: datetime, bodies: Bodies) -> None:
+    item.defer(until=cmd.until, reason=cmd.reason, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at,
+               board=_board(item, bodies, cmd.decided_on))  # fmt: skip
 
 
-def _escalate(item: Recommendation, cmd: c.Escalate, actor: Actor, at: datetime, _: Bodies) -> None:
-    item.escalate(action=cmd.action, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
+def _reaffirm(item: Recommendation, cmd: c.Reaffirm, actor: Actor, at: datetime, bodies: Bodies) -> None:
+    item.reaffirm(decided_on=cmd.decided_on, minute=cmd.minute, note=cmd.note, actor=actor, at=at,
+                  board=_board(item, bodies, cmd.decided_on))  # fmt: skip
 
 
-def _close(item: Recommendation, cmd: c.Close, actor: Actor, at: datetime, _: Bodies) -> None:
-    item.close(outcome=cmd.outcome, decided_on=cmd.decided_on, minute=cmd.minute, note=cmd.note, actor=actor, at=at)
+def _escalate(item: Recommendation, cmd: c.Escalate, actor: Actor, at: datetime, bodies: Bodies) -> None:
+    item.escalate(action=cmd.action, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at,
+                  board=_board(item, bodies, cmd.decided_on))  # fmt: skip
 
 
-def _reopen(item: Recommendation, cmd: c.Reopen, actor: Actor, at: datetime, _: Bodies) -> None:
-    item.reopen(reason=cmd.reason, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at)
+def _close(item: Recommendation, cmd: c.Close, actor: Actor, at: datetime, bodies: Bodies) -> None:
+    item.close(outcome=cmd.outcome, decided_on=cmd.decided_on, minute=cmd.minute, note=cmd.note, actor=actor, at=at,
+               board=_board(item, bodies, cmd.decided_on))  # fmt: skip
+
+
+def _reopen(item: Recommendation, cmd: c.Reopen, actor: Actor, at: datetime, bodies: Bodies) -> None:
+    item.reopen(reason=cmd.reason, decided_on=cmd.decided_on, minute=cmd.minute, actor=actor, at=at,
+                board=_board(item, bodies, cmd.decided_on))  # fmt: skip
+
+
+def _transfer(item: Recommendation, cmd: c.Transfer, actor: Actor, at: datetime, bodies: Bodies) -> None:
+    try:
+        to = bodies.body_aggregate(cmd.to_body)
+    except BodyNotFound as e:
+        raise BodyNotFound(str(e), field="to_body") from None
+    item.transfer(to_body=cmd.to_body, decided_on=cmd.decided_on, minute=cmd.minute, reason=cmd.reason, body=to,
+                  actor=actor, at=at, board=_board(item, bodies, cmd.decided_on))  # fmt: skip
 
 
 @cache
@@ -112,6 +132,7 @@ def item_decisions() -> dict[type, ItemDecision]:
         _entry(c.Escalate, _escalate),
         _entry(c.Close, _close),
         _entry(c.Reopen, _reopen),
+        _entry(c.Transfer, _transfer),
     ]
     return dict(entries)
 

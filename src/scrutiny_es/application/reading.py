@@ -14,8 +14,9 @@ from datetime import date, datetime
 from typing import Any
 
 from scrutiny_es.application.ports import EventStore, ReadModels
+from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, year_days
 from scrutiny_es.domain.dates import long_date, uk_day
-from scrutiny_es.domain.errors import BodyNotFound, InvalidCommand, RecommendationNotFound
+from scrutiny_es.domain.errors import BodyNotFound, InvalidCommand, InvalidQuery, RecommendationNotFound
 from scrutiny_es.domain.fastpath import replay
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, body_id, recommendation_id
@@ -23,7 +24,7 @@ from scrutiny_es.projections import pack
 from scrutiny_es.projections.card import fact_status, fact_text
 from scrutiny_es.projections.filters import AuditQuery, Filters, chosen_items
 from scrutiny_es.projections.impact import GROUPINGS, Grouping, ImpactRow, impact_rows
-from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
+from scrutiny_es.projections.items import fold, overdue_rows, shown_in, tracker_row
 from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import ZERO
 from scrutiny_es.projections.views import ItemView, item_view
@@ -87,8 +88,9 @@ class Reading:
             return self._read_models.tracker(day, body, ref, filters)
         meetings = self.calendars(as_known_at)
         histories = self.histories(body, ref, as_known_at)
-        rows = (tracker_row(history, as_of, day, meetings[history.body]) for history in histories)
-        return filters.page([row for row in rows if row is not None and filters.keeps(row)])
+        rows = (tracker_row(history, as_of, day, meetings[history.body], body) for history in histories)
+        kept = [row for row in rows if row is not None and filters.keeps(row)]
+        return filters.page(sorted(kept, key=lambda row: (row.body, row.meeting_date, row.ref)))
 
     def overdue(
         self,
@@ -104,7 +106,8 @@ class Reading:
             return self._read_models.overdue(on, body, ref, filters)
         calendars = self.calendars(as_known_at)
         histories = chosen_items(self.histories(body, ref, as_known_at), filters, on, on, calendars)
-        return filters.page([r for r in overdue_rows(histories, on, on, calendars) if filters.keeps_overdue(r)])
+        rows = overdue_rows(histories, on, on, calendars)
+        return filters.page([r for r in rows if body in (None, r.body) and filters.keeps_overdue(r)])
 
     def audit(self, query: AuditQuery) -> list[AuditRow]:
         self._catch_up()
@@ -125,36 +128,63 @@ class Reading:
         return sorted(rows, key=lambda row: (row.effective_on, row.position))
 
     def meeting_pack(
-        self, body: str, meeting: date, since: date | None, as_known_at: datetime | None
+        self, body: str, meeting: date, since: date | None, as_known_at: datetime | None, year: str | None = None
     ) -> dict[str, Any]:
         found = self.body(body)
+        first, last = self.year_days(body, year)
         self._catch_up()
         published = as_known_at or self._clock.now()
         meetings = self.calendars(as_known_at)[body]
-        histories = list(self.histories(body, None, as_known_at))
+        eve = date.fromordinal(meeting.toordinal() - 1)
+        histories = [
+            h for h in self.histories(body, None, as_known_at)
+            if shown_in(h, body, eve) and (first is None or first <= h.meeting_date <= last)  # type: ignore[operator]
+        ]  # fmt: skip
         position = self._read_models.last_position(as_known_at)
         sealed = self._read_models.sealed(position - 1, 1) if position else []
         return pack.meeting_pack(
-            body=body, body_name=found.name, council=found.council, meeting=meeting, since=since,
+            body=body, body_name=found.name_on(meeting), council=found.council, meeting=meeting, since=since,
             histories=histories, meetings=meetings, published=published, position=position,
             digest=(sealed[0].digest if sealed else ZERO).hex(),
         )  # fmt: skip
 
     def impact(
-        self, body: str | None, from_: date | None, to: date | None, by: Grouping, as_known_at: datetime | None
+        self,
+        body: str | None,
+        from_: date | None,
+        to: date | None,
+        by: Grouping,
+        as_known_at: datetime | None,
+        year: str | None = None,
     ) -> list[ImpactRow]:
         if by not in GROUPINGS:
             raise InvalidCommand([("by", f"must be one of {', '.join(GROUPINGS)}, not {by!r}")])
         if body is not None:
             self.body(body)
+        if year is not None:
+            if from_ is not None or to is not None:
+                raise InvalidQuery("give year, or from and to, not both", field="year")
+            from_, last = self.year_days(body, year)
+            to = min(last, self.report_day(None, as_known_at))  # type: ignore[type-var]
         self._catch_up()
         to = to or self.report_day(None, as_known_at)
         if from_ is not None and from_ > to:
             raise InvalidCommand(
                 [("from", f"{long_date(from_)} is after to ({long_date(to)}): give from on or before to")]
             )
-        histories = self.histories(body, None, as_known_at)
+        histories = (
+            h for h in self.histories(body, None, as_known_at)
+            if body in (None, h.body_on(to) if by == "current_body" else h.made_by)
+        )  # fmt: skip
         return impact_rows(histories, to=to, from_=from_, by=by, calendars=self.calendars(as_known_at))
+
+    def year_days(self, body: str | None, year: str | None) -> tuple[date | None, date | None]:
+        """The first and last day of the body's municipal year written ``2023/24`` (None: no year asked for); of
+        1 May to 30 April without a body."""
+        if year is None:
+            return None, None
+        starts = self.body(body).municipal_year_starts if body is not None else DEFAULT_YEAR_STARTS
+        return year_days(starts, year)
 
     def calendars(self, as_known_at: datetime | None) -> Calendars:
         """Each body's meetings scheduled and not cancelled (as known at a moment), read when first asked for."""
@@ -174,18 +204,30 @@ class Reading:
 
         A history holds every fact with the date it took effect, so the tracker table's
         histories (the fold of every event) answer "as of" any date. "As known at" a time
-        folds each item's events again, leaving out those recorded later.
+        folds each item's events again, leaving out those recorded later. A body's are the items
+        it made or was ever given: each report keeps those it shows on its day (``shown_in``).
         """
         self._read_models.catch_up(["tracker"])
         if as_known_at is None:
-            yield from self._read_models.histories(body, ref)
+            yield from self._ever_with(body, ref)
             return
-        for item_id in self._read_models.item_ids(body, ref):
+        ids = self._read_models.item_ids(None, ref) if body is None else [h.item_id for h in self._ever_with(body, ref)]
+        for item_id in ids:
             history: ItemHistory | None = None
             for event in self._store.events(item_id):
                 if event.timestamp <= as_known_at:
                     history = fold(history, event)
             if history is not None:
+                yield history
+
+    def _ever_with(self, body: str | None, ref: str | None) -> Iterator[ItemHistory]:
+        """The items ``body`` made or was ever given, as the tracker's read model holds them (where an item is
+        now is what the read model keeps, so every item is read to find those it once held)."""
+        if body is None:
+            yield from self._read_models.histories(None, ref)
+            return
+        for history in self._read_models.histories(None, ref):
+            if history.body == body or any(body in (t.from_body, t.to_body) for t in history.transfers):
                 yield history
 
     def _item_events(self, body: str, ref: str) -> list[Any]:
@@ -205,5 +247,9 @@ def _body_row(body: Body) -> BodyRow:
     deadlines: dict[str, str | None] = {
         kind: None if period is None else str(period) for kind, period in body.deadlines.items()
     }
+    on, successor = body.dissolved or (None, None)
+    names = list(body.names) if len(body.names) > 1 else None
     return BodyRow(body=body.code, name=body.name, council=body.council, deadlines=deadlines,
-                   meetings=sorted(body.meetings))  # fmt: skip
+                   meetings=sorted(body.meetings), regime=body.regime,
+                   municipal_year_starts=body.municipal_year_starts, names=names, dissolved_on=on,
+                   successor=successor)  # fmt: skip

@@ -285,6 +285,12 @@ class Recording:
             body.schedule_meeting(meeting_date=cmd.meeting_date, name=cmd.name, actor=actor, at=at)
         elif isinstance(cmd, c.CancelMeeting):
             body.cancel_meeting(meeting_date=cmd.meeting_date, reason=cmd.reason, actor=actor, at=at)
+        elif isinstance(cmd, c.RenameBody):
+            body.rename(name=cmd.name, from_=cmd.from_, actor=actor, at=at)
+        elif isinstance(cmd, c.DissolveBody):
+            if cmd.successor is not None:
+                self._successor(cmd.successor, batch)
+            body.dissolve(decided_on=cmd.decided_on, successor=cmd.successor, actor=actor, at=at)
         else:  # a command of the contract with no handler here is a fault of the library, not of the caller
             msg = f"no handler records the command {cmd.command!r}"
             raise TypeError(msg)
@@ -295,8 +301,9 @@ class Recording:
             msg = f"a body with the code {cmd.body} is already registered"
             raise BodyAlreadyRegistered(msg, field="body")
         return Body.register(
-            code=cmd.body, name=cmd.name, council=cmd.council, deadlines=cmd.deadlines, actor=actor, at=at
-        )
+            code=cmd.body, name=cmd.name, council=cmd.council, deadlines=cmd.deadlines, actor=actor, at=at,
+            regime=cmd.regime, municipal_year_starts=cmd.municipal_year_starts,
+        )  # fmt: skip
 
     def _make_recommendation(
         self, cmd: c.MakeRecommendation, actor: Actor, at: datetime, batch: Batch
@@ -321,6 +328,13 @@ class Recording:
             msg = f"{cmd.body} already has an item with the reference {cmd.ref}; choose another reference"
             raise DuplicateRecommendation(msg, field="ref")
         return made
+
+    def _successor(self, code: str, batch: Batch) -> None:
+        """A dissolved body's successor is registered and still sits."""
+        try:
+            self.body_aggregate(code, batch).still_sitting("successor")
+        except BodyNotFound as e:
+            raise BodyNotFound(str(e), field="successor") from None
 
     def _calendar(self, code: str, batch: Batch) -> Body:
         """A body whose calendar a command changes, read afresh: another process may have changed it since."""

@@ -20,9 +20,11 @@ def body_repeat(cmd: Any, actor: Actor, events: Sequence[Any]) -> int | None:
         return None
     if cmd.command == "register_body":
         made = events[0]
-        same = (made.actor, made.name, made.council, made.deadlines) == (actor, cmd.name, cmd.council,
-                                                                          dict(cmd.deadlines))  # fmt: skip
+        same = (made.actor, made.name, made.council, made.deadlines, made.regime, made.municipal_year_starts) == (
+            actor, cmd.name, cmd.council, dict(cmd.deadlines), cmd.regime, cmd.municipal_year_starts)  # fmt: skip
         return made.originator_version if same else None
+    if cmd.command in ("rename_body", "dissolve_body"):
+        return _changed_before(cmd, actor, events)
     about = [e for e in events if getattr(e, "meeting_date", None) == cmd.meeting_date]
     if not about or about[-1].actor != actor:
         return None
@@ -31,4 +33,17 @@ def body_repeat(cmd: Any, actor: Actor, events: Sequence[Any]) -> int | None:
         same = isinstance(last, Body.MeetingScheduled) and last.name == cmd.name
     else:
         same = isinstance(last, Body.MeetingCancelled) and last.reason == cmd.reason
+    return last.originator_version if same else None
+
+
+def _changed_before(cmd: Any, actor: Actor, events: Sequence[Any]) -> int | None:
+    """A renaming or dissolution the same actor recorded the same way, and still the body's latest of its kind."""
+    kind: type[Any] = Body.Renamed if cmd.command == "rename_body" else Body.Dissolved
+    last: Any = next((e for e in reversed(events) if isinstance(e, kind)), None)
+    if last is None or last.actor != actor:
+        return None
+    if kind is Body.Renamed:
+        same = (last.name, last.from_date) == (cmd.name, cmd.from_)
+    else:
+        same = (last.decided_on, last.successor) == (cmd.decided_on, cmd.successor)
     return last.originator_version if same else None

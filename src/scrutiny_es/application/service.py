@@ -103,6 +103,12 @@ class ScrutinyService:
         """Today's date in the UK, by the application's clock."""
         return self._reading.today()
 
+    def year_days(self, body: str | None, year: str) -> tuple[date, date]:
+        """The first and last day of the body's municipal year written ``2023/24`` (1 May to 30 April without a
+        body, or unless the body was registered with another ``municipal_year_starts``)."""
+        first, last = self._reading.year_days(body, year)
+        return first, last  # type: ignore[return-value]
+
     def report_day(self, as_of: date | None = None, as_known_at: datetime | None = None) -> date:
         """The day a report shows: ``as_of``, else the UK day of ``as_known_at``, else today."""
         return self._reading.report_day(as_of, as_known_at)
@@ -135,15 +141,18 @@ class ScrutinyService:
         overdue_only: bool = False,
         limit: int | None = None,
         offset: int = 0,
+        year: str | None = None,
     ) -> list[TrackerRow]:
         """The tracker: one row per item, as it stands, as of a date, or as known at a time.
 
         A page of it: the items naming ``addressee``, of ``status`` and ``rag``, open only, with anything
         overdue only; then ``offset`` rows skipped and at most ``limit`` shown, in the tracker's order (body,
         meeting date, ref). The live tracker is chosen in SQL, the others as they are made; an unknown value
-        raises ``InvalidQuery`` naming its field.
+        raises ``InvalidQuery`` naming its field. ``year`` (``2023/24``): only the items made in that municipal
+        year of the body (of 1 May to 30 April, without a body).
         """
-        filters = Filters(addressee, status, rag, open_only, overdue_only, None, limit, offset)
+        made = self._reading.year_days(body, year)
+        filters = Filters(addressee, status, rag, open_only, overdue_only, None, limit, offset, *made)
         return self._reading.tracker(body, ref, as_of, as_known_at, filters)
 
     def overdue(
@@ -193,15 +202,21 @@ class ScrutinyService:
         return self._reading.item(body, ref, as_of, as_known_at)
 
     def meeting_pack(
-        self, body: str, meeting: date, since: date | None = None, as_known_at: datetime | None = None
+        self,
+        body: str,
+        meeting: date,
+        since: date | None = None,
+        as_known_at: datetime | None = None,
+        year: str | None = None,
     ) -> dict[str, Any]:
         """The standing item of a meeting, in its JSON form (DESIGN 6.2): what was known at its publication
         (``as_known_at``, default now) and dated before the meeting day, and ``built_from``: the last position
         it reflects and the seal's digest there, for ``verify --at --digest``.
 
-        Made ``as_known_at`` a moment, it is the same whenever it is made again.
+        Made ``as_known_at`` a moment, it is the same whenever it is made again. ``year`` (``2023/24``): only
+        the items the body made in that municipal year.
         """
-        return self._reading.meeting_pack(body, meeting, since, as_known_at)
+        return self._reading.meeting_pack(body, meeting, since, as_known_at, year)
 
     def impact(
         self,
@@ -210,11 +225,15 @@ class ScrutinyService:
         to: date | None = None,
         by: Grouping = "body",
         as_known_at: datetime | None = None,
+        year: str | None = None,
     ) -> list[ImpactRow]:
         """What scrutiny achieved (DESIGN 5.5): for the items made from ``from_`` to ``to`` (both included), the
         counts and rates of responses and outcomes as they stood on ``to`` (default: the day of ``as_known_at``,
-        else today), one row per body, addressee, addressee kind or municipal year (``by``)."""
-        return self._reading.impact(body, from_, to, by, as_known_at)
+        else today), one row per body, addressee, addressee kind or municipal year (``by``). ``year``
+        (``2023/24``, instead of ``from_`` and ``to``): the items made in that municipal year of the body,
+        measured on its last day (or today, while it runs). A transferred item counts once, under the body that
+        made it (``by="current_body"``: under the body it is with on ``to``)."""
+        return self._reading.impact(body, from_, to, by, as_known_at, year)
 
     # Reminders
 

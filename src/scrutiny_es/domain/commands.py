@@ -26,8 +26,9 @@ from pydantic import (
     model_validator,
 )
 
+from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, year_starts
 from scrutiny_es.domain.dates import read_day, shown
-from scrutiny_es.domain.deadlines import AddresseeKind, Period
+from scrutiny_es.domain.deadlines import DEFAULT_REGIME, AddresseeKind, Period, Regime
 from scrutiny_es.domain.errors import InvalidCommand
 from scrutiny_es.domain.history import Owed, Reason
 from scrutiny_es.domain.model import Decision, Kind, Outcome, Rag
@@ -120,6 +121,8 @@ class RegisterBody(Command):
     name: Name
     council: Name
     deadlines: dict[AddresseeKind, PeriodText] = Field(default_factory=dict)
+    regime: Regime = DEFAULT_REGIME
+    municipal_year_starts: Annotated[str, AfterValidator(year_starts)] = DEFAULT_YEAR_STARTS
 
 
 class ScheduleMeeting(Command):
@@ -136,6 +139,32 @@ class CancelMeeting(Command):
     command: Literal["cancel_meeting"] = "cancel_meeting"
     meeting_date: Day
     reason: Text
+
+
+class RenameBody(Command):
+    """Gives the body a new name from a day; reports of earlier days show the name then in force."""
+
+    command: Literal["rename_body"] = "rename_body"
+    name: Name
+    from_: Day = Field(alias="from")
+
+
+class DissolveBody(Command):
+    """Ends the body; its open items go on under its successor once transferred."""
+
+    command: Literal["dissolve_body"] = "dissolve_body"
+    decided_on: Day
+    successor: Code | None = None
+
+
+class Transfer(ItemCommand):
+    """Moves the item to another body from the day decided, with its ref, history and running deadlines."""
+
+    command: Literal["transfer"] = "transfer"
+    to_body: Code
+    decided_on: Day
+    minute: Name | None = None
+    reason: Text | None = None
 
 
 class MakeRecommendation(ItemCommand):
@@ -327,6 +356,9 @@ AnyCommand = Annotated[
     RegisterBody
     | ScheduleMeeting
     | CancelMeeting
+    | RenameBody
+    | DissolveBody
+    | Transfer
     | MakeRecommendation
     | Refer
     | RecordResponse
@@ -359,7 +391,7 @@ ENVELOPE = {"command", "actor", "body", "ref", "command_id"}
 
 ITEM_COMMANDS: list[type[ItemCommand]] = [
     Refer, RecordResponse, ExtendResponseDeadline, ProposeClosure, ReportProgress, RecordReminder, ReviseTargetDate,
-    Defer, Reaffirm, Escalate, Close, Reopen, Correct, Retract,
+    Defer, Reaffirm, Escalate, Close, Reopen, Correct, Retract, Transfer,
 ]  # fmt: skip
 """The commands on an existing item, each recorded by the item's method of the same name."""
 

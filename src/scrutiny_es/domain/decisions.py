@@ -210,31 +210,43 @@ class ItemDecisions(ItemGuards):
         self._after_meeting(target_date, "the target date", "target_date")
         self._decide(self.TargetDateRevised, decided_by, decided_on, actor, at, target_date=target_date, reason=reason)
 
+    # ``board``: the board's name as on the day it decided (a body renamed since the item was made decides under
+    # its new name); None: the name the item knows it by.
+
     def defer(
-        self, *, until: date | None, reason: str, decided_on: date, minute: str | None, actor: Actor, at: datetime
-    ) -> None:
+        self, *, until: date | None, reason: str, decided_on: date, minute: str | None, actor: Actor, at: datetime,
+        board: str | None = None,
+    ) -> None:  # fmt: skip
         """The board defers consideration to a later meeting, dated or not."""
         if until is not None:
             not_before(until, decided_on, "the date deferred to", "the decision to defer", "until")
         fields: dict[str, Any] = {"until": until, "reason": reason, "minute": minute}
-        self._decide(self.Deferred, self.history.board, decided_on, actor, at, **fields)
+        self._decide(self.Deferred, board or self.history.board, decided_on, actor, at, **fields)
 
-    def reaffirm(self, *, decided_on: date, minute: str | None, note: str | None, actor: Actor, at: datetime) -> None:
+    def reaffirm(
+        self, *, decided_on: date, minute: str | None, note: str | None, actor: Actor, at: datetime,
+        board: str | None = None,
+    ) -> None:  # fmt: skip
         """The board re-affirms the recommendation as made."""
-        self._decide(self.Reaffirmed, self.history.board, decided_on, actor, at, minute=minute, note=note)
+        self._decide(self.Reaffirmed, board or self.history.board, decided_on, actor, at, minute=minute, note=note)
 
-    def escalate(self, *, action: str, decided_on: date, minute: str | None, actor: Actor, at: datetime) -> None:
+    def escalate(
+        self, *, action: str, decided_on: date, minute: str | None, actor: Actor, at: datetime, board: str | None = None
+    ) -> None:
         """The board determines action where progress is unsatisfactory."""
-        self._decide(self.Escalated, self.history.board, decided_on, actor, at, action=action, minute=minute)
+        self._decide(self.Escalated, board or self.history.board, decided_on, actor, at, action=action, minute=minute)
 
     def close(
-        self, *, outcome: Outcome, decided_on: date, minute: str | None, note: str | None, actor: Actor, at: datetime
-    ) -> None:
+        self, *, outcome: Outcome, decided_on: date, minute: str | None, note: str | None, actor: Actor, at: datetime,
+        board: str | None = None,
+    ) -> None:  # fmt: skip
         """The board determines the item no longer needs monitoring."""
         fields = {"outcome": outcome, "minute": minute, "note": note}
-        self._decide(self.Closed, self.history.board, decided_on, actor, at, what="the closure date", **fields)
+        self._decide(self.Closed, board or self.history.board, decided_on, actor, at, what="the closure date", **fields)
 
-    def reopen(self, *, reason: str, decided_on: date, minute: str | None, actor: Actor, at: datetime) -> None:
+    def reopen(
+        self, *, reason: str, decided_on: date, minute: str | None, actor: Actor, at: datetime, board: str | None = None
+    ) -> None:
         """The board takes a closed item back into monitoring."""
         closed_on = self.closed_on
         if closed_on is None:
@@ -247,7 +259,7 @@ class ItemDecisions(ItemGuards):
             timestamp=at,
             actor=actor,
             reason=reason,
-            decided_by=self.history.board,
+            decided_by=board or self.history.board,
             decided_on=decided_on,
             minute=minute,
         )

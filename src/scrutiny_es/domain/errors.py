@@ -117,6 +117,19 @@ class MeetingNotScheduled(ScrutinyError):
     """Only a meeting in the calendar can be cancelled."""
 
 
+class BodyDissolved(ScrutinyError):
+    """A dissolved body takes no new items, names, meetings or transfers; its successor does."""
+
+
+class BodyUnchanged(ScrutinyError):
+    """A renaming must change the name in force, and a body is not its own successor."""
+
+
+class CannotTransfer(ScrutinyError):
+    """An item is transferred only while open, to another registered body that still sits, on or after the day
+    it came to the body it is leaving."""
+
+
 def check_count(name: str, value: Any, least: int, most: int, *, optional: bool = False) -> None:
     """``InvalidQuery`` unless ``value`` is a whole number from ``least`` to ``most`` (or None, if optional)."""
     if value is None and optional:

@@ -91,11 +91,23 @@ class ReminderFact(Fact):
 
 
 @dataclass(slots=True, kw_only=True)
+class TransferFact(Fact):
+    """The item moved from one body to another (``on`` the day it was decided), keeping its ref and history."""
+
+    from_body: str
+    to_body: str
+    decided_by: str
+    minute: str | None = None
+    reason: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
 class ItemHistory:
     """Everything recorded of one item, as the rules and the reports need it."""
 
     item_id: UUID
     body: str
+    """The body the item is with now (after its transfers; ``made_by`` is the one that made it)."""
     ref: str
     kind: Kind
     board: str
@@ -111,6 +123,33 @@ class ItemHistory:
     progress: list[ProgressFact] = field(default_factory=list)
     decisions: list[DecisionFact] = field(default_factory=list)
     reminders: list[ReminderFact] = field(default_factory=list)
+    transfers: list[TransferFact] = field(default_factory=list)
+    """Each move to another body, in the order recorded (a transfer is never dated before the one it follows)."""
+
+    @property
+    def made_by(self) -> str:
+        """The body that made the item: its code is part of the item's identity, and commands name it."""
+        return self.transfers[0].from_body if self.transfers else self.body
+
+    def body_on(self, day: date | None) -> str:
+        """The body the item was with on ``day`` (None: now): a transfer takes effect on the day decided."""
+        if day is None:
+            return self.body
+        moved = [t for t in self.transfers if t.on <= day]
+        return moved[-1].to_body if moved else self.made_by
+
+    def came_from(self, day: date | None) -> TransferFact | None:
+        """The transfer that brought the item to the body it was with on ``day``, if any."""
+        moved = [t for t in self.transfers if day is None or t.on <= day]
+        return moved[-1] if moved else None
+
+    def left_on(self, body: str, day: date | None) -> TransferFact | None:
+        """The transfer taking the item away from ``body`` on ``day`` itself (its last day in that body's reports)."""
+        return next((t for t in self.transfers if t.from_body == body and t.on == day), None)
+
+    def held_by(self, body: str, day: date | None) -> bool:
+        """Whether ``body``'s reports of ``day`` show the item: it was with the body that day, or left it that day."""
+        return self.body_on(day) == body or (day is not None and self.left_on(body, day) is not None)
 
     def reminded(self, person: str, on: date) -> bool:
         """Whether ``person`` was sent a reminder of the item on day ``on``."""

@@ -8,11 +8,9 @@ event; nothing is ever edited in place, and a mistake is fixed by a ``Corrected`
 
 This module holds the aggregates, their state and their events; each event adds to the
 item's history (``scrutiny_es.domain.history``) in its ``fold``. Their commands are written
-in their bases, a module each: ``decisions.py`` (an item's facts and decisions),
-``correction_rules.py`` (``correct``, ``retract``), ``repeats.py`` (a command sent twice),
-``guards.py`` (the date guards and the checks every command shares) and ``meetings.py`` (a
-body's calendar). Ids (``ids.py``) and the values events carry (``values.py``) are imported
-from here too.
+in their bases, a module each: ``transfers.py`` (making an item, moving it to another body),
+``decisions.py`` (its facts and decisions), ``correction_rules.py``, ``repeats.py``, ``guards.py``,
+``meetings.py`` (a body's calendar) and ``bodies.py`` (its names, regime and end).
 
 Event topics (``scrutiny_es.domain.model:Recommendation.Made`` ...) are stored with
 every event: never rename or move these classes without registering the old topic.
@@ -20,24 +18,31 @@ every event: never rename or move these classes without registering the old topi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from scrutiny_es.domain import corrections
+from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, BodyLifecycle, policy
 from scrutiny_es.domain.correction_rules import ItemCorrections
-from scrutiny_es.domain.dates import uk_day
-from scrutiny_es.domain.deadlines import STATUTORY_DEADLINES, AddresseeKind, Period
+from scrutiny_es.domain.deadlines import DEFAULT_REGIME, AddresseeKind, Period, Regime
 from scrutiny_es.domain.decisions import ItemDecisions
 from scrutiny_es.domain.fastpath import FastAggregate
-from scrutiny_es.domain.guards import not_before, not_future
-from scrutiny_es.domain.history import DecisionFact, ItemHistory, ProgressFact, ReferralFact, ReminderFact, ResponseFact
+from scrutiny_es.domain.history import (
+    DecisionFact,
+    ItemHistory,
+    ProgressFact,
+    ReferralFact,
+    ReminderFact,
+    ResponseFact,
+    TransferFact,
+)  # fmt: skip
 from scrutiny_es.domain.ids import body_id, recommendation_id
 from scrutiny_es.domain.meetings import BodyCalendar
 from scrutiny_es.domain.repeats import ItemRepeats, command_fields
+from scrutiny_es.domain.transfers import ItemPlacement
 from scrutiny_es.domain.values import (
     DECISIONS,
     KINDS,
@@ -57,24 +62,38 @@ __all__ = [  # the values and ids are imported from here as well as from their o
 ]  # fmt: skip
 
 
-class Body(BodyCalendar, Aggregate):
-    """A scrutiny body and the periods its addressees have to respond in."""
+class Body(BodyLifecycle, BodyCalendar, Aggregate):
+    """A scrutiny body: its regime and periods to respond in, its municipal year, names, calendar and successor."""
 
     class Registered(Aggregate.Created):
-        class_version = 1
+        """Version 2 names the regime (version 1's bodies are council scrutiny's) and the municipal year's start."""
+
+        class_version = 2
         actor: Actor
         registered_on: date
         code: str
         name: str
         council: str
         deadlines: dict[str, str | None]
+        regime: Regime
+        municipal_year_starts: str
 
         @property
         def effective_on(self) -> date:
             return self.registered_on
 
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.update(regime=DEFAULT_REGIME, municipal_year_starts=DEFAULT_YEAR_STARTS)
+
     class Event(Aggregate.Event):
-        """A change to a body after its registration: its calendar."""
+        """A change to a body after its registration: its calendar, its name, its end."""
+
+        WHEN: ClassVar[str]
+
+        @property
+        def effective_on(self) -> date:
+            return getattr(self, self.WHEN)  # type: ignore[no-any-return]
 
     class MeetingScheduled(Event):
         """A meeting of the body is to be held (a deferral "to a future meeting" falls due at the next)."""
@@ -84,10 +103,7 @@ class Body(BodyCalendar, Aggregate):
         meeting_date: date
         name: str | None
         scheduled_on: date
-
-        @property
-        def effective_on(self) -> date:
-            return self.scheduled_on
+        WHEN = "scheduled_on"
 
         def apply(self, aggregate: Body) -> None:
             aggregate.meetings[self.meeting_date] = self.name
@@ -98,21 +114,46 @@ class Body(BodyCalendar, Aggregate):
         meeting_date: date
         reason: str
         cancelled_on: date
-
-        @property
-        def effective_on(self) -> date:
-            return self.cancelled_on
+        WHEN = "cancelled_on"
 
         def apply(self, aggregate: Body) -> None:
             del aggregate.meetings[self.meeting_date]
 
-    def __init__(self, code: str, name: str, council: str, deadlines: dict[str, str | None]) -> None:
-        self.code = code
-        self.name = name
-        self.council = council
-        self.deadlines: dict[AddresseeKind, Period | None] = dict(STATUTORY_DEADLINES)
-        for kind, period in deadlines.items():
-            self.deadlines[kind] = None if period is None else Period.parse(period)  # type: ignore[index]
+    class Renamed(Event):
+        """The body's name from a day on; the name it replaced is kept (reports of earlier days show it)."""
+
+        class_version = 1
+        actor: Actor
+        name: str
+        previous: str
+        from_date: date
+        WHEN = "from_date"
+
+        def apply(self, aggregate: Body) -> None:
+            aggregate.names = sorted([*aggregate.names, (self.from_date, self.name)], key=lambda named: named[0])
+            aggregate.name = aggregate.names[-1][1]
+
+    class Dissolved(Event):
+        class_version = 1
+        actor: Actor
+        decided_on: date
+        successor: str | None
+        WHEN = "decided_on"
+
+        def apply(self, aggregate: Body) -> None:
+            aggregate.dissolved = (self.decided_on, self.successor)
+
+    def __init__(
+        self, code: str, name: str, council: str, deadlines: dict[str, str | None], regime: Regime,
+        municipal_year_starts: str,
+    ) -> None:  # fmt: skip
+        self.code, self.name, self.council, self.regime = code, name, council, regime
+        self.deadlines: dict[AddresseeKind, Period | None] = policy(regime, deadlines)
+        self.municipal_year_starts = municipal_year_starts
+        self.names: list[tuple[date, str]] = [(date.min, name)]
+        """Each name the body has had, from the day it took effect (the first: from the start), in order."""
+        self.dissolved: tuple[date, str | None] | None = None
+        """The day the body was dissolved, and its successor's code."""
         self.meetings: dict[date, str | None] = {}
         """The meetings scheduled and not cancelled, with their names."""
 
@@ -120,19 +161,8 @@ class Body(BodyCalendar, Aggregate):
     def create_id(code: str) -> UUID:
         return body_id(code)
 
-    @classmethod
-    def register(
-        cls, *, code: str, name: str, council: str, deadlines: Mapping[AddresseeKind, str | None], actor: Actor,
-        at: datetime,
-    ) -> Body:  # fmt: skip
-        """A new body; ``deadlines`` ("8 weeks", or None for no deadline) overrides the statutory periods."""
-        return cls._create(
-            cls.Registered, id=body_id(code), timestamp=at, actor=actor, registered_on=uk_day(at), code=code,
-            name=name, council=council, deadlines=dict(deadlines),
-        )  # fmt: skip
 
-
-class Recommendation(ItemDecisions, ItemCorrections, ItemRepeats, FastAggregate):
+class Recommendation(ItemPlacement, ItemDecisions, ItemCorrections, ItemRepeats, FastAggregate):
     """One recommendation or action of a body, from the meeting that made it to closure.
 
     It enforces the board's rules: dates never precede the meeting or the event they
@@ -147,10 +177,12 @@ class Recommendation(ItemDecisions, ItemCorrections, ItemRepeats, FastAggregate)
         actor: Actor
         COMMAND: ClassVar[str]
         """The command, and the item's method of the same name, that records an event of this class."""
+        WHEN: ClassVar[str]
+        """The field holding the date the event took effect."""
 
         @property
         def effective_on(self) -> date:
-            raise NotImplementedError
+            return getattr(self, self.WHEN)  # type: ignore[no-any-return]
 
         def arguments(self) -> dict[str, Any]:
             """What the command that recorded this event was given (its fields but who recorded it)."""
@@ -177,10 +209,7 @@ class Recommendation(ItemDecisions, ItemCorrections, ItemRepeats, FastAggregate)
         addressees: list[Addressee]
         target_date: date | None
         decided_by: str
-
-        @property
-        def effective_on(self) -> date:
-            return self.meeting_date
+        WHEN = "meeting_date"
 
         def apply(self, aggregate: Recommendation) -> None:
             aggregate.history = self.history()
@@ -210,10 +239,7 @@ class Recommendation(ItemDecisions, ItemCorrections, ItemRepeats, FastAggregate)
         received_on: date
         response_due: date | None
         period: str | None
-
-        @property
-        def effective_on(self) -> date:
-            return self.received_on
+        WHEN = "received_on"
 
         def arguments(self) -> dict[str, Any]:
             given = super().arguments()
@@ -235,10 +261,7 @@ class Recommendation(ItemDecisions, ItemCorrections, ItemRepeats, FastAggregate)
         responded_on: date
         responded_by: str
         target_date: date | None
-
-        @property
-        def effective_on(self) -> date:
-            return self.responded_on
+        WHEN = "responded_on"
 
         def fold(self, history: ItemHistory) -> None:
             history.responses[self.addressee] = ResponseFact(
@@ -256,10 +279,7 @@ class Recommendation(ItemDecisions, ItemCorrections, ItemRepeats, FastAggregate)
         reason: str
         agreed_by: str
         decided_on: date
-
-        @property
-        def effective_on(self) -> date:
-            return self.decided_on
+        WHEN = "decided_on"
 
         def fold(self, history: ItemHistory) -> None:
             referral = history.referrals.get(self.addressee)
@@ -277,10 +297,7 @@ class Recommendation(ItemDecisions, ItemCorrections, ItemRepeats, FastAggregate)
         proposed_by: str
         proposed_on: date
         note: str | None
-
-        @property
-        def effective_on(self) -> date:
-            return self.proposed_on
+        WHEN = "proposed_on"
 
         def fold(self, history: ItemHistory) -> None:
             history.decisions.append(DecisionFact(
@@ -295,10 +312,7 @@ class Recommendation(ItemDecisions, ItemCorrections, ItemRepeats, FastAggregate)
         reported_on: date
         reported_by: str
         rag: Rag | None
-
-        @property
-        def effective_on(self) -> date:
-            return self.reported_on
+        WHEN = "reported_on"
 
         def fold(self, history: ItemHistory) -> None:
             history.progress.append(ProgressFact(on=self.reported_on, seq=self.originator_version, note=self.note,
@@ -313,10 +327,7 @@ class Recommendation(ItemDecisions, ItemCorrections, ItemRepeats, FastAggregate)
         person: str
         sent_on: date
         about: list[Owed]
-
-        @property
-        def effective_on(self) -> date:
-            return self.sent_on
+        WHEN = "sent_on"
 
         def fold(self, history: ItemHistory) -> None:
             history.reminders.append(
@@ -329,10 +340,7 @@ class Recommendation(ItemDecisions, ItemCorrections, ItemRepeats, FastAggregate)
         decided_by: str
         decided_on: date
         what: ClassVar[DecisionKind]
-
-        @property
-        def effective_on(self) -> date:
-            return self.decided_on
+        WHEN = "decided_on"
 
         def fold(self, history: ItemHistory) -> None:
             history.decisions.append(
@@ -386,6 +394,27 @@ class Recommendation(ItemDecisions, ItemCorrections, ItemRepeats, FastAggregate)
         reason: str
         minute: str | None
 
+    class Transferred(Event):
+        """The item goes on under another body (a successor, say), with its ref, history and running deadlines."""
+
+        class_version = 1
+        COMMAND = "transfer"
+        from_body: str
+        to_body: str
+        to_board: str  # the name of the body it went to, then: "decided by" in that body's decisions
+        decided_by: str
+        decided_on: date
+        minute: str | None
+        reason: str | None
+        WHEN = "decided_on"
+
+        def fold(self, history: ItemHistory) -> None:
+            history.transfers.append(TransferFact(
+                on=self.decided_on, seq=self.originator_version, from_body=self.from_body, to_body=self.to_body,
+                decided_by=self.decided_by, minute=self.minute, reason=self.reason,
+            ))  # fmt: skip
+            history.body, history.board = self.to_body, self.to_board
+
     class Corrected(Event):
         """A recorded fact put right; the original stays in the history.
 
@@ -407,10 +436,7 @@ class Recommendation(ItemDecisions, ItemCorrections, ItemRepeats, FastAggregate)
         position: int | None
         fact_date: date
         """The date the corrected fact took effect, after the correction."""
-
-        @property
-        def effective_on(self) -> date:
-            return self.fact_date
+        WHEN = "fact_date"
 
         @property
         def corrected_value(self) -> Any:
@@ -437,10 +463,7 @@ class Recommendation(ItemDecisions, ItemCorrections, ItemRepeats, FastAggregate)
         reason: str
         fact_date: date
         """The date the withdrawn fact took effect."""
-
-        @property
-        def effective_on(self) -> date:
-            return self.fact_date
+        WHEN = "fact_date"
 
         def fold(self, history: ItemHistory) -> None:
             history.withdraw(self.version)
@@ -459,32 +482,6 @@ class Recommendation(ItemDecisions, ItemCorrections, ItemRepeats, FastAggregate)
     @staticmethod
     def create_id(body: str, ref: str) -> UUID:
         return recommendation_id(body, ref)
-
-    @classmethod
-    def make(
-        cls,
-        *,
-        body: Body,
-        ref: str,
-        kind: Kind,
-        meeting_date: date,
-        item: str,
-        minute: str | None,
-        text: str,
-        addressees: list[Addressee],
-        target_date: date | None,
-        actor: Actor,
-        at: datetime,
-    ) -> Recommendation:
-        """A recommendation or action the body made at a meeting."""
-        not_future(meeting_date, at, "the meeting date", "meeting_date")
-        if target_date is not None:
-            not_before(target_date, meeting_date, "the target date", "the meeting", "target_date")
-        return cls.create_fast(
-            cls.Made, id=recommendation_id(body.code, ref), timestamp=at, actor=actor, body=body.code, ref=ref,
-            kind=kind, meeting_date=meeting_date, item=item, minute=minute, text=text, addressees=list(addressees),
-            target_date=target_date, decided_by=body.name,
-        )  # fmt: skip
 
 
 _DECISION_DETAILS = ("target_date", "until", "outcome", "minute", "reason", "action", "note")

@@ -20,9 +20,10 @@ from scrutiny_es.domain.values import Actor
 
 @cache
 def command_fields(aggregate: type, command: str) -> tuple[str, ...]:
-    """The arguments an aggregate's method takes from its command (not who records it, when, nor the body)."""
+    """The arguments an aggregate's method takes from its command (not who records it, when, nor the body and its
+    name, which the recorder gives)."""
     taken = inspect.signature(getattr(aggregate, command)).parameters
-    return tuple(name for name in taken if name not in ("self", "actor", "at", "body"))
+    return tuple(name for name in taken if name not in ("self", "actor", "at", "body", "board"))
 
 
 class ItemRepeats:

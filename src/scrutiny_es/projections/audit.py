@@ -214,8 +214,23 @@ _BODY_SUMMARIES: dict[type, Any] = {
         f"{e.actor.name} scheduled a meeting for {long_date(e.meeting_date)}" + (f" ({e.name})." if e.name else ".")
     ),
     Body.MeetingCancelled: lambda e: f"{e.actor.name} cancelled the meeting of {long_date(e.meeting_date)}: {e.reason}",
+    Body.Renamed: lambda e: (
+        f"{e.actor.name} recorded that {e.previous} is called {e.name} from {long_date(e.from_date)}."
+    ),
+    Body.Dissolved: lambda e: (
+        f"{e.actor.name} recorded that the body was dissolved on {long_date(e.decided_on)}"
+        + (f"; its successor is {e.successor}." if e.successor else ".")
+    ),
 }
 """The sentences of a body's calendar."""
+
+
+def _transferred(e: Recommendation.Transferred, the_item: str) -> str:
+    reason = f": {e.reason}" if e.reason else "."
+    return (
+        f"{e.decided_by} transferred {the_item} to {e.to_body} ({e.to_board}) on {long_date(e.decided_on)}"
+        f"{_minute(e)}{reason}"
+    )
 
 
 _SUMMARIES: dict[type, Any] = {
@@ -234,5 +249,6 @@ _SUMMARIES: dict[type, Any] = {
     Recommendation.ResponseDeadlineExtended: _extended,
     Recommendation.ClosureProposed: _proposed,
     Recommendation.ReminderSent: _reminded,
+    Recommendation.Transferred: _transferred,
 }
 """One plain sentence for each kind of event, saying what it records."""

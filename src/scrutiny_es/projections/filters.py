@@ -41,6 +41,9 @@ class Filters:
     reason: OverdueReason | None = None
     limit: int | None = None
     offset: int = 0
+    made_from: date | None = None
+    """With ``made_to``: only the items made at meetings in those days (a municipal year, say)."""
+    made_to: date | None = None
 
     def __post_init__(self) -> None:
         _one_of("status", self.status, get_args(ItemStatus))
@@ -57,7 +60,11 @@ class Filters:
     @property
     def chooses_items(self) -> bool:
         """Whether the page keeps only some items by their tracker row (status, RAG, open)."""
-        return self.status is not None or self.rag is not None or self.open_only
+        return self.status is not None or self.rag is not None or self.open_only or self.made_in_range
+
+    @property
+    def made_in_range(self) -> bool:
+        return self.made_from is not None or self.made_to is not None
 
     def keeps_item(self, row: TrackerRow) -> bool:
         """Whether the item's tracker row has the status, RAG and openness asked for."""
@@ -65,6 +72,8 @@ class Filters:
             (self.status is None or row.status == self.status)
             and (self.rag is None or row.rag == self.rag)
             and not (self.open_only and row.status == "closed")
+            and (self.made_from is None or row.meeting_date >= self.made_from)
+            and (self.made_to is None or row.meeting_date <= self.made_to)
         )
 
     def keeps(self, row: TrackerRow) -> bool:

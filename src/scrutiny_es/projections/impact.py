@@ -22,7 +22,9 @@ from scrutiny_es.domain.dates import municipal_year
 from scrutiny_es.domain.history import ItemHistory, closure, known
 from scrutiny_es.projections.items import Meetings, obligations
 
-Grouping = Literal["body", "addressee", "addressee_kind", "year"]
+Grouping = Literal["body", "addressee", "addressee_kind", "year", "current_body"]
+"""``body``: the body that made the item (a transferred item counts once, there); ``current_body``: the one it is
+with on the day measured."""
 GROUPINGS: tuple[Grouping, ...] = get_args(Grouping)
 
 NO_ADDRESSEE = "(no addressee)"
@@ -138,7 +140,9 @@ def _count(history: ItemHistory, to: date, by: Grouping, meetings: Meetings, tal
     overdue = any(o.overdue_on(to) for o in obligations(history, to, meetings))
     kinds = {a.name: a.kind for a in history.addressees}
     if by == "body":
-        groups = [history.body]
+        groups = [history.made_by]
+    elif by == "current_body":
+        groups = [history.body_on(to)]
     elif by == "year":
         groups = [municipal_year(history.meeting_date)]
     elif by == "addressee":

@@ -64,19 +64,34 @@ Meetings = Sequence[date]
 
 
 def tracker_row(
-    history: ItemHistory, as_of: date | None = None, day: date | None = None, meetings: Meetings = ()
+    history: ItemHistory,
+    as_of: date | None = None,
+    day: date | None = None,
+    meetings: Meetings = (),
+    body: str | None = None,
 ) -> TrackerRow | None:
     """The item's tracker row as of a date (``None``: everything recorded); no row before its meeting.
 
-    ``overdue`` says what is overdue on ``day``: the as-of date, else the day given (today).
+    ``overdue`` says what is overdue on ``day``: the as-of date, else the day given (today). ``body``: the
+    body whose tracker is shown; a body the item left on the as-of day shows it as transferred, that day.
     """
     fields = tracker_fields(history, as_of, meetings)
     if fields is None:
         return None
+    if body is not None and body != fields["body"]:
+        left = None if as_of is None else history.left_on(body, as_of)
+        if left is None:
+            return None
+        fields.update(body=body, taken_over_from=None, transferred_to=left.to_body, transferred_on=left.on)
     on = as_of or day
     owed = obligations(history, as_of, meetings)
     overdue = [] if on is None else list(dict.fromkeys(o.reason for o in owed if o.overdue_on(on)))
     return TrackerRow(**fields, overdue=overdue)
+
+
+def shown_in(history: ItemHistory, body: str | None, as_of: date | None) -> bool:
+    """Whether the item is in ``body``'s reports of the day (None: every body's; a live report: the item's body)."""
+    return body is None or (history.held_by(body, as_of) if history.transfers else history.body == body)
 
 
 class TrackerRecord(NamedTuple):
@@ -111,8 +126,8 @@ def tracker_from_json(text: str | bytes, day: date) -> TrackerRow:
     for reason, due, met_on in fields.pop("owed"):
         if due < on and (met_on is None or met_on > on) and reason not in overdue:
             overdue.append(reason)
-    for name in _ROW_DATES:
-        if fields[name] is not None and fields[name] != "future meeting":
+    for name in _ROW_DATES:  # a row kept before a field was added lacks it: the field's default stands
+        if fields.get(name) is not None and fields[name] != "future meeting":
             fields[name] = date.fromisoformat(fields[name])
     return TrackerRow(**fields, overdue=overdue)
 
@@ -143,10 +158,14 @@ def tracker_fields(history: ItemHistory, as_of: date | None = None, meetings: Me
     noted += [(f.order(), f.note) for f in progress]
     rags = [f.rag for f in progress if f.rag is not None]
     escalations = [f.on for f in decisions if f.what == "escalated"]
-    changes = [history.meeting_date] + [f.on for f in [*referrals.values(), *responses.values(), *progress, *decisions]]
+    moves = known(history.transfers, as_of)
+    changes = [history.meeting_date] + [
+        f.on for f in [*referrals.values(), *responses.values(), *progress, *decisions, *moves]
+    ]
     targets = agreed_target_dates(history, responses, decisions)
+    came = history.came_from(as_of)
     return dict(
-        body=history.body,
+        body=history.body_on(as_of),
         ref=history.ref,
         kind=history.kind,
         meeting_date=history.meeting_date,
@@ -169,6 +188,9 @@ def tracker_fields(history: ItemHistory, as_of: date | None = None, meetings: Me
         original_target_date=targets[0] if targets else None,
         target_date_revisions=sum(1 for f in decisions if f.what == "target_date_revised"),
         closure_proposed=None if closed else _proposed(decisions),
+        taken_over_from=came.from_body if came else None,
+        transferred_to=None,
+        transferred_on=came.on if came else None,
     )
 
 
@@ -188,9 +210,10 @@ def obligations(history: ItemHistory, as_of: date | None = None, meetings: Meeti
     closed = closure(decisions)
     closed_on = closed.on if closed else None
     owed: list[Obligation] = []
+    held_by = history.body_on(as_of)
 
     def owe(reason: OverdueReason, responsible: list[str], due: date, met_on: date | None, original: date) -> None:
-        owed.append(Obligation(history.body, history.ref, reason, responsible, due, met_on, original))
+        owed.append(Obligation(held_by, history.ref, reason, responsible, due, met_on, original))
 
     for addressee, referral in history.referrals.items():
         if referral.response_due is not None and (as_of is None or referral.on <= as_of):

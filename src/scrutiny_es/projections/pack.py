@@ -99,7 +99,7 @@ def meeting_pack(
                 })  # fmt: skip
         if closed is not None and not fresh(closed.on):
             continue  # closed before the period: in none of the pack's lists (most of a long record's items)
-        row = tracker_row(history, eve, eve, meetings)
+        row = tracker_row(history, eve, eve, meetings, body)
         if row is None:
             continue
         if row.status != "closed":

@@ -60,6 +60,12 @@ class TrackerRow(Row):
     """How many revisions of the target date are in force."""
     closure_proposed: Outcome | None = None
     """The outcome an officer proposed, while the proposal stands."""
+    taken_over_from: str | None = None
+    """The body the item was transferred from, in the tracker of the body it went to (from the transfer's day)."""
+    transferred_to: str | None = None
+    """The body the item was transferred to, in the tracker of the body it left (on the transfer's day)."""
+    transferred_on: date | None = None
+    """The day of the transfer the row shows (taken over, or transferred)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +126,20 @@ class BodyRow(Row):
     council: str
     deadlines: dict[str, str | None]
     meetings: list[date]
+    regime: str = "council-scrutiny"
+    municipal_year_starts: str = "05-01"
+    """The day (MM-DD) the body's municipal year begins."""
+    names: list[tuple[date, str]] | None = None
+    """Each name the body has had, from the day it took effect (the first: from the start, 0001-01-01); None
+    if it was never renamed."""
+    dissolved_on: date | None = None
+    successor: str | None = None
+
+    def name_on(self, day: date | None) -> str:
+        """The body's name in force on ``day`` (None: today's)."""
+        if day is None or self.names is None:
+            return self.name
+        return [name for since, name in self.names if since <= day][-1]
 
 
 FactStatus = Literal["in force", "corrected", "retracted"]

@@ -88,6 +88,10 @@ class ItemView:
     """By addressee name."""
     progress: tuple[ProgressView, ...]
     decisions: tuple[DecisionView, ...]
+    made_by: str = ""
+    """The body that made the item (its code names the item in commands); ``body`` is the one it is with now."""
+    transfers: tuple[tuple[date, str, str], ...] = ()
+    """Each transfer: the day decided, the body it left and the body it went to."""
 
 
 def item_view(history: ItemHistory) -> ItemView:
@@ -122,6 +126,8 @@ def item_view(history: ItemHistory) -> ItemView:
             for f in known(history.progress, None)
         ),
         decisions=tuple(_decision(f) for f in known(history.decisions, None)),
+        made_by=history.made_by,
+        transfers=tuple((f.on, f.from_body, f.to_body) for f in history.transfers),
     )
 
 

@@ -184,6 +184,7 @@ def parser() -> argparse.ArgumentParser:
     pack.add_argument("--body", required=True, help="the body (its code)")
     pack.add_argument("--meeting", required=True, type=_day, metavar="DATE", help="the meeting's date")
     pack.add_argument("--since", type=_day, metavar="DATE", help="the last meeting (default: the calendar's)")
+    pack.add_argument("--year", metavar="2023/24", help="only the items made in this municipal year of the body")
     pack.add_argument("--published", "--as-known-at", dest="as_known_at", type=_moment, metavar="TIMESTAMP",
                       help="the agenda's publication: what was known then (default: now)")  # fmt: skip
     pack.add_argument("--template", metavar="FILE.toml", help="the council's report furniture (director, contact...)")
@@ -201,8 +202,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="DATE",
         help="items made on or before this date, as they stood that day (default: today)",
     )
-    impact.add_argument("--by", choices=("body", "addressee", "addressee_kind", "year"), default="body",
-                        help="one row per body (default), addressee, kind of addressee or municipal year")  # fmt: skip
+    impact.add_argument(
+        "--by", choices=("body", "addressee", "addressee_kind", "year", "current_body"), default="body",
+        type=lambda by: by.replace("-", "_"),
+        help="one row per body that made the items (default), addressee, kind of addressee, municipal year, or "
+        "body the items are with now (current-body)",
+    )  # fmt: skip
+    impact.add_argument("--year", metavar="2023/24", help="items made in this municipal year (of --body)")
     impact.add_argument(
         "--as-known-at",
         type=_moment,
@@ -250,6 +256,7 @@ def _page_options(report: argparse.ArgumentParser, name: str) -> None:
         report.add_argument("--status", choices=get_args(ItemStatus), help="only items of this status")
         report.add_argument("--rag", choices=get_args(Rag), help="only items whose latest RAG is this")
     if name == "tracker":
+        report.add_argument("--year", metavar="2023/24", help="only items made in this municipal year (of --body)")
         report.add_argument("--open", dest="open_only", action="store_true", help="only items not closed")
         report.add_argument(
             "--overdue", dest="overdue_only", action="store_true", help="only items with anything overdue"
@@ -265,7 +272,7 @@ def _page_options(report: argparse.ArgumentParser, name: str) -> None:
 
 
 PAGE_OPTIONS = {
-    "tracker": ("addressee", "status", "rag", "open_only", "overdue_only", "limit", "offset"),
+    "tracker": ("addressee", "status", "rag", "open_only", "overdue_only", "limit", "offset", "year"),
     "overdue": ("addressee", "reason", "status", "rag", "limit", "offset"),
     "audit": ("after", "limit"),
 }

@@ -18,12 +18,16 @@ from scrutiny_es.application import ScrutinyService
 from scrutiny_es.domain.dates import long_date, municipal_year, uk_time
 from scrutiny_es.projections.impact import ImpactRow
 
-_BY = {"body": "body", "addressee": "addressee", "addressee_kind": "kind of addressee", "year": "municipal year"}
+_BY = {"body": "body", "addressee": "addressee", "addressee_kind": "kind of addressee", "year": "municipal year",
+       "current_body": "body it is with now"}  # fmt: skip
 
 
 def impact(args: argparse.Namespace) -> int:
     app: ScrutinyService = args.open(args.db)
     to = args.to or app.report_day(None, args.as_known_at)
+    if args.year:
+        first, last = app.year_days(args.body, args.year)
+        args.from_, to = first, min(last, to)
     rows = app.impact(body=args.body, from_=args.from_, to=to, by=args.by, as_known_at=args.as_known_at)
     whose = app.body(args.body).name if args.body else "every body"
     title = heading(whose, args.from_, to, args.by, args.as_known_at)

@@ -28,10 +28,10 @@ def report(args: argparse.Namespace) -> int:
     rows = getattr(app, kind.name)(body=args.body, ref=args.ref, as_of=args.as_of, as_known_at=args.as_known_at, **page)
     codes = [args.body] if args.body else sorted({row.body for row in rows} - {""})  # "": the record's (a reset)
     found = {code: app.body(code) for code in codes}
-    bodies = {code: body.name for code, body in found.items()}
-    councils = {code: body.council for code, body in found.items()}
     day = app.report_day(args.as_of, args.as_known_at) if kind.dated else args.as_of
-    shown = Report(kind, rows, bodies, day, args.as_known_at, councils)
+    bodies = {code: body.name_on(day) for code, body in found.items()}  # the name in force on the report's day
+    councils = {code: body.council for code, body in found.items()}
+    shown = Report(kind, rows, bodies, day, args.as_known_at, councils, getattr(args, "year", None))
     write(render(shown, args.format, width=shutil.get_terminal_size((160, 40)).columns), args.output)
     say_if_behind(app)
     return 0

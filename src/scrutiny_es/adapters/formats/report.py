@@ -25,6 +25,8 @@ class Report:
     as_known_at: datetime | None = None
     councils: dict[str, str] = field(default_factory=dict)
     """Body codes and the names of their councils, for headings (a body's name alone does not say whose)."""
+    year: str | None = None
+    """The municipal year asked for (``--year 2023/24``): the heading names it."""
 
     @property
     def title(self) -> str:
@@ -35,7 +37,7 @@ class Report:
     @property
     def municipal_year(self) -> str | None:
         """The municipal year of the day the report shows (None for the whole record)."""
-        return municipal_year(self.as_of) if self.as_of else None
+        return self.year or (municipal_year(self.as_of) if self.as_of else None)
 
     def by_body(self) -> list[tuple[str, list[Row]]]:
         """The rows in a section per body, in the order they come."""

@@ -257,6 +257,10 @@ def _items_chosen(table: Table, filters: Filters) -> list[ColumnElement[bool]]:
         chosen.append(table.c.rag == filters.rag)
     if filters.open_only:
         chosen.append(table.c.status != "closed")
+    if filters.made_from is not None:
+        chosen.append(table.c.meeting_date >= filters.made_from)
+    if filters.made_to is not None:
+        chosen.append(table.c.meeting_date <= filters.made_to)
     return chosen
 
 

@@ -1,0 +1,66 @@
+"""``--year`` of tracker, pack and impact, and ``--by current-body``, as a clerk runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scrutiny_es import Scrutiny
+from tests.conftest import FixedClock, command, make, register
+from tests.e2e.cli import run
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """A board whose municipal year starts on 1 June, items of two years, one moved to the Resources Committee."""
+    url = f"sqlite:///{tmp_path / 'bodies.db'}"
+    app = Scrutiny(url, clock=FixedClock())
+    app.execute(register(municipal_year_starts="06-01"))
+    app.execute(register("RES", name="Resources Committee"))
+    for ref, meeting in [("R1", "2023-05-20"), ("R2", "2023-06-01"), ("R3", "2024-05-31"), ("R4", "2024-06-01")]:
+        app.execute(make(ref, meeting_date=meeting))
+    app.execute(command("transfer", ref="R3", to_body="RES", decided_on="2024-06-05"))
+    app.close()
+    return url
+
+
+def test_the_tracker_of_a_municipal_year_holds_the_items_the_body_made_in_it(db: str) -> None:
+    done = run("tracker", "--body", "BCSB", "--year", "2023/24", "--as-of", "2024-06-04", "--format", "json", db=db)
+    assert done.returncode == 0, done.stderr
+    assert [row["ref"] for row in json.loads(done.stdout)] == ["R2", "R3"]
+    live = run("tracker", "--body", "RES", "--year", "2024/25", "--format", "json", db=db)  # RES: from 1 May
+    assert [(row["ref"], row["taken_over_from"]) for row in json.loads(live.stdout)] == [("R3", "BCSB")]
+
+
+def test_impact_of_a_year_and_by_the_body_an_item_is_with_now(db: str) -> None:
+    year = run("impact", "--body", "BCSB", "--year", "2023/24", "--format", "json", db=db)
+    assert year.returncode == 0, year.stderr
+    assert [(row["group"], row["made"]) for row in json.loads(year.stdout)] == [("BCSB", 2)]
+    now = run("impact", "--by", "current-body", "--format", "json", db=db)
+    assert [(row["group"], row["made"]) for row in json.loads(now.stdout)] == [("BCSB", 3), ("RES", 1)]
+
+
+def test_the_pack_of_a_year_lists_that_years_items(db: str) -> None:
+    done = run("pack", "--body", "BCSB", "--meeting", "2024-05-31", "--year", "2022/23", "--format", "json", db=db)
+    assert done.returncode == 0, done.stderr
+    assert [row["ref"] for row in json.loads(done.stdout)["tracker"]] == ["R1"]
+
+
+def test_a_year_not_written_as_councils_write_it_is_refused_in_one_line(db: str) -> None:
+    done = run("tracker", "--body", "BCSB", "--year", "2023-24", db=db)
+    assert done.returncode == 1
+    assert "write it as 2023/24" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_tracker_is_headed_by_the_name_in_force_on_its_day_and_the_year_asked_for(db: str) -> None:
+    app = Scrutiny(db, clock=FixedClock())
+    app.execute(command("rename_body", name="Resources Scrutiny Board", **{"from": "2024-06-01"}))
+    app.close()
+    then = run("tracker", "--body", "BCSB", "--as-of", "2024-05-31", "--format", "md", db=db)
+    assert "Budget and Corporate Scrutiny Board" in then.stdout and "Resources Scrutiny Board" not in then.stdout
+    year = run("tracker", "--body", "BCSB", "--year", "2024/25", "--as-of", "2024-07-01", "--format", "md", db=db)
+    assert year.returncode == 0, year.stderr
+    assert "Resources Scrutiny Board" in year.stdout and "municipal year 2024/25" in year.stdout
