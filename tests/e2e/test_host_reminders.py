@@ -14,8 +14,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from selenium.webdriver.common.by import By
 
-from scrutiny_es import Mailer, Scrutiny
-from scrutiny_es.adapters.mail import SmtpMailer
+from scrutiny_es import Mailer, Scrutiny, SmtpMailer
 from tests.e2e.host_site import check_page, follow, seed, serving, sign_in, start_chromium
 from tests.e2e.test_reminders import Inbox, free_port
 
@@ -32,10 +31,11 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
         server.stop()
 
 
-def test_a_clerk_sees_who_owes_what_and_sends_each_a_reminder_once(tmp_path: Path,
-                                                                   inbox: tuple[Inbox, int]) -> None:  # fmt: skip
+def test_a_clerk_sees_who_owes_what_and_sends_each_a_reminder_once(
+    tmp_path: Path, db_url: str, inbox: tuple[Inbox, int]
+) -> None:
     messages, port = inbox
-    url = f"sqlite:///{tmp_path / 'council.db'}"
+    url = db_url
     seed(url, items=2)
 
     def mail(on: date) -> Mailer:
