@@ -10,7 +10,6 @@ import pytest
 
 from scrutiny_es.application.ports import Conflict, LogIsAhead
 from scrutiny_es.domain.model import body_id, recommendation_id
-from tests import parts
 from tests.conftest import command, make, register
 from tests.contracts.conftest import Opened
 
@@ -30,67 +29,67 @@ def test_each_position_names_the_aggregate_and_version_of_its_event(opened: Open
     record_some(opened)
     r1, r2, r3 = (recommendation_id("BCSB", ref) for ref in ("R1", "R2", "R3"))
     expected = [(body_id("BCSB"), 1), (r1, 1), (r2, 1), (r1, 2), (r2, 2), (r3, 1)]
-    assert [parts.store_of(opened).fact_at(position) for position in range(1, 7)] == expected
-    assert parts.store_of(opened).fact_at(0) is None
-    assert parts.store_of(opened).fact_at(7) is None
+    assert [opened.store.fact_at(position) for position in range(1, 7)] == expected
+    assert opened.store.fact_at(0) is None
+    assert opened.store.fact_at(7) is None
 
 
 def test_an_aggregate_s_positions_are_given_by_version(opened: Opened) -> None:
     record_some(opened)
-    assert parts.store_of(opened).positions(recommendation_id("BCSB", "R1")) == {1: 2, 2: 4}
-    assert parts.store_of(opened).positions(recommendation_id("BCSB", "R3")) == {1: 6}
-    assert parts.store_of(opened).positions(UUID(int=0)) == {}
+    assert opened.store.positions(recommendation_id("BCSB", "R1")) == {1: 2, 2: 4}
+    assert opened.store.positions(recommendation_id("BCSB", "R3")) == {1: 6}
+    assert opened.store.positions(UUID(int=0)) == {}
 
 
 def test_the_positions_are_the_audit_trail_s(opened: Opened) -> None:
     record_some(opened)
     for entry in opened.app.audit():
         key = body_id(entry.body) if entry.ref is None else recommendation_id(entry.body, entry.ref)
-        found = parts.store_of(opened).fact_at(entry.position)
+        found = opened.store.fact_at(entry.position)
         assert found is not None
         assert found[0] == key
-        assert parts.store_of(opened).positions(key)[found[1]] == entry.position
+        assert opened.store.positions(key)[found[1]] == entry.position
 
 
 def test_a_receipt_s_position_is_its_last_event_s(opened: Opened) -> None:
     opened.app.execute(register())
     receipt = opened.app.execute(make("R1"))
-    assert parts.store_of(opened).fact_at(receipt.position) == (recommendation_id("BCSB", "R1"), 1)
+    assert opened.store.fact_at(receipt.position) == (recommendation_id("BCSB", "R1"), 1)
 
 
 def test_an_aggregate_is_loaded_from_the_events_appended(opened: Opened) -> None:
     record_some(opened)
     key = recommendation_id("BCSB", "R1")
-    assert [type(e).__name__ for e in parts.store_of(opened).events(key)] == ["Made", "Referred"]
-    item = parts.store_of(opened).load(key)
+    assert [type(e).__name__ for e in opened.store.events(key)] == ["Made", "Referred"]
+    item = opened.store.load(key)
     assert item is not None
     assert item.version == 2
-    assert parts.store_of(opened).load(UUID(int=0)) is None
+    assert opened.store.load(UUID(int=0)) is None
 
 
 def test_events_appended_again_are_refused_as_a_conflict_and_write_nothing(opened: Opened) -> None:
     record_some(opened)
-    again = parts.store_of(opened).events(recommendation_id("BCSB", "R3"))
+    again = opened.store.events(recommendation_id("BCSB", "R3"))
     with pytest.raises(Conflict):
-        parts.store_of(opened).append(again, [("k-1", "digest", 0, "Made")])
-    parts.store_of(opened).rollback()
-    assert parts.store_of(opened).fact_at(7) is None
-    assert parts.store_of(opened).recorded(["k-1"]) == {}
-    assert parts.store_of(opened).log.count() == 6
+        opened.store.append(again, [("k-1", "digest", 0, "Made")])
+    opened.store.rollback()
+    assert opened.store.fact_at(7) is None
+    assert opened.store.recorded(["k-1"]) == {}
+    assert opened.store.log.count() == 6
 
 
 def test_a_batch_stamped_before_the_last_event_is_refused_and_writes_nothing(opened: Opened) -> None:
     record_some(opened)
-    latest = parts.store_of(opened).latest()
+    latest = opened.store.latest()
     assert latest == datetime(2024, 12, 2, 9, 30, tzinfo=UTC)
-    (made,) = parts.store_of(opened).events(recommendation_id("BCSB", "R3"))
+    (made,) = opened.store.events(recommendation_id("BCSB", "R3"))
     early = replace(made, originator_id=uuid4(), timestamp=latest - timedelta(microseconds=1))
     with pytest.raises(LogIsAhead) as refused:
-        parts.store_of(opened).append([early])
+        opened.store.append([early])
     assert refused.value.latest == latest
-    parts.store_of(opened).rollback()
-    assert parts.store_of(opened).log.count() == 6
-    assert parts.store_of(opened).append([replace(early, timestamp=latest)]) == [7]
+    opened.store.rollback()
+    assert opened.store.log.count() == 6
+    assert opened.store.append([replace(early, timestamp=latest)]) == [7]
 
 
 def test_a_command_s_key_is_kept_with_the_position_of_its_last_event(opened: Opened) -> None:
@@ -98,6 +97,6 @@ def test_a_command_s_key_is_kept_with_the_position_of_its_last_event(opened: Ope
     receipt = opened.app.execute(make("R1", command_id="make-r1"))
     if opened.session is not None:
         opened.session.commit()
-    recorded = parts.store_of(opened).recorded(["make-r1", "unknown"])
+    recorded = opened.store.recorded(["make-r1", "unknown"])
     assert list(recorded) == ["make-r1"]
     assert (recorded["make-r1"].position, recorded["make-r1"].events) == (receipt.position, ("Made",))
