@@ -39,12 +39,13 @@ RELEASE_0_1_0 = ["scrutiny-0.1.0-demo.db", "scrutiny-0.1.0-every-event.db"]
 IDENTITY = {"tracker": ("body", "ref"), "overdue": ("body", "ref", "reason", "due"), "audit": ("position",)}
 """The fields that say what a row is about, in each report."""
 
-ORDER_NOT_KEPT = {"0.1.0": ("tracker", "as_known_at")}
+ORDER_NOT_KEPT = {"0.1.0": ("tracker", "as_known_at"), "0.1.0+d9bbc65": ("tracker", "as_known_at")}
 """Reports whose rows a release put in the wrong order (the report, and the option it was asked with):
 only the rows are compared, not their order.
 
 0.1.0 orders the tracker as known at a moment by the meeting dates known today, not those known
 then: after a later correction of a meeting date, two items of one meeting come in today's order.
+Commit d9bbc65 still does.
 """
 
 
@@ -84,12 +85,29 @@ class Stored:
         self.release = committed.name.split("-")[1]
         self.copy = folder / committed.name
         shutil.copyfile(committed, self.copy)
-        self.expected: dict[str, list[dict[str, Any]]] = json.loads(
-            committed.with_suffix(".expected.json").read_text(encoding="utf-8")
-        )
+        answers = json.loads(committed.with_suffix(".expected.json").read_text(encoding="utf-8"))
+        self.seal: dict[str, Any] | None = answers.pop("verify", None)
+        """What the release's ``verify`` said (events, position, digest), where it had a seal."""
+        self.expected: dict[str, list[dict[str, Any]]] = answers
 
     def open(self) -> Scrutiny:
-        return Scrutiny(f"sqlite:///{self.copy}")
+        return Scrutiny(f"sqlite:///{self.copy}", clock=WrittenAt(self.written_at))
+
+    @property
+    def written_at(self) -> datetime:
+        """When the release answered: the last recording time in its audit trail. A tracker row's ``overdue``
+        (added after 0.1.0) is of the row's day, else today: the day the release's reports were asked."""
+        return max(datetime.fromisoformat(row["recorded_at"]) for row in self.expected["audit"])
+
+
+class WrittenAt:
+    """The clock of the day a release's reports were asked, so "today" means what it meant then."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
 
 
 @pytest.fixture(params=STORED, ids=lambda path: path.stem)
@@ -220,13 +238,67 @@ def test_every_item_a_stored_release_wrote_replays_from_its_events(stored: Store
 
 def test_a_stored_release_moved_by_migrate_store_gives_the_reports_it_gave(stored: Stored) -> None:
     url = f"sqlite:///{stored.copy}"
-    before = Scrutiny(url)
+    before = stored.open()
     digest = before.verify().digest
     before.close()
     assert migrate_store(url) == len(stored.expected["audit"])
-    moved = Scrutiny(url)
+    moved = Scrutiny(url, clock=WrittenAt(stored.written_at))
     assert type(parts.store_of(moved).recorder).__name__ == "SharedEventRecorder"  # the store a host session shares
     assert moved.verify().digest == digest
     for key in stored.expected:
         assert_same_rows(stored, key, report(moved, key))
     moved.close()
+
+
+SEALED = [path for path in STORED if "verify" in json.loads(path.with_suffix(".expected.json").read_text("utf-8"))]
+"""The stored releases that sealed their log, and kept what their ``verify`` said."""
+
+
+@pytest.mark.parametrize("committed", SEALED, ids=lambda path: path.stem)
+def test_a_stored_release_that_sealed_its_log_verifies_with_the_digest_it_gave(committed: Path, tmp_path: Path) -> None:
+    stored = Stored(committed, tmp_path)
+    app = stored.open()
+    found = app.verify()
+    app.close()
+    assert stored.seal is not None
+    assert found.ok, found.fault
+    assert (found.events, found.position, found.digest) == (
+        stored.seal["events"], stored.seal["position"], stored.seal["digest"]
+    )  # fmt: skip
+
+
+def test_the_releases_since_the_seal_are_among_the_stored_ones() -> None:
+    assert {path.name for path in SEALED} >= {"scrutiny-0.1.0+d9bbc65-demo.db", "scrutiny-0.1.0+d9bbc65-every-event.db"}
+
+
+def test_a_stored_release_once_opened_keeps_a_position_for_each_event_as_its_audit_trail_numbered_them(
+    stored: Stored, app: Scrutiny
+) -> None:
+    with sqlite3.connect(stored.copy) as db:
+        # The rowid is the notification id: the order the events were recorded in.
+        events = db.execute("SELECT originator_id, originator_version FROM stored_events ORDER BY rowid").fetchall()
+        positions = db.execute(
+            "SELECT position, originator_id, originator_version FROM scrutiny_positions ORDER BY position"
+        ).fetchall()
+    db.close()
+    assert [row["position"] for row in stored.expected["audit"]] == list(range(1, len(events) + 1))
+    assert [p for p, _, _ in positions] == list(range(1, len(events) + 1))
+    assert [(str(key).replace("-", ""), version) for _, key, version in positions] == [
+        (str(key).replace("-", ""), version) for key, version in events
+    ]
+
+
+def test_a_fact_of_a_stored_release_is_retracted_by_the_position_its_audit_trail_gave(
+    stored: Stored, app: Scrutiny
+) -> None:
+    audit = stored.expected["audit"]
+    fact = [row for row in audit if row["event"] == "ResponseRecorded"][-1]
+    receipt = app.execute({
+        "command": "retract", "actor": {"id": "jclerk", "name": "Jo Clerk", "role": "scrutiny officer"},
+        "body": fact["body"], "ref": fact["ref"], "position": fact["position"], "reason": "Recorded on the wrong item.",
+    })  # fmt: skip
+    assert receipt.events == ("Retracted",)
+    assert receipt.position == len(audit) + 1
+    card = {row.position: row for row in app.item(fact["body"], fact["ref"])}
+    assert card[fact["position"]].event == "ResponseRecorded"
+    assert card[fact["position"]].status == "retracted"
