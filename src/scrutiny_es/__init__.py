@@ -75,6 +75,7 @@ if TYPE_CHECKING:
         RebuildUnderWay,
         RecommendationNotFound,
         ScrutinyError,
+        StandbyBehind,
         UnsupportedDatabase,
     )
     from scrutiny_es.projections.impact import ImpactRow
@@ -180,6 +181,7 @@ __all__ = [
     "ScheduleMeeting",
     "Scrutiny",
     "ScrutinyError",
+    "StandbyBehind",
     "TrackerRow",
     "UnsupportedDatabase",
     "Verification",
