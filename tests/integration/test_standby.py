@@ -77,6 +77,22 @@ def test_a_standby_that_falls_behind_is_named_with_its_lag_and_caught_up_after(
     record.close()
 
 
+def test_a_report_before_the_standby_holds_the_councils_tables_says_so(replicated: tuple[str, str, str]) -> None:
+    primary, standby, admin = replicated
+    standby_replay(admin, paused=True)
+    try:
+        record = Scrutiny(f"{primary}?schema=ealing", read_url=f"{standby}?schema=ealing", clock=FixedClock())
+        receipt = record.execute(register("HASC", name="Health Scrutiny", council="Ealing"))
+        with pytest.raises(StandbyBehind, match="does not yet hold the read models' tables"):
+            record.tracker()
+    finally:
+        standby_replay(admin, paused=False)
+    record.wait_for(receipt, timeout=30)
+    assert [body.body for body in record.bodies()] == ["HASC"]
+    assert record.tracker() == []
+    record.close()
+
+
 def test_a_report_on_the_command_line_reads_the_standby(replicated: tuple[str, str, str], tmp_path: Path) -> None:
     primary, standby, admin = replicated
     record = Scrutiny(f"{primary}?schema=brent", read_url=f"{standby}?schema=brent", clock=FixedClock())

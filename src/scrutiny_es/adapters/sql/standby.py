@@ -15,6 +15,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine, func, select, text
 
+from scrutiny_es.adapters.database import is_read_only
 from scrutiny_es.adapters.sql.readmodels import SqlReadModels
 from scrutiny_es.adapters.sql.schema import projection_table
 from scrutiny_es.application.ports import Progress, ProjectionStatus
@@ -59,27 +60,27 @@ class StandbyReadModels:
     def tracker(
         self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
     ) -> list[TrackerRow]:
-        return self.standby.tracker(on, body, ref, filters)
+        return self._replayed_tables().tracker(on, body, ref, filters)
 
     def overdue(
         self, on: date, body: str | None = None, ref: str | None = None, filters: Filters = EVERY_ROW
     ) -> list[OverdueRow]:
-        return self.standby.overdue(on, body, ref, filters)
+        return self._replayed_tables().overdue(on, body, ref, filters)
 
     def audit(self, query: AuditQuery = EVERY_ENTRY) -> list[AuditRow]:
-        return self.standby.audit(query)
+        return self._replayed_tables().audit(query)
 
     def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
-        return self.standby.histories(body, ref)
+        return self._replayed_tables().histories(body, ref)
 
     def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
-        return self.standby.item_ids(body, ref)
+        return self._replayed_tables().item_ids(body, ref)
 
     def body_codes(self) -> list[str]:
-        return self.standby.body_codes()
+        return self._replayed_tables().body_codes()
 
     def last_position(self, as_known_at: datetime | None = None) -> int:
-        return self.standby.last_position(as_known_at)
+        return self._replayed_tables().last_position(as_known_at)
 
     def sealed(self, after: int, limit: int) -> list[Sealed]:
         # The seal is proof against the primary's log (verify reads that log): read it where the log is kept.
@@ -88,6 +89,20 @@ class StandbyReadModels:
     def close(self) -> None:
         self.primary.close()
         self.standby.close()
+
+    def _replayed_tables(self) -> SqlReadModels:
+        """The standby's read models, once it has replayed the making of their tables on the primary."""
+        try:
+            self.standby.setup()
+        except Exception as e:
+            if not is_read_only(e):
+                raise
+            msg = (
+                "the standby does not yet hold the read models' tables, made on the primary a moment ago: "
+                "wait_for a receipt first (is replication running?)"
+            )
+            raise StandbyBehind(msg) from None
+        return self.standby
 
     def replayed(self) -> int:
         """The log position every read model on the standby has applied (0 before the tables are replayed)."""
