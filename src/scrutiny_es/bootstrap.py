@@ -18,7 +18,6 @@ from scrutiny_es.adapters.memory.readmodels import MemoryReadModels
 from scrutiny_es.adapters.policyfile import load_policy
 from scrutiny_es.adapters.sql.engine import read_model_engine
 from scrutiny_es.adapters.sql.readmodels import SqlReadModels
-from scrutiny_es.adapters.sql.standby import StandbyReadModels
 from scrutiny_es.adapters.store import migrate
 from scrutiny_es.adapters.store.eventstore import EventsourcingStore
 from scrutiny_es.adapters.store.migrate import event_store_in
@@ -35,6 +34,7 @@ if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import; t
 
     from scrutiny_es.adapters.importers.importing import Imported
     from scrutiny_es.adapters.importers.minutes import Draft
+    from scrutiny_es.adapters.sql.standby import StandbyReadModels
     from scrutiny_es.domain.commands import AnyCommand
 
 
@@ -174,6 +174,8 @@ class Scrutiny(ScrutinyService):
 
 def _standby(primary: SqlReadModels, url: str, read_url: str, *, catch_up: bool) -> StandbyReadModels:
     """The read models read on the standby at ``read_url`` and kept on the primary."""
+    from scrutiny_es.adapters.sql.standby import StandbyReadModels  # here: only a host with a standby loads it
+
     if not read_url.startswith("postgresql") or primary.engine.dialect.name != "postgresql":
         msg = f"{read_url}: reports are read from a hot standby of a PostgreSQL database only"
         raise UnsupportedDatabase(msg)
