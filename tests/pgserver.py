@@ -12,7 +12,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,6 +49,49 @@ def _free_port() -> int:
 @contextmanager
 def throwaway_postgres(base_dir: Path) -> Iterator[str]:
     """Starts a fresh server in ``base_dir``; yields the URL of an empty database; stops it after."""
+    with _primary(base_dir) as (url, _):
+        yield url
+
+
+@contextmanager
+def throwaway_standby(base_dir: Path) -> Iterator[tuple[str, str, str]]:
+    """A primary and its hot standby (streaming replication, ``pg_basebackup -R``) on loopback ports.
+
+    Yields the URL of the primary's database, the same database on the standby, and an administrator's
+    URL of the standby (to pause and resume its replay); stops both after.
+    """
+    standby_dir = base_dir / "standby"
+    standby_dir.mkdir(parents=True, exist_ok=True)
+    user = _server_user()
+    if user is not None:  # the server's user makes both servers' folders in it
+        for folder in (base_dir, standby_dir):
+            os.chown(folder, user.pw_uid, user.pw_gid)
+    with _primary(base_dir / "primary", replica=True) as (url, as_server):
+        primary_port = url.rsplit(":", 1)[1].split("/")[0]
+        name = url.split("//")[1].split("@")[0]
+        copied = as_server(
+            "pg_basebackup", "-D", str(standby_dir / "data"), "-R", "-X", "stream", "-h", "127.0.0.1",
+            "-p", primary_port, "-U", name, "--no-sync",
+        )  # fmt: skip
+        if copied.returncode != 0:
+            raise RuntimeError(f"pg_basebackup failed: {copied.stderr[-2000:]}")
+        port, log = _free_port(), standby_dir / "server.log"
+        options = f"-p {port} -k {standby_dir} -c listen_addresses=127.0.0.1 -c hot_standby=on -c fsync=off -c max_connections=200"
+        started = as_server("pg_ctl", "-D", str(standby_dir / "data"), "-o", options, "-l", str(log), "-w", "start")
+        try:
+            if started.returncode != 0:
+                tail = log.read_text()[-2000:] if log.exists() else ""
+                raise RuntimeError(f"the standby did not start: {started.stderr}\n{tail}")
+            yield url, url.replace(f":{primary_port}/", f":{port}/"), f"postgresql://{name}@127.0.0.1:{port}/postgres"
+        finally:
+            as_server("pg_ctl", "-D", str(standby_dir / "data"), "-m", "immediate", "stop")
+
+
+Server = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@contextmanager
+def _primary(base_dir: Path, *, replica: bool = False) -> Iterator[tuple[str, Server]]:
     bin_dir = find_postgres_bin()
     if bin_dir is None:
         raise RuntimeError("PostgreSQL binaries not found: apt-get install postgresql (make test installs it)")
@@ -69,9 +112,11 @@ def throwaway_postgres(base_dir: Path) -> Iterator[str]:
     if made.returncode != 0:
         raise RuntimeError(f"initdb failed: {made.stderr[-2000:]}")
     port = _free_port()
+    # wal_level=replica (with full pages for a base backup) and the loopback replication lines of initdb's pg_hba.conf let a standby follow it.
     options = (
         f"-p {port} -k {base_dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-        "-c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB"
+        f"-c full_page_writes={'on' if replica else 'off'} -c max_connections=200 -c shared_buffers=64MB "
+        "-c wal_level=replica"
     )
     started = as_server("pg_ctl", "-D", str(data), "-o", options, "-l", str(log), "-w", "-t", "60", "start")
     try:
@@ -86,6 +131,6 @@ def throwaway_postgres(base_dir: Path) -> Iterator[str]:
                 break
             except psycopg.OperationalError:
                 time.sleep(0.1)
-        yield f"postgresql+psycopg://{name}@127.0.0.1:{port}/scrutiny"
+        yield f"postgresql+psycopg://{name}@127.0.0.1:{port}/scrutiny", as_server
     finally:
         as_server("pg_ctl", "-D", str(data), "-m", "immediate", "stop")

@@ -85,6 +85,7 @@ if TYPE_CHECKING:
         ScrutinyError,
         SealBroken,
         SealDamaged,
+        StandbyBehind,
         UnsupportedDatabase,
     )
     from scrutiny_es.projections.impact import ImpactRow
@@ -200,6 +201,7 @@ __all__ = [
     "SealBroken",
     "SealDamaged",
     "SmtpMailer",
+    "StandbyBehind",
     "TrackerRow",
     "Transfer",
     "UnsupportedDatabase",

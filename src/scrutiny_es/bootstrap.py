@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrutiny_es.adapters.clock import SystemClock
-from scrutiny_es.adapters.database import DEFAULT_URL, UnsupportedDatabase, event_store_env
+from scrutiny_es.adapters.database import DEFAULT_URL, UnsupportedDatabase, council_schema, event_store_env
 from scrutiny_es.adapters.memory.readmodels import MemoryReadModels
 from scrutiny_es.adapters.policyfile import load_policy
 from scrutiny_es.adapters.sql.engine import read_model_engine
@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import; t
 
     from scrutiny_es.adapters.importers.importing import Imported
     from scrutiny_es.adapters.importers.minutes import Draft
+    from scrutiny_es.adapters.sql.standby import StandbyReadModels
     from scrutiny_es.domain.commands import AnyCommand
 
 
@@ -48,6 +49,7 @@ class Scrutiny(ScrutinyService):
         catch_up: bool = True,
         session: scoped_session[Session] | None = None,
         policy: Policy | str | Path | None = None,
+        read_url: str | None = None,
     ) -> None:
         """Opens the record at ``url``.
 
@@ -61,6 +63,10 @@ class Scrutiny(ScrutinyService):
 
         ``policy`` says who may record what: a ``Policy``, or the path of its TOML file (the built-in
         one otherwise: see ``scrutiny_es.domain.policy``).
+
+        ``read_url``: a PostgreSQL hot standby of ``url`` (streaming replication) that reports are read from,
+        while commands and the read models' upkeep go to ``url``. The standby is a moment behind: a host that
+        must show its own write first calls ``wait_for(receipt)``, which raises ``StandbyBehind`` on time-out.
         """
         if session is not None:
             url = _session_url(session)
@@ -84,16 +90,25 @@ class Scrutiny(ScrutinyService):
         read_models = SqlReadModels(engine, store.log, lock)
         with read_models.runner.schema_lock():
             store.create_table()
-        if session is not None:  # now, not in the host's transaction, where SQLite would wait for it to commit
+        if session is not None or read_url is not None:  # now: not in the host's transaction, not on the standby
             read_models.setup()
+        self._standby = None if read_url is None else _standby(read_models, url, read_url, catch_up=catch_up)
         super().__init__(
             store=store,
-            read_models=read_models,
+            read_models=read_models if self._standby is None else self._standby,
             clock=clock or SystemClock(),
             catch_up=catch_up,
             host_transaction=session is not None,
             policy=BUILT_IN if policy is None else policy if isinstance(policy, Policy) else load_policy(policy),
         )
+
+    def wait_for(self, receipt: Receipt, timeout: float = 10.0) -> None:
+        """``ScrutinyService.wait_for``; with a standby (``read_url``), returns once the standby holds ``receipt``'s
+        position, and raises ``StandbyBehind``, naming how far behind it is, after ``timeout`` seconds."""
+        if self._standby is None:
+            super().wait_for(receipt, timeout)
+        elif receipt.position is not None:
+            self._standby.wait_for(receipt.position, timeout)
 
     def execute_many(self, commands: Sequence[AnyCommand | dict[str, Any] | str]) -> list[Receipt]:
         """``ScrutinyService.execute_many``, with commands given as JSON text read at the edge that reads JSON, so
@@ -155,6 +170,20 @@ class Scrutiny(ScrutinyService):
         if isinstance(people, str | Path):
             people = read_people(Path(people))
         return draft_minutes(path, body, meeting_date, people, self.tracker(body=body), actor)
+
+
+def _standby(primary: SqlReadModels, url: str, read_url: str, *, catch_up: bool) -> StandbyReadModels:
+    """The read models read on the standby at ``read_url`` and kept on the primary."""
+    from scrutiny_es.adapters.sql.standby import StandbyReadModels  # here: only a host with a standby loads it
+
+    if not read_url.startswith("postgresql") or primary.engine.dialect.name != "postgresql":
+        msg = f"{read_url}: reports are read from a hot standby of a PostgreSQL database only"
+        raise UnsupportedDatabase(msg)
+    if council_schema(read_url) != council_schema(url):
+        msg = f"{read_url} names another council's schema than {url}: a standby is read in the same schema"
+        raise UnsupportedDatabase(msg)
+    standby = SqlReadModels(read_model_engine(read_url, standby=True), primary.log)
+    return StandbyReadModels(primary, standby, catch_up=catch_up)
 
 
 def _session_url(session: scoped_session[Session]) -> str:

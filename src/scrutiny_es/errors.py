@@ -33,6 +33,7 @@ WHERE = {
     "CannotImport": "scrutiny_es.adapters.importers.errors",
     "MailNotSent": "scrutiny_es.adapters.mail",
     "RebuildUnderWay": "scrutiny_es.adapters.sql.runner",
+    "StandbyBehind": "scrutiny_es.adapters.sql.standby",
     "LogDamaged": "scrutiny_es.adapters.store.eventstore",
     "EventTooNew": "scrutiny_es.adapters.store.mapper",
     "EventUnreadable": "scrutiny_es.adapters.store.mapper",

@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None, *, open: Opener, migrate_store: Call
     ``migrate_store(url)`` moves a record to the event store a host's session shares (``migrate-store``).
     """
     args = parser().parse_args(argv)
-    args.open = partial(open, policy=args.policy)
+    args.open = partial(open, policy=args.policy, **({"read_url": args.read_db} if args.read_db else {}))
     args.migrate_store = migrate_store
     module, name = args.run
     try:
@@ -102,6 +102,12 @@ def parser() -> argparse.ArgumentParser:
         "--db",
         default=os.environ.get("SCRUTINY_DB", DEFAULT_URL),
         help=f"database URL (default: $SCRUTINY_DB, else {DEFAULT_URL})",
+    )
+    parser.add_argument(
+        "--read-db",
+        default=os.environ.get("SCRUTINY_READ_DB") or None,
+        metavar="URL",
+        help="read reports from this PostgreSQL hot standby of --db (default: $SCRUTINY_READ_DB, else --db)",
     )
     parser.add_argument(
         "--policy",

@@ -12,13 +12,16 @@ READ_MODEL_CACHE_KB = 32 * 1024
 """SQLite's page cache for each read-model connection, at most (it grows as pages are read)."""
 
 
-def read_model_engine(url: str) -> Engine:
-    """The SQLAlchemy engine for the read-model tables, in the same database as the events."""
+def read_model_engine(url: str, *, standby: bool = False) -> Engine:
+    """The SQLAlchemy engine for the read-model tables, in the same database as the events.
+
+    ``standby``: a hot standby's, which makes no schema (it is read-only: the primary's comes by replication).
+    """
     event_store_env(url)  # the same URLs, the same errors
     if not url.startswith("sqlite:///"):
         engine = create_engine(postgres_url(url), pool_pre_ping=True, pool_size=4, max_overflow=8)
         schema = council_schema(url)
-        if schema is not None:
+        if schema is not None and not standby:
             _make_schema(engine, schema)
         return engine
     engine = create_engine(url, connect_args={"timeout": 30})
