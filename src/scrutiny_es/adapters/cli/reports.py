@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from pathlib import Path
+from typing import Any
 
 from scrutiny_es.adapters.cli import PAGE_OPTIONS, write
 from scrutiny_es.adapters.formats import Report, render
+from scrutiny_es.adapters.formats.clerks_table import EDITING_FORMATS, render_clerks_table
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.domain.errors import RecommendationNotFound, ScrutinyError
 from scrutiny_es.projections.reports import REPORTS
@@ -31,9 +34,21 @@ def report(args: argparse.Namespace) -> int:
     bodies = {code: body.name for code, body in found.items()}
     councils = {code: body.council for code, body in found.items()}
     day = app.report_day(args.as_of, args.as_known_at) if kind.dated else args.as_of
+    if args.format in EDITING_FORMATS:
+        return _clerks_table(args, rows, bodies)
     shown = Report(kind, rows, bodies, day, args.as_known_at, councils)
     write(render(shown, args.format, width=shutil.get_terminal_size((160, 40)).columns), args.output)
     say_if_behind(app)
+    return 0
+
+
+def _clerks_table(args: argparse.Namespace, rows: list[Any], bodies: dict[str, str]) -> int:
+    """``tracker --format xlsx|docx -o FILE``: the clerk's table, to edit and bring back with ``import``."""
+    if not args.output:
+        raise ScrutinyError(f"--format {args.format} writes a file: give -o FILE")
+    title = " / ".join(bodies.values()) + " – Action Tracker"
+    Path(args.output).write_bytes(render_clerks_table(rows, args.format, title))
+    print(f"wrote {args.output}: edit it, then scrutiny-es import {args.output} --body CODE", file=sys.stderr)
     return 0
 
 

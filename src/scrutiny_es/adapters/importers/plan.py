@@ -97,6 +97,7 @@ class ImportPlan:
     commands: list[tuple[RowRef, dict[str, Any]]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     errors: list[RowProblem] = field(default_factory=list)
+    cells: dict[RowRef, dict[str, str]] = field(default_factory=dict)  # each planned row's cells by field
 
     def said(self) -> list[str]:
         """The warnings and the problems, a line each, as many as a reader takes in: the rest counted."""
@@ -285,9 +286,7 @@ class _Row:
             "meeting_date": meeting.isoformat(),
             "item": item,
         }
-        if minute:
-            make["minute"] = minute
-        make |= {"text": text, "addressees": addressees}
+        make |= ({"minute": minute} if minute else {}) | {"text": text, "addressees": addressees}
         if target is not None:
             make["target_date"] = target.isoformat()
         commands = [self.command("make_recommendation", "recommendation", make)]
@@ -311,6 +310,9 @@ class _Row:
             closing = {"ref": ref, "outcome": "implemented", "decided_on": self.planner.as_of.isoformat()}
             commands.append(self.command("close", "close", closing))
         self.planner.plan.commands.extend((self.at, command) for command in commands)
+        written = self.planner.plan.cells.setdefault(self.at, {})
+        for c in self.layout.facts:
+            written[c.field] = "\n".join(filter(None, (written.get(c.field, ""), self.cell(c))))
 
     def command(self, name: str, fact: str, fields: dict[str, Any]) -> dict[str, Any]:
         planner = self.planner
