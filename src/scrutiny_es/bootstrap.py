@@ -120,6 +120,7 @@ class Scrutiny(ScrutinyService):
         dry_run: bool = False,
         keep_going: bool = False,
         notes: Literal["progress", "response"] = "progress",
+        names: Literal["one", "split"] | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> Imported:
         """Brings a council's existing tracker (``.csv``, ``.xlsx``, ``.docx``) into ``body``'s record, as
@@ -134,7 +135,7 @@ class Scrutiny(ScrutinyService):
 
         return import_tracker(
             self, path, body=body, actor=actor, as_of=as_of, sheet=sheet, columns=columns, dry_run=dry_run,
-            keep_going=keep_going, notes=notes, progress=progress,
+            keep_going=keep_going, notes=notes, names=names, progress=progress,
         )  # fmt: skip
 
     def draft_minutes(

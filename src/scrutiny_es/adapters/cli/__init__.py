@@ -135,6 +135,8 @@ def parser() -> argparse.ArgumentParser:
     bring.add_argument("--keep-going", action="store_true", help="record the rows that can be read")
     bring.add_argument("--notes", choices=("progress", "response"), default="progress",
                        help="a changed note is progress, or the response of an item awaiting one")  # fmt: skip
+    bring.add_argument("--names", choices=("one", "split"),
+                       help="a names cell whose commas, /, and, & may be in a title: one name, or split")  # fmt: skip
     _actor_options(bring)
     bring.set_defaults(run=("tracker_import", "tracker_import"))
 

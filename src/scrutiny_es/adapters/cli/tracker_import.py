@@ -34,7 +34,7 @@ def tracker_import(args: argparse.Namespace) -> int:
         task = bar.add_task("import", total=None)
         done = app.import_tracker(
             path, body=args.body, actor=actor, as_of=args.as_of, sheet=args.sheet, columns=args.columns,
-            dry_run=planning, keep_going=args.keep_going, notes=args.notes,
+            dry_run=planning, keep_going=args.keep_going, notes=args.notes, names=args.names,
             progress=lambda at, total: bar.update(task, completed=at, total=total),
         )  # fmt: skip
     plan = done.plan

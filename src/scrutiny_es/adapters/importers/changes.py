@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from scrutiny_es.adapters.importers.plan import BOARD, ImportPlan, RowRef
-from scrutiny_es.adapters.importers.words import CLOSING, DECISIONS, RAGS, names_in
+from scrutiny_es.adapters.importers.plan import BOARD, ImportPlan
+from scrutiny_es.adapters.importers.problems import RowRef
+from scrutiny_es.adapters.importers.words import CLOSING, DECISIONS, RAGS, read_names
 from scrutiny_es.adapters.importers.words import words as _words
 from scrutiny_es.projections.rows import TrackerRow
 
@@ -156,7 +157,7 @@ class _Changed:
         self.add("report_progress", fields)
 
     def addressees(self) -> None:
-        names = {n.casefold() for n in names_in(self.cells.get("addressees", ""))}
+        names = {n.casefold() for n in read_names(self.cells.get("addressees", ""))[0]}
         if names and names != {n.casefold() for n in self.item.addressees}:
             self.plan.warnings.append(
                 f"{self.at}: the addressees of {self.item.ref} differ from the record's "
