@@ -6,10 +6,10 @@ from datetime import date
 from pathlib import Path
 
 from scrutiny_es import Scrutiny
-from tests.e2e.cli import run
+from tests.e2e.cli import jsonl, run
 from tests.e2e.test_cli_import import CLERK, board
 from tests.unit.test_import_trackers import IMPLICATIONS, SANDWELL_ROWS
-from tests.unit.tracker_files import word_document
+from tests.unit.tracker_files import csv_file, word_document
 
 SEEDED = "2024-03-14"
 NEXT = "2024-04-18"
@@ -92,3 +92,66 @@ def test_an_edited_excel_table_records_exactly_the_changes_once(tmp_path: Path, 
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("imported 0 commands from May tracker.xlsx"), again.stdout
     assert len(Scrutiny(db_url).audit()) == before + 4
+
+
+def test_a_csv_put_right_and_imported_again_records_the_fixed_facts_as_corrections(tmp_path: Path, db_url: str) -> None:
+    board(db_url)
+    header = ["Date", "Item", "Recommendation", "Lead Officer", "Notes"]
+    typed = [header,
+             ["01/03/2023", "Pools", "That pools open early.", "Matt Huggins", ""],
+             ["11/03/2023", "Pools", "That pools open late.", "Matt Huggins", ""],
+             ["12/03/2023", "Parks", "That parks open lte.", "Dawn Winter", "Under way"]]  # fmt: skip
+    path = tmp_path / "typed.csv"
+    first = run("import", str(csv_file(path, typed)), "--body", "SNAC", "--as-of", "2023-06-01", *CLERK, db=db_url)
+    assert first.returncode == 0, first.stderr
+    before = audit_count(db_url)
+    fixed = [
+        *typed[:2],
+        ["01/03/2023", *typed[2][1:]],
+        ["12/03/2023", "Parks", "That parks open late.", "Dawn Winter", "Under way"],
+    ]
+    again = run("import", str(csv_file(path, fixed)), "--body", "SNAC", "--as-of", "2023-06-01", *CLERK, db=db_url)
+    assert again.returncode == 0, again.stderr
+    assert "already used" not in again.stderr
+    assert again.stdout == "imported 2 commands from typed.csv; 1 row as recorded already\n"
+    [late] = Scrutiny(db_url).tracker(body="SNAC", ref="2023-03-11/1")
+    assert late.meeting_date == date(2023, 3, 1)
+    assert Scrutiny(db_url).tracker(body="SNAC", ref="2023-03-12/1")[0].text == "That parks open late."
+    assert [e.event for e in Scrutiny(db_url).audit()[before:]] == ["Corrected", "Corrected"]
+    inserted = [*fixed[:2], ["01/03/2023", "Pools", "That pools are heated.", "Matt Huggins", ""], *fixed[2:]]
+    third = run("import", str(csv_file(path, inserted)), "--body", "SNAC", "--as-of", "2023-06-01", *CLERK, db=db_url)
+    assert third.returncode == 0, third.stderr
+    refs = {r.text: r.ref for r in Scrutiny(db_url).tracker(body="SNAC")}
+    assert refs == {"That pools open early.": "2023-03-01/1", "That pools open late.": "2023-03-11/1",
+                    "That pools are heated.": "2023-03-01/2", "That parks open late.": "2023-03-12/1"}  # fmt: skip
+    assert run("import", str(path), "--body", "SNAC", "--as-of", "2023-06-01", *CLERK, db=db_url).stdout == (
+        "imported 0 commands from typed.csv; 4 rows as recorded already\n"
+    )
+
+
+def test_with_notes_as_responses_a_changed_note_is_the_awaited_response(tmp_path: Path, db_url: str) -> None:
+    seeded(tmp_path, db_url)
+    refer = {"command": "refer", "actor": {"id": "dem-01", "name": "Democratic Services", "role": "scrutiny officer"},
+             "body": "SNAC", "ref": "2024-01-29/1", "addressee": "Dean Epton", "received_on": "2024-02-01"}  # fmt: skip
+    assert run("apply", "-", db=db_url, stdin=jsonl(refer)).returncode == 0
+    path = exported(tmp_path, db_url, "docx")
+    from docx import Document
+
+    document = Document(str(path))
+    [table] = document.tables
+    [line] = [row for row in table.rows if row.cells[0].text == "2024-01-29/1"]
+    line.cells[6].text = "Accepted: the assets will be reviewed by June."
+    document.save(str(tmp_path / "April tracker.docx"))
+    first = run("import", str(tmp_path / "April tracker.docx"), "--body", "SNAC", "--as-of", NEXT, "--notes",
+                "response", *CLERK, db=db_url)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("imported 1 command from April tracker.docx"), first.stdout
+    item = Scrutiny(db_url).tracker(body="SNAC", ref="2024-01-29/1")[0]
+    assert (item.status, item.awaiting, item.notes) == (
+        "responded",
+        [],
+        "Accepted: the assets will be reviewed by June.",
+    )
+    again = run("import", str(tmp_path / "April tracker.docx"), "--body", "SNAC", "--as-of", NEXT, "--notes",
+                "response", *CLERK, db=db_url)  # fmt: skip
+    assert again.stdout.startswith("imported 0 commands"), again.stdout

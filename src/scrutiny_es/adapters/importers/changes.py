@@ -44,26 +44,76 @@ def changes_only(
 ) -> Changes:
     """Rewrites ``plan.commands`` in place: a row whose item is ``recorded`` gives only the commands of what
     changed; any other row keeps its commands (a new item)."""
-    by_ref = {row.ref: row for row in recorded}
-    by_text = {(row.meeting_date.isoformat(), row.text): row for row in recorded}
     groups: dict[RowRef, list[dict[str, Any]]] = {}
     for at, command in plan.commands:
         groups.setdefault(at, []).append(command)
+    matches = _match(plan, groups, recorded)
+    refs = {row.ref for row in recorded}
     done = Changes()
     out: list[tuple[RowRef, dict[str, Any]]] = []
     for at, commands in groups.items():
-        make = commands[0]
-        item = by_ref.get(make["ref"]) or by_text.get((make["meeting_date"], make["text"]))
-        if make["command"] != "make_recommendation" or item is None:
-            out.extend((at, command) for command in commands)
+        item = matches.get(at)
+        if item is None:
+            out.extend((at, command) for command in _new_item(commands, refs))
             continue
         done.matched += 1
-        row = _Changed(plan, at, make, item, plan.cells.get(at, {}), as_of, notes)
+        row = _Changed(plan, at, commands[0], item, plan.cells.get(at, {}), as_of, notes)
         changed = row.commands({c["command"]: c for c in commands[1:]})
         done.unchanged += not changed
         out.extend((at, command) for command in changed)
     plan.commands = out
     return done
+
+
+def _match(
+    plan: ImportPlan, groups: Mapping[RowRef, list[dict[str, Any]]], recorded: Sequence[TrackerRow]
+) -> dict[RowRef, TrackerRow]:
+    """Each row's item: by the Ref the row gives; else by meeting date and text; else by text alone (a meeting
+    date put right); else, for an item no other row took, by the ref its place in the table makes (a text put
+    right in a table without refs)."""
+    by_ref = {row.ref: row for row in recorded}
+    by_text = {(row.meeting_date.isoformat(), row.text): row for row in recorded}
+    texts: dict[str, list[TrackerRow]] = {}
+    for row in recorded:
+        texts.setdefault(row.text, []).append(row)
+    found: dict[RowRef, TrackerRow] = {}
+    for at, commands in groups.items():
+        make = commands[0]
+        if make["command"] != "make_recommendation":
+            continue
+        given = plan.cells.get(at, {}).get("ref")
+        same_text = texts.get(make["text"], [])
+        item = (by_ref.get(make["ref"]) if given else None) or by_text.get((make["meeting_date"], make["text"]))
+        item = item or (same_text[0] if len(same_text) == 1 else None)
+        if item is not None:
+            found[at] = item
+    taken = {item.ref for item in found.values()}
+    for at, commands in groups.items():
+        make = commands[0]
+        item = by_ref.get(make["ref"])
+        if at not in found and make["command"] == "make_recommendation" and item and item.ref not in taken:
+            found[at] = item
+            taken.add(item.ref)
+    return found
+
+
+def _new_item(commands: list[dict[str, Any]], refs: set[str]) -> list[dict[str, Any]]:
+    """A row of a new item: a place-made ref the record holds already is numbered on past its meeting's refs,
+    and each id carries a digest of its command (the row's place may have held another item before)."""
+    ref = commands[0].get("ref", "")
+    head, _, number = ref.rpartition("/")
+    if ref in refs and number.isdigit():
+        numbers = (r.rpartition("/")[2] for r in refs if r.startswith(head + "/"))
+        last = max(int(n) for n in numbers if n.isdigit())
+        ref = f"{head}/{last + 1}"
+        refs.add(ref)
+    renamed = []
+    for command in commands:
+        command = command | {"ref": ref}
+        facts = {k: v for k, v in command.items() if k not in ("command_id", "actor")}
+        digest = hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:12]
+        renamed.append(command | {"command_id": f"{command['command_id']}:{digest}"})
+    return renamed
 
 
 class _Changed:
@@ -86,6 +136,9 @@ class _Changed:
 
     def commands(self, planned: Mapping[str, dict[str, Any]]) -> list[dict[str, Any]]:
         make, item = self.make, self.item
+        if make["meeting_date"] != item.meeting_date.isoformat():
+            fields = {"field": "meeting_date", "value": make["meeting_date"]}
+            self.add("correct", fields | {"reason": f"{self.at} of the table says so"})
         for name in ("item", "text"):
             if make[name] != getattr(item, name):
                 self.add("correct", {"field": name, "value": make[name], "reason": f"{self.at} of the table says so"})
