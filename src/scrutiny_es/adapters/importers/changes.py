@@ -149,6 +149,12 @@ class _Changed:
         if closes:
             self.add("close", {"outcome": "implemented", "decided_on": self.as_of})
         self.addressees()
+        if item.status == "closed":
+            kept = [c for c in self.out if c["command"] == "correct"]
+            if len(kept) < len(self.out):
+                self.plan.warnings.append(f"{self.at}: {item.ref} is closed, so only corrections of it are recorded "
+                                          "(reopen it first to record more)")  # fmt: skip
+            self.out = kept
         return self.out
 
     def add(self, name: str, fields: dict[str, Any]) -> None:
