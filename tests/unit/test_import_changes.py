@@ -55,7 +55,7 @@ def test_a_changed_names_cell_is_named_and_records_nothing() -> None:
     row = recorded()[0]
     plan = planned(cells(row, names="Alice Davey, Matt Huggins"))
     assert plan.commands == []
-    assert any("add_addressee" in w and row.ref in w for w in plan.warnings)
+    assert any("which are kept" in w and row.ref in w for w in plan.warnings)
 
 
 def test_a_new_row_whose_place_made_ref_is_recorded_gets_the_next_number_of_its_meeting() -> None:

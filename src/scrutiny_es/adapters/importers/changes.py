@@ -220,8 +220,7 @@ class _Changed:
         if names and names != {n.casefold() for n in self.item.addressees}:
             self.plan.warnings.append(
                 f"{self.at}: the addressees of {self.item.ref} differ from the record's "
-                f"({', '.join(self.item.addressees)}); record the change with add_addressee, remove_addressee "
-                "or replace_addressee"
+                f"({'; '.join(self.item.addressees)}), which are kept: a table does not change who an item is for"
             )
 
 
