@@ -45,6 +45,9 @@ def test_the_tracker_is_written_as_the_clerks_own_table_in_excel(tmp_path: Path,
                         "Status", "Target date")  # fmt: skip
     assert lines[1][0] == "2023-02-23/1" and lines[1][6] == "Briefing note to be circulated September 2023"
     assert len(lines) == 1 + len(Scrutiny(db_url).tracker(body="SNAC"))
+    refused = run("tracker", "--format", "xlsx", "-o", str(tmp_path / "all.xlsx"), db=db_url)
+    assert refused.returncode != 0 and "give --body CODE and -o FILE" in refused.stderr
+    assert not (tmp_path / "all.xlsx").exists()
 
 
 def test_the_table_brought_back_unedited_records_nothing(tmp_path: Path, db_url: str) -> None:

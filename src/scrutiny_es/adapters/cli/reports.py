@@ -44,11 +44,11 @@ def report(args: argparse.Namespace) -> int:
 
 def _clerks_table(args: argparse.Namespace, rows: list[Any], bodies: dict[str, str]) -> int:
     """``tracker --format xlsx|docx -o FILE``: the clerk's table, to edit and bring back with ``import``."""
-    if not args.output:
-        raise ScrutinyError(f"--format {args.format} writes a file: give -o FILE")
+    if not args.output or not args.body:
+        raise ScrutinyError(f"--format {args.format} writes one body's table to a file: give --body CODE and -o FILE")
     title = " / ".join(bodies.values()) + " – Action Tracker"
     Path(args.output).write_bytes(render_clerks_table(rows, args.format, title))
-    print(f"wrote {args.output}: edit it, then scrutiny-es import {args.output} --body CODE", file=sys.stderr)
+    print(f"wrote {args.output}: edit it, then scrutiny-es import {args.output} --body {args.body}", file=sys.stderr)
     return 0
 
 
