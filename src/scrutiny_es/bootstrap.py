@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from scrutiny_es.adapters.clock import SystemClock
 from scrutiny_es.adapters.database import DEFAULT_URL, UnsupportedDatabase, council_schema, event_store_env
@@ -134,6 +134,8 @@ class Scrutiny(ScrutinyService):
         columns: str | None = None,
         dry_run: bool = False,
         keep_going: bool = False,
+        notes: Literal["progress", "response"] = "progress",
+        names: Literal["one", "split"] | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> Imported:
         """Brings a council's existing tracker (``.csv``, ``.xlsx``, ``.docx``) into ``body``'s record, as
@@ -142,12 +144,13 @@ class Scrutiny(ScrutinyService):
         again records nothing new. A cell that cannot be read is named in ``plan.errors`` and nothing is
         recorded unless ``keep_going``; ``dry_run`` records nothing. ``as_of`` dates what the file gives no date
         for (default: today); ``columns`` maps headers to fields (``"Lead Officer=addressees"``);
-        ``progress(done, total)`` is called after each thousand commands."""
+        ``progress(done, total)`` is called after each thousand commands. A row whose item is recorded
+        already records only what changed (``notes="response"``: a changed note is the awaited response)."""
         from scrutiny_es.adapters.importers.importing import import_tracker
 
         return import_tracker(
             self, path, body=body, actor=actor, as_of=as_of, sheet=sheet, columns=columns, dry_run=dry_run,
-            keep_going=keep_going, progress=progress,
+            keep_going=keep_going, notes=notes, names=names, progress=progress,
         )  # fmt: skip
 
     def draft_minutes(

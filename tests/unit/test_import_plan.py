@@ -284,13 +284,34 @@ def test_names_are_one_a_line_or_separated_by_semicolons_each_once() -> None:
     assert [a["name"] for a in item["addressees"]] == ["Alice Davey", "Matt Huggins", "Dean Epton"]
 
 
-def test_commas_and_and_are_kept_within_a_name() -> None:
+def test_a_name_cell_with_a_comma_inside_a_title_is_reported_and_nothing_of_its_row_is_written() -> None:
     cell = "Alice Davey, Director of Borough Economy\nCabinet Member for Leisure and Tourism"
-    [item] = made(plan(table(HEADER, ["23 Feb 2023", "Trees", "A", cell, ""])))
+    doubted = plan(table(HEADER, ["23 Feb 2023", "Trees", "A", cell, "Under way"]))
+    assert made(doubted) == [] and doubted.commands == []
+    assert any("row" in w and "--names one" in w and "Alice Davey, Director" in w for w in doubted.warnings)
+    [item] = made(plan(table(HEADER, ["23 Feb 2023", "Trees", "A", cell, ""]), names="one"))
     assert [a["name"] for a in item["addressees"]] == [
         "Alice Davey, Director of Borough Economy",
         "Cabinet Member for Leisure and Tourism",
     ]
+    [item] = made(plan(table(HEADER, ["23 Feb 2023", "Trees", "A", cell, ""]), names="split"))
+    assert [a["name"] for a in item["addressees"]][:2] == ["Alice Davey", "Director of Borough Economy"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "names"),
+    [
+        ("Alice Davey, Matt Huggins", ["Alice Davey", "Matt Huggins"]),
+        ("Alice Davey / Matt Huggins", ["Alice Davey", "Matt Huggins"]),
+        ("Alice Davey and Dawn Winter", ["Alice Davey", "Dawn Winter"]),
+        ("Alice Davey & Dawn Winter; Dean Epton", ["Alice Davey", "Dawn Winter", "Dean Epton"]),
+        ("Police and Crime Commissioner", ["Police and Crime Commissioner"]),
+        ("Cabinet Member for Leisure and Tourism", ["Cabinet Member for Leisure and Tourism"]),
+    ],
+)
+def test_names_in_one_cell_are_read_as_a_clerk_writes_them(cell: str, names: list[str]) -> None:
+    [item] = made(plan(table(HEADER, ["23 Feb 2023", "Trees", "A", cell, ""])))
+    assert [a["name"] for a in item["addressees"]] == names
 
 
 # What an item is

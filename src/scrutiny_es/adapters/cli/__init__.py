@@ -139,6 +139,10 @@ def parser() -> argparse.ArgumentParser:
     bring.add_argument("--dry-run", action="store_true", help="say what would be recorded, and write nothing")
     bring.add_argument("-o", "--output", metavar="FILE.jsonl", help="write the commands to review, and record nothing")
     bring.add_argument("--keep-going", action="store_true", help="record the rows that can be read")
+    bring.add_argument("--notes", choices=("progress", "response"), default="progress",
+                       help="a changed note is progress, or the response of an item awaiting one")  # fmt: skip
+    bring.add_argument("--names", choices=("one", "split"),
+                       help="a names cell whose commas, /, and, & may be in a title: one name, or split")  # fmt: skip
     _actor_options(bring)
     bring.set_defaults(run=("tracker_import", "tracker_import"))
 
@@ -164,7 +168,8 @@ def parser() -> argparse.ArgumentParser:
             help="facts recorded by then (UK time unless it says otherwise; a date alone means the end of that day)",
         )
         _page_options(report, kind.name)
-        report.add_argument("--format", choices=FORMATS, default="table")
+        editing = ("xlsx", "docx") if kind.name == "tracker" else ()  # the clerk's table, to edit and import back
+        report.add_argument("--format", choices=FORMATS + editing, default="table")
         report.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
         report.set_defaults(run=("reports", "report"), report=kind.name)
 

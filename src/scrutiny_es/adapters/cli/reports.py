@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from pathlib import Path
+from typing import Any
 
 from scrutiny_es.adapters.cli import PAGE_OPTIONS, write
 from scrutiny_es.adapters.formats import Report, render
+from scrutiny_es.adapters.formats.clerks_table import EDITING_FORMATS, render_clerks_table
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.domain.errors import RecommendationNotFound, ScrutinyError
 from scrutiny_es.projections.reports import REPORTS
@@ -31,9 +34,21 @@ def report(args: argparse.Namespace) -> int:
     day = app.report_day(args.as_of, args.as_known_at) if kind.dated else args.as_of
     bodies = {code: body.name_on(day) for code, body in found.items()}  # the name in force on the report's day
     councils = {code: body.council for code, body in found.items()}
+    if args.format in EDITING_FORMATS:
+        return _clerks_table(args, rows, bodies)
     shown = Report(kind, rows, bodies, day, args.as_known_at, councils, getattr(args, "year", None))
     write(render(shown, args.format, width=shutil.get_terminal_size((160, 40)).columns), args.output)
     say_if_behind(app)
+    return 0
+
+
+def _clerks_table(args: argparse.Namespace, rows: list[Any], bodies: dict[str, str]) -> int:
+    """``tracker --format xlsx|docx -o FILE``: the clerk's table, to edit and bring back with ``import``."""
+    if not args.output or not args.body:
+        raise ScrutinyError(f"--format {args.format} writes one body's table to a file: give --body CODE and -o FILE")
+    title = " / ".join(bodies.values()) + " – Action Tracker"
+    Path(args.output).write_bytes(render_clerks_table(rows, args.format, title))
+    print(f"wrote {args.output}: edit it, then scrutiny-es import {args.output} --body {args.body}", file=sys.stderr)
     return 0
 
 

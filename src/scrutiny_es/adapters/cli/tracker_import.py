@@ -34,7 +34,7 @@ def tracker_import(args: argparse.Namespace) -> int:
         task = bar.add_task("import", total=None)
         done = app.import_tracker(
             path, body=args.body, actor=actor, as_of=args.as_of, sheet=args.sheet, columns=args.columns,
-            dry_run=planning, keep_going=args.keep_going,
+            dry_run=planning, keep_going=args.keep_going, notes=args.notes, names=args.names,
             progress=lambda at, total: bar.update(task, completed=at, total=total),
         )  # fmt: skip
     plan = done.plan
@@ -56,7 +56,8 @@ def tracker_import(args: argparse.Namespace) -> int:
         return 1 if plan.errors else 0
     app.catch_up()
     said = f"imported {done.recorded} command{'s' * (done.recorded != 1)} from {path.name}"
-    print(said + (f"; {done.already_recorded} already recorded" if done.already_recorded else ""))
+    said += f"; {done.already_recorded} already recorded" if done.already_recorded else ""
+    print(said + (f"; {done.unchanged} row{'s' * (done.unchanged != 1)} as recorded already" if done.unchanged else ""))
     return 1 if plan.errors else 0
 
 

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from scrutiny_es.adapters.extras import need
+from scrutiny_es.adapters.importers.changes import NotesAre, changes_only
 from scrutiny_es.adapters.importers.columns import parse_columns
 from scrutiny_es.adapters.importers.plan import ImportPlan, plan_import
 from scrutiny_es.adapters.importers.tables import read_tables
+from scrutiny_es.adapters.importers.words import NamesAre
 from scrutiny_es.application import BatchRejected, ScrutinyService
 from scrutiny_es.domain.errors import ScrutinyError
 
@@ -39,6 +41,10 @@ class Imported:
     """Whether anything of the file was sent to the record (not for a dry run, nor a file with errors)."""
     commands: list[dict[str, Any]] = field(default_factory=list)
     """The plan's commands, as JSON commands."""
+    matched: int = 0
+    """Rows whose item the record already holds (by ref, else by meeting date and text)."""
+    unchanged: int = 0
+    """Of those, the rows that say nothing the record does not hold already."""
 
 
 def import_tracker(
@@ -52,11 +58,16 @@ def import_tracker(
     columns: str | None = None,
     dry_run: bool = False,
     keep_going: bool = False,
+    notes: NotesAre = "progress",
+    names: NamesAre | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Imported:
     """Reads the tracker at ``path`` into commands for ``body`` and, unless ``dry_run`` (or a cell cannot be
     read and not ``keep_going``), records them as ``actor``; ``as_of`` dates facts the file gives no date for
-    (default: today). ``progress(done, total)`` is called after each batch."""
+    (default: today). A row whose item the record holds records only what changed; ``notes="response"``
+    records a changed note on an item awaiting a response as that response; ``names`` reads every doubtful
+    names cell as one name, or split. ``progress(done, total)`` is
+    called after each batch."""
     record.body(body)  # the body must be registered first
     path = Path(path)
     if path.suffix.lower() in OFFICE:
@@ -64,8 +75,12 @@ def import_tracker(
     tables = read_tables(path, sheet)
     overrides = parse_columns(columns) if columns else None
     plan = plan_import(tables, body=body, source=path.name, as_of=as_of or record.today(), actor=actor,
-                       overrides=overrides)  # fmt: skip
+                       overrides=overrides, names=names)  # fmt: skip
+    recorded = record.tracker(body=body)
+    found = changes_only(plan, recorded, as_of=as_of or record.today(), notes=notes) if recorded else None
     done = Imported(plan, commands=[command for _, command in plan.commands])
+    if found is not None:
+        done.matched, done.unchanged = found.matched, found.unchanged
     if dry_run or (plan.errors and not keep_going):
         return done
     done.written = True

@@ -39,18 +39,19 @@ from scrutiny_es.adapters.importers.columns import (
 from scrutiny_es.adapters.importers.dates import NotADate, read_date
 from scrutiny_es.adapters.importers.errors import CannotImport
 from scrutiny_es.adapters.importers.limits import MAX_SHOWN, capped
+from scrutiny_es.adapters.importers.problems import RowProblem, RowRef, sentence
 from scrutiny_es.adapters.importers.tables import SourceRow, SourceTable
 from scrutiny_es.adapters.importers.words import (
     CLOSING,
     DECISIONS,
     FIELD_WORDS,
     RAGS,
+    NamesAre,
     addressee_kind,
     item_kind,
-    names_in,
     no_tracker,
     one_line,
-    quoted,
+    read_names,
 )
 from scrutiny_es.adapters.importers.words import words as _words
 from scrutiny_es.domain.commands import MAX_ADDRESSEES, MAX_NAME, MAX_TEXT
@@ -64,32 +65,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 """Control characters no command takes (tab and newline are free text's)."""
 
 
-@dataclass(frozen=True)
-class RowRef:
-    """A row as a clerk finds it: 'table 1 row 7', 'sheet "Tracker" row 7', or 'line 7' of a CSV file."""
-
-    table: str
-    row: int
-    unit: str = "row"
-
-    def __str__(self) -> str:
-        return f"{self.table} {self.unit} {self.row}" if self.table else f"{self.unit} {self.row}"
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """A cell the import cannot read: where, under which header, what it holds, and the rule it breaks."""
-
-    at: RowRef
-    column: str | None
-    """The column's header as written; None for a problem of the table as a whole."""
-    value: str
-    rule: str
-
-    def __str__(self) -> str:
-        return _sentence(self.at, self.column, self.value, self.rule)
-
-
 @dataclass
 class ImportPlan:
     """What importing a tracker would record: the commands in order, each with its row, and what was wrong."""
@@ -97,6 +72,7 @@ class ImportPlan:
     commands: list[tuple[RowRef, dict[str, Any]]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     errors: list[RowProblem] = field(default_factory=list)
+    cells: dict[RowRef, dict[str, str]] = field(default_factory=dict)  # each planned row's cells by field
 
     def said(self) -> list[str]:
         """The warnings and the problems, a line each, as many as a reader takes in: the rest counted."""
@@ -112,6 +88,7 @@ def plan_import(
     as_of: date,
     actor: Mapping[str, str],
     overrides: Mapping[str, str] | None = None,
+    names: NamesAre | None = None,
 ) -> ImportPlan:
     """The commands that would record a council's tracker in ``body``; nothing is recorded here.
 
@@ -120,6 +97,7 @@ def plan_import(
     ``--columns`` does. Raises :class:`CannotImport` if no table is a tracker.
     """
     planner = _Planner(body, source, as_of, dict(actor), override_keys(overrides or {}))
+    planner.names = names
     for table in tables:
         planner.table(table)
     if not planner.trackers:
@@ -164,6 +142,7 @@ class _Planner:
         self.headers_seen: set[str] = set()
         self.refs: dict[str, RowRef] = {}
         self.numbers: dict[date, int] = {}
+        self.names: NamesAre | None = None
 
     def table(self, table: SourceTable) -> None:
         header = find_header([row.cells for row in table.rows[:HEADER_ROWS]], self.overrides)
@@ -258,6 +237,7 @@ class _Row:
         self.notes: list[str] = []
         """Progress notes as the notes columns give them."""
         self.kept: list[str] = []
+        self.doubtful = False
         """Other cells kept in the progress note as "Header: text"."""
 
     def plan(self) -> None:
@@ -279,15 +259,15 @@ class _Row:
         if self.problems or meeting is None or item is None or ref is None:
             self.planner.plan.errors.extend(self.problems)
             return
+        if self.doubtful:
+            return
         make: dict[str, Any] = {
             "ref": ref,
             "kind": item_kind(text_column.header, text),
             "meeting_date": meeting.isoformat(),
             "item": item,
         }
-        if minute:
-            make["minute"] = minute
-        make |= {"text": text, "addressees": addressees}
+        make |= ({"minute": minute} if minute else {}) | {"text": text, "addressees": addressees}
         if target is not None:
             make["target_date"] = target.isoformat()
         commands = [self.command("make_recommendation", "recommendation", make)]
@@ -311,6 +291,9 @@ class _Row:
             closing = {"ref": ref, "outcome": "implemented", "decided_on": self.planner.as_of.isoformat()}
             commands.append(self.command("close", "close", closing))
         self.planner.plan.commands.extend((self.at, command) for command in commands)
+        written = self.planner.plan.cells.setdefault(self.at, {})
+        for c in self.layout.facts:
+            written[c.field] = "\n".join(filter(None, (written.get(c.field, ""), self.cell(c))))
 
     def command(self, name: str, fact: str, fields: dict[str, Any]) -> dict[str, Any]:
         planner = self.planner
@@ -337,7 +320,7 @@ class _Row:
         self.problems.append(RowProblem(self.at, column.header if column else None, value, rule))
 
     def warn(self, column: Column, value: str, what: str) -> None:
-        self.planner.plan.warnings.append(_sentence(self.at, column.header, value, what))
+        self.planner.plan.warnings.append(sentence(self.at, column.header, value, what))
 
     def meeting_date(self) -> date | None:
         """The row's meeting date, or the row above's where the cell is blank; None, with a problem, if none reads."""
@@ -419,7 +402,12 @@ class _Row:
         """Every name of every addressee column, once each (the first spelling), with the kind the name suggests."""
         found: dict[str, dict[str, str]] = {}
         for column in self.layout.addressees:
-            for name in names_in(self.cell(column)):
+            names, doubtful = read_names(cell := self.cell(column), self.planner.names)
+            if doubtful:
+                self.doubtful = True
+                self.warn(column, cell, "may be one name or several: nothing of the row is recorded until --names one "
+                          "(one name a line) or --names split (each comma, /, and, & parts two) says so")  # fmt: skip
+            for name in names:
                 if len(name) > MAX_NAME:
                     self.problem(column, name, f"is a name longer than {MAX_NAME} characters")
                 found.setdefault(name.casefold(), {"name": name, "kind": addressee_kind(name, column.header)})
@@ -491,8 +479,3 @@ class _Row:
 
 def _ref(table: SourceTable, row: SourceRow) -> RowRef:
     return RowRef(table.label, row.number, table.unit)
-
-
-def _sentence(at: RowRef, column: str | None, value: str, rule: str) -> str:
-    where = f'{at}, column "{column}"' if column is not None else str(at)
-    return f"{where}: {quoted(value)} {rule}" if value else f"{where}: {rule}"

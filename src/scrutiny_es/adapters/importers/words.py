@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Literal
 
 from scrutiny_es.adapters.importers.columns import HEADERS, header_key
 from scrutiny_es.adapters.importers.tables import SourceTable
@@ -69,6 +70,41 @@ def names_in(cell: str) -> tuple[str, ...]:
         if name and name.casefold() not in _NOBODY:
             names.append(name)
     return tuple(names)
+
+
+SOFT_SEPARATORS = re.compile(r"\s*,\s*|\s+/\s+|\s+and\s+|\s+&\s+")
+"""What may part two names in one line ("Alice Davey, Matt Huggins") or sit inside one job title."""
+_TITLE_WORDS = frozenset(
+    ("of", "for", "the", "to", "and", "director", "head", "cabinet", "member", "council", "services", "service",
+     "manager", "officer", "leader", "lead", "portfolio", "holder", "chief", "executive", "team", "board",
+     "committee", "department", "strategic", "assistant", "deputy")
+)  # fmt: skip
+NamesAre = Literal["one", "split"]
+
+
+def read_names(cell: str, names: NamesAre | None = None) -> tuple[tuple[str, ...], bool]:
+    """The names of an addressee cell, and whether its reading is doubtful: new lines and ``;`` always part
+    names; ``,``, `` / ``, `` and `` and `` & `` do where every part reads as a person's name (or ``names`` says
+    ``split``), never with ``names="one"``. A line with a comma that is not all persons' names is doubtful (and
+    read as one name)."""
+    found: list[str] = []
+    doubtful = False
+    for line in names_in(cell):
+        parts = [p for p in SOFT_SEPARATORS.split(line) if p]
+        if len(parts) < 2 or names == "one":
+            found.append(line)
+        elif names == "split" or all(_a_person(p) for p in parts):
+            found.extend(parts)
+        else:  # "Police and Crime Commissioner" is one; "Director of Children's Services, Education" may be two
+            doubtful = doubtful or "," in line
+            found.append(line)
+    return tuple(found), doubtful
+
+
+def _a_person(part: str) -> bool:
+    """Two to four capitalised words, none of a job title's: "Alice Davey", "Cllr Dawn Winter"."""
+    words = part.split()
+    return 2 <= len(words) <= 4 and all(w[:1].isupper() and w.casefold() not in _TITLE_WORDS for w in words)
 
 
 def item_kind(header: str, text: str) -> str:

@@ -1,0 +1,228 @@
+"""The clerk's table brought back: of each row whose item the record holds, only what the clerk changed (DESIGN 6.3).
+
+A row is matched to its item by its ref, else by its meeting date and text. A cell equal to what the
+record holds records nothing, so the same edited table imported again (under any file name) records
+nothing. A changed Notes cell is one progress report (with ``notes="response"``, the response of the
+addressee awaited, where one is); a changed text or item is a correction; a changed response, status or
+target date is its command. Each such command's id carries a digest of what it records, so a file put
+right and imported again records the fixed fact (as a correction, or a new note) and is never refused
+for reusing an id. A row the record does not hold is planned as a new item, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from scrutiny_es.adapters.importers.plan import BOARD, ImportPlan
+from scrutiny_es.adapters.importers.problems import RowRef
+from scrutiny_es.adapters.importers.words import CLOSING, DECISIONS, RAGS, read_names
+from scrutiny_es.adapters.importers.words import words as _words
+from scrutiny_es.projections.rows import TrackerRow
+
+NotesAre = Literal["progress", "response"]
+
+
+@dataclass
+class Changes:
+    """What comparing a table with the record found: rows matched, and of those how many said nothing new."""
+
+    matched: int = 0
+    unchanged: int = 0
+
+
+def changes_only(
+    plan: ImportPlan,
+    recorded: Sequence[TrackerRow],
+    *,
+    as_of: date,
+    notes: NotesAre = "progress",
+) -> Changes:
+    """Rewrites ``plan.commands`` in place: a row whose item is ``recorded`` gives only the commands of what
+    changed; any other row keeps its commands (a new item)."""
+    groups: dict[RowRef, list[dict[str, Any]]] = {}
+    for at, command in plan.commands:
+        groups.setdefault(at, []).append(command)
+    matches = _match(plan, groups, recorded)
+    refs = {row.ref for row in recorded}
+    done = Changes()
+    out: list[tuple[RowRef, dict[str, Any]]] = []
+    for at, commands in groups.items():
+        item = matches.get(at)
+        if item is None:
+            out.extend((at, command) for command in _new_item(commands, refs))
+            continue
+        done.matched += 1
+        row = _Changed(plan, at, commands[0], item, plan.cells.get(at, {}), as_of, notes)
+        changed = row.commands({c["command"]: c for c in commands[1:]})
+        done.unchanged += not changed
+        out.extend((at, command) for command in changed)
+    plan.commands = out
+    return done
+
+
+def _match(
+    plan: ImportPlan, groups: Mapping[RowRef, list[dict[str, Any]]], recorded: Sequence[TrackerRow]
+) -> dict[RowRef, TrackerRow]:
+    """Each row's item: by the Ref the row gives; else by meeting date and text; else by text alone (a meeting
+    date put right); else, for an item no other row took, by the ref its place in the table makes (a text put
+    right in a table without refs)."""
+    by_ref = {row.ref: row for row in recorded}
+    by_text = {(row.meeting_date.isoformat(), row.text): row for row in recorded}
+    texts: dict[str, list[TrackerRow]] = {}
+    for row in recorded:
+        texts.setdefault(row.text, []).append(row)
+    found: dict[RowRef, TrackerRow] = {}
+    for at, commands in groups.items():
+        make = commands[0]
+        if make["command"] != "make_recommendation":
+            continue
+        given = plan.cells.get(at, {}).get("ref")
+        same_text = texts.get(make["text"], [])
+        item = (by_ref.get(make["ref"]) if given else None) or by_text.get((make["meeting_date"], make["text"]))
+        item = item or (same_text[0] if len(same_text) == 1 else None)
+        if item is not None:
+            found[at] = item
+    taken = {item.ref for item in found.values()}
+    for at, commands in groups.items():
+        make = commands[0]
+        item = by_ref.get(make["ref"])
+        if at not in found and make["command"] == "make_recommendation" and item and item.ref not in taken:
+            found[at] = item
+            taken.add(item.ref)
+    return found
+
+
+def _new_item(commands: list[dict[str, Any]], refs: set[str]) -> list[dict[str, Any]]:
+    """A row of a new item: a place-made ref the record holds already is numbered on past its meeting's refs,
+    and each id carries a digest of its command (the row's place may have held another item before)."""
+    ref = commands[0].get("ref", "")
+    head, _, number = ref.rpartition("/")
+    if ref in refs and number.isdigit():
+        numbers = (r.rpartition("/")[2] for r in refs if r.startswith(head + "/"))
+        last = max(int(n) for n in numbers if n.isdigit())
+        ref = f"{head}/{last + 1}"
+        refs.add(ref)
+    renamed = []
+    for command in commands:
+        command = command | {"ref": ref}
+        facts = {k: v for k, v in command.items() if k not in ("command_id", "actor")}
+        digest = hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:12]
+        renamed.append(command | {"command_id": f"{command['command_id']}:{digest}"})
+    return renamed
+
+
+class _Changed:
+    """One row of the table set against the item the record holds."""
+
+    def __init__(
+        self,
+        plan: ImportPlan,
+        at: RowRef,
+        make: dict[str, Any],
+        item: TrackerRow,
+        cells: Mapping[str, str],
+        as_of: date,
+        notes: NotesAre,
+    ):
+        self.plan, self.at, self.make, self.item, self.cells = plan, at, make, item, cells
+        self.as_of, self.notes_are = as_of.isoformat(), notes
+        self.head = make["command_id"].rpartition(":")[0]
+        self.out: list[dict[str, Any]] = []
+
+    def commands(self, planned: Mapping[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        make, item = self.make, self.item
+        if make["meeting_date"] != item.meeting_date.isoformat():
+            fields = {"field": "meeting_date", "value": make["meeting_date"]}
+            self.add("correct", fields | {"reason": f"{self.at} of the table says so"})
+        for name in ("item", "text"):
+            if make[name] != getattr(item, name):
+                self.add("correct", {"field": name, "value": make[name], "reason": f"{self.at} of the table says so"})
+        self.target_date()
+        self.response(planned.get("record_response"))
+        rag, closes = self.status()
+        self.note(rag)
+        if closes:
+            self.add("close", {"outcome": "implemented", "decided_on": self.as_of})
+        self.addressees()
+        if item.status == "closed":
+            kept = [c for c in self.out if c["command"] == "correct"]
+            if len(kept) < len(self.out):
+                self.plan.warnings.append(f"{self.at}: {item.ref} is closed, so only corrections of it are recorded "
+                                          "(reopen it first to record more)")  # fmt: skip
+            self.out = kept
+        return self.out
+
+    def add(self, name: str, fields: dict[str, Any]) -> None:
+        """The command, with an id made of the row's and a digest of what it records."""
+        digest = hashlib.sha256(json.dumps([name, fields], sort_keys=True).encode()).hexdigest()[:12]
+        base = {k: self.make[k] for k in ("actor", "body")}
+        self.out.append({"command": name, "command_id": f"{self.head}:{name}:{digest}", **base,
+                         "ref": self.item.ref, **fields})  # fmt: skip
+
+    def changed(self, name: str, recorded: str) -> bool:
+        return _words(self.cells.get(name, "")) != _words(recorded) and _flat(self.cells.get(name, "")) != _flat(
+            recorded
+        )
+
+    def target_date(self) -> None:
+        target, recorded = self.make.get("target_date"), self.item.target_date
+        if target is None or target == (recorded.isoformat() if recorded else None):
+            return
+        self.add("revise_target_date", {"target_date": target, "reason": f"{self.at} of the table gives it",
+                                        "decided_by": BOARD, "decided_on": self.as_of})  # fmt: skip
+
+    def response(self, planned: dict[str, Any] | None) -> None:
+        recorded = (self.item.response or "").replace("_", " ")
+        if planned is None or not self.changed("response", recorded):
+            return
+        fields = {k: v for k, v in planned.items() if k not in ("command", "command_id", "actor", "body", "ref")}
+        self.add("record_response", fields)
+
+    def status(self) -> tuple[str | None, bool]:
+        """The RAG a changed Status cell gives, and whether it closes the item."""
+        word = _words(self.cells.get("status", ""))
+        if not word:
+            return None, False
+        if word in CLOSING:
+            return None, self.item.status != "closed"
+        if word in RAGS:
+            return (RAGS[word] if RAGS[word] != self.item.rag else None), False
+        return None, False
+
+    def note(self, rag: str | None) -> None:
+        text = self.cells.get("notes", "")
+        if not text or _flat(text) == _flat(self.item.notes or ""):
+            if rag is not None:
+                self.progress(f"Status: {rag.capitalize()}", rag)
+            return
+        awaited = self.item.awaiting
+        if self.notes_are == "response" and awaited:
+            decision = DECISIONS.get(_words(text), "noted")
+            self.add("record_response", {"addressee": awaited[0], "decision": decision, "text": text,
+                                         "responded_on": self.as_of, "responded_by": awaited[0]})  # fmt: skip
+            return
+        self.progress(text, rag)
+
+    def progress(self, text: str, rag: str | None) -> None:
+        by = self.item.addressees[0] if self.item.addressees else BOARD
+        fields: dict[str, Any] = {"note": text, "reported_on": self.as_of, "reported_by": by}
+        if rag is not None:
+            fields["rag"] = rag
+        self.add("report_progress", fields)
+
+    def addressees(self) -> None:
+        names = {n.casefold() for n in read_names(self.cells.get("addressees", ""))[0]}
+        if names and names != {n.casefold() for n in self.item.addressees}:
+            self.plan.warnings.append(
+                f"{self.at}: the addressees of {self.item.ref} differ from the record's "
+                f"({'; '.join(self.item.addressees)}), which are kept: a table does not change who an item is for"
+            )
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
