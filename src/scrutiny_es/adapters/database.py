@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import errno
 import getpass
+import os
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, quote
 
 from scrutiny_es.adapters.extras import need
 from scrutiny_es.domain.errors import ScrutinyError
@@ -36,20 +39,16 @@ def event_store_env(url: str, store: str = "native") -> dict[str, str]:
     schema = council_schema(url)
     if store == "sqlalchemy":
         if url.startswith("sqlite:///"):
-            return {"PERSISTENCE_MODULE": SHARED_STORE, "SQLALCHEMY_URL": url}
+            return {"PERSISTENCE_MODULE": SHARED_STORE, "SQLALCHEMY_URL": sqlite_file(url).sqlalchemy_url}
         need("postgres", "psycopg")
         return {
             "PERSISTENCE_MODULE": SHARED_STORE,
             "SQLALCHEMY_URL": postgres_url(url).render_as_string(hide_password=False),
         }
     if url.startswith("sqlite:///"):
-        path = url.removeprefix("sqlite:///")
-        if not path:
-            msg = f"{url} names no file: write sqlite:///path/to/file.db"
-            raise UnsupportedDatabase(msg)
         return {
             "PERSISTENCE_MODULE": "scrutiny_es.adapters.store.sqlite:Factory",
-            "SQLITE_DBNAME": path,
+            "SQLITE_DBNAME": sqlite_file(url).store_name,
             "SQLITE_LOCK_TIMEOUT": "30",
         }
     parsed = postgres_url(url)
@@ -66,6 +65,77 @@ def event_store_env(url: str, store: str = "native") -> dict[str, str]:
         "POSTGRES_LOCK_TIMEOUT": "10",
         "POSTGRES_SCHEMA": schema or "",
     }
+
+
+@dataclass(frozen=True)
+class SqliteFile:
+    """The file a ``sqlite:///`` URL names, and whether it is only to be read.
+
+    ``sqlite:///x.db?mode=ro`` opens it read-only; ``?immutable=1`` too, and tells SQLite that nothing
+    changes it (so it needs no ``-wal`` or ``-shm`` beside it: a read-only mount, a copy on a CD). A
+    file on a read-only file system is opened immutable without being asked. SQLAlchemy's own form,
+    ``sqlite:///file:x.db?mode=ro&uri=true``, names the same. Any other parameter is refused.
+    """
+
+    path: str
+    read_only: bool = False
+    immutable: bool = False
+
+    @property
+    def store_name(self) -> str:
+        """The name the event store opens it by (eventsourcing opens SQLite files as URIs)."""
+        if not (self.read_only or self.immutable):
+            return self.path
+        return f"file:{quote(self.path)}?{self._query}"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The URL the read models' engine opens it by."""
+        if not (self.read_only or self.immutable):
+            return f"sqlite:///{self.path}"
+        return f"sqlite:///file:{quote(self.path)}?{self._query}&uri=true"
+
+    @property
+    def _query(self) -> str:
+        return "mode=ro" + ("&immutable=1" if self.immutable else "")
+
+
+_SQLITE_PARAMETERS = {"mode": ("ro", "rw", "rwc"), "immutable": ("0", "1"), "uri": ("true",)}
+
+
+def sqlite_file(url: str) -> SqliteFile:
+    """The file ``url`` (``sqlite:///...``) names; a parameter the library does not know is refused, never
+    taken for part of the file's name."""
+    rest = url.removeprefix("sqlite:///")
+    path, _, query = rest.partition("?")
+    as_uri = path.startswith("file:")
+    path = path.removeprefix("file:")
+    if not path:
+        msg = f"{url} names no file: write sqlite:///path/to/file.db"
+        raise UnsupportedDatabase(msg)
+    given: dict[str, str] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        known = _SQLITE_PARAMETERS.get(name)
+        if name == "schema":
+            council_schema(url)  # says why
+        if known is None or value not in known or (name == "uri" and not as_uri):
+            msg = (
+                f"{url}: {name}={value} is not something a SQLite database URL can say; it takes mode=ro "
+                "(read only) or immutable=1 (read only, and nothing else changes the file), as in "
+                "sqlite:///path/to/file.db?mode=ro"
+            )
+            raise UnsupportedDatabase(msg)
+        given[name] = value
+    immutable = given.get("immutable") == "1" or _on_read_only_file_system(path)
+    return SqliteFile(path, read_only=immutable or given.get("mode") == "ro", immutable=immutable)
+
+
+def _on_read_only_file_system(path: str) -> bool:
+    """Whether ``path`` is on a file system mounted read-only (where SQLite could make no ``-shm``)."""
+    try:
+        return bool(os.statvfs(os.path.dirname(os.path.abspath(path))).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -89,6 +159,8 @@ def council_schema(url: str) -> str | None:
                 "give each council a file of its own (sqlite:///haringey.db)"
             )
             raise UnsupportedDatabase(msg)
+        if url.startswith("sqlite:///"):
+            sqlite_file(url)  # its parameters: one it does not know is refused before any file is made
         return None
     schema = _url(url).query.get("schema")
     if schema is None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, exc, text
 
-from scrutiny_es.adapters.database import council_schema, event_store_env, postgres_url
+from scrutiny_es.adapters.database import council_schema, event_store_env, postgres_url, sqlite_file
 
 READ_MODEL_CACHE_KB = 32 * 1024
 """SQLite's page cache for each read-model connection, at most (it grows as pages are read)."""
@@ -21,13 +21,14 @@ def read_model_engine(url: str) -> Engine:
         if schema is not None:
             _make_schema(engine, schema)
         return engine
-    engine = create_engine(url, connect_args={"timeout": 30})
+    file = sqlite_file(url)
+    engine = create_engine(file.sqlalchemy_url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _: Any) -> None:
         # Let SQLAlchemy say when transactions begin (pysqlite's own handling defers too much).
         dbapi_connection.isolation_level = None
-        if dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # a read-only file cannot change
+        if not file.read_only and dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             dbapi_connection.execute("PRAGMA journal_mode=WAL")
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
         # Some builds (Debian's) zero every page freed, so dropping a replaced generation of the
