@@ -14,6 +14,7 @@ from rich.console import Console as RichConsole
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from scrutiny_es.adapters import worker
+from scrutiny_es.adapters.cli.verify import log_ahead
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.projections.reports import READ_MODELS
@@ -24,6 +25,9 @@ def status(args: argparse.Namespace) -> int:
     for s in app.projection_status():
         rebuilding = "" if s.rebuild_lag is None else f", rebuild at {s.events - s.rebuild_lag}"
         print(f"{s.name:8} at {s.applied} of {s.events} (lag {s.lag}){rebuilding}")
+    ahead = log_ahead(app)
+    if ahead is not None:
+        print(ahead)
     return 0
 
 
