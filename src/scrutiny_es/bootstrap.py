@@ -21,6 +21,7 @@ from scrutiny_es.adapters.sql.readmodels import SqlReadModels
 from scrutiny_es.adapters.store import migrate
 from scrutiny_es.adapters.store.eventstore import EventsourcingStore
 from scrutiny_es.adapters.store.migrate import event_store_in
+from scrutiny_es.adapters.store.reconnect import reconnecting
 from scrutiny_es.application import BatchRejected, Receipt, ScrutinyService
 from scrutiny_es.application.ports import Clock
 from scrutiny_es.domain.errors import ScrutinyError
@@ -86,9 +87,10 @@ class Scrutiny(ScrutinyService):
             store.create_table()
         if session is not None:  # now, not in the host's transaction, where SQLite would wait for it to commit
             read_models.setup()
+        lost_again = session is None and not url.startswith("sqlite:")  # a connection lost is made again
         super().__init__(
-            store=store,
-            read_models=read_models,
+            store=reconnecting(store) if lost_again else store,
+            read_models=reconnecting(read_models) if lost_again else read_models,
             clock=clock or SystemClock(),
             catch_up=catch_up,
             host_transaction=session is not None,

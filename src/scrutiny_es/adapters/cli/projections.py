@@ -95,7 +95,13 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
     print("keeping the projections up to date; Ctrl-C to stop", file=sys.stderr, flush=True)
-    worker.run(app, stopping, args.poll, lambda read: print(f"applied {read} events", file=sys.stderr, flush=True))
+    worker.run(
+        app,
+        stopping,
+        args.poll,
+        lambda read: print(f"applied {read} events", file=sys.stderr, flush=True),
+        lambda why: print(f"scrutiny-es: {why}; trying again", file=sys.stderr, flush=True),
+    )
     print("stopped", file=sys.stderr)
     app.close()
     return 0
