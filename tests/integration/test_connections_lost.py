@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import make_url
 
 from scrutiny_es import Scrutiny
+from scrutiny_es.adapters.database import UnsupportedDatabase
 from scrutiny_es.adapters.store.reconnect import DatabaseUnavailable, retrying
 from scrutiny_es.domain.model import Recommendation, recommendation_id
 from tests import parts
@@ -106,3 +107,44 @@ def test_an_error_that_is_not_a_lost_connection_is_not_tried_again() -> None:
     with pytest.raises(psycopg.errors.UniqueViolation):
         retrying(wrong, patience=5)()
     assert calls == [1]
+
+
+def backends(admin: psycopg.Connection[tuple[object, ...]]) -> int:
+    found = admin.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    ).fetchone()
+    return int(found[0]) if found else 0
+
+
+@pytest.mark.parametrize("new_database", ["postgresql"], indirect=True)
+def test_a_scrutiny_opens_connections_as_it_needs_them_up_to_the_pool_size_the_url_gives(
+    new_database: NewDatabase,
+) -> None:
+    with new_database() as url, admin_connection(url) as admin:
+        app = Scrutiny(url, clock=FixedClock())
+        assert backends(admin) <= 3  # one for the events, the read models' set-up kept two
+        app.execute(register())
+        app.tracker()
+        assert backends(admin) <= 4  # a catch-up reads the events while it writes the read models
+        app.close()
+        small = Scrutiny(f"{url}&pool_size=2" if "?" in url else f"{url}?pool_size=2", clock=FixedClock())
+        done = threading.Barrier(6)
+
+        def use() -> None:
+            small.tracker()
+            small.execute(make(f"R{threading.get_ident()}"))
+            done.wait(timeout=60)
+
+        threads = [threading.Thread(target=use) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        done.wait(timeout=60)
+        assert backends(admin) <= 4  # two for the events, two for the read models
+        for thread in threads:
+            thread.join()
+        assert len(small.tracker()) == 5
+        small.close()
+        with pytest.raises(UnsupportedDatabase, match="is not a number of connections"):
+            Scrutiny(f"{url}&pool_size=0" if "?" in url else f"{url}?pool_size=0")
+        with pytest.raises(UnsupportedDatabase, match="pooling is not something a PostgreSQL database URL can say"):
+            Scrutiny(f"{url}&pooling=1" if "?" in url else f"{url}?pooling=1")

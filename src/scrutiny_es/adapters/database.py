@@ -60,8 +60,8 @@ def event_store_env(url: str, store: str = "native") -> dict[str, str]:
         "POSTGRES_PORT": str(parsed.port or 5432),
         "POSTGRES_USER": parsed.username or getpass.getuser(),
         "POSTGRES_PASSWORD": parsed.password or "",
-        "POSTGRES_POOL_SIZE": "4",
-        "POSTGRES_MAX_OVERFLOW": "8",
+        "POSTGRES_POOL_SIZE": "1",  # opened at the start; the others as threads need them
+        "POSTGRES_MAX_OVERFLOW": str(pool_size(url) - 1),
         "POSTGRES_LOCK_TIMEOUT": "10",
         "POSTGRES_SCHEMA": schema or "",
     }
@@ -162,7 +162,15 @@ def council_schema(url: str) -> str | None:
         if url.startswith("sqlite:///"):
             sqlite_file(url)  # its parameters: one it does not know is refused before any file is made
         return None
-    schema = _url(url).query.get("schema")
+    parsed = _url(url)
+    unknown = sorted(set(parsed.query) - _POSTGRES_PARAMETERS)
+    if unknown:
+        msg = (
+            f"{url}: {', '.join(unknown)} is not something a PostgreSQL database URL can say here; it takes "
+            "schema=, pool_size= and libpq's connection parameters (sslmode=, connect_timeout=, ...)"
+        )
+        raise UnsupportedDatabase(msg)
+    schema = parsed.query.get("schema")
     if schema is None:
         return None
     if not isinstance(schema, str) or not _SCHEMA_NAME.fullmatch(schema) or schema.startswith("pg_"):
@@ -172,6 +180,34 @@ def council_schema(url: str) -> str | None:
         )
         raise UnsupportedDatabase(msg)
     return schema
+
+
+_POSTGRES_PARAMETERS = {
+    "schema", "pool_size", "host", "hostaddr", "port", "options", "passfile", "channel_binding", "connect_timeout",
+    "client_encoding", "application_name", "fallback_application_name", "keepalives", "keepalives_idle",
+    "keepalives_interval", "keepalives_count", "tcp_user_timeout", "gssencmode", "sslmode", "sslnegotiation",
+    "sslcompression", "sslcert", "sslkey", "sslpassword", "sslcertmode", "sslrootcert", "sslcrl", "sslcrldir",
+    "sslsni", "requirepeer", "require_auth", "ssl_min_protocol_version", "ssl_max_protocol_version", "krbsrvname",
+    "gsslib", "gssdelegation", "service", "target_session_attrs", "load_balance_hosts",
+}  # fmt: skip
+"""What a PostgreSQL URL may say: a council's schema, the pool's size, and libpq's own connection parameters."""
+
+DEFAULT_POOL_SIZE = 4
+"""Connections a ``Scrutiny`` may hold at most to each of the event store and the read models (``?pool_size=``):
+one is opened at the start, the others as threads need them."""
+
+
+def pool_size(url: str) -> int:
+    """How many connections a ``Scrutiny`` of ``url`` holds at most to each of its pools (``?pool_size=N``)."""
+    if url.startswith("sqlite:"):
+        return DEFAULT_POOL_SIZE
+    given = _url(url).query.get("pool_size")
+    if given is None:
+        return DEFAULT_POOL_SIZE
+    if not isinstance(given, str) or not given.isdigit() or not 1 <= int(given) <= 100:
+        msg = f"pool_size={given} in {url} is not a number of connections from 1 to 100"
+        raise UnsupportedDatabase(msg)
+    return int(given)
 
 
 def missing_council(url: str) -> str | None:
@@ -201,7 +237,7 @@ def postgres_url(url: str) -> URL:
     A council's ``schema`` becomes the connections' ``search_path``, so every table is made and read there.
     """
     schema = council_schema(url)
-    parsed = _url(url).difference_update_query(["schema"])
+    parsed = _url(url).difference_update_query(["schema", "pool_size"])
     if schema is not None:
         options = f"{parsed.query.get('options') or ''} -c search_path={schema}".strip()
         parsed = parsed.update_query_dict({"options": options})

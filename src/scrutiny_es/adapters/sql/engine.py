@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, exc, text
 
-from scrutiny_es.adapters.database import council_schema, event_store_env, postgres_url, sqlite_file
+from scrutiny_es.adapters.database import council_schema, event_store_env, pool_size, postgres_url, sqlite_file
 
 READ_MODEL_CACHE_KB = 32 * 1024
 """SQLite's page cache for each read-model connection, at most (it grows as pages are read)."""
@@ -16,7 +16,8 @@ def read_model_engine(url: str) -> Engine:
     """The SQLAlchemy engine for the read-model tables, in the same database as the events."""
     event_store_env(url)  # the same URLs, the same errors
     if not url.startswith("sqlite:///"):
-        engine = create_engine(postgres_url(url), pool_pre_ping=True, pool_size=4, max_overflow=8)
+        # Opened as they are needed, at most pool_size (a command-line process uses one or two).
+        engine = create_engine(postgres_url(url), pool_pre_ping=True, pool_size=pool_size(url), max_overflow=0)
         schema = council_schema(url)
         if schema is not None:
             _make_schema(engine, schema)
