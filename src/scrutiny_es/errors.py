@@ -31,6 +31,7 @@ WHERE = {
     "MailNotSent": "scrutiny_es.adapters.mail",
     "RebuildUnderWay": "scrutiny_es.adapters.sql.runner",
     "LogDamaged": "scrutiny_es.adapters.store.eventstore",
+    "DatabaseUnavailable": "scrutiny_es.adapters.store.reconnect",
     "EventTooNew": "scrutiny_es.adapters.store.mapper",
     "CannotMigrate": "scrutiny_es.adapters.store.migrate",
 }
