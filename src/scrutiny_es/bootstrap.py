@@ -21,6 +21,7 @@ from scrutiny_es.adapters.sql.readmodels import SqlReadModels
 from scrutiny_es.adapters.store import migrate
 from scrutiny_es.adapters.store.eventstore import EventsourcingStore
 from scrutiny_es.adapters.store.migrate import event_store_in
+from scrutiny_es.adapters.store.reconnect import reconnecting
 from scrutiny_es.application import BatchRejected, Receipt, ScrutinyService
 from scrutiny_es.application.ports import Clock
 from scrutiny_es.domain.errors import ScrutinyError
@@ -92,6 +93,9 @@ class Scrutiny(ScrutinyService):
             store.create_table()
         if session is not None or read_url is not None:  # now: not in the host's transaction, not on the standby
             read_models.setup()
+        lost_again = session is None and not url.startswith("sqlite:")  # a connection lost is made again
+        if lost_again:
+            store, read_models = reconnecting(store), reconnecting(read_models)
         self._standby = None if read_url is None else _standby(read_models, url, read_url, catch_up=catch_up)
         super().__init__(
             store=store,

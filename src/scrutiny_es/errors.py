@@ -35,6 +35,7 @@ WHERE = {
     "RebuildUnderWay": "scrutiny_es.adapters.sql.runner",
     "StandbyBehind": "scrutiny_es.adapters.sql.standby",
     "LogDamaged": "scrutiny_es.adapters.store.eventstore",
+    "DatabaseUnavailable": "scrutiny_es.adapters.store.reconnect",
     "EventTooNew": "scrutiny_es.adapters.store.mapper",
     "EventUnreadable": "scrutiny_es.adapters.store.mapper",
     "CannotMigrate": "scrutiny_es.adapters.store.migrate",

@@ -62,10 +62,33 @@ def test_keep_going_reports_every_bad_line_and_applies_the_rest(tmp_path: Path, 
     assert result.stderr.splitlines() == [
         "line 2: not valid JSON: Expecting property name enclosed in double quotes at column 36",
         "line 4: decision: must be accepted, partially_accepted, rejected or noted",
+        "line 5: not applied, for line 4 of the same item was refused",
         "line 6: a command is a JSON object: {...}",
     ]
-    assert result.stdout == "applied 3 commands from standard input; 3 rejected\n"
-    assert positions(db_url) == [1, 2, 3]
+    assert result.stdout == (
+        "applied 2 commands from standard input; 3 rejected; 1 held back (an earlier line of their item was "
+        "refused: fix it and run the file again)\n"
+    )
+    assert positions(db_url) == [1, 2]
+
+
+def test_keep_going_holds_back_an_item_s_later_lines_and_a_rerun_after_the_fix_applies_them_in_order(
+    tmp_path: Path, db_url: str
+) -> None:
+    file = tmp_path / "minutes.jsonl"
+    closing = command("close", ref="R1", outcome="implemented", decided_on="2024-06-01", note="Done")
+    file.write_text(jsonl(register(), make(), REFER, BAD_RESPONSE, closing, make("R2")))
+    first = run("apply", "--keep-going", str(file), db=db_url)
+    assert first.returncode == 1
+    assert first.stderr.splitlines()[1:] == ["line 5: not applied, for line 4 of the same item was refused"]
+    assert [e.event for e in Scrutiny(db_url).audit()] == ["Registered", "Made", "Referred", "Made"]
+    fixed = {**BAD_RESPONSE, "decision": "accepted"}
+    file.write_text(jsonl(register(), make(), REFER, fixed, closing, make("R2")))
+    again = run("apply", "--keep-going", str(file), db=db_url)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == f"applied 2 commands from {file}; 4 already recorded\n"
+    events = [(e.ref, e.event) for e in Scrutiny(db_url).audit()]
+    assert events[4:] == [("R1", "ResponseRecorded"), ("R1", "Closed")]  # the fixed line in its place, then the close
 
 
 def test_reads_standard_input(db_url: str) -> None:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from datetime import date, timedelta
+
+import psycopg
+import pytest
+from sqlalchemy import make_url
 
 from scrutiny_es import Scrutiny
 from scrutiny_es.domain.model import Recommendation, recommendation_id
 from tests import parts
-from tests.conftest import FixedClock, make, register
+from tests.conftest import FixedClock, NewDatabase, make, register
 
 WRITERS = 4
 COMMANDS = 25
@@ -62,3 +67,36 @@ def test_four_writers_on_the_same_items_lose_nothing(db_url: str) -> None:
     assert [(row.ref, row.notes, row.last_changed_on) for row in app.tracker()] == [
         (ref, f"writer {WRITERS - 1} note {latest[ref]}", last_day[ref]) for ref in ("R1", "R2")
     ]
+
+
+SMALL_WRITER = WRITER.replace("writer * 100", "writer * 10")
+"""Sixteen writers' days, all in the past."""
+
+
+@pytest.mark.parametrize("new_database", ["postgresql"], indirect=True)
+def test_sixteen_writer_processes_fit_in_a_default_server_s_hundred_connections(new_database: NewDatabase) -> None:
+    with new_database() as url:
+        app = Scrutiny(url, clock=FixedClock())
+        app.execute(register())
+        app.execute(make("R1"))
+        app.execute(make("R2"))
+        u = make_url(url)
+        most = 0
+        with psycopg.connect(host=str(u.host), port=u.port or 5432, dbname=u.database, user=u.username,
+                             autocommit=True) as admin:  # fmt: skip
+            writers = [
+                subprocess.Popen(
+                    [sys.executable, "-c", SMALL_WRITER, url, str(w), "4"], stderr=subprocess.PIPE, text=True
+                )
+                for w in range(16)
+            ]
+            while any(writer.poll() is None for writer in writers):
+                found = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+                most = max(most, int((found.fetchone() or (0,))[0]))
+                time.sleep(0.05)
+            for writer in writers:
+                _, errors = writer.communicate(timeout=300)
+                assert writer.returncode == 0, errors
+        assert 16 < most <= 97  # a default server: max_connections 100, three kept for superusers
+        assert len(app.audit()) == 3 + 16 * 4
+        app.close()

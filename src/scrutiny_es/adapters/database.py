@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import errno
 import getpass
+import os
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, quote
 
 from scrutiny_es.adapters.extras import need
 from scrutiny_es.domain.errors import ScrutinyError
@@ -36,20 +39,16 @@ def event_store_env(url: str, store: str = "native") -> dict[str, str]:
     schema = council_schema(url)
     if store == "sqlalchemy":
         if url.startswith("sqlite:///"):
-            return {"PERSISTENCE_MODULE": SHARED_STORE, "SQLALCHEMY_URL": url}
+            return {"PERSISTENCE_MODULE": SHARED_STORE, "SQLALCHEMY_URL": sqlite_file(url).sqlalchemy_url}
         need("postgres", "psycopg")
         return {
             "PERSISTENCE_MODULE": SHARED_STORE,
             "SQLALCHEMY_URL": postgres_url(url).render_as_string(hide_password=False),
         }
     if url.startswith("sqlite:///"):
-        path = url.removeprefix("sqlite:///")
-        if not path:
-            msg = f"{url} names no file: write sqlite:///path/to/file.db"
-            raise UnsupportedDatabase(msg)
         return {
             "PERSISTENCE_MODULE": "scrutiny_es.adapters.store.sqlite:Factory",
-            "SQLITE_DBNAME": path,
+            "SQLITE_DBNAME": sqlite_file(url).store_name,
             "SQLITE_LOCK_TIMEOUT": "30",
         }
     parsed = postgres_url(url)
@@ -61,11 +60,82 @@ def event_store_env(url: str, store: str = "native") -> dict[str, str]:
         "POSTGRES_PORT": str(parsed.port or 5432),
         "POSTGRES_USER": parsed.username or getpass.getuser(),
         "POSTGRES_PASSWORD": parsed.password or "",
-        "POSTGRES_POOL_SIZE": "4",
-        "POSTGRES_MAX_OVERFLOW": "8",
+        "POSTGRES_POOL_SIZE": "1",  # opened at the start; the others as threads need them
+        "POSTGRES_MAX_OVERFLOW": str(pool_size(url) - 1),
         "POSTGRES_LOCK_TIMEOUT": "10",
         "POSTGRES_SCHEMA": schema or "",
     }
+
+
+@dataclass(frozen=True)
+class SqliteFile:
+    """The file a ``sqlite:///`` URL names, and whether it is only to be read.
+
+    ``sqlite:///x.db?mode=ro`` opens it read-only; ``?immutable=1`` too, and tells SQLite that nothing
+    changes it (so it needs no ``-wal`` or ``-shm`` beside it: a read-only mount, a copy on a CD). A
+    file on a read-only file system is opened immutable without being asked. SQLAlchemy's own form,
+    ``sqlite:///file:x.db?mode=ro&uri=true``, names the same. Any other parameter is refused.
+    """
+
+    path: str
+    read_only: bool = False
+    immutable: bool = False
+
+    @property
+    def store_name(self) -> str:
+        """The name the event store opens it by (eventsourcing opens SQLite files as URIs)."""
+        if not (self.read_only or self.immutable):
+            return self.path
+        return f"file:{quote(self.path)}?{self._query}"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The URL the read models' engine opens it by."""
+        if not (self.read_only or self.immutable):
+            return f"sqlite:///{self.path}"
+        return f"sqlite:///file:{quote(self.path)}?{self._query}&uri=true"
+
+    @property
+    def _query(self) -> str:
+        return "mode=ro" + ("&immutable=1" if self.immutable else "")
+
+
+_SQLITE_PARAMETERS = {"mode": ("ro", "rw", "rwc"), "immutable": ("0", "1"), "uri": ("true",)}
+
+
+def sqlite_file(url: str) -> SqliteFile:
+    """The file ``url`` (``sqlite:///...``) names; a parameter the library does not know is refused, never
+    taken for part of the file's name."""
+    rest = url.removeprefix("sqlite:///")
+    path, _, query = rest.partition("?")
+    as_uri = path.startswith("file:")
+    path = path.removeprefix("file:")
+    if not path:
+        msg = f"{url} names no file: write sqlite:///path/to/file.db"
+        raise UnsupportedDatabase(msg)
+    given: dict[str, str] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        known = _SQLITE_PARAMETERS.get(name)
+        if name == "schema":
+            council_schema(url)  # says why
+        if known is None or value not in known or (name == "uri" and not as_uri):
+            msg = (
+                f"{url}: {name}={value} is not something a SQLite database URL can say; it takes mode=ro "
+                "(read only) or immutable=1 (read only, and nothing else changes the file), as in "
+                "sqlite:///path/to/file.db?mode=ro"
+            )
+            raise UnsupportedDatabase(msg)
+        given[name] = value
+    immutable = given.get("immutable") == "1" or _on_read_only_file_system(path)
+    return SqliteFile(path, read_only=immutable or given.get("mode") == "ro", immutable=immutable)
+
+
+def _on_read_only_file_system(path: str) -> bool:
+    """Whether ``path`` is on a file system mounted read-only (where SQLite could make no ``-shm``)."""
+    try:
+        return bool(os.statvfs(os.path.dirname(os.path.abspath(path))).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -89,8 +159,18 @@ def council_schema(url: str) -> str | None:
                 "give each council a file of its own (sqlite:///haringey.db)"
             )
             raise UnsupportedDatabase(msg)
+        if url.startswith("sqlite:///"):
+            sqlite_file(url)  # its parameters: one it does not know is refused before any file is made
         return None
-    schema = _url(url).query.get("schema")
+    parsed = _url(url)
+    unknown = sorted(set(parsed.query) - _POSTGRES_PARAMETERS)
+    if unknown:
+        msg = (
+            f"{url}: {', '.join(unknown)} is not something a PostgreSQL database URL can say here; it takes "
+            "schema=, pool_size= and libpq's connection parameters (sslmode=, connect_timeout=, ...)"
+        )
+        raise UnsupportedDatabase(msg)
+    schema = parsed.query.get("schema")
     if schema is None:
         return None
     if not isinstance(schema, str) or not _SCHEMA_NAME.fullmatch(schema) or schema.startswith("pg_"):
@@ -100,6 +180,34 @@ def council_schema(url: str) -> str | None:
         )
         raise UnsupportedDatabase(msg)
     return schema
+
+
+_POSTGRES_PARAMETERS = {
+    "schema", "pool_size", "host", "hostaddr", "port", "options", "passfile", "channel_binding", "connect_timeout",
+    "client_encoding", "application_name", "fallback_application_name", "keepalives", "keepalives_idle",
+    "keepalives_interval", "keepalives_count", "tcp_user_timeout", "gssencmode", "sslmode", "sslnegotiation",
+    "sslcompression", "sslcert", "sslkey", "sslpassword", "sslcertmode", "sslrootcert", "sslcrl", "sslcrldir",
+    "sslsni", "requirepeer", "require_auth", "ssl_min_protocol_version", "ssl_max_protocol_version", "krbsrvname",
+    "gsslib", "gssdelegation", "service", "target_session_attrs", "load_balance_hosts",
+}  # fmt: skip
+"""What a PostgreSQL URL may say: a council's schema, the pool's size, and libpq's own connection parameters."""
+
+DEFAULT_POOL_SIZE = 4
+"""Connections a ``Scrutiny`` may hold at most to each of the event store and the read models (``?pool_size=``):
+one is opened at the start, the others as threads need them."""
+
+
+def pool_size(url: str) -> int:
+    """How many connections a ``Scrutiny`` of ``url`` holds at most to each of its pools (``?pool_size=N``)."""
+    if url.startswith("sqlite:"):
+        return DEFAULT_POOL_SIZE
+    given = _url(url).query.get("pool_size")
+    if given is None:
+        return DEFAULT_POOL_SIZE
+    if not isinstance(given, str) or not given.isdigit() or not 1 <= int(given) <= 100:
+        msg = f"pool_size={given} in {url} is not a number of connections from 1 to 100"
+        raise UnsupportedDatabase(msg)
+    return int(given)
 
 
 def missing_council(url: str) -> str | None:
@@ -129,7 +237,7 @@ def postgres_url(url: str) -> URL:
     A council's ``schema`` becomes the connections' ``search_path``, so every table is made and read there.
     """
     schema = council_schema(url)
-    parsed = _url(url).difference_update_query(["schema"])
+    parsed = _url(url).difference_update_query(["schema", "pool_size"])
     if schema is not None:
         options = f"{parsed.query.get('options') or ''} -c search_path={schema}".strip()
         parsed = parsed.update_query_dict({"options": options})

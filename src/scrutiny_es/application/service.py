@@ -312,6 +312,10 @@ class ScrutinyService:
         """Each read model's position against the head of the log."""
         return self._upkeep.projection_status()
 
+    def last_recorded(self) -> datetime | None:
+        """When the log's last event was stamped (None: nothing recorded yet), for checking it against a real clock."""
+        return self._store.latest()
+
     @property
     def read_only(self) -> bool:
         """Whether the database turned out read-only: the read models then answer as last brought up to date."""

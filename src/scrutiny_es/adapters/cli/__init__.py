@@ -22,6 +22,7 @@ from scrutiny_es.adapters.database import (
     council_schema,
     database_problem,
     missing_council,
+    sqlite_file,
 )
 from scrutiny_es.adapters.formats import FORMATS
 from scrutiny_es.domain.dates import UK
@@ -89,7 +90,7 @@ def _missing_file(url: str) -> str | None:
     """The path of a SQLite URL whose file does not exist, or None."""
     if not url.startswith("sqlite:///"):
         return None
-    path = url.removeprefix("sqlite:///").partition("?")[0]
+    path = sqlite_file(url).path
     return None if not path or os.path.exists(path) else path
 
 

@@ -25,7 +25,8 @@ from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError
 
 def apply(args: argparse.Namespace) -> int:
     app = args.open(args.db, catch_up=False)
-    applied = rejected = already = 0
+    applied = rejected = already = held = 0
+    refused: dict[tuple[str, str | None], int] = {}  # items (body, ref; a body's own: None) with a refused line
     name = "standard input" if args.file == "-" else args.file
     actor = default_actor(args)
 
@@ -35,11 +36,27 @@ def apply(args: argparse.Namespace) -> int:
             said += f"; {already} already recorded"
         if rejected:
             said += f"; {rejected} rejected" + ("" if args.keep_going else ", stopped at the first")
+        if held:
+            said += f"; {held} held back (an earlier line of their item was refused: fix it and run the file again)"
         return said
+
+    def held_back(batch: list[Line]) -> list[Line]:
+        """The batch without the lines of an item an earlier line of which was refused (said, and counted)."""
+        nonlocal held
+        kept = []
+        for line in batch:
+            earlier = next((refused[k] for k in _items_of(line) if k in refused), None)
+            if earlier is None:
+                kept.append(line)
+                continue
+            held += 1
+            print(f"line {line.number}: not applied, for line {earlier} of the same item was refused", file=sys.stderr)
+        return kept
 
     with _open(args.file) as file:
         try:
-            for batch in _batches(_not_csv(commands(file, actor), name), args.batch):
+            for lines in _batches(_not_csv(commands(file, actor), name), args.batch):
+                batch = held_back(lines)
                 while batch:
                     bad = first_bad(app, batch)
                     if isinstance(bad, list):
@@ -58,7 +75,11 @@ def apply(args: argparse.Namespace) -> int:
                         if len(batch) > 1:
                             print(f"lines {batch[0].number}-{batch[-1].number} were not written", file=sys.stderr)
                         break
-                    del batch[index]  # and the rest of the batch is tried again without it
+                    # A later line of the same item is not applied without it: a re-run after the fix then applies
+                    # the fixed line in its place, and the lines after it in their order.
+                    refused.update(dict.fromkeys(_items_of(batch[index]), batch[index].number))
+                    del batch[index]
+                    batch = held_back(batch)  # and the rest of the batch is tried again without them
                 if rejected and not args.keep_going:
                     break
             app.catch_up()
@@ -66,7 +87,7 @@ def apply(args: argparse.Namespace) -> int:
             print(summary() + ", and then stopped")  # what was recorded before the failure stays recorded
             raise
     print(summary())
-    return 1 if rejected else 0
+    return 1 if rejected or held else 0
 
 
 class Line(NamedTuple):
@@ -142,6 +163,18 @@ def default_actor(args: argparse.Namespace) -> dict[str, str] | None:
     if not isinstance(actor, dict) or set(actor) != {"id", "name", "role"}:
         raise ScrutinyError('SCRUTINY_ACTOR must be JSON: {"id": "...", "name": "...", "role": "..."}')
     return actor
+
+
+def _items_of(line: Line) -> list[tuple[str, str | None]]:
+    """What a line records on: its item (body, ref), or its body's own record (body, None); none if unreadable."""
+    try:
+        data = json_object(line.text)
+    except InvalidCommand:
+        return []
+    body, ref = data.get("body"), data.get("ref")
+    if not isinstance(body, str):
+        return []
+    return [(body, ref if isinstance(ref, str) else None)]
 
 
 def _with_actor(line: Line, actor: dict[str, str]) -> Line:

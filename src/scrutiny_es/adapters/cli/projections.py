@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from scrutiny_es.adapters import worker
 from scrutiny_es.adapters.cli.apply import default_actor
-from scrutiny_es.adapters.cli.verify import TAMPERED
+from scrutiny_es.adapters.cli.verify import TAMPERED, log_ahead
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.application.upkeep import SealBroken
 from scrutiny_es.domain.errors import ScrutinyError
@@ -27,6 +27,9 @@ def status(args: argparse.Namespace) -> int:
     for s in app.projection_status():
         rebuilding = "" if s.rebuild_lag is None else f", rebuild at {s.events - s.rebuild_lag}"
         print(f"{s.name:8} at {s.applied} of {s.events} (lag {s.lag}){rebuilding}")
+    ahead = log_ahead(app)
+    if ahead is not None:
+        print(ahead)
     return 0
 
 
@@ -110,7 +113,13 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
     print("keeping the projections up to date; Ctrl-C to stop", file=sys.stderr, flush=True)
-    worker.run(app, stopping, args.poll, lambda read: print(f"applied {read} events", file=sys.stderr, flush=True))
+    worker.run(
+        app,
+        stopping,
+        args.poll,
+        lambda read: print(f"applied {read} events", file=sys.stderr, flush=True),
+        lambda why: print(f"scrutiny-es: {why}; trying again", file=sys.stderr, flush=True),
+    )
     print("stopped", file=sys.stderr)
     app.close()
     return 0

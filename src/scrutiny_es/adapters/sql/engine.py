@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, exc, text
 
-from scrutiny_es.adapters.database import council_schema, event_store_env, postgres_url
+from scrutiny_es.adapters.database import council_schema, event_store_env, pool_size, postgres_url, sqlite_file
 
 READ_MODEL_CACHE_KB = 32 * 1024
 """SQLite's page cache for each read-model connection, at most (it grows as pages are read)."""
@@ -19,18 +19,20 @@ def read_model_engine(url: str, *, standby: bool = False) -> Engine:
     """
     event_store_env(url)  # the same URLs, the same errors
     if not url.startswith("sqlite:///"):
-        engine = create_engine(postgres_url(url), pool_pre_ping=True, pool_size=4, max_overflow=8)
+        # Opened as they are needed, at most pool_size (a command-line process uses one or two).
+        engine = create_engine(postgres_url(url), pool_pre_ping=True, pool_size=pool_size(url), max_overflow=0)
         schema = council_schema(url)
         if schema is not None and not standby:
             _make_schema(engine, schema)
         return engine
-    engine = create_engine(url, connect_args={"timeout": 30})
+    file = sqlite_file(url)
+    engine = create_engine(file.sqlalchemy_url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _: Any) -> None:
         # Let SQLAlchemy say when transactions begin (pysqlite's own handling defers too much).
         dbapi_connection.isolation_level = None
-        if dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # a read-only file cannot change
+        if not file.read_only and dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             dbapi_connection.execute("PRAGMA journal_mode=WAL")
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
         # Some builds (Debian's) zero every page freed, so dropping a replaced generation of the

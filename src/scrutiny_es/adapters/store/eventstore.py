@@ -187,17 +187,32 @@ class EventsourcingStore:
         if channel is None:
             sleep(timeout)
             return False
-        listening = getattr(self._listening, "connection", None)
-        if listening is None:
-            import psycopg
-            from psycopg import sql
+        import psycopg
+        from psycopg import sql
 
-            options = _listen_options(self.recorder)
-            listening = self._listening.connection = psycopg.connect(**options, autocommit=True)
-            listening.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+        listening = getattr(self._listening, "connection", None)
+        try:
+            if listening is None:
+                options = _listen_options(self.recorder)
+                listening = self._listening.connection = psycopg.connect(**options, autocommit=True)
+                with self._listeners_lock:
+                    self._listeners.append(listening)
+                listening.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+            return any(True for _ in listening.notifies(timeout=timeout, stop_after=1))
+        except psycopg.OperationalError:
+            # The server went away (a restart): listen again on the next call, and say "look": what was
+            # recorded while no one listened is found by reading, which waits for the server to be back.
+            self._stop_listening()
+            sleep(min(timeout, 1.0))
+            return True
+
+    def _stop_listening(self) -> None:
+        listening = getattr(self._listening, "connection", None)
+        self._listening.connection = None
+        if listening is not None:
             with self._listeners_lock:
-                self._listeners.append(listening)
-        return any(True for _ in listening.notifies(timeout=timeout, stop_after=1))
+                self._listeners.remove(listening)
+            listening.close()
 
     def close(self) -> None:
         with self._listeners_lock:
