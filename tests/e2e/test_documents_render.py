@@ -18,7 +18,7 @@ from PIL import Image
 from scrutiny_es.adapters.formats import render
 from scrutiny_es.adapters.formats.furniture import load_furniture
 from scrutiny_es.adapters.formats.impact import impact_html
-from scrutiny_es.adapters.formats.pack import render_pack
+from scrutiny_es.adapters.formats.pack_render import render_pack
 from tests.e2e.browser import browser
 from tests.sandwell import impact_rows, meeting_pack, tracker_report, tracker_rows
 

@@ -470,6 +470,7 @@ def _problem(error: Any, data: Any) -> tuple[str, str]:
 
 
 def _not_a_command(got: Any) -> str:
+    got = got[:32] + "…" if isinstance(got, str) and len(got) > 32 else got  # a name is short: the list says the rest
     reason = "is required" if got is None else f"{described(got)} is not a command"
     return f"{reason}; the commands are: {', '.join(command_names())}"
 
