@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import create_engine
@@ -17,6 +16,7 @@ from scrutiny_es.application import ScrutinyService
 from scrutiny_es.application.ports import EventStore
 from scrutiny_es.bootstrap import in_memory
 from tests.conftest import FixedClock, fresh_postgres_database
+from tests.parts import store_of
 
 STORES = ["memory", "sqlite", "postgresql", "shared-sqlite", "shared-postgresql"]
 
@@ -32,11 +32,6 @@ class Opened:
     @property
     def store(self) -> EventStore:
         return store_of(self.app)
-
-
-def store_of(app: ScrutinyService) -> Any:
-    """The event store an application records in (the part these contracts test)."""
-    return getattr(app, "store", None) or app._store  # type: ignore[attr-defined]
 
 
 def url_for(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:

@@ -16,7 +16,7 @@ from scrutiny_es import Scrutiny
 from scrutiny_es.bootstrap import migrate_store
 from scrutiny_es.domain.model import body_id, recommendation_id
 from tests.conftest import FixedClock, command, fresh_postgres_database, make, register
-from tests.contracts.conftest import store_of
+from tests.parts import store_of
 
 RELEASE_0_1_0 = sorted((Path(__file__).parent.parent / "fixtures").glob("scrutiny-0.1.0-*.db"))
 

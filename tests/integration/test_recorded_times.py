@@ -16,7 +16,7 @@ from scrutiny_es import Scrutiny
 from scrutiny_es.adapters.store import microseconds, moment
 from scrutiny_es.application.ports import LogIsAhead
 from tests.conftest import FixedClock, make, register
-from tests.contracts.conftest import store_of
+from tests.parts import store_of
 
 
 def test_a_clock_behind_the_log_records_at_the_logs_time_not_before_it(db_url: str) -> None:
