@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from scrutiny_es.application.ports import Mailer, ProjectionStatus
     from scrutiny_es.bootstrap import Scrutiny
     from scrutiny_es.domain.commands import (
-        Actor,
-        Addressee,
         AnyCommand,
         CancelMeeting,
         Close,
@@ -46,6 +44,7 @@ if TYPE_CHECKING:
         ScheduleMeeting,
         Transfer,
     )
+    from scrutiny_es.domain.fields import Actor, Addressee
     from scrutiny_es.domain.policy import Policy, Role
     from scrutiny_es.errors import (
         AlreadyReferred,
@@ -96,7 +95,7 @@ if TYPE_CHECKING:
     from scrutiny_es.projections.views import DecisionView, ItemView, ProgressView, ReferralView, ResponseView
 
 _COMMANDS = (
-    "Actor Addressee AnyCommand CancelMeeting Close Command Correct Defer Escalate ExtendResponseDeadline ItemCommand "
+    "AnyCommand CancelMeeting Close Command Correct Defer Escalate ExtendResponseDeadline ItemCommand "
     "MakeRecommendation ProposeClosure Reaffirm RecordReminder RecordResponse Refer RegisterBody Reopen ReportProgress "
     "Retract ReviseTargetDate ScheduleMeeting RenameBody DissolveBody Transfer"
 )
@@ -109,6 +108,7 @@ _WHERE = {
     "ImpactRow": "scrutiny_es.projections.impact",
     **dict.fromkeys(["DueSoon", "Reminder"], "scrutiny_es.projections.reminders"),
     **dict.fromkeys(_COMMANDS.split(), "scrutiny_es.domain.commands"),
+    **dict.fromkeys(["Actor", "Addressee"], "scrutiny_es.domain.fields"),
     **dict.fromkeys(ERRORS, "scrutiny_es.errors"),
     **dict.fromkeys(["Policy", "Role"], "scrutiny_es.domain.policy"),
     **dict.fromkeys(

@@ -12,9 +12,10 @@ import json
 import re
 from typing import Any
 
-from scrutiny_es.domain.commands import MAX_LINE, AnyCommand, Command, command_from_json
+from scrutiny_es.domain.commands import AnyCommand, Command, command_from_json
 from scrutiny_es.domain.commands import parse_command as parse_shape
 from scrutiny_es.domain.errors import InvalidCommand
+from scrutiny_es.domain.fields import MAX_LINE
 
 MAX_DEPTH = 20
 """How deeply a command's JSON may nest (a command needs three levels)."""

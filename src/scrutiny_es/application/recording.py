@@ -38,6 +38,7 @@ from scrutiny_es.domain.policy import Policy
 
 if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
     from scrutiny_es.domain import commands as c
+    from scrutiny_es.domain import fields
 
 
 class Receipt(NamedTuple):
@@ -394,7 +395,7 @@ def _back_off(attempt: int) -> None:
     sleep(random.uniform(0, BACK_OFF * attempt))  # noqa: S311
 
 
-def _actor(given: c.Actor, actors: dict[tuple[str, str, str], Actor]) -> Actor:
+def _actor(given: fields.Actor, actors: dict[tuple[str, str, str], Actor]) -> Actor:
     """The domain's actor for a command's, one for every command of a batch by the same person."""
     key = (given.id, given.name, given.role)
     return actors.get(key) or actors.setdefault(key, Actor(*key))

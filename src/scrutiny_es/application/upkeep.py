@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from scrutiny_es.application.ports import Clock, EventStore, Progress, ProjectionStatus, ReadModels
 from scrutiny_es.application.reading import Reading
 from scrutiny_es.application.recording import Receipt
-from scrutiny_es.domain import commands as c
 from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError, check_count
+from scrutiny_es.domain.fields import Actor as ActorFields
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 from scrutiny_es.domain.seal import Seal
 from scrutiny_es.domain.values import Actor
@@ -200,7 +200,7 @@ def _actor(given: Actor | Mapping[str, str]) -> Actor:
     if isinstance(given, Actor):
         given = {"id": given.id, "name": given.name, "role": given.role}
     try:
-        actor = c.Actor.model_validate(given)
+        actor = ActorFields.model_validate(given)
     except ValidationError as e:
         fields = [("actor." + ".".join(str(part) for part in error["loc"]), error["msg"]) for error in e.errors()]
         raise InvalidCommand(fields) from None

@@ -19,8 +19,9 @@ from typing import BinaryIO, NamedTuple
 
 from scrutiny_es.adapters.jsonlines import json_object, read_command
 from scrutiny_es.application import BatchRejected, Receipt, ScrutinyService
-from scrutiny_es.domain.commands import MAX_LINE, AnyCommand
+from scrutiny_es.domain.commands import AnyCommand
 from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError
+from scrutiny_es.domain.fields import MAX_LINE
 
 
 def apply(args: argparse.Namespace) -> int:

@@ -54,8 +54,8 @@ from scrutiny_es.adapters.importers.words import (
     read_names,
 )
 from scrutiny_es.adapters.importers.words import words as _words
-from scrutiny_es.domain.commands import MAX_ADDRESSEES, MAX_NAME, MAX_TEXT
 from scrutiny_es.domain.dates import long_date
+from scrutiny_es.domain.fields import MAX_ADDRESSEES, MAX_NAME, MAX_TEXT
 
 MAX_COMMAND_ID = 200
 BOARD = "the board"
