@@ -100,14 +100,16 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         times = kwargs.get("recorded_at") or [None] * count
         # Not prepared: psycopg prepares a statement run often, and a clash rolled back in its pipeline
         # leaves it taking one as prepared that the server never kept.
-        with curs.connection.cursor(row_factory=tuple_row) as c:
-            for statement in self.lock_table_statements:  # eventsourcing's own lock, taken first
-                c.execute(statement, prepare=False)
-            c.execute(self._statements.last_recorded, prepare=False)
-            row = c.fetchone()
-            check_follows(row[0] if row else None, times[0])
+        connection = curs.connection
+        with connection.cursor(row_factory=tuple_row) as c, connection.cursor(row_factory=tuple_row) as before:
+            # The log's length is one row: adding to it makes writers queue here, in the order they commit
+            # (eventsourcing's table lock, taken after, then never waits). The time of the event before is read
+            # by a statement of its own, so it sees what the writer ahead of this one committed. One round trip.
             c.execute(self._statements.add_to_log, (count,), prepare=False)
+            before.execute(self._statements.last_recorded, prepare=False)
             (last,) = c.fetchone() or (count,)
+            row = before.fetchone()
+            check_follows(row[0] if row else None, times[0])
             positions = list(range(last - count + 1, last + 1))
             ids, versions = [e.originator_id for e in stored_events], [e.originator_version for e in stored_events]
             c.execute(self._statements.insert_positions, (positions, ids, versions, list(times)), prepare=False)
