@@ -8,13 +8,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from time import monotonic, sleep
 
-from pydantic import ValidationError
-
 from scrutiny_es.application.ports import Clock, EventStore, Progress, ProjectionStatus, ReadModels
 from scrutiny_es.application.reading import Reading
 from scrutiny_es.application.recording import Receipt
 from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError, check_count
-from scrutiny_es.domain.fields import Actor as ActorFields
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 from scrutiny_es.domain.seal import Seal
 from scrutiny_es.domain.values import Actor
@@ -197,6 +194,10 @@ class Upkeep:
 
 def _actor(given: Actor | Mapping[str, str]) -> Actor:
     """Who resets the seal, checked as a command's actor is."""
+    from pydantic import ValidationError  # here: a process that only reports does without pydantic
+
+    from scrutiny_es.domain.fields import Actor as ActorFields
+
     if isinstance(given, Actor):
         given = {"id": given.id, "name": given.name, "role": given.role}
     try:

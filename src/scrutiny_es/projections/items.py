@@ -10,15 +10,13 @@ construction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields as dataclass_fields
 from datetime import date
 from functools import cache
 from operator import attrgetter
-from typing import Any, Literal, NamedTuple
-
-from pydantic import TypeAdapter
-from pydantic_core import from_json
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from scrutiny_es.domain.history import (
     RETURNING,
@@ -34,9 +32,14 @@ from scrutiny_es.domain.history import (
 from scrutiny_es.domain.model import Recommendation
 from scrutiny_es.projections.rows import ItemStatus, Obligation, OverdueReason, OverdueRow, TrackerRow
 
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
 
 @cache
 def _adapter(kind: Any) -> TypeAdapter[Any]:
+    from pydantic import TypeAdapter  # when first needed: a live report reads its rows without pydantic
+
     return TypeAdapter(kind)
 
 
@@ -121,7 +124,7 @@ def tracker_from_json(text: str | bytes, day: date) -> TrackerRow:
     The JSON is what ``tracker_record`` wrote, so only its dates need reading back: a validator for the
     whole row would cost a command-line report a twentieth of a second to build, and every row as much again.
     """
-    fields = from_json(text)
+    fields = json.loads(text)
     overdue, on = [], day.isoformat()
     for reason, due, met_on in fields.pop("owed"):
         if due < on and (met_on is None or met_on > on) and reason not in overdue:

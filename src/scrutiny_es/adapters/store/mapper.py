@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import TopicError, get_topic, resolve_topic
-from pydantic import TypeAdapter, ValidationError
-from pydantic_core import from_json
 
 from scrutiny_es.adapters.store import microseconds
 from scrutiny_es.domain.errors import ScrutinyError
+
+if TYPE_CHECKING:  # pydantic is loaded by the first event read or written: a live report needs neither
+    from pydantic import TypeAdapter
 
 
 class EventTooNew(ScrutinyError):
@@ -80,6 +81,8 @@ class EventMapper(Mapper[UUID]):
             return codec.adapter.validator.validate_json(identity + state[1:])
         except (ValueError, TypeError, AttributeError, LookupError, TopicError) as e:  # ValidationError: a ValueError
             what = type(e).__name__
+            from pydantic import ValidationError
+
             if isinstance(e, ValidationError):
                 what = "its " + ", ".join(sorted({".".join(map(str, error["loc"])) for error in e.errors()}))
             msg = (
@@ -129,12 +132,16 @@ def _codec(cls: type) -> _Codec:
     # Keyed by id: hashing an event class goes through eventsourcing's metaclass, which is slow.
     codec = _CODECS.get(id(cls))
     if codec is None:
+        from pydantic import TypeAdapter
+
         version = getattr(cls, "class_version", 1)
         codec = _CODECS[id(cls)] = _Codec(cls, get_topic(cls), version, TypeAdapter(cls))
     return codec
 
 
 def _upcast(codec: _Codec, originator_id: UUID | str, originator_version: int, stored: bytes) -> Any:
+    from pydantic_core import from_json
+
     state = from_json(stored)
     version = state.pop("class_version", 1)
     if version > codec.version:
