@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST_APP := examples/host_app
 HOST_APP_STAMP := $(HOST_APP)/node_modules/.installed-$(shell cksum $(HOST_APP)/package-lock.json | cut -d' ' -f1)
 
-.PHONY: demo test check fuzz system-packages host-app bench bench-quick clean
+.PHONY: demo test check fuzz system-packages host-app bench bench-quick bench-scale clean
 
 $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -66,6 +66,9 @@ bench: $(STAMP) system-packages
 
 bench-quick: $(STAMP) system-packages
 	$(BIN)/python bench/run.py --quick
+
+bench-scale: $(STAMP) system-packages
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
