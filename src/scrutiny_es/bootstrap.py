@@ -97,6 +97,10 @@ class Scrutiny(ScrutinyService):
         if lost_again:
             store, read_models = reconnecting(store), reconnecting(read_models)
         self._standby = None if read_url is None else _standby(read_models, url, read_url, catch_up=catch_up)
+        read_store = None
+        if self._standby is not None and read_url is not None:  # an item's or a body's events: the standby's too
+            read_store = EventsourcingStore(event_store_env(read_url), engine=self._standby.standby.engine)
+            read_store = reconnecting(read_store) if lost_again else read_store
         super().__init__(
             store=store,
             read_models=read_models if self._standby is None else self._standby,
@@ -104,6 +108,7 @@ class Scrutiny(ScrutinyService):
             catch_up=catch_up,
             host_transaction=session is not None,
             policy=BUILT_IN if policy is None else policy if isinstance(policy, Policy) else load_policy(policy),
+            read_store=read_store,
         )
 
     def wait_for(self, receipt: Receipt, timeout: float = 10.0) -> None:

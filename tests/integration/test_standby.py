@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import psycopg
@@ -15,7 +16,7 @@ from sqlalchemy import create_engine, text
 from scrutiny_es import Scrutiny
 from scrutiny_es.adapters.database import UnsupportedDatabase
 from scrutiny_es.errors import StandbyBehind
-from tests.conftest import FixedClock, make, register
+from tests.conftest import FixedClock, command, make, register
 from tests.e2e.cli import run
 from tests.pgserver import throwaway_standby
 
@@ -74,6 +75,31 @@ def test_a_standby_that_falls_behind_is_named_with_its_lag_and_caught_up_after(
     record.wait_for(receipt, timeout=30)
 
     assert [(row.ref, row.item) for row in record.tracker()] == [("R7", "Hospital discharge")]
+    record.close()
+
+
+def test_an_items_card_its_as_of_tracker_and_its_body_are_read_from_the_standby_too(
+    replicated: tuple[str, str, str],
+) -> None:
+    primary, standby, admin = replicated
+    record = Scrutiny(f"{primary}?schema=brent", read_url=f"{standby}?schema=brent", clock=FixedClock())
+    record.execute(register("HASC", name="Health Scrutiny", council="Brent"))
+    record.wait_for(record.execute(make("R1", body="HASC", item="Day opportunities")), timeout=30)
+    standby_replay(admin, paused=True)
+    try:
+        receipt = record.execute(command("refer", "HASC", ref="R1", addressee="Cabinet", received_on="2024-03-01"))
+        record.execute(command("rename_body", "HASC", name="Adults Scrutiny", **{"from": "2024-04-01"}))
+        # What the standby has replayed, and no more: the primary holds the referral and the new name.
+        assert dict(record.recommendation("HASC", "R1").referrals) == {}
+        as_of = record.tracker(body="HASC", as_of=date(2024, 11, 1))
+        assert [row.response_due for row in as_of] == [None]
+        assert record.body("HASC").name == "Health Scrutiny"
+    finally:
+        standby_replay(admin, paused=False)
+
+    record.wait_for(receipt, timeout=30)
+    assert list(record.recommendation("HASC", "R1").referrals) == ["Cabinet"]
+    assert record.body("HASC").name_on(date(2024, 5, 1)) == "Adults Scrutiny"
     record.close()
 
 

@@ -47,16 +47,19 @@ class ScrutinyService:
         catch_up: bool = True,
         host_transaction: bool = False,
         policy: Policy = BUILT_IN,
+        read_store: EventStore | None = None,
     ) -> None:
         """``catch_up``: every report first applies the events its read model has not seen, so it shows what
         was recorded before it (without, a ``scrutiny-es projections run`` worker keeps them).
         ``host_transaction``: commands are written in a host's transaction, which may yet be rolled back.
-        ``policy``: who may record what (``scrutiny_es.domain.policy``)."""
+        ``policy``: who may record what (``scrutiny_es.domain.policy``).
+        ``read_store``: where reports read an item's or a body's events (a standby's copy of ``store``)."""
         trusted(clock.now())  # a clock that gives no timezone-aware time is refused here, not at the first command
         self._store = store
         self._read_models = read_models
         self._recording = Recording(store=store, clock=clock, policy=policy, host_transaction=host_transaction)
-        self._reading = Reading(store=store, read_models=read_models, clock=clock, catch_up=catch_up)
+        self._read_store = read_store
+        self._reading = Reading(store=read_store or store, read_models=read_models, clock=clock, catch_up=catch_up)
         self._upkeep = Upkeep(
             store=store, read_models=read_models, reading=self._reading, catch_up=catch_up, clock=clock, policy=policy
         )
@@ -64,6 +67,8 @@ class ScrutinyService:
 
     def close(self) -> None:
         self._store.close()
+        if self._read_store is not None:
+            self._read_store.close()
         self._read_models.close()
 
     # Recording
