@@ -161,8 +161,15 @@ def run(server: str, councils: int, items_per_body: int, append_count: int) -> N
         print(f"loaded {councils} councils of {events:,} events ({councils * events:,} in all) in {loaded:,.0f} s; "
               f"database {size[0] if size else '?'}", flush=True)  # fmt: skip
 
-        among = reads(council_url(url, councils // 2), body)
-        alone = reads(council_url(alone_url, 0), body)
+        for database in (url, alone_url):  # as autovacuum would have: the planner knows the tables
+            with psycopg.connect(_plain(database), autocommit=True) as conn:
+                conn.execute("ANALYZE")
+        among: dict[str, float] = {}
+        alone: dict[str, float] = {}
+        for _ in range(2):  # in turn, so that neither side has the machine or the server's cache to itself
+            for figures, database in ((among, council_url(url, councils // 2)), (alone, council_url(alone_url, 0))):
+                for name, seconds in reads(database, body).items():
+                    figures[name] = min(seconds, figures.get(name, seconds))
         for name in among:
             ratio = among[name] / alone[name]
             show(f"one council's {name}, {councils - 1} others present / alone", ratio, "<= 1.2", ratio <= 1.2,
@@ -182,7 +189,7 @@ def run(server: str, councils: int, items_per_body: int, append_count: int) -> N
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--councils", type=int, default=100)
-    parser.add_argument("--items-per-body", type=int, default=250, help="4 bodies each: about 10 events an item")
+    parser.add_argument("--items-per-body", type=int, default=440, help="4 bodies each: about 5.7 events an item")
     parser.add_argument("--appends", type=int, default=400, help="commands each appending council records")
     parser.add_argument("--quick", action="store_true", help="10 councils of about 2,000 events: a check of the script")
     parser.add_argument("--server", help="a PostgreSQL server URL (default: a throwaway server started here)")
