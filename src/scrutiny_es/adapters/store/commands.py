@@ -27,6 +27,8 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    any_,
+    bindparam,
     select,
 )
 from sqlalchemy.engine import Dialect
@@ -167,8 +169,18 @@ def positions_of(conn: Any, key: UUID) -> dict[int, int]:
 def recorded(conn: Any, keys: list[str]) -> dict[str, Recorded]:
     """The commands already recorded under these keys (``conn``: a SQLAlchemy connection or session)."""
     found: dict[str, Recorded] = {}
-    for start in range(0, len(keys), 500):
-        query = select(commands).where(commands.c.command_id.in_(keys[start : start + 500]))
+    dialect = conn.dialect if hasattr(conn, "dialect") else conn.get_bind().dialect  # a connection, or a session
+    for query in _key_queries(dialect.name, keys):
         for key, digest, position, names in conn.execute(query):
             found[key] = Recorded(digest, position, tuple(names.split(",")))
     return found
+
+
+def _key_queries(dialect: str, keys: list[str]) -> list[Any]:
+    """The queries for these keys: on PostgreSQL one, the keys as an array (a list of hundreds of values would be
+    planned afresh each time); elsewhere a list of up to 500 values each."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return [select(commands).where(commands.c.command_id == any_(bindparam("keys", keys, ARRAY(String))))]
+    return [select(commands).where(commands.c.command_id.in_(keys[n : n + 500])) for n in range(0, len(keys), 500)]
