@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from scrutiny_es.application.ports import Mailer, ProjectionStatus
     from scrutiny_es.bootstrap import Scrutiny
     from scrutiny_es.domain.commands import (
+        AddAddressee,
         AnyCommand,
         CancelMeeting,
         Close,
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
         RegisterBody,
         RenameBody,
         Reopen,
+        RemoveAddressee,
+        ReplaceAddressee,
         ReportProgress,
         Retract,
         ReviseTargetDate,
@@ -55,6 +58,7 @@ if TYPE_CHECKING:
         BodyDissolved,
         BodyNotFound,
         BodyUnchanged,
+        CannotChangeAddressees,
         CannotCorrect,
         CannotExtend,
         CannotImport,
@@ -97,7 +101,8 @@ if TYPE_CHECKING:
 _COMMANDS = (
     "AnyCommand CancelMeeting Close Command Correct Defer Escalate ExtendResponseDeadline ItemCommand "
     "MakeRecommendation ProposeClosure Reaffirm RecordReminder RecordResponse Refer RegisterBody Reopen ReportProgress "
-    "Retract ReviseTargetDate ScheduleMeeting RenameBody DissolveBody Transfer"
+    "Retract ReviseTargetDate ScheduleMeeting RenameBody DissolveBody Transfer AddAddressee RemoveAddressee "
+    "ReplaceAddressee"
 )
 _WHERE = {
     "Scrutiny": "scrutiny_es.bootstrap",
@@ -122,6 +127,7 @@ _WHERE = {
 
 __all__ = [
     "Actor",
+    "AddAddressee",
     "Addressee",
     "AlreadyReferred",
     "AlreadyReminded",
@@ -135,6 +141,7 @@ __all__ = [
     "BodyRow",
     "BodyUnchanged",
     "CancelMeeting",
+    "CannotChangeAddressees",
     "CannotCorrect",
     "CannotExtend",
     "CannotImport",
@@ -190,8 +197,10 @@ __all__ = [
     "ReferralView",
     "RegisterBody",
     "Reminder",
+    "RemoveAddressee",
     "RenameBody",
     "Reopen",
+    "ReplaceAddressee",
     "ReportProgress",
     "ResponseView",
     "Retract",
