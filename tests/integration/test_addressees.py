@@ -34,7 +34,13 @@ def referred(app: Scrutiny) -> None:
 
 
 def replace(**fields: Any) -> dict[str, Any]:
-    given = {"ref": "R1", "addressee": HOUSING, "successor": HOMES, "reason": "Post renamed", "decided_on": "2024-05-01"}
+    given = {
+        "ref": "R1",
+        "addressee": HOUSING,
+        "successor": HOMES,
+        "reason": "Post renamed",
+        "decided_on": "2024-05-01",
+    }
     return command("replace_addressee", **(given | fields))
 
 
@@ -52,7 +58,11 @@ def test_a_successor_takes_over_the_referral_and_its_running_deadline(app: Scrut
     assert app.execute(replace()).events == ("AddresseeReplaced",)
     (row,) = app.tracker()
     assert row.addressees == ["Cabinet", "Director of Homes"]
-    assert (row.status, row.awaiting, row.response_due) == ("awaiting_response", ["Director of Homes"], date(2024, 4, 19))
+    assert (row.status, row.awaiting, row.response_due) == (
+        "awaiting_response",
+        ["Director of Homes"],
+        date(2024, 4, 19),
+    )
     (late,) = app.overdue(as_of=date(2024, 6, 3))
     assert (late.reason, late.due, late.responsible) == ("response", date(2024, 4, 19), ["Director of Homes"])
     (earlier,) = app.overdue(as_of=date(2024, 4, 30))  # before the replacement: the director who left owed it
@@ -63,7 +73,10 @@ def test_a_successor_takes_over_the_referral_and_its_running_deadline(app: Scrut
     assert view.referrals["Director of Homes"].received_on == date(2024, 2, 20)
     (change,) = view.addressee_changes
     assert (change.change, change.addressee.name, change.successor, change.reason) == (
-        "replaced", HOUSING, view.addressees[1], "Post renamed"
+        "replaced",
+        HOUSING,
+        view.addressees[1],
+        "Post renamed",
     )
     with pytest.raises(AlreadyReferred):
         app.execute(command("refer", ref="R1", addressee="Director of Homes", received_on="2024-05-02"))
@@ -173,7 +186,7 @@ def test_a_change_that_breaks_a_rule_is_refused_naming_the_field_and_writes_noth
 def test_the_only_addressee_is_not_removed_and_a_closed_item_takes_no_change(app: Scrutiny) -> None:
     referred(app)
     app.execute(remove(addressee="Cabinet"))
-    with pytest.raises(CannotChangeAddressees, match="the only addressee of R1.*replace_addressee") as refused:
+    with pytest.raises(CannotChangeAddressees, match=r"the only addressee of R1.*replace_addressee") as refused:
         app.execute(remove(decided_on="2024-03-15"))
     assert refused.value.field == "addressee"
     app.execute(command("close", ref="R1", outcome="withdrawn", decided_on="2024-04-01"))
