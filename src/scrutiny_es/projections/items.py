@@ -221,7 +221,8 @@ def obligations(history: ItemHistory, as_of: date | None = None, meetings: Meeti
     for holder, (referral, ended_on) in history.held(as_of).items():  # a removed addressee owes nothing from then
         if referral.response_due is not None:
             response = responses.get(holder)
-            met_on = response.on if response else min((d for d in (ended_on, closed_on) if d), default=None)
+            ended = ended_on if closed_on is None or (ended_on is not None and ended_on < closed_on) else closed_on
+            met_on = response.on if response else ended
             due = referral.response_due
             owe("response", [holder], due, met_on, referral.original_due or due)
     targets = agreed_target_dates(history, responses, decisions)
