@@ -247,3 +247,16 @@ def test_the_reports_as_known_at_a_time_and_a_rebuild_show_the_same(app: Scrutin
     parts.read_models_of(app).rebuild()
     assert (app.tracker(), app.overdue(as_of=on), app.audit(), app.item("BCSB", "R1")) == before
     assert app.tracker(as_of=on) == app.tracker(as_of=on, as_known_at=datetime(2024, 12, 5, tzinfo=UTC))
+
+
+def test_a_newcomer_is_referred_and_responds_no_earlier_than_the_day_they_came_in(app: Scrutiny) -> None:
+    referred(app)
+    app.execute(add())
+    with pytest.raises(DateOutOfOrder, match="West Midlands Police became an addressee") as refused:
+        app.execute(command("refer", ref="R1", addressee="West Midlands Police", received_on="2024-03-13"))
+    assert refused.value.field == "received_on"
+    app.execute(replace(decided_on="2024-05-01"))
+    with pytest.raises(DateOutOfOrder, match=r"before Director of Homes became an addressee \(1 May 2024\)") as late:
+        app.execute(command("record_response", ref="R1", addressee="Director of Homes", decision="noted", text="Seen",
+                            responded_on="2024-04-30", responded_by="Director of Homes"))  # fmt: skip
+    assert late.value.field == "responded_on"

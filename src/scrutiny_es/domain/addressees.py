@@ -157,6 +157,12 @@ class ItemAddressees(ItemGuards):
             reason=reason, decided_by=board or self.history.board, decided_on=decided_on,
         )  # fmt: skip
 
+    def _joined_by(self, addressee: str, day: date, what: str, field: str) -> None:
+        """A fact of an addressee added or succeeding another is dated no earlier than the day they came in."""
+        joined = self.history.joined_on(addressee) if self.history.addressee_changes else None
+        if joined is not None:
+            not_before(day, joined, what, f"{addressee} became an addressee", field)
+
     def _change_on(self, decided_on: date, at: datetime) -> None:
         """An open item's addressees change on a day from its meeting to today, not before the last change."""
         self._open()

@@ -201,6 +201,14 @@ class ItemHistory:
                 current = [change.successor if a.name == name else a for a in current]
         return current
 
+    def joined_on(self, name: str) -> date | None:
+        """The day ``name`` was last added to the item or succeeded one of its addressees (None: one it was made for,
+        or never one)."""
+        days = [
+            f.on for f in self.addressee_changes if name == (f.successor or f.addressee).name and f.change != "removed"
+        ]
+        return max(days, default=None)
+
     def held(self, day: date | None = None) -> dict[str, Held]:
         """The referrals received by ``day`` (None: all), by who holds each on that day.
 
