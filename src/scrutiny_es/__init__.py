@@ -96,7 +96,14 @@ if TYPE_CHECKING:
     from scrutiny_es.projections.reminders import DueSoon, Reminder
     from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, OverdueRow, TrackerRow, json_values
     from scrutiny_es.projections.seal import Verification
-    from scrutiny_es.projections.views import DecisionView, ItemView, ProgressView, ReferralView, ResponseView
+    from scrutiny_es.projections.views import (
+        AddresseeChangeView,
+        DecisionView,
+        ItemView,
+        ProgressView,
+        ReferralView,
+        ResponseView,
+    )
 
 _COMMANDS = (
     "AnyCommand CancelMeeting Close Command Correct Defer Escalate ExtendResponseDeadline ItemCommand "
@@ -117,7 +124,8 @@ _WHERE = {
     **dict.fromkeys(ERRORS, "scrutiny_es.errors"),
     **dict.fromkeys(["Policy", "Role"], "scrutiny_es.domain.policy"),
     **dict.fromkeys(
-        ["DecisionView", "ItemView", "ProgressView", "ReferralView", "ResponseView"], "scrutiny_es.projections.views"
+        ["AddresseeChangeView", "DecisionView", "ItemView", "ProgressView", "ReferralView", "ResponseView"],
+        "scrutiny_es.projections.views",
     ),
     **dict.fromkeys(
         ["AuditRow", "BodyRow", "FactRow", "OverdueRow", "TrackerRow", "json_values"], "scrutiny_es.projections.rows"
@@ -129,6 +137,7 @@ __all__ = [
     "Actor",
     "AddAddressee",
     "Addressee",
+    "AddresseeChangeView",
     "AlreadyReferred",
     "AlreadyReminded",
     "AlreadyResponded",
