@@ -92,7 +92,9 @@ class AddresseeReplacing:
 
 
 def addressee_events(event: type[Any]) -> tuple[type[Any], type[Any], type[Any]]:
-    """``Recommendation``'s three events, made on its event base ``event`` and named as nested on it."""
+    """``Recommendation``'s three events, made on its event base ``event`` and named as nested on it: the model
+    declares them in one line, and each topic is ``scrutiny_es.domain.model:Recommendation.<name>``, where
+    eventsourcing finds it again (``tests/unit/test_addressees.py`` reads one back in a fresh process)."""
 
     def nested(name: str, facts: type) -> type[Any]:
         def body(namespace: dict[str, Any]) -> None:
