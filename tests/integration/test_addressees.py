@@ -260,3 +260,17 @@ def test_a_newcomer_is_referred_and_responds_no_earlier_than_the_day_they_came_i
         app.execute(command("record_response", ref="R1", addressee="Director of Homes", decision="noted", text="Seen",
                             responded_on="2024-04-30", responded_by="Director of Homes"))  # fmt: skip
     assert late.value.field == "responded_on"
+
+
+def test_impact_counts_a_taken_over_referral_as_the_successor_s_and_a_removed_one_as_awaited_by_nobody(
+    app: Scrutiny,
+) -> None:
+    referred(app)
+    app.execute(command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
+    app.execute(replace(decided_on="2024-03-01"))
+    app.execute(remove(addressee="Cabinet", decided_on="2024-03-02"))
+    app.execute(command("record_response", ref="R1", addressee="Director of Homes", decision="accepted", text="Yes",
+                        responded_on="2024-03-05", responded_by="Director of Homes"))  # fmt: skip
+    figures = {r.group: (r.made, r.referred, r.responded, r.awaiting, r.median_days_to_respond)
+               for r in app.impact(by="addressee", to=date(2024, 6, 1))}  # fmt: skip
+    assert figures == {"Cabinet": (0, 1, 0, 0, None), "Director of Homes": (1, 1, 1, 0, 14.0)}
