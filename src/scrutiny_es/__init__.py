@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from scrutiny_es.application.ports import Mailer, ProjectionStatus
     from scrutiny_es.bootstrap import Scrutiny
     from scrutiny_es.domain.commands import (
+        AddAddressee,
         AnyCommand,
         CancelMeeting,
         Close,
@@ -36,8 +37,10 @@ if TYPE_CHECKING:
         RecordResponse,
         Refer,
         RegisterBody,
+        RemoveAddressee,
         RenameBody,
         Reopen,
+        ReplaceAddressee,
         ReportProgress,
         Retract,
         ReviseTargetDate,
@@ -55,6 +58,7 @@ if TYPE_CHECKING:
         BodyDissolved,
         BodyNotFound,
         BodyUnchanged,
+        CannotChangeAddressees,
         CannotCorrect,
         CannotExtend,
         CannotImport,
@@ -92,12 +96,20 @@ if TYPE_CHECKING:
     from scrutiny_es.projections.reminders import DueSoon, Reminder
     from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, OverdueRow, TrackerRow, json_values
     from scrutiny_es.projections.seal import Verification
-    from scrutiny_es.projections.views import DecisionView, ItemView, ProgressView, ReferralView, ResponseView
+    from scrutiny_es.projections.views import (
+        AddresseeChangeView,
+        DecisionView,
+        ItemView,
+        ProgressView,
+        ReferralView,
+        ResponseView,
+    )
 
 _COMMANDS = (
     "AnyCommand CancelMeeting Close Command Correct Defer Escalate ExtendResponseDeadline ItemCommand "
     "MakeRecommendation ProposeClosure Reaffirm RecordReminder RecordResponse Refer RegisterBody Reopen ReportProgress "
-    "Retract ReviseTargetDate ScheduleMeeting RenameBody DissolveBody Transfer"
+    "Retract ReviseTargetDate ScheduleMeeting RenameBody DissolveBody Transfer AddAddressee RemoveAddressee "
+    "ReplaceAddressee"
 )
 _WHERE = {
     "Scrutiny": "scrutiny_es.bootstrap",
@@ -112,7 +124,8 @@ _WHERE = {
     **dict.fromkeys(ERRORS, "scrutiny_es.errors"),
     **dict.fromkeys(["Policy", "Role"], "scrutiny_es.domain.policy"),
     **dict.fromkeys(
-        ["DecisionView", "ItemView", "ProgressView", "ReferralView", "ResponseView"], "scrutiny_es.projections.views"
+        ["AddresseeChangeView", "DecisionView", "ItemView", "ProgressView", "ReferralView", "ResponseView"],
+        "scrutiny_es.projections.views",
     ),
     **dict.fromkeys(
         ["AuditRow", "BodyRow", "FactRow", "OverdueRow", "TrackerRow", "json_values"], "scrutiny_es.projections.rows"
@@ -122,7 +135,9 @@ _WHERE = {
 
 __all__ = [
     "Actor",
+    "AddAddressee",
     "Addressee",
+    "AddresseeChangeView",
     "AlreadyReferred",
     "AlreadyReminded",
     "AlreadyResponded",
@@ -135,6 +150,7 @@ __all__ = [
     "BodyRow",
     "BodyUnchanged",
     "CancelMeeting",
+    "CannotChangeAddressees",
     "CannotCorrect",
     "CannotExtend",
     "CannotImport",
@@ -190,8 +206,10 @@ __all__ = [
     "ReferralView",
     "RegisterBody",
     "Reminder",
+    "RemoveAddressee",
     "RenameBody",
     "Reopen",
+    "ReplaceAddressee",
     "ReportProgress",
     "ResponseView",
     "Retract",

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 _DOMAIN = (
     "AlreadyReferred AlreadyReminded AlreadyResponded BodyAlreadyRegistered BodyDissolved BodyNotFound BodyUnchanged "
-    "CannotCorrect CannotExtend CannotTransfer "
+    "CannotChangeAddressees CannotCorrect CannotExtend CannotTransfer "
     "CommandIdReused ConcurrentChange DateOutOfOrder DuplicateRecommendation InvalidCommand InvalidQuery ItemClosed "
     "ItemNotClosed MeetingAlreadyScheduled MeetingNotScheduled NotAnAddressee RecommendationNotFound ScrutinyError"
 )

@@ -158,3 +158,43 @@ def test_with_notes_as_responses_a_changed_note_is_the_awaited_response(tmp_path
     again = run("import", str(tmp_path / "April tracker.docx"), "--body", "SNAC", "--as-of", NEXT, "--notes",
                 "response", *CLERK, db=db_url)  # fmt: skip
     assert again.stdout.startswith("imported 0 commands"), again.stdout
+
+
+def test_a_changed_responsible_person_cell_records_who_the_item_is_for_now_once(tmp_path: Path, db_url: str) -> None:
+    from openpyxl import load_workbook
+
+    seeded(tmp_path, db_url)
+    path = exported(tmp_path, db_url, "xlsx")
+    book = load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    rows = {line[0].value: line for line in sheet.iter_rows(min_row=2)}
+    assert rows["2023-02-23/1"][4].value == "Matt Huggins"
+    rows["2023-02-23/1"][4].value = "Dawn Winter"  # one for another: a replacement
+    rows["2023-12-18/1"][4].value = "Alice Davey\nMatt Huggins\nCllr Ann Shackleton"  # one more
+    rows["2024-01-17/1"][4].value = "Dawn Winter"  # Alice Davey gone
+    book.save(tmp_path / "April tracker.xlsx")
+    before = audit_count(db_url)
+    first = run("import", str(tmp_path / "April tracker.xlsx"), "--body", "SNAC", "--as-of", NEXT, *CLERK, db=db_url)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("imported 3 commands from April tracker.xlsx"), first.stdout
+    trail = Scrutiny(db_url).audit()[before:]
+    assert sorted((entry.ref, entry.event, entry.effective_on) for entry in trail) == [
+        ("2023-02-23/1", "AddresseeReplaced", date(2024, 4, 18)),
+        ("2023-12-18/1", "AddresseeAdded", date(2024, 4, 18)),
+        ("2024-01-17/1", "AddresseeRemoved", date(2024, 4, 18)),
+    ]
+    replaced = next(entry for entry in trail if entry.event == "AddresseeReplaced")
+    assert "passed Matt Huggins's part in the action to Dawn Winter on 18 Apr 2024" in replaced.summary
+    now = {r.ref: r.addressees for r in Scrutiny(db_url).tracker(body="SNAC")}
+    assert now["2023-02-23/1"] == ["Dawn Winter"]
+    assert now["2023-12-18/1"] == ["Alice Davey", "Matt Huggins", "Cllr Ann Shackleton"]
+    assert now["2024-01-17/1"] == ["Dawn Winter"]
+    before_then = {r.ref: r.addressees for r in Scrutiny(db_url).tracker(body="SNAC", as_of=date(2024, 4, 17))}
+    assert before_then["2023-02-23/1"] == ["Matt Huggins"]
+    book.save(tmp_path / "May tracker.xlsx")  # the same edited table, under a new name
+    again = run("import", str(tmp_path / "May tracker.xlsx"), "--body", "SNAC", "--as-of", "2024-05-16", *CLERK,
+                db=db_url)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("imported 0 commands from May tracker.xlsx"), again.stdout
+    assert len(Scrutiny(db_url).audit()) == before + 3

@@ -134,7 +134,7 @@ def test_a_policy_says_which_addressees_an_actor_answers_for_by_their_id(db_url:
         ),
         (
             '[roles.officer]\nmay = ["report_progres", "record_response"]\n',
-            "[roles.\"officer\"] may 'report_progres', which is not a command; the commands are: cancel_meeting,",
+            "[roles.\"officer\"] may 'report_progres', which is not a command; the commands are: add_addressee, cancel_meeting,",
         ),
         ("[roles.x]\nmay = [" + "[" * 50_000 + "]" * 50_000 + "]\n", "nests its arrays or tables too deeply"),
         ('[roles.x]\nmay = []\n[addressees]\nu1 = "Cabinet"\n', "[addressees] lists the addressees each actor"),

@@ -34,9 +34,13 @@ def day(n: int) -> str:
     return (START + timedelta(days=n)).isoformat()
 
 
+NEWCOMERS = [{"name": "NHS Trust", "kind": "nhs"}, {"name": "Director of Homes", "kind": "officer"}]
+"""Who may be added to an item, or succeed one of its addressees."""
+
 days = st.integers(min_value=0, max_value=120)
 refs = st.sampled_from(REFS)
 names = st.sampled_from([a["name"] for a in ADDRESSEES])
+everyone = st.sampled_from([a["name"] for a in [*ADDRESSEES, *NEWCOMERS]])
 maybe_minute = st.none() | st.sampled_from(["12/24", "31/24"])
 positions = st.integers(min_value=2, max_value=45)
 
@@ -54,7 +58,7 @@ made = st.tuples(
     )
 )
 step = st.one_of(
-    st.builds(lambda ref, who, d: command("refer", ref=ref, addressee=who, received_on=day(d)), refs, names, days),
+    st.builds(lambda ref, who, d: command("refer", ref=ref, addressee=who, received_on=day(d)), refs, everyone, days),
     st.builds(lambda ref, who, verdict, d, t: command("record_response", ref=ref, addressee=who, decision=verdict,
                                                       text=f"{who} says {verdict}", responded_on=day(d),
                                                       responded_by=who, target_date=None if t is None else day(d + t)),
@@ -79,6 +83,14 @@ step = st.one_of(
               refs, st.sampled_from(["Corrected wording", "Another wording"])),
     st.builds(lambda ref, who: command("correct", ref=ref, field="response.text", value="Amended", reason="Letter",
                                        addressee=who), refs, names),
+    # Who an item is for, changing: a name may come and go more than once, and the rules refuse what cannot be.
+    st.builds(lambda ref, who, d: command("add_addressee", ref=ref, addressee=who, decided_on=day(d)),
+              refs, st.sampled_from(NEWCOMERS), days),
+    st.builds(lambda ref, who, d: command("remove_addressee", ref=ref, addressee=who, reason="Not theirs",
+                                          decided_on=day(d)), refs, everyone, days),
+    st.builds(lambda ref, who, successor, d: command("replace_addressee", ref=ref, addressee=who, successor=successor,
+                                                     reason="Left", decided_on=day(d)),
+              refs, everyone, st.sampled_from(NEWCOMERS), days),
     # Facts named by their position in the audit trail: many a position is not a fact of the item, and is refused.
     st.builds(lambda ref, p: command("retract", ref=ref, position=p, reason="Recorded in error"), refs, positions),
     st.builds(lambda ref, p: command("correct", ref=ref, field="progress.note", value="Corrected note", reason="Typo",

@@ -39,7 +39,7 @@ def test_reads_local_deadline_periods_and_writes_them_the_same_way() -> None:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        ({"actor": {}}, [("command", "is required; the commands are: cancel_meeting, close, correct")]),
+        ({"actor": {}}, [("command", "is required; the commands are: add_addressee, cancel_meeting, close, correct")]),
         (command("vote"), [("command", "'vote' is not a command")]),
         (make(colour="red"), [("colour", "is not a field of this command")]),
         (make(kind="motion"), [("kind", "must be recommendation or action")]),

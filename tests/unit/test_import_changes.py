@@ -51,11 +51,35 @@ def test_a_changed_note_is_one_progress_report_by_the_first_addressee() -> None:
     )
 
 
-def test_a_changed_names_cell_is_named_and_records_nothing() -> None:
-    row = recorded()[0]
-    plan = planned(cells(row, names="Alice Davey, Matt Huggins"))
-    assert plan.commands == []
-    assert any("which are kept" in w and row.ref in w for w in plan.warnings)
+def test_one_name_put_for_another_in_the_names_cell_is_a_replacement_on_the_as_of_day() -> None:
+    row = recorded()[0]  # Matt Huggins
+    [(at, command)] = planned(cells(row, names="Dawn Winter")).commands
+    assert (str(at), command["command"], command["ref"], command["addressee"]) == (
+        'sheet "Tracker" row 2',
+        "replace_addressee",
+        row.ref,
+        "Matt Huggins",
+    )
+    assert command["successor"] == {"name": "Dawn Winter", "kind": "officer"}
+    assert command["decided_on"] == "2024-04-18"
+    assert command["reason"] == 'sheet "Tracker" row 2 of the table names Dawn Winter instead of Matt Huggins'
+
+
+def test_names_added_to_and_taken_from_the_names_cell_are_added_first_then_removed() -> None:
+    row = recorded()[2]  # Alice Davey, Matt Huggins
+    commands = [c for _, c in planned(cells(row, names="Matt Huggins / Dawn Winter / Cllr Ann Shackleton")).commands]
+    assert [(c["command"], c["addressee"]) for c in commands] == [
+        ("add_addressee", {"name": "Dawn Winter", "kind": "officer"}),
+        ("add_addressee", {"name": "Cllr Ann Shackleton", "kind": "officer"}),
+        ("remove_addressee", "Alice Davey"),
+    ]
+    assert {c["decided_on"] for c in commands} == {"2024-04-18"}
+
+
+def test_the_same_names_however_written_or_a_blank_names_cell_plan_nothing() -> None:
+    row = recorded()[2]
+    assert planned(cells(row, names="matt huggins; ALICE DAVEY")).commands == []
+    assert planned(cells(row, names="")).commands == []
 
 
 def test_a_new_row_whose_place_made_ref_is_recorded_gets_the_next_number_of_its_meeting() -> None:

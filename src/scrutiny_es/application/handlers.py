@@ -113,6 +113,25 @@ def _transfer(item: Recommendation, cmd: c.Transfer, actor: Actor, at: datetime,
                   actor=actor, at=at, board=_board(item, bodies, cmd.decided_on))  # fmt: skip
 
 
+# ``addressee`` and ``successor`` hold the domain's ``Addressee`` once validated (the commands' AfterValidator).
+
+
+def _add_addressee(item: Recommendation, cmd: c.AddAddressee, actor: Actor, at: datetime, bodies: Bodies) -> None:
+    item.add_addressee(addressee=cmd.addressee, decided_on=cmd.decided_on, reason=cmd.reason,  # type: ignore[arg-type]
+                       actor=actor, at=at, board=_board(item, bodies, cmd.decided_on))  # fmt: skip
+
+
+def _remove_addressee(item: Recommendation, cmd: c.RemoveAddressee, actor: Actor, at: datetime, bodies: Bodies) -> None:
+    item.remove_addressee(addressee=cmd.addressee, reason=cmd.reason, decided_on=cmd.decided_on, actor=actor, at=at,
+                          board=_board(item, bodies, cmd.decided_on))  # fmt: skip
+
+
+def _replace_addressee(item: Recommendation, cmd: c.ReplaceAddressee, actor: Actor, at: datetime, b: Bodies) -> None:
+    item.replace_addressee(addressee=cmd.addressee, successor=cmd.successor, reason=cmd.reason,  # type: ignore[arg-type]
+                           decided_on=cmd.decided_on, actor=actor, at=at,
+                           board=_board(item, b, cmd.decided_on))  # fmt: skip
+
+
 @cache
 def item_decisions() -> dict[type, ItemDecision]:
     """The decision of each item command but ``correct`` and ``retract`` (which name a fact by position: the
@@ -133,6 +152,9 @@ def item_decisions() -> dict[type, ItemDecision]:
         _entry(c.Close, _close),
         _entry(c.Reopen, _reopen),
         _entry(c.Transfer, _transfer),
+        _entry(c.AddAddressee, _add_addressee),
+        _entry(c.RemoveAddressee, _remove_addressee),
+        _entry(c.ReplaceAddressee, _replace_addressee),
     ]
     return dict(entries)
 

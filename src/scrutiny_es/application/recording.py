@@ -361,7 +361,8 @@ class Recording:
         for envelope in ("command", "actor", "body", "ref", "command_id"):  # which the method does not take
             del fields[envelope]
         addressees = [a.name for a in item.addressees]
-        self._policy.check_item(actor.name, actor.role, name, addressees, fields.get("addressee"), actor_id=actor.id)
+        named = getattr(fields.get("addressee"), "name", fields.get("addressee"))  # add_addressee's is an Addressee
+        self._policy.check_item(actor.name, actor.role, name, addressees, named, actor_id=actor.id)
         if isinstance(cmd, c.Retract):
             retracted = fields["version"] = self._fact_version(item, cmd.position)
         elif isinstance(cmd, c.Correct):

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, year_starts
+from scrutiny_es.domain.corrections import BY_COMMANDS, correctable
 from scrutiny_es.domain.dates import shown
 from scrutiny_es.domain.deadlines import DEFAULT_REGIME, AddresseeKind, Regime
 from scrutiny_es.domain.errors import InvalidCommand
@@ -37,6 +38,7 @@ from scrutiny_es.domain.fields import (
     Day,
     Model,
     Name,
+    NewAddressee,
     PeriodText,
     Position,
     Text,
@@ -275,16 +277,50 @@ class Reopen(ItemCommand):
     minute: Name | None = None
 
 
+class AddAddressee(ItemCommand):
+    """Asks one more addressee to act on or respond to the item, from the day decided."""
+
+    command: Literal["add_addressee"] = "add_addressee"
+    addressee: NewAddressee
+    decided_on: Day
+    reason: Text | None = None
+
+
+class RemoveAddressee(ItemCommand):
+    """Takes an addressee off the item: from the day decided they owe nothing on it."""
+
+    command: Literal["remove_addressee"] = "remove_addressee"
+    addressee: Name
+    reason: Text
+    decided_on: Day
+
+
+class ReplaceAddressee(ItemCommand):
+    """Passes an addressee's part to a successor, who takes over their referral and its running deadline."""
+
+    command: Literal["replace_addressee"] = "replace_addressee"
+    addressee: Name
+    successor: NewAddressee
+    reason: Text
+    decided_on: Day
+
+
 class Correct(ItemCommand):
     """Puts a recorded fact right: ``addressee`` names whose referral or response it is, ``position`` (the
     audit trail's) which progress report or decision."""
 
     command: Literal["correct"] = "correct"
-    field: Name
+    field: Annotated[Name, AfterValidator(correctable)]
     value: Annotated[str, StringConstraints(pattern=ANY_TEXT, max_length=MAX_TEXT)] | None
     reason: Text
     addressee: Name | None = None
     position: Position | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _addressees_by_their_commands(cls, given: Any) -> Any:
+        """A correction of the addressees is refused once, by ``field``, whatever its value (a list, say)."""
+        return given | {"value": None} if isinstance(given, dict) and given.get("field") in BY_COMMANDS else given
 
 
 class Retract(ItemCommand):
@@ -315,6 +351,9 @@ AnyCommand = Annotated[
     | Escalate
     | Close
     | Reopen
+    | AddAddressee
+    | RemoveAddressee
+    | ReplaceAddressee
     | Correct
     | Retract,
     Field(discriminator="command"),
@@ -334,7 +373,8 @@ ENVELOPE = {"command", "actor", "body", "ref", "command_id"}
 
 ITEM_COMMANDS: list[type[ItemCommand]] = [
     Refer, RecordResponse, ExtendResponseDeadline, ProposeClosure, ReportProgress, RecordReminder, ReviseTargetDate,
-    Defer, Reaffirm, Escalate, Close, Reopen, Correct, Retract, Transfer,
+    Defer, Reaffirm, Escalate, Close, Reopen, Correct, Retract, Transfer, AddAddressee, RemoveAddressee,
+    ReplaceAddressee,
 ]  # fmt: skip
 """The commands on an existing item, each recorded by the item's method of the same name."""
 

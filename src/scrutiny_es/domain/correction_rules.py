@@ -17,7 +17,7 @@ from scrutiny_es.domain.dates import long_date
 from scrutiny_es.domain.deadlines import Period
 from scrutiny_es.domain.errors import CannotCorrect, DateOutOfOrder
 from scrutiny_es.domain.guards import ItemGuards, not_before, not_future
-from scrutiny_es.domain.history import DecisionFact, ProgressFact
+from scrutiny_es.domain.history import AddresseeFact, DecisionFact, ProgressFact
 from scrutiny_es.domain.values import Actor
 
 FACT_DATES = {
@@ -45,6 +45,8 @@ class ItemCorrections(ItemGuards):
         Corrected: ClassVar[type[Any]]
         Retracted: ClassVar[type[Any]]
         recorded: dict[int, Any]
+
+        def _addressee_change_retractable(self, fact: AddresseeFact, position: int) -> None: ...
 
     def correct(
         self,
@@ -117,6 +119,10 @@ class ItemCorrections(ItemGuards):
                 msg = f"{self.ref} has not been referred to {addressee}, so there is no referral to correct"
             elif what:
                 msg = f"{addressee} has not responded to {self.ref}, so there is no response to correct"
+            elif isinstance(self.history.fact(version or 0), AddresseeFact):
+                msg = (
+                    "that position holds a change of addressees, which is not corrected: retract it and record it again"
+                )
             else:
                 kind = field.partition(".")[0]
                 msg = f"that position holds no {kind} of {self.ref} in force (it may have been retracted)"
@@ -189,6 +195,8 @@ class ItemCorrections(ItemGuards):
                 msg = f"position {position} holds no fact of {self.ref} that can be retracted (a correction is put"
                 msg += " right by another correction)"
             raise CannotCorrect(msg, field="position")
+        if isinstance(fact, AddresseeFact):
+            self._addressee_change_retractable(fact, position)
         self.trigger_event(
             self.Retracted,
             timestamp=at,

@@ -43,6 +43,21 @@ CORRECTABLE: dict[str, str] = {
 """The fields a correction may change, with the kind of value each takes. A progress report or a decision
 is named by its position in the audit trail; a referral or a response by its addressee."""
 
+BY_COMMANDS = dict.fromkeys(
+    ("addressees", "addressee"),
+    "the addressees are not corrected: use add_addressee, remove_addressee or replace_addressee (and retract one "
+    "recorded in error)",
+)
+"""Facts of an item changed by commands of their own, not by ``correct``: what a correction of one is told."""
+
+
+def correctable(field: str) -> str:
+    """``field``, unless it is changed by commands of its own (``ValueError`` says which)."""
+    if field in BY_COMMANDS:
+        raise ValueError(BY_COMMANDS[field])
+    return field
+
+
 BY_POSITION = ("progress.", "decision.")
 """Corrections of facts named by position."""
 
@@ -68,6 +83,8 @@ _EFFECTIVE_DATES = {"referral.received_on", "response.responded_on", "progress.r
 def read_value(field: str, value: Any) -> Any:
     """A correction's value read as the type its field holds; ``CannotCorrect`` says why it does not fit."""
     kind = CORRECTABLE.get(field)
+    if field in BY_COMMANDS:
+        raise CannotCorrect(BY_COMMANDS[field], field="field")
     if kind is None:
         msg = f'"{field}" cannot be corrected; the fields that can are: {", ".join(CORRECTABLE)}'
         raise CannotCorrect(msg, field="field")
@@ -100,7 +117,7 @@ def fact_of(history: ItemHistory, field: str, addressee: str | None, version: in
     progress report or decision recorded by the item's event ``version``; None if there is none in force."""
     group = field.partition(".")[0] if "." in field else ""
     if group == "referral":
-        return history.referrals.get(addressee or "")
+        return history.referral_of(addressee or "")
     if group == "response":
         return history.responses.get(addressee or "")
     if group == "progress":

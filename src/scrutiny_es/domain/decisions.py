@@ -46,6 +46,8 @@ class ItemDecisions(ItemGuards):
         Closed: ClassVar[type[Any]]
         Reopened: ClassVar[type[Any]]
 
+        def _joined_by(self, addressee: str, day: date, what: str, field: str) -> None: ...
+
     # The board's name stands in "decided by" for decisions taken at its meetings.
 
     def refer(
@@ -68,6 +70,7 @@ class ItemDecisions(ItemGuards):
             )
             raise AlreadyReferred(msg, field="addressee")
         self._after_meeting(received_on, "the date of receipt", "received_on")
+        self._joined_by(addressee, received_on, "the date of receipt", "received_on")
         not_future(received_on, at, "the date of receipt", "received_on")
         period: str | None = None
         if response_due is None:
@@ -109,6 +112,7 @@ class ItemDecisions(ItemGuards):
             )
             raise AlreadyResponded(msg, field="addressee")
         self._after_meeting(responded_on, "the response date", "responded_on")
+        self._joined_by(addressee, responded_on, "the response date", "responded_on")
         not_future(responded_on, at, "the response date", "responded_on")
         referral = self.referrals.get(addressee)
         if referral is not None:

@@ -130,6 +130,10 @@ class CannotTransfer(ScrutinyError):
     it came to the body it is leaving."""
 
 
+class CannotChangeAddressees(ScrutinyError):
+    """An addressee is added once, only one the item has is removed or replaced, and an item keeps one at least."""
+
+
 def check_count(name: str, value: Any, least: int, most: int, *, optional: bool = False) -> None:
     """``InvalidQuery`` unless ``value`` is a whole number from ``least`` to ``most`` (or None, if optional)."""
     if value is None and optional:

@@ -9,8 +9,9 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints
 
+from scrutiny_es.domain import values
 from scrutiny_es.domain.dates import read_day
 from scrutiny_es.domain.deadlines import AddresseeKind, Period
 
@@ -82,3 +83,17 @@ class Addressee(Model):
     name: Name
     role: Name | None = None
     kind: AddresseeKind
+
+
+def _addressee(given: Addressee) -> values.Addressee:
+    """As the item's method and its event take it (the same command sent twice is then seen to be the same)."""
+    return values.Addressee(given.name, given.kind, given.role)
+
+
+def _addressee_json(addressee: values.Addressee) -> dict[str, str | None]:
+    return {"name": addressee.name, "role": addressee.role, "kind": addressee.kind}
+
+
+NewAddressee = Annotated[Addressee, AfterValidator(_addressee), PlainSerializer(_addressee_json)]
+"""Someone an item is to be for (``add_addressee``, ``replace_addressee``): checked as ``make_recommendation``'s
+addressees are, and held as the domain's value."""

@@ -77,11 +77,13 @@ class ItemGuards:
 
     @property
     def addressees(self) -> list[Addressee]:
-        return self.history.addressees
+        """The addressees now (as added, removed and replaced since the meeting)."""
+        return self.history.addressees_on(None)
 
     @property
     def referrals(self) -> dict[str, ReferralFact]:
-        return self.history.referrals
+        """The referrals in force, by who holds each now (a successor holds the one they took over)."""
+        return self.history.referrals_now()
 
     @property
     def responses(self) -> dict[str, ResponseFact]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import Literal, NamedTuple, TypeVar
 from uuid import UUID
 
 # The values the facts hold, where the read models have always imported them from.
@@ -101,6 +101,28 @@ class TransferFact(Fact):
     reason: str | None = None
 
 
+AddresseeChange = Literal["added", "removed", "replaced"]
+
+
+@dataclass(slots=True, kw_only=True)
+class AddresseeFact(Fact):
+    """An addressee added, removed, or replaced by a successor (``on`` the day it was decided)."""
+
+    change: AddresseeChange
+    addressee: Addressee
+    successor: Addressee | None = None
+    reason: str | None = None
+    decided_by: str | None = None
+
+
+class Held(NamedTuple):
+    """A referral as its holder has it: the addressee referred, or the successor who took it over."""
+
+    referral: ReferralFact
+    ended_on: date | None
+    """The day its holder was removed without having responded (nothing is owed from then); None: it runs."""
+
+
 @dataclass(slots=True, kw_only=True)
 class ItemHistory:
     """Everything recorded of one item, as the rules and the reports need it."""
@@ -125,6 +147,8 @@ class ItemHistory:
     reminders: list[ReminderFact] = field(default_factory=list)
     transfers: list[TransferFact] = field(default_factory=list)
     """Each move to another body, in the order recorded (a transfer is never dated before the one it follows)."""
+    addressee_changes: list[AddresseeFact] = field(default_factory=list)
+    """Each addressee added, removed or replaced since the meeting (``addressees`` are those it was made for)."""
 
     @property
     def made_by(self) -> str:
@@ -156,15 +180,68 @@ class ItemHistory:
         return any(f.person == person and f.on == on for f in self.reminders)
 
     def addressee(self, name: str) -> Addressee | None:
-        for addressee in self.addressees:
+        """The addressee of that name the item has now."""
+        for addressee in self.addressees_on(None):
             if addressee.name == name:
                 return addressee
         return None
 
+    def addressees_on(self, day: date | None) -> list[Addressee]:
+        """The item's addressees on ``day`` (None: now): those it was made for, as added, removed and replaced."""
+        if not self.addressee_changes:
+            return self.addressees
+        current = list(self.addressees)
+        for change in known(self.addressee_changes, day):
+            name = change.addressee.name
+            if change.change == "added":
+                current.append(change.addressee)
+            elif change.change == "removed":
+                current = [a for a in current if a.name != name]
+            elif change.successor is not None:
+                current = [change.successor if a.name == name else a for a in current]
+        return current
+
+    def joined_on(self, name: str) -> date | None:
+        """The day ``name`` was last added to the item or succeeded one of its addressees (None: one it was made for,
+        or never one)."""
+        days = [
+            f.on for f in self.addressee_changes if name == (f.successor or f.addressee).name and f.change != "removed"
+        ]
+        return max(days, default=None)
+
+    def held(self, day: date | None = None) -> dict[str, Held]:
+        """The referrals received by ``day`` (None: all), by who holds each on that day.
+
+        A referral not yet answered passes, with its deadline, to the successor of the addressee
+        replaced; that of an addressee removed before responding ends on the day of the removal.
+        """
+        held = {name: Held(f, None) for name, f in self.referrals.items() if day is None or f.on <= day}
+        for change in known(self.addressee_changes, day) if self.addressee_changes else ():
+            name = change.addressee.name
+            got = held.get(name)
+            answered = name in self.responses and self.responses[name].on <= change.on
+            if got is None or got.ended_on is not None or answered or change.change == "added":
+                continue
+            if change.change == "removed":
+                held[name] = got._replace(ended_on=change.on)
+            elif change.successor is not None:
+                held[change.successor.name] = held.pop(name)
+        return held
+
+    def referrals_now(self) -> dict[str, ReferralFact]:
+        """The referrals in force, by who holds each now (a successor holds the one they took over)."""
+        if not self.addressee_changes:
+            return self.referrals
+        return {name: held.referral for name, held in self.held().items() if held.ended_on is None}
+
+    def referral_of(self, name: str) -> ReferralFact | None:
+        """The referral ``name`` holds now, if any."""
+        return self.referrals_now().get(name)
+
     def fact(self, seq: int) -> Fact | None:
         """The fact recorded by the item's event number ``seq``, while it is in force."""
         facts = [*self.referrals.values(), *self.responses.values(), *self.progress, *self.decisions, *self.reminders]
-        for fact in facts:
+        for fact in [*facts, *self.addressee_changes]:
             if fact.seq == seq:
                 return fact
         return None
@@ -178,6 +255,7 @@ class ItemHistory:
         self.progress = [f for f in self.progress if f.seq != seq]
         self.decisions = [f for f in self.decisions if f.seq != seq]
         self.reminders = [f for f in self.reminders if f.seq != seq]
+        self.addressee_changes = [f for f in self.addressee_changes if f.seq != seq]
 
 
 F = TypeVar("F", bound=Fact)

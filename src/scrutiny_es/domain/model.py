@@ -25,6 +25,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from scrutiny_es.domain import corrections
+from scrutiny_es.domain.addressees import ItemAddressees, addressee_events
 from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, BodyLifecycle, policy
 from scrutiny_es.domain.correction_rules import ItemCorrections
 from scrutiny_es.domain.deadlines import DEFAULT_REGIME, AddresseeKind, Period, Regime
@@ -162,7 +163,7 @@ class Body(BodyLifecycle, BodyCalendar, Aggregate):
         return body_id(code)
 
 
-class Recommendation(ItemPlacement, ItemDecisions, ItemCorrections, ItemRepeats, FastAggregate):
+class Recommendation(ItemPlacement, ItemDecisions, ItemAddressees, ItemCorrections, ItemRepeats, FastAggregate):
     """One recommendation or action of a body, from the meeting that made it to closure.
 
     It enforces the board's rules: dates never precede the meeting or the event they
@@ -282,7 +283,7 @@ class Recommendation(ItemPlacement, ItemDecisions, ItemCorrections, ItemRepeats,
         WHEN = "decided_on"
 
         def fold(self, history: ItemHistory) -> None:
-            referral = history.referrals.get(self.addressee)
+            referral = history.referral_of(self.addressee)
             if referral is not None:
                 if referral.original_due is None:
                     referral.original_due = referral.response_due
@@ -414,6 +415,8 @@ class Recommendation(ItemPlacement, ItemDecisions, ItemCorrections, ItemRepeats,
                 decided_by=self.decided_by, minute=self.minute, reason=self.reason,
             ))  # fmt: skip
             history.body, history.board = self.to_body, self.to_board
+
+    AddresseeAdded, AddresseeRemoved, AddresseeReplaced = addressee_events(Event)  # see domain/addressees.py
 
     class Corrected(Event):
         """A recorded fact put right; the original stays in the history.

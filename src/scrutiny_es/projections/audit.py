@@ -183,6 +183,9 @@ _FACTS = {
     "Closed": "closure",
     "Reopened": "reopening",
     "ReminderSent": "reminder",
+    "AddresseeAdded": "addition of an addressee",
+    "AddresseeRemoved": "removal of an addressee",
+    "AddresseeReplaced": "replacement of an addressee",
 }
 
 
@@ -233,6 +236,29 @@ def _transferred(e: Recommendation.Transferred, the_item: str) -> str:
     )
 
 
+def _who(addressee: Any) -> str:
+    return f"{addressee.name} ({addressee.role})" if addressee.role else addressee.name
+
+
+def _added(e: Any, the_item: str) -> str:
+    reason = f": {e.reason}" if e.reason else "."
+    return (
+        f"{e.decided_by} added {_who(e.addressee)} as an addressee of {the_item} on {long_date(e.decided_on)}" + reason
+    )
+
+
+def _removed(e: Any, the_item: str) -> str:
+    on = long_date(e.decided_on)
+    return f"{e.decided_by} removed {e.addressee} from the addressees of {the_item} on {on}: {e.reason}"
+
+
+def _replaced(e: Any, the_item: str) -> str:
+    return (
+        f"{e.decided_by} passed {e.addressee}'s part in {the_item} to {_who(e.successor)} on "
+        f"{long_date(e.decided_on)}: {e.reason}"
+    )
+
+
 _SUMMARIES: dict[type, Any] = {
     Recommendation.Made: _made,
     Recommendation.Referred: _referred,
@@ -250,5 +276,8 @@ _SUMMARIES: dict[type, Any] = {
     Recommendation.ClosureProposed: _proposed,
     Recommendation.ReminderSent: _reminded,
     Recommendation.Transferred: _transferred,
+    Recommendation.AddresseeAdded: _added,
+    Recommendation.AddresseeRemoved: _removed,
+    Recommendation.AddresseeReplaced: _replaced,
 }
 """One plain sentence for each kind of event, saying what it records."""

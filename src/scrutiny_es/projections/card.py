@@ -21,6 +21,9 @@ _WORDS: dict[Any, str] = {
     Recommendation.Retracted: "reason",
     Recommendation.ResponseDeadlineExtended: "reason",
     Recommendation.ClosureProposed: "note",
+    Recommendation.AddresseeAdded: "reason",
+    Recommendation.AddresseeRemoved: "reason",
+    Recommendation.AddresseeReplaced: "reason",
 }
 """Where each kind of event keeps the words of the fact it records."""
 

@@ -132,13 +132,16 @@ def impact_rows(
 
 def _count(history: ItemHistory, to: date, by: Grouping, meetings: Meetings, tally: Callable[[str], _Tally]) -> None:
     """Adds one item's figures, as they stood on ``to``, to its groups' tallies."""
-    referrals = {a: f for a, f in history.referrals.items() if f.on <= to}
+    held = history.held(to)  # by who holds each referral on ``to``: a successor, the one they took over
+    referrals = {a: h.referral for a, h in held.items()}
     responses = {a: f for a, f in history.responses.items() if f.on <= to}
     decisions = known(history.decisions, to)
     closed = closure(decisions)
     revisions = sum(1 for f in decisions if f.what == "target_date_revised")
     overdue = any(o.overdue_on(to) for o in obligations(history, to, meetings))
-    kinds = {a.name: a.kind for a in history.addressees}
+    kinds = {a.name: a.kind for a in history.addressees_on(to)}
+    ever = {a.name: a.kind for f in history.addressee_changes for a in (f.addressee, f.successor) if a is not None}
+    ever = {a.name: a.kind for a in history.addressees} | ever | kinds  # the referred and responding, gone or not
     if by == "body":
         groups = [history.made_by]
     elif by == "current_body":
@@ -161,11 +164,11 @@ def _count(history: ItemHistory, to: date, by: Grouping, meetings: Meetings, tal
         n["overdue"] += overdue
         n["revised"] += revisions > 0
         n["revisions"] += revisions
-    for name in kinds:
+    for name in ever:
         referral, response = referrals.get(name), responses.get(name)
         if referral is None and response is None:
             continue
-        own = tally(name if by == "addressee" else kinds[name] if by == "addressee_kind" else groups[0])
+        own = tally(name if by == "addressee" else ever[name] if by == "addressee_kind" else groups[0])
         n = own.counts
         due = referral.response_due if referral is not None else None
         if referral is not None:
@@ -177,6 +180,6 @@ def _count(history: ItemHistory, to: date, by: Grouping, meetings: Meetings, tal
                 n["responded_on_time"] += 1
             if referral is not None:
                 own.days[(response.on - referral.on).days] += 1
-        elif closed is None:
+        elif closed is None and held[name].ended_on is None:  # a removed addressee owes nothing
             n["awaiting"] += 1
             n["awaiting_overdue"] += due is not None and due < to

@@ -143,12 +143,14 @@ def tracker_fields(history: ItemHistory, as_of: date | None = None, meetings: Me
     """The fields of :func:`tracker_row` but ``overdue``, as a dict."""
     if as_of is not None and history.meeting_date > as_of:
         return None
-    referrals = {a: f for a, f in history.referrals.items() if as_of is None or f.on <= as_of}
+    held = history.held(as_of)  # by who holds each referral on the day: a successor holds the one taken over
+    referrals = {a: h.referral for a, h in held.items() if h.ended_on is None}
     responses = {a: f for a, f in history.responses.items() if as_of is None or f.on <= as_of}
     progress = known(history.progress, as_of)
     decisions = known(history.decisions, as_of)
     closed = closure(decisions)
-    awaited = [a.name for a in history.addressees if a.name in referrals and a.name not in responses]
+    addressees = history.addressees_on(as_of)
+    awaited = [a.name for a in addressees if a.name in referrals and a.name not in responses]
     status: ItemStatus
     if closed is not None:
         status = "closed"
@@ -165,6 +167,7 @@ def tracker_fields(history: ItemHistory, as_of: date | None = None, meetings: Me
     changes = [history.meeting_date] + [
         f.on for f in [*referrals.values(), *responses.values(), *progress, *decisions, *moves]
     ]
+    changes += [f.on for f in known(history.addressee_changes, as_of)] if history.addressee_changes else []
     targets = agreed_target_dates(history, responses, decisions)
     came = history.came_from(as_of)
     return dict(
@@ -175,7 +178,7 @@ def tracker_fields(history: ItemHistory, as_of: date | None = None, meetings: Me
         item=history.item,
         minute=history.minute,
         text=history.text,
-        addressees=[a.name for a in history.addressees],
+        addressees=[a.name for a in addressees],
         status=status,
         response=None if not verdicts else verdicts.pop() if len(verdicts) == 1 else "mixed",
         response_due=min((d for a in awaited if (d := referrals[a].response_due) is not None), default=None),
@@ -218,14 +221,16 @@ def obligations(history: ItemHistory, as_of: date | None = None, meetings: Meeti
     def owe(reason: OverdueReason, responsible: list[str], due: date, met_on: date | None, original: date) -> None:
         owed.append(Obligation(held_by, history.ref, reason, responsible, due, met_on, original))
 
-    for addressee, referral in history.referrals.items():
-        if referral.response_due is not None and (as_of is None or referral.on <= as_of):
-            response = responses.get(addressee)
+    for holder, (referral, ended_on) in history.held(as_of).items():  # a removed addressee owes nothing from then
+        if referral.response_due is not None:
+            response = responses.get(holder)
+            ended = ended_on if closed_on is None or (ended_on is not None and ended_on < closed_on) else closed_on
+            met_on = response.on if response else ended
             due = referral.response_due
-            owe("response", [addressee], due, response.on if response else closed_on, referral.original_due or due)
+            owe("response", [holder], due, met_on, referral.original_due or due)
     targets = agreed_target_dates(history, responses, decisions)
     if targets:
-        owe("target_date", [a.name for a in history.addressees], targets[-1], closed_on, targets[0])
+        owe("target_date", [a.name for a in history.addressees_on(as_of)], targets[-1], closed_on, targets[0])
     returns = sorted([f.order() for f in decisions if f.what in RETURNING] + [f.order() for f in responses.values()])
     for deferral in decisions:
         until = _deferred_to(deferral, meetings) if deferral.what == "deferred" else None

@@ -84,7 +84,7 @@ def meeting_pack(
         closed = closure(decisions)
         for addressee, fact in sorted(history.responses.items(), key=lambda pair: pair[1].order()):
             if fresh(fact.on):
-                referral = history.referrals.get(addressee)
+                referral = history.referral_of(addressee) or history.referrals.get(addressee)
                 due = referral.response_due if referral is not None and referral.on <= eve else None
                 responses.append({
                     "ref": history.ref, "item": history.item, "addressee": addressee, "decision": fact.decision,

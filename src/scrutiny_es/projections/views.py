@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from scrutiny_es.domain.history import (
     Addressee,
+    AddresseeChange,
     Decision,
     DecisionFact,
     DecisionKind,
@@ -69,6 +70,18 @@ class DecisionView:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AddresseeChangeView:
+    """An addressee added, removed, or replaced by a successor (who took over their referral), and why."""
+
+    decided_on: date
+    change: AddresseeChange
+    addressee: Addressee
+    successor: Addressee | None
+    reason: str | None
+    decided_by: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ItemView:
     """A recommendation or action as recorded, with every fact in force, in the order each took effect."""
 
@@ -80,10 +93,11 @@ class ItemView:
     minute: str | None
     text: str
     addressees: tuple[Addressee, ...]
+    """Those the item is for now (``addressee_changes``: who was added, removed or replaced since the meeting)."""
     target_date: date | None
     """The target date agreed at the meeting (responses and revisions may have moved it: see ``decisions``)."""
     referrals: Mapping[str, ReferralView]
-    """By addressee name."""
+    """By addressee name (a successor's: the referral they took over)."""
     responses: Mapping[str, ResponseView]
     """By addressee name."""
     progress: tuple[ProgressView, ...]
@@ -92,6 +106,7 @@ class ItemView:
     """The body that made the item (its code names the item in commands); ``body`` is the one it is with now."""
     transfers: tuple[tuple[date, str, str], ...] = ()
     """Each transfer: the day decided, the body it left and the body it went to."""
+    addressee_changes: tuple[AddresseeChangeView, ...] = ()
 
 
 def item_view(history: ItemHistory) -> ItemView:
@@ -104,10 +119,13 @@ def item_view(history: ItemHistory) -> ItemView:
         item=history.item,
         minute=history.minute,
         text=history.text,
-        addressees=tuple(history.addressees),
+        addressees=tuple(history.addressees_on(None)),
         target_date=history.target_date,
         referrals=MappingProxyType(
-            {name: ReferralView(received_on=f.on, response_due=f.response_due) for name, f in history.referrals.items()}
+            {
+                name: ReferralView(received_on=f.on, response_due=f.response_due)
+                for name, f in history.referrals_now().items()
+            }
         ),
         responses=MappingProxyType(
             {
@@ -128,6 +146,17 @@ def item_view(history: ItemHistory) -> ItemView:
         decisions=tuple(_decision(f) for f in known(history.decisions, None)),
         made_by=history.made_by,
         transfers=tuple((f.on, f.from_body, f.to_body) for f in history.transfers),
+        addressee_changes=tuple(
+            AddresseeChangeView(
+                decided_on=f.on,
+                change=f.change,
+                addressee=f.addressee,
+                successor=f.successor,
+                reason=f.reason,
+                decided_by=f.decided_by,
+            )
+            for f in known(history.addressee_changes, None)
+        ),
     )
 
 

@@ -4,9 +4,10 @@ A row is matched to its item by its ref, else by its meeting date and text. A ce
 record holds records nothing, so the same edited table imported again (under any file name) records
 nothing. A changed Notes cell is one progress report (with ``notes="response"``, the response of the
 addressee awaited, where one is); a changed text or item is a correction; a changed response, status or
-target date is its command. Each such command's id carries a digest of what it records, so a file put
-right and imported again records the fixed fact (as a correction, or a new note) and is never refused
-for reusing an id. A row the record does not hold is planned as a new item, as before.
+target date is its command; a changed Responsible Person cell adds, removes or replaces addressees (on
+the as-of day). Each such command's id carries a digest of what it records, so a file put right and
+imported again records the fixed fact (as a correction, or a new note) and is never refused for
+reusing an id. A row the record does not hold is planned as a new item, as before.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, Literal
 
 from scrutiny_es.adapters.importers.plan import BOARD, ImportPlan
 from scrutiny_es.adapters.importers.problems import RowRef
-from scrutiny_es.adapters.importers.words import CLOSING, DECISIONS, RAGS, read_names
+from scrutiny_es.adapters.importers.words import CLOSING, DECISIONS, RAGS
 from scrutiny_es.adapters.importers.words import words as _words
 from scrutiny_es.projections.rows import TrackerRow
 
@@ -142,13 +143,13 @@ class _Changed:
         for name in ("item", "text"):
             if make[name] != getattr(item, name):
                 self.add("correct", {"field": name, "value": make[name], "reason": f"{self.at} of the table says so"})
+        self.addressees()  # first: a response or a closure of the same row may rest on who the item is for now
         self.target_date()
         self.response(planned.get("record_response"))
         rag, closes = self.status()
         self.note(rag)
         if closes:
             self.add("close", {"outcome": "implemented", "decided_on": self.as_of})
-        self.addressees()
         if item.status == "closed":
             kept = [c for c in self.out if c["command"] == "correct"]
             if len(kept) < len(self.out):
@@ -216,12 +217,25 @@ class _Changed:
         self.add("report_progress", fields)
 
     def addressees(self) -> None:
-        names = {n.casefold() for n in read_names(self.cells.get("addressees", ""))[0]}
-        if names and names != {n.casefold() for n in self.item.addressees}:
-            self.plan.warnings.append(
-                f"{self.at}: the addressees of {self.item.ref} differ from the record's "
-                f"({'; '.join(self.item.addressees)}), which are kept: a table does not change who an item is for"
-            )
+        """A changed Responsible Person cell: one name for another is a replacement (the successor takes over the
+        referral); otherwise the names added and those gone, added first (an item keeps one addressee at least)."""
+        given = {a["name"].casefold(): a for a in self.make.get("addressees", [])}
+        if not given:  # a blank cell says nothing of who the item is for
+            return
+        held = {name.casefold(): name for name in self.item.addressees}
+        added = [a for key, a in given.items() if key not in held]
+        gone = [name for key, name in held.items() if key not in given]
+        if len(added) == 1 and len(gone) == 1:
+            reason = f"{self.at} of the table names {added[0]['name']} instead of {gone[0]}"
+            fields = {"addressee": gone[0], "successor": added[0], "reason": reason, "decided_on": self.as_of}
+            self.add("replace_addressee", fields)
+            return
+        for addressee in added:
+            reason = f"{self.at} of the table names them"
+            self.add("add_addressee", {"addressee": addressee, "decided_on": self.as_of, "reason": reason})
+        for name in gone:
+            reason = f"{self.at} of the table no longer names them"
+            self.add("remove_addressee", {"addressee": name, "reason": reason, "decided_on": self.as_of})
 
 
 def _flat(text: str) -> str:
