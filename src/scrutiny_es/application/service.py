@@ -27,6 +27,7 @@ from scrutiny_es.projections.reminders import WITHIN, Reminder
 from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, ItemStatus, OverdueReason, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import Verification
 from scrutiny_es.projections.views import ItemView
+from scrutiny_es.projections.withheld import Rows
 
 if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
     from scrutiny_es.domain import commands as c
@@ -142,7 +143,8 @@ class ScrutinyService:
         limit: int | None = None,
         offset: int = 0,
         year: str | None = None,
-    ) -> list[TrackerRow]:
+        exempt: bool = False,
+    ) -> Rows[TrackerRow]:
         """The tracker: one row per item, as it stands, as of a date, or as known at a time.
 
         A page of it: the items naming ``addressee``, of ``status`` and ``rag``, open only, with anything
@@ -150,10 +152,16 @@ class ScrutinyService:
         meeting date, ref). The live tracker is chosen in SQL, the others as they are made; an unknown value
         raises ``InvalidQuery`` naming its field. ``year`` (``2023/24``): only the items made in that municipal
         year of the body (of 1 May to 30 April, without a body).
+
+        Exempt items (Schedule 12A) are left out, and the list's ``withheld`` says how many; with ``exempt``
+        they are held, each row's ``exempt`` giving its paragraph.
         """
         made = self._reading.year_days(body, year)
-        filters = Filters(addressee, status, rag, open_only, overdue_only, None, limit, offset, *made)
-        return self._reading.tracker(body, ref, as_of, as_known_at, filters)
+        filters = Filters(addressee, status, rag, open_only, overdue_only, None, limit, offset, *made, exempt=exempt)
+        rows = self._reading.tracker(body, ref, as_of, as_known_at, filters)
+        if exempt or not self._any_exempt(as_of, as_known_at):
+            return Rows(rows)
+        return Rows(rows, len(self._reading.tracker(body, ref, as_of, as_known_at, filters.withheld())))
 
     def overdue(
         self,
@@ -168,15 +176,28 @@ class ScrutinyService:
         rag: Rag | None = None,
         limit: int | None = None,
         offset: int = 0,
-    ) -> list[OverdueRow]:
+        exempt: bool = False,
+    ) -> Rows[OverdueRow]:
         """What is overdue on ``as_of`` (default: the day of ``as_known_at``, else today), oldest first.
 
         A page of it: what ``addressee`` is responsible for, owed for ``reason``, on items of ``status`` and
         ``rag`` that day; then ``offset`` rows skipped and at most ``limit`` shown. (Everything overdue is on
-        an open item, so the tracker's ``open_only`` and ``overdue_only`` have no place here.)
+        an open item, so the tracker's ``open_only`` and ``overdue_only`` have no place here.) Exempt items
+        are left out, and ``withheld`` says how many items were; ``exempt``: held, marked.
         """
-        filters = Filters(addressee, status, rag, reason=reason, limit=limit, offset=offset)
-        return self._reading.overdue(body, ref, as_of, as_known_at, filters)
+        filters = Filters(addressee, status, rag, reason=reason, limit=limit, offset=offset, exempt=exempt)
+        rows = self._reading.overdue(body, ref, as_of, as_known_at, filters)
+        if exempt or not self._any_exempt(as_of, as_known_at):
+            return Rows(rows)
+        left_out = self._reading.overdue(body, ref, as_of, as_known_at, filters.withheld())
+        return Rows(rows, len({(row.body, row.ref) for row in left_out}))
+
+    def _any_exempt(self, as_of: date | None, as_known_at: datetime | None) -> bool:
+        """Whether any item may be exempt in a report: the live tracker's partial index says so at once (an item
+        made public since may have been exempt as known at an earlier time, so a replay always looks)."""
+        if as_of is not None or as_known_at is not None:
+            return True
+        return bool(self._reading.tracker(None, None, None, None, Filters(exempt=True, exempt_only=True, limit=1)))
 
     def audit(
         self,
@@ -208,6 +229,7 @@ class ScrutinyService:
         since: date | None = None,
         as_known_at: datetime | None = None,
         year: str | None = None,
+        exempt: bool = False,
     ) -> dict[str, Any]:
         """The standing item of a meeting, in its JSON form (DESIGN 6.2): what was known at its publication
         (``as_known_at``, default now) and dated before the meeting day, and ``built_from``: the last position
@@ -215,8 +237,11 @@ class ScrutinyService:
 
         Made ``as_known_at`` a moment, it is the same whenever it is made again. ``year`` (``2023/24``): only
         the items the body made in that municipal year.
+
+        It is the public pack (Part A): exempt items (Schedule 12A) are left out, and ``withheld`` says how
+        many were. With ``exempt`` it is Part B: the exempt items alone, each marked with its paragraph.
         """
-        return self._reading.meeting_pack(body, meeting, since, as_known_at, year)
+        return self._reading.meeting_pack(body, meeting, since, as_known_at, year, exempt)
 
     def impact(
         self,
@@ -226,14 +251,16 @@ class ScrutinyService:
         by: Grouping = "body",
         as_known_at: datetime | None = None,
         year: str | None = None,
-    ) -> list[ImpactRow]:
+        exempt: bool = False,
+    ) -> Rows[ImpactRow]:
         """What scrutiny achieved (DESIGN 5.5): for the items made from ``from_`` to ``to`` (both included), the
         counts and rates of responses and outcomes as they stood on ``to`` (default: the day of ``as_known_at``,
         else today), one row per body, addressee, addressee kind or municipal year (``by``). ``year``
         (``2023/24``, instead of ``from_`` and ``to``): the items made in that municipal year of the body,
         measured on its last day (or today, while it runs). A transferred item counts once, under the body that
-        made it (``by="current_body"``: under the body it is with on ``to``)."""
-        return self._reading.impact(body, from_, to, by, as_known_at, year)
+        made it (``by="current_body"``: under the body it is with on ``to``). Exempt items are left out of the
+        figures (``withheld`` says how many), unless ``exempt``."""
+        return self._reading.impact(body, from_, to, by, as_known_at, year, exempt)
 
     # Reminders
 

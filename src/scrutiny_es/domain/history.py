@@ -125,6 +125,8 @@ class ItemHistory:
     reminders: list[ReminderFact] = field(default_factory=list)
     transfers: list[TransferFact] = field(default_factory=list)
     """Each move to another body, in the order recorded (a transfer is never dated before the one it follows)."""
+    exempt: str | None = None
+    """The paragraph of Schedule 12A the item is exempt under (None: public), as made or corrected."""
 
     @property
     def made_by(self) -> str:

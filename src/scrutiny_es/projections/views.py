@@ -92,6 +92,8 @@ class ItemView:
     """The body that made the item (its code names the item in commands); ``body`` is the one it is with now."""
     transfers: tuple[tuple[date, str, str], ...] = ()
     """Each transfer: the day decided, the body it left and the body it went to."""
+    exempt: str | None = None
+    """The paragraph of Schedule 12A the item is exempt under (None: public)."""
 
 
 def item_view(history: ItemHistory) -> ItemView:
@@ -128,6 +130,7 @@ def item_view(history: ItemHistory) -> ItemView:
         decisions=tuple(_decision(f) for f in known(history.decisions, None)),
         made_by=history.made_by,
         transfers=tuple((f.on, f.from_body, f.to_body) for f in history.transfers),
+        exempt=history.exempt,
     )
 
 
