@@ -150,7 +150,7 @@ class Reading:
         sealed = self._read_models.sealed(position - 1, 1) if position else []
         if since is None:  # of every item: Part A and Part B are of the same period
             since = pack.since_default(meeting, meetings, histories)
-        shown, left_out = withheld.split(histories, exempt)
+        shown, left_out = withheld.split(histories, exempt, part_b=True)
 
         def pack_of(items: list[ItemHistory]) -> dict[str, Any]:
             return pack.meeting_pack(

@@ -29,14 +29,18 @@ class Rows(list[R]):
         self.withheld = withheld
 
 
-def split(histories: Iterable[ItemHistory], exempt: bool) -> tuple[list[ItemHistory], list[ItemHistory]]:
-    """The items a report shows, and those it leaves out: without ``exempt``, the public items and the exempt
-    ones; with it (Part B), the exempt items alone, and nothing withheld (the public items are Part A's)."""
+def split(
+    histories: Iterable[ItemHistory], exempt: bool, part_b: bool = False
+) -> tuple[list[ItemHistory], list[ItemHistory]]:
+    """The items a report shows, and the exempt ones it leaves out: without ``exempt``, the public items; with
+    it, every item, or (``part_b``: the pack's Part B) the exempt items alone, the public ones being Part A's."""
     public: list[ItemHistory] = []
     private: list[ItemHistory] = []
     for history in histories:
         (public if history.exempt is None else private).append(history)
-    return (private, []) if exempt else (public, private)
+    if exempt:
+        return (private if part_b else public + private), []
+    return public, private
 
 
 def items_in_pack(pack: dict[str, Any]) -> int:
