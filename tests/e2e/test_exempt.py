@@ -20,6 +20,7 @@ from scrutiny_es import Scrutiny
 from scrutiny_es.bootstrap import in_memory
 from scrutiny_es.domain.errors import CannotCorrect, InvalidCommand
 from scrutiny_es.projections.rows import json_values
+from tests import parts
 from tests.conftest import FixedClock, command, make, register
 from tests.e2e.cli import jsonl, run
 
@@ -239,3 +240,22 @@ def test_an_exempt_item_comes_in_from_a_commands_file(tmp_path: Path, db_url: st
     shown = json.loads(run("tracker", "--format", "json", db=db_url).stdout)
     assert [(r["ref"], r["exempt"]) for r in shown] == [("R9", None)]
     assert io.StringIO(run("audit", "--format", "csv", db=db_url).stdout).read().count("Schedule 12A") == 2
+
+
+def test_tables_of_the_layout_before_exempt_items_are_rebuilt_from_the_log_when_first_opened(db: str) -> None:
+    from sqlalchemy import text
+
+    earlier = Scrutiny(db, clock=FixedClock())
+    earlier.tracker()
+    with parts.read_models_of(earlier).engine.begin() as conn:  # as the release before left them: layout 3
+        conn.execute(text("DROP INDEX ix_tracker_1_exempt"))
+        conn.execute(text("ALTER TABLE tracker_1 DROP COLUMN exempt"))
+        conn.execute(text("ALTER TABLE overdue_item_1 DROP COLUMN exempt"))
+        conn.execute(text("UPDATE projection_layout SET layout = 3 WHERE name IN ('tracker', 'overdue')"))
+    earlier.close()
+    app = Scrutiny(db, clock=FixedClock())
+    assert (refs(app.tracker()), app.tracker().withheld) == ([(PUBLIC, None)], 2)
+    assert refs(app.overdue(exempt=True)) == [(FINANCIAL, "3"), (PUBLIC, None)]
+    assert [(s.name, s.lag) for s in app.projection_status()] == [(n, 0) for n in ("audit", "overdue", "seal",
+                                                                                   "tracker")]  # fmt: skip
+    app.close()

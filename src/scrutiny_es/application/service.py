@@ -9,7 +9,9 @@ call to its part; what it holds is private, so a host cannot reach past the rule
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from scrutiny_es.application.ports import Clock, EventStore, Mailer, Progress, ProjectionStatus, ReadModels
@@ -21,7 +23,7 @@ from scrutiny_es.application.upkeep import Upkeep
 from scrutiny_es.domain.history import Rag
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 from scrutiny_es.domain.values import Actor
-from scrutiny_es.projections.filters import AuditQuery, Filters
+from scrutiny_es.projections.filters import AuditQuery, Filters, Shown
 from scrutiny_es.projections.impact import Grouping, ImpactRow
 from scrutiny_es.projections.reminders import WITHIN, Reminder
 from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, ItemStatus, OverdueReason, OverdueRow, TrackerRow
@@ -158,10 +160,8 @@ class ScrutinyService:
         """
         made = self._reading.year_days(body, year)
         filters = Filters(addressee, status, rag, open_only, overdue_only, None, limit, offset, *made, exempt=exempt)
-        rows = self._reading.tracker(body, ref, as_of, as_known_at, filters)
-        if exempt or not self._any_exempt(as_of, as_known_at):
-            return Rows(rows)
-        return Rows(rows, len(self._reading.tracker(body, ref, as_of, as_known_at, filters.withheld())))
+        read = partial(self._reading.tracker, body, ref, as_of, as_known_at)
+        return self._withholding(read, filters, as_of, as_known_at)
 
     def overdue(
         self,
@@ -186,18 +186,25 @@ class ScrutinyService:
         are left out, and ``withheld`` says how many items were; ``exempt``: held, marked.
         """
         filters = Filters(addressee, status, rag, reason=reason, limit=limit, offset=offset, exempt=exempt)
-        rows = self._reading.overdue(body, ref, as_of, as_known_at, filters)
-        if exempt or not self._any_exempt(as_of, as_known_at):
-            return Rows(rows)
-        left_out = self._reading.overdue(body, ref, as_of, as_known_at, filters.withheld())
-        return Rows(rows, len({(row.body, row.ref) for row in left_out}))
+        read = partial(self._reading.overdue, body, ref, as_of, as_known_at)
+        return self._withholding(read, filters, as_of, as_known_at)
 
-    def _any_exempt(self, as_of: date | None, as_known_at: datetime | None) -> bool:
-        """Whether any item may be exempt in a report: the live tracker's partial index says so at once (an item
-        made public since may have been exempt as known at an earlier time, so a replay always looks)."""
-        if as_of is not None or as_known_at is not None:
-            return True
-        return bool(self._reading.tracker(None, None, None, None, Filters(exempt=True, exempt_only=True, limit=1)))
+    def _withholding(
+        self, read: Callable[[Filters], list[Shown]], filters: Filters, as_of: date | None, as_known_at: datetime | None
+    ) -> Rows[Shown]:
+        """The list ``filters`` choose, less its exempt items unless they are asked for, and how many items it left
+        out. A live list is chosen in SQL, and asked again for the exempt items only where the tracker's index of
+        them finds any; a list worked out in memory (as of a date, as known at a time) is made once, with every
+        item, and split."""
+        if filters.exempt:
+            return Rows(read(filters))
+        if as_of is None and as_known_at is None:
+            if not self._reading.tracker(None, None, None, None, Filters(exempt=True, exempt_only=True, limit=1)):
+                return Rows(read(filters))
+            return Rows(read(filters), _items(read(filters.withheld())))
+        every = read(replace(filters, exempt=True, limit=None, offset=0))
+        shown = filters.page([row for row in every if row.exempt is None])
+        return Rows(shown, _items([row for row in every if row.exempt is not None]))
 
     def audit(
         self,
@@ -367,3 +374,8 @@ class ScrutinyService:
     def wait_for(self, receipt: Receipt, timeout: float = 10.0) -> None:
         """Returns when every read model shows ``receipt``'s command (read-your-writes with a worker)."""
         self._upkeep.wait_for(receipt, timeout)
+
+
+def _items(rows: list[Shown]) -> int:
+    """How many items the rows are of (an item may owe two things overdue)."""
+    return len({(row.body, row.ref) for row in rows})
