@@ -150,7 +150,7 @@ class Reading:
         sealed = self._read_models.sealed(position - 1, 1) if position else []
         if since is None:  # of every item: Part A and Part B are of the same period
             since = pack.since_default(meeting, meetings, histories)
-        shown, left_out = withheld.split(histories, exempt, part_b=True)
+        shown, left_out = withheld.parts(histories, part_b=exempt)
 
         def pack_of(items: list[ItemHistory]) -> dict[str, Any]:
             return pack.meeting_pack(
@@ -192,10 +192,11 @@ class Reading:
             h for h in self.histories(body, None, as_known_at)
             if body in (None, h.body_on(to) if by == "current_body" else h.made_by)
         )  # fmt: skip
-        shown, left_out = withheld.split(histories, exempt)
-        counted = sum(1 for h in left_out if h.meeting_date <= to and (from_ is None or from_ <= h.meeting_date))
+        kept = withheld.Withholding(exempt)
+        shown = (h for h in histories if kept.keeps(h))
         rows = impact_rows(shown, to=to, from_=from_, by=by, calendars=self.calendars(as_known_at))
-        return withheld.Rows(rows, counted)
+        made = [h for h in kept.left_out if h.meeting_date <= to and (from_ is None or from_ <= h.meeting_date)]
+        return withheld.Rows(rows, len(made))
 
     def year_days(self, body: str | None, year: str | None) -> tuple[date | None, date | None]:
         """The first and last day of the body's municipal year written ``2023/24`` (None: no year asked for); of

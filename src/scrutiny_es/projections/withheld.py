@@ -3,7 +3,7 @@
 A list a report returns is a ``Rows``: a plain list of its rows that also says how many exempt
 items were withheld from it (``withheld``), so a host that only reads the rows reads them as
 before. The tracker and the overdue list choose their items by ``Filters`` (``exempt``,
-``exempt_only``); the pack and the impact figures, made from histories, by ``split``.
+``exempt_only``); the impact figures, made from histories, by ``Withholding``; the pack by ``parts``.
 """
 
 from __future__ import annotations
@@ -29,18 +29,30 @@ class Rows(list[R]):
         self.withheld = withheld
 
 
-def split(
-    histories: Iterable[ItemHistory], exempt: bool, part_b: bool = False
-) -> tuple[list[ItemHistory], list[ItemHistory]]:
-    """The items a report shows, and the exempt ones it leaves out: without ``exempt``, the public items; with
-    it, every item, or (``part_b``: the pack's Part B) the exempt items alone, the public ones being Part A's."""
+def parts(histories: Iterable[ItemHistory], part_b: bool) -> tuple[list[ItemHistory], list[ItemHistory]]:
+    """The items a meeting pack shows, and the exempt ones it withholds: the public pack (Part A) shows the public
+    items and withholds the exempt ones; Part B shows the exempt items alone and withholds nothing (the public
+    items are not withheld from it: they are Part A's)."""
     public: list[ItemHistory] = []
     private: list[ItemHistory] = []
     for history in histories:
         (public if history.exempt is None else private).append(history)
-    if exempt:
-        return (private if part_b else public + private), []
-    return public, private
+    return (private, []) if part_b else (public, private)
+
+
+class Withholding:
+    """Keeps the items a report shows as they stream past (a report of every item need not hold them all), and
+    the exempt ones it leaves out (few: a board takes little in private)."""
+
+    def __init__(self, exempt: bool) -> None:
+        self.exempt = exempt
+        self.left_out: list[ItemHistory] = []
+
+    def keeps(self, history: ItemHistory) -> bool:
+        if self.exempt or history.exempt is None:
+            return True
+        self.left_out.append(history)
+        return False
 
 
 def items_in_pack(pack: dict[str, Any]) -> int:
