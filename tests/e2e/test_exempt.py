@@ -69,6 +69,8 @@ def test_the_public_tracker_leaves_exempt_items_out_and_says_how_many(recorded: 
     awaiting = recorded.tracker(status="awaiting_response")
     assert (refs(awaiting), awaiting.withheld) == ([(PUBLIC, None)], 0)  # R2 responded, R3 was never referred
     assert recorded.recommendation("BCSB", FINANCIAL).exempt == "3"
+    every = parts.read_models_of(recorded).tracker(date(2024, 12, 2))  # the port's default: every row
+    assert [row.ref for row in every] == [PUBLIC, PERSONAL, FINANCIAL]
 
 
 def test_the_public_overdue_list_leaves_exempt_items_out_and_counts_items_not_rows(recorded: Scrutiny) -> None:

@@ -164,8 +164,8 @@ def _one_of(name: str, value: Any, allowed: tuple[str, ...]) -> None:
         raise InvalidQuery(msg, field=name)
 
 
-EVERY_ROW = Filters()
-"""Every row: no choice, no paging."""
+EVERY_ROW = Filters(exempt=True)
+"""Every row, the exempt items' too: no choice, no paging."""
 
 EVERY_ENTRY = AuditQuery()
 """The whole audit trail."""
