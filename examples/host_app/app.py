@@ -307,7 +307,9 @@ def create_app(
                     packs=may_import(visit.who.role), withheld=words.withheld(rows))  # fmt: skip
 
     def item_row(body: str, ref: str) -> Any:
-        rows = [r for r in host.record.tracker(body, ref) if r.ref == ref] if body and ref else []
+        """The item of a card or a task, exempt or not (the lists leave exempt items out; an officer who has the
+        item's address may work on it)."""
+        rows = [r for r in host.record.tracker(body, ref, exempt=True) if r.ref == ref] if body and ref else []
         if not rows:
             raise NotFound(f"{body or 'No body'} has no item with the ref {ref or '(none given)'}")
         return rows[0]

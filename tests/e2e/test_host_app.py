@@ -288,3 +288,5 @@ def test_an_exempt_item_is_left_off_the_hosts_pages_with_a_line_saying_so(site: 
         page = opener.open(address).read().decode()
         assert f'<p class="govuk-body" id="withheld">{said}</p>' in page, address
         assert "Staff case" not in page and "EX/1" not in page, address
+    card = opener.open(f"{site}/bodies/BCSB/items/EX/1").read().decode()  # by its address, an officer works on it
+    assert "Staff case" in card and "paragraph 1 of Part 1 of Schedule 12A" in card
