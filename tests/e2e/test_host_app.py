@@ -8,6 +8,7 @@ words.
 from __future__ import annotations
 
 import http.cookiejar
+import io
 import re
 import threading
 import urllib.parse
@@ -288,5 +289,10 @@ def test_an_exempt_item_is_left_off_the_hosts_pages_with_a_line_saying_so(site: 
         page = opener.open(address).read().decode()
         assert f'<p class="govuk-body" id="withheld">{said}</p>' in page, address
         assert "Staff case" not in page and "EX/1" not in page, address
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(opener.open(f"{site}/bodies/BCSB/tracker.xlsx").read()))["Tracker"]
+    lines = list(workbook.iter_rows(values_only=True))
+    assert lines[-1][0] == said and not any("EX/1" in str(line[0]) for line in lines)
     card = opener.open(f"{site}/bodies/BCSB/items/EX/1").read().decode()  # by its address, an officer works on it
     assert "Staff case" in card and "paragraph 1 of Part 1 of Schedule 12A" in card
