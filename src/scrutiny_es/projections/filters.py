@@ -45,7 +45,7 @@ class Filters:
     """With ``made_to``: only the items made at meetings in those days (a municipal year, say)."""
     made_to: date | None = None
     exempt: bool = False
-    """Hold the exempt items too (Part B's lists); without, they are left out (the public lists)."""
+    """Hold the exempt items too (``--exempt``); without, they are left out (the public lists)."""
     exempt_only: bool = False
     """Only the exempt items: those a public list leaves out, to say how many."""
 
