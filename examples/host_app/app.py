@@ -304,10 +304,12 @@ def create_app(
         return page("tracker.html", request, 400 if errors else 200, visit=visit, body=found, rows=rows[:PAGE],
                     more=len(rows) > PAGE, page_number=max(page_number, 1), chosen=chosen, errors=errors,
                     tasks=tasks, query=query, imports=may_import(visit.who.role),
-                    packs=may_import(visit.who.role))  # fmt: skip
+                    packs=may_import(visit.who.role), withheld=words.withheld(rows))  # fmt: skip
 
     def item_row(body: str, ref: str) -> Any:
-        rows = [r for r in host.record.tracker(body, ref) if r.ref == ref] if body and ref else []
+        """The item of a card or a task, exempt or not (the lists leave exempt items out; an officer who has the
+        item's address may work on it)."""
+        rows = [r for r in host.record.tracker(body, ref, exempt=True) if r.ref == ref] if body and ref else []
         if not rows:
             raise NotFound(f"{body or 'No body'} has no item with the ref {ref or '(none given)'}")
         return rows[0]
@@ -435,7 +437,8 @@ def create_app(
     def overdue(request: Request, visit: Visit, body: str = "", page_number: int = 1) -> Response:
         rows = host.record.overdue(body or None, limit=PAGE + 1, offset=(max(page_number, 1) - 1) * PAGE)
         return page("overdue.html", request, visit=visit, body=body, rows=rows[:PAGE], more=len(rows) > PAGE,
-                    page_number=max(page_number, 1), today=host.record.today())  # fmt: skip
+                    page_number=max(page_number, 1), today=host.record.today(),
+                    withheld=words.withheld(rows))  # fmt: skip
 
     @app.exception_handler(ScrutinyError)
     @app.exception_handler(NotFound)

@@ -12,7 +12,7 @@ import io
 from datetime import date
 from typing import Any
 
-from examples.host_app.words import DECISIONS, STATUSES, long_date
+from examples.host_app.words import DECISIONS, STATUSES, long_date, withheld
 
 KINDS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -47,7 +47,8 @@ def tracker_rows(rows: list[Any]) -> list[list[str]]:
 
 
 def tracker_file(rows: list[Any], fmt: str, title: str) -> bytes:
-    """The tracker as CSV or an Excel workbook."""
+    """The tracker as CSV or an Excel workbook (which says, below the table, how many exempt items it leaves out;
+    the CSV file holds rows alone)."""
     table = tracker_rows(rows)
     if fmt == "csv":
         out = io.StringIO()
@@ -67,6 +68,9 @@ def tracker_file(rows: list[Any], fmt: str, title: str) -> bytes:
         cell.font = Font(bold=True)
     for row in table:
         sheet.append(row)
+    if withheld(rows):  # the exempt items the library left out, said below the table
+        sheet.append([])
+        sheet.append([withheld(rows)])
     for letter, width in zip("ABCDEFGHI", (14, 18, 24, 50, 24, 16, 40, 18, 18), strict=True):
         sheet.column_dimensions[letter].width = width
     saved = io.BytesIO()

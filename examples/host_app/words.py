@@ -58,6 +58,15 @@ def long_date(value: Any) -> str:
     return "" if value is None else str(value).replace("_", " ")
 
 
+def withheld(rows: Any) -> str:
+    """What a page says of the exempt items (Schedule 12A) the library left out of its rows ("" if none)."""
+    count = getattr(rows, "withheld", 0)
+    if not count:
+        return ""
+    items = "1 item is" if count == 1 else f"{count} items are"
+    return f"{items} exempt under Schedule 12A to the Local Government Act 1972 and not shown."
+
+
 def plain(text: str) -> str:
     """A message from the record with its codes said in words (``target_date`` -> "target date")."""
 

@@ -181,7 +181,7 @@ class Scrutiny(ScrutinyService):
         self.body(body)  # the body must be registered first
         if isinstance(people, str | Path):
             people = read_people(Path(people))
-        return draft_minutes(path, body, meeting_date, people, self.tracker(body=body), actor)
+        return draft_minutes(path, body, meeting_date, people, self.tracker(body=body, exempt=True), actor)
 
 
 def _standby(primary: SqlReadModels, url: str, read_url: str, *, catch_up: bool) -> StandbyReadModels:

@@ -19,8 +19,9 @@ from tests.e2e.cli import run
 TRACKER_FIELDS = ["body", "ref", "kind", "meeting_date", "item", "minute", "text", "addressees", "status", "response",
                   "response_due", "target_date", "rag", "deferred_until", "outcome", "notes", "last_changed_on",
                   "awaiting", "overdue", "escalated_on", "closure_note", "original_target_date", "target_date_revisions",
-                  "closure_proposed", "taken_over_from", "transferred_to", "transferred_on"]  # fmt: skip
-OVERDUE_FIELDS = ["body", "ref", "reason", "due", "days_overdue", "responsible", "item", "text", "original_due"]
+                  "closure_proposed", "taken_over_from", "transferred_to", "transferred_on", "exempt"]  # fmt: skip
+OVERDUE_FIELDS = ["body", "ref", "reason", "due", "days_overdue", "responsible", "item", "text", "original_due",
+                  "exempt"]  # fmt: skip
 AUDIT_FIELDS = ["body", "ref", "position", "event", "effective_on", "recorded_at", "actor", "decided_by", "summary"]
 
 
@@ -63,12 +64,12 @@ def test_overdue_json_and_csv(recorded: str) -> None:
     text = "That the Cabinet adopts a fishing policy for council lakes."
     assert rows == [{"body": "BCSB", "ref": "R1", "reason": "response", "due": "2024-04-19", "days_overdue": 1,
                      "responsible": ["Cabinet"], "item": "Fishing Policy", "text": text,
-                     "original_due": "2024-04-19"}]  # fmt: skip
+                     "original_due": "2024-04-19", "exempt": None}]  # fmt: skip
     table = list(
         csv.reader(io.StringIO(run("overdue", "--as-of", "2024-04-20", "--format", "csv", db=recorded).stdout))
     )
     assert table == [OVERDUE_FIELDS, ["BCSB", "R1", "response", "2024-04-19", "1", "Cabinet", "Fishing Policy", text,
-                                      "2024-04-19"]]  # fmt: skip
+                                      "2024-04-19", ""]]  # fmt: skip
 
 
 def test_audit_json_for_one_item(recorded: str) -> None:

@@ -8,6 +8,7 @@ words.
 from __future__ import annotations
 
 import http.cookiejar
+import io
 import re
 import threading
 import urllib.parse
@@ -273,3 +274,25 @@ def test_eight_officers_posting_to_one_item_at_once_are_all_recorded(site: str, 
     assert events_recorded(db_url) == before + POSTS
     page = opener.open(f"{site}/").read().decode()
     assert f"{POSTS} recorded" in page, "the host's own count, kept with each of them"
+
+
+def test_an_exempt_item_is_left_off_the_hosts_pages_with_a_line_saying_so(site: str, db_url: str) -> None:
+    record = Scrutiny(db_url)
+    record.execute({"command": "make_recommendation", "actor": {"id": "u1", "name": "Jo Clerk", "role": "clerk"},
+                    "body": "BCSB", "ref": "EX/1", "kind": "recommendation", "meeting_date": "2024-02-15",
+                    "item": "Staff case", "text": "That the claim be settled.", "target_date": "2024-03-01",
+                    "addressees": [{"name": "Cabinet", "kind": "executive"}], "exempt": "1"})  # fmt: skip
+    record.close()
+    opener = signed_in_opener(site)
+    said = "1 item is exempt under Schedule 12A to the Local Government Act 1972 and not shown."
+    for address in (f"{site}/bodies/BCSB", f"{site}/bodies/BCSB?page_number=2", f"{site}/overdue"):
+        page = opener.open(address).read().decode()
+        assert f'<p class="govuk-body" id="withheld">{said}</p>' in page, address
+        assert "Staff case" not in page and "EX/1" not in page, address
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(opener.open(f"{site}/bodies/BCSB/tracker.xlsx").read()))["Tracker"]
+    lines = list(workbook.iter_rows(values_only=True))
+    assert lines[-1][0] == said and not any("EX/1" in str(line[0]) for line in lines)
+    card = opener.open(f"{site}/bodies/BCSB/items/EX/1").read().decode()  # by its address, an officer works on it
+    assert "Staff case" in card and "paragraph 1 of Part 1 of Schedule 12A" in card

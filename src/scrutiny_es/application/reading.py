@@ -20,7 +20,7 @@ from scrutiny_es.domain.errors import BodyNotFound, InvalidCommand, InvalidQuery
 from scrutiny_es.domain.fastpath import replay
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, body_id, recommendation_id
-from scrutiny_es.projections import pack
+from scrutiny_es.projections import pack, withheld
 from scrutiny_es.projections.card import fact_status, fact_text
 from scrutiny_es.projections.filters import AuditQuery, Filters, chosen_items
 from scrutiny_es.projections.impact import GROUPINGS, Grouping, ImpactRow, impact_rows
@@ -128,7 +128,13 @@ class Reading:
         return sorted(rows, key=lambda row: (row.effective_on, row.position))
 
     def meeting_pack(
-        self, body: str, meeting: date, since: date | None, as_known_at: datetime | None, year: str | None = None
+        self,
+        body: str,
+        meeting: date,
+        since: date | None,
+        as_known_at: datetime | None,
+        year: str | None = None,
+        exempt: bool = False,
     ) -> dict[str, Any]:
         found = self.body(body)
         first, last = self.year_days(body, year)
@@ -142,11 +148,20 @@ class Reading:
         ]  # fmt: skip
         position = self._read_models.last_position(as_known_at)
         sealed = self._read_models.sealed(position - 1, 1) if position else []
-        return pack.meeting_pack(
-            body=body, body_name=found.name_on(meeting), council=found.council, meeting=meeting, since=since,
-            histories=histories, meetings=meetings, published=published, position=position,
-            digest=(sealed[0].digest if sealed else ZERO).hex(),
-        )  # fmt: skip
+        if since is None:  # of every item: Part A and Part B are of the same period
+            since = pack.since_default(meeting, meetings, histories)
+        shown, left_out = withheld.parts(histories, part_b=exempt)
+
+        def pack_of(items: list[ItemHistory]) -> dict[str, Any]:
+            return pack.meeting_pack(
+                body=body, body_name=found.name_on(meeting), council=found.council, meeting=meeting, since=since,
+                histories=items, meetings=meetings, published=published, position=position,
+                digest=(sealed[0].digest if sealed else ZERO).hex(),
+            )  # fmt: skip
+
+        made = pack_of(shown)
+        made.update(exempt=exempt, withheld=withheld.items_in_pack(pack_of(left_out)) if left_out else 0)
+        return made
 
     def impact(
         self,
@@ -156,7 +171,8 @@ class Reading:
         by: Grouping,
         as_known_at: datetime | None,
         year: str | None = None,
-    ) -> list[ImpactRow]:
+        exempt: bool = False,
+    ) -> withheld.Rows[ImpactRow]:
         if by not in GROUPINGS:
             raise InvalidCommand([("by", f"must be one of {', '.join(GROUPINGS)}, not {by!r}")])
         if body is not None:
@@ -176,7 +192,11 @@ class Reading:
             h for h in self.histories(body, None, as_known_at)
             if body in (None, h.body_on(to) if by == "current_body" else h.made_by)
         )  # fmt: skip
-        return impact_rows(histories, to=to, from_=from_, by=by, calendars=self.calendars(as_known_at))
+        kept = withheld.Withholding(exempt)
+        shown = (h for h in histories if kept.keeps(h))
+        rows = impact_rows(shown, to=to, from_=from_, by=by, calendars=self.calendars(as_known_at))
+        made = [h for h in kept.left_out if h.meeting_date <= to and (from_ is None or from_ <= h.meeting_date)]
+        return withheld.Rows(rows, len(made))
 
     def year_days(self, body: str | None, year: str | None) -> tuple[date | None, date | None]:
         """The first and last day of the body's municipal year written ``2023/24`` (None: no year asked for); of

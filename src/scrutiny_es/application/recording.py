@@ -321,6 +321,7 @@ class Recording:
             target_date=cmd.target_date,
             actor=actor,
             at=at,
+            exempt=cmd.exempt,
         )
         if self._exists(made.id, batch):
             existing = self._item(cmd.body, cmd.ref, batch)
@@ -448,5 +449,6 @@ def _digest(command: Any) -> str:
 
 def _same_making(earlier: Any, again: Any) -> bool:
     """Whether two ``Made`` events record the same item, made the same way by the same actor."""
-    same = ("actor", "kind", "meeting_date", "item", "minute", "text", "addressees", "target_date", "decided_by")
+    same = ("actor", "kind", "meeting_date", "item", "minute", "text", "addressees", "target_date", "decided_by",
+            "exempt")  # fmt: skip
     return all(getattr(earlier, name) == getattr(again, name) for name in same)

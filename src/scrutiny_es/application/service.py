@@ -9,7 +9,9 @@ call to its part; what it holds is private, so a host cannot reach past the rule
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from scrutiny_es.application.ports import Clock, EventStore, Mailer, Progress, ProjectionStatus, ReadModels
@@ -21,12 +23,13 @@ from scrutiny_es.application.upkeep import Upkeep
 from scrutiny_es.domain.history import Rag
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 from scrutiny_es.domain.values import Actor
-from scrutiny_es.projections.filters import AuditQuery, Filters
+from scrutiny_es.projections.filters import AuditQuery, Filters, Shown
 from scrutiny_es.projections.impact import Grouping, ImpactRow
 from scrutiny_es.projections.reminders import WITHIN, Reminder
 from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, ItemStatus, OverdueReason, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import Verification
 from scrutiny_es.projections.views import ItemView
+from scrutiny_es.projections.withheld import Rows
 
 if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
     from scrutiny_es.domain import commands as c
@@ -147,7 +150,8 @@ class ScrutinyService:
         limit: int | None = None,
         offset: int = 0,
         year: str | None = None,
-    ) -> list[TrackerRow]:
+        exempt: bool = False,
+    ) -> Rows[TrackerRow]:
         """The tracker: one row per item, as it stands, as of a date, or as known at a time.
 
         A page of it: the items naming ``addressee``, of ``status`` and ``rag``, open only, with anything
@@ -155,10 +159,14 @@ class ScrutinyService:
         meeting date, ref). The live tracker is chosen in SQL, the others as they are made; an unknown value
         raises ``InvalidQuery`` naming its field. ``year`` (``2023/24``): only the items made in that municipal
         year of the body (of 1 May to 30 April, without a body).
+
+        Exempt items (Schedule 12A) are left out, and the list's ``withheld`` says how many; with ``exempt``
+        they are held, each row's ``exempt`` giving its paragraph.
         """
         made = self._reading.year_days(body, year)
-        filters = Filters(addressee, status, rag, open_only, overdue_only, None, limit, offset, *made)
-        return self._reading.tracker(body, ref, as_of, as_known_at, filters)
+        filters = Filters(addressee, status, rag, open_only, overdue_only, None, limit, offset, *made, exempt=exempt)
+        read = partial(self._reading.tracker, body, ref, as_of, as_known_at)
+        return self._withholding(read, filters, as_of, as_known_at)
 
     def overdue(
         self,
@@ -173,15 +181,35 @@ class ScrutinyService:
         rag: Rag | None = None,
         limit: int | None = None,
         offset: int = 0,
-    ) -> list[OverdueRow]:
+        exempt: bool = False,
+    ) -> Rows[OverdueRow]:
         """What is overdue on ``as_of`` (default: the day of ``as_known_at``, else today), oldest first.
 
         A page of it: what ``addressee`` is responsible for, owed for ``reason``, on items of ``status`` and
         ``rag`` that day; then ``offset`` rows skipped and at most ``limit`` shown. (Everything overdue is on
-        an open item, so the tracker's ``open_only`` and ``overdue_only`` have no place here.)
+        an open item, so the tracker's ``open_only`` and ``overdue_only`` have no place here.) Exempt items
+        are left out, and ``withheld`` says how many items were; ``exempt``: held, marked.
         """
-        filters = Filters(addressee, status, rag, reason=reason, limit=limit, offset=offset)
-        return self._reading.overdue(body, ref, as_of, as_known_at, filters)
+        filters = Filters(addressee, status, rag, reason=reason, limit=limit, offset=offset, exempt=exempt)
+        read = partial(self._reading.overdue, body, ref, as_of, as_known_at)
+        return self._withholding(read, filters, as_of, as_known_at)
+
+    def _withholding(
+        self, read: Callable[[Filters], list[Shown]], filters: Filters, as_of: date | None, as_known_at: datetime | None
+    ) -> Rows[Shown]:
+        """The list ``filters`` choose, less its exempt items unless they are asked for, and how many items it left
+        out. A live list is chosen in SQL, and asked again for the exempt items only where the tracker's index of
+        them finds any; a list worked out in memory (as of a date, as known at a time) is made once, with every
+        item, and split."""
+        if filters.exempt:
+            return Rows(read(filters))
+        if as_of is None and as_known_at is None:
+            if not self._reading.tracker(None, None, None, None, Filters(exempt=True, exempt_only=True, limit=1)):
+                return Rows(read(filters))
+            return Rows(read(filters), _items(read(filters.withheld())))
+        every = read(replace(filters, exempt=True, limit=None, offset=0))
+        shown = filters.page([row for row in every if row.exempt is None])
+        return Rows(shown, _items([row for row in every if row.exempt is not None]))
 
     def audit(
         self,
@@ -213,6 +241,7 @@ class ScrutinyService:
         since: date | None = None,
         as_known_at: datetime | None = None,
         year: str | None = None,
+        exempt: bool = False,
     ) -> dict[str, Any]:
         """The standing item of a meeting, in its JSON form (DESIGN 6.2): what was known at its publication
         (``as_known_at``, default now) and dated before the meeting day, and ``built_from``: the last position
@@ -220,8 +249,11 @@ class ScrutinyService:
 
         Made ``as_known_at`` a moment, it is the same whenever it is made again. ``year`` (``2023/24``): only
         the items the body made in that municipal year.
+
+        It is the public pack (Part A): exempt items (Schedule 12A) are left out, and ``withheld`` says how
+        many were. With ``exempt`` it is Part B: the exempt items alone, each marked with its paragraph.
         """
-        return self._reading.meeting_pack(body, meeting, since, as_known_at, year)
+        return self._reading.meeting_pack(body, meeting, since, as_known_at, year, exempt)
 
     def impact(
         self,
@@ -231,14 +263,16 @@ class ScrutinyService:
         by: Grouping = "body",
         as_known_at: datetime | None = None,
         year: str | None = None,
-    ) -> list[ImpactRow]:
+        exempt: bool = False,
+    ) -> Rows[ImpactRow]:
         """What scrutiny achieved (DESIGN 5.5): for the items made from ``from_`` to ``to`` (both included), the
         counts and rates of responses and outcomes as they stood on ``to`` (default: the day of ``as_known_at``,
         else today), one row per body, addressee, addressee kind or municipal year (``by``). ``year``
         (``2023/24``, instead of ``from_`` and ``to``): the items made in that municipal year of the body,
         measured on its last day (or today, while it runs). A transferred item counts once, under the body that
-        made it (``by="current_body"``: under the body it is with on ``to``)."""
-        return self._reading.impact(body, from_, to, by, as_known_at, year)
+        made it (``by="current_body"``: under the body it is with on ``to``). Exempt items are left out of the
+        figures (``withheld`` says how many), unless ``exempt``."""
+        return self._reading.impact(body, from_, to, by, as_known_at, year, exempt)
 
     # Reminders
 
@@ -345,3 +379,8 @@ class ScrutinyService:
     def wait_for(self, receipt: Receipt, timeout: float = 10.0) -> None:
         """Returns when every read model shows ``receipt``'s command (read-your-writes with a worker)."""
         self._upkeep.wait_for(receipt, timeout)
+
+
+def _items(rows: list[Shown]) -> int:
+    """How many items the rows are of (an item may owe two things overdue)."""
+    return len({(row.body, row.ref) for row in rows})

@@ -26,6 +26,7 @@ from scrutiny_es.domain.corrections import BY_COMMANDS, correctable
 from scrutiny_es.domain.dates import shown
 from scrutiny_es.domain.deadlines import DEFAULT_REGIME, AddresseeKind, Regime
 from scrutiny_es.domain.errors import InvalidCommand
+from scrutiny_es.domain.exempt import Paragraph
 from scrutiny_es.domain.fields import (
     ANY_TEXT,
     MAX_ADDRESSEES,
@@ -124,6 +125,8 @@ class MakeRecommendation(ItemCommand):
     addressees: Annotated[list[Addressee], Field(max_length=MAX_ADDRESSEES)]
     """Who must act or respond; none for an item of the board's own, such as a deferred report."""
     target_date: Day | None = None
+    exempt: Paragraph | None = None
+    """The paragraph of Schedule 12A the item is exempt under, where the board took it in private."""
 
     @model_validator(mode="after")
     def _addressees_named_once(self) -> MakeRecommendation:

@@ -11,6 +11,7 @@ from typing import Any, get_args
 
 from scrutiny_es.domain.dates import read_day
 from scrutiny_es.domain.errors import CannotCorrect
+from scrutiny_es.domain.exempt import PARAGRAPHS
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.values import Decision, DecisionKind, Kind, Outcome, Rag
 
@@ -39,6 +40,7 @@ CORRECTABLE: dict[str, str] = {
     "decision.outcome": "outcome",
     "decision.note": "optional text",
     "decision.target_date": "date",
+    "exempt": "optional paragraph",
 }
 """The fields a correction may change, with the kind of value each takes. A progress report or a decision
 is named by its position in the audit trail; a referral or a response by its addressee."""
@@ -74,6 +76,7 @@ DECISION_FIELDS: dict[str, set[DecisionKind]] = {
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "kind": get_args(Kind), "decision": get_args(Decision), "rag": get_args(Rag), "outcome": get_args(Outcome),
+    "paragraph": PARAGRAPHS,
 }  # fmt: skip
 
 _EFFECTIVE_DATES = {"referral.received_on", "response.responded_on", "progress.reported_on", "decision.decided_on"}

@@ -149,6 +149,8 @@ class ItemHistory:
     """Each move to another body, in the order recorded (a transfer is never dated before the one it follows)."""
     addressee_changes: list[AddresseeFact] = field(default_factory=list)
     """Each addressee added, removed or replaced since the meeting (``addressees`` are those it was made for)."""
+    exempt: str | None = None
+    """The paragraph of Schedule 12A the item is exempt under (None: public), as made or corrected."""
 
     @property
     def made_by(self) -> str:

@@ -30,6 +30,7 @@ from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, BodyLifecycle, policy
 from scrutiny_es.domain.correction_rules import ItemCorrections
 from scrutiny_es.domain.deadlines import DEFAULT_REGIME, AddresseeKind, Period, Regime
 from scrutiny_es.domain.decisions import ItemDecisions
+from scrutiny_es.domain.exempt import made_public
 from scrutiny_es.domain.fastpath import FastAggregate
 from scrutiny_es.domain.history import (
     DecisionFact,
@@ -199,7 +200,7 @@ class Recommendation(ItemPlacement, ItemDecisions, ItemAddressees, ItemCorrectio
             aggregate.given.setdefault((self.COMMAND, self.actor), []).append(self.originator_version)
 
     class Made(Event, Aggregate.Created):
-        class_version = 1
+        class_version = 2  # version 2: exempt (see exempt.py)
         body: str
         ref: str
         kind: Kind
@@ -210,7 +211,9 @@ class Recommendation(ItemPlacement, ItemDecisions, ItemAddressees, ItemCorrectio
         addressees: list[Addressee]
         target_date: date | None
         decided_by: str
+        exempt: str | None = None
         WHEN = "meeting_date"
+        upcast_v1_v2 = staticmethod(made_public)
 
         def apply(self, aggregate: Recommendation) -> None:
             aggregate.history = self.history()
@@ -231,6 +234,7 @@ class Recommendation(ItemPlacement, ItemDecisions, ItemAddressees, ItemCorrectio
                 text=self.text,
                 addressees=list(self.addressees),
                 target_date=self.target_date,
+                exempt=self.exempt,
             )
 
     class Referred(Event):

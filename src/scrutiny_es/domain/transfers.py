@@ -54,6 +54,7 @@ class ItemPlacement(ItemGuards):
         target_date: date | None,
         actor: Actor,
         at: datetime,
+        exempt: str | None = None,
     ) -> Self:
         """A recommendation or action the body (a ``Body``) made at a meeting."""
         body.still_sitting("body", meeting_date)
@@ -63,7 +64,7 @@ class ItemPlacement(ItemGuards):
         made: Self = cls.create_fast(
             cls.Made, id=recommendation_id(body.code, ref), timestamp=at, actor=actor, body=body.code, ref=ref,
             kind=kind, meeting_date=meeting_date, item=item, minute=minute, text=text, addressees=list(addressees),
-            target_date=target_date, decided_by=body.name_on(meeting_date),
+            target_date=target_date, decided_by=body.name_on(meeting_date), exempt=exempt,
         )  # fmt: skip
         return made
 

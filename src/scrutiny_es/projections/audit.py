@@ -77,7 +77,8 @@ _VERBS = {"accepted": "accepted", "partially_accepted": "partially accepted", "r
 
 
 def _made(e: Recommendation.Made, the_item: str) -> str:
-    return f"{e.decided_by} made {the_item} at its meeting on {long_date(e.meeting_date)}{_minute(e)}."
+    exempt = f", as exempt information (Schedule 12A, paragraph {e.exempt})" if e.exempt else ""
+    return f"{e.decided_by} made {the_item} at its meeting on {long_date(e.meeting_date)}{_minute(e)}{exempt}."
 
 
 def _referred(e: Recommendation.Referred, the_item: str) -> str:
@@ -164,6 +165,7 @@ _FIELD_NAMES = {
     "decision.note": "decision's note",
     "decision.target_date": "revised target date",
     "meeting_date": "meeting date",
+    "exempt": "exempt paragraph (Schedule 12A)",
 }
 """A correctable field as a clerk would name it."""
 

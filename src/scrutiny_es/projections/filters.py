@@ -8,7 +8,7 @@ parameters travel as one object (``Filters``, ``AuditQuery``) from the service t
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, TypeVar, get_args
 
@@ -44,6 +44,10 @@ class Filters:
     made_from: date | None = None
     """With ``made_to``: only the items made at meetings in those days (a municipal year, say)."""
     made_to: date | None = None
+    exempt: bool = False
+    """Hold the exempt items too (``--exempt``); without, they are left out (the public lists)."""
+    exempt_only: bool = False
+    """Only the exempt items: those a public list leaves out, to say how many."""
 
     def __post_init__(self) -> None:
         _one_of("status", self.status, get_args(ItemStatus))
@@ -51,7 +55,7 @@ class Filters:
         _one_of("reason", self.reason, get_args(OverdueReason))
         if self.addressee is not None and not (isinstance(self.addressee, str) and self.addressee.strip()):
             raise InvalidQuery(f"addressee must be a name, not {self.addressee!r}", field="addressee")
-        for name in ("open_only", "overdue_only"):
+        for name in ("open_only", "overdue_only", "exempt", "exempt_only"):
             if not isinstance(getattr(self, name), bool):
                 raise InvalidQuery(f"{name} must be true or false, not {getattr(self, name)!r}", field=name)
         check_count("limit", self.limit, 0, MAX_LIMIT, optional=True)
@@ -61,6 +65,14 @@ class Filters:
     def chooses_items(self) -> bool:
         """Whether the page keeps only some items by their tracker row (status, RAG, open)."""
         return self.status is not None or self.rag is not None or self.open_only or self.made_in_range
+
+    def shows_exempt(self, paragraph: str | None) -> bool:
+        """Whether an item exempt under ``paragraph`` (None: public) is on the list."""
+        return paragraph is not None if self.exempt_only else self.exempt or paragraph is None
+
+    def withheld(self) -> Filters:
+        """The exempt items these filters leave out, every one of them: how many a public list says it withheld."""
+        return replace(self, exempt=True, exempt_only=True, limit=None, offset=0)
 
     @property
     def made_in_range(self) -> bool:
@@ -74,6 +86,7 @@ class Filters:
             and not (self.open_only and row.status == "closed")
             and (self.made_from is None or row.meeting_date >= self.made_from)
             and (self.made_to is None or row.meeting_date <= self.made_to)
+            and self.shows_exempt(row.exempt)
         )
 
     def keeps(self, row: TrackerRow) -> bool:
@@ -86,7 +99,11 @@ class Filters:
 
     def keeps_overdue(self, row: OverdueRow) -> bool:
         """Whether an overdue row is on the list (its item's tracker row is checked with ``keeps_item``)."""
-        return (self.addressee is None or self.addressee in row.responsible) and self.reason in (None, row.reason)
+        return (
+            (self.addressee is None or self.addressee in row.responsible)
+            and self.reason in (None, row.reason)
+            and self.shows_exempt(row.exempt)
+        )
 
     def page(self, rows: Sequence[Shown]) -> list[Shown]:
         """The page of the rows kept, in their order."""
@@ -147,8 +164,8 @@ def _one_of(name: str, value: Any, allowed: tuple[str, ...]) -> None:
         raise InvalidQuery(msg, field=name)
 
 
-EVERY_ROW = Filters()
-"""Every row: no choice, no paging."""
+EVERY_ROW = Filters(exempt=True)
+"""Every row, the exempt items' too: no choice, no paging."""
 
 EVERY_ENTRY = AuditQuery()
 """The whole audit trail."""

@@ -197,6 +197,7 @@ def tracker_fields(history: ItemHistory, as_of: date | None = None, meetings: Me
         taken_over_from=came.from_body if came else None,
         transferred_to=None,
         transferred_on=came.on if came else None,
+        exempt=history.exempt,
     )
 
 
@@ -256,11 +257,11 @@ OVERDUE_ORDER = ("due", "body", "ref", "reason")
 """The overdue list's order, oldest first; rows alike in these are one item's, in the order it owes them."""
 
 
-def overdue_row(o: Obligation, item: str, text: str, on: date) -> OverdueRow:
+def overdue_row(o: Obligation, item: str, text: str, on: date, exempt: str | None = None) -> OverdueRow:
     """An obligation's row in the overdue list of day ``on``, with the item it is owed on."""
     return OverdueRow(
         body=o.body, ref=o.ref, reason=o.reason, due=o.due, days_overdue=(on - o.due).days,
-        responsible=o.responsible, item=item, text=text, original_due=o.original_due,
+        responsible=o.responsible, item=item, text=text, original_due=o.original_due, exempt=exempt,
     )  # fmt: skip
 
 
@@ -273,7 +274,7 @@ def overdue_rows(
     """What the items owe, as of a date, that is overdue on a day, in the overdue list's order (``calendars``:
     each body's meetings, by code)."""
     rows = [
-        overdue_row(o, history.item, history.text, on)
+        overdue_row(o, history.item, history.text, on, history.exempt)
         for history in histories
         for o in obligations(history, as_of, () if calendars is None else calendars[history.body])
         if o.overdue_on(on)

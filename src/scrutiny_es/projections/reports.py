@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from scrutiny_es.domain.dates import long_date, uk_time
+from scrutiny_es.domain.exempt import marked
 from scrutiny_es.projections.rows import AuditRow, FactRow, OverdueRow, Row, TrackerRow
 
 Column = tuple[str, Callable[[Any], str]]
@@ -72,6 +73,8 @@ def tracker_status(row: TrackerRow) -> str:
         lines.append(f"Proposed for closure: {_words(row.closure_proposed)}")
     if row.overdue:
         lines.append("Overdue: " + ", ".join(_OVERDUE_WORDS[reason] for reason in row.overdue))
+    if row.exempt:
+        lines.insert(0, marked(row.exempt))
     return "\n".join(lines)
 
 
@@ -115,7 +118,7 @@ TRACKER_COLUMNS: list[Column] = [
 
 OVERDUE_COLUMNS: list[Column] = [
     ("Ref", lambda r: r.ref),
-    ("Item", lambda r: r.item),
+    ("Item", lambda r: r.item + (f"\n{marked(r.exempt)}" if r.exempt else "")),
     ("Recommendation/Action", lambda r: r.text),
     ("Overdue", lambda r: _OVERDUE_WORDS[r.reason].capitalize()),
     ("Due", _due_words),

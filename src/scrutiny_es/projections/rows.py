@@ -66,6 +66,8 @@ class TrackerRow(Row):
     """The body the item was transferred to, in the tracker of the body it left (on the transfer's day)."""
     transferred_on: date | None = None
     """The day of the transfer the row shows (taken over, or transferred)."""
+    exempt: str | None = None
+    """The paragraph of Schedule 12A the item is exempt under (None: public); shown only when asked for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,8 @@ class OverdueRow(Row):
     item: str
     text: str
     original_due: date
+    exempt: str | None = None
+    """The item's paragraph of Schedule 12A (None: public); shown only when asked for."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

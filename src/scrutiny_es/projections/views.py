@@ -107,6 +107,8 @@ class ItemView:
     transfers: tuple[tuple[date, str, str], ...] = ()
     """Each transfer: the day decided, the body it left and the body it went to."""
     addressee_changes: tuple[AddresseeChangeView, ...] = ()
+    exempt: str | None = None
+    """The paragraph of Schedule 12A the item is exempt under (None: public)."""
 
 
 def item_view(history: ItemHistory) -> ItemView:
@@ -157,6 +159,7 @@ def item_view(history: ItemHistory) -> ItemView:
             )
             for f in known(history.addressee_changes, None)
         ),
+        exempt=history.exempt,
     )
 
 

@@ -201,6 +201,8 @@ def parser() -> argparse.ArgumentParser:
                       help="the agenda's publication: what was known then (default: now)")  # fmt: skip
     pack.add_argument("--template", metavar="FILE.toml", help="the council's report furniture (director, contact...)")
     pack.add_argument("--with-seal-note", action="store_true", help="end with the clerk's note of the seal's digest")
+    pack.add_argument("--exempt", action="store_true",
+                      help="Part B: the exempt items alone (Schedule 12A), each marked with its paragraph")  # fmt: skip
     pack.add_argument("--format", choices=("json", "md", "html", "docx"), default="md")
     pack.add_argument("-o", "--output", metavar="FILE", help="write to FILE (a Word document must go to a file)")
     pack.set_defaults(run=("pack", "pack"))
@@ -227,6 +229,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="TIMESTAMP",
         help="facts recorded by then (UK time unless it says otherwise)",
     )
+    _exempt_option(impact, "items in the figures")
     impact.add_argument("--format", choices=FORMATS, default="table")
     impact.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     impact.set_defaults(run=("impact", "impact"))
@@ -275,6 +278,8 @@ def _page_options(report: argparse.ArgumentParser, name: str) -> None:
         )
     if name == "overdue":
         report.add_argument("--reason", choices=get_args(OverdueReason), help="only what is owed for this")
+    if name in ("tracker", "overdue"):
+        _exempt_option(report)
     if name == "audit":
         report.add_argument("--after", type=_positive, metavar="POSITION", help="only entries after this position")
     if name in PAGE_OPTIONS:
@@ -284,11 +289,19 @@ def _page_options(report: argparse.ArgumentParser, name: str) -> None:
 
 
 PAGE_OPTIONS = {
-    "tracker": ("addressee", "status", "rag", "open_only", "overdue_only", "limit", "offset", "year"),
-    "overdue": ("addressee", "reason", "status", "rag", "limit", "offset"),
+    "tracker": ("addressee", "status", "rag", "open_only", "overdue_only", "limit", "offset", "year", "exempt"),
+    "overdue": ("addressee", "reason", "status", "rag", "limit", "offset", "exempt"),
     "audit": ("after", "limit"),
 }
 """The options of each report that choose a page of it, by the names its method takes."""
+
+
+def _exempt_option(command: argparse.ArgumentParser, what: str = "items") -> None:
+    command.add_argument(
+        "--exempt", action="store_true",
+        help=f"hold the exempt {what} (Schedule 12A), marked with their paragraph; without, they are left out and "
+        "counted",
+    )  # fmt: skip
 
 
 def _count(text: str) -> int:

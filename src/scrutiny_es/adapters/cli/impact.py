@@ -11,11 +11,12 @@ from dataclasses import asdict, fields
 from datetime import date, datetime
 
 from scrutiny_es.adapters.cli import write
-from scrutiny_es.adapters.cli.reports import say_if_behind
+from scrutiny_es.adapters.cli.reports import say_if_behind, say_withheld
 from scrutiny_es.adapters.formats.csv import csv_cell
 from scrutiny_es.adapters.formats.impact import impact_html, impact_markdown, impact_table
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.domain.dates import long_date, municipal_year, uk_time
+from scrutiny_es.domain.exempt import withheld_sentence
 from scrutiny_es.projections.impact import ImpactRow
 
 _BY = {"body": "body", "addressee": "addressee", "addressee_kind": "kind of addressee", "year": "municipal year",
@@ -28,7 +29,11 @@ def impact(args: argparse.Namespace) -> int:
     if args.year:
         first, last = app.year_days(args.body, args.year)
         args.from_, to = first, min(last, to)
-    rows = app.impact(body=args.body, from_=args.from_, to=to, by=args.by, as_known_at=args.as_known_at)
+    rows = app.impact(
+        body=args.body, from_=args.from_, to=to, by=args.by, as_known_at=args.as_known_at, exempt=args.exempt
+    )
+    said = withheld_sentence(rows.withheld)
+    after = f"{said}\n" if said else ""  # in words, after the figures
     whose = app.body(args.body).name if args.body else "every body"
     title = heading(whose, args.from_, to, args.by, args.as_known_at)
     figures = [asdict(row) for row in rows]
@@ -41,12 +46,13 @@ def impact(args: argparse.Namespace) -> int:
         writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in figures)
         shown = out.getvalue()
     elif args.format == "md":
-        shown = impact_markdown(figures, title)
+        shown = impact_markdown(figures, title) + after
     elif args.format == "html":
-        shown = impact_html(figures, title)
+        shown = impact_html(figures, title, said)
     else:
-        shown = impact_table(figures, title, shutil.get_terminal_size((160, 40)).columns) + "\n"
+        shown = impact_table(figures, title, shutil.get_terminal_size((160, 40)).columns) + "\n" + after
     write(shown, args.output)
+    say_withheld(rows.withheld, args.format)
     say_if_behind(app)
     return 0
 

@@ -19,7 +19,7 @@ def pack(args: argparse.Namespace) -> int:
         raise ScrutinyError("a Word document goes to a file: give -o FILE.docx")
     furniture = load_furniture(args.template, args.body)  # a bad template is said before the record is opened
     app: ScrutinyService = args.open(args.db)
-    made = app.meeting_pack(args.body, args.meeting, args.since, args.as_known_at, year=args.year)
+    made = app.meeting_pack(args.body, args.meeting, args.since, args.as_known_at, year=args.year, exempt=args.exempt)
     if args.format == "json":
         write(json.dumps(made, indent=2, ensure_ascii=False) + "\n", args.output)
         return 0

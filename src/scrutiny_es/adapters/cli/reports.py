@@ -13,6 +13,7 @@ from scrutiny_es.adapters.formats import Report, render
 from scrutiny_es.adapters.formats.clerks_table import EDITING_FORMATS, render_clerks_table
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.domain.errors import RecommendationNotFound, ScrutinyError
+from scrutiny_es.domain.exempt import withheld_sentence
 from scrutiny_es.projections.reports import REPORTS
 
 
@@ -34,20 +35,28 @@ def report(args: argparse.Namespace) -> int:
     day = app.report_day(args.as_of, args.as_known_at) if kind.dated else args.as_of
     bodies = {code: body.name_on(day) for code, body in found.items()}  # the name in force on the report's day
     councils = {code: body.council for code, body in found.items()}
+    withheld = getattr(rows, "withheld", 0)
     if args.format in EDITING_FORMATS:
-        return _clerks_table(args, rows, bodies)
-    shown = Report(kind, rows, bodies, day, args.as_known_at, councils, getattr(args, "year", None))
+        return _clerks_table(args, rows, bodies, withheld)
+    shown = Report(kind, rows, bodies, day, args.as_known_at, councils, getattr(args, "year", None), withheld)
     write(render(shown, args.format, width=shutil.get_terminal_size((160, 40)).columns), args.output)
+    say_withheld(withheld, args.format)
     say_if_behind(app)
     return 0
 
 
-def _clerks_table(args: argparse.Namespace, rows: list[Any], bodies: dict[str, str]) -> int:
+def say_withheld(withheld: int, fmt: str) -> None:
+    """JSON and CSV hold rows alone, for scripts: the exempt items they leave out are said on standard error."""
+    if withheld and fmt in ("json", "csv"):
+        print(f"scrutiny-es: {withheld_sentence(withheld).rstrip('.')}; --exempt holds them", file=sys.stderr)
+
+
+def _clerks_table(args: argparse.Namespace, rows: list[Any], bodies: dict[str, str], withheld: int) -> int:
     """``tracker --format xlsx|docx -o FILE``: the clerk's table, to edit and bring back with ``import``."""
     if not args.output or not args.body:
         raise ScrutinyError(f"--format {args.format} writes one body's table to a file: give --body CODE and -o FILE")
     title = " / ".join(bodies.values()) + " – Action Tracker"
-    Path(args.output).write_bytes(render_clerks_table(rows, args.format, title))
+    Path(args.output).write_bytes(render_clerks_table(rows, args.format, title, withheld))
     print(f"wrote {args.output}: edit it, then scrutiny-es import {args.output} --body {args.body}", file=sys.stderr)
     return 0
 
@@ -56,7 +65,7 @@ def _the_item(app: ScrutinyService, body: str | None, ref: str) -> None:
     """Raises ``RecommendationNotFound`` unless ``ref`` names an item (of ``body``, or of some body)."""
     if body is not None:
         app.recommendation(body, ref)
-    elif not app.tracker(ref=ref):
+    elif not app.tracker(ref=ref, exempt=True):
         raise RecommendationNotFound(f"no body has a recommendation or action with the reference {ref}")
 
 

@@ -29,10 +29,11 @@ def render(report: Report, fmt: Format, width: int = 160) -> str:
         return json.dumps([json_values(row) for row in report.rows], indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
         return render_csv(report)
+    said = f"{report.withheld_sentence}\n" if report.withheld else ""  # in words, after the rows
     if fmt == "md":
-        return render_markdown(report)
+        return render_markdown(report) + said
     if fmt == "html":
         return render_html(report)
     from scrutiny_es.adapters.formats.table import render_table  # rich: loaded for the terminal table only
 
-    return render_table(report, width)
+    return render_table(report, width) + said

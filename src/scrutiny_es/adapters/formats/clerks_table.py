@@ -12,6 +12,7 @@ import io
 from collections.abc import Sequence
 from typing import Literal
 
+from scrutiny_es.domain.exempt import marked, withheld_sentence
 from scrutiny_es.projections.rows import TrackerRow
 
 EDITING_FORMATS = ("xlsx", "docx")
@@ -78,23 +79,38 @@ def cells(row: TrackerRow) -> list[str]:
     ]
 
 
-def render_clerks_table(rows: Sequence[TrackerRow], fmt: EditingFormat, title: str) -> bytes:
-    """The rows (in ref order, as given) as an Excel workbook or a Word document with one table."""
-    return _xlsx(rows, title) if fmt == "xlsx" else _docx(rows, title)
+def render_clerks_table(rows: Sequence[TrackerRow], fmt: EditingFormat, title: str, withheld: int = 0) -> bytes:
+    """The rows (in ref order, as given) as an Excel workbook or a Word document with one table.
+
+    Exempt rows (asked for) have a last column, Exempt, with their paragraph of Schedule 12A (the import
+    leaves a column it does not know alone); ``withheld`` exempt items left out are said in a sentence: below
+    the Word table, on a sheet of its own in the workbook.
+    """
+    columns = (*COLUMNS, EXEMPT) if any(row.exempt for row in rows) else COLUMNS
+    said = withheld_sentence(withheld)
+    return _xlsx(rows, title, columns, said) if fmt == "xlsx" else _docx(rows, title, columns, said)
 
 
-def _xlsx(rows: Sequence[TrackerRow], title: str) -> bytes:
+EXEMPT = "Exempt"
+"""The heading of the column giving an exempt row's paragraph of Schedule 12A."""
+
+
+def _cells(row: TrackerRow, columns: Sequence[str]) -> list[str]:
+    return cells(row) + ([marked(row.exempt) if row.exempt else ""] if len(columns) > len(COLUMNS) else [])
+
+
+def _xlsx(rows: Sequence[TrackerRow], title: str, columns: Sequence[str], said: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     book = Workbook()
     book.remove(book.worksheets[0])
     sheet = book.create_sheet("Tracker")
-    sheet.append(list(COLUMNS))
+    sheet.append(list(columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        values: list[object] = list(cells(row))
+        values: list[object] = list(_cells(row, columns))
         values[1] = row.meeting_date
         values[8] = row.target_date or ""
         sheet.append(values)
@@ -103,17 +119,19 @@ def _xlsx(rows: Sequence[TrackerRow], title: str) -> bytes:
         for cell in line:
             cell.alignment = wrap
         line[1].number_format = line[8].number_format = "yyyy-mm-dd"
-    widths = (14, 12, 30, 60, 28, 16, 50, 20, 12)
-    for letter, width in zip("ABCDEFGHI", widths, strict=True):
+    widths = (14, 12, 30, 60, 28, 16, 50, 20, 12, 36)
+    for letter, width in zip("ABCDEFGHIJ", widths, strict=False):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
+    if said:
+        book.create_sheet("Withheld").append([said])
     book.properties.title = title
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _docx(rows: Sequence[TrackerRow], title: str) -> bytes:
+def _docx(rows: Sequence[TrackerRow], title: str, columns: Sequence[str], said: str) -> bytes:
     from docx import Document
     from docx.enum.section import WD_ORIENT
 
@@ -122,14 +140,16 @@ def _docx(rows: Sequence[TrackerRow], title: str) -> bytes:
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
     document.add_heading(title, level=1)
-    table = document.add_table(rows=1, cols=len(COLUMNS))
+    table = document.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
-    for cell, header in zip(table.rows[0].cells, COLUMNS, strict=True):
+    for cell, header in zip(table.rows[0].cells, columns, strict=True):
         cell.text = header
     for row in rows:
         line = table.add_row().cells
-        for cell, text in zip(line, cells(row), strict=True):
+        for cell, text in zip(line, _cells(row, columns), strict=True):
             cell.text = text
+    if said:
+        document.add_paragraph(said)
     document.core_properties.title = title
     out = io.BytesIO()
     document.save(out)

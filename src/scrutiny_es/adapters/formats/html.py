@@ -71,7 +71,8 @@ def render_html(report: Report) -> str:
     sections = report.by_body() or [(code, []) for code in report.bodies] or [("", [])]
     parts = [_section(report, code, rows) for code, rows in sections]
     names = ", ".join(report.bodies.values())
-    footer = (
+    withheld = f'<p class="withheld">{esc(report.withheld_sentence)}</p>\n' if report.withheld else ""
+    footer = withheld + (
         f"<footer>{len(report.rows)} row{'s' * (len(report.rows) != 1)}. "
         "Produced by scrutiny_es from the recorded events.</footer>"
     )

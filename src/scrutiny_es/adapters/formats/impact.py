@@ -108,10 +108,13 @@ p.empty { font-style: italic; }
 """
 
 
-def impact_html(rows: Sequence[ImpactRow], title: str) -> str:
-    """One page: the figures in two tables, and bar charts of responses and outcomes per group."""
+def impact_html(rows: Sequence[ImpactRow], title: str, said: str = "") -> str:
+    """One page: the figures in two tables, and bar charts of responses and outcomes per group; ``said``: a
+    closing sentence (how many exempt items the figures leave out)."""
+    closing = f'\n<p class="withheld">{esc(said, False)}</p>' if said else ""
     if not rows:
-        return page(title, f'<h1>{esc(title, False)}</h1>\n<p class="empty">Nothing to show.</p>', IMPACT_CSS)
+        empty = f'<h1>{esc(title, False)}</h1>\n<p class="empty">Nothing to show.</p>'
+        return page(title, empty + closing, IMPACT_CSS)
     parts = [f"<h1>{esc(title, False)}</h1>"]
     parts.append(_chart("Responses by decision, per group", rows, DECISIONS, lambda r, f: int(r.get(f) or 0)))
     parts.append(_chart("Outcomes, per group", rows, ENDS, _outcome))
@@ -122,7 +125,7 @@ def impact_html(rows: Sequence[ImpactRow], title: str) -> str:
             for line in grid
         )
         parts.append(f"<h2>{name}</h2>\n<table><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>")
-    return page(title, "\n".join(parts), IMPACT_CSS)
+    return page(title, "\n".join(parts) + closing, IMPACT_CSS)
 
 
 def _outcome(row: ImpactRow, field: str) -> int:

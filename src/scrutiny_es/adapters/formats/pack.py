@@ -24,6 +24,7 @@ from scrutiny_es.adapters.formats.furniture import Furniture
 from scrutiny_es.adapters.formats.report import in_runs
 from scrutiny_es.adapters.formats.text import visible
 from scrutiny_es.domain.dates import long_date, municipal_year
+from scrutiny_es.domain.exempt import marked, withheld_sentence
 from scrutiny_es.projections.rows import TrackerRow
 
 Pack = Mapping[str, Any]
@@ -36,6 +37,7 @@ PackFormat = Literal["md", "html", "docx"]
 Mark = Literal["", "strong", "ref", "rag-green", "rag-amber", "rag-red"]
 
 SUBJECT = "Tracking and Monitoring of Scrutiny Recommendations"
+PART_B = "Part B: exempt information"
 APPENDIX_COLUMNS = ("Date", "Item", "Recommendation/ Action", "Responsible Person", "Notes", "Status")
 """The columns of the council's own tracker, as the agenda pack writes them, and where each item stands."""
 
@@ -125,14 +127,17 @@ class StandingItem:
     seal: str
     """What the pack was built from, for ``verify``: the document's properties, and a clerk's note if asked."""
     seal_note: bool = False
+    part_b: bool = False
+    """Part B of the agenda: the exempt items alone (Schedule 12A), not for publication."""
 
     @property
     def title(self) -> str:
-        return f"{SUBJECT}: {self.body_name}, {full_date(self.meeting)}"
+        part = f"{PART_B} – " if self.part_b else ""
+        return f"{part}{SUBJECT}: {self.body_name}, {full_date(self.meeting)}"
 
     @property
     def footer(self) -> str:
-        return f"{self.body_name} – {full_date(self.meeting)}"
+        return f"{self.body_name} – {full_date(self.meeting)}" + (f" – {PART_B}" if self.part_b else "")
 
     @property
     def parts(self) -> list[Part]:
@@ -200,6 +205,11 @@ def standing_item(pack: Pack, furniture: Furniture | None = None, seal_note: boo
     for heading, officer in (("Director", furniture.director), ("Contact Officer", furniture.contact_officer)):
         if officer is not None:
             particulars.append((heading, tuple(visible(line) for line in officer.lines())))
+    if pack.get("exempt"):
+        paragraphs = sorted({row.exempt for row in tracker if row.exempt}, key=int)
+        which = f"paragraph{'s' * (len(paragraphs) > 1)} {', '.join(paragraphs)} of " if paragraphs else ""
+        particulars.insert(0, (PART_B, (f"Not for publication: {which}Part 1 of Schedule 12A to the Local "
+                                        "Government Act 1972",)))  # fmt: skip
     return StandingItem(
         council=visible(furniture.council or pack.get("council") or ""),
         body_name=body_name,
@@ -207,13 +217,14 @@ def standing_item(pack: Pack, furniture: Furniture | None = None, seal_note: boo
         period=period,
         particulars=particulars,
         sections=sections,
-        appendix_title=f"Appendix 1 – {body_name} Action Tracker",
+        appendix_title=f"Appendix 1 – {body_name} Action Tracker" + (f" ({PART_B})" if pack.get("exempt") else ""),
         appendix=_appendix(tracker),
         seal=(
             f"Built from the record up to position {position}, seal digest {digest}. "
             f"To check it: scrutiny-es verify --at {position} --digest {digest}"
         ),
         seal_note=seal_note,
+        part_b=bool(pack.get("exempt")),
     )
 
 
@@ -242,6 +253,11 @@ def _sections(
                                 [Pairs((("\n".join(visible(o) for o in objectives), visible(text)),))]))  # fmt: skip
     paragraphs: list[Block] = [Para(f"{context}.{i}", visible(text)) for i, text in enumerate(furniture.context, 1)]
     paragraphs.append(Para(f"{context}.{first - 1}", period))
+    if pack.get("exempt"):
+        paragraphs.append(Para("", "This part holds only the items exempt under Schedule 12A to the Local Government "
+                                   "Act 1972; the others are in the public report."))  # fmt: skip
+    elif pack.get("withheld"):
+        paragraphs.append(Para("", withheld_sentence(pack["withheld"]) + " They are reported in Part B."))
     parts = [
         Part(n[0], "Responses received since the last meeting",
              "The responses to the Board's recommendations dated since its last meeting.",
@@ -394,9 +410,9 @@ def _notes(row: TrackerRow) -> Cell:
 
 def _status(row: TrackerRow) -> Cell:
     """Where the item stands, a short plain line a fact: what is awaited or overdue and by when, the RAG."""
+    lines: list[Line] = [Line(marked(row.exempt), "strong")] if row.exempt else []
     if row.status == "closed":
-        return (Line(f"Closed: {_words(row.outcome)}" if row.outcome else "Closed"),)
-    lines: list[Line] = []
+        return (*lines, Line(f"Closed: {_words(row.outcome)}" if row.outcome else "Closed"))
     if row.awaiting:
         who = "" if row.awaiting == row.addressees else " from " + ", ".join(visible(a) for a in row.awaiting)
         due = f", due {long_date(row.response_due)}" if row.response_due else ""

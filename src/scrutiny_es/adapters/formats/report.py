@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from scrutiny_es.adapters.formats.text import visible
 from scrutiny_es.domain.dates import long_date, municipal_year, uk_time
+from scrutiny_es.domain.exempt import withheld_sentence
 from scrutiny_es.projections.reports import ReportKind
 from scrutiny_es.projections.rows import Row
 
@@ -27,6 +28,12 @@ class Report:
     """Body codes and the names of their councils, for headings (a body's name alone does not say whose)."""
     year: str | None = None
     """The municipal year asked for (``--year 2023/24``): the heading names it."""
+    withheld: int = 0
+    """How many exempt items (Schedule 12A) were left out: the table, Markdown and HTML say so."""
+
+    @property
+    def withheld_sentence(self) -> str:
+        return withheld_sentence(self.withheld)
 
     @property
     def title(self) -> str:

@@ -166,9 +166,9 @@ class SqlReadModels:
             original = type_coerce(table.c.original_due, Text)
             # Labelled, for the ORDER BY of a UNION to name them alone (both tables have a body).
             body_, ref_ = table.c.body.label("body"), table.c.ref.label("ref")
-            shown = select(body_, ref_, table.c.reason, due, responsible, original, items.c.item,
-                           items.c.text, table.c.seq).join(items, items.c.item_id == table.c.item_id)  # fmt: skip
-            shown = shown.where(*_item_filter(table, body, ref), table.c.due < on)
+            shown = select(body_, ref_, table.c.reason, due, responsible, original, items.c.item, items.c.text,
+                           table.c.seq, items.c.exempt).join(items, items.c.item_id == table.c.item_id)  # fmt: skip
+            shown = shown.where(*_item_filter(table, body, ref), *_exempt_chosen(items, filters), table.c.due < on)
             if filters.reason is not None:
                 shown = shown.where(table.c.reason == filters.reason)
             if filters.addressee is not None:
@@ -261,7 +261,14 @@ def _items_chosen(table: Table, filters: Filters) -> list[ColumnElement[bool]]:
         chosen.append(table.c.meeting_date >= filters.made_from)
     if filters.made_to is not None:
         chosen.append(table.c.meeting_date <= filters.made_to)
-    return chosen
+    return chosen + _exempt_chosen(table, filters)
+
+
+def _exempt_chosen(table: Table, filters: Filters) -> list[ColumnElement[bool]]:
+    """A table's items that are public, exempt, or either, as ``Filters.shows_exempt`` chooses them."""
+    if filters.exempt_only:
+        return [table.c.exempt.is_not(None)]
+    return [] if filters.exempt else [table.c.exempt.is_(None)]
 
 
 def _holds(conn: Connection, column: Any, text: str) -> ColumnElement[bool]:
@@ -287,10 +294,10 @@ def _paged(query: Any, filters: Filters) -> Any:
 
 
 def _overdue_rows(
-    found: Iterable[tuple[str, str, OverdueReason, Any, str, Any, str, str, int]], on: date
+    found: Iterable[tuple[str, str, OverdueReason, Any, str, Any, str, str, int, str | None]], on: date
 ) -> list[OverdueRow]:
     """Overdue rows from obligations as stored: body, ref, reason, due date, the JSON list of names, the
-    original due date, the item's title and text, and seq.
+    original due date, the item's title and text, seq, and the item's exempt paragraph.
 
     Many rows share a due date and a list of names, so each is parsed once (SQLAlchemy would
     parse the date on SQLite, and the JSON on both databases, row by row); every row still
@@ -300,9 +307,13 @@ def _overdue_rows(
     names = _Parsed(lambda stored: tuple(json.loads(stored)))
     return [
         overdue_row(
-            Obligation(body, ref, reason, list(names[responsible]), days[due], None, days[original]), item, text, on
+            Obligation(body, ref, reason, list(names[responsible]), days[due], None, days[original]),
+            item,
+            text,
+            on,
+            exempt,
         )
-        for body, ref, reason, due, responsible, original, item, text, _ in found
+        for body, ref, reason, due, responsible, original, item, text, _, exempt in found
     ]
 
 

@@ -101,8 +101,15 @@ def tracker_table(generation: int) -> Table:
         Column("status", String(20), nullable=False),
         Column("rag", String(10)),
         Column("addressees", Text, nullable=False),
+        Column("exempt", String(1)),  # the Schedule 12A paragraph of an exempt item: public lists leave it out
         Index(f"ix_tracker_{generation}_order", "body", "meeting_date", "ref"),
+        Index(f"ix_tracker_{generation}_exempt", "exempt", sqlite_where=EXEMPT, postgresql_where=EXEMPT),
     )
+
+
+EXEMPT = text("exempt IS NOT NULL")
+"""The tracker's exempt items: few, and found from an index of their own (a public list says how many it left
+out)."""
 
 
 NAME_MARK = "\x1f"
@@ -123,6 +130,7 @@ def overdue_item_table(generation: int) -> Table:
         Column("history", Text, nullable=False),
         Column("item", Text, nullable=False),
         Column("text", Text, nullable=False),
+        Column("exempt", String(1)),
     )
 
 

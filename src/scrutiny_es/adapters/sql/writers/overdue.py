@@ -14,7 +14,7 @@ class OverdueWriter(ItemsWriter):
     """The overdue list: obligations with their due dates; "overdue on D" is a query."""
 
     name = "overdue"
-    layout = 3
+    layout = 4  # 4: the exempt column of its items
 
     def item_tables(self, generation: int) -> list[Table]:
         return [overdue_item_table(generation), obligation_table(generation)]
@@ -24,7 +24,7 @@ class OverdueWriter(ItemsWriter):
 
     def rows(self, generation: int, histories: list[tuple[str, ItemHistory]]) -> list[tuple[Table, list[Values]]]:
         text = self.histories.text
-        states: list[Values] = [(key, h.body, text(key, h), h.item, h.text) for key, h in histories]
+        states: list[Values] = [(key, h.body, text(key, h), h.item, h.text, h.exempt) for key, h in histories]
         owed: list[Values] = [
             (key, n, o.body, o.ref, o.reason, o.responsible, o.due, o.met_on, o.original_due)
             for key, h in histories

@@ -15,7 +15,7 @@ class TrackerWriter(ItemsWriter):
     """The tracker: one row per item, as ``projections.items.tracker_row`` shows it."""
 
     name = "tracker"
-    layout = 3
+    layout = 4  # 4: the exempt column
 
     def item_tables(self, generation: int) -> list[Table]:
         return [tracker_table(generation)]
@@ -31,5 +31,5 @@ class TrackerWriter(ItemsWriter):
             if shown is not None:
                 row, status, rag, names = shown
                 values = (key, history.body, history.ref, history.meeting_date, row, text(key, history), status, rag)
-                rows.append((*values, addressee_list(names)))
+                rows.append((*values, addressee_list(names), history.exempt))
         return [(tracker_table(generation), rows)]
