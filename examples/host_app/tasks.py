@@ -7,6 +7,7 @@ refusal says who may.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,12 +49,24 @@ class Task:
     fields: tuple[Field, ...]
     on_item: bool = True
     fixed: Mapping[str, Any] = field(default_factory=dict)
+    people: tuple[str, ...] = ()  # "successor": its fields successor_name, _kind, _role make one person
 
 
 ADDRESSEE = Field("addressee", "Who", "select", options=None)
 DECIDED_ON = Field("decided_on", "Date of the decision", "date", hint="For example, 27 3 2024")
 MINUTE = Field("minute", "Minute number", required=False, hint="If the minutes number it, for example 45")
 REASON = Field("reason", "Reason", "textarea")
+
+
+def person(group: str, label: str, hint: str) -> tuple[Field, ...]:
+    """The questions about someone an item is to be for: who, what kind, and the post they hold."""
+    return (
+        Field(f"{group}_name", label, hint=hint),
+        Field(f"{group}_kind", "What kind of body or person they are", "radios", options=ADDRESSEE_KINDS),
+        Field(f"{group}_role", "Their job title", required=False,
+              hint="If the minutes name a person, the post they hold, for example Director of Communities"),
+    )  # fmt: skip
+
 
 CORRECTABLE = {
     "item": "The item's title", "text": "The recommendation's words", "minute": "The minute number",
@@ -140,6 +153,21 @@ TASKS: dict[str, Task] = {t.key: t for t in (
         Field("outcome", "Outcome", "radios", options=OUTCOMES),
         DECIDED_ON, MINUTE, Field("note", "Note", "textarea", required=False))),
     Task("reopen", "reopen", "Reopen it", "reopen an item", "Reopen the item", (REASON, DECIDED_ON, MINUTE)),
+    Task("add-addressee", "add_addressee", "Add someone responsible", "add someone responsible for an item",
+         "Add them", (
+        *person("addressee", "Who is to be responsible too",
+                "As the board named them, for example West Midlands Police"),
+        DECIDED_ON, Field("reason", "Reason", "textarea", required=False)), people=("addressee",)),
+    Task("remove-addressee", "remove_addressee", "Take someone off it", "take someone off an item",
+         "Take them off", (
+        Field("addressee", "Who is no longer responsible", "select", options=None),
+        REASON, DECIDED_ON)),
+    Task("replace-addressee", "replace_addressee", "Pass someone's part to another", "pass someone's part to another",
+         "Pass their part on", (
+        Field("addressee", "Whose part passes on", "select", options=None),
+        *person("successor", "Who takes it over",
+                "As the board named them: they take over the referral and its deadline"),
+        REASON, DECIDED_ON), people=("successor",)),
     Task("correct", "correct", "Correct a fact", "correct a fact", "Record the correction", (
         Field("field", "What to correct", "select", options=CORRECTABLE),
         Field("value", "The right value", required=False,
@@ -207,6 +235,9 @@ def command_from(task: Task, form: Mapping[str, str]) -> tuple[dict[str, Any], d
             if name:
                 addressees.append({"name": name, "kind": kind or ""})
         values["addressees"] = addressees
+    for group in task.people:
+        said = {part: values.pop(f"{group}_{part}", None) for part in ("name", "kind", "role")}
+        values[group] = {part: value for part, value in said.items() if value is not None}
     if task.command == "correct" and "value" not in values:
         values["value"] = None
     return values, errors
@@ -220,7 +251,19 @@ def field_of(task: Task, library_field: str | None) -> str | None:
         n = int(library_field[11]) + 1 if library_field[10:11] == "[" else 1
         return f"addressee_{n}_kind" if library_field.endswith(".kind") else f"addressee_{n}"
     names = {f.name for f in task.fields}
+    group, _, part = library_field.partition(".")
+    if group in task.people:  # successor.kind -> successor_kind; the person as a whole -> their name
+        library_field = f"{group}_{part if part in ('name', 'kind', 'role') else 'name'}"
     return library_field if library_field in names else None
+
+
+def forms_named(reason: str) -> str:
+    """A command a message names, said as the form that records it: "use replace_addressee" -> "use “Pass
+    someone's part to another”" (only the commands whose names are not words anyway)."""
+    for task in TASKS.values():
+        if "_" in task.command:
+            reason = re.sub(rf"\b{task.command}\b", f"“{task.title}”", reason)
+    return reason
 
 
 def beside_fields(task: Task, error: ScrutinyError, addressee: str | None) -> tuple[dict[str, str], str | None]:
@@ -232,7 +275,7 @@ def beside_fields(task: Task, error: ScrutinyError, addressee: str | None) -> tu
     errors: dict[str, str] = {}
     above = []
     for library_field, reason in problems:
-        said = plain(reason)
+        said = plain(forms_named(reason))
         said = said[:1].upper() + said[1:]
         mine = field_of(task, library_field)
         if mine:
