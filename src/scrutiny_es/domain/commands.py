@@ -18,6 +18,7 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -55,6 +56,9 @@ class Command(Model):
 
 class ItemCommand(Command):
     ref: Code
+    origin: Code | None = None
+    """The code of the body that made the item, where ``body`` took it over from another: needed only where
+    ``body`` holds two items with the ref (its own and one taken over, or two taken over)."""
 
 
 class RegisterBody(Command):
@@ -122,6 +126,13 @@ class MakeRecommendation(ItemCommand):
     addressees: Annotated[list[Addressee], Field(max_length=MAX_ADDRESSEES)]
     """Who must act or respond; none for an item of the board's own, such as a deferred report."""
     target_date: Day | None = None
+
+    @field_validator("origin")
+    @classmethod
+    def _made_by_body(cls, origin: str | None) -> None:
+        if origin is not None:
+            msg = "is not a field of make_recommendation: the body that makes an item is its body"
+            raise ValueError(msg)
 
     @model_validator(mode="after")
     def _addressees_named_once(self) -> MakeRecommendation:
@@ -329,7 +340,7 @@ def command_names() -> tuple[str, ...]:
     return tuple(_any_command.json_schema()["discriminator"]["mapping"])
 
 
-ENVELOPE = {"command", "actor", "body", "ref", "command_id"}
+ENVELOPE = {"command", "actor", "body", "ref", "origin", "command_id"}
 """Fields every item command carries: which item, who records it, its key. The rest are the facts recorded."""
 
 ITEM_COMMANDS: list[type[ItemCommand]] = [

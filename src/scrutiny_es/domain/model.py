@@ -25,7 +25,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from scrutiny_es.domain import corrections
-from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, BodyLifecycle, policy
+from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, BodyLifecycle, Effective, policy
 from scrutiny_es.domain.correction_rules import ItemCorrections
 from scrutiny_es.domain.deadlines import DEFAULT_REGIME, AddresseeKind, Period, Regime
 from scrutiny_es.domain.decisions import ItemDecisions
@@ -86,14 +86,8 @@ class Body(BodyLifecycle, BodyCalendar, Aggregate):
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state.update(regime=DEFAULT_REGIME, municipal_year_starts=DEFAULT_YEAR_STARTS)
 
-    class Event(Aggregate.Event):
-        """A change to a body after its registration: its calendar, its name, its end."""
-
-        WHEN: ClassVar[str]
-
-        @property
-        def effective_on(self) -> date:
-            return getattr(self, self.WHEN)  # type: ignore[no-any-return]
+    class Event(Effective, Aggregate.Event):
+        """A change to a body after its registration: its calendar, its name, its end, the items it took over."""
 
     class MeetingScheduled(Event):
         """A meeting of the body is to be held (a deferral "to a future meeting" falls due at the next)."""
@@ -143,6 +137,20 @@ class Body(BodyLifecycle, BodyCalendar, Aggregate):
         def apply(self, aggregate: Body) -> None:
             aggregate.dissolved = (self.decided_on, self.successor)
 
+    class ItemTakenOver(Event):
+        """An item another body made came to this one by a transfer: commands naming this body find it by its ref."""
+
+        class_version = 1
+        actor: Actor
+        ref: str
+        made_by: str
+        from_body: str
+        decided_on: date
+        WHEN = "decided_on"
+
+        def apply(self, aggregate: Body) -> None:
+            aggregate.taken_over.setdefault(self.ref, []).append(self.made_by)
+
     def __init__(
         self, code: str, name: str, council: str, deadlines: dict[str, str | None], regime: Regime,
         municipal_year_starts: str,
@@ -154,6 +162,9 @@ class Body(BodyLifecycle, BodyCalendar, Aggregate):
         """Each name the body has had, from the day it took effect (the first: from the start), in order."""
         self.dissolved: tuple[date, str | None] | None = None
         """The day the body was dissolved, and its successor's code."""
+        self.taken_over: dict[
+            str, list[str]
+        ] = {}  # each ref of items other bodies made and transferred here: who made them
         self.meetings: dict[date, str | None] = {}
         """The meetings scheduled and not cancelled, with their names."""
 

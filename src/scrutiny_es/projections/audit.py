@@ -39,7 +39,7 @@ def audit_entry(item: AuditedItem | None, event: Any, position: int) -> tuple[Au
     elif cls in _BODY_SUMMARIES:
         if item is None:
             return None, None
-        body, ref, decided_by = item.body, None, None
+        body, ref, decided_by = item.body, getattr(event, "ref", None), None  # an item taken over: its ref
         summary = _BODY_SUMMARIES[cls](event)
     else:
         if cls is Recommendation.Made:
@@ -220,6 +220,11 @@ _BODY_SUMMARIES: dict[type, Any] = {
     Body.Dissolved: lambda e: (
         f"{e.actor.name} recorded that the body was dissolved on {long_date(e.decided_on)}"
         + (f"; its successor is {e.successor}." if e.successor else ".")
+    ),
+    Body.ItemTakenOver: lambda e: (
+        f"{e.actor.name} recorded that the body took over {e.ref} from {e.from_body}"
+        + ("" if e.made_by == e.from_body else f" (made by {e.made_by})")
+        + f" on {long_date(e.decided_on)}."
     ),
 }
 """The sentences of a body's calendar."""
