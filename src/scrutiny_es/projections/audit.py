@@ -39,7 +39,7 @@ def audit_entry(item: AuditedItem | None, event: Any, position: int) -> tuple[Au
     elif cls in _BODY_SUMMARIES:
         if item is None:
             return None, None
-        body, ref, decided_by = item.body, getattr(event, "ref", None), None  # an item taken over: its ref
+        body, ref, decided_by = item.body, None, None
         summary = _BODY_SUMMARIES[cls](event)
     else:
         if cls is Recommendation.Made:
