@@ -150,6 +150,23 @@ def test_an_item_moved_twice_is_reached_under_its_latest_body_and_the_others_say
     assert app.execute(command("report_progress", body="BCSB", ref="R1", **PROGRESS | {"note": "Back"})).body == "BCSB"
 
 
+def test_an_item_is_read_under_the_body_it_is_with_as_under_the_body_that_made_it(bodies: Scrutiny) -> None:
+    app = bodies
+    transferred(app)
+    app.execute(command("report_progress", body="RES", ref="R1", **PROGRESS))
+    view = app.recommendation("RES", "R1")
+    assert (view.body, view.made_by, view.progress) == ("RES", "BCSB", app.recommendation("BCSB", "R1").progress)
+    assert [f.event for f in app.item("RES", "R1")] == ["Made", "Referred", "Transferred", "ProgressReported"]
+    assert app.item("RES", "R1") == app.item("BCSB", "R1")
+    app.execute(make("R1", body="HASC", meeting_date="2024-03-14"))
+    app.execute(command("transfer", body="HASC", ref="R1", to_body="RES", decided_on="2024-06-02"))
+    with pytest.raises(AmbiguousRef, match="RES holds 2 items with the reference R1, made by BCSB and HASC"):
+        app.recommendation("RES", "R1")
+    assert app.recommendation("HASC", "R1").body == "RES"
+    with pytest.raises(RecommendationNotFound):
+        app.recommendation("RES", "R7")
+
+
 @pytest.fixture
 def other(db_url: str, clock: FixedClock) -> Iterator[Scrutiny]:
     """A second process on the same database (a host's worker, say), running all along."""

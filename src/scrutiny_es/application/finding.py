@@ -63,3 +63,17 @@ def gone(item: Recommendation, body: str) -> ItemTransferred:
         then = "" if left.to_body == now else f", and is now with {now}"
         msg = f"{history.ref} was transferred to {left.to_body} on {long_date(left.on)}{then}; send it to {now}"
     return ItemTransferred(msg, field="body")
+
+
+def taken_over(body: Body, ref: str, load: Load) -> UUID | None:
+    """For a read naming the body an item is with: the item with ``ref`` that ``body`` took over and holds now (None:
+    none; two: ``AmbiguousRef``, the body that made the one meant names it)."""
+    items = [found for maker in body.holding(ref) if (found := load(recommendation_id(maker, ref))) is not None]
+    here = [item for item in items if item.history.body == body.code]
+    if len(here) > 1:
+        made = " and ".join(item.history.made_by for item in here)
+        msg = (
+            f"{body.code} holds {len(here)} items with the reference {ref}, made by {made}: name the body that made it"
+        )
+        raise AmbiguousRef(msg, field="body")
+    return here[0].id if here else None

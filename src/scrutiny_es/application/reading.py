@@ -13,6 +13,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
+from scrutiny_es.application.finding import taken_over
 from scrutiny_es.application.ports import EventStore, ReadModels
 from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, year_days
 from scrutiny_es.domain.dates import long_date, uk_day
@@ -115,7 +116,7 @@ class Reading:
 
     def item(self, body: str, ref: str, as_of: date | None, as_known_at: datetime | None) -> list[FactRow]:
         events = self._item_events(body, ref)
-        entries = self.audit(AuditQuery(body, ref, as_of, as_known_at))
+        entries = self.audit(AuditQuery(events[0].body, ref, as_of, as_known_at))  # under the body that made it
         known = {e.originator_version: e for e in events if as_known_at is None or e.timestamp <= as_known_at}
         version_at = {position: version for version, position in self._store.positions(events[0].originator_id).items()}
         rows = []
@@ -231,7 +232,12 @@ class Reading:
                 yield history
 
     def _item_events(self, body: str, ref: str) -> list[Any]:
+        """The item ``body`` made with ``ref`` (wherever it is now), else the one it took over and holds."""
         events = self._store.events(recommendation_id(body, ref))
+        if not events:
+            holder = self._store.load(body_id(body))
+            found = taken_over(holder, ref, self._store.load) if isinstance(holder, Body) else None  # type: ignore[arg-type]
+            events = self._store.events(found) if found else []
         if not events:
             self.body(body)
             msg = f"{body} has no recommendation or action with the reference {ref}"
