@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scrutiny_es import Scrutiny
+from scrutiny_es import BatchRejected, Reminder, Scrutiny
 from scrutiny_es.errors import (
     AmbiguousRef,
     BodyDissolved,
@@ -20,7 +20,7 @@ from scrutiny_es.errors import (
     ItemTransferred,
     RecommendationNotFound,
 )
-from tests.conftest import FixedClock, command, make, register
+from tests.conftest import CLERK, FixedClock, command, make, register
 from tests.fixtures.release_sessions import LATER_SESSIONS
 
 REFERRED = "bcsb-2024-09-16-cabinet"
@@ -150,6 +150,20 @@ def test_an_item_moved_twice_is_reached_under_its_latest_body_and_the_others_say
     assert app.execute(command("report_progress", body="BCSB", ref="R1", **PROGRESS | {"note": "Back"})).body == "BCSB"
 
 
+def test_a_transfer_in_a_batch_refused_leaves_nothing_behind_in_the_body_it_was_to_go_to(bodies: Scrutiny) -> None:
+    app = bodies
+    app.execute(make("R1", meeting_date="2024-03-14"))
+    app.execute(command("schedule_meeting", body="RES", meeting_date="2024-06-20"))  # RES read, and kept
+    with pytest.raises(BatchRejected):
+        app.execute_many([command("transfer", ref="R1", to_body="RES", decided_on="2024-06-01"),
+                          command("close", ref="R7", outcome="implemented", decided_on="2024-06-01")])  # fmt: skip
+    with pytest.raises(RecommendationNotFound):
+        app.execute(command("report_progress", body="RES", ref="R1", **PROGRESS))
+    assert app.execute(command("report_progress", ref="R1", **PROGRESS)).body == "BCSB"
+    app.execute(command("transfer", ref="R1", to_body="RES", decided_on="2024-06-01"))
+    assert app.execute(command("report_progress", body="RES", ref="R1", **PROGRESS | {"note": "Moved"})).body == "RES"
+
+
 def test_an_item_is_read_under_the_body_it_is_with_as_under_the_body_that_made_it(bodies: Scrutiny) -> None:
     app = bodies
     transferred(app)
@@ -165,6 +179,25 @@ def test_an_item_is_read_under_the_body_it_is_with_as_under_the_body_that_made_i
     assert app.recommendation("HASC", "R1").body == "RES"
     with pytest.raises(RecommendationNotFound):
         app.recommendation("RES", "R7")
+
+
+class Outbox:
+    """A mailer that keeps what it is given to send."""
+
+    def __init__(self) -> None:
+        self.sent: list[Reminder] = []
+
+    def send(self, reminder: Reminder) -> None:
+        self.sent.append(reminder)
+
+
+def test_a_reminder_of_an_item_taken_over_is_recorded_on_it_under_the_body_it_is_with(bodies: Scrutiny) -> None:
+    app = bodies
+    transferred(app)  # Cabinet's response was due on 19 May 2024
+    outbox = Outbox()
+    sent = app.send_reminders(outbox, CLERK, body="RES", contacts={"Cabinet": "cabinet@sandwell.example"})
+    assert [(r.person, [(o.body, o.ref) for o in r.overdue]) for r in sent] == [("Cabinet", [("RES", "R1")])]
+    assert [e.event for e in app.audit(body="BCSB", ref="R1")][-1] == "ReminderSent"
 
 
 @pytest.fixture

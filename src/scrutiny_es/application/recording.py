@@ -241,6 +241,7 @@ class Recording:
                 continue
             if not self._host_transaction:  # a host's transaction may yet be rolled back
                 self._saved = batch.changed
+                self._bodies.update((key, body) for key, body in batch.changed.items() if type(body) is Body)
             if events:
                 self._time.follow(events[-1].timestamp)
             return _receipts(parsed, ends, events, positions, earlier)
@@ -352,13 +353,10 @@ class Recording:
         self._body_named(code, "successor", batch=batch).still_sitting("successor")
 
     def _calendar(self, code: str, batch: Batch, field: str = "body") -> Body:
-        """A body a command changes, read afresh: another process may have changed it since."""
-        key = body_id(code)
-        self._bodies.pop(key, None)
-        body = batch.changed.get(key) or self._store.load(key)
-        if not isinstance(body, Body):
-            msg = f"no body is registered with the code {code}"
-            raise BodyNotFound(msg, field=field)
+        """A body a command changes: the latest (see ``body_aggregate``), out of the keeping until the batch is
+        saved (a batch refused, or tried again, leaves nothing of its changes in what is kept)."""
+        body = self._body_named(code, field, batch=batch)
+        self._bodies.pop(body.id, None)
         return body
 
     def _change(self, cmd: c.ItemCommand, actor: Actor, at: datetime, batch: Batch) -> Recommendation | Earlier:
