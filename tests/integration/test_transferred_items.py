@@ -179,6 +179,12 @@ def test_an_item_is_read_under_the_body_it_is_with_as_under_the_body_that_made_i
     assert app.recommendation("HASC", "R1").body == "RES"
     with pytest.raises(RecommendationNotFound):
         app.recommendation("RES", "R7")
+    app.execute(make("R5", body="RES", meeting_date="2024-03-14"))  # RES's own R5 goes; BCSB's R5 comes
+    app.execute(command("transfer", body="RES", ref="R5", to_body="PEOPLE", decided_on="2024-06-01"))
+    app.execute(make("R5", meeting_date="2024-03-14"))
+    app.execute(command("transfer", ref="R5", to_body="RES", decided_on="2024-06-01"))
+    assert app.recommendation("RES", "R5").made_by == "BCSB"  # the one RES holds
+    assert app.recommendation("PEOPLE", "R5").made_by == "RES"
 
 
 class Outbox:

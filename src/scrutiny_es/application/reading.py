@@ -20,7 +20,7 @@ from scrutiny_es.domain.dates import long_date, uk_day
 from scrutiny_es.domain.errors import BodyNotFound, InvalidCommand, InvalidQuery, RecommendationNotFound
 from scrutiny_es.domain.fastpath import replay
 from scrutiny_es.domain.history import ItemHistory
-from scrutiny_es.domain.model import Body, body_id, recommendation_id
+from scrutiny_es.domain.model import Body, Recommendation, body_id, recommendation_id
 from scrutiny_es.projections import pack
 from scrutiny_es.projections.card import fact_status, fact_text
 from scrutiny_es.projections.filters import AuditQuery, Filters, chosen_items
@@ -232,12 +232,14 @@ class Reading:
                 yield history
 
     def _item_events(self, body: str, ref: str) -> list[Any]:
-        """The item ``body`` made with ``ref`` (wherever it is now), else the one it took over and holds."""
+        """The item with ``ref`` that ``body`` holds, made there or taken over; else the one it made, wherever it
+        went."""
         events = self._store.events(recommendation_id(body, ref))
-        if not events:
+        moved = [e.to_body for e in events if type(e) is Recommendation.Transferred]
+        if not events or moved[-1:] not in ([], [body]):
             holder = self._store.load(body_id(body))
             found = taken_over(holder, ref, self._store.load) if isinstance(holder, Body) else None  # type: ignore[arg-type]
-            events = self._store.events(found) if found else []
+            events = self._store.events(found) if found else events
         if not events:
             self.body(body)
             msg = f"{body} has no recommendation or action with the reference {ref}"
