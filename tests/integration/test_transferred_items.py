@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from scrutiny_es import BatchRejected, Reminder, Scrutiny
+from scrutiny_es.domain.bodies import BodyLifecycle
 from scrutiny_es.errors import (
     AmbiguousRef,
     BodyDissolved,
@@ -162,6 +163,27 @@ def test_a_transfer_in_a_batch_refused_leaves_nothing_behind_in_the_body_it_was_
     assert app.execute(command("report_progress", ref="R1", **PROGRESS)).body == "BCSB"
     app.execute(command("transfer", ref="R1", to_body="RES", decided_on="2024-06-01"))
     assert app.execute(command("report_progress", body="RES", ref="R1", **PROGRESS | {"note": "Moved"})).body == "RES"
+
+
+def test_an_item_transferred_before_bodies_recorded_what_they_took_over_is_still_named_by_its_maker(
+    bodies: Scrutiny, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = bodies
+    with monkeypatch.context() as then:  # the transfer as the release before this one recorded it: the item's alone
+        then.setattr(BodyLifecycle, "take_over", lambda self, **_: None)
+        transferred(app)
+    assert [e.event for e in app.audit(body="RES")] == ["Registered"]
+    done = app.execute(command("report_progress", ref="R1", **PROGRESS))
+    assert (done.body, done.events) == ("BCSB", ("ProgressReported",))
+    assert app.tracker(body="RES")[0].notes == PROGRESS["note"]
+    with pytest.raises(RecommendationNotFound):  # the committee never recorded that it took it over
+        app.execute(command("report_progress", body="RES", ref="R1", **PROGRESS | {"note": "Moved"}))
+    app.execute(command("transfer", ref="R1", to_body="PEOPLE", decided_on="2024-07-01"))  # onward: recorded now
+    with pytest.raises(ItemTransferred, match="send it to PEOPLE"):
+        app.execute(command("report_progress", ref="R1", **PROGRESS | {"note": "Moved"}))
+    assert app.execute(command("report_progress", body="PEOPLE", ref="R1", **PROGRESS | {"note": "Moved"})).body == (
+        "PEOPLE"
+    )
 
 
 def test_an_item_is_read_under_the_body_it_is_with_as_under_the_body_that_made_it(bodies: Scrutiny) -> None:

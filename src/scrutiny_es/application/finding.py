@@ -33,7 +33,7 @@ def find_item(
             holder(origin, "origin")
             msg = f"{origin} made no recommendation or action with the reference {ref}"
             raise RecommendationNotFound(msg, field="ref")
-        return item, None if item.history.body == body else gone(item, body)
+        return item, None if item.history.body == body else _gone(item, body, holder)
     makers = dict.fromkeys([body, *holder(body, "body").holding(ref)])
     items = [found for maker in makers if (found := load(recommendation_id(maker, ref))) is not None]
     here = [item for item in items if item.history.body == body]
@@ -49,7 +49,16 @@ def find_item(
     if not items:
         msg = f"{body} has no recommendation or action with the reference {ref}"
         raise RecommendationNotFound(msg, field="ref")
-    return items[0], gone(items[0], body)
+    return items[0], _gone(items[0], body, holder)
+
+
+def _gone(item: Recommendation, body: str, holder: Callable[[str, str], Body]) -> ItemTransferred | None:
+    """Where an item that is not with ``body`` went; None for a command naming the body that made an item
+    transferred before the bodies recorded what they took over (``Body.ItemTakenOver``), named by it as then."""
+    history = item.history
+    if body == history.made_by and history.made_by not in holder(history.body, "body").holding(history.ref):
+        return None
+    return gone(item, body)
 
 
 def gone(item: Recommendation, body: str) -> ItemTransferred:
