@@ -15,10 +15,11 @@ if TYPE_CHECKING:
     pass
 
 _DOMAIN = (
-    "AlreadyReferred AlreadyReminded AlreadyResponded BodyAlreadyRegistered BodyDissolved BodyNotFound BodyUnchanged "
-    "CannotChangeAddressees CannotCorrect CannotExtend CannotTransfer "
+    "AlreadyReferred AlreadyReminded AlreadyResponded AmbiguousRef BodyAlreadyRegistered BodyDissolved BodyNotFound "
+    "BodyUnchanged CannotChangeAddressees CannotCorrect CannotExtend CannotTransfer "
     "CommandIdReused ConcurrentChange DateOutOfOrder DuplicateRecommendation InvalidCommand InvalidQuery ItemClosed "
-    "ItemNotClosed MeetingAlreadyScheduled MeetingNotScheduled NotAnAddressee RecommendationNotFound ScrutinyError"
+    "ItemNotClosed ItemTransferred MeetingAlreadyScheduled MeetingNotScheduled NotAnAddressee RecommendationNotFound "
+    "ScrutinyError"
 )
 WHERE = {
     **dict.fromkeys(_DOMAIN.split(), "scrutiny_es.domain.errors"),

@@ -67,6 +67,17 @@ def test_an_aggregate_is_loaded_from_the_events_appended(opened: Opened) -> None
     assert opened.store.load(UUID(int=0)) is None
 
 
+def test_an_aggregate_s_version_is_its_last_event_s_as_stored(opened: Opened) -> None:
+    record_some(opened)
+    assert opened.store.version(recommendation_id("BCSB", "R2")) == 2
+    assert opened.store.version(body_id("BCSB")) == 1
+    assert opened.store.version(UUID(int=0)) == 0
+    opened.app.execute(command("schedule_meeting", meeting_date="2024-04-11"))
+    if opened.session is not None:
+        opened.session.commit()
+    assert opened.store.version(body_id("BCSB")) == 2
+
+
 def test_events_appended_again_are_refused_as_a_conflict_and_write_nothing(opened: Opened) -> None:
     record_some(opened)
     again = opened.store.events(recommendation_id("BCSB", "R3"))

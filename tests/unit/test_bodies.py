@@ -203,8 +203,8 @@ def test_a_transferred_item_keeps_its_ref_history_and_running_deadline_under_its
     assert app.tracker(body="BCSB") == []
     assert [(r.body, r.ref, r.due) for r in app.overdue(body="RES")] == [("RES", "R1", date(2024, 5, 19))]
     assert app.overdue(body="BCSB") == []
-    app.execute(command("record_response", ref="R1", addressee="Cabinet", decision="accepted", text="Agreed",
-                        responded_on="2024-05-10", responded_by="Leader"))  # fmt: skip
+    app.execute(command("record_response", body="RES", ref="R1", addressee="Cabinet", decision="accepted",
+                        text="Agreed", responded_on="2024-05-10", responded_by="Leader"))  # fmt: skip
     assert app.tracker(body="RES")[0].status == "responded"
     (entry,) = [e for e in app.audit(body="BCSB", ref="R1") if e.event == "Transferred"]
     assert entry.summary == (
@@ -269,9 +269,9 @@ def test_a_closed_item_is_not_transferred_and_a_transfer_sent_twice_is_recorded_
     again = app.execute(command("transfer", ref="R1", to_body="RES", decided_on="2024-05-01", minute="5/24",
                                 reason="The committee system begins"))  # fmt: skip
     assert again.already_recorded
-    app.execute(command("close", ref="R1", outcome="implemented", decided_on="2024-06-01"))
+    app.execute(command("close", body="RES", ref="R1", outcome="implemented", decided_on="2024-06-01"))
     with pytest.raises(ItemClosed):
-        app.execute(command("transfer", ref="R1", to_body="BCSB", decided_on="2024-06-02"))
+        app.execute(command("transfer", body="RES", ref="R1", to_body="BCSB", decided_on="2024-06-02"))
 
 
 def test_impact_counts_a_transferred_item_once_under_the_body_that_made_it_unless_asked_by_current_body(

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from scrutiny_es.domain.errors import BodyNotFound
 from scrutiny_es.domain.model import Actor, Body, Recommendation
 
 if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
@@ -24,6 +23,9 @@ class Bodies(Protocol):
     """Where a decision finds a body (its deadline policy), as the batch being recorded sees it."""
 
     def body_aggregate(self, code: str) -> Body: ...
+
+    def changing(self, code: str, field: str) -> Body:
+        """The body, read afresh, for a command that records an event of it too (``field`` names its code)."""
 
 
 ItemDecision = Callable[[Recommendation, Any, Actor, datetime, Bodies], None]
@@ -105,10 +107,7 @@ def _reopen(item: Recommendation, cmd: c.Reopen, actor: Actor, at: datetime, bod
 
 
 def _transfer(item: Recommendation, cmd: c.Transfer, actor: Actor, at: datetime, bodies: Bodies) -> None:
-    try:
-        to = bodies.body_aggregate(cmd.to_body)
-    except BodyNotFound as e:
-        raise BodyNotFound(str(e), field="to_body") from None
+    to = bodies.changing(cmd.to_body, "to_body")  # it records that it took the item over
     item.transfer(to_body=cmd.to_body, decided_on=cmd.decided_on, minute=cmd.minute, reason=cmd.reason, body=to,
                   actor=actor, at=at, board=_board(item, bodies, cmd.decided_on))  # fmt: skip
 

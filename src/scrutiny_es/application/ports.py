@@ -89,6 +89,10 @@ class EventStore(Protocol):
     def events(self, key: UUID) -> list[Any]:
         """Every event of one aggregate, in order."""
 
+    def version(self, key: UUID) -> int:
+        """The version of one aggregate's last event as stored now (0: none): whether one held in memory is
+        still the latest, for the price of one indexed row."""
+
     def append(self, events: Sequence[Any], keyed: Sequence[Keyed] = ()) -> Sequence[int]:
         """Appends events in one transaction, with the keys of the commands that recorded them, and returns
         their positions (1, 2, 3... in the order recorded); raises ``Conflict`` if another writer appended to

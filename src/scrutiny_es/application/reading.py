@@ -13,13 +13,14 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
+from scrutiny_es.application.finding import taken_over
 from scrutiny_es.application.ports import EventStore, ReadModels
 from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, year_days
 from scrutiny_es.domain.dates import long_date, uk_day
 from scrutiny_es.domain.errors import BodyNotFound, InvalidCommand, InvalidQuery, RecommendationNotFound
 from scrutiny_es.domain.fastpath import replay
 from scrutiny_es.domain.history import ItemHistory
-from scrutiny_es.domain.model import Body, body_id, recommendation_id
+from scrutiny_es.domain.model import Body, Recommendation, body_id, recommendation_id
 from scrutiny_es.projections import pack, withheld
 from scrutiny_es.projections.card import fact_status, fact_text
 from scrutiny_es.projections.filters import AuditQuery, Filters, chosen_items
@@ -115,7 +116,7 @@ class Reading:
 
     def item(self, body: str, ref: str, as_of: date | None, as_known_at: datetime | None) -> list[FactRow]:
         events = self._item_events(body, ref)
-        entries = self.audit(AuditQuery(body, ref, as_of, as_known_at))
+        entries = self.audit(AuditQuery(events[0].body, ref, as_of, as_known_at))  # under the body that made it
         known = {e.originator_version: e for e in events if as_known_at is None or e.timestamp <= as_known_at}
         version_at = {position: version for version, position in self._store.positions(events[0].originator_id).items()}
         rows = []
@@ -251,7 +252,14 @@ class Reading:
                 yield history
 
     def _item_events(self, body: str, ref: str) -> list[Any]:
+        """The item with ``ref`` that ``body`` holds, made there or taken over; else the one it made, wherever it
+        went."""
         events = self._store.events(recommendation_id(body, ref))
+        moved = [e.to_body for e in events if type(e) is Recommendation.Transferred]
+        if not events or moved[-1:] not in ([], [body]):
+            holder = self._store.load(body_id(body))
+            found = taken_over(holder, ref, self._store.load) if isinstance(holder, Body) else None  # type: ignore[arg-type]
+            events = self._store.events(found) if found else events
         if not events:
             self.body(body)
             msg = f"{body} has no recommendation or action with the reference {ref}"

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from hashlib import sha256
 from time import sleep
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
@@ -19,6 +20,7 @@ from uuid import UUID
 
 from scrutiny_es.application import handlers
 from scrutiny_es.application.collector import collector_paused
+from scrutiny_es.application.finding import find_item
 from scrutiny_es.application.ports import Clock, Conflict, EventStore, Keyed, LogIsAhead, Recorded
 from scrutiny_es.application.repeats import body_repeat
 from scrutiny_es.application.times import RecordingTime
@@ -29,11 +31,10 @@ from scrutiny_es.domain.errors import (
     CommandIdReused,
     ConcurrentChange,
     DuplicateRecommendation,
-    RecommendationNotFound,
     ScrutinyError,
     check_count,
 )
-from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id, recommendation_id
+from scrutiny_es.domain.model import Actor, Addressee, Body, Recommendation, body_id
 from scrutiny_es.domain.policy import Policy
 
 if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
@@ -79,6 +80,10 @@ class Batch:
     """What the previous batch saved, each taken up once instead of replayed from the store (so a
     retry replays it). Should another writer have changed one since, this batch's events clash
     with theirs in the store, and the batch is tried again."""
+    checked: set[UUID] = field(default_factory=set)
+    """The bodies kept from earlier batches found still the latest in the store, once each in a batch."""
+    alongside: list[Body] = field(default_factory=list)
+    """Bodies the command being handled changed besides its own aggregate (the body an item is transferred to)."""
 
 
 @dataclass(frozen=True)
@@ -154,10 +159,17 @@ class Recording:
                 return done
 
     def body_aggregate(self, code: str, batch: Batch | None = None) -> Body:
-        """The registered body with this code (kept once read: only its calendar changes, and that is read afresh
-        by the commands that change it)."""
+        """The registered body with this code: kept once read, and read again in a batch that finds another process
+        changed it since (renamed, dissolved, given an item), at the cost of one look at its last version."""
         key = body_id(code)
         found = (batch.changed.get(key) if batch else None) or self._bodies.get(key)
+        if found is not None and key not in (batch.changed if batch else ()):
+            checked = batch.checked if batch else set()
+            if key not in checked:
+                if self._store.version(key) != found.version:
+                    del self._bodies[key]
+                    found = None
+                checked.add(key)
         if found is None:
             found = self._store.load(key)
             if isinstance(found, Body) and not self._host_transaction:
@@ -205,6 +217,9 @@ class Recording:
                 else:
                     batch.changed[found.id] = found
                     new = found.collect_events()
+                    if batch.alongside:  # a transfer's receiving body: its event first, the item's last
+                        new = [e for body in batch.alongside for e in body.collect_events()] + [*new]
+                        batch.alongside.clear()
                     if stamp is not real:  # the log ran ahead of the clock: the events follow it, the rules do not
                         new = [replace(cast(Any, event), timestamp=stamp) for event in new]
                     events += new
@@ -226,6 +241,7 @@ class Recording:
                 continue
             if not self._host_transaction:  # a host's transaction may yet be rolled back
                 self._saved = batch.changed
+                self._bodies.update((key, body) for key, body in batch.changed.items() if type(body) is Body)
             if events:
                 self._time.follow(events[-1].timestamp)
             return _receipts(parsed, ends, events, positions, earlier)
@@ -250,14 +266,15 @@ class Recording:
             raise CannotCorrect(msg, field="position")
         return found[1]
 
-    def _item(self, body: str, ref: str, batch: Batch) -> Recommendation:
-        key = recommendation_id(body, ref)
-        found = batch.changed.get(key) or batch.saved.pop(key, None) or self._store.load(key)
-        if found is None:
-            self.body_aggregate(body, batch)
-            msg = f"{body} has no recommendation or action with the reference {ref}"
-            raise RecommendationNotFound(msg, field="ref")
-        return found  # type: ignore[return-value]
+    def _recorded_item(self, key: UUID, *, batch: Batch) -> Recommendation | None:
+        return batch.changed.get(key) or batch.saved.pop(key, None) or self._store.load(key)  # type: ignore[return-value]
+
+    def _body_named(self, code: str, field: str, *, batch: Batch) -> Body:
+        """The registered body a command names in ``field``."""
+        try:
+            return self.body_aggregate(code, batch)
+        except BodyNotFound as e:
+            raise BodyNotFound(str(e), field=field) from None
 
     def _exists(self, key: UUID, batch: Batch) -> bool:
         """Whether a new aggregate's identity is taken (see ``Batch.check_new``)."""
@@ -324,7 +341,8 @@ class Recording:
             exempt=cmd.exempt,
         )
         if self._exists(made.id, batch):
-            existing = self._item(cmd.body, cmd.ref, batch)
+            existing = self._recorded_item(made.id, batch=batch)
+            assert existing is not None  # noqa: S101 (it exists)
             if _same_making(existing.recorded[1], made.recorded[1]):
                 return self._earlier(existing, 1)
             msg = f"{cmd.body} already has an item with the reference {cmd.ref}; choose another reference"
@@ -333,19 +351,13 @@ class Recording:
 
     def _successor(self, code: str, batch: Batch) -> None:
         """A dissolved body's successor is registered and still sits."""
-        try:
-            self.body_aggregate(code, batch).still_sitting("successor")
-        except BodyNotFound as e:
-            raise BodyNotFound(str(e), field="successor") from None
+        self._body_named(code, "successor", batch=batch).still_sitting("successor")
 
-    def _calendar(self, code: str, batch: Batch) -> Body:
-        """A body whose calendar a command changes, read afresh: another process may have changed it since."""
-        key = body_id(code)
-        self._bodies.pop(key, None)
-        body = batch.changed.get(key) or self._store.load(key)
-        if not isinstance(body, Body):
-            msg = f"no body is registered with the code {code}"
-            raise BodyNotFound(msg, field="body")
+    def _calendar(self, code: str, batch: Batch, field: str = "body") -> Body:
+        """A body a command changes: the latest (see ``body_aggregate``), out of the keeping until the batch is
+        saved (a batch refused, or tried again, leaves nothing of its changes in what is kept)."""
+        body = self._body_named(code, field, batch=batch)
+        self._bodies.pop(body.id, None)
         return body
 
     def _change(self, cmd: c.ItemCommand, actor: Actor, at: datetime, batch: Batch) -> Recommendation | Earlier:
@@ -356,21 +368,29 @@ class Recording:
         """
         from scrutiny_es.domain import commands as c
 
-        item = self._item(cmd.body, cmd.ref, batch)
+        item, gone = find_item(cmd.body, cmd.ref, cmd.origin, load=partial(self._recorded_item, batch=batch),
+                               holder=partial(self._body_named, batch=batch))  # fmt: skip
         name: str = cmd.command  # type: ignore[attr-defined]
         fields = dict(cmd.__dict__)  # a model_dump without the envelope, at a fraction of the cost
-        for envelope in ("command", "actor", "body", "ref", "command_id"):  # which the method does not take
+        for envelope in ("command", "actor", "body", "ref", "origin", "command_id"):  # which the method does not take
             del fields[envelope]
         addressees = [a.name for a in item.addressees]
         named = getattr(fields.get("addressee"), "name", fields.get("addressee"))  # add_addressee's is an Addressee
         self._policy.check_item(actor.name, actor.role, name, addressees, named, actor_id=actor.id)
-        if isinstance(cmd, c.Retract):
-            retracted = fields["version"] = self._fact_version(item, cmd.position)
-        elif isinstance(cmd, c.Correct):
-            corrected = fields["version"] = None if cmd.position is None else self._fact_version(item, cmd.position)
+        try:
+            if isinstance(cmd, c.Retract):
+                retracted = fields["version"] = self._fact_version(item, cmd.position)
+            elif isinstance(cmd, c.Correct):
+                corrected = fields["version"] = None if cmd.position is None else self._fact_version(item, cmd.position)
+        except CannotCorrect:
+            if gone is not None:  # an item gone elsewhere: say where first
+                raise gone from None
+            raise
         same = item.identical(name, fields, actor)
         if same is not None:
             return self._earlier(item, same)
+        if gone is not None:
+            raise gone
         if isinstance(cmd, c.Retract):
             handlers.retract(item, cmd, retracted, actor, at)
         elif isinstance(cmd, c.Correct):
@@ -389,6 +409,13 @@ class _BatchBodies:
 
     def body_aggregate(self, code: str) -> Body:
         return self.recording.body_aggregate(code, self.batch)
+
+    def changing(self, code: str, field: str) -> Body:
+        """The body, read afresh, whose events the command records beside its item's (before them)."""
+        body = self.recording._calendar(code, self.batch, field)
+        self.batch.changed[body.id] = body
+        self.batch.alongside.append(body)
+        return body
 
 
 def _back_off(attempt: int) -> None:
@@ -443,8 +470,10 @@ def _receipts(
 
 
 def _digest(command: Any) -> str:
-    """A command's content, field for field, as a digest (its key left out)."""
-    return sha256(command.model_dump_json(exclude={"command_id"}).encode()).hexdigest()
+    """A command's content, field for field, as a digest (its key left out, and an ``origin`` not given: a key
+    recorded before commands had one names the same digest)."""
+    left_out = {"command_id"} if getattr(command, "origin", None) is not None else {"command_id", "origin"}
+    return sha256(command.model_dump_json(exclude=left_out).encode()).hexdigest()
 
 
 def _same_making(earlier: Any, again: Any) -> bool:

@@ -67,6 +67,16 @@ def year_days(starts: str, year: str) -> tuple[date, date]:
     return year_start(starts, first), date.fromordinal(year_start(starts, first + 1).toordinal() - 1)
 
 
+class Effective:
+    """An event that says the day it took effect (a body's, an item's): ``WHEN`` names the field holding it."""
+
+    WHEN: ClassVar[str]
+
+    @property
+    def effective_on(self) -> date:
+        return getattr(self, self.WHEN)  # type: ignore[no-any-return]
+
+
 class BodyLifecycle:
     """The commands that rename and dissolve a body, and what its history says on a day. A base of ``Body``."""
 
@@ -79,6 +89,8 @@ class BodyLifecycle:
         Registered: ClassVar[type[Any]]
         Renamed: ClassVar[type[Any]]
         Dissolved: ClassVar[type[Any]]
+        ItemTakenOver: ClassVar[type[Any]]
+        taken_over: dict[str, list[str]]
 
         def trigger_event(self, event_class: Any, **kwargs: Any) -> None: ...
 
@@ -134,3 +146,16 @@ class BodyLifecycle:
             msg = f"{self.code} cannot be its own successor"
             raise BodyUnchanged(msg, field="successor")
         self.trigger_event(self.Dissolved, timestamp=at, actor=actor, decided_on=decided_on, successor=successor)
+
+    def take_over(self, *, ref: str, made_by: str, from_body: str, decided_on: date, actor: Any, at: datetime) -> None:
+        """Records that an item ``made_by`` another body came to this one (``transfer`` checked the rest), so a
+        command naming this body and the ref finds it."""
+        self.trigger_event(
+            self.ItemTakenOver, timestamp=at, actor=actor, ref=ref, made_by=made_by, from_body=from_body,
+            decided_on=decided_on,
+        )  # fmt: skip
+
+    def holding(self, ref: str) -> list[str]:
+        """The codes of the bodies that made the items with this ref that came to this body, each once, in the order
+        they came (its own item with the ref, if it made one, is not among them)."""
+        return list(dict.fromkeys(self.taken_over.get(ref, ())))

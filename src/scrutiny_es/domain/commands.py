@@ -18,6 +18,7 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -58,6 +59,9 @@ class Command(Model):
 
 class ItemCommand(Command):
     ref: Code
+    origin: Code | None = None
+    """The code of the body that made the item, where ``body`` took it over from another: needed only where
+    ``body`` holds two items with the ref (its own and one taken over, or two taken over)."""
 
 
 class RegisterBody(Command):
@@ -127,6 +131,13 @@ class MakeRecommendation(ItemCommand):
     target_date: Day | None = None
     exempt: Paragraph | None = None
     """The paragraph of Schedule 12A the item is exempt under, where the board took it in private."""
+
+    @field_validator("origin")
+    @classmethod
+    def _made_by_body(cls, origin: str | None) -> None:
+        if origin is not None:
+            msg = "is not a field of make_recommendation: the body that makes an item is its body"
+            raise ValueError(msg)
 
     @model_validator(mode="after")
     def _addressees_named_once(self) -> MakeRecommendation:
@@ -371,7 +382,7 @@ def command_names() -> tuple[str, ...]:
     return tuple(_any_command.json_schema()["discriminator"]["mapping"])
 
 
-ENVELOPE = {"command", "actor", "body", "ref", "command_id"}
+ENVELOPE = {"command", "actor", "body", "ref", "origin", "command_id"}
 """Fields every item command carries: which item, who records it, its key. The rest are the facts recorded."""
 
 ITEM_COMMANDS: list[type[ItemCommand]] = [

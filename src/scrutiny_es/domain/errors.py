@@ -134,6 +134,16 @@ class CannotChangeAddressees(ScrutinyError):
     """An addressee is added once, only one the item has is removed or replaced, and an item keeps one at least."""
 
 
+class ItemTransferred(ScrutinyError):
+    """An item transferred to another body takes its commands there: a command naming the body it left is refused
+    (one recorded before, sent again, is still recognised)."""
+
+
+class AmbiguousRef(ScrutinyError):
+    """A body holding two items with one ref (its own and one it took over, or two it took over) is told which by
+    ``origin``, the code of the body that made it."""
+
+
 def check_count(name: str, value: Any, least: int, most: int, *, optional: bool = False) -> None:
     """``InvalidQuery`` unless ``value`` is a whole number from ``least`` to ``most`` (or None, if optional)."""
     if value is None and optional:

@@ -6,11 +6,9 @@ meeting, followed through referrals, responses, progress reports, deferrals,
 escalations and closure. Each command checks the rules first and then records one
 event; nothing is ever edited in place, and a mistake is fixed by a ``Corrected`` event.
 
-This module holds the aggregates, their state and their events; each event adds to the
-item's history (``scrutiny_es.domain.history``) in its ``fold``. Their commands are written
-in their bases, a module each: ``transfers.py`` (making an item, moving it to another body),
-``decisions.py`` (its facts and decisions), ``correction_rules.py``, ``repeats.py``, ``guards.py``,
-``meetings.py`` (a body's calendar) and ``bodies.py`` (its names, regime and end).
+This module holds the aggregates, their state and their events (each adds to the item's history,
+``domain/history.py``, in its ``fold``). Their commands are their bases', a module each: ``transfers.py``,
+``decisions.py``, ``addressees.py``, ``correction_rules.py``, ``repeats.py``, ``meetings.py``, ``bodies.py``.
 
 Event topics (``scrutiny_es.domain.model:Recommendation.Made`` ...) are stored with
 every event: never rename or move these classes without registering the old topic.
@@ -26,7 +24,7 @@ from eventsourcing.domain import Aggregate
 
 from scrutiny_es.domain import corrections
 from scrutiny_es.domain.addressees import ItemAddressees, addressee_events
-from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, BodyLifecycle, policy
+from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, BodyLifecycle, Effective, policy
 from scrutiny_es.domain.correction_rules import ItemCorrections
 from scrutiny_es.domain.deadlines import DEFAULT_REGIME, AddresseeKind, Period, Regime
 from scrutiny_es.domain.decisions import ItemDecisions
@@ -88,14 +86,8 @@ class Body(BodyLifecycle, BodyCalendar, Aggregate):
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state.update(regime=DEFAULT_REGIME, municipal_year_starts=DEFAULT_YEAR_STARTS)
 
-    class Event(Aggregate.Event):
-        """A change to a body after its registration: its calendar, its name, its end."""
-
-        WHEN: ClassVar[str]
-
-        @property
-        def effective_on(self) -> date:
-            return getattr(self, self.WHEN)  # type: ignore[no-any-return]
+    class Event(Effective, Aggregate.Event):
+        """A change to a body after its registration: its calendar, its name, its end, the items it took over."""
 
     class MeetingScheduled(Event):
         """A meeting of the body is to be held (a deferral "to a future meeting" falls due at the next)."""
@@ -145,6 +137,20 @@ class Body(BodyLifecycle, BodyCalendar, Aggregate):
         def apply(self, aggregate: Body) -> None:
             aggregate.dissolved = (self.decided_on, self.successor)
 
+    class ItemTakenOver(Event):
+        """An item another body made came to this one by a transfer: commands naming this body find it by its ref."""
+
+        class_version = 1
+        actor: Actor
+        ref: str
+        made_by: str
+        from_body: str
+        decided_on: date
+        WHEN = "decided_on"
+
+        def apply(self, aggregate: Body) -> None:
+            aggregate.taken_over.setdefault(self.ref, []).append(self.made_by)
+
     def __init__(
         self, code: str, name: str, council: str, deadlines: dict[str, str | None], regime: Regime,
         municipal_year_starts: str,
@@ -156,6 +162,8 @@ class Body(BodyLifecycle, BodyCalendar, Aggregate):
         """Each name the body has had, from the day it took effect (the first: from the start), in order."""
         self.dissolved: tuple[date, str | None] | None = None
         """The day the body was dissolved, and its successor's code."""
+        self.taken_over: dict[str, list[str]] = {}
+        """Each ref of the items other bodies made and transferred here: who made them."""
         self.meetings: dict[date, str | None] = {}
         """The meetings scheduled and not cancelled, with their names."""
 
@@ -173,18 +181,12 @@ class Recommendation(ItemPlacement, ItemDecisions, ItemAddressees, ItemCorrectio
     its commands are its bases'.
     """
 
-    class Event(Aggregate.Event):
-        """Every event says who recorded it (``actor``) and when it took effect."""
+    class Event(Effective, Aggregate.Event):
+        """Every event says who recorded it (``actor``) and when it took effect (its field ``WHEN`` names)."""
 
         actor: Actor
         COMMAND: ClassVar[str]
         """The command, and the item's method of the same name, that records an event of this class."""
-        WHEN: ClassVar[str]
-        """The field holding the date the event took effect."""
-
-        @property
-        def effective_on(self) -> date:
-            return getattr(self, self.WHEN)  # type: ignore[no-any-return]
 
         def arguments(self) -> dict[str, Any]:
             """What the command that recorded this event was given (its fields but who recorded it)."""

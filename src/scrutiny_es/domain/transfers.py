@@ -2,8 +2,9 @@
 
 Committees are replaced and their outstanding recommendations referred to the new ones; an
 item keeps its ref, its history and its running deadlines, and goes on under the body it was
-transferred to from the day decided. Its identity stays that of the body that made it (``ids.py``),
-so commands go on naming that body's code and the ref. The events (``Recommendation.Made``,
+transferred to from the day decided. Its identity stays that of the body that made it (``ids.py``);
+the body it goes to records that it took it over (``Body.ItemTakenOver``), so commands name the body
+the item is with and its ref, as a clerk does. The events (``Recommendation.Made``,
 ``Recommendation.Transferred``) are nested on ``Recommendation`` in ``scrutiny_es.domain.model``.
 """
 
@@ -27,6 +28,10 @@ class Receiving(Protocol):
     def name_on(self, day: date | None) -> str: ...
 
     def still_sitting(self, field: str = "body", day: date | None = None) -> None: ...
+
+    def take_over(
+        self, *, ref: str, made_by: str, from_body: str, decided_on: date, actor: Any, at: datetime
+    ) -> None: ...
 
 
 class ItemPlacement(ItemGuards):
@@ -95,6 +100,8 @@ class ItemPlacement(ItemGuards):
             msg = f"the date of the transfer ({long_date(decided_on)}) is before {what} ({long_date(since)})"
             raise CannotTransfer(msg, field="decided_on")
         not_future(decided_on, at, "the date of the transfer", "decided_on")
+        made_by = history.made_by
+        body.take_over(ref=self.ref, made_by=made_by, from_body=history.body, decided_on=decided_on, actor=actor, at=at)
         self.trigger_event(
             self.Transferred, timestamp=at, actor=actor, from_body=history.body, to_body=to_body,
             to_board=body.name_on(decided_on), decided_by=board or history.board, decided_on=decided_on, minute=minute,

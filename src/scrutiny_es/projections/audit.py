@@ -226,6 +226,11 @@ _BODY_SUMMARIES: dict[type, Any] = {
         f"{e.actor.name} recorded that the body was dissolved on {long_date(e.decided_on)}"
         + (f"; its successor is {e.successor}." if e.successor else ".")
     ),
+    Body.ItemTakenOver: lambda e: (
+        f"{e.actor.name} recorded that the body took over {e.ref} from {e.from_body}"
+        + ("" if e.made_by == e.from_body else f" (made by {e.made_by})")
+        + f" on {long_date(e.decided_on)}."
+    ),
 }
 """The sentences of a body's calendar."""
 

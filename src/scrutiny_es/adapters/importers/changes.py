@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
@@ -34,6 +34,8 @@ class Changes:
 
     matched: int = 0
     unchanged: int = 0
+    items: dict[RowRef, TrackerRow] = field(default_factory=dict)
+    """Each matched row's item."""
 
 
 def changes_only(
@@ -42,13 +44,17 @@ def changes_only(
     *,
     as_of: date,
     notes: NotesAre = "progress",
+    origins: Mapping[RowRef, Sequence[TrackerRow]] | None = None,
 ) -> Changes:
     """Rewrites ``plan.commands`` in place: a row whose item is ``recorded`` gives only the commands of what
-    changed; any other row keeps its commands (a new item)."""
+    changed; any other row keeps its commands (a new item). A row in ``origins`` (its Origin names the body
+    that made it) is matched among its own items only (those that body made)."""
     groups: dict[RowRef, list[dict[str, Any]]] = {}
     for at, command in plan.commands:
         groups.setdefault(at, []).append(command)
-    matches = _match(plan, groups, recorded)
+    matches = _match(plan, {at: c for at, c in groups.items() if at not in (origins or {})}, recorded)
+    for at, items in (origins or {}).items():
+        matches |= _match(plan, {at: groups[at]}, items) if at in groups else {}
     refs = {row.ref for row in recorded}
     done = Changes()
     out: list[tuple[RowRef, dict[str, Any]]] = []
@@ -58,6 +64,7 @@ def changes_only(
             out.extend((at, command) for command in _new_item(commands, refs))
             continue
         done.matched += 1
+        done.items[at] = item
         row = _Changed(plan, at, commands[0], item, plan.cells.get(at, {}), as_of, notes)
         changed = row.commands({c["command"]: c for c in commands[1:]})
         done.unchanged += not changed
@@ -180,6 +187,8 @@ class _Changed:
     def response(self, planned: dict[str, Any] | None) -> None:
         recorded = (self.item.response or "").replace("_", " ")
         if planned is None or not self.changed("response", recorded):
+            return
+        if DECISIONS.get(_words(self.cells.get("response", ""))) == self.item.response:  # "Agreed": as recorded
             return
         fields = {k: v for k, v in planned.items() if k not in ("command", "command_id", "actor", "body", "ref")}
         self.add("record_response", fields)

@@ -18,7 +18,17 @@ from typing import Literal, get_args
 from scrutiny_es.adapters.importers.errors import CannotImport
 
 TrackerField = Literal[
-    "meeting_date", "item", "text", "addressees", "notes", "response", "status", "target_date", "ref", "minute"
+    "meeting_date",
+    "item",
+    "text",
+    "addressees",
+    "notes",
+    "response",
+    "status",
+    "target_date",
+    "ref",
+    "minute",
+    "origin",
 ]
 Meaning = TrackerField | Literal["ignore"]
 FIELDS: tuple[TrackerField, ...] = get_args(TrackerField)
@@ -54,6 +64,7 @@ HEADERS: dict[TrackerField, tuple[str, ...]] = {
     "target_date": ("Target date", "Timetable", "Due date", "Completion date", "To be completed by"),
     "ref": ("Ref", "Reference", "No.", "Number", "Ref No.", "Recommendation No."),
     "minute": ("Minute", "Minute number", "Minute No."),
+    "origin": ("Origin", "Origin code", "Originating committee", "Originating body", "Transferred from"),
 }
 """The headers DESIGN 5.4 promises, then a few more seen in councils' trackers."""
 

@@ -16,6 +16,7 @@ from typing import Any
 from scrutiny_es.adapters.extras import need
 from scrutiny_es.adapters.importers.changes import NotesAre, changes_only
 from scrutiny_es.adapters.importers.columns import parse_columns
+from scrutiny_es.adapters.importers.origins import origins, transfer_in
 from scrutiny_es.adapters.importers.plan import ImportPlan, plan_import
 from scrutiny_es.adapters.importers.tables import read_tables
 from scrutiny_es.adapters.importers.words import NamesAre
@@ -77,7 +78,14 @@ def import_tracker(
     plan = plan_import(tables, body=body, source=path.name, as_of=as_of or record.today(), actor=actor,
                        overrides=overrides, names=names)  # fmt: skip
     recorded = record.tracker(body=body, exempt=True)  # every item recorded, exempt or not
-    found = changes_only(plan, recorded, as_of=as_of or record.today(), notes=notes) if recorded else None
+    taken = origins(plan, record, body, recorded)  # rows of items another body made
+    found = (
+        changes_only(plan, recorded, as_of=as_of or record.today(), notes=notes, origins=taken)
+        if recorded or taken
+        else None
+    )
+    if taken and found is not None:
+        transfer_in(plan, record, body, path.name, taken, found, as_of or record.today(), actor)
     done = Imported(plan, commands=[command for _, command in plan.commands])
     if found is not None:
         done.matched, done.unchanged = found.matched, found.unchanged

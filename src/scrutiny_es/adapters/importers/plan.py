@@ -185,6 +185,7 @@ class _Planner:
             header.first("minute"),
             header.first("ref"),
             header.first("target_date"),
+            header.first("origin"),
             tuple(header.every("addressees")),
             tuple(header.every("notes")),
             tuple(header.every("response")),
@@ -212,6 +213,8 @@ class _Layout:
     minute: Column | None
     ref: Column | None
     target_date: Column | None
+    origin: Column | None
+    """The code of the body that made an item the table's body took over (blank: the table's body made it)."""
     addressees: tuple[Column, ...]
     notes: tuple[Column, ...]
     response: tuple[Column, ...]
@@ -220,7 +223,7 @@ class _Layout:
     @property
     def facts(self) -> tuple[Column, ...]:
         """The columns whose text only an item can hold (a row without text may still carry a date or item down)."""
-        single = (self.ref, self.target_date)
+        single = (self.ref, self.target_date, self.origin)
         return tuple(c for c in single if c is not None) + self.addressees + self.notes + self.response + self.status
 
 

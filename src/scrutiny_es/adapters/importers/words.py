@@ -160,5 +160,6 @@ FIELD_WORDS = {
     "target_date": "target date",
     "ref": "ref",
     "minute": "minute",
+    "origin": "body that made the item",
 }
 """How a message names a column's field."""

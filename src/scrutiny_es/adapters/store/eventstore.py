@@ -134,6 +134,10 @@ class EventsourcingStore:
     def events(self, key: UUID) -> list[Any]:
         return list(self._app.events.get(key))
 
+    def version(self, key: UUID) -> int:
+        last = self.recorder.select_events(key, desc=True, limit=1)
+        return last[0].originator_version if last else 0
+
     def commit(self) -> None:
         if self.session is not None:
             self.session.commit()
