@@ -30,7 +30,7 @@ class Record(Protocol):
 
     def recommendation(self, body: str, ref: str) -> ItemView: ...
 
-    def tracker(self, *, body: str) -> list[TrackerRow]: ...
+    def tracker(self, *, body: str, exempt: bool = ...) -> list[TrackerRow]: ...
 
 
 def origins(
@@ -66,7 +66,7 @@ def origins(
         else:  # still with its maker, or not recorded: any of the maker's own (a row without a Ref, by its text)
             own = kept.get(origin)
             if own is None:
-                own = kept[origin] = [r for r in record.tracker(body=origin) if r.taken_over_from is None]
+                own = kept[origin] = [r for r in record.tracker(body=origin, exempt=True) if r.taken_over_from is None]
             found[at] = [r for r in recorded if r.taken_over_from == origin] + own
     return found
 
