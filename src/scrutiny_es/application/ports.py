@@ -184,11 +184,14 @@ class ReadModels(Protocol):
     def audit(self, query: AuditQuery = ...) -> list[AuditRow]:
         """The audit trail's entries the query asks for, in the order recorded."""
 
-    def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
-        """Each item's history as the tracker holds it, in tracker order."""
+    def histories(
+        self, body: str | None = None, ref: str | None = None, *, ever: bool = False
+    ) -> Iterator[ItemHistory]:
+        """Each item's history as the tracker holds it, in tracker order; with ``ever``, a body's are also the
+        items it once held or was given (transferred away, or to it)."""
 
-    def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
-        """The items the tracker knows, in tracker order."""
+    def item_ids(self, body: str | None = None, ref: str | None = None, *, ever: bool = False) -> list[UUID]:
+        """The items the tracker knows, in tracker order (``ever`` as for ``histories``)."""
 
     def body_codes(self) -> list[str]:
         """The codes of the bodies registered, in order."""

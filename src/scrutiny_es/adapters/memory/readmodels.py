@@ -73,8 +73,9 @@ class MemoryReadModels:
         head, lag, events = self.log.head(), self.log.count(self.position), self.log.count()
         return [ProjectionStatus(name, self.position, head, None, lag, events) for name in names or self.names]
 
-    def _histories(self, body: str | None, ref: str | None) -> list[ItemHistory]:
-        chosen = [h for h in self.items.values() if body in (None, h.body) and ref in (None, h.ref)]
+    def _histories(self, body: str | None, ref: str | None, ever: bool = False) -> list[ItemHistory]:
+        chosen = [h for h in self.items.values() if ref in (None, h.ref) and (body in (None, h.body) or (ever and any(
+            body in (t.from_body, t.to_body) for t in h.transfers)))]  # fmt: skip
         return sorted(chosen, key=lambda h: (h.body, h.meeting_date, h.ref))
 
     def tracker(
@@ -97,11 +98,13 @@ class MemoryReadModels:
     def audit(self, query: AuditQuery = EVERY_ENTRY) -> list[AuditRow]:
         return [entry for entry in self.entries[query.after :] if query.keeps(entry)][: query.limit]
 
-    def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
-        return iter(self._histories(body, ref))
+    def histories(
+        self, body: str | None = None, ref: str | None = None, *, ever: bool = False
+    ) -> Iterator[ItemHistory]:
+        return iter(self._histories(body, ref, ever))
 
-    def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
-        return [h.item_id for h in self._histories(body, ref)]
+    def item_ids(self, body: str | None = None, ref: str | None = None, *, ever: bool = False) -> list[UUID]:
+        return [h.item_id for h in self._histories(body, ref, ever)]
 
     def body_codes(self) -> list[str]:
         return sorted(body.code for body in self.bodies.values())

@@ -70,11 +70,13 @@ class StandbyReadModels:
     def audit(self, query: AuditQuery = EVERY_ENTRY) -> list[AuditRow]:
         return self._replayed_tables().audit(query)
 
-    def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
-        return self._replayed_tables().histories(body, ref)
+    def histories(
+        self, body: str | None = None, ref: str | None = None, *, ever: bool = False
+    ) -> Iterator[ItemHistory]:
+        return self._replayed_tables().histories(body, ref, ever=ever)
 
-    def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
-        return self._replayed_tables().item_ids(body, ref)
+    def item_ids(self, body: str | None = None, ref: str | None = None, *, ever: bool = False) -> list[UUID]:
+        return self._replayed_tables().item_ids(body, ref, ever=ever)
 
     def body_codes(self) -> list[str]:
         return self._replayed_tables().body_codes()
