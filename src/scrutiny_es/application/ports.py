@@ -152,6 +152,18 @@ Progress = Callable[[int, int], None]
 """Told the position reached and the head of the log, after each batch of a rebuild."""
 
 
+class RebuildGate(Protocol):
+    """What a rebuild passes on its way, and may be stopped by before its new tables are swapped in: the seal's
+    check of the log against the seal it replaces, made in the rebuild's own read of the log."""
+
+    def sealed(self, position: int, row: tuple[int, Any, int, str, bytes], digest: bytes) -> None:
+        """Told each event the new seal holds, as stored, with its digest (a rebuild of the seal); raises to stop
+        the rebuild."""
+
+    def finish(self) -> None:
+        """Told the log was read to its end, before the new tables are swapped in; raises to stop the rebuild."""
+
+
 class ReadModels(Protocol):
     """The tracker, the overdue list and the audit trail, kept up to date from the log."""
 
@@ -166,8 +178,10 @@ class ReadModels(Protocol):
     def catch_up(self, names: Iterable[str] | None = None) -> int:
         """Applies every event not yet applied; returns how many were read."""
 
-    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
-        """Rebuilds projections from the first event, swapped in when complete."""
+    def rebuild(
+        self, names: Iterable[str] | None = None, progress: Progress | None = None, gate: RebuildGate | None = None
+    ) -> None:
+        """Rebuilds projections from the first event, swapped in when complete (and when ``gate`` lets them)."""
 
     def status(self, names: Iterable[str] | None = None) -> list[ProjectionStatus]: ...
 

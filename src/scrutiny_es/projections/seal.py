@@ -125,6 +125,12 @@ def verify(
     return Verification(position, position, digest.hex()), at_digest
 
 
+def fault_at(row: StoredRow | None, kept: Sealed, position: int, digest: bytes) -> str | None:
+    """What ``verify`` finds at one position: the event as stored (None: the log has no more), what the seal
+    kept there, and the digest the chain gives the event."""
+    return _fault(row, kept, position) or (None if digest == kept.digest else f"position {position}: changed")
+
+
 def _fault(row: StoredRow | None, kept: Sealed | None, position: int) -> str | None:
     if kept is None or (row is not None and kept.stored_at is not None and row[0] < kept.stored_at):
         return f"position {position}: not sealed"

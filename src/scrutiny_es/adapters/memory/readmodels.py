@@ -10,14 +10,14 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from uuid import UUID
 
-from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
+from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus, RebuildGate
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
 from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters, chosen_items
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
-from scrutiny_es.projections.seal import ZERO, Sealed, seal
+from scrutiny_es.projections.seal import ZERO, Sealed, chunked, seal
 
 
 class MemoryReadModels:
@@ -58,7 +58,15 @@ class MemoryReadModels:
             read += len(events)
         return read
 
-    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
+    def rebuild(
+        self, names: Iterable[str] | None = None, progress: Progress | None = None, gate: RebuildGate | None = None
+    ) -> None:
+        if gate is not None:  # the new chain made and shown to the gate before anything is dropped
+            digest = ZERO
+            for position, row in enumerate(chunked(self.log.stored, after=-(2**63)), start=1):
+                digest = seal(digest, row)
+                gate.sealed(position, row, digest)
+            gate.finish()
         self.position = 0
         self.items.clear()
         self.bodies.clear()

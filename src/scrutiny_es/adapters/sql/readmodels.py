@@ -46,7 +46,7 @@ from scrutiny_es.adapters.sql.schema import (
     tracker_table,
 )
 from scrutiny_es.application.collector import collector_paused
-from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
+from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus, RebuildGate
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters
 from scrutiny_es.projections.items import OVERDUE_ORDER, from_stored, overdue_row, tracker_from_json
@@ -81,9 +81,11 @@ class SqlReadModels:
         with self._upkeep:
             return self.runner.catch_up(names)
 
-    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
+    def rebuild(
+        self, names: Iterable[str] | None = None, progress: Progress | None = None, gate: RebuildGate | None = None
+    ) -> None:
         with self._upkeep:
-            self.runner.rebuild(names, progress)
+            self.runner.rebuild(names, progress, gate)
 
     def status(self, names: Iterable[str] | None = None) -> list[ProjectionStatus]:
         self.setup()

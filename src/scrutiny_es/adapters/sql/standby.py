@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select, text
 from scrutiny_es.adapters.database import is_read_only
 from scrutiny_es.adapters.sql.readmodels import SqlReadModels
 from scrutiny_es.adapters.sql.schema import projection_table
-from scrutiny_es.application.ports import Progress, ProjectionStatus
+from scrutiny_es.application.ports import Progress, ProjectionStatus, RebuildGate
 from scrutiny_es.application.upkeep import ProjectionsBehind
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters
@@ -48,8 +48,10 @@ class StandbyReadModels:
     def catch_up(self, names: Iterable[str] | None = None) -> int:
         return self.primary.catch_up(names)
 
-    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
-        self.primary.rebuild(names, progress)
+    def rebuild(
+        self, names: Iterable[str] | None = None, progress: Progress | None = None, gate: RebuildGate | None = None
+    ) -> None:
+        self.primary.rebuild(names, progress, gate)
 
     def status(self, names: Iterable[str] | None = None) -> list[ProjectionStatus]:
         return self.primary.status(names)
