@@ -108,7 +108,7 @@ def test_a_rebuild_stopped_part_way_resumes_and_readers_see_the_old_tables_meanw
     assert app.tracker() == app.tracker(as_known_at=datetime(2100, 1, 1, tzinfo=UTC))  # the same as a replay
     assert [r.last_changed_on for r in app.tracker(ref="R2")] == [date(2024, 5, 9)]
     tables = set(inspect(parts.read_models_of(app).engine).get_table_names())
-    assert {t for t in tables if t.startswith("tracker_")} == {"tracker_2", "tracker_calendar_2"}
+    assert {t for t in tables if t.startswith("tracker_")} == {"tracker_2", "tracker_body_2", "tracker_calendar_2"}
 
 
 def test_status_shows_each_projection_against_the_head_of_the_log(db_url: str, clock: FixedClock) -> None:
@@ -179,10 +179,13 @@ def test_a_rebuild_on_postgresql_leaves_the_planner_statistics_of_its_new_tables
         with parts.read_models_of(app).engine.connect() as conn:
             generations = dict(conn.execute(text("SELECT name, generation FROM projection")).tuples().all())
             analysed = set(conn.execute(text("SELECT DISTINCT tablename FROM pg_stats")).scalars())
+            tables = {t.name for name, writer in writers().items() for t in writer.tables(generations[name])}
+            # ANALYZE keeps no statistics of a table with no rows (no item here was transferred: tracker_body).
+            filled = {t for t in tables if conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM {t})")).scalar()}  # noqa: S608
         app.close()
-    tables = {table.name for name, projection in writers().items() for table in projection.tables(generations[name])}
     assert generations == {"tracker": 2, "overdue": 2, "audit": 2, "seal": 2}
-    assert tables <= analysed
+    assert tables - filled == {f"tracker_body_{generations['tracker']}"}
+    assert filled <= analysed
 
 
 AWKWARD = 'Line one,\tthen a tab\nand a second line; a back\\slash, "quotes", \\N, £ and “curly” ones.'

@@ -74,6 +74,10 @@ def record(app: ScrutinyService, clock: FixedClock) -> None:
     app.execute(command("record_response", body="HASC", ref="R01", addressee="NHS Trust", decision="rejected",
                         text="Not funded", responded_on="2024-05-30", responded_by="Chief Executive"))  # fmt: skip
     parts.read_models_of(app).catch_up()
+    # The item transferred changes again in a catch-up of its own: its rows are written anew, where it came from too.
+    app.execute(command("report_progress", ref="R08", note="Taken up by HASC", reported_on="2024-11-20",
+                        reported_by="Director"))  # fmt: skip
+    parts.read_models_of(app).catch_up()
 
 
 class Expected:
@@ -108,8 +112,10 @@ class Expected:
             digest = seal(digest, row)
             self.sealed.append(Sealed(n, row[0], digest))
 
-    def items(self, body: str | None, ref: str | None) -> list[ItemHistory]:
-        return [h for h in self.histories if body in (None, h.body) and ref in (None, h.ref)]
+    def items(self, body: str | None, ref: str | None, ever: bool = False) -> list[ItemHistory]:
+        """The items of a body (and ref); ``ever``: also those it gave away or took over."""
+        return [h for h in self.histories if ref in (None, h.ref) and (body in (None, h.body) or (ever and any(
+            body in (t.from_body, t.to_body) for t in h.transfers)))]  # fmt: skip
 
     def tracker(self, on: date, body: str | None, ref: str | None) -> list[TrackerRow]:
         rows = (tracker_row(h, day=on, meetings=self.calendars[h.body]) for h in self.items(body, ref))
@@ -237,6 +243,12 @@ class ReadModelsContract:
             histories = expected.items(body, ref)
             assert list(read_models.histories(body, ref)) == histories, (body, ref)
             assert read_models.item_ids(body, ref) == [h.item_id for h in histories], (body, ref)
+            ever = expected.items(body, ref, ever=True)
+            assert list(read_models.histories(body, ref, ever=True)) == ever, (body, ref)
+            assert read_models.item_ids(body, ref, ever=True) == [h.item_id for h in ever], (body, ref)
+        gave, took = expected.items("BCSB", "R08", ever=True), expected.items("HASC", "R08", ever=True)
+        assert [(h.made_by, h.body, len(h.progress)) for h in (*gave, *took)] == [("BCSB", "HASC", 1)] * 2
+        assert expected.items("BCSB", "R08") == []  # the item is with HASC now: only ``ever`` finds it in BCSB
         assert sorted(h.item_id for h in expected.histories) == sorted(recommendation_id(*item) for item in ITEMS)
 
     def test_the_body_codes_are_every_body_registered_with_items_or_none(
@@ -266,6 +278,7 @@ class ReadModelsContract:
             return [
                 *(read_models.tracker(on) for on in DAYS), *(read_models.overdue(on) for on in DAYS),
                 read_models.audit(), list(read_models.histories()), read_models.item_ids(), read_models.body_codes(),
+                *(read_models.item_ids(body, None, ever=True) for body in BODIES),
                 read_models.last_position(SECOND), read_models.sealed(0, 1000),
             ]  # fmt: skip
 

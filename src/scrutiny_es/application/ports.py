@@ -156,6 +156,18 @@ Progress = Callable[[int, int], None]
 """Told the position reached and the head of the log, after each batch of a rebuild."""
 
 
+class RebuildGate(Protocol):
+    """What a rebuild passes on its way, and may be stopped by before its new tables are swapped in: the seal's
+    check of the log against the seal it replaces, made in the rebuild's own read of the log."""
+
+    def sealed(self, position: int, row: tuple[int, Any, int, str, bytes], digest: bytes) -> None:
+        """Told each event the new seal holds, as stored, with its digest (a rebuild of the seal); raises to stop
+        the rebuild."""
+
+    def finish(self) -> None:
+        """Told the log was read to its end, before the new tables are swapped in; raises to stop the rebuild."""
+
+
 class ReadModels(Protocol):
     """The tracker, the overdue list and the audit trail, kept up to date from the log."""
 
@@ -170,8 +182,10 @@ class ReadModels(Protocol):
     def catch_up(self, names: Iterable[str] | None = None) -> int:
         """Applies every event not yet applied; returns how many were read."""
 
-    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
-        """Rebuilds projections from the first event, swapped in when complete."""
+    def rebuild(
+        self, names: Iterable[str] | None = None, progress: Progress | None = None, gate: RebuildGate | None = None
+    ) -> None:
+        """Rebuilds projections from the first event, swapped in when complete (and when ``gate`` lets them)."""
 
     def status(self, names: Iterable[str] | None = None) -> list[ProjectionStatus]: ...
 
@@ -188,11 +202,14 @@ class ReadModels(Protocol):
     def audit(self, query: AuditQuery = ...) -> list[AuditRow]:
         """The audit trail's entries the query asks for, in the order recorded."""
 
-    def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
-        """Each item's history as the tracker holds it, in tracker order."""
+    def histories(
+        self, body: str | None = None, ref: str | None = None, *, ever: bool = False
+    ) -> Iterator[ItemHistory]:
+        """Each item's history as the tracker holds it, in tracker order; with ``ever``, a body's are also the
+        items it once held or was given (transferred away, or to it)."""
 
-    def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
-        """The items the tracker knows, in tracker order."""
+    def item_ids(self, body: str | None = None, ref: str | None = None, *, ever: bool = False) -> list[UUID]:
+        """The items the tracker knows, in tracker order (``ever`` as for ``histories``)."""
 
     def body_codes(self) -> list[str]:
         """The codes of the bodies registered, in order."""

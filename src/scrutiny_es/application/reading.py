@@ -230,25 +230,14 @@ class Reading:
         """
         self._read_models.catch_up(["tracker"])
         if as_known_at is None:
-            yield from self._ever_with(body, ref)
+            yield from self._read_models.histories(body, ref, ever=True)
             return
-        ids = self._read_models.item_ids(None, ref) if body is None else [h.item_id for h in self._ever_with(body, ref)]
-        for item_id in ids:
+        for item_id in self._read_models.item_ids(body, ref, ever=True):
             history: ItemHistory | None = None
             for event in self._store.events(item_id):
                 if event.timestamp <= as_known_at:
                     history = fold(history, event)
             if history is not None:
-                yield history
-
-    def _ever_with(self, body: str | None, ref: str | None) -> Iterator[ItemHistory]:
-        """The items ``body`` made or was ever given, as the tracker's read model holds them (where an item is
-        now is what the read model keeps, so every item is read to find those it once held)."""
-        if body is None:
-            yield from self._read_models.histories(None, ref)
-            return
-        for history in self._read_models.histories(None, ref):
-            if history.body == body or any(body in (t.from_body, t.to_body) for t in history.transfers):
                 yield history
 
     def _item_events(self, body: str, ref: str) -> list[Any]:

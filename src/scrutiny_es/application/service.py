@@ -330,15 +330,18 @@ class ScrutinyService:
         *,
         reseal_reason: str | None = None,
         actor: Actor | Mapping[str, str] | None = None,
+        before_swap: Callable[[], object] | None = None,
     ) -> None:
         """Rebuilds read models from the first event into new tables, swapped in when complete.
 
-        The seal is first checked against the log: a log changed since it was sealed raises ``SealBroken``
-        (naming the first position that fails) and nothing is rebuilt, unless a person resets the seal, giving
-        ``reseal_reason`` and who they are (``actor``, whom the policy lets record every command): the reset is
-        recorded as an event of the record, which the new seal then holds.
+        A rebuild of the seal checks the log against the seal as it reads it: a log changed since it was sealed
+        raises ``SealBroken`` (naming the first position that fails) and nothing is swapped in, unless a person
+        resets the seal, giving ``reseal_reason`` and who they are (``actor``, whom the policy lets record every
+        command): the reset is recorded as an event of the record, which the new seal then holds.
+        ``before_swap`` is called once the log is read, before the new tables are swapped in; raising there
+        stops the rebuild (the command line's second process waits there for the first's check of the seal).
         """
-        self._upkeep.rebuild(names, progress, reseal_reason=reseal_reason, actor=actor)
+        self._upkeep.rebuild(names, progress, reseal_reason=reseal_reason, actor=actor, before_swap=before_swap)
 
     def check_seal(
         self, reseal_reason: str | None = None, actor: Actor | Mapping[str, str] | None = None

@@ -4,11 +4,11 @@ of a seal a person asks for, and nothing rebuilds the seal over a log that no lo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from time import monotonic, sleep
 
-from scrutiny_es.application.ports import Clock, EventStore, Progress, ProjectionStatus, ReadModels
+from scrutiny_es.application.ports import Clock, EventLog, EventStore, Progress, ProjectionStatus, ReadModels
 from scrutiny_es.application.reading import Reading
 from scrutiny_es.application.recording import Receipt
 from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError, check_count
@@ -17,7 +17,16 @@ from scrutiny_es.domain.seal import Seal
 from scrutiny_es.domain.values import Actor
 from scrutiny_es.projections.filters import AuditQuery
 from scrutiny_es.projections.rows import AuditRow
-from scrutiny_es.projections.seal import SealDamaged, Verification, chunked, verify
+from scrutiny_es.projections.seal import (
+    SealDamaged,
+    Sealed,
+    StoredRow,
+    Verification,
+    chunked,
+    fault_at,
+    seal,
+    verify,
+)
 
 FOLLOWED = 500
 """Audit entries ``follow`` reads at a time."""
@@ -71,12 +80,38 @@ class Upkeep:
         *,
         reseal_reason: str | None = None,
         actor: Actor | Mapping[str, str] | None = None,
+        before_swap: Callable[[], object] | None = None,
     ) -> None:
+        """Rebuilds the read models; the seal's check of the log is made in the rebuild's own read of it, and a
+        changed log stops the rebuild (``SealBroken``) before anything is swapped in. Only a reset, asked for
+        or left unfinished, checks the whole log first: the reset must be recorded before the seal is made."""
         chosen = sorted(names or self._read_models.names)
-        if "seal" in chosen and self.keep_seal(reseal_reason, actor) is not None and len(chosen) > 1:
-            self._read_models.rebuild(["seal"], progress)  # first and alone: it reads no event decoded
-            chosen.remove("seal")
-        self._read_models.rebuild(chosen, progress)
+        if "seal" in chosen and (reseal_reason is not None or self._reset_last()):
+            if self.keep_seal(reseal_reason, actor) is not None and len(chosen) > 1:
+                self._read_models.rebuild(["seal"], progress)  # first and alone: it reads no event decoded
+                chosen.remove("seal")
+            self._read_models.rebuild(chosen, progress, _Gate(None, self._store.log, before_swap))
+            return
+        if "seal" not in chosen:
+            self._read_models.rebuild(chosen, progress, _Gate(None, self._store.log, before_swap))
+            return
+        try:
+            self._read_models.rebuild(chosen, progress, _Gate(self._read_models.sealed, self._store.log, before_swap))
+        except SealBroken:
+            raise
+        except ScrutinyError:  # an event that cannot be read, say: if the log was changed, that is what is said
+            found, _, _ = self._seal_check()
+            if not found.ok:
+                raise _refusal(found.fault or "") from None
+            raise
+
+    def _reset_last(self) -> bool:
+        """Whether the last event in the log is a reset of the seal (whose rebuild may have been stopped)."""
+        try:
+            last = self._store.log.read(self._store.log.head() - 1, 1)
+        except ScrutinyError:  # the last event cannot be read: no reset of this code's
+            return False
+        return bool(last) and type(last[-1][1]) is Seal.Reset
 
     def keep_seal(self, reseal_reason: str | None = None, actor: Actor | Mapping[str, str] | None = None) -> str | None:
         """Checks the log against the seal before the seal is made anew; returns what a reset is recorded for.
@@ -98,12 +133,7 @@ class Upkeep:
         if reseal_reason is not None and actor is None:
             raise InvalidCommand([("actor", "say who resets the seal: the reset records who, when and why")])
         if reseal_reason is None or actor is None:
-            msg = (
-                f"the log no longer matches its seal: {found.fault}. The seal was kept as it is; to seal the log "
-                'as it now stands, a person must say why: projections rebuild --reseal --reason "..." '
-                "(with --actor-id, --actor-name and --actor-role)"
-            )
-            raise SealBroken(msg, found.fault or "")
+            raise _refusal(found.fault or "")
         who = _actor(actor)
         self._policy.check(who.name, who.role, "reseal")
         now, latest = self._clock.now(), self._store.latest()
@@ -190,6 +220,69 @@ class Upkeep:
                 raise ProjectionsBehind(msg)
             sleep(pause)
             pause = min(pause * 2, 0.1)
+
+
+class _Gate:
+    """A rebuild's check of the log against the seal it replaces, made as the new seal is made: each event against
+    what the old seal kept at the same position, as far as that reaches (later events were not yet sealed), then,
+    once the log is read to its end, those recorded meanwhile and any the old seal holds beyond them. The first
+    fault stops the rebuild before its tables are swapped in; then ``before_swap`` has its say."""
+
+    def __init__(
+        self,
+        old_seal: Callable[[int, int], list[Sealed]] | None,
+        log: EventLog,
+        before_swap: Callable[[], object] | None,
+    ) -> None:
+        self._old_seal = old_seal
+        """The old seal's entries after a position (None: the seal is not rebuilt, and nothing is checked)."""
+        self._log = log
+        self._before_swap = before_swap
+        self._kept: Iterator[Sealed] | None = None
+        self._done = old_seal is None
+        self._last: tuple[int, StoredRow, bytes] | None = None
+
+    def sealed(self, position: int, row: StoredRow, digest: bytes) -> None:
+        self._last = (position, row, digest)
+        if self._done:
+            return
+        kept = self._next(position)
+        if kept is None:
+            self._done = True
+        elif (fault := fault_at(row, kept, position, digest)) is not None:
+            raise _refusal(fault)
+
+    def finish(self) -> None:
+        if not self._done and self._last is not None:
+            position, row, digest = self._last
+            rows = chunked(self._log.stored, after=row[0])
+            while (kept := self._next(position + 1)) is not None:
+                position += 1
+                found = next(rows, None)
+                digest = digest if found is None else seal(digest, found)
+                if (fault := fault_at(found, kept, position, digest)) is not None:
+                    raise _refusal(fault)
+            self._done = True
+        if self._before_swap is not None:
+            self._before_swap()
+
+    def _next(self, position: int) -> Sealed | None:
+        """What the old seal kept at ``position``, the next asked for after the first."""
+        try:
+            if self._kept is None:
+                self._kept = chunked(self._old_seal, after=position - 1)
+            return next(self._kept, None)
+        except SealDamaged as e:
+            raise _refusal(str(e)) from None
+
+
+def _refusal(fault: str) -> SealBroken:
+    msg = (
+        f"the log no longer matches its seal: {fault}. The seal was kept as it is; to seal the log "
+        'as it now stands, a person must say why: projections rebuild --reseal --reason "..." '
+        "(with --actor-id, --actor-name and --actor-role)"
+    )
+    return SealBroken(msg, fault)
 
 
 def _actor(given: Actor | Mapping[str, str]) -> Actor:

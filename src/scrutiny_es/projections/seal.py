@@ -45,7 +45,8 @@ def seal(previous: bytes, row: StoredRow) -> bytes:
     """The digest of the chain up to ``row``, following ``previous``.
 
     Written for speed, as a rebuild seals every event: the topic's bytes are kept, and SQLite's
-    32 hex digits are hyphenated by slicing, as ``str(UUID)`` would write them, rather than parsed.
+    32 hex digits (and a PostgreSQL UUID's) are hyphenated by slicing, as ``str(UUID)`` would write them,
+    rather than parsed.
     A column holding what the store never writes (a state turned TEXT, a version written as text, an id
     that is no UUID) is sealed in a form no written event has (``_odd``): it reads as changed, never as a fault.
     """
@@ -59,6 +60,9 @@ def seal(previous: bytes, row: StoredRow) -> bytes:
         state = _odd(state)
     if originator_id.__class__ is str and len(originator_id) == 32 and originator_id.islower():
         i = originator_id.encode(errors="surrogatepass")
+        identity = b"%b-%b-%b-%b-%b" % (i[:8], i[8:12], i[12:16], i[16:20], i[20:])
+    elif originator_id.__class__ is UUID:  # PostgreSQL's: its number's 32 hex digits, hyphenated alike
+        i = b"%032x" % originator_id.int
         identity = b"%b-%b-%b-%b-%b" % (i[:8], i[8:12], i[12:16], i[16:20], i[20:])
     else:
         try:
@@ -123,6 +127,12 @@ def verify(
             at_digest = digest
         row, kept = next(stored, None), next(seals, None)
     return Verification(position, position, digest.hex()), at_digest
+
+
+def fault_at(row: StoredRow | None, kept: Sealed, position: int, digest: bytes) -> str | None:
+    """What ``verify`` finds at one position: the event as stored (None: the log has no more), what the seal
+    kept there, and the digest the chain gives the event."""
+    return _fault(row, kept, position) or (None if digest == kept.digest else f"position {position}: changed")
 
 
 def _fault(row: StoredRow | None, kept: Sealed | None, position: int) -> str | None:

@@ -10,14 +10,14 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from uuid import UUID
 
-from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
+from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus, RebuildGate
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
 from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters, chosen_items
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
-from scrutiny_es.projections.seal import ZERO, Sealed, seal
+from scrutiny_es.projections.seal import ZERO, Sealed, chunked, seal
 
 
 class MemoryReadModels:
@@ -58,7 +58,15 @@ class MemoryReadModels:
             read += len(events)
         return read
 
-    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
+    def rebuild(
+        self, names: Iterable[str] | None = None, progress: Progress | None = None, gate: RebuildGate | None = None
+    ) -> None:
+        if gate is not None:  # the new chain made and shown to the gate before anything is dropped
+            digest = ZERO
+            for position, row in enumerate(chunked(self.log.stored, after=-(2**63)), start=1):
+                digest = seal(digest, row)
+                gate.sealed(position, row, digest)
+            gate.finish()
         self.position = 0
         self.items.clear()
         self.bodies.clear()
@@ -73,8 +81,9 @@ class MemoryReadModels:
         head, lag, events = self.log.head(), self.log.count(self.position), self.log.count()
         return [ProjectionStatus(name, self.position, head, None, lag, events) for name in names or self.names]
 
-    def _histories(self, body: str | None, ref: str | None) -> list[ItemHistory]:
-        chosen = [h for h in self.items.values() if body in (None, h.body) and ref in (None, h.ref)]
+    def _histories(self, body: str | None, ref: str | None, ever: bool = False) -> list[ItemHistory]:
+        chosen = [h for h in self.items.values() if ref in (None, h.ref) and (body in (None, h.body) or (ever and any(
+            body in (t.from_body, t.to_body) for t in h.transfers)))]  # fmt: skip
         return sorted(chosen, key=lambda h: (h.body, h.meeting_date, h.ref))
 
     def tracker(
@@ -97,11 +106,13 @@ class MemoryReadModels:
     def audit(self, query: AuditQuery = EVERY_ENTRY) -> list[AuditRow]:
         return [entry for entry in self.entries[query.after :] if query.keeps(entry)][: query.limit]
 
-    def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
-        return iter(self._histories(body, ref))
+    def histories(
+        self, body: str | None = None, ref: str | None = None, *, ever: bool = False
+    ) -> Iterator[ItemHistory]:
+        return iter(self._histories(body, ref, ever))
 
-    def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
-        return [h.item_id for h in self._histories(body, ref)]
+    def item_ids(self, body: str | None = None, ref: str | None = None, *, ever: bool = False) -> list[UUID]:
+        return [h.item_id for h in self._histories(body, ref, ever)]
 
     def body_codes(self) -> list[str]:
         return sorted(body.code for body in self.bodies.values())

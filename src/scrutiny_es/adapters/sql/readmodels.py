@@ -42,10 +42,11 @@ from scrutiny_es.adapters.sql.schema import (
     projection_table,
     seal_table,
     sealed_block,
+    tracker_body_table,
     tracker_table,
 )
 from scrutiny_es.application.collector import collector_paused
-from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
+from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus, RebuildGate
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters
 from scrutiny_es.projections.items import OVERDUE_ORDER, from_stored, overdue_row, tracker_from_json
@@ -80,9 +81,11 @@ class SqlReadModels:
         with self._upkeep:
             return self.runner.catch_up(names)
 
-    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
+    def rebuild(
+        self, names: Iterable[str] | None = None, progress: Progress | None = None, gate: RebuildGate | None = None
+    ) -> None:
         with self._upkeep:
-            self.runner.rebuild(names, progress)
+            self.runner.rebuild(names, progress, gate)
 
     def status(self, names: Iterable[str] | None = None) -> list[ProjectionStatus]:
         self.setup()
@@ -133,21 +136,19 @@ class SqlReadModels:
             query = _paged(query.order_by(table.c.body, table.c.meeting_date, table.c.ref), filters)
             return [tracker_from_json(row, on) for row in conn.execute(query).scalars()]
 
-    def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
+    def histories(
+        self, body: str | None = None, ref: str | None = None, *, ever: bool = False
+    ) -> Iterator[ItemHistory]:
         """Each item's history as the tracker holds it, in tracker order, read a thousand at a time."""
         with self._reading("tracker") as (conn, generation):
-            table = tracker_table(generation)
-            query = select(table.c.history).where(*_item_filter(table, body, ref))
-            query = query.order_by(table.c.body, table.c.meeting_date, table.c.ref)
+            query = _in_order(tracker_table(generation), "history", generation, body, ref, ever)
             for text in conn.execution_options(yield_per=1000).execute(query).scalars():
                 yield from_stored(text)
 
-    def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
+    def item_ids(self, body: str | None = None, ref: str | None = None, *, ever: bool = False) -> list[UUID]:
         """The items the tracker knows, in tracker order (for replays of their events)."""
         with self._reading("tracker") as (conn, generation):
-            table = tracker_table(generation)
-            query = select(table.c.item_id).where(*_item_filter(table, body, ref))
-            query = query.order_by(table.c.body, table.c.meeting_date, table.c.ref)
+            query = _in_order(tracker_table(generation), "item_id", generation, body, ref, ever)
             return [UUID(hex=key) for key in conn.execute(query).scalars()]
 
     def overdue(
@@ -246,6 +247,22 @@ def _item_filter(table: Table, body: str | None, ref: str | None) -> list[Any]:
     if ref is not None:
         conditions.append(table.c.ref == ref)
     return [and_(*conditions)] if conditions else []
+
+
+def _in_order(table: Table, column: str, generation: int, body: str | None, ref: str | None, ever: bool) -> Any:
+    """One column of the tracker's rows of a body (and ref), in tracker order; with ``ever``, also of the items the
+    body once held or was given, found by the bodies of transferred items (``tracker_body``) rather than by reading
+    every item's history. Two queries, each on its index, not one OR, which the databases answer by reading every
+    row."""
+    order = (table.c.body, table.c.meeting_date, table.c.ref)
+    if not ever or body is None:
+        return select(table.c[column]).where(*_item_filter(table, body, ref)).order_by(*order)
+    moved = tracker_body_table(generation)
+    chosen = select(table.c[column], *order).where(*_item_filter(table, None, ref))
+    given = select(moved.c.item_id).where(moved.c.body == body)
+    own, elsewhere = chosen.where(table.c.body == body), chosen.where(table.c.body != body, table.c.item_id.in_(given))
+    both = union_all(own, elsewhere).subquery()
+    return select(both.c[column]).order_by(both.c.body, both.c.meeting_date, both.c.ref)
 
 
 def _items_chosen(table: Table, filters: Filters) -> list[ColumnElement[bool]]:

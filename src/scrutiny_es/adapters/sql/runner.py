@@ -20,9 +20,9 @@ from sqlalchemy import Connection, Engine, Table, insert, inspect, select, text,
 
 from scrutiny_es.adapters.database import is_read_only
 from scrutiny_es.adapters.sql.schema import CODE_LENGTH, layout_table, metadata, projection_table
-from scrutiny_es.adapters.sql.writers import writers
+from scrutiny_es.adapters.sql.writers import SealWriter, writers
 from scrutiny_es.application.collector import collector_paused
-from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus
+from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus, RebuildGate
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.projections.seal import SealDamaged
 
@@ -187,21 +187,31 @@ class ProjectionRunner:
                     self.read_only = True
                     return read
 
-    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
+    def rebuild(
+        self, names: Iterable[str] | None = None, progress: Progress | None = None, gate: RebuildGate | None = None
+    ) -> None:
         """Rebuilds projections from the first event into fresh generations, then swaps them in.
 
         Several projections are rebuilt in one pass over the log. Events are read and folded
         outside any write transaction, and the work is committed with its position every
         ``CHECKPOINT`` events: other writers (another rebuild in another process, say) wait
         only for the writing, and a rebuild that is stopped resumes where it was when run
-        again, while readers go on using the complete generation.
+        again, while readers go on using the complete generation. The ``gate`` is told each event the new
+        seal holds and, once the log is read to its end, may stop the rebuild before the swap.
         """
         self.setup()
         names = sorted(names or self.writers)
-        with collector_paused():
-            self._rebuild(names, progress)
+        seal = self.writers["seal"]
+        if isinstance(seal, SealWriter):
+            seal.gate = gate
+        try:
+            with collector_paused():
+                self._rebuild(names, progress, gate)
+        finally:
+            if isinstance(seal, SealWriter):
+                seal.gate = None
 
-    def _rebuild(self, names: list[str], progress: Progress | None) -> None:
+    def _rebuild(self, names: list[str], progress: Progress | None, gate: RebuildGate | None) -> None:
         with self._writing() as conn:
             rebuilding = dict(conn.execute(select(layout_table.c.name, layout_table.c.rebuild_layout)).tuples().all())
             for row in self._lock(conn, names):
@@ -222,6 +232,8 @@ class ProjectionRunner:
                     positions, _, finished = self._absorb(conn, targets, self.CHECKPOINT, progress)
                 for name, generation, _ in targets:  # before the write lock, which the other writers wait for
                     self.writers[name].prepare(generation, self.engine.dialect.name)
+                if finished and gate is not None:
+                    gate.finish()
             except BaseException:
                 self._forget()
                 raise

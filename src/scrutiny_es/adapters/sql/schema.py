@@ -112,6 +112,18 @@ EXEMPT = text("exempt IS NOT NULL")
 out)."""
 
 
+def tracker_body_table(generation: int) -> Table:
+    # A body's reports show the items it made or was ever given: the tracker's ``body`` column holds where an item
+    # is now, this table every body a transferred item was with (untransferred items have no rows here).
+    return _table(
+        "tracker_body",
+        generation,
+        Column("item_id", String(32), primary_key=True),
+        Column("body", _sorted_text(CODE_LENGTH), primary_key=True),
+        Index(f"ix_tracker_body_{generation}_body", "body"),
+    )
+
+
 NAME_MARK = "\x1f"
 """Marks where each of a row's names begins and ends: no name may hold a control character."""
 

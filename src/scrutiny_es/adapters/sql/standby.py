@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select, text
 from scrutiny_es.adapters.database import is_read_only
 from scrutiny_es.adapters.sql.readmodels import SqlReadModels
 from scrutiny_es.adapters.sql.schema import projection_table
-from scrutiny_es.application.ports import Progress, ProjectionStatus
+from scrutiny_es.application.ports import Progress, ProjectionStatus, RebuildGate
 from scrutiny_es.application.upkeep import ProjectionsBehind
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters
@@ -48,8 +48,10 @@ class StandbyReadModels:
     def catch_up(self, names: Iterable[str] | None = None) -> int:
         return self.primary.catch_up(names)
 
-    def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> None:
-        self.primary.rebuild(names, progress)
+    def rebuild(
+        self, names: Iterable[str] | None = None, progress: Progress | None = None, gate: RebuildGate | None = None
+    ) -> None:
+        self.primary.rebuild(names, progress, gate)
 
     def status(self, names: Iterable[str] | None = None) -> list[ProjectionStatus]:
         return self.primary.status(names)
@@ -70,11 +72,13 @@ class StandbyReadModels:
     def audit(self, query: AuditQuery = EVERY_ENTRY) -> list[AuditRow]:
         return self._replayed_tables().audit(query)
 
-    def histories(self, body: str | None = None, ref: str | None = None) -> Iterator[ItemHistory]:
-        return self._replayed_tables().histories(body, ref)
+    def histories(
+        self, body: str | None = None, ref: str | None = None, *, ever: bool = False
+    ) -> Iterator[ItemHistory]:
+        return self._replayed_tables().histories(body, ref, ever=ever)
 
-    def item_ids(self, body: str | None = None, ref: str | None = None) -> list[UUID]:
-        return self._replayed_tables().item_ids(body, ref)
+    def item_ids(self, body: str | None = None, ref: str | None = None, *, ever: bool = False) -> list[UUID]:
+        return self._replayed_tables().item_ids(body, ref, ever=ever)
 
     def body_codes(self) -> list[str]:
         return self._replayed_tables().body_codes()

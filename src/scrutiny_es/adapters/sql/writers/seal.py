@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Table, delete, select
 from scrutiny_es.adapters.sql.bulk import Inserts, for_driver, insert_prepared
 from scrutiny_es.adapters.sql.schema import SEAL_BLOCK, packed_places, seal_table, sealed_block
 from scrutiny_es.adapters.sql.writers.base import Events, TableWriter
-from scrutiny_es.application.ports import EventLog
+from scrutiny_es.application.ports import EventLog, RebuildGate
 from scrutiny_es.projections.seal import ZERO, SealDamaged, chunked, seal
 
 
@@ -41,6 +41,8 @@ class SealWriter(TableWriter):
         self.changed: list[SealBlock] = []
         """The rows to write, in order: the last row as it stood, then new ones."""
         self.ready: tuple[int, Inserts] | None = None
+        self.gate: RebuildGate | None = None
+        """Told each event sealed, during a rebuild that checks the log against the seal it replaces."""
 
     def tables(self, generation: int) -> list[Table]:
         return [seal_table(generation)]
@@ -72,6 +74,7 @@ class SealWriter(TableWriter):
         rows = events if len(events[0]) == 5 else self.log.stored(after, len(events))  # given as stored, or not
         if after == 0 and not block.digests:  # a chain begun: rows put in before the log's first place are sealed too
             rows = [*takewhile(lambda row: row[0] <= 0, chunked(self.log.stored, after=-(2**63))), *rows]
+        gate = self.gate
         for row in rows:
             if len(block.digests) == SEAL_BLOCK:
                 block = SealBlock(block.first + SEAL_BLOCK)
@@ -80,6 +83,8 @@ class SealWriter(TableWriter):
             digest = seal(digest, row)
             block.stored_at.append(row[0])
             block.digests.append(digest)
+            if gate is not None:
+                gate.sealed(block.first + len(block.digests) - 1, row, digest)
         self.last = block
         self.at = (generation, events[-1][0])
 

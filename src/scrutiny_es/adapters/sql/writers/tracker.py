@@ -5,20 +5,22 @@ from __future__ import annotations
 from sqlalchemy import Table
 
 from scrutiny_es.adapters.sql.bulk import Values
-from scrutiny_es.adapters.sql.schema import addressee_list, tracker_table
+from scrutiny_es.adapters.sql.schema import addressee_list, tracker_body_table, tracker_table
 from scrutiny_es.adapters.sql.writers.items import ItemsWriter
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.projections.items import tracker_record
 
 
 class TrackerWriter(ItemsWriter):
-    """The tracker: one row per item, as ``projections.items.tracker_row`` shows it."""
+    """The tracker: one row per item, as ``projections.items.tracker_row`` shows it, and the bodies each
+    transferred item was with (a body's pack reads its own items, not every item's history)."""
 
     name = "tracker"
-    layout = 4  # 4: the exempt column
+    layout = 5
+    """4: the exempt column; 5: ``tracker_body``, the bodies of transferred items."""
 
     def item_tables(self, generation: int) -> list[Table]:
-        return [tracker_table(generation)]
+        return [tracker_table(generation), tracker_body_table(generation)]
 
     def state_table(self, generation: int) -> Table:
         return tracker_table(generation)
@@ -32,4 +34,10 @@ class TrackerWriter(ItemsWriter):
                 row, status, rag, names = shown
                 values = (key, history.body, history.ref, history.meeting_date, row, text(key, history), status, rag)
                 rows.append((*values, addressee_list(names), history.exempt))
-        return [(tracker_table(generation), rows)]
+        held: list[Values] = [
+            (key, body)
+            for key, history in histories
+            if history.transfers
+            for body in sorted({body for t in history.transfers for body in (t.from_body, t.to_body)})
+        ]
+        return [(tracker_table(generation), rows), (tracker_body_table(generation), held)]
