@@ -75,7 +75,7 @@ def record(app: ScrutinyService, clock: FixedClock) -> None:
                         text="Not funded", responded_on="2024-05-30", responded_by="Chief Executive"))  # fmt: skip
     parts.read_models_of(app).catch_up()
     # The item transferred changes again in a catch-up of its own: its rows are written anew, where it came from too.
-    app.execute(command("report_progress", ref="R08", note="Taken up by HASC", reported_on="2024-11-20",
+    app.execute(command("report_progress", "HASC", ref="R08", note="Taken up by HASC", reported_on="2024-11-20",
                         reported_by="Director"))  # fmt: skip
     parts.read_models_of(app).catch_up()
 
