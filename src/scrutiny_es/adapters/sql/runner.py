@@ -96,13 +96,22 @@ class ProjectionRunner:
                 conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SETUP_LOCK})
                 conn.commit()
 
+    @contextmanager
+    def _setting_up(self) -> Iterator[Connection]:
+        """A transaction that writes, holding the lock under which tables are made (released at its end): on the
+        one connection, so a command-line process holds no second one for the lock."""
+        with self._writing() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK})
+            yield conn
+
     def setup(self) -> None:
         """Creates the position table and each projection's first generation, if missing, and rebuilds the
         projections whose tables an earlier version made (their layout is not the writer's)."""
         if self._ready:
             return
         if not self._set_up():
-            with self.schema_lock(), self._writing() as conn:
+            with self._setting_up() as conn:
                 self._widen_codes(conn)
                 metadata.create_all(conn, tables=[projection_table, layout_table])
                 known = set(conn.execute(select(projection_table.c.name)).scalars())
@@ -138,7 +147,7 @@ class ProjectionRunner:
         upgraded), they are unblocked and the read models rebuilt, so they hold those items' later events."""
         try:
             if not blocked.has_table(self.engine):
-                with self.schema_lock(), self._writing() as conn:
+                with self._setting_up() as conn:
                     metadata.create_all(conn, tables=[blocked.blocked_table])
             with self.engine.connect() as conn:
                 unblocked = blocked.readable_now(conn, self.log)
