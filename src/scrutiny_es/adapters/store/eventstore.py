@@ -91,7 +91,8 @@ class EventsourcingStore:
         position's aggregate, version and recording time, read from the events by the mapper)."""
         self.recorder.read_time = self.mapper.recorded_at
         self.recorder.create_table()
-        if hasattr(datastore := getattr(self.recorder, "datastore", None), "pool_open_timeout"):
+        datastore: Any = getattr(self.recorder, "datastore", None)
+        if hasattr(datastore, "pool_open_timeout"):
             datastore.pool_open_timeout = None  # open now (see ``postgres.Factory``): never waited on again
 
     def recorded(self, keys: list[str]) -> dict[str, Recorded]:
