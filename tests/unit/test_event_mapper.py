@@ -9,8 +9,11 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.popo import POPOApplicationRecorder
 
-from scrutiny_es.adapters.store.mapper import EventMapper, EventUnreadable
+from scrutiny_es.adapters.store.log import StoreLog
+from scrutiny_es.adapters.store.mapper import EventMapper, EventTooNew, EventUnreadable
+from scrutiny_es.application.unreadable import TooNew
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.history import Owed
 from scrutiny_es.domain.model import Actor, Addressee, Recommendation
@@ -142,3 +145,27 @@ def test_an_item_made_before_items_could_be_exempt_reads_as_public() -> None:
     assert (made.exempt, made.history().exempt, made.ref) == (None, None, "R1")
     again = MAPPER.to_stored_event(made).state
     assert again.startswith(b'{"class_version":2,') and again.endswith(b'"exempt":null}')
+
+
+@pytest.mark.parametrize("topic", ["scrutiny_es.domain.model:Recommendation.Nudged", "scrutiny_es.domain.later:Vote"])
+def test_an_event_of_a_kind_the_code_does_not_know_is_refused_as_a_newer_release_s(topic: str) -> None:
+    stored = StoredEvent(uuid4(), 2, topic, b'{"timestamp":"2024-03-14T18:30:00Z"}')
+    with pytest.raises(EventTooNew, match="of a kind this code does not know: upgrade scrutiny_es to read it") as e:
+        MAPPER.to_domain_event(stored)
+    assert e.value.reason.endswith("a kind of event this code does not know")
+
+
+def test_the_log_hands_on_a_newer_release_s_event_in_its_place_and_reads_the_rest() -> None:
+    readable = MAPPER.to_stored_event(
+        Recommendation.Reaffirmed(
+            originator_id=uuid4(), originator_version=2, timestamp=AT, actor=Actor(id="c", name="C", role="clerk"),
+            decided_on=date(2024, 3, 14), decided_by="Board", minute=None, note=None,
+        )
+    )  # fmt: skip
+    newer = StoredEvent(readable.originator_id, 3, readable.topic, b'{"class_version":5,' + readable.state[1:])
+    recorder = POPOApplicationRecorder()
+    recorder.insert_events([readable, newer])
+    (_, first), (_, second) = StoreLog(recorder, MAPPER).read(0, 10)
+    assert type(first) is Recommendation.Reaffirmed
+    assert second == TooNew(readable.originator_id, 3, "Recommendation.Reaffirmed of class version 5, where this "
+                                                       "code knows up to 1")  # fmt: skip

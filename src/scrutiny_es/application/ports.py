@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from uuid import UUID
 
 if TYPE_CHECKING:  # named in annotations only: the write side's ports lead to no read model
+    from scrutiny_es.application.unreadable import Blocked
     from scrutiny_es.domain.history import ItemHistory
     from scrutiny_es.domain.model import Body, Recommendation
     from scrutiny_es.projections.filters import AuditQuery, Filters
@@ -86,8 +87,8 @@ class EventStore(Protocol):
     def load(self, key: UUID) -> Body | Recommendation | None:
         """The aggregate replayed from its events, or None."""
 
-    def events(self, key: UUID) -> list[Any]:
-        """Every event of one aggregate, in order."""
+    def events(self, key: UUID, *, readable: bool = False) -> list[Any]:
+        """Every event of one aggregate, in order; ``readable``: those before the first a newer release wrote."""
 
     def version(self, key: UUID) -> int:
         """The version of one aggregate's last event as stored now (0: none): whether one held in memory is
@@ -219,5 +220,8 @@ class ReadModels(Protocol):
 
     def sealed(self, after: int, limit: int) -> list[Sealed]:
         """Up to ``limit`` sealed events after position ``after``, in order."""
+
+    def blocked(self) -> list[Blocked]:
+        """The items left at an event a newer release wrote (``application/unreadable.py``), in log order."""
 
     def close(self) -> None: ...

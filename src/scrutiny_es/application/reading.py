@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from scrutiny_es.application.finding import taken_over
 from scrutiny_es.application.ports import EventStore, ReadModels
+from scrutiny_es.application.unreadable import sentence
 from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, year_days
 from scrutiny_es.domain.dates import long_date, uk_day
 from scrutiny_es.domain.errors import BodyNotFound, InvalidCommand, InvalidQuery, RecommendationNotFound
@@ -52,9 +54,23 @@ class Reading:
         """The day a report shows: ``as_of``, else the UK day of ``as_known_at``, else today."""
         return as_of or (uk_day(as_known_at) if as_known_at else self.today())
 
+    def unreadable(self) -> list[str]:
+        """One line for each item (or body) holding an event a newer release wrote: reports show it as it stood
+        before that event (``application/unreadable.py``)."""
+        lines = []
+        for item in self._read_models.blocked():
+            first = self._store.events(UUID(item.key), readable=True)[:1]
+            made = first[0] if first else None
+            label = f"{made.body}/{made.ref}" if isinstance(made, Recommendation.Made) else f"the item {item.key}"
+            if isinstance(made, Body.Registered):
+                label = f"the body {made.code}"
+            lines.append(sentence(label, item))
+        return lines
+
     def body(self, code: str) -> BodyRow:
         """The registered body with this code: its name, council, response periods and calendar."""
-        found = self._store.load(body_id(code))
+        events = self._store.events(body_id(code), readable=True)  # a newer release's event: the body before it
+        found = replay(None, events) if events else None
         if not isinstance(found, Body):
             msg = f"no body is registered with the code {code}"
             raise BodyNotFound(msg, field="body")
@@ -64,8 +80,7 @@ class Reading:
         """Every body registered, with or without items, by code."""
         if self._catch_up_first:
             self._read_models.catch_up(["audit"])
-        found = (self._store.load(body_id(code)) for code in self._read_models.body_codes())
-        return [_body_row(body) for body in found if isinstance(body, Body)]
+        return [self.body(code) for code in self._read_models.body_codes()]
 
     def recommendation(self, body: str, ref: str) -> ItemView:
         """The recommendation or action ``ref`` of body ``body``, as recorded."""
@@ -213,7 +228,11 @@ class Reading:
 
         class Found(dict[str, list[date]]):
             def __missing__(self, code: str) -> list[date]:
-                events = [e for e in store.events(body_id(code)) if as_known_at is None or e.timestamp <= as_known_at]
+                events = [
+                    e
+                    for e in store.events(body_id(code), readable=True)
+                    if as_known_at is None or e.timestamp <= as_known_at
+                ]
                 found = replay(None, events) if events else None
                 meetings = self[code] = sorted(found.meetings) if isinstance(found, Body) else []
                 return meetings
@@ -234,7 +253,7 @@ class Reading:
             return
         for item_id in self._read_models.item_ids(body, ref, ever=True):
             history: ItemHistory | None = None
-            for event in self._store.events(item_id):
+            for event in self._store.events(item_id, readable=True):
                 if event.timestamp <= as_known_at:
                     history = fold(history, event)
             if history is not None:
@@ -243,12 +262,12 @@ class Reading:
     def _item_events(self, body: str, ref: str) -> list[Any]:
         """The item with ``ref`` that ``body`` holds, made there or taken over; else the one it made, wherever it
         went."""
-        events = self._store.events(recommendation_id(body, ref))
+        events = self._store.events(recommendation_id(body, ref), readable=True)
         moved = [e.to_body for e in events if type(e) is Recommendation.Transferred]
         if not events or moved[-1:] not in ([], [body]):
             holder = self._store.load(body_id(body))
             found = taken_over(holder, ref, self._store.load) if isinstance(holder, Body) else None  # type: ignore[arg-type]
-            events = self._store.events(found) if found else events
+            events = self._store.events(found, readable=True) if found else events
         if not events:
             self.body(body)
             msg = f"{body} has no recommendation or action with the reference {ref}"

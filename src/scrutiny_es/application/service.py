@@ -350,6 +350,11 @@ class ScrutinyService:
         fault a reset was recorded for, or None where the log matches the seal."""
         return self._upkeep.keep_seal(reseal_reason, actor)
 
+    def unreadable(self) -> list[str]:
+        """One line for each item holding an event a newer scrutiny_es wrote: every report shows that item as it
+        stood before the event, and commands on it are refused; the rest of the record reports as ever."""
+        return self._reading.unreadable()
+
     def projection_status(self) -> list[ProjectionStatus]:
         """Each read model's position against the head of the log."""
         return self._upkeep.projection_status()

@@ -41,7 +41,14 @@ def main(argv: Sequence[str] | None = None, *, open: Opener, migrate_store: Call
     ``migrate_store(url)`` moves a record to the event store a host's session shares (``migrate-store``).
     """
     args = parser().parse_args(argv)
-    args.open = partial(open, policy=args.policy, **({"read_url": args.read_db} if args.read_db else {}))
+    opened: list[Any] = []
+    opening = partial(open, policy=args.policy, **({"read_url": args.read_db} if args.read_db else {}))
+
+    def open_kept(*given: Any, **options: Any) -> Any:
+        opened.append(opening(*given, **options))
+        return opened[-1]
+
+    args.open = open_kept
     args.migrate_store = migrate_store
     module, name = args.run
     try:
@@ -63,7 +70,12 @@ def main(argv: Sequence[str] | None = None, *, open: Opener, migrate_store: Call
     if council is not None:
         print(f"scrutiny-es: started the council schema {council}", file=sys.stderr)
     try:
-        return int(getattr(import_module(f"scrutiny_es.adapters.cli.{module}"), name)(args))
+        code = int(getattr(import_module(f"scrutiny_es.adapters.cli.{module}"), name)(args))
+        if module in REPORTING and name != "run":
+            for app in opened:  # the items a newer release's event blocks: the rest reported, these named
+                for line in app.unreadable():
+                    print(f"scrutiny-es: {line}", file=sys.stderr)
+        return code
     except ScrutinyError as e:
         print(f"scrutiny-es: {e}", file=sys.stderr)
         return 1
@@ -80,6 +92,10 @@ def main(argv: Sequence[str] | None = None, *, open: Opener, migrate_store: Call
         print(f"scrutiny-es: unexpected {type(e).__name__}: {e} (a fault of scrutiny-es: report it)", file=sys.stderr)
         return 70
 
+
+REPORTING = {"reports", "pack", "impact", "verify", "projections", "reminders"}
+"""The commands that report: each names, after its report, any item it shows as it stood before an event that a
+newer release wrote (``application/unreadable.py``)."""
 
 CREATING = {"apply", "tracker_import", "demo"}
 """The commands that may make a new database: the others, given a file that is not there, would make an empty

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus, RebuildGate
+from scrutiny_es.application.unreadable import Blocked, TooNew, readable
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
@@ -36,22 +37,34 @@ class MemoryReadModels:
         self.entries: list[AuditRow] = []
         self.seals: list[Sealed] = []
         """Each entry's aggregate (its id's hex) and event version, by position less one."""
+        self.skipped = 0
+        """Events left out of the audit trail, whose places it keeps."""
+        self.held: dict[str, Blocked] = {}
+        """The items left at an event a newer release wrote."""
+
+    def blocked(self) -> list[Blocked]:
+        return sorted(self.held.values(), key=lambda item: item.position)
 
     def catch_up(self, names: Iterable[str] | None = None) -> int:
         read = 0
         while events := self.log.read(start := self.position, 1000):
-            for position, event in events:
+            for _, event in readable(events, self.held, places=True):
+                if type(event) is TooNew:  # its place in the audit trail kept
+                    self.skipped += 1
+                    continue
                 if isinstance(event, Body.Event | Body.Registered):
                     self.bodies[event.originator_id] = event.mutate(self.bodies.get(event.originator_id))  # type: ignore[assignment]
                 history = fold(self.items.get(event.originator_id), event)
                 if history is not None:
                     self.items[event.originator_id] = history
-                item, entry = audit_entry(self.audited.get(event.originator_id), event, len(self.entries) + 1)
+                item, entry = audit_entry(
+                    self.audited.get(event.originator_id), event, len(self.entries) + self.skipped + 1
+                )
                 if item is not None:
                     self.audited[event.originator_id] = item
                 if entry is not None:
                     self.entries.append(entry)
-                self.position = position
+            self.position = events[-1][0]
             for row in self.log.stored(start, len(events)):
                 last = self.seals[-1] if self.seals else Sealed(0, 0, ZERO)
                 self.seals.append(Sealed(last.position + 1, row[0], seal(last.digest, row)))
@@ -73,6 +86,8 @@ class MemoryReadModels:
         self.audited.clear()
         self.entries.clear()
         self.seals.clear()
+        self.held.clear()
+        self.skipped = 0
         self.catch_up()
         if progress is not None:
             progress(self.position, self.log.head())

@@ -32,6 +32,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from scrutiny_es.adapters.sql import blocked
 from scrutiny_es.adapters.sql.runner import ProjectionRunner
 from scrutiny_es.adapters.sql.schema import (
     NAME_MARK,
@@ -47,6 +48,7 @@ from scrutiny_es.adapters.sql.schema import (
 )
 from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus, RebuildGate
+from scrutiny_es.application.unreadable import Blocked
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters
 from scrutiny_es.projections.items import OVERDUE_ORDER, from_stored, overdue_row, tracker_from_json
@@ -232,6 +234,14 @@ class SqlReadModels:
                 if len(kept) == 1 and kept[0].stored_at is None:
                     break  # a row changed: nothing after it can be trusted
             return sealed
+
+    def blocked(self) -> list[Blocked]:
+        """The items left at an event a newer release wrote, in log order."""
+        self.setup()
+        if not self.runner.keeps_blocked:
+            return []
+        with self.engine.connect() as conn:
+            return sorted(blocked.blocked(conn).values(), key=lambda item: item.position)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -19,10 +19,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, insert, inspect, select, text, update
 
 from scrutiny_es.adapters.database import is_read_only
+from scrutiny_es.adapters.sql import blocked
 from scrutiny_es.adapters.sql.schema import CODE_LENGTH, layout_table, metadata, projection_table
 from scrutiny_es.adapters.sql.writers import SealWriter, writers
 from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus, RebuildGate
+from scrutiny_es.application.unreadable import readable
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.projections.seal import SealDamaged
 
@@ -53,6 +55,9 @@ class ProjectionRunner:
         self._ready = False
         self.read_only = False
         """Whether the last catch-up found the database read-only (the read models then answer as they stand)."""
+        self.keeps_blocked = False
+        """Whether the database holds the table of items blocked by a newer release's event (a read-only one made
+        by an earlier release does not: those met are then left out of this process's folds only)."""
         self.seal_fault: str | None = None
         """Why the seal's tables cannot be trusted (its layout or position row was changed): it is then neither
         caught up nor read, and only a rebuild a person asks for (``projections rebuild --reseal``) makes it anew."""
@@ -91,13 +96,22 @@ class ProjectionRunner:
                 conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SETUP_LOCK})
                 conn.commit()
 
+    @contextmanager
+    def _setting_up(self) -> Iterator[Connection]:
+        """A transaction that writes, holding the lock under which tables are made (released at its end): on the
+        one connection, so a command-line process holds no second one for the lock."""
+        with self._writing() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK})
+            yield conn
+
     def setup(self) -> None:
         """Creates the position table and each projection's first generation, if missing, and rebuilds the
         projections whose tables an earlier version made (their layout is not the writer's)."""
         if self._ready:
             return
         if not self._set_up():
-            with self.schema_lock(), self._writing() as conn:
+            with self._setting_up() as conn:
                 self._widen_codes(conn)
                 metadata.create_all(conn, tables=[projection_table, layout_table])
                 known = set(conn.execute(select(projection_table.c.name)).scalars())
@@ -126,6 +140,27 @@ class ProjectionRunner:
                     "but the database is read-only: open it once where it can be written"
                 )
                 raise ScrutinyError(msg) from None
+        self._check_blocked()
+
+    def _check_blocked(self) -> None:
+        """Makes the table of blocked items if missing; if this code can now read what blocked some (it was
+        upgraded), they are unblocked and the read models rebuilt, so they hold those items' later events."""
+        try:
+            if not blocked.has_table(self.engine):
+                with self._setting_up() as conn:
+                    metadata.create_all(conn, tables=[blocked.blocked_table])
+            with self.engine.connect() as conn:
+                unblocked = blocked.readable_now(conn, self.log)
+            if unblocked:
+                with self._writing() as conn:
+                    blocked.unblock(conn, unblocked)
+        except Exception as e:
+            if not is_read_only(e):
+                raise
+            return
+        self.keeps_blocked = True
+        if unblocked:
+            self.rebuild([name for name in self.writers if name != "seal"])
 
     def _set_up(self) -> bool:
         """Whether every projection has its tables already (found without a write, which a read-only file refuses)."""
@@ -281,6 +316,8 @@ class ProjectionRunner:
         """
         positions = {name: position for name, _, position in targets}
         read, finished = 0, False
+        held = blocked.blocked(conn) if self.keeps_blocked else {}
+        known = set(held)
         stored = all(self.writers[name].reads_stored for name, _, _ in targets)
         while read < limit:
             start = min(positions.values())
@@ -291,11 +328,17 @@ class ProjectionRunner:
             for name, generation, _ in targets:
                 todo = events if positions[name] == start else [(p, e) for p, e in events if p > positions[name]]
                 if todo:
-                    self.writers[name].absorb(conn, generation, positions[name], todo)
+                    writer = self.writers[name]
+                    # The seal seals every event; the others leave out those of an item a newer release blocks.
+                    kept = todo if writer.reads_stored else readable(todo, held, places=writer.keeps_places)
+                    if kept:
+                        writer.absorb(conn, generation, positions[name], kept)
                     positions[name] = todo[-1][0]
             read += len(events)
             if progress:
                 progress(events[-1][0], self.log.head())
+        if self.keeps_blocked and len(held) > len(known):
+            blocked.keep(conn, [item for key, item in held.items() if key not in known])
         return positions, read, finished
 
     def _flush(self, conn: Connection, targets: list[Target], positions: dict[str, int], column: str) -> None:

@@ -19,6 +19,7 @@ from scrutiny_es.adapters.database import is_read_only
 from scrutiny_es.adapters.sql.readmodels import SqlReadModels
 from scrutiny_es.adapters.sql.schema import projection_table
 from scrutiny_es.application.ports import Progress, ProjectionStatus, RebuildGate
+from scrutiny_es.application.unreadable import Blocked
 from scrutiny_es.application.upkeep import ProjectionsBehind
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters
@@ -85,6 +86,9 @@ class StandbyReadModels:
 
     def last_position(self, as_known_at: datetime | None = None) -> int:
         return self._replayed_tables().last_position(as_known_at)
+
+    def blocked(self) -> list[Blocked]:
+        return self.primary.blocked()
 
     def sealed(self, after: int, limit: int) -> list[Sealed]:
         # The seal is proof against the primary's log (verify reads that log): read it where the log is kept.

@@ -17,7 +17,7 @@ from eventsourcing.utils import Environment
 
 from scrutiny_es.adapters.store import check_follows, commands, microseconds, moment
 from scrutiny_es.adapters.store.log import StoreLog
-from scrutiny_es.adapters.store.mapper import EventMapper
+from scrutiny_es.adapters.store.mapper import EventMapper, EventTooNew
 from scrutiny_es.application.ports import Conflict, Keyed, Recorded
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.fastpath import replay
@@ -91,6 +91,9 @@ class EventsourcingStore:
         position's aggregate, version and recording time, read from the events by the mapper)."""
         self.recorder.read_time = self.mapper.recorded_at
         self.recorder.create_table()
+        datastore: Any = getattr(self.recorder, "datastore", None)
+        if hasattr(datastore, "pool_open_timeout"):
+            datastore.pool_open_timeout = None  # open now (see ``postgres.Factory``): never waited on again
 
     def recorded(self, keys: list[str]) -> dict[str, Recorded]:
         """The commands already recorded under these keys."""
@@ -131,8 +134,16 @@ class EventsourcingStore:
             )
             raise LogDamaged(msg) from None
 
-    def events(self, key: UUID) -> list[Any]:
-        return list(self._app.events.get(key))
+    def events(self, key: UUID, *, readable: bool = False) -> list[Any]:
+        if not readable:
+            return list(self._app.events.get(key))
+        found: list[Any] = []
+        try:
+            for event in self._app.events.get(key):  # decoded one by one: those before a newer release's are kept
+                found.append(event)
+        except EventTooNew:
+            pass
+        return found
 
     def version(self, key: UUID) -> int:
         last = self.recorder.select_events(key, desc=True, limit=1)

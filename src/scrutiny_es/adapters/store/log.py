@@ -10,6 +10,9 @@ from uuid import UUID
 
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
+from scrutiny_es.adapters.store.mapper import EventTooNew
+from scrutiny_es.application.unreadable import TooNew
+
 StoredRow = tuple[int, UUID | str, int, str, bytes]
 """A notification as its columns: position, originator id and version, topic, state."""
 
@@ -119,7 +122,17 @@ class StoreLog:
         decode = self.mapper.decode
         rows = stored_notifications(self.recorder, after, limit)
         self._last = (after, rows)
-        return [(n, decode(i, v, t, without_nul(s))) for n, i, v, t, s in rows]
+        try:
+            return [(n, decode(i, v, t, without_nul(s))) for n, i, v, t, s in rows]
+        except EventTooNew:  # written by a newer release: in its place, what blocks only its own item
+            return [(n, self._decoded(i, v, t, without_nul(s))) for n, i, v, t, s in rows]
+
+    def _decoded(self, originator_id: UUID | str, version: int, topic: str, state: bytes) -> Any:
+        try:
+            return self.mapper.decode(originator_id, version, topic, state)
+        except EventTooNew as e:
+            key = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
+            return TooNew(key, version, e.reason)
 
     def count(self, after: int = 0) -> int:
         return count_notifications(self.recorder, after)

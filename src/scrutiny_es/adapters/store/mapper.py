@@ -20,6 +20,11 @@ if TYPE_CHECKING:  # pydantic is loaded by the first event read or written: a li
 class EventTooNew(ScrutinyError):
     """A stored event was written by a later version of the library than this one: it is not read as the old shape."""
 
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        """What this code does not know, in a few words (``Recommendation.Referred of class version 3``)."""
+
 
 class EventUnreadable(ScrutinyError):
     """A stored event is not as the library writes events (its JSON, its type, its topic): changed after it was
@@ -80,6 +85,13 @@ class EventMapper(Mapper[UUID]):
             identity = b'{"originator_id":"%s","originator_version":%d,' % (key, originator_version)
             return codec.adapter.validator.validate_json(identity + state[1:])
         except (ValueError, TypeError, AttributeError, LookupError, TopicError) as e:  # ValidationError: a ValueError
+            if isinstance(e, TopicError) and topic.startswith("scrutiny_es."):  # a kind of event added since
+                name = topic.rpartition(":")[2]
+                msg = (
+                    f"a stored {name} event (of {originator_id}, version {originator_version}) is of a kind this code "
+                    "does not know: upgrade scrutiny_es to read it"
+                )
+                raise EventTooNew(msg, f"{name}, a kind of event this code does not know") from None
             what = type(e).__name__
             from pydantic import ValidationError
 
@@ -150,7 +162,7 @@ def _upcast(codec: _Codec, originator_id: UUID | str, originator_version: int, s
             f"a stored {name} event (of {originator_id}, version {originator_version}) is of class version "
             f"{version}, but this code knows version {codec.version} of it: upgrade scrutiny_es to read it"
         )
-        raise EventTooNew(msg)
+        raise EventTooNew(msg, f"{name} of class version {version}, where this code knows up to {codec.version}")
     while version < codec.version:
         getattr(codec.cls, f"upcast_v{version}_v{version + 1}")(state)
         version += 1

@@ -123,3 +123,10 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
 
 class Factory(PostgresFactory):
     application_recorder_class = PostgresEventRecorder
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        # The pool's first connection made before it is first used: else psycopg_pool makes a second for the
+        # first caller, and a command-line process holds two where it needs one (``create_table`` then stops
+        # waiting: a wait on a pool in use by other threads is not safe).
+        self.datastore.pool_open_timeout = 30.0

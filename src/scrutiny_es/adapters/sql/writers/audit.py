@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Table, delete, func, select
 from scrutiny_es.adapters.sql.bulk import Inserts, chunks, for_driver, insert_prepared
 from scrutiny_es.adapters.sql.schema import audit_table, audited_item_table
 from scrutiny_es.adapters.sql.writers.base import Events, StateCache, TableWriter, stored_elsewhere
+from scrutiny_es.application.unreadable import TooNew
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
 from scrutiny_es.projections.rows import AuditRow
 
@@ -20,6 +21,7 @@ class AuditWriter(TableWriter):
 
     name = "audit"
     layout = 2
+    keeps_places = True
 
     def __init__(self) -> None:
         self.items = StateCache()
@@ -53,6 +55,9 @@ class AuditWriter(TableWriter):
             for row in conn.execute(select(table).where(table.c.item_id.in_(chunk))):
                 items[row.item_id] = (AuditedItem(row.body, row.ref, row.kind), True)
         for key, event in keyed:
+            if type(event) is TooNew:  # a newer release's, or after it on its item: its place is kept
+                self.last_position += 1
+                continue
             item, was_stored = items.get(key, (None, False))
             changed, entry = audit_entry(item, event, self.last_position + 1)
             if entry is not None:

@@ -46,6 +46,9 @@ class TableWriter:
     """Whether it folds the events as stored (rows of columns) rather than decoded: the runner, catching up
     only such writers, hands them the rows, so an event that can no longer be decoded does not stop them."""
 
+    keeps_places = False
+    """Whether it numbers every event (the audit trail): an event it cannot fold is then given it as ``TooNew``."""
+
     def tables(self, generation: int) -> list[Table]:
         raise NotImplementedError
 
