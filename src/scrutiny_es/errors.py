@@ -17,9 +17,9 @@ if TYPE_CHECKING:
 _DOMAIN = (
     "AlreadyReferred AlreadyReminded AlreadyResponded AmbiguousRef BodyAlreadyRegistered BodyDissolved BodyNotFound "
     "BodyUnchanged CannotChangeAddressees CannotCorrect CannotExtend CannotTransfer "
-    "CommandIdReused ConcurrentChange DateOutOfOrder DuplicateRecommendation InvalidCommand InvalidQuery ItemClosed "
-    "ItemNotClosed ItemTransferred MeetingAlreadyScheduled MeetingNotScheduled NotAnAddressee RecommendationNotFound "
-    "ScrutinyError"
+    "CommandIdReused ConcurrentChange DateOutOfOrder DuplicateRecommendation EventTooNew InvalidCommand InvalidQuery "
+    "ItemClosed ItemNotClosed ItemTransferred MeetingAlreadyScheduled MeetingNotScheduled NotAnAddressee "
+    "RecommendationNotFound ScrutinyError"
 )
 WHERE = {
     **dict.fromkeys(_DOMAIN.split(), "scrutiny_es.domain.errors"),
@@ -37,7 +37,6 @@ WHERE = {
     "StandbyBehind": "scrutiny_es.adapters.sql.standby",
     "LogDamaged": "scrutiny_es.adapters.store.eventstore",
     "DatabaseUnavailable": "scrutiny_es.adapters.store.reconnect",
-    "EventTooNew": "scrutiny_es.adapters.store.mapper",
     "EventUnreadable": "scrutiny_es.adapters.store.mapper",
     "CannotMigrate": "scrutiny_es.adapters.store.migrate",
 }

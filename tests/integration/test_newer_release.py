@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from scrutiny_es import Scrutiny, ScrutinyError
+from scrutiny_es import EventTooNew, Scrutiny, ScrutinyError
 from scrutiny_es.__main__ import main
 from scrutiny_es.adapters.store import mapper
 from scrutiny_es.domain.model import Recommendation, recommendation_id
@@ -104,7 +104,9 @@ def test_a_rebuild_goes_on_and_leaves_the_blocked_item_as_it_stood(council: tupl
 def test_a_command_on_the_blocked_item_is_refused_and_writes_nothing(council: tuple[Scrutiny, int]) -> None:
     app, _ = council
     head = parts.store_of(app).log.head()
-    with pytest.raises(ScrutinyError, match="upgrade scrutiny_es to read it"):
+    with pytest.raises(
+        EventTooNew, match=r"^BCSB/R2 holds an event from a newer scrutiny_es \(Recommendation\..*\): upgrade"
+    ):
         app.execute(command("refer", ref="R2", addressee="Cabinet", received_on="2024-02-20"))
     assert parts.store_of(app).log.head() == head
     app.execute(command("report_progress", ref="R1", note="Started.", reported_on="2024-03-14", reported_by="x"))

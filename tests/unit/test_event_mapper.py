@@ -12,9 +12,9 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 
 from scrutiny_es.adapters.store.log import StoreLog
-from scrutiny_es.adapters.store.mapper import EventMapper, EventTooNew, EventUnreadable
+from scrutiny_es.adapters.store.mapper import EventMapper, EventUnreadable
 from scrutiny_es.application.unreadable import TooNew
-from scrutiny_es.domain.errors import ScrutinyError
+from scrutiny_es.domain.errors import EventTooNew, ScrutinyError
 from scrutiny_es.domain.history import Owed
 from scrutiny_es.domain.model import Actor, Addressee, Recommendation
 

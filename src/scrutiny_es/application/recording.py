@@ -31,6 +31,7 @@ from scrutiny_es.domain.errors import (
     CommandIdReused,
     ConcurrentChange,
     DuplicateRecommendation,
+    EventTooNew,
     ScrutinyError,
     check_count,
 )
@@ -368,8 +369,12 @@ class Recording:
         """
         from scrutiny_es.domain import commands as c
 
-        item, gone = find_item(cmd.body, cmd.ref, cmd.origin, load=partial(self._recorded_item, batch=batch),
-                               holder=partial(self._body_named, batch=batch))  # fmt: skip
+        try:
+            item, gone = find_item(cmd.body, cmd.ref, cmd.origin, load=partial(self._recorded_item, batch=batch),
+                                   holder=partial(self._body_named, batch=batch))  # fmt: skip
+        except EventTooNew as e:  # said of the item the clerk named, not of its id
+            msg = f"{cmd.body}/{cmd.ref} holds an event from a newer scrutiny_es ({e.reason}): upgrade to record on it"
+            raise EventTooNew(msg, e.reason) from None
         name: str = cmd.command  # type: ignore[attr-defined]
         fields = dict(cmd.__dict__)  # a model_dump without the envelope, at a fraction of the cost
         for envelope in ("command", "actor", "body", "ref", "origin", "command_id"):  # which the method does not take

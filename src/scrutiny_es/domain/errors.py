@@ -130,6 +130,15 @@ class CannotTransfer(ScrutinyError):
     it came to the body it is leaving."""
 
 
+class EventTooNew(ScrutinyError):
+    """A stored event was written by a later version of the library than this one: it is not read as the old shape."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        """What this code does not know, in a few words (``Recommendation.Referred of class version 3``)."""
+
+
 class CannotChangeAddressees(ScrutinyError):
     """An addressee is added once, only one the item has is removed or replaced, and an item keeps one at least."""
 

@@ -17,9 +17,9 @@ from eventsourcing.utils import Environment
 
 from scrutiny_es.adapters.store import check_follows, commands, microseconds, moment
 from scrutiny_es.adapters.store.log import StoreLog
-from scrutiny_es.adapters.store.mapper import EventMapper, EventTooNew
+from scrutiny_es.adapters.store.mapper import EventMapper
 from scrutiny_es.application.ports import Conflict, Keyed, Recorded
-from scrutiny_es.domain.errors import ScrutinyError
+from scrutiny_es.domain.errors import EventTooNew, ScrutinyError
 from scrutiny_es.domain.fastpath import replay
 from scrutiny_es.domain.model import Body, Recommendation
 

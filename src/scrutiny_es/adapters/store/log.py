@@ -10,8 +10,8 @@ from uuid import UUID
 
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from scrutiny_es.adapters.store.mapper import EventTooNew
 from scrutiny_es.application.unreadable import TooNew
+from scrutiny_es.domain.errors import EventTooNew
 
 StoredRow = tuple[int, UUID | str, int, str, bytes]
 """A notification as its columns: position, originator id and version, topic, state."""

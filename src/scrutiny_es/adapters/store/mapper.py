@@ -11,19 +11,10 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import TopicError, get_topic, resolve_topic
 
 from scrutiny_es.adapters.store import microseconds
-from scrutiny_es.domain.errors import ScrutinyError
+from scrutiny_es.domain.errors import EventTooNew, ScrutinyError
 
 if TYPE_CHECKING:  # pydantic is loaded by the first event read or written: a live report needs neither
     from pydantic import TypeAdapter
-
-
-class EventTooNew(ScrutinyError):
-    """A stored event was written by a later version of the library than this one: it is not read as the old shape."""
-
-    def __init__(self, message: str, reason: str = "") -> None:
-        super().__init__(message)
-        self.reason = reason
-        """What this code does not know, in a few words (``Recommendation.Referred of class version 3``)."""
 
 
 class EventUnreadable(ScrutinyError):
