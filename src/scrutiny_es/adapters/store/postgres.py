@@ -102,9 +102,12 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         # leaves it taking one as prepared that the server never kept.
         connection = curs.connection
         with connection.cursor(row_factory=tuple_row) as c, connection.cursor(row_factory=tuple_row) as before:
-            # The log's length is one row: adding to it makes writers queue here, in the order they commit
-            # (eventsourcing's table lock, taken after, then never waits). The time of the event before is read
-            # by a statement of its own, so it sees what the writer ahead of this one committed. One round trip.
+            # eventsourcing's lock on the events table first, as every writer and ``create_table`` take it before the
+            # store's own tables (taken after the positions, it deadlocked with a process creating their index).
+            # The time of the event before is read by a statement of its own, so it sees what the writer ahead of
+            # this one committed. All of it in one round trip.
+            for statement in self.lock_table_statements:
+                c.execute(statement, prepare=False)
             c.execute(self._statements.add_to_log, (count,), prepare=False)
             before.execute(self._statements.last_recorded, prepare=False)
             (last,) = c.fetchone() or (count,)
