@@ -281,6 +281,12 @@ class Recording:
         """Whether a new aggregate's identity is taken (see ``Batch.check_new``)."""
         return key in batch.changed or key in batch.saved or (batch.check_new and self._store.load(key) is not None)
 
+    @staticmethod
+    def _may_exist(key: UUID, batch: Batch) -> bool:
+        """Whether a new aggregate's identity is to be looked for (see ``Batch.check_new``): loaded once, by the
+        caller, rather than once to ask and again to read."""
+        return key in batch.changed or key in batch.saved or batch.check_new
+
     def _handle(self, cmd: Any, actor: Actor, at: datetime, batch: Batch) -> Body | Recommendation | Earlier:
         """The aggregate the command changed, its new events pending; or the same command recorded before."""
         from scrutiny_es.domain import commands as c
@@ -341,9 +347,8 @@ class Recording:
             at=at,
             exempt=cmd.exempt,
         )
-        if self._exists(made.id, batch):
-            existing = self._recorded_item(made.id, batch=batch)
-            assert existing is not None  # noqa: S101 (it exists)
+        existing = self._recorded_item(made.id, batch=batch) if self._may_exist(made.id, batch) else None
+        if existing is not None:
             if _same_making(existing.recorded[1], made.recorded[1]):
                 return self._earlier(existing, 1)
             msg = f"{cmd.body} already has an item with the reference {cmd.ref}; choose another reference"
