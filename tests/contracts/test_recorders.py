@@ -10,6 +10,7 @@ as written; ``test_returns_positions_where_the_ids_have_gaps`` adds the case whe
 
 from __future__ import annotations
 
+import threading
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,13 @@ class RecorderCase(ApplicationRecorderTestCase[ApplicationRecorder]):
     def _database(self, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
         self.tmp_path = tmp_path
         self.request = request
+        before = set(threading.enumerate())
         with ExitStack() as self.cleanup:
             yield
+            # eventsourcing's test_concurrent_no_conflicts stops its reader threads without joining them:
+            # closing the datastore under a reader still in SQLite's C code crashes the process.
+            for thread in set(threading.enumerate()) - before:
+                thread.join(timeout=60)
 
     def postgres_url(self) -> str:
         return self.cleanup.enter_context(fresh_postgres_database(self.request.getfixturevalue("postgres_server")))
