@@ -27,6 +27,7 @@ from sqlalchemy import make_url
 from scrutiny_es.adapters.store.postgres import PostgresEventRecorder
 from scrutiny_es.adapters.store.shared import SharedEventRecorder
 from scrutiny_es.adapters.store.sqlite import SQLiteEventRecorder
+from scrutiny_es.application.ports import Outdated
 from tests.conftest import fresh_postgres_database
 
 EVENTS = "stored_events"
@@ -48,7 +49,8 @@ class RecorderCase(ApplicationRecorderTestCase[ApplicationRecorder]):
             # eventsourcing's test_concurrent_no_conflicts stops its reader threads without joining them:
             # closing the datastore under a reader still in SQLite's C code crashes the process.
             for thread in set(threading.enumerate()) - before:
-                thread.join(timeout=60)
+                if not thread.daemon:  # a connection pool's workers are daemons, and live as long as the pool
+                    thread.join(timeout=60)
 
     def postgres_url(self) -> str:
         return self.cleanup.enter_context(fresh_postgres_database(self.request.getfixturevalue("postgres_server")))
@@ -73,6 +75,18 @@ class RecorderCase(ApplicationRecorderTestCase[ApplicationRecorder]):
         second = [StoredEvent(uuid4(), 1, "topic", b"state"), StoredEvent(uuid4(), 1, "topic", b"state")]
         assert recorder.insert_events(second) == [2, 3], "positions, not the database's ids"
         assert [n.id for n in recorder.select_notifications(start=None, limit=10)] == [1, 4, 5]
+
+    def test_refuses_a_batch_when_an_aggregate_it_read_unchanged_has_changed_and_writes_nothing(self) -> None:
+        recorder = self.create_recorder()
+        body, other = uuid4(), uuid4()
+        assert recorder.insert_events([StoredEvent(body, 1, "topic", b"registered")]) == [1]
+        item = StoredEvent(uuid4(), 1, "topic", b"made")
+        for read in ({body: 0}, {body: 2}, {body: 1, other: 1}):
+            with pytest.raises(Outdated) as refused:
+                recorder.insert_events([item], unchanged=read)
+            assert refused.value.keys == [key for key in read if (key, read[key]) != (body, 1)]
+        assert [n.id for n in recorder.select_notifications(start=None, limit=10)] == [1]
+        assert recorder.insert_events([item], unchanged={body: 1, other: 0}) == [2]
 
 
 class TestSQLiteEventRecorder(RecorderCase):

@@ -6,7 +6,7 @@ in-memory ones. Nothing here names a database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -37,6 +37,14 @@ class Mailer(Protocol):
 
 class Conflict(Exception):
     """Another writer appended to the same aggregate first."""
+
+
+class Outdated(Exception):
+    """Aggregates the batch read from memory, kept from an earlier batch, were changed by another writer since."""
+
+    def __init__(self, keys: list[UUID]) -> None:
+        super().__init__(f"changed since they were read: {', '.join(map(str, keys))}")
+        self.keys = keys
 
 
 class LogIsAhead(Exception):
@@ -94,11 +102,14 @@ class EventStore(Protocol):
         """The version of one aggregate's last event as stored now (0: none): whether one held in memory is
         still the latest, for the price of one indexed row."""
 
-    def append(self, events: Sequence[Any], keyed: Sequence[Keyed] = ()) -> Sequence[int]:
+    def append(
+        self, events: Sequence[Any], keyed: Sequence[Keyed] = (), unchanged: Mapping[UUID, int] | None = None
+    ) -> Sequence[int]:
         """Appends events in one transaction, with the keys of the commands that recorded them, and returns
         their positions (1, 2, 3... in the order recorded); raises ``Conflict`` if another writer appended to
         one of the aggregates, or recorded one of the keys, first, ``LogIsAhead`` if the batch is stamped
-        too early."""
+        too early, ``Outdated`` if one of the ``unchanged`` aggregates (each with the version the batch read)
+        has a later event. Nothing is written when it raises."""
 
     def recorded(self, keys: list[str]) -> dict[str, Recorded]:
         """The commands already recorded under these keys."""

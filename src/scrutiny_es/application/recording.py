@@ -9,11 +9,10 @@ command recorded before are found in the store's own index of positions.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
-from hashlib import sha256
 from time import sleep
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 from uuid import UUID
@@ -21,8 +20,8 @@ from uuid import UUID
 from scrutiny_es.application import handlers
 from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.application.finding import find_item
-from scrutiny_es.application.ports import Clock, Conflict, EventStore, Keyed, LogIsAhead, Recorded
-from scrutiny_es.application.repeats import body_repeat
+from scrutiny_es.application.ports import Clock, Conflict, EventStore, Keyed, LogIsAhead, Outdated, Recorded
+from scrutiny_es.application.repeats import body_repeat, command_digest, same_making
 from scrutiny_es.application.times import RecordingTime
 from scrutiny_es.domain.errors import (
     BodyAlreadyRegistered,
@@ -81,8 +80,8 @@ class Batch:
     """What the previous batch saved, each taken up once instead of replayed from the store (so a
     retry replays it). Should another writer have changed one since, this batch's events clash
     with theirs in the store, and the batch is tried again."""
-    checked: set[UUID] = field(default_factory=set)
-    """The bodies kept from earlier batches found still the latest in the store, once each in a batch."""
+    kept: dict[UUID, int] = field(default_factory=dict)
+    """The bodies taken from those kept from earlier batches, each by the version kept (see ``body_aggregate``)."""
     alongside: list[Body] = field(default_factory=list)
     """Bodies the command being handled changed besides its own aggregate (the body an item is transferred to)."""
 
@@ -159,27 +158,36 @@ class Recording:
             else:
                 return done
 
-    def body_aggregate(self, code: str, batch: Batch | None = None) -> Body:
-        """The registered body with this code: kept once read, and read again in a batch that finds another process
-        changed it since (renamed, dissolved, given an item), at the cost of one look at its last version."""
+    def body_aggregate(self, code: str, batch: Batch) -> Body:
+        """The registered body with this code: kept once read. One kept is not read again: the store checks, as it
+        appends the batch, that no other process changed it since (renamed, dissolved, given an item), and a
+        batch refused is looked at again (see ``_outdated``)."""
         key = body_id(code)
-        found = (batch.changed.get(key) if batch else None) or self._bodies.get(key)
-        if found is not None and key not in (batch.changed if batch else ()):
-            checked = batch.checked if batch else set()
-            if key not in checked:
-                if self._store.version(key) != found.version:
-                    del self._bodies[key]
-                    found = None
-                checked.add(key)
+        found = batch.changed.get(key)
         if found is None:
-            found = self._store.load(key)
-            if isinstance(found, Body) and not self._host_transaction:
-                # Only once committed: a batch that registers it, or a host's transaction, may yet be rolled back.
-                self._bodies[key] = found
+            found = self._bodies.get(key)
+            if found is not None:
+                batch.kept[key] = found.version
+            else:
+                found = self._store.load(key)
+                if isinstance(found, Body) and not self._host_transaction:
+                    # Only once committed: a batch that registers it, or a host's transaction, may yet be rolled back.
+                    self._bodies[key] = found
         if not isinstance(found, Body):
             msg = f"no body is registered with the code {code}"
             raise BodyNotFound(msg, field="body")
         return found
+
+    def _outdated(self, batch: Batch) -> bool:
+        """Whether a body the batch took from the keeping was changed by another process since; those are forgotten.
+        Asked where the store does not check it: when the batch is refused, or writes nothing."""
+        changed = [key for key, version in batch.kept.items() if self._store.version(key) != version]
+        self._forget(changed)
+        return bool(changed)
+
+    def _forget(self, keys: Iterable[UUID]) -> None:
+        for key in keys:
+            self._bodies.pop(key, None)
 
     def _record_batch(self, commands: Sequence[c.AnyCommand | dict[str, Any] | str]) -> list[Receipt]:
         from scrutiny_es.domain.commands import parse_command
@@ -192,7 +200,7 @@ class Recording:
                 raise BatchRejected(index, e) from None
         saved, self._saved = self._saved, {}  # a batch rejected part way leaves its aggregates changed
         actors: dict[tuple[str, str, str], Actor] = {}
-        digests = {i: _digest(cmd) for i, cmd in enumerate(parsed) if cmd.command_id is not None}
+        digests = {i: command_digest(cmd) for i, cmd in enumerate(parsed) if cmd.command_id is not None}
         for attempt in range(MAX_ATTEMPTS):
             batch = Batch({}, check_new=attempt > 0 or len(parsed) == 1, saved=saved)
             recorded = self._store.recorded([parsed[i].command_id or "" for i in digests]) if digests else {}
@@ -212,6 +220,8 @@ class Recording:
                     else:
                         found = before
                 except ScrutinyError as e:
+                    if self._outdated(batch):
+                        break
                     raise BatchRejected(index, e) from None
                 if isinstance(found, Earlier):
                     earlier[index] = found
@@ -229,12 +239,18 @@ class Recording:
                         keyed.append((cmd.command_id, digests[index], len(events) - 1, names))
                         keys_here[cmd.command_id] = index
                 ends.append(len(events))
+            if len(ends) < len(parsed) or (not events and self._outdated(batch)):
+                continue  # judged on a body changed since (refused, or found recorded before): judged again
             try:
-                positions = self._store.append(events, keyed)
+                positions = self._store.append(events, keyed, batch.kept)
             except LogIsAhead as e:
                 self._time.follow(e.latest)  # another process recorded later meanwhile: the batch follows it
                 continue
+            except Outdated as e:
+                self._forget(e.keys)
+                continue
             except Conflict:
+                self._forget(batch.kept)  # perhaps changed too
                 if self._host_transaction:  # it failed with the clash: the host must roll back
                     msg = "another writer changed the same item; roll back and try again"
                     raise ConcurrentChange(msg) from None
@@ -349,7 +365,7 @@ class Recording:
         )
         existing = self._recorded_item(made.id, batch=batch) if self._may_exist(made.id, batch) else None
         if existing is not None:
-            if _same_making(existing.recorded[1], made.recorded[1]):
+            if same_making(existing.recorded[1], made.recorded[1]):
                 return self._earlier(existing, 1)
             msg = f"{cmd.body} already has an item with the reference {cmd.ref}; choose another reference"
             raise DuplicateRecommendation(msg, field="ref")
@@ -477,17 +493,3 @@ def _receipts(
         receipts.append(receipt)
         start = end
     return receipts
-
-
-def _digest(command: Any) -> str:
-    """A command's content, field for field, as a digest (its key left out, and an ``origin`` not given: a key
-    recorded before commands had one names the same digest)."""
-    left_out = {"command_id"} if getattr(command, "origin", None) is not None else {"command_id", "origin"}
-    return sha256(command.model_dump_json(exclude=left_out).encode()).hexdigest()
-
-
-def _same_making(earlier: Any, again: Any) -> bool:
-    """Whether two ``Made`` events record the same item, made the same way by the same actor."""
-    same = ("actor", "kind", "meeting_date", "item", "minute", "text", "addressees", "target_date", "decided_by",
-            "exempt")  # fmt: skip
-    return all(getattr(earlier, name) == getattr(again, name) for name in same)

@@ -1,4 +1,8 @@
-"""A body's command sent again: recognised as already recorded, as an item's is, so a file re-run records nothing.
+"""A command sent again: recognised as already recorded, so a file re-run records nothing.
+
+A command with a key is the same command when its content has the same digest (``command_digest``). Without
+one, an item's making is the same when it makes the same item the same way (``same_making``); a body's command
+is a repeat as follows.
 
 A command is a repeat when the same actor recorded the same thing and it still stands: the body
 registered with the same name, council and periods; the meeting scheduled (not cancelled since)
@@ -8,6 +12,7 @@ with the same name; the meeting cancelled (not scheduled again since) for the sa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from hashlib import sha256
 from typing import Any
 
 from scrutiny_es.domain.model import Actor, Body
@@ -47,3 +52,17 @@ def _changed_before(cmd: Any, actor: Actor, events: Sequence[Any]) -> int | None
     else:
         same = (last.decided_on, last.successor) == (cmd.decided_on, cmd.successor)
     return last.originator_version if same else None
+
+
+def command_digest(command: Any) -> str:
+    """A command's content, field for field, as a digest (its key left out, and an ``origin`` not given: a key
+    recorded before commands had one names the same digest)."""
+    left_out = {"command_id"} if getattr(command, "origin", None) is not None else {"command_id", "origin"}
+    return sha256(command.model_dump_json(exclude=left_out).encode()).hexdigest()
+
+
+def same_making(earlier: Any, again: Any) -> bool:
+    """Whether two ``Made`` events record the same item, made the same way by the same actor."""
+    same = ("actor", "kind", "meeting_date", "item", "minute", "text", "addressees", "target_date", "decided_by",
+            "exempt")  # fmt: skip
+    return all(getattr(earlier, name) == getattr(again, name) for name in same)

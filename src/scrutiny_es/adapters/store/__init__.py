@@ -24,9 +24,12 @@ tuples is what makes a rebuild of a million events affordable.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
 
-from scrutiny_es.application.ports import LogIsAhead
+from scrutiny_es.application.ports import LogIsAhead, Outdated
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -47,3 +50,12 @@ def check_follows(previous: int | None, first: int | None) -> None:
     either unknown (None: the log is empty, or a time was not given) passes."""
     if previous is not None and first is not None and first < previous:
         raise LogIsAhead(moment(previous))
+
+
+def check_unchanged(latest: Iterable[tuple[Any, int]], unchanged: Mapping[UUID, int]) -> None:
+    """Refuses a batch that read an aggregate, at the version given in ``unchanged``, which has a later event
+    now (``latest``: each aggregate's last version as stored, its id as the driver reads it)."""
+    now = {key if isinstance(key, UUID) else UUID(str(key)): version for key, version in latest}
+    changed = [key for key, version in unchanged.items() if now.get(key, 0) != version]
+    if changed:
+        raise Outdated(changed)

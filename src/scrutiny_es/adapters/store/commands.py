@@ -64,6 +64,11 @@ positions = Table(
 INSERT_COMMAND = "INSERT INTO scrutiny_commands (command_id, digest, position, events) VALUES ({0}, {0}, {0}, {0})"
 ADD_TO_LOG = "UPDATE scrutiny_log_length SET events = events + {0} RETURNING events"
 LAST_RECORDED = "SELECT recorded_at FROM scrutiny_positions ORDER BY position DESC LIMIT 1"
+LAST_VERSIONS = (
+    "SELECT originator_id, max(originator_version) FROM scrutiny_positions WHERE originator_id IN ({0}) "
+    "GROUP BY originator_id"
+)
+"""The last version of each of some aggregates (one placeholder each)."""
 INSERT_POSITION = (
     "INSERT INTO scrutiny_positions (position, originator_id, originator_version, recorded_at) "
     "VALUES ({0}, {0}, {0}, {0})"
@@ -77,6 +82,10 @@ INSERT_COMMANDS_FROM_ARRAYS = (
 INSERT_POSITIONS_FROM_ARRAYS = (
     "INSERT INTO scrutiny_positions (position, originator_id, originator_version, recorded_at) "
     "SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::integer[], %s::bigint[])"
+)
+LAST_VERSIONS_OF_ARRAY = (
+    "SELECT originator_id, max(originator_version) FROM scrutiny_positions WHERE originator_id = ANY(%s::uuid[]) "
+    "GROUP BY originator_id"
 )
 """PostgreSQL's: a batch's rows in one statement (a statement each was a round trip each)."""
 

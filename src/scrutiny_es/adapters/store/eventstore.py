@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from time import sleep
@@ -15,7 +15,7 @@ from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
 from eventsourcing.persistence import InfrastructureFactory, RecordConflictError
 from eventsourcing.utils import Environment
 
-from scrutiny_es.adapters.store import check_follows, commands, microseconds, moment
+from scrutiny_es.adapters.store import check_follows, check_unchanged, commands, microseconds, moment
 from scrutiny_es.adapters.store.log import StoreLog
 from scrutiny_es.adapters.store.mapper import EventMapper
 from scrutiny_es.application.ports import Conflict, Keyed, Recorded
@@ -167,15 +167,22 @@ class EventsourcingStore:
                 kept = commands.last_recorded(conn)
         return None if kept is None else moment(kept)
 
-    def append(self, events: Sequence[Any], keyed: Sequence[Keyed] = ()) -> Sequence[int]:
+    def append(
+        self, events: Sequence[Any], keyed: Sequence[Keyed] = (), unchanged: Mapping[UUID, int] | None = None
+    ) -> Sequence[int]:
         # The recorder itself: eventsourcing's event store would wrap every event in two more objects.
         stored = [self.mapper.to_stored_event(e) for e in events]
         times = [microseconds(e.timestamp) for e in events]
-        if self.engine is None and self._times and times:  # eventsourcing's in-memory store: the rule kept here
-            check_follows(self._times[-1], times[0])
+        if self.engine is None and times:  # eventsourcing's in-memory store: the rules kept here
+            if self._times:
+                check_follows(self._times[-1], times[0])
+            if unchanged:
+                check_unchanged(((key, max(self._positions.get(key, {0: 0}))) for key in unchanged), unchanged)
         try:
             with self._appending:
-                positions = self.recorder.insert_events(stored, commands=keyed, recorded_at=times) or ()
+                positions = (
+                    self.recorder.insert_events(stored, commands=keyed, recorded_at=times, unchanged=unchanged) or ()
+                )
         except RecordConflictError:
             raise Conflict from None
         if self.engine is None:  # eventsourcing's in-memory store: its ids have no gaps

@@ -18,12 +18,13 @@ from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Composed
 from sqlalchemy.dialects import postgresql
 
-from scrutiny_es.adapters.store import check_follows
+from scrutiny_es.adapters.store import check_follows, check_unchanged
 from scrutiny_es.adapters.store.commands import (
     ADD_TO_LOG,
     INSERT_COMMANDS_FROM_ARRAYS,
     INSERT_POSITIONS_FROM_ARRAYS,
     LAST_RECORDED,
+    LAST_VERSIONS_OF_ARRAY,
     Driver,
     ReadTime,
     create_statements,
@@ -35,6 +36,7 @@ _OWN_TABLES = re.compile(r"\b(scrutiny_log_length|scrutiny_positions|scrutiny_co
 
 class _Statements(NamedTuple):
     last_recorded: str
+    last_versions: str
     add_to_log: str
     insert_positions: str
     insert_commands: str
@@ -60,8 +62,9 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             raise ValueError(msg)
         self._positions = threading.local()
         self._statements = _Statements(
-            self._in_schema(LAST_RECORDED), self._in_schema(ADD_TO_LOG.format("%s")),
-            self._in_schema(INSERT_POSITIONS_FROM_ARRAYS), self._in_schema(INSERT_COMMANDS_FROM_ARRAYS),
+            self._in_schema(LAST_RECORDED), self._in_schema(LAST_VERSIONS_OF_ARRAY),
+            self._in_schema(ADD_TO_LOG.format("%s")), self._in_schema(INSERT_POSITIONS_FROM_ARRAYS),
+            self._in_schema(INSERT_COMMANDS_FROM_ARRAYS),
         )  # fmt: skip
         if self.datastore.schema != "public":  # a council's own: those listening hear only of its events
             self.channel_name = f"{self.datastore.schema}_{self.events_table_name}"
@@ -101,18 +104,28 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         # Not prepared: psycopg prepares a statement run often, and a clash rolled back in its pipeline
         # leaves it taking one as prepared that the server never kept.
         connection = curs.connection
-        with connection.cursor(row_factory=tuple_row) as c, connection.cursor(row_factory=tuple_row) as before:
+        unchanged = kwargs.get("unchanged")
+        with (
+            connection.cursor(row_factory=tuple_row) as c,
+            connection.cursor(row_factory=tuple_row) as before,
+            connection.cursor(row_factory=tuple_row) as latest,
+        ):
             # eventsourcing's lock on the events table first, as every writer and ``create_table`` take it before the
             # store's own tables (taken after the positions, it deadlocked with a process creating their index).
-            # The time of the event before is read by a statement of its own, so it sees what the writer ahead of
-            # this one committed. All of it in one round trip.
+            # The time of the event before, and the versions of what the batch read unchanged, are read by
+            # statements of their own, so they see what the writer ahead of this one committed. All of it in one
+            # round trip.
             for statement in self.lock_table_statements:
                 c.execute(statement, prepare=False)
             c.execute(self._statements.add_to_log, (count,), prepare=False)
             before.execute(self._statements.last_recorded, prepare=False)
+            if unchanged:
+                latest.execute(self._statements.last_versions, (list(unchanged),), prepare=False)
             (last,) = c.fetchone() or (count,)
             row = before.fetchone()
             check_follows(row[0] if row else None, times[0])
+            if unchanged:
+                check_unchanged(latest.fetchall(), unchanged)
             positions = list(range(last - count + 1, last + 1))
             ids, versions = [e.originator_id for e in stored_events], [e.originator_version for e in stored_events]
             c.execute(self._statements.insert_positions, (positions, ids, versions, list(times)), prepare=False)

@@ -15,12 +15,12 @@ from typing import Any
 from eventsourcing.persistence import RecordConflictError, StoredEvent
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import exc, insert, select, text, update
+from sqlalchemy import exc, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from scrutiny_es.adapters.store import check_follows
+from scrutiny_es.adapters.store import check_follows, check_unchanged
 from scrutiny_es.adapters.store.commands import Driver, ReadTime, commands, fill, log_length, metadata, positions
-from scrutiny_es.application.ports import LogIsAhead
+from scrutiny_es.application.ports import LogIsAhead, Outdated
 
 _SEARCH_PATH = re.compile(r"-c search_path=(\w+)")
 """A council's schema, as ``database.postgres_url`` gives it to the connections."""
@@ -95,7 +95,12 @@ class SharedEventRecorder(SQLAlchemyApplicationRecorder):
             previous = session.execute(select(positions.c.recorded_at).order_by(positions.c.position.desc()).limit(1))
             try:
                 check_follows(previous.scalar(), times[0])
-            except LogIsAhead:  # nothing of the batch stays in a host's session
+                unchanged = kwargs.get("unchanged")
+                if unchanged:
+                    by = positions.c.originator_id
+                    versions = select(by, func.max(positions.c.originator_version)).where(by.in_(list(unchanged)))
+                    check_unchanged(session.execute(versions.group_by(by)).tuples(), unchanged)
+            except (LogIsAhead, Outdated):  # nothing of the batch stays in a host's session
                 session.execute(update(log_length).values(events=log_length.c.events - count))
                 raise
             numbered = list(range(last - count + 1, last + 1))

@@ -10,12 +10,13 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteFactory
 from sqlalchemy.dialects import sqlite
 
-from scrutiny_es.adapters.store import check_follows
+from scrutiny_es.adapters.store import check_follows, check_unchanged
 from scrutiny_es.adapters.store.commands import (
     ADD_TO_LOG,
     INSERT_COMMAND,
     INSERT_POSITION,
     LAST_RECORDED,
+    LAST_VERSIONS,
     Driver,
     ReadTime,
     create_statements,
@@ -25,8 +26,8 @@ from scrutiny_es.adapters.store.commands import (
 
 class SQLiteEventRecorder(SQLiteApplicationRecorder):
     """Appends events, then, holding the write lock: checks the event before them was not recorded later
-    (see the package), numbers them in the log (keeping each position's aggregate, version and time), and
-    keeps the keys of the commands that recorded them.
+    (see the package) and that the aggregates the batch read unchanged still are; numbers them in the log
+    (keeping each position's aggregate, version and time), and keeps the keys of the commands that recorded them.
 
     ``insert_events`` returns the events' positions in the log (``scrutiny_es.adapters.store.commands``);
     ``create_table`` makes every table it writes, and fills in what an older database lacks.
@@ -56,6 +57,10 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
         c.execute(LAST_RECORDED)  # the insert above holds the write lock
         row = c.fetchone()
         check_follows(row[0] if row else None, times[0])
+        unchanged = kwargs.get("unchanged")
+        if unchanged:
+            c.execute(LAST_VERSIONS.format(",".join("?" * len(unchanged))), [_hex(key) for key in unchanged])
+            check_unchanged(c.fetchall(), unchanged)
         c.execute(ADD_TO_LOG.format("?"), (len(rowids),))
         last = c.fetchone()[0]
         positions = list(range(last - len(rowids) + 1, last + 1))
