@@ -30,12 +30,14 @@ BOARD = {"command": "register_body", "actor": {"id": "b", "name": "Bench", "role
          "name": "Health and Adult Social Care", "council": "Bench"}  # fmt: skip
 
 
-def clerks_table(rows: int) -> list[list[str]]:
-    """A tracker as a council keeps one: a ref, a meeting date, a topic, the words, who to, a response, a RAG, a note."""
+def clerks_table(rows: int, *, worded: bool = False) -> list[list[str]]:
+    """A tracker as a council keeps one: a ref, a meeting date, a topic, the words, who to, a response, a RAG, a note.
+    ``worded``: every other response in the executive's own words, not a decision word."""
     header = ["No.", "Meeting date", "Topic", "Resolution", "Recommendation made to", "Response", "RAG", "Update"]
+    responses = ("Accepted", "Agreed: the service will report on matter {} by March." if worded else "Noted")
     return [header] + [
         [f"R{n}", f"{1 + n % 28:02d}/{1 + n // 28 % 12:02d}/{2021 + n // 336 % 3}", f"Topic {n // 4}",
-         f"That the service reports on matter {n}.", "Cabinet Member for Housing", ("Accepted", "Noted")[n % 2],
+         f"That the service reports on matter {n}.", "Cabinet Member for Housing", responses[n % 2].format(n),
          ("Green", "Amber", "")[n % 3], f"Update {n}."]
         for n in range(rows)
     ]  # fmt: skip
@@ -113,10 +115,10 @@ def reimport(folder: Path, table: list[list[str]], imported: str) -> Result:
 
 def renamed_import(backend: str, db: str, folder: Path, rows: int = 10_000) -> Result:
     """The same table imported again under a new file name (the clerk saved it again): against its first import,
-    into the empty record ``db``."""
+    into the empty record ``db``. Half its responses are in the executive's words, which no decision word settles."""
     from tests.unit.tracker_files import csv_file
 
-    table = clerks_table(rows)
+    table = clerks_table(rows, worded=True)
     first, again = (csv_file(folder / name, table) for name in ("March tracker.csv", "March tracker (2).csv"))
     with_board(db)
     first_seconds = cli(db, "import", str(first), "--body", "HASC", "--as-of", "2024-03-20", *CLERK)
@@ -150,9 +152,12 @@ def main() -> int:
         if args.backend != "postgresql":
             renamed_import("sqlite", f"sqlite:///{folder / 'renamed.db'}", folder, args.rows)
         if args.backend != "sqlite":
-            (folder / "postgres").mkdir()
-            with postgres_database(folder / "postgres") as url:
-                renamed_import("postgresql", url, folder, args.rows)
+            server_folder = Path(tempfile.mkdtemp(prefix="scrutiny-bench-postgres-"))  # for the server's user
+            try:
+                with postgres_database(server_folder) as url:
+                    renamed_import("postgresql", url, folder, args.rows)
+            finally:
+                shutil.rmtree(server_folder, ignore_errors=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0
