@@ -95,19 +95,21 @@ def _match(
     date put right); else, for an item no other row took, by the ref its place in the table makes (a text put
     right in a table without refs)."""
     by_ref = {row.ref: row for row in recorded}
-    by_text = {(row.meeting_date.isoformat(), row.text): row for row in recorded}
+    by_text: dict[tuple[str, str], TrackerRow] = {}
     texts: dict[str, list[TrackerRow]] = {}
-    for row in recorded:
-        texts.setdefault(row.text, []).append(row)
     found: dict[RowRef, TrackerRow] = {}
     for at, commands in groups.items():
         make = commands[0]
         if make["command"] != "make_recommendation":
             continue
-        given = plan.cells.get(at, {}).get("ref")
-        same_text = texts.get(make["text"], [])
-        item = (by_ref.get(make["ref"]) if given else None) or by_text.get((make["meeting_date"], make["text"]))
-        item = item or (same_text[0] if len(same_text) == 1 else None)
+        item = by_ref.get(make["ref"]) if plan.cells.get(at, {}).get("ref") else None
+        if item is None:
+            if not texts:  # made when a row first needs them: a table with refs rarely does
+                by_text = {(row.meeting_date.isoformat(), row.text): row for row in recorded}
+                for row in recorded:
+                    texts.setdefault(row.text, []).append(row)
+            same_text = texts.get(make["text"], [])
+            item = by_text.get((make["meeting_date"], make["text"])) or (same_text[0] if len(same_text) == 1 else None)
         if item is not None:
             found[at] = item
     taken = {item.ref for item in found.values()}
@@ -158,6 +160,8 @@ class _Changed:
         self.head = make["command_id"].rpartition(":")[0]
         self.out: list[dict[str, Any]] = []
         self.view: ItemView | None = None
+        self.settled_response = self._settled_response()
+        self.note_changed = self._note_changed()
 
     def needs_view(self) -> bool:
         """Whether the tracker row cannot tell if the row's response, or its note, is the record's: a response in
@@ -166,9 +170,9 @@ class _Changed:
         if item.status == "closed" or item.response is None:  # a closed item takes only corrections
             return False
         response = self.planned.get("record_response")
-        if response is not None and not self.settled_response():
+        if response is not None and not self.settled_response:
             return True
-        return response is not None and self.note_changed() and _flat(item.notes or "") == _flat(response["text"])
+        return response is not None and self.note_changed and _flat(item.notes or "") == _flat(response["text"])
 
     def commands(self, view: ItemView | None = None) -> list[dict[str, Any]]:
         """The commands of what changed; ``view``: the item in full, where ``needs_view`` asked for it."""
@@ -203,9 +207,8 @@ class _Changed:
                          "ref": self.item.ref, **fields})  # fmt: skip
 
     def changed(self, name: str, recorded: str) -> bool:
-        return _words(self.cells.get(name, "")) != _words(recorded) and _flat(self.cells.get(name, "")) != _flat(
-            recorded
-        )
+        cell = self.cells.get(name, "")
+        return cell != recorded and _words(cell) != _words(recorded) and _flat(cell) != _flat(recorded)
 
     def target_date(self) -> None:
         target, recorded = self.make.get("target_date"), self.item.target_date
@@ -214,7 +217,7 @@ class _Changed:
         self.add("revise_target_date", {"target_date": target, "reason": f"{self.at} of the table gives it",
                                         "decided_by": BOARD, "decided_on": self.as_of})  # fmt: skip
 
-    def settled_response(self) -> bool:
+    def _settled_response(self) -> bool:
         """Whether the tracker row alone says the row's response is the record's: the same decision word."""
         recorded = (self.item.response or "").replace("_", " ")
         if not self.changed("response", recorded):
@@ -222,7 +225,7 @@ class _Changed:
         return DECISIONS.get(_words(self.cells.get("response", ""))) == self.item.response  # "Agreed": as recorded
 
     def response(self, planned: dict[str, Any] | None) -> None:
-        if planned is None or self.settled_response():
+        if planned is None or self.settled_response:
             return
         fields = {k: v for k, v in planned.items() if k not in ("command", "command_id", "actor", "body", "ref")}
         if self.view is not None:  # the same words with the same decision, whoever gave them and whenever
@@ -242,11 +245,11 @@ class _Changed:
             return (RAGS[word] if RAGS[word] != self.item.rag else None), False
         return None, False
 
-    def note_changed(self) -> bool:
+    def _note_changed(self) -> bool:
         """Whether the Notes cell differs from the record's latest words: the cell as written, or the progress note
         the import makes of the row (its other cells kept with it: "Status: Ongoing")."""
         text = self.cells.get("notes", "")
-        if not text:
+        if not text or text == self.item.notes:
             return False
         latest = _flat(self.item.notes or "")
         if _flat(text) == latest:
@@ -256,7 +259,7 @@ class _Changed:
 
     def note(self, rag: str | None) -> None:
         text = self.cells.get("notes", "")
-        changed = self.note_changed()
+        changed = self.note_changed
         if changed and self.view is not None and self.view.progress:  # the latest words were a response's
             latest = _flat(self.view.progress[-1].note)
             planned = self.planned.get("report_progress")
@@ -283,9 +286,10 @@ class _Changed:
     def addressees(self) -> None:
         """A changed Responsible Person cell: one name for another is a replacement (the successor takes over the
         referral); otherwise the names added and those gone, added first (an item keeps one addressee at least)."""
-        given = {a["name"].casefold(): a for a in self.make.get("addressees", [])}
-        if not given:  # a blank cell says nothing of who the item is for
+        named = self.make.get("addressees", [])
+        if not named or [a["name"] for a in named] == self.item.addressees:  # blank: says nothing of who it is for
             return
+        given = {a["name"].casefold(): a for a in named}
         held = {name.casefold(): name for name in self.item.addressees}
         added = [a for key, a in given.items() if key not in held]
         gone = [name for key, name in held.items() if key not in given]
