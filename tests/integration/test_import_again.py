@@ -71,3 +71,14 @@ def test_a_note_older_than_the_items_latest_response_is_the_items_latest_progres
         ("report_progress", "Survey finished."),
     ]
     app.close()
+
+
+def test_the_items_a_table_is_set_against_are_read_together_as_each_is_alone(tmp_path: Path, db_url: str) -> None:
+    app = Scrutiny(db_url, clock=FixedClock())
+    app.execute(register("SNAC"))
+    app.import_tracker(csv_file(tmp_path / "March.csv", [HEADER, *ROWS]), body="SNAC", actor=CLERK,
+                       as_of=date(2024, 3, 14))  # fmt: skip
+    assert app.recommendations("SNAC", {"R2", "R4"}) == [app.recommendation("SNAC", r) for r in ("R2", "R4")]
+    assert [view.ref for view in app.recommendations("SNAC")] == ["R1", "R2", "R3", "R4"]
+    assert app.recommendations("SNAC", {"R9"}) == []
+    app.close()

@@ -268,7 +268,9 @@ class _Row:
             "meeting_date": meeting.isoformat(),
             "item": item,
         }
-        make |= ({"minute": minute} if minute else {}) | {"text": text, "addressees": addressees}
+        if minute:
+            make["minute"] = minute
+        make["text"], make["addressees"] = text, addressees
         if target is not None:
             make["target_date"] = target.isoformat()
         commands = [self.command("make_recommendation", "recommendation", make)]
@@ -293,8 +295,9 @@ class _Row:
             commands.append(self.command("close", "close", closing))
         self.planner.plan.commands.extend((self.at, command) for command in commands)
         written = self.planner.plan.cells.setdefault(self.at, {})
-        for c in self.layout.facts:
-            written[c.field] = "\n".join(filter(None, (written.get(c.field, ""), self.cell(c))))
+        for c in self.layout.facts:  # a field of several columns: their texts, a line each
+            text, before = self.cell(c), written.get(c.field)
+            written[c.field] = f"{before}\n{text}" if before and text else before or text
 
     def command(self, name: str, fact: str, fields: dict[str, Any]) -> dict[str, Any]:
         planner, table = self.planner, self.table
