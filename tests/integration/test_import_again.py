@@ -82,3 +82,18 @@ def test_the_items_a_table_is_set_against_are_read_together_as_each_is_alone(tmp
     assert [view.ref for view in app.recommendations("SNAC")] == ["R1", "R2", "R3", "R4"]
     assert app.recommendations("SNAC", {"R9"}) == []
     app.close()
+
+
+def test_a_table_imported_again_after_a_process_left_the_tracker_behind_is_set_against_every_item_recorded(
+    tmp_path: Path, db_url: str
+) -> None:
+    first = Scrutiny(db_url, clock=FixedClock(), catch_up=False)  # as the command line opens it
+    first.execute(register("SNAC"))
+    first.import_tracker(csv_file(tmp_path / "March.csv", [HEADER, *ROWS]), body="SNAC", actor=CLERK,
+                         as_of=date(2024, 3, 14))  # fmt: skip
+    first.close()  # killed before it brought the read models up to date
+    again = Scrutiny(db_url, clock=FixedClock(), catch_up=False)
+    done = again.import_tracker(csv_file(tmp_path / "March (2).csv", [HEADER, *ROWS]), body="SNAC", actor=CLERK,
+                                as_of=date(2024, 3, 14))  # fmt: skip
+    assert (done.commands, done.recorded, done.already_recorded, done.matched) == ([], 0, 0, 4)
+    again.close()
