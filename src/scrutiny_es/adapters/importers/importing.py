@@ -80,7 +80,7 @@ def import_tracker(
         overrides = parse_columns(columns) if columns else None
         plan = plan_import(tables, body=body, source=path.name, as_of=as_of or record.today(), actor=actor,
                            overrides=overrides, names=names)  # fmt: skip
-        record.catch_up(["tracker"])  # every item recorded, not the tracker as a process killed left it behind
+        record.catch_up()  # every item recorded, not the tracker as a process killed left it behind
         recorded = record.tracker(body=body, exempt=True)  # every item recorded, exempt or not
         taken = origins(plan, record, body, recorded)  # rows of items another body made
         found = None
