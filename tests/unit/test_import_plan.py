@@ -272,7 +272,7 @@ def test_ten_thousand_csv_rows_are_planned_one_item_each(tmp_path: Path) -> None
     ]  # fmt: skip
     tables = read_tables(csv_file(tmp_path / "big.csv", rows))
     result = plan_import(tables, body="SNAC", source="big.csv", as_of=AS_OF, actor=CLERK)
-    assert (len(made(result)), result.errors) == (10_000, [])  # its speed: bench/run.py, against apply
+    assert (len(made(result)), result.errors) == (10_000, [])  # its speed: bench/importing.py, against apply
 
 
 CELLS = st.one_of(
