@@ -60,7 +60,8 @@ def changes_only(
     groups: dict[RowRef, list[dict[str, Any]]] = {}
     for at, command in plan.commands:
         groups.setdefault(at, []).append(command)
-    matches = _match(plan, {at: c for at, c in groups.items() if at not in (origins or {})}, recorded)
+    own = {at: c for at, c in groups.items() if at not in origins} if origins else groups
+    matches = _match(plan, own, recorded)
     for at, items in (origins or {}).items():
         matches |= _match(plan, {at: groups[at]}, items) if at in groups else {}
     refs = {row.ref for row in recorded}

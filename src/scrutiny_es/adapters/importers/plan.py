@@ -307,7 +307,7 @@ class _Row:
         return {
             "command": name,
             "command_id": with_tail(head, table, self.row.number, fact),
-            "actor": dict(planner.actor),
+            "actor": planner.actor,  # one copy of the caller's for the plan: read, never changed
             "body": planner.body,
             **fields,
         }
