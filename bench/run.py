@@ -36,22 +36,13 @@ from sqlalchemy import text  # noqa: E402
 from tests.conftest import FixedClock  # noqa: E402
 
 from bench.generate import commands  # noqa: E402
+from bench.importing import renamed_import, tracker_import  # noqa: E402
+from bench.results import Result  # noqa: E402
 from scrutiny_es import Scrutiny  # noqa: E402
 from scrutiny_es.adapters.database import event_store_env  # noqa: E402
 from scrutiny_es.adapters.sql.runner import ProjectionRunner  # noqa: E402
 from scrutiny_es.adapters.sql.schema import obligation_table, tracker_table  # noqa: E402
 from scrutiny_es.application.collector import collector_paused  # noqa: E402
-
-
-@dataclass
-class Result:
-    name: str
-    value: float
-    unit: str
-    baseline: float
-    ratio: float
-    target: str
-    met: bool
 
 
 @dataclass(frozen=True)
@@ -315,6 +306,8 @@ def run(backend: str, sizes: Sizes, folder: Path, server: str | None) -> list[Re
                raw_overdue * 1000, False, "< 200 ms for 100,000 items",
                overdue_seconds * 1000 * 100_000 / max(items, 1) < 200)  # fmt: skip
         app.close()
+    with database(backend, folder, "renamed", server) as url:
+        results.append(renamed_import(backend, url, folder))
     return results
 
 
@@ -433,75 +426,6 @@ def startup(folder: Path) -> list[Result]:
             flush=True,
         )
     return results
-
-
-def tracker_import(folder: Path, rows: int = 10_000) -> list[Result]:
-    """``scrutiny-es import`` of a CSV tracker beside ``apply --batch 1000`` of the commands it plans."""
-    from tests.unit.tracker_files import csv_file
-
-    header = ["No.", "Meeting date", "Topic", "Resolution", "Recommendation made to", "Response", "RAG", "Update"]
-    table = [header] + [
-        [f"R{n}", f"{1 + n % 28:02d}/{1 + n // 28 % 12:02d}/{2021 + n // 336 % 3}", f"Topic {n // 4}",
-         f"That the service reports on matter {n}.", "Cabinet Member for Housing", ("Accepted", "Noted")[n % 2],
-         ("Green", "Amber", "")[n % 3], f"Update {n}."]
-        for n in range(rows)
-    ]  # fmt: skip
-    path = csv_file(folder / "tracker.csv", table)
-    script = str(Path(sys.executable).with_name("scrutiny-es"))
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    clerk = ["--actor-id", "c1", "--actor-name", "Clerk", "--actor-role", "scrutiny officer"]
-
-    def cli(db: str, *words: str) -> float:
-        started = time.perf_counter()
-        subprocess.run([script, "--db", db, *words], check=True, capture_output=True, env=env)
-        return time.perf_counter() - started
-
-    planned, imported, applied = (f"sqlite:///{folder / name}.db" for name in ("planned", "imported", "applied"))
-    commands_file = str(folder / "tracker.jsonl")
-    for db in (planned, imported, applied):
-        app = Scrutiny(db)
-        app.execute({**BARE_BODY, "body": "HASC"})
-        app.close()
-    cli(planned, "import", str(path), "--body", "HASC", "--as-of", "2024-03-20", "-o", commands_file, *clerk)
-    apply_seconds = cli(applied, "apply", commands_file, "--batch", "1000")
-    import_seconds = cli(imported, "import", str(path), "--body", "HASC", "--as-of", "2024-03-20", *clerk)
-    speed = apply_seconds / import_seconds
-    result = Result(f"sqlite: import of {rows:,} CSV rows", round(import_seconds, 3), "s", round(apply_seconds, 3),
-                    round(speed, 3), "ratio >= 0.5 of apply --batch 1000", speed >= 0.5)  # fmt: skip
-    print("import:", flush=True)
-    print(f"  {result.name:55} {import_seconds:12,.2f} s          apply --batch 1000 {apply_seconds:8.2f} s  "
-          f"ratio {speed:5.2f}  target {result.target:22} {'met' if result.met else 'MISSED'}", flush=True)  # fmt: skip
-    return [result, reimport(folder, table, imported, cli, clerk)]
-
-
-def reimport(
-    folder: Path, table: list[list[str]], imported: str, cli: Callable[..., float], clerk: list[str]
-) -> Result:
-    """The clerk's table back with a tenth of its rows changed (their Update cell): its import against
-    ``apply --batch 1000`` of just the commands it records, each on a copy of the same record."""
-    from tests.unit.tracker_files import csv_file
-
-    edited = [table[0]] + [
-        [*row[:-1], f"{row[-1]} Revised."] if n % 10 == 0 else row for n, row in enumerate(table[1:])
-    ]
-    path = csv_file(folder / "tracker-edited.csv", edited)
-    source = Path(imported.removeprefix("sqlite:///"))
-    copies = {name: folder / f"{name}.db" for name in ("replanned", "reapplied")}
-    for copy in copies.values():
-        shutil.copyfile(source, copy)
-    changes = str(folder / "changes.jsonl")
-    cli(f"sqlite:///{copies['replanned']}", "import", str(path), "--body", "HASC", "--as-of", "2024-04-20", "-o",
-        changes, *clerk)  # fmt: skip
-    apply_seconds = cli(f"sqlite:///{copies['reapplied']}", "apply", changes, "--batch", "1000")
-    import_seconds = cli(imported, "import", str(path), "--body", "HASC", "--as-of", "2024-04-20", *clerk)
-    changed = len(Path(changes).read_text(encoding="utf-8").splitlines())
-    speed = apply_seconds / import_seconds
-    result = Result(f"sqlite: re-import, a tenth changed ({changed:,} commands)", round(import_seconds, 3), "s",
-                    round(apply_seconds, 3), round(speed, 3), "ratio >= 0.5 of applying the changes",
-                    speed >= 0.5)  # fmt: skip
-    print(f"  {result.name:55} {import_seconds:12,.2f} s          apply of the changes {apply_seconds:6.2f} s  "
-          f"ratio {speed:5.2f}  target {result.target:22} {'met' if result.met else 'MISSED'}", flush=True)  # fmt: skip
-    return result
 
 
 BARE_BODY = {"command": "register_body", "actor": {"id": "b", "name": "Bench", "role": "clerk"}, "body": "S",

@@ -8,7 +8,7 @@ call to its part; what it holds is private, so a host cannot reach past the rule
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from functools import partial
@@ -134,6 +134,11 @@ class ScrutinyService:
         """The recommendation or action ``ref`` of body ``body``, as recorded: its referrals (with the response
         due), responses, progress and decisions in force."""
         return self._reading.recommendation(body, ref)
+
+    def recommendations(self, body: str, refs: Collection[str] | None = None) -> list[ItemView]:
+        """The recommendations and actions ``body`` holds now, or those of them with ``refs``, each as
+        ``recommendation`` gives it, read together (an import compares a whole table with them)."""
+        return self._reading.recommendations(body, refs)
 
     def tracker(
         self,

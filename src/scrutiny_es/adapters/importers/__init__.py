@@ -7,7 +7,8 @@ are returned, with the row each comes from, for a caller to show (``--dry-run``)
 from scrutiny_es.adapters.importers.columns import FIELDS, HEADERS, TrackerField, parse_columns
 from scrutiny_es.adapters.importers.dates import NotADate, read_date
 from scrutiny_es.adapters.importers.errors import CannotImport
-from scrutiny_es.adapters.importers.plan import ImportPlan, command_id, plan_import
+from scrutiny_es.adapters.importers.ids import command_id
+from scrutiny_es.adapters.importers.plan import ImportPlan, plan_import
 from scrutiny_es.adapters.importers.problems import RowProblem, RowRef
 from scrutiny_es.adapters.importers.tables import SourceRow, SourceTable, read_tables
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -24,8 +24,11 @@ from scrutiny_es.adapters.importers.problems import RowRef
 from scrutiny_es.adapters.importers.words import CLOSING, DECISIONS, RAGS
 from scrutiny_es.adapters.importers.words import words as _words
 from scrutiny_es.projections.rows import TrackerRow
+from scrutiny_es.projections.views import ItemView
 
 NotesAre = Literal["progress", "response"]
+Views = Callable[[set[str]], Mapping[str, ItemView]]
+"""The items of these refs, as recorded, by ref."""
 
 
 @dataclass
@@ -45,30 +48,43 @@ def changes_only(
     as_of: date,
     notes: NotesAre = "progress",
     origins: Mapping[RowRef, Sequence[TrackerRow]] | None = None,
+    views: Views | None = None,
 ) -> Changes:
     """Rewrites ``plan.commands`` in place: a row whose item is ``recorded`` gives only the commands of what
     changed; any other row keeps its commands (a new item). A row in ``origins`` (its Origin names the body
-    that made it) is matched among its own items only (those that body made)."""
+    that made it) is matched among its own items only (those that body made).
+
+    A tracker row holds an item's decision and its latest words, not each response's words: where a row's
+    response is in words the row cannot settle, ``views`` gives the items of those refs in full, asked once
+    for them all."""
     groups: dict[RowRef, list[dict[str, Any]]] = {}
     for at, command in plan.commands:
         groups.setdefault(at, []).append(command)
-    matches = _match(plan, {at: c for at, c in groups.items() if at not in (origins or {})}, recorded)
+    own = {at: c for at, c in groups.items() if at not in origins} if origins else groups
+    matches = _match(plan, own, recorded)
     for at, items in (origins or {}).items():
         matches |= _match(plan, {at: groups[at]}, items) if at in groups else {}
     refs = {row.ref for row in recorded}
     done = Changes()
-    out: list[tuple[RowRef, dict[str, Any]]] = []
+    rows: list[tuple[RowRef, list[dict[str, Any]] | _Changed]] = []
     for at, commands in groups.items():
         item = matches.get(at)
         if item is None:
-            out.extend((at, command) for command in _new_item(commands, refs))
+            rows.append((at, _new_item(commands, refs)))
             continue
         done.matched += 1
         done.items[at] = item
-        row = _Changed(plan, at, commands[0], item, plan.cells.get(at, {}), as_of, notes)
-        changed = row.commands({c["command"]: c for c in commands[1:]})
-        done.unchanged += not changed
-        out.extend((at, command) for command in changed)
+        planned = {c["command"]: c for c in commands[1:]}
+        rows.append((at, _Changed(plan, at, commands[0], item, plan.cells.get(at, {}), as_of, notes, planned)))
+    asked = {row.item.ref for _, row in rows if isinstance(row, _Changed) and row.needs_view()}
+    found = views(asked) if asked and views is not None else {}
+    out: list[tuple[RowRef, dict[str, Any]]] = []
+    for at, row in rows:
+        if isinstance(row, _Changed):
+            changed = row.commands(found.get(row.item.ref))
+            done.unchanged += not changed
+            row = changed
+        out.extend((at, command) for command in row)
     plan.commands = out
     return done
 
@@ -80,19 +96,21 @@ def _match(
     date put right); else, for an item no other row took, by the ref its place in the table makes (a text put
     right in a table without refs)."""
     by_ref = {row.ref: row for row in recorded}
-    by_text = {(row.meeting_date.isoformat(), row.text): row for row in recorded}
+    by_text: dict[tuple[str, str], TrackerRow] = {}
     texts: dict[str, list[TrackerRow]] = {}
-    for row in recorded:
-        texts.setdefault(row.text, []).append(row)
     found: dict[RowRef, TrackerRow] = {}
     for at, commands in groups.items():
         make = commands[0]
         if make["command"] != "make_recommendation":
             continue
-        given = plan.cells.get(at, {}).get("ref")
-        same_text = texts.get(make["text"], [])
-        item = (by_ref.get(make["ref"]) if given else None) or by_text.get((make["meeting_date"], make["text"]))
-        item = item or (same_text[0] if len(same_text) == 1 else None)
+        item = by_ref.get(make["ref"]) if plan.cells.get(at, {}).get("ref") else None
+        if item is None:
+            if not texts:  # made when a row first needs them: a table with refs rarely does
+                by_text = {(row.meeting_date.isoformat(), row.text): row for row in recorded}
+                for row in recorded:
+                    texts.setdefault(row.text, []).append(row)
+            same_text = texts.get(make["text"], [])
+            item = by_text.get((make["meeting_date"], make["text"])) or (same_text[0] if len(same_text) == 1 else None)
         if item is not None:
             found[at] = item
     taken = {item.ref for item in found.values()}
@@ -136,14 +154,31 @@ class _Changed:
         cells: Mapping[str, str],
         as_of: date,
         notes: NotesAre,
+        planned: Mapping[str, dict[str, Any]],
     ):
         self.plan, self.at, self.make, self.item, self.cells = plan, at, make, item, cells
-        self.as_of, self.notes_are = as_of.isoformat(), notes
+        self.as_of, self.notes_are, self.planned = as_of.isoformat(), notes, planned
         self.head = make["command_id"].rpartition(":")[0]
         self.out: list[dict[str, Any]] = []
+        self.view: ItemView | None = None
+        self.settled_response = self._settled_response()
+        self.note_changed = self._note_changed()
 
-    def commands(self, planned: Mapping[str, dict[str, Any]]) -> list[dict[str, Any]]:
-        make, item = self.make, self.item
+    def needs_view(self) -> bool:
+        """Whether the tracker row cannot tell if the row's response, or its note, is the record's: a response in
+        words (the row holds only the decision), or a note when the row's latest words are its response's."""
+        item = self.item
+        if item.status == "closed" or item.response is None:  # a closed item takes only corrections
+            return False
+        response = self.planned.get("record_response")
+        if response is not None and not self.settled_response:
+            return True
+        return response is not None and self.note_changed and _flat(item.notes or "") == _flat(response["text"])
+
+    def commands(self, view: ItemView | None = None) -> list[dict[str, Any]]:
+        """The commands of what changed; ``view``: the item in full, where ``needs_view`` asked for it."""
+        make, item, planned = self.make, self.item, self.planned
+        self.view = view
         if make["meeting_date"] != item.meeting_date.isoformat():
             fields = {"field": "meeting_date", "value": make["meeting_date"]}
             self.add("correct", fields | {"reason": f"{self.at} of the table says so"})
@@ -173,9 +208,8 @@ class _Changed:
                          "ref": self.item.ref, **fields})  # fmt: skip
 
     def changed(self, name: str, recorded: str) -> bool:
-        return _words(self.cells.get(name, "")) != _words(recorded) and _flat(self.cells.get(name, "")) != _flat(
-            recorded
-        )
+        cell = self.cells.get(name, "")
+        return cell != recorded and _words(cell) != _words(recorded) and _flat(cell) != _flat(recorded)
 
     def target_date(self) -> None:
         target, recorded = self.make.get("target_date"), self.item.target_date
@@ -184,13 +218,21 @@ class _Changed:
         self.add("revise_target_date", {"target_date": target, "reason": f"{self.at} of the table gives it",
                                         "decided_by": BOARD, "decided_on": self.as_of})  # fmt: skip
 
-    def response(self, planned: dict[str, Any] | None) -> None:
+    def _settled_response(self) -> bool:
+        """Whether the tracker row alone says the row's response is the record's: the same decision word."""
         recorded = (self.item.response or "").replace("_", " ")
-        if planned is None or not self.changed("response", recorded):
-            return
-        if DECISIONS.get(_words(self.cells.get("response", ""))) == self.item.response:  # "Agreed": as recorded
+        if not self.changed("response", recorded):
+            return True
+        return DECISIONS.get(_words(self.cells.get("response", ""))) == self.item.response  # "Agreed": as recorded
+
+    def response(self, planned: dict[str, Any] | None) -> None:
+        if planned is None or self.settled_response:
             return
         fields = {k: v for k, v in planned.items() if k not in ("command", "command_id", "actor", "body", "ref")}
+        if self.view is not None:  # the same words with the same decision, whoever gave them and whenever
+            same = (_flat(fields["text"]), fields["decision"])
+            if any((_flat(r.text), r.decision) == same for r in self.view.responses.values()):
+                return
         self.add("record_response", fields)
 
     def status(self) -> tuple[str | None, bool]:
@@ -204,9 +246,26 @@ class _Changed:
             return (RAGS[word] if RAGS[word] != self.item.rag else None), False
         return None, False
 
+    def _note_changed(self) -> bool:
+        """Whether the Notes cell differs from the record's latest words: the cell as written, or the progress note
+        the import makes of the row (its other cells kept with it: "Status: Ongoing")."""
+        text = self.cells.get("notes", "")
+        if not text or text == self.item.notes:
+            return False
+        latest = _flat(self.item.notes or "")
+        if _flat(text) == latest:
+            return False
+        planned = self.planned.get("report_progress")
+        return planned is None or _flat(planned["note"]) != latest
+
     def note(self, rag: str | None) -> None:
         text = self.cells.get("notes", "")
-        if not text or _flat(text) == _flat(self.item.notes or ""):
+        changed = self.note_changed
+        if changed and self.view is not None and self.view.progress:  # the latest words were a response's
+            latest = _flat(self.view.progress[-1].note)
+            planned = self.planned.get("report_progress")
+            changed = latest not in (_flat(text), _flat(planned["note"]) if planned else None)
+        if not changed:
             if rag is not None:
                 self.progress(f"Status: {rag.capitalize()}", rag)
             return
@@ -228,9 +287,10 @@ class _Changed:
     def addressees(self) -> None:
         """A changed Responsible Person cell: one name for another is a replacement (the successor takes over the
         referral); otherwise the names added and those gone, added first (an item keeps one addressee at least)."""
-        given = {a["name"].casefold(): a for a in self.make.get("addressees", [])}
-        if not given:  # a blank cell says nothing of who the item is for
+        named = self.make.get("addressees", [])
+        if not named or [a["name"] for a in named] == self.item.addressees:  # blank: says nothing of who it is for
             return
+        given = {a["name"].casefold(): a for a in named}
         held = {name.casefold(): name for name in self.item.addressees}
         added = [a for key, a in given.items() if key not in held]
         gone = [name for key, name in held.items() if key not in given]

@@ -21,7 +21,9 @@ from scrutiny_es.adapters.importers.plan import ImportPlan, plan_import
 from scrutiny_es.adapters.importers.tables import read_tables
 from scrutiny_es.adapters.importers.words import NamesAre
 from scrutiny_es.application import BatchRejected, ScrutinyService
+from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.domain.errors import ScrutinyError
+from scrutiny_es.projections.views import ItemView
 
 OFFICE = {".xlsx": "openpyxl", ".docx": "docx"}
 """The files read with the ``office`` extra's libraries."""
@@ -73,17 +75,21 @@ def import_tracker(
     path = Path(path)
     if path.suffix.lower() in OFFICE:
         need("office", OFFICE[path.suffix.lower()])
-    tables = read_tables(path, sheet)
-    overrides = parse_columns(columns) if columns else None
-    plan = plan_import(tables, body=body, source=path.name, as_of=as_of or record.today(), actor=actor,
-                       overrides=overrides, names=names)  # fmt: skip
-    recorded = record.tracker(body=body, exempt=True)  # every item recorded, exempt or not
-    taken = origins(plan, record, body, recorded)  # rows of items another body made
-    found = (
-        changes_only(plan, recorded, as_of=as_of or record.today(), notes=notes, origins=taken)
-        if recorded or taken
-        else None
-    )
+    with collector_paused():  # tens of thousands of cells, rows and commands: no cycles among them to look for
+        tables = read_tables(path, sheet)
+        overrides = parse_columns(columns) if columns else None
+        plan = plan_import(tables, body=body, source=path.name, as_of=as_of or record.today(), actor=actor,
+                           overrides=overrides, names=names)  # fmt: skip
+        record.catch_up()  # every item recorded, not the tracker as a process killed left it behind
+        recorded = record.tracker(body=body, exempt=True)  # every item recorded, exempt or not
+        taken = origins(plan, record, body, recorded)  # rows of items another body made
+        found = None
+        if recorded or taken:
+
+            def views(refs: set[str]) -> dict[str, ItemView]:
+                return {view.ref: view for view in record.recommendations(body, refs)}
+
+            found = changes_only(plan, recorded, as_of=as_of or record.today(), notes=notes, origins=taken, views=views)
     if taken and found is not None:
         transfer_in(plan, record, body, path.name, taken, found, as_of or record.today(), actor)
     done = Imported(plan, commands=[command for _, command in plan.commands])

@@ -16,7 +16,8 @@ from datetime import date
 from typing import Any, Protocol
 
 from scrutiny_es.adapters.importers.changes import Changes
-from scrutiny_es.adapters.importers.plan import MAX_COMMAND_ID, ImportPlan
+from scrutiny_es.adapters.importers.ids import MAX_COMMAND_ID
+from scrutiny_es.adapters.importers.plan import ImportPlan
 from scrutiny_es.adapters.importers.problems import RowProblem, RowRef
 from scrutiny_es.domain.errors import BodyNotFound, RecommendationNotFound
 from scrutiny_es.projections.rows import BodyRow, TrackerRow

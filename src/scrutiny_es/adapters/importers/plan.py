@@ -18,11 +18,11 @@ note, with a warning.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import PurePath
 from typing import Any
 
@@ -38,6 +38,7 @@ from scrutiny_es.adapters.importers.columns import (
 )
 from scrutiny_es.adapters.importers.dates import NotADate, read_date
 from scrutiny_es.adapters.importers.errors import CannotImport
+from scrutiny_es.adapters.importers.ids import id_head, with_tail
 from scrutiny_es.adapters.importers.limits import MAX_SHOWN, capped
 from scrutiny_es.adapters.importers.problems import RowProblem, RowRef, sentence
 from scrutiny_es.adapters.importers.tables import SourceRow, SourceTable
@@ -57,7 +58,6 @@ from scrutiny_es.adapters.importers.words import words as _words
 from scrutiny_es.domain.dates import long_date
 from scrutiny_es.domain.fields import MAX_ADDRESSEES, MAX_NAME, MAX_TEXT
 
-MAX_COMMAND_ID = 200
 BOARD = "the board"
 """Who reported progress where the row names nobody."""
 
@@ -113,16 +113,6 @@ def plan_import(
     return planner.plan
 
 
-def command_id(body: str, source: str, table: SourceTable, row: int, fact: str) -> str:
-    """``import:BODY:FILE:TABLE:row N:FACT``; past 200 characters, the head is cut short and a digest added."""
-    head = f"import:{body}:{source}" + ("" if table.kind == "csv" else f":{table.name}")
-    tail = f"{table.unit} {row}:{fact}"
-    if len(head) + 1 + len(tail) <= MAX_COMMAND_ID:
-        return f"{head}:{tail}"
-    digest = hashlib.sha256(head.encode()).hexdigest()[:12]
-    return f"{head[: MAX_COMMAND_ID - len(tail) - len(digest) - 2]}~{digest}:{tail}"
-
-
 @dataclass
 class _Above:
     """What a blank date, item or minute cell continues: the row above's, or why it cannot."""
@@ -143,6 +133,11 @@ class _Planner:
         self.refs: dict[str, RowRef] = {}
         self.numbers: dict[date, int] = {}
         self.names: NamesAre | None = None
+        self.heads: dict[int, str] = {}
+        """Each table's head of a command id, by the table's ``id``."""
+        self.people: dict[tuple[str, str], tuple[tuple[tuple[str, str, str], ...], bool]] = {}
+        """Each names cell (under its header) read once: its names (folded, as written, their kind), and whether
+        the reading is doubtful."""
 
     def table(self, table: SourceTable) -> None:
         header = find_header([row.cells for row in table.rows[:HEADER_ROWS]], self.overrides)
@@ -220,7 +215,7 @@ class _Layout:
     response: tuple[Column, ...]
     status: tuple[Column, ...]
 
-    @property
+    @cached_property
     def facts(self) -> tuple[Column, ...]:
         """The columns whose text only an item can hold (a row without text may still carry a date or item down)."""
         single = (self.ref, self.target_date, self.origin)
@@ -242,6 +237,9 @@ class _Row:
         self.kept: list[str] = []
         self.doubtful = False
         """Other cells kept in the progress note as "Header: text"."""
+        whole = "".join(row.cells)
+        self.clean = len(whole) <= MAX_TEXT and _CONTROL.search(whole) is None
+        """No cell of the row is too long or holds a control character: its cells need no checking one by one."""
 
     def plan(self) -> None:
         meeting = self.meeting_date()
@@ -270,7 +268,9 @@ class _Row:
             "meeting_date": meeting.isoformat(),
             "item": item,
         }
-        make |= ({"minute": minute} if minute else {}) | {"text": text, "addressees": addressees}
+        if minute:
+            make["minute"] = minute
+        make["text"], make["addressees"] = text, addressees
         if target is not None:
             make["target_date"] = target.isoformat()
         commands = [self.command("make_recommendation", "recommendation", make)]
@@ -295,15 +295,19 @@ class _Row:
             commands.append(self.command("close", "close", closing))
         self.planner.plan.commands.extend((self.at, command) for command in commands)
         written = self.planner.plan.cells.setdefault(self.at, {})
-        for c in self.layout.facts:
-            written[c.field] = "\n".join(filter(None, (written.get(c.field, ""), self.cell(c))))
+        for c in self.layout.facts:  # a field of several columns: their texts, a line each
+            text, before = self.cell(c), written.get(c.field)
+            written[c.field] = f"{before}\n{text}" if before and text else before or text
 
     def command(self, name: str, fact: str, fields: dict[str, Any]) -> dict[str, Any]:
-        planner = self.planner
+        planner, table = self.planner, self.table
+        head = planner.heads.get(id(table)) or planner.heads.setdefault(
+            id(table), id_head(planner.body, planner.source, table)
+        )
         return {
             "command": name,
-            "command_id": command_id(planner.body, planner.source, self.table, self.row.number, fact),
-            "actor": dict(planner.actor),
+            "command_id": with_tail(head, table, self.row.number, fact),
+            "actor": planner.actor,  # one copy of the caller's for the plan: read, never changed
             "body": planner.body,
             **fields,
         }
@@ -312,6 +316,8 @@ class _Row:
         """A cell's text, stripped (as the readers give it), checked for what no command may hold."""
         cells = self.row.cells
         text = cells[column.index].strip() if column.index < len(cells) else ""
+        if self.clean:
+            return text
         if len(text) > MAX_TEXT:
             self.problem(column, text, f"is longer than {MAX_TEXT:,} characters")
         elif control := _CONTROL.search(text):
@@ -405,15 +411,21 @@ class _Row:
         """Every name of every addressee column, once each (the first spelling), with the kind the name suggests."""
         found: dict[str, dict[str, str]] = {}
         for column in self.layout.addressees:
-            names, doubtful = read_names(cell := self.cell(column), self.planner.names)
-            if doubtful:
+            cell = self.cell(column)
+            read = self.planner.people.get((cell, column.header))
+            if read is None:
+                names, doubtful = read_names(cell, self.planner.names)
+                people = tuple((name.casefold(), name, addressee_kind(name, column.header)) for name in names)
+                read = self.planner.people[cell, column.header] = (people, doubtful)
+            if read[1]:
                 self.doubtful = True
                 self.warn(column, cell, "may be one name or several: nothing of the row is recorded until --names one "
                           "(one name a line) or --names split (each comma, /, and, & parts two) says so")  # fmt: skip
-            for name in names:
+            for key, name, kind in read[0]:
                 if len(name) > MAX_NAME:
                     self.problem(column, name, f"is a name longer than {MAX_NAME} characters")
-                found.setdefault(name.casefold(), {"name": name, "kind": addressee_kind(name, column.header)})
+                if key not in found:
+                    found[key] = {"name": name, "kind": kind}
         if len(found) > MAX_ADDRESSEES:
             self.problem(None, "", f"names {len(found)} addressees; an item has at most {MAX_ADDRESSEES}")
         return list(found.values())

@@ -128,7 +128,9 @@ def _check_office_file(path: Path, head: bytes, suffix: str) -> None:
 
 
 def _cell_text(text: str) -> str:
-    return text.replace("\r\n", "\n").translate(_LINE_BREAKS).strip() if text else ""
+    if text.isprintable():  # as most cells are: no line break of any kind to make a new line of
+        return text.strip()
+    return text.replace("\r\n", "\n").translate(_LINE_BREAKS).strip()
 
 
 def _rows(numbered: Iterable[tuple[int, Sequence[str]]]) -> tuple[SourceRow, ...]:

@@ -1,0 +1,99 @@
+"""A council's own table imported again, under another name and on a later day: what the record holds records nothing.
+
+A tracker row holds an item's decision and its latest words, not each response's words; a response in the
+executive's own words is set against the item's recorded responses, asked for once for the whole table.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from scrutiny_es import Scrutiny
+from tests.conftest import CLERK, FixedClock, command, register
+from tests.unit.tracker_files import csv_file
+
+HEADER = ["Ref", "Meeting date", "Item", "Recommendation", "Cabinet Member", "Response", "Status", "Notes"]
+ROWS = [
+    ["R1", "23/02/2023", "Parks", "That parks open late.", "Cllr Padda",
+     "Agreed: the service will report back by March.", "Ongoing", "Survey under way."],
+    ["R2", "23/02/2023", "Pools", "That pools open early.", "Cllr Padda",
+     "Not agreed, as the budget does not allow it.", "Amber", ""],
+    ["R3", "23/02/2023", "Trees", "That trees are planted.", "Cllr Padda", "", "", "Awaiting the Cabinet."],
+    ["R4", "23/02/2023", "Bins", "That bins are emptied weekly.", "Cllr Padda", "Accepted", "Completed", "Done."],
+]  # fmt: skip
+
+
+def test_a_table_with_responses_in_words_imported_again_under_a_new_name_a_month_later_records_nothing(
+    tmp_path: Path, db_url: str
+) -> None:
+    app = Scrutiny(db_url, clock=FixedClock())
+    app.execute(register("SNAC"))
+    first = app.import_tracker(csv_file(tmp_path / "March.csv", [HEADER, *ROWS]), body="SNAC", actor=CLERK,
+                               as_of=date(2024, 3, 14))  # fmt: skip
+    assert (first.recorded, first.already_recorded) == (12, 0)
+    trail = len(app.audit())
+    again = app.import_tracker(csv_file(tmp_path / "March (2).csv", [HEADER, *ROWS]), body="SNAC", actor=CLERK,
+                               as_of=date(2024, 4, 18))  # fmt: skip
+    assert (again.commands, again.recorded, again.already_recorded, again.unchanged) == ([], 0, 0, 4)
+    assert len(app.audit()) == trail
+    rows = [row.copy() for row in ROWS]
+    rows[1][5] = "Not agreed this year; to be looked at again for 2025."
+    other_words = app.import_tracker(csv_file(tmp_path / "April.csv", [HEADER, *rows]), body="SNAC", actor=CLERK,
+                                     as_of=date(2024, 4, 18), dry_run=True)  # fmt: skip
+    assert [(c["command"], c["ref"], c["text"]) for c in other_words.commands] == [
+        ("record_response", "R2", "Not agreed this year; to be looked at again for 2025.")
+    ]
+    app.close()
+
+
+def test_a_note_older_than_the_items_latest_response_is_the_items_latest_progress_and_records_nothing(
+    tmp_path: Path, db_url: str
+) -> None:
+    app = Scrutiny(db_url, clock=FixedClock())
+    app.execute(register("SNAC"))
+    row = ["R1", "23/02/2023", "Parks", "That parks open late.", "Cllr Padda", "", "", "Survey under way."]
+    app.import_tracker(csv_file(tmp_path / "March.csv", [HEADER, row]), body="SNAC", actor=CLERK,
+                       as_of=date(2024, 3, 14))  # fmt: skip
+    app.execute(command("record_response", "SNAC", ref="R1", addressee="Cllr Padda", decision="noted",
+                        text="We will take this forward.", responded_on="2024-03-20", responded_by="Cllr Padda"))  # fmt: skip
+    assert app.tracker(body="SNAC")[0].notes == "We will take this forward."  # the latest words: the response's
+    trail = len(app.audit())
+    row[5] = "We will take this forward."
+    again = app.import_tracker(csv_file(tmp_path / "April.csv", [HEADER, row]), body="SNAC", actor=CLERK,
+                               as_of=date(2024, 4, 18))  # fmt: skip
+    assert (again.commands, again.recorded, again.unchanged, len(app.audit())) == ([], 0, 1, trail)
+    row[5], row[7] = "We will take this forward with the partners.", "Survey finished."
+    changed = app.import_tracker(csv_file(tmp_path / "May.csv", [HEADER, row]), body="SNAC", actor=CLERK,
+                                 as_of=date(2024, 5, 16), dry_run=True)  # fmt: skip
+    assert [(c["command"], c.get("text") or c.get("note")) for c in changed.commands] == [
+        ("record_response", "We will take this forward with the partners."),
+        ("report_progress", "Survey finished."),
+    ]
+    app.close()
+
+
+def test_the_items_a_table_is_set_against_are_read_together_as_each_is_alone(tmp_path: Path, db_url: str) -> None:
+    app = Scrutiny(db_url, clock=FixedClock())
+    app.execute(register("SNAC"))
+    app.import_tracker(csv_file(tmp_path / "March.csv", [HEADER, *ROWS]), body="SNAC", actor=CLERK,
+                       as_of=date(2024, 3, 14))  # fmt: skip
+    assert app.recommendations("SNAC", {"R2", "R4"}) == [app.recommendation("SNAC", r) for r in ("R2", "R4")]
+    assert [view.ref for view in app.recommendations("SNAC")] == ["R1", "R2", "R3", "R4"]
+    assert app.recommendations("SNAC", {"R9"}) == []
+    app.close()
+
+
+def test_a_table_imported_again_after_a_process_left_the_tracker_behind_is_set_against_every_item_recorded(
+    tmp_path: Path, db_url: str
+) -> None:
+    first = Scrutiny(db_url, clock=FixedClock(), catch_up=False)  # as the command line opens it
+    first.execute(register("SNAC"))
+    first.import_tracker(csv_file(tmp_path / "March.csv", [HEADER, *ROWS]), body="SNAC", actor=CLERK,
+                         as_of=date(2024, 3, 14))  # fmt: skip
+    first.close()  # killed before it brought the read models up to date
+    again = Scrutiny(db_url, clock=FixedClock(), catch_up=False)
+    done = again.import_tracker(csv_file(tmp_path / "March (2).csv", [HEADER, *ROWS]), body="SNAC", actor=CLERK,
+                                as_of=date(2024, 3, 14))  # fmt: skip
+    assert (done.commands, done.recorded, done.already_recorded, done.matched) == ([], 0, 0, 4)
+    again.close()
