@@ -139,7 +139,7 @@ class SqlReadModels:
             if filters.exempt_only:
                 # The exempt items are few, and found from their own index, then put in order here: asked for
                 # them in order a page at a time, SQLite walks the order index through every item instead.
-                found = sorted(conn.execute(query.add_columns(*order)).tuples(), key=lambda found: found[1:])
+                found = sorted(conn.execute(query.add_columns(*order)).tuples(), key=lambda item: item[1:])
                 return [tracker_from_json(row, on) for row, *_ in filters.page(found)]
             query = _paged(query.order_by(*order), filters)
             return [tracker_from_json(row, on) for row in conn.execute(query).scalars()]
