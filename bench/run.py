@@ -303,8 +303,8 @@ def run(backend: str, sizes: Sizes, folder: Path, server: str | None) -> list[Re
         overdue_seconds, overdue = best_of(lambda: app.overdue())
         raw_overdue, _ = best_of(lambda: raw_rows(app, obligation_table, None))
         record(f"overdue list over {items:,} items ({len(overdue):,} overdue)", overdue_seconds * 1000, "ms",
-               raw_overdue * 1000, False, "< 200 ms for 100,000 items",
-               overdue_seconds * 1000 * 100_000 / max(items, 1) < 200)  # fmt: skip
+               raw_overdue * 1000, False, "<= 1.2 x the plain read (>= 0.83)",
+               overdue_seconds <= 1.2 * raw_overdue)  # fmt: skip
         app.close()
     with database(backend, folder, "renamed", server) as url:
         results.append(renamed_import(backend, url, folder))
@@ -412,7 +412,7 @@ def startup(folder: Path) -> list[Result]:
     print("start-up:", flush=True)
     for name, command, allowed in [
         ("scrutiny-es --help", (script, "--help"), 0.25),
-        ("live tracker of a five-item SQLite file", (script, "--db", db, "tracker"), 0.6),
+        ("live tracker of a five-item SQLite file", (script, "--db", db, "tracker"), 0.3),
     ]:
         baseline = median_run(sys.executable, "-c", "import sqlite3")
         seconds = median_run(*command)

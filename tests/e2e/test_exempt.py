@@ -19,6 +19,7 @@ from docx import Document
 from scrutiny_es import Scrutiny
 from scrutiny_es.bootstrap import in_memory
 from scrutiny_es.domain.errors import CannotCorrect, InvalidCommand
+from scrutiny_es.projections.filters import Filters
 from scrutiny_es.projections.rows import json_values
 from tests import parts
 from tests.conftest import FixedClock, command, make, register
@@ -83,6 +84,21 @@ def test_the_public_overdue_list_leaves_exempt_items_out_and_counts_items_not_ro
         ], when  # fmt: skip
         assert held.withheld == 0
     assert recorded.overdue(reason="response").withheld == 0
+
+
+def test_a_page_counts_what_the_whole_list_withheld_and_the_exempt_items_alone_come_in_the_trackers_order(
+    recorded: Scrutiny,
+) -> None:
+    recorded.execute(make("R0", meeting_date="2024-03-14", item="Land sale", exempt="3"))  # a later meeting, first ref
+    whole = recorded.tracker(exempt=True)
+    assert [row.ref for row in whole] == [PUBLIC, PERSONAL, FINANCIAL, "R0"]
+    pages = [recorded.tracker(limit=1, offset=offset) for offset in (0, 1)]
+    assert [(refs(page), page.withheld) for page in pages] == [([(PUBLIC, None)], 3), ([], 3)]
+    overdue = recorded.overdue(limit=1)
+    assert ([row.ref for row in overdue], overdue.withheld) == ([PUBLIC], 1)
+    exempt_only = Filters(exempt=True, exempt_only=True, limit=2, offset=1)
+    page = parts.read_models_of(recorded).tracker(date(2024, 12, 2), filters=exempt_only)
+    assert refs(page) == [(FINANCIAL, "3"), ("R0", "3")]
 
 
 def test_a_correction_makes_an_item_public_and_exempt_again_and_a_rebuild_gives_the_same(recorded: Scrutiny) -> None:

@@ -95,3 +95,25 @@ def test_responses_due_the_same_day_come_in_the_order_the_addressees_were_referr
     rows = parts.read_models_of(app).overdue(ON)
     assert rows == overdue_rows([history(app, "BCSB", "R1")], ON)
     assert [r.responsible for r in rows] == [['Director of "Housing" & Lakes'], ["Audit Committee"], ["Cabinet"]]
+
+
+def test_on_sqlite_a_public_list_counts_its_exempt_items_without_walking_every_item(tmp_path: Path) -> None:
+    app = Scrutiny(f"sqlite:///{tmp_path / 'scrutiny.db'}", clock=FixedClock())
+    record_items(app)
+    engine = parts.read_models_of(app).engine
+    sent: list[tuple[str, Any]] = []
+
+    def remember(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", remember)
+    whole, page = app.overdue(), app.overdue(limit=2)  # live, on the clock's day
+    event.remove(engine, "before_cursor_execute", remember)
+    assert (len(whole) > 2, whole.withheld, page.withheld, page) == (True, 0, 0, whole[:2])
+    asked = [(s, p) for s, p in sent if "FROM obligation_" in s or "FROM tracker_" in s]
+    assert [s.split("FROM ")[1].split("_")[0] for s, _ in asked] == ["obligation", "tracker", "obligation"]
+    (statement, parameters) = asked[1]  # the page's: is any item exempt?
+    with engine.connect() as conn:
+        plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+    assert len(plan) == 1 and "USING INDEX ix_tracker_1_exempt" in plan[0], plan
+    app.close()

@@ -98,3 +98,21 @@ def test_a_command_built_from_the_public_classes_is_recorded(service) -> None:  
 def test_docs_api_describes_every_public_name() -> None:
     described = (Path(__file__).parent.parent.parent / "docs" / "api.md").read_text()
     assert [name for name in scrutiny_es.__all__ if f"`{name}`" not in described] == []
+
+
+def test_a_live_report_of_a_sqlite_file_loads_no_postgresql_library_and_leaves_no_connection_open(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'record.db'}"
+    app = scrutiny_es.Scrutiny(url, clock=FixedClock())
+    app.execute(register())
+    app.execute(make())
+    app.close()
+    code = (
+        "import sys; from scrutiny_es.__main__ import main; sys.argv[1:] = ['--db', sys.argv[1], 'tracker'];"
+        "code = main(); print(code, sorted(m for m in sys.modules if m.startswith(('sqlalchemy.dialects.postgresql',"
+        "'psycopg'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True, check=True)
+    assert (done.stdout.splitlines()[-1], done.stderr) == ("0 []", "")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["record.db"]  # its write-ahead log closed, not left

@@ -203,12 +203,12 @@ class ScrutinyService:
         self, read: Callable[[Filters], list[Shown]], filters: Filters, as_of: date | None, as_known_at: datetime | None
     ) -> Rows[Shown]:
         """The list ``filters`` choose, less its exempt items unless they are asked for, and how many items it left
-        out. A live list is chosen in SQL, and asked again for the exempt items only where the tracker's index of
-        them finds any; a list worked out in memory (as of a date, as known at a time) is made once, with every
-        item, and split."""
+        out. A whole list is read once, with every item, and split: the exempt rows are few, and counting them
+        costs no second query. A page of a live list is chosen in SQL, and asked again for the exempt items only
+        where the tracker's index of them finds any."""
         if filters.exempt:
             return Rows(read(filters))
-        if as_of is None and as_known_at is None:
+        if (as_of is None and as_known_at is None) and (filters.limit is not None or filters.offset):
             if not self._reading.tracker(None, None, None, None, Filters(exempt=True, exempt_only=True, limit=1)):
                 return Rows(read(filters))
             return Rows(read(filters), _items(read(filters.withheld())))

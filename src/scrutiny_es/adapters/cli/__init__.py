@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from datetime import date, datetime, time
 from functools import partial
 from importlib import import_module
@@ -91,6 +92,16 @@ def main(argv: Sequence[str] | None = None, *, open: Opener, migrate_store: Call
             raise
         print(f"scrutiny-es: unexpected {type(e).__name__}: {e} (a fault of scrutiny-es: report it)", file=sys.stderr)
         return 70
+    finally:
+        _close(opened)
+
+
+def _close(opened: list[Any]) -> None:
+    """Closes the records the command opened, rather than leaving their connections to the exit (which may not
+    look for them: see ``scrutiny_es.__main__``); one that cannot close (its server gone) is let go."""
+    for app in opened:
+        with suppress(Exception):
+            app.close()
 
 
 REPORTING = {"reports", "pack", "impact", "verify", "projections", "reminders"}

@@ -10,7 +10,6 @@ gone.
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Connection, Engine, String, Table, Text, delete, inspect, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from scrutiny_es.adapters.sql.schema import metadata
 from scrutiny_es.application.ports import EventLog
@@ -41,8 +40,14 @@ def keep(conn: Connection, found: list[Blocked]) -> None:
     if not found:
         return
     rows = [{"item_id": b.key, "position": b.position, "why": b.why} for b in found]
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(blocked_table).values(rows).on_conflict_do_nothing())
+    if conn.dialect.name == "postgresql":  # loaded only here: SQLAlchemy's PostgreSQL dialect is slow to import
+        from sqlalchemy.dialects import postgresql
+
+        conn.execute(postgresql.insert(blocked_table).values(rows).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects import sqlite
+
+        conn.execute(sqlite.insert(blocked_table).values(rows).on_conflict_do_nothing())
 
 
 def readable_now(conn: Connection, log: EventLog) -> list[str]:
