@@ -75,19 +75,28 @@ INSERT_POSITION = (
 )
 """The recorders' statements, given their driver's placeholder (on SQLite, aggregates' ids as hex, as
 SQLAlchemy's ``Uuid`` keeps them there)."""
-INSERT_COMMANDS_FROM_ARRAYS = (
-    "INSERT INTO scrutiny_commands (command_id, digest, position, events) "
-    "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[])"
-)
-INSERT_POSITIONS_FROM_ARRAYS = (
-    "INSERT INTO scrutiny_positions (position, originator_id, originator_version, recorded_at) "
-    "SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::integer[], %s::bigint[])"
-)
 LAST_VERSIONS_OF_ARRAY = (
     "SELECT originator_id, max(originator_version) FROM scrutiny_positions WHERE originator_id = ANY(%s::uuid[]) "
     "GROUP BY originator_id"
 )
-"""PostgreSQL's: a batch's rows in one statement (a statement each was a round trip each)."""
+NUMBER_AND_KEEP = """
+WITH grown AS (UPDATE scrutiny_log_length SET events = events + %(count)s RETURNING events),
+numbered AS (
+    INSERT INTO scrutiny_positions (position, originator_id, originator_version, recorded_at)
+    SELECT grown.events - %(count)s + e.n, e.id, e.version, e.recorded_at
+    FROM grown, unnest(%(ids)s::uuid[], %(versions)s::integer[], %(times)s::bigint[])
+        WITH ORDINALITY AS e(id, version, recorded_at, n)
+),
+keyed AS (
+    INSERT INTO scrutiny_commands (command_id, digest, position, events)
+    SELECT k.command_id, k.digest, grown.events - %(count)s + k.n, k.events
+    FROM grown, unnest(%(keys)s::text[], %(digests)s::text[], %(last)s::bigint[], %(names)s::text[])
+        AS k(command_id, digest, n, events)
+)
+SELECT events FROM grown
+"""
+"""PostgreSQL's: a batch's rows in one statement, numbered by the server (``last``: the number, from 1, of each
+command's last event in the batch), so that the whole append is one round trip."""
 
 BATCH = 5_000
 

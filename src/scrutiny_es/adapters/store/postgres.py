@@ -7,24 +7,21 @@ names them in it, as eventsourcing names its own.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
-from psycopg import Cursor
-from psycopg.rows import DictRow, tuple_row
-from psycopg.sql import SQL, Composed
+from eventsourcing.utils import retry
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Composed, Identifier
 from sqlalchemy.dialects import postgresql
 
 from scrutiny_es.adapters.store import check_follows, check_unchanged
 from scrutiny_es.adapters.store.commands import (
-    ADD_TO_LOG,
-    INSERT_COMMANDS_FROM_ARRAYS,
-    INSERT_POSITIONS_FROM_ARRAYS,
     LAST_RECORDED,
     LAST_VERSIONS_OF_ARRAY,
+    NUMBER_AND_KEEP,
     Driver,
     ReadTime,
     create_statements,
@@ -37,19 +34,18 @@ _OWN_TABLES = re.compile(r"\b(scrutiny_log_length|scrutiny_positions|scrutiny_co
 class _Statements(NamedTuple):
     last_recorded: str
     last_versions: str
-    add_to_log: str
-    insert_positions: str
-    insert_commands: str
+    number_and_keep: str
 
 
 class PostgresEventRecorder(PostgresApplicationRecorder):
-    """Before eventsourcing appends, in its transaction: takes the log's lock; checks the last event was not
-    recorded later (see the package); numbers the events in the log (keeping each position's aggregate,
-    version and time) and keeps the keys of the commands that recorded them.
+    """Appends events as eventsourcing does (its lock on the events table, its NOTIFY, its insert), and in the same
+    transaction: numbers them in the log (keeping each position's aggregate, version and time), keeps the keys of
+    the commands that recorded them, and checks the event before them was not recorded later (see the package)
+    and that the aggregates the batch read unchanged still are. All of it in one round trip.
 
-    Refused, nothing has been written, so the transaction eventsourcing then ends is empty. ``insert_events``
-    returns the events' positions in the log, not PostgreSQL's ids (which have gaps); ``create_table`` makes
-    every table it writes (in the council's schema), and fills in what an older database lacks.
+    ``insert_events`` returns the events' positions in the log, not PostgreSQL's ids (which have gaps);
+    ``create_table`` makes every table it writes (in the council's schema), and fills in what an older database
+    lacks.
     """
 
     read_time: ReadTime | None = None
@@ -57,15 +53,12 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.datastore.enable_db_functions:  # its insert function skips the hook that keeps the positions
+        if self.datastore.enable_db_functions:  # its insert function would skip the positions
             msg = "the event store keeps the log's positions as it appends: POSTGRES_ENABLE_DB_FUNCTIONS must be off"
             raise ValueError(msg)
-        self._positions = threading.local()
         self._statements = _Statements(
-            self._in_schema(LAST_RECORDED), self._in_schema(LAST_VERSIONS_OF_ARRAY),
-            self._in_schema(ADD_TO_LOG.format("%s")), self._in_schema(INSERT_POSITIONS_FROM_ARRAYS),
-            self._in_schema(INSERT_COMMANDS_FROM_ARRAYS),
-        )  # fmt: skip
+            self._in_schema(LAST_RECORDED), self._in_schema(LAST_VERSIONS_OF_ARRAY), self._in_schema(NUMBER_AND_KEEP)
+        )
         if self.datastore.schema != "public":  # a council's own: those listening hear only of its events
             self.channel_name = f"{self.datastore.schema}_{self.events_table_name}"
         make: Any = SQL  # given statements built here, not literals
@@ -91,50 +84,59 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             driver = Driver("postgresql", "%s", run, many)
             fill(driver, f"{self.datastore.schema}.{self.events_table_name}", "notification_id", self.read_time)
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as eventsourcing's own
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        self._positions.last = None
-        super().insert_events(stored_events, **kwargs)
-        return self._positions.last  # type: ignore[no-any-return]
-
-    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         if not stored_events:
-            return
+            return []
         count = len(stored_events)
         times = kwargs.get("recorded_at") or [None] * count
-        # Not prepared: psycopg prepares a statement run often, and a clash rolled back in its pipeline
-        # leaves it taking one as prepared that the server never kept.
-        connection = curs.connection
         unchanged = kwargs.get("unchanged")
-        with (
-            connection.cursor(row_factory=tuple_row) as c,
-            connection.cursor(row_factory=tuple_row) as before,
-            connection.cursor(row_factory=tuple_row) as latest,
-        ):
-            # eventsourcing's lock on the events table first, as every writer and ``create_table`` take it before the
-            # store's own tables (taken after the positions, it deadlocked with a process creating their index).
-            # The time of the event before, and the versions of what the batch read unchanged, are read by
-            # statements of their own, so they see what the writer ahead of this one committed. All of it in one
-            # round trip.
-            for statement in self.lock_table_statements:
-                c.execute(statement, prepare=False)
-            c.execute(self._statements.add_to_log, (count,), prepare=False)
-            before.execute(self._statements.last_recorded, prepare=False)
-            if unchanged:
-                latest.execute(self._statements.last_versions, (list(unchanged),), prepare=False)
-            (last,) = c.fetchone() or (count,)
-            row = before.fetchone()
-            check_follows(row[0] if row else None, times[0])
-            if unchanged:
-                check_unchanged(latest.fetchall(), unchanged)
-            positions = list(range(last - count + 1, last + 1))
-            ids, versions = [e.originator_id for e in stored_events], [e.originator_version for e in stored_events]
-            c.execute(self._statements.insert_positions, (positions, ids, versions, list(times)), prepare=False)
-            keyed = kwargs.get("commands", ())
-            if keyed:
-                columns = ([k for k, _, _, _ in keyed], [d for _, d, _, _ in keyed],
-                           [positions[i] for _, _, i, _ in keyed], [n for _, _, _, n in keyed])  # fmt: skip
-                c.execute(self._statements.insert_commands, columns, prepare=False)
-        self._positions.last = positions
+        keyed = kwargs.get("commands", ())
+        numbered = {
+            "count": count, "ids": [e.originator_id for e in stored_events],
+            "versions": [e.originator_version for e in stored_events], "times": list(times),
+            "keys": [k for k, _, _, _ in keyed], "digests": [d for _, d, _, _ in keyed],
+            "last": [i + 1 for _, _, i, _ in keyed], "names": [n for _, _, _, n in keyed],
+        }  # fmt: skip
+        events = [
+            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+            for e in stored_events
+        ]
+        failed: Exception | None = None
+        with self.datastore.get_connection() as connection:
+            with connection.pipeline() as pipeline:
+                try:
+                    with (
+                        connection.transaction(),
+                        connection.cursor(row_factory=tuple_row) as c,
+                        connection.cursor(row_factory=tuple_row) as before,
+                        connection.cursor(row_factory=tuple_row) as read,
+                        connection.cursor(row_factory=tuple_row) as last,
+                    ):
+                        # eventsourcing's lock on the events table first, as every writer and ``create_table`` take
+                        # it before the store's own tables (taken after, it deadlocked with a process creating
+                        # their index); the statements after it see what the writer ahead of this one committed.
+                        # Not prepared: psycopg prepares a statement run often, and a clash rolled back in its
+                        # pipeline leaves it taking one as prepared that the server never kept.
+                        for statement in self.lock_table_statements:
+                            c.execute(statement, prepare=False)
+                        before.execute(self._statements.last_recorded, prepare=False)
+                        if unchanged:
+                            read.execute(self._statements.last_versions, (list(unchanged),), prepare=False)
+                        last.execute(self._statements.number_and_keep, numbered, prepare=False)
+                        c.execute(SQL("NOTIFY {0}").format(Identifier(self.channel_name)), prepare=False)
+                        c.execute(self.insert_events_statement, (events,), prepare=False)
+                        pipeline.sync()  # a clash (the same version, or key, recorded first) is raised here
+                        previous = before.fetchone()
+                        check_follows(previous[0] if previous else None, times[0])
+                        if unchanged:
+                            check_unchanged(read.fetchall(), unchanged)
+                        (end,) = last.fetchone() or (count,)
+                except Exception as e:  # rolled back; raised once out of the pipeline (as eventsourcing does)
+                    failed = e
+            if failed is not None:
+                raise failed
+        return list(range(end - count + 1, end + 1))
 
 
 class Factory(PostgresFactory):
