@@ -41,7 +41,7 @@ def rebuild(args: argparse.Namespace) -> int:
         print('scrutiny-es: give --reseal and --reason "..." together', file=sys.stderr)
         return 2
     app: ScrutinyService = args.open(args.db, catch_up=False)
-    names = [args.name] if args.name else list(READ_MODELS)
+    names = list(BESIDE) if args.beside else [args.name] if args.name else list(READ_MODELS)
     actor = default_actor(args) if args.reseal else None
     if args.reseal and actor is None:
         print("scrutiny-es: --reseal records who reset the seal: give --actor-id, --actor-name and --actor-role "
@@ -54,22 +54,23 @@ def rebuild(args: argparse.Namespace) -> int:
             print(f"scrutiny-es: {e}", file=sys.stderr)
             return TAMPERED
         print(f"reset the seal after finding {resealed}" if resealed else "the log matches its seal: not reset")
-    audit_rebuild = None
+    if args.beside:
+        return _rebuild_beside(app, told)
+    beside = None
     if len(names) > 1 and (os.cpu_count() or 1) > 1:
-        # With a second core, the audit trail is rebuilt beside the tracker and the overdue list,
-        # by a child that ends with this process however it ends (killed too: its stdin closes). The seal's
-        # check of the log is made here, as the seal is rebuilt: the child swaps its tables in when told.
-        names.remove("audit")
+        # With a second core, the audit trail and the seal are rebuilt beside the tracker and the overdue list (the
+        # two halves take about as long), by a child that ends with this process however it ends (killed too: its
+        # stdin closes). The child checks the log against the seal as it rebuilds it, and says so before it swaps
+        # anything in; this process swaps its tables in only then, and then tells the child to swap in its own.
+        names = [name for name in names if name not in BESIDE]
         command = [sys.executable, "-m", "scrutiny_es", "--db", args.db, "projections", "rebuild"]
-        audit_rebuild = subprocess.Popen(  # noqa: S603
-            [*command, "audit", "--quiet", "--stop-with-parent", *(["--swap-when-told"] if "seal" in names else [])],
-            stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+        beside = subprocess.Popen(  # noqa: S603
+            [*command, "--quiet", "--stop-with-parent", "--beside"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
-    before_swap = None
-    if told is not None and args.swap_when_told:
-        before_swap = told.wait  # for the parent's word that the log matched its seal
     try:
         try:
+            before_swap = None if beside is None else lambda: _sealed_beside(beside)
             if args.quiet:
                 app.rebuild(names, before_swap=before_swap)
             else:
@@ -77,27 +78,84 @@ def rebuild(args: argparse.Namespace) -> int:
         except SealBroken as e:
             print(f"scrutiny-es: {e}", file=sys.stderr)
             return TAMPERED
-        if audit_rebuild is not None:
-            if audit_rebuild.stdin is not None:  # the log matched its seal: the audit trail may be swapped in
+        except _BesideFailed as e:
+            if e.code == TAMPERED:  # the child found the log changed: its refusal is the answer
+                print(e.errors.strip(), file=sys.stderr)
+                return TAMPERED
+            raise ScrutinyError(f"rebuilding the audit trail and the seal failed: {e.errors.strip()}") from None
+        except ScrutinyError:
+            if beside is None:
+                raise
+            # An event that cannot be read, say: if the log was changed, that is what is said (the child checks
+            # the seal as it goes, but this process may meet the event first).
+            try:
+                app.check_seal()
+            except SealBroken as e:
+                print(f"scrutiny-es: {e}", file=sys.stderr)
+                return TAMPERED
+            raise
+        if beside is not None:
+            if beside.stdin is not None:  # this process's tables are in: the child may swap its own in
                 with suppress(BrokenPipeError):  # the child has ended: what it said is read below
-                    audit_rebuild.stdin.write(b"swap\n")
-                    audit_rebuild.stdin.flush()
-            errors = audit_rebuild.stderr.read().decode(errors="replace") if audit_rebuild.stderr else ""
-            if audit_rebuild.wait() != 0:
-                raise ScrutinyError(f"rebuilding the audit trail failed: {errors.strip()}")
-            names.append("audit")
+                    beside.stdin.write(b"swap\n")
+                    beside.stdin.flush()
+            errors = beside.stderr.read().decode(errors="replace") if beside.stderr else ""
+            if beside.wait() != 0:
+                raise ScrutinyError(f"rebuilding the audit trail and the seal failed: {errors.strip()}")
+            names += ["seal", "audit"]
     finally:
-        if audit_rebuild is not None and audit_rebuild.poll() is None:
-            audit_rebuild.terminate()
-            audit_rebuild.wait()
+        if beside is not None and beside.poll() is None:
+            beside.terminate()
+            beside.wait()
     if not args.quiet:
         print("rebuilt " + ", ".join(names))
     return 0
 
 
+BESIDE = ("audit", "seal")
+"""What the child rebuilds beside the parent's tracker and overdue list: about half the work, with the seal's check."""
+
+
+class _BesideFailed(Exception):
+    """The child rebuilding the audit trail and the seal ended without saying the log matched its seal."""
+
+    def __init__(self, code: int, errors: str) -> None:
+        super().__init__(errors)
+        self.code = code
+        self.errors = errors
+
+
+def _sealed_beside(beside: subprocess.Popen[bytes]) -> None:
+    """Waits for the child's word that the log matched its seal (its tables are then ready to swap in)."""
+    said = beside.stdout.readline() if beside.stdout is not None else b""
+    if said != SEALED:
+        errors = beside.stderr.read().decode(errors="replace") if beside.stderr else ""
+        raise _BesideFailed(beside.wait(), errors)
+
+
+SEALED = b"sealed\n"
+
+
+def _rebuild_beside(app: ScrutinyService, told: Event | None) -> int:
+    """The child's part: the audit trail and the seal, the log checked against the seal as it is read. Once it
+    matched, the child says so on its standard output and swaps its tables in when the parent has swapped its own."""
+
+    def sealed() -> None:
+        os.write(1, SEALED)
+        if told is not None:
+            told.wait()
+
+    try:
+        app.rebuild(list(BESIDE), before_swap=sealed)
+    except SealBroken as e:
+        print(f"scrutiny-es: {e}", file=sys.stderr)
+        return TAMPERED
+    return 0
+
+
 def _stop_when_stdin_closes() -> Event:
     """Ends this process when its parent does: the parent holds the other end of stdin until it is done. Returns
-    what is set when the parent writes a line (that the log matched its seal, for ``--swap-when-told``)."""
+    what is set when the parent writes a line (that it swapped its tables in, for ``--beside``)."""
     told = Event()
 
     def watch() -> None:
