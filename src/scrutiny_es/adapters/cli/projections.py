@@ -40,6 +40,17 @@ def rebuild(args: argparse.Namespace) -> int:
     if args.reseal != (args.reason is not None):
         print('scrutiny-es: give --reseal and --reason "..." together', file=sys.stderr)
         return 2
+    split = not args.beside and args.name is None and (os.cpu_count() or 1) > 1
+    # The child starts at once, its interpreter's start-up beside this one's opening of the record; after a reset
+    # is recorded, though, where it must find it.
+    beside = _start_beside(args) if split and not args.reseal else None
+    try:
+        return _rebuild(args, told, split, beside)
+    finally:
+        _stop(beside)
+
+
+def _rebuild(args: argparse.Namespace, told: Event | None, split: bool, beside: subprocess.Popen[bytes] | None) -> int:
     app: ScrutinyService = args.open(args.db, catch_up=False)
     names = list(BESIDE) if args.beside else [args.name] if args.name else list(READ_MODELS)
     actor = default_actor(args) if args.reseal else None
@@ -56,18 +67,9 @@ def rebuild(args: argparse.Namespace) -> int:
         print(f"reset the seal after finding {resealed}" if resealed else "the log matches its seal: not reset")
     if args.beside:
         return _rebuild_beside(app, told)
-    beside = None
-    if len(names) > 1 and (os.cpu_count() or 1) > 1:
-        # With a second core, the audit trail and the seal are rebuilt beside the tracker and the overdue list (the
-        # two halves take about as long), by a child that ends with this process however it ends (killed too: its
-        # stdin closes). The child checks the log against the seal as it rebuilds it, and says so before it swaps
-        # anything in; this process swaps its tables in only then, and then tells the child to swap in its own.
+    if split:
+        beside = beside or _start_beside(args)
         names = [name for name in names if name not in BESIDE]
-        command = [sys.executable, "-m", "scrutiny_es", "--db", args.db, "projections", "rebuild"]
-        beside = subprocess.Popen(  # noqa: S603
-            [*command, "--quiet", "--stop-with-parent", "--beside"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )  # fmt: skip
     try:
         try:
             before_swap = None if beside is None else lambda: _sealed_beside(beside)
@@ -104,12 +106,28 @@ def rebuild(args: argparse.Namespace) -> int:
                 raise ScrutinyError(f"rebuilding the audit trail and the seal failed: {errors.strip()}")
             names += ["seal", "audit"]
     finally:
-        if beside is not None and beside.poll() is None:
-            beside.terminate()
-            beside.wait()
+        _stop(beside)
     if not args.quiet:
         print("rebuilt " + ", ".join(names))
     return 0
+
+
+def _start_beside(args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    """With a second core, the audit trail and the seal are rebuilt beside the tracker and the overdue list (the two
+    halves take about as long), by a child that ends with this process however it ends (killed too: its stdin
+    closes). The child checks the log against the seal as it rebuilds it, and says so before it swaps anything in;
+    this process swaps its tables in only then, and then tells the child to swap in its own."""
+    command = [sys.executable, "-m", "scrutiny_es", "--db", args.db, "projections", "rebuild"]
+    return subprocess.Popen(  # noqa: S603
+        [*command, "--quiet", "--stop-with-parent", "--beside"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def _stop(beside: subprocess.Popen[bytes] | None) -> None:
+    if beside is not None and beside.poll() is None:
+        beside.terminate()
+        beside.wait()
 
 
 BESIDE = ("audit", "seal")
