@@ -12,11 +12,7 @@ from contextlib import suppress
 from threading import Event, Thread
 from time import monotonic
 
-from rich.console import Console as RichConsole
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
 from scrutiny_es.adapters import worker
-from scrutiny_es.adapters.cli.apply import default_actor
 from scrutiny_es.adapters.cli.verify import TAMPERED, log_ahead
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.application.upkeep import SealBroken
@@ -53,7 +49,11 @@ def rebuild(args: argparse.Namespace) -> int:
 def _rebuild(args: argparse.Namespace, told: Event | None, split: bool, beside: subprocess.Popen[bytes] | None) -> int:
     app: ScrutinyService = args.open(args.db, catch_up=False)
     names = list(BESIDE) if args.beside else [args.name] if args.name else list(READ_MODELS)
-    actor = default_actor(args) if args.reseal else None
+    actor = None
+    if args.reseal:
+        from scrutiny_es.adapters.cli.apply import default_actor  # here: it loads the commands' models
+
+        actor = default_actor(args)
     if args.reseal and actor is None:
         print("scrutiny-es: --reseal records who reset the seal: give --actor-id, --actor-name and --actor-role "
               "(or set SCRUTINY_ACTOR)", file=sys.stderr)  # fmt: skip
@@ -189,6 +189,9 @@ def _stop_when_stdin_closes() -> Event:
 def _rebuild_showing_progress(
     app: ScrutinyService, names: list[str], before_swap: Callable[[], object] | None = None
 ) -> None:
+    from rich.console import Console as RichConsole  # here: a rebuild run --quiet (the child) does without
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     columns = (TextColumn("rebuilding"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"))
     with Progress(*columns, console=RichConsole(stderr=True)) as bar:
         task = bar.add_task("rebuild", total=None, rate="")
