@@ -7,10 +7,13 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass
 from threading import Event, Thread
 from time import monotonic
+from typing import IO
 
 from scrutiny_es.adapters import worker
 from scrutiny_es.adapters.cli.verify import TAMPERED, log_ahead
@@ -46,7 +49,7 @@ def rebuild(args: argparse.Namespace) -> int:
         _stop(beside)
 
 
-def _rebuild(args: argparse.Namespace, told: Event | None, split: bool, beside: subprocess.Popen[bytes] | None) -> int:
+def _rebuild(args: argparse.Namespace, told: Event | None, split: bool, beside: _Beside | None) -> int:
     app: ScrutinyService = args.open(args.db, catch_up=False)
     names = list(BESIDE) if args.beside else [args.name] if args.name else list(READ_MODELS)
     actor = None
@@ -72,7 +75,7 @@ def _rebuild(args: argparse.Namespace, told: Event | None, split: bool, beside: 
         names = [name for name in names if name not in BESIDE]
     try:
         try:
-            before_swap = None if beside is None else lambda: _sealed_beside(beside)
+            before_swap = None if beside is None else beside.sealed
             if args.quiet:
                 app.rebuild(names, before_swap=before_swap)
             else:
@@ -97,13 +100,7 @@ def _rebuild(args: argparse.Namespace, told: Event | None, split: bool, beside: 
                 return TAMPERED
             raise
         if beside is not None:
-            if beside.stdin is not None:  # this process's tables are in: the child may swap its own in
-                with suppress(BrokenPipeError):  # the child has ended: what it said is read below
-                    beside.stdin.write(b"swap\n")
-                    beside.stdin.flush()
-            errors = beside.stderr.read().decode(errors="replace") if beside.stderr else ""
-            if beside.wait() != 0:
-                raise ScrutinyError(f"rebuilding the audit trail and the seal failed: {errors.strip()}")
+            beside.swap()
             names += ["seal", "audit"]
     finally:
         _stop(beside)
@@ -112,26 +109,31 @@ def _rebuild(args: argparse.Namespace, told: Event | None, split: bool, beside: 
     return 0
 
 
-def _start_beside(args: argparse.Namespace) -> subprocess.Popen[bytes]:
+def _start_beside(args: argparse.Namespace) -> _Beside:
     """With a second core, the audit trail and the seal are rebuilt beside the tracker and the overdue list (the two
     halves take about as long), by a child that ends with this process however it ends (killed too: its stdin
     closes). The child checks the log against the seal as it rebuilds it, and says so before it swaps anything in;
     this process swaps its tables in only then, and then tells the child to swap in its own."""
     command = [sys.executable, "-m", "scrutiny_es", "--db", args.db, "projections", "rebuild"]
-    return subprocess.Popen(  # noqa: S603
+    # A file, not a pipe: a child saying much while this process waits for its word would block. Closed by stop().
+    errors = tempfile.TemporaryFile()  # noqa: SIM115
+    process = subprocess.Popen(  # noqa: S603
         [*command, "--quiet", "--stop-with-parent", "--beside"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
     )  # fmt: skip
+    return _Beside(process, errors)
 
 
-def _stop(beside: subprocess.Popen[bytes] | None) -> None:
-    if beside is not None and beside.poll() is None:
-        beside.terminate()
-        beside.wait()
+def _stop(beside: _Beside | None) -> None:
+    if beside is not None:
+        beside.stop()
 
 
 BESIDE = ("audit", "seal")
 """What the child rebuilds beside the parent's tracker and overdue list: about half the work, with the seal's check."""
+
+SEALED = b"sealed\n"
+"""The child's word that the log matched its seal."""
 
 
 class _BesideFailed(Exception):
@@ -143,15 +145,37 @@ class _BesideFailed(Exception):
         self.errors = errors
 
 
-def _sealed_beside(beside: subprocess.Popen[bytes]) -> None:
-    """Waits for the child's word that the log matched its seal (its tables are then ready to swap in)."""
-    said = beside.stdout.readline() if beside.stdout is not None else b""
-    if said != SEALED:
-        errors = beside.stderr.read().decode(errors="replace") if beside.stderr else ""
-        raise _BesideFailed(beside.wait(), errors)
+@dataclass
+class _Beside:
+    """The child rebuilding the audit trail and the seal, and what it said on its standard error."""
 
+    process: subprocess.Popen[bytes]
+    errors: IO[bytes]
 
-SEALED = b"sealed\n"
+    def sealed(self) -> None:
+        """Waits for the child's word that the log matched its seal (its tables are then ready to swap in)."""
+        said = self.process.stdout.readline() if self.process.stdout is not None else b""
+        if said != SEALED:
+            raise _BesideFailed(self.process.wait(), self._said())
+
+    def swap(self) -> None:
+        """Tells the child this process's tables are in, so it may swap its own in, and waits for it."""
+        if self.process.stdin is not None:
+            with suppress(BrokenPipeError):  # the child has ended: what it said is read below
+                self.process.stdin.write(b"swap\n")
+                self.process.stdin.flush()
+        if self.process.wait() != 0:
+            raise ScrutinyError(f"rebuilding the audit trail and the seal failed: {self._said().strip()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait()
+        self.errors.close()
+
+    def _said(self) -> str:
+        self.errors.seek(0)
+        return self.errors.read().decode(errors="replace")
 
 
 def _rebuild_beside(app: ScrutinyService, told: Event | None) -> int:
