@@ -259,12 +259,15 @@ def run(backend: str, sizes: Sizes, folder: Path, server: str | None) -> list[Re
         every_seconds, others_seconds = min(every), min(others)
         record("rebuild in one process, the seal's share", every_seconds, "s", others_seconds, False,
                "seal adds <= 10%", every_seconds <= 1.1 * others_seconds)  # fmt: skip
+        # Against the log read and decoded just before, as impact is: the rebuilds above took minutes at full size,
+        # and the machine's speed moves in that time by more than verify's margin.
+        verify_read, _ = timed(lambda: read_and_decode(url))
         verify_seconds, verified = timed(app.verify)
         app.close()
         if not verified.ok:
             raise SystemExit(f"verify found a fault in the benchmark's log: {verified.fault}")
-        record(f"verify of {verified.events:,} events", verify_seconds, "s", decode_seconds, False,
-               "ratio >= 0.5 (read and decode)", decode_seconds / verify_seconds >= 0.5)  # fmt: skip
+        record(f"verify of {verified.events:,} events", verify_seconds, "s", verify_read, False,
+               "ratio >= 0.5 (read and decode)", verify_read / verify_seconds >= 0.5)  # fmt: skip
 
         app = Scrutiny(url)
         body = "B000"

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from time import monotonic, sleep
 
+from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.application.ports import Clock, EventLog, EventStore, Progress, ProjectionStatus, ReadModels
 from scrutiny_es.application.reading import Reading
 from scrutiny_es.application.recording import Receipt
@@ -159,11 +160,16 @@ class Upkeep:
         return found, (last.position if last else 0), (last.digest.hex() if last else "")
 
     def _recomputed(self, at: int | None = None, *, sealed_only: bool = False) -> Verification:
-        """The seal's chain recomputed from the log as stored (``verify``), the seal first caught up."""
+        """The seal's chain recomputed from the log as stored (``verify``), the seal first caught up.
+
+        With the cycle collector paused, as a rebuild's read of the log is: the rows read are freed as they are
+        sealed, and the collector, woken by their number, would walk every object the process holds (a host's,
+        a script's) again and again, which took verify from 0.9 to 1.6 times the read of the log."""
         try:
             self._read_models.catch_up(["seal"])
             log = chunked(self._store.log.stored, after=-(2**63))  # every row: one put in before the first too
-            found, digest_at = verify(log, chunked(self._read_models.sealed), at, sealed_only=sealed_only)
+            with collector_paused():
+                found, digest_at = verify(log, chunked(self._read_models.sealed), at, sealed_only=sealed_only)
         except SealDamaged as e:
             return Verification(e.position - 1, e.position - 1, "", str(e))
         if digest_at is not None:

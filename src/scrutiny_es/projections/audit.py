@@ -6,6 +6,7 @@ is the trail filtered by ``effective_on`` and ``recorded_at``.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -25,6 +26,20 @@ class AuditedItem(NamedTuple):
 
 def audit_entry(item: AuditedItem | None, event: Any, position: int) -> tuple[AuditedItem | None, AuditRow | None]:
     """The item as it stands after the event, and the event's audit entry."""
+    item, values = audit_values(item, event, position)
+    return item, None if values is None else AuditRow(**dict(zip(AUDIT_FIELDS, values, strict=True)))
+
+
+AUDIT_FIELDS = tuple(field.name for field in fields(AuditRow))
+"""An audit entry's fields, in the order ``audit_values`` gives them (and the audit table's columns)."""
+
+
+def audit_values(
+    item: AuditedItem | None, event: Any, position: int
+) -> tuple[AuditedItem | None, tuple[Any, ...] | None]:
+    """``audit_entry`` with the entry as its values, in the order of ``AUDIT_FIELDS``: a rebuild writes a hundred
+    thousand entries straight to a table, and making each a row first cost about a tenth of the audit trail's
+    rebuild."""
     cls = type(event)
     if cls is Body.Registered:
         body, ref, decided_by = event.code, None, None
@@ -51,18 +66,8 @@ def audit_entry(item: AuditedItem | None, event: Any, position: int) -> tuple[Au
         body, ref = item.body, item.ref
         summary = _SUMMARIES[cls](event, "the " + item.kind)
         decided_by = next((getattr(event, name) for name in _DECIDERS if hasattr(event, name)), None)
-    entry = AuditRow(
-        body=body,
-        ref=ref,
-        position=position,
-        event=cls.__name__,
-        effective_on=event.effective_on,
-        recorded_at=event.timestamp,
-        actor=f"{event.actor.name} ({event.actor.role})",
-        decided_by=decided_by,
-        summary=summary,
-    )
-    return item, entry
+    actor = f"{event.actor.name} ({event.actor.role})"
+    return item, (body, ref, position, cls.__name__, event.effective_on, event.timestamp, actor, decided_by, summary)
 
 
 _DECIDERS = ("decided_by", "responded_by", "agreed_by", "proposed_by")

@@ -209,7 +209,7 @@ def parser() -> argparse.ArgumentParser:
     rebuild.add_argument("name", nargs="?", choices=READ_MODELS, help="one projection (default: all)")
     rebuild.add_argument("--quiet", action="store_true", help="no progress bar")
     rebuild.add_argument("--stop-with-parent", action="store_true", help=argparse.SUPPRESS)
-    rebuild.add_argument("--swap-when-told", action="store_true", help=argparse.SUPPRESS)
+    rebuild.add_argument("--beside", action="store_true", help=argparse.SUPPRESS)  # the audit trail and the seal
     rebuild.add_argument(
         "--reseal", action="store_true", help="seal the log as it now stands though it no longer matches its seal"
     )

@@ -24,7 +24,7 @@ from scrutiny_es.adapters.sql.schema import CODE_LENGTH, layout_table, metadata,
 from scrutiny_es.adapters.sql.writers import SealWriter, writers
 from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus, RebuildGate
-from scrutiny_es.application.unreadable import readable
+from scrutiny_es.application.unreadable import TooNew, readable
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.projections.seal import SealDamaged
 
@@ -325,12 +325,14 @@ class ProjectionRunner:
             if not events:
                 finished = True
                 break
+            # Mostly no item is blocked and no event too new: then every event is kept, with no look at each.
+            every = not stored and not held and not any(type(event) is TooNew for _, event in events)
             for name, generation, _ in targets:
                 todo = events if positions[name] == start else [(p, e) for p, e in events if p > positions[name]]
                 if todo:
                     writer = self.writers[name]
                     # The seal seals every event; the others leave out those of an item a newer release blocks.
-                    kept = todo if writer.reads_stored else readable(todo, held, places=writer.keeps_places)
+                    kept = todo if writer.reads_stored or every else readable(todo, held, places=writer.keeps_places)
                     if kept:
                         writer.absorb(conn, generation, positions[name], kept)
                     positions[name] = todo[-1][0]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
-from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, select
@@ -12,8 +10,7 @@ from scrutiny_es.adapters.sql.bulk import Inserts, chunks, for_driver, insert_pr
 from scrutiny_es.adapters.sql.schema import audit_table, audited_item_table
 from scrutiny_es.adapters.sql.writers.base import Events, StateCache, TableWriter, stored_elsewhere
 from scrutiny_es.application.unreadable import TooNew
-from scrutiny_es.projections.audit import AuditedItem, audit_entry
-from scrutiny_es.projections.rows import AuditRow
+from scrutiny_es.projections.audit import AuditedItem, audit_values
 
 
 class AuditWriter(TableWriter):
@@ -59,10 +56,10 @@ class AuditWriter(TableWriter):
                 self.last_position += 1
                 continue
             item, was_stored = items.get(key, (None, False))
-            changed, entry = audit_entry(item, event, self.last_position + 1)
+            changed, entry = audit_values(item, event, self.last_position + 1)
             if entry is not None:
                 self.last_position += 1
-                self.entries.append((*_AUDIT_COLUMNS(entry), key, event.originator_version))
+                self.entries.append((*entry, key, event.originator_version))
             if changed is not None and changed != item:
                 items[key] = (changed, was_stored)
                 self.dirty[key] = changed
@@ -88,7 +85,3 @@ class AuditWriter(TableWriter):
             items.move_to_end(key)
         self.dirty.clear()
         items.trim()
-
-
-_AUDIT_COLUMNS = attrgetter(*(field.name for field in fields(AuditRow)))
-"""An audit row's values in the order of its table's columns."""
