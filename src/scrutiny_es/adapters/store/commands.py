@@ -75,12 +75,13 @@ INSERT_POSITION = (
 )
 """The recorders' statements, given their driver's placeholder (on SQLite, aggregates' ids as hex, as
 SQLAlchemy's ``Uuid`` keeps them there)."""
-LAST_VERSIONS_OF_ARRAY = (
-    "SELECT originator_id, max(originator_version) FROM scrutiny_positions WHERE originator_id = ANY(%s::uuid[]) "
-    "GROUP BY originator_id"
-)
-NUMBER_AND_KEEP = """
-WITH grown AS (UPDATE scrutiny_log_length SET events = events + %(count)s RETURNING events),
+APPEND_TO_LOG = """
+WITH before AS (SELECT recorded_at FROM scrutiny_positions ORDER BY position DESC LIMIT 1),
+latest AS (
+    SELECT originator_id, max(originator_version) AS version FROM scrutiny_positions
+    WHERE originator_id = ANY(%(unchanged)s::uuid[]) GROUP BY originator_id
+),
+grown AS (UPDATE scrutiny_log_length SET events = events + %(count)s RETURNING events),
 numbered AS (
     INSERT INTO scrutiny_positions (position, originator_id, originator_version, recorded_at)
     SELECT grown.events - %(count)s + e.n, e.id, e.version, e.recorded_at
@@ -93,10 +94,13 @@ keyed AS (
     FROM grown, unnest(%(keys)s::text[], %(digests)s::text[], %(last)s::bigint[], %(names)s::text[])
         AS k(command_id, digest, n, events)
 )
-SELECT events FROM grown
+SELECT (SELECT events FROM grown), (SELECT recorded_at FROM before),
+    (SELECT array_agg(originator_id) FROM latest), (SELECT array_agg(version) FROM latest)
 """
-"""PostgreSQL's: a batch's rows in one statement, numbered by the server (``last``: the number, from 1, of each
-command's last event in the batch), so that the whole append is one round trip."""
+"""PostgreSQL's append to the store's own tables, in one statement: numbers a batch's events and keeps the keys
+of its commands (``last``: the number, from 1, of each command's last event in the batch), and reads what the
+checks need as it was before (the last event's time, the last version of each aggregate read ``unchanged``). So
+the whole append is one round trip, and one statement beside eventsourcing's."""
 
 BATCH = 5_000
 

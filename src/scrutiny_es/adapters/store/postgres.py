@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
@@ -19,9 +19,7 @@ from sqlalchemy.dialects import postgresql
 
 from scrutiny_es.adapters.store import check_follows, check_unchanged
 from scrutiny_es.adapters.store.commands import (
-    LAST_RECORDED,
-    LAST_VERSIONS_OF_ARRAY,
-    NUMBER_AND_KEEP,
+    APPEND_TO_LOG,
     Driver,
     ReadTime,
     create_statements,
@@ -29,12 +27,6 @@ from scrutiny_es.adapters.store.commands import (
 )
 
 _OWN_TABLES = re.compile(r"\b(scrutiny_log_length|scrutiny_positions|scrutiny_commands)\b")
-
-
-class _Statements(NamedTuple):
-    last_recorded: str
-    last_versions: str
-    number_and_keep: str
 
 
 class PostgresEventRecorder(PostgresApplicationRecorder):
@@ -56,11 +48,10 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         if self.datastore.enable_db_functions:  # its insert function would skip the positions
             msg = "the event store keeps the log's positions as it appends: POSTGRES_ENABLE_DB_FUNCTIONS must be off"
             raise ValueError(msg)
-        self._statements = _Statements(
-            self._in_schema(LAST_RECORDED), self._in_schema(LAST_VERSIONS_OF_ARRAY), self._in_schema(NUMBER_AND_KEEP)
-        )
+        self._append_to_log = self._in_schema(APPEND_TO_LOG)
         if self.datastore.schema != "public":  # a council's own: those listening hear only of its events
             self.channel_name = f"{self.datastore.schema}_{self.events_table_name}"
+        self._notify = SQL("NOTIFY {0}").format(Identifier(self.channel_name))
         make: Any = SQL  # given statements built here, not literals
         ddl = [self._in_schema(s) for s in create_statements(postgresql.dialect())]  # type: ignore[no-untyped-call]
         self.sql_create_statements.extend(Composed([make(s)]) for s in ddl)
@@ -93,7 +84,7 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         unchanged = kwargs.get("unchanged")
         keyed = kwargs.get("commands", ())
         numbered = {
-            "count": count, "ids": [e.originator_id for e in stored_events],
+            "count": count, "unchanged": list(unchanged or ()), "ids": [e.originator_id for e in stored_events],
             "versions": [e.originator_version for e in stored_events], "times": list(times),
             "keys": [k for k, _, _, _ in keyed], "digests": [d for _, d, _, _ in keyed],
             "last": [i + 1 for _, _, i, _ in keyed], "names": [n for _, _, _, n in keyed],
@@ -109,9 +100,7 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                     with (
                         connection.transaction(),
                         connection.cursor(row_factory=tuple_row) as c,
-                        connection.cursor(row_factory=tuple_row) as before,
-                        connection.cursor(row_factory=tuple_row) as read,
-                        connection.cursor(row_factory=tuple_row) as last,
+                        connection.cursor(row_factory=tuple_row) as appended,
                     ):
                         # eventsourcing's lock on the events table first, as every writer and ``create_table`` take
                         # it before the store's own tables (taken after, it deadlocked with a process creating
@@ -120,18 +109,14 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                         # pipeline leaves it taking one as prepared that the server never kept.
                         for statement in self.lock_table_statements:
                             c.execute(statement, prepare=False)
-                        before.execute(self._statements.last_recorded, prepare=False)
-                        if unchanged:
-                            read.execute(self._statements.last_versions, (list(unchanged),), prepare=False)
-                        last.execute(self._statements.number_and_keep, numbered, prepare=False)
-                        c.execute(SQL("NOTIFY {0}").format(Identifier(self.channel_name)), prepare=False)
+                        appended.execute(self._append_to_log, numbered, prepare=False)
+                        c.execute(self._notify, prepare=False)
                         c.execute(self.insert_events_statement, (events,), prepare=False)
                         pipeline.sync()  # a clash (the same version, or key, recorded first) is raised here
-                        previous = before.fetchone()
-                        check_follows(previous[0] if previous else None, times[0])
+                        end, previous, ids, versions = appended.fetchone() or (count, None, None, None)
+                        check_follows(previous, times[0])
                         if unchanged:
-                            check_unchanged(read.fetchall(), unchanged)
-                        (end,) = last.fetchone() or (count,)
+                            check_unchanged(zip(ids or (), versions or (), strict=True), unchanged)
                 except Exception as e:  # rolled back; raised once out of the pipeline (as eventsourcing does)
                     failed = e
             if failed is not None:
