@@ -9,13 +9,15 @@ those the positions table keeps (``commands.positions.recorded_at``), which the 
 the recorder beside the events (``recorded_at=``, microseconds since 1970 began, UTC): the
 recorder never reads inside an event's stored state.
 
-Where eventsourcing's recorders are extended (``sqlite.py``, ``postgres.py``, ``shared.py``),
-each overrides ``_insert_events``, the one hook eventsourcing and eventsourcing-sqlalchemy give
-for writing in the transaction that appends events (their own process recorders override it to
-keep their tracking records): it has a leading underscore but no public counterpart, so the
-pin on eventsourcing (``>=9.5.6,<9.6``) stays, and ``tests/contracts`` runs eventsourcing's own
-recorder test cases against each recorder. Everything else they use is public:
-``create_table``, ``insert_events``, the create-table statements, ``datastore.transaction``.
+Where eventsourcing's recorders are extended (``sqlite.py``, ``postgres.py``, ``shared.py``), the SQLite and
+shared recorders override ``_insert_events``, the one hook eventsourcing and eventsourcing-sqlalchemy give for
+writing in the transaction that appends events (their own process recorders override it to keep their tracking
+records): it has a leading underscore but no public counterpart, so the pin on eventsourcing (``>=9.5.6,<9.6``)
+stays, and ``tests/contracts`` runs eventsourcing's own recorder test cases against each recorder. The
+PostgreSQL recorder overrides the public ``insert_events`` instead, built from eventsourcing's public statements
+(``lock_table_statements``, ``insert_events_statement``, ``construct_pg_stored_event``), so that its whole
+append is one round trip. Everything else they use is public: ``create_table``, ``insert_events``, the
+create-table statements, ``datastore.transaction``.
 
 One more reaches past eventsourcing's public surface, for a reason it offers no other way to meet:
 ``log.py`` turns off the SQLite cursor's row factory (``sqlite_cursor``), since the log read as plain
