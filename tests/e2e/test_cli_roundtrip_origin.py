@@ -152,3 +152,25 @@ def test_the_origin_column_is_there_only_while_the_body_holds_an_item_another_bo
     assert [line[:2] for line in read_table(out)] == [["Ref", "Origin"], ["R2", "PEOPLE"], ["R9", ""]]
     done = run("import", str(out), "--body", "BCSB", "--as-of", NEXT, *CLERK, db=db_url)
     assert done.stdout.startswith("imported 0 commands from bcsb.xlsx"), done.stdout + done.stderr
+
+
+def test_a_table_without_the_origin_column_is_refused_where_a_ref_names_several_items_and_nothing_is_written(
+    tmp_path: Path, db_url: str
+) -> None:
+    from openpyxl import load_workbook
+
+    committee(db_url)
+    path = exported(tmp_path, db_url, "xlsx")
+    book = load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet.delete_cols(2)  # the Origin column, taken out as an older table lacked it
+    sheet["G3"] = "Opening hours posted at every branch"  # CSMC's R1: a note that must not reach PEOPLE's own
+    book.save(tmp_path / "older.xlsx")
+    before = len(Scrutiny(db_url).audit())
+    done = run("import", str(tmp_path / "older.xlsx"), "--body", "PEOPLE", "--as-of", NEXT, *CLERK, db=db_url)
+    assert done.returncode == 1
+    said = "is the ref of 3 items PEOPLE holds (its own, one taken over from CSMC, one taken over from HASC): an Origin"
+    assert f'sheet "Tracker" row 3: "R1" {said}' in done.stderr, done.stderr
+    assert 'sheet "Tracker" row 4, column "Ref": "R1" is already the ref of sheet "Tracker" row 3' in done.stderr
+    assert len(Scrutiny(db_url).audit()) == before

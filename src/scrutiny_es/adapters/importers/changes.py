@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any, Literal
 
 from scrutiny_es.adapters.importers.plan import BOARD, ImportPlan
-from scrutiny_es.adapters.importers.problems import RowRef
+from scrutiny_es.adapters.importers.problems import RowProblem, RowRef
 from scrutiny_es.adapters.importers.words import CLOSING, DECISIONS, RAGS
 from scrutiny_es.adapters.importers.words import words as _words
 from scrutiny_es.projections.rows import TrackerRow
@@ -66,12 +66,18 @@ def changes_only(
     for at, items in (origins or {}).items():
         taken |= _match(plan, {at: groups[at]}, items) if at in groups else {}
     claimed = {id(item) for item in taken.values()}  # an item a row with an Origin took is no other row's
-    matches = _match(plan, own, [row for row in recorded if id(row) not in claimed]) | taken
+    unclaimed = [row for row in recorded if id(row) not in claimed]
+    settled, refused = _shared_refs(plan, own, unclaimed)
+    claimed |= {id(item) for item in settled.values()}
+    rest = {at: c for at, c in own.items() if at not in settled and at not in refused}
+    matches = _match(plan, rest, [row for row in unclaimed if id(row) not in claimed]) | settled | taken
     refs = {row.ref for row in recorded}
     shared = {ref for ref, n in Counter(row.ref for row in recorded).items() if n > 1}
     done = Changes()
     rows: list[tuple[RowRef, list[dict[str, Any]] | _Changed]] = []
     for at, commands in groups.items():
+        if at in refused:
+            continue
         item = matches.get(at)
         if item is None:
             rows.append((at, _new_item(commands, refs)))
@@ -94,6 +100,35 @@ def changes_only(
         out.extend((at, command) for command in row)
     plan.commands = out
     return done
+
+
+def _shared_refs(
+    plan: ImportPlan, own: Mapping[RowRef, list[dict[str, Any]]], recorded: Sequence[TrackerRow]
+) -> tuple[dict[RowRef, TrackerRow], set[RowRef]]:
+    """The rows without an Origin whose Ref names several items the body holds (its own, and others taken over):
+    in a table with an Origin column, a blank one is the body's own item; without the column, the row is refused
+    (named in ``plan.errors``), never matched to whichever item comes first."""
+    several: dict[str, list[TrackerRow]] = {}
+    for row in recorded:
+        several.setdefault(row.ref, []).append(row)
+    settled: dict[RowRef, TrackerRow] = {}
+    refused: set[RowRef] = set()
+    for at, commands in own.items():
+        make, cells = commands[0], plan.cells.get(at, {})
+        items = several.get(make.get("ref", ""), [])
+        if make["command"] != "make_recommendation" or not cells.get("ref") or len(items) < 2:
+            continue
+        mine = [row for row in items if row.taken_over_from is None]
+        if "origin" in cells and len(mine) == 1:
+            settled[at] = mine[0]
+            continue
+        came = sorted(row.taken_over_from for row in items if row.taken_over_from)
+        kinds = ["its own"] * len(mine) + [f"one taken over from {code}" for code in came]
+        rule = (f"is the ref of {len(items)} items {make['body']} holds ({', '.join(kinds)}): an Origin column "
+                "naming the body that made each says which (export the table again to have one)")  # fmt: skip
+        plan.errors.append(RowProblem(at, None, make["ref"], rule))
+        refused.add(at)
+    return settled, refused
 
 
 def _came(view: ItemView) -> tuple[str, str | None]:
