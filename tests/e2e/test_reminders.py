@@ -20,7 +20,7 @@ from aiosmtpd.controller import Controller
 from scrutiny_es import Scrutiny
 from scrutiny_es.domain.dates import uk_day
 from tests import parts
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, command, make, register
 from tests.e2e.cli import run
 from tests.unit.test_reminders import BOARD, RECORD
 
@@ -209,7 +209,7 @@ def test_without_send_it_lists_everyone_with_their_address_or_none(tmp_path: Pat
     board = next(r for r in listed if r["person"] == BOARD)
     assert board == {"person": BOARD, "email": None, "overdue": [], "due_soon": [
         {"body": "BCSB", "ref": "R3", "item": "Tenant Satisfaction", "reason": "deferral", "due": "2024-04-05",
-         "days_left": 0}]}  # fmt: skip
+         "days_left": 0, "origin": None}]}  # fmt: skip
     assert reminders_sent(db) == []
 
 
@@ -263,3 +263,32 @@ def test_sending_needs_a_server_and_a_sender_and_a_server_that_answers(tmp_path:
     assert missing.returncode == 2 and "no database at" in missing.stderr and not (tmp_path / "none.db").exists()
     days = run("reminders", "--within", "-3", db=db)
     assert days.returncode == 2 and "is not a number of days" in days.stderr
+
+
+def test_items_of_one_ref_taken_over_from_other_bodies_are_each_mailed_apart_and_recorded_once(
+    db_url: str, smtp: tuple[Inbox, str], tmp_path: Path
+) -> None:
+    inbox, server = smtp
+    app = Scrutiny(db_url, clock=FixedClock(datetime(2024, 12, 2, 8, 0, tzinfo=UTC)))
+    for code in ("CSMC", "HASC", "PEOPLE"):
+        app.execute(register(code, name=f"{code} Committee"))
+    for code in ("CSMC", "HASC"):  # each board's R1, referred to the Cabinet, passed to PEOPLE
+        app.execute(make("R1", body=code, meeting_date="2024-03-14", item=f"{code}'s libraries"))
+        app.execute(command("refer", body=code, ref="R1", addressee="Cabinet", received_on="2024-03-20"))
+        app.execute(command("transfer", body=code, ref="R1", to_body="PEOPLE", decided_on="2024-06-01"))
+    app.close()
+    listed = run("reminders", "--body", "PEOPLE", "--format", "md", db=db_url)
+    assert "| PEOPLE | R1 (from CSMC) | CSMC's libraries |" in listed.stdout, listed.stderr
+    assert "| PEOPLE | R1 (from HASC) | HASC's libraries |" in listed.stdout
+    as_json = json.loads(run("reminders", "--body", "PEOPLE", "--format", "json", db=db_url).stdout)
+    assert [(o["ref"], o["origin"]) for o in as_json[0]["overdue"]] == [("R1", "CSMC"), ("R1", "HASC")]
+    done = run("reminders", "--body", "PEOPLE", "--contacts", contacts(tmp_path), "--send", "--smtp", server,
+               "--from", SENDER, db=db_url)  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "sent 1 reminder\n"), done.stdout
+    text = mail_parts(inbox.to("cabinet@sandwell.example"))["text/plain"]
+    assert "  PEOPLE R1 (from CSMC): CSMC's libraries" in text and "  PEOPLE R1 (from HASC): HASC's libraries" in text
+    assert sorted((e["body"], e["ref"]) for e in reminders_sent(db_url)) == [("CSMC", "R1"), ("HASC", "R1")]
+    again = run("reminders", "--body", "PEOPLE", "--contacts", contacts(tmp_path), "--send", "--smtp", server,
+                "--from", SENDER, db=db_url)  # fmt: skip
+    assert (again.returncode, again.stderr) == (0, "sent 0 reminders\n")
+    assert len(inbox.messages) == 1 and len(reminders_sent(db_url)) == 2

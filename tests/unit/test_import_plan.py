@@ -73,6 +73,17 @@ def test_a_ref_used_twice_is_an_error_naming_the_row_that_has_it() -> None:
     assert [c["text"] for c in made(result)] == ["A"]
 
 
+def test_a_ref_may_come_once_for_each_body_that_made_an_item_of_a_table_that_says_its_origin() -> None:
+    header = ["Ref", "Origin", "Date", "Action"]
+    rows = [["R1", "CSMC", "14 Mar 2024", "A"], ["R1", "HASC", "14 Mar 2024", "B"], ["R1", "", "13 Mar 2024", "C"]]
+    assert [c["text"] for c in made(plan(table(header, *rows)))] == ["A", "B", "C"]
+    again = plan(table(header, *rows, ["R1", "HASC", "14 Mar 2024", "D"], ["R1", "SNAC", "13 Mar 2024", "E"]))
+    assert errors(again) == [
+        'table 1 row 5, column "Ref": "R1" is already the ref of table 1 row 3',  # HASC's R1 twice
+        'table 1 row 6, column "Ref": "R1" is already the ref of table 1 row 4',  # the table's body's: blank or its code
+    ]
+
+
 def test_a_ref_made_for_a_row_that_another_row_already_has_is_an_error() -> None:
     result = plan(table(["Ref", "Date", "Action"], ["2023-02-23/2", "23 Feb 2023", "A"], ["", "23 Feb 2023", "B"]))
     assert errors(result) == ['table 1 row 3: the ref made for it, "2023-02-23/2", is already the ref of table 1 row 2']

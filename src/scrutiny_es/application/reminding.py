@@ -16,7 +16,7 @@ from scrutiny_es.application.reading import Reading
 from scrutiny_es.application.recording import BatchRejected, Receipt, Recording
 from scrutiny_es.domain.errors import AlreadyReminded, InvalidCommand
 from scrutiny_es.domain.policy import Policy
-from scrutiny_es.projections.reminders import Reminder, reminders
+from scrutiny_es.projections.reminders import Owing, Reminder, reminders
 
 
 class NotSent(NamedTuple):
@@ -54,10 +54,11 @@ class Reminding:
             raise InvalidCommand([("within", f"must be 0 or more days, not {within}")])
         if body is not None:
             self._reading.body(body)
-        histories = self._reading.histories(body, None, None)
+        day = on or self._reading.today()
+        histories = self._reading.histories(body, None, None)  # with the items the body once held: left out here
         return reminders(
-            histories, on=on or self._reading.today(), within=within, calendars=self._reading.calendars(None),
-            contacts=contacts, unless_reminded_on=unless_reminded_on,
+            (h for h in histories if body is None or h.body_on(day) == body), on=day, within=within,
+            calendars=self._reading.calendars(None), contacts=contacts, unless_reminded_on=unless_reminded_on,
         )  # fmt: skip
 
     def send(
@@ -76,19 +77,22 @@ class Reminding:
         for reminder in self.reminders(body, on, within, contacts, today):
             if reminder.email is None:
                 continue
+            items = reminder.about()
             try:
-                reserved = self._recording.execute_many([
+                receipts = self._recording.execute_many([
                     {"command": "record_reminder", "actor": dict(actor), "body": code, "ref": ref,
-                     "person": reminder.person, "sent_on": today.isoformat(),
+                     "origin": origin, "person": reminder.person, "sent_on": today.isoformat(),
                      "about": [{"reason": o.reason, "due": o.due.isoformat()} for o in about]}
-                    for (code, ref), about in reminder.about().items()
+                    for (code, ref, origin), about in items.items()
                 ])  # fmt: skip
             except BatchRejected as e:
                 if isinstance(e.error, AlreadyReminded):  # another run reminded them meanwhile
                     continue
                 raise
-            if any(r.already_recorded for r in reserved):  # another run recorded the same reminder first: it mails
-                self._release([r for r in reserved if not r.already_recorded], actor, "another run was reminding them")
+            reserved = list(zip(items, receipts, strict=True))
+            if any(r.already_recorded for _, r in reserved):  # another run recorded the same reminder first: it mails
+                self._release([(i, r) for i, r in reserved if not r.already_recorded], actor,
+                              "another run was reminding them")  # fmt: skip
                 continue
             try:
                 mailer.send(reminder)
@@ -99,10 +103,10 @@ class Reminding:
             sent.append(reminder)
         return sent
 
-    def _release(self, reserved: list[Receipt], actor: Mapping[str, str], reason: str) -> None:
+    def _release(self, reserved: list[tuple[Owing, Receipt]], actor: Mapping[str, str], reason: str) -> None:
         """Retracts the reminders recorded for a mail that did not go."""
         self._recording.execute_many([
-            {"command": "retract", "actor": dict(actor), "body": r.body, "ref": r.ref, "position": r.position,
-             "reason": reason[:1000]}
-            for r in reserved
+            {"command": "retract", "actor": dict(actor), "body": code, "ref": ref, "origin": origin,
+             "position": r.position, "reason": reason[:1000]}
+            for (code, ref, origin), r in reserved
         ])  # fmt: skip

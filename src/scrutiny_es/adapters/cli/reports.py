@@ -10,7 +10,7 @@ from typing import Any
 
 from scrutiny_es.adapters.cli import PAGE_OPTIONS, write
 from scrutiny_es.adapters.formats import Report, render
-from scrutiny_es.adapters.formats.clerks_table import EDITING_FORMATS, render_clerks_table
+from scrutiny_es.adapters.formats.clerks_table import EDITING_FORMATS, origins, render_clerks_table
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.domain.errors import RecommendationNotFound, ScrutinyError
 from scrutiny_es.domain.exempt import withheld_sentence
@@ -37,7 +37,7 @@ def report(args: argparse.Namespace) -> int:
     councils = {code: body.council for code, body in found.items()}
     withheld = getattr(rows, "withheld", 0)
     if args.format in EDITING_FORMATS:
-        return _clerks_table(args, rows, bodies, withheld)
+        return _clerks_table(app, args, rows, bodies, withheld)
     shown = Report(kind, rows, bodies, day, args.as_known_at, councils, getattr(args, "year", None), withheld)
     write(render(shown, args.format, width=shutil.get_terminal_size((160, 40)).columns), args.output)
     say_withheld(withheld, args.format)
@@ -51,12 +51,16 @@ def say_withheld(withheld: int, fmt: str) -> None:
         print(f"scrutiny-es: {withheld_sentence(withheld).rstrip('.')}; --exempt holds them", file=sys.stderr)
 
 
-def _clerks_table(args: argparse.Namespace, rows: list[Any], bodies: dict[str, str], withheld: int) -> int:
-    """``tracker --format xlsx|docx -o FILE``: the clerk's table, to edit and bring back with ``import``."""
+def _clerks_table(
+    app: ScrutinyService, args: argparse.Namespace, rows: list[Any], bodies: dict[str, str], withheld: int
+) -> int:
+    """``tracker --format xlsx|docx -o FILE``: the clerk's table, to edit and bring back with ``import``; an item
+    taken over from another body is named by the body that made it, in an Origin column."""
     if not args.output or not args.body:
         raise ScrutinyError(f"--format {args.format} writes one body's table to a file: give --body CODE and -o FILE")
     title = " / ".join(bodies.values()) + " – Action Tracker"
-    Path(args.output).write_bytes(render_clerks_table(rows, args.format, title, withheld))
+    made_by = origins(rows, app.recommendations(args.body), args.body) if any(r.taken_over_from for r in rows) else []
+    Path(args.output).write_bytes(render_clerks_table(rows, args.format, title, withheld, made_by))
     print(f"wrote {args.output}: edit it, then scrutiny-es import {args.output} --body {args.body}", file=sys.stderr)
     return 0
 

@@ -3,17 +3,21 @@
 The columns are the council's (Date, Item, Recommendation/Action, Responsible Person, Notes) with the
 Ref kept, so that ``scrutiny-es import`` matches each row back to its item and records only what the
 clerk changed (DESIGN 6.3). Every cell is written as the import reads it: an unchanged cell reads back
-as what the record holds.
+as what the record holds. Where the body took items over from others, an Origin column beside the Ref
+names the body that made each (blank: the body's own), as a successor committee's tracker does: a ref
+alone may then name two items.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Literal
 
 from scrutiny_es.domain.exempt import marked, withheld_sentence
 from scrutiny_es.projections.rows import TrackerRow
+from scrutiny_es.projections.views import ItemView
 
 EDITING_FORMATS = ("xlsx", "docx")
 EditingFormat = Literal["xlsx", "docx"]
@@ -79,29 +83,81 @@ def cells(row: TrackerRow) -> list[str]:
     ]
 
 
-def render_clerks_table(rows: Sequence[TrackerRow], fmt: EditingFormat, title: str, withheld: int = 0) -> bytes:
-    """The rows (in ref order, as given) as an Excel workbook or a Word document with one table.
-
-    Exempt rows (asked for) have a last column, Exempt, with their paragraph of Schedule 12A (the import
-    leaves a column it does not know alone); ``withheld`` exempt items left out are said in a sentence: below
-    the Word table, on a sheet of its own in the workbook.
-    """
-    columns = (*COLUMNS, EXEMPT) if any(row.exempt for row in rows) else COLUMNS
-    said = withheld_sentence(withheld)
-    return _xlsx(rows, title, columns, said) if fmt == "xlsx" else _docx(rows, title, columns, said)
-
+ORIGIN = "Origin"
+"""The heading of the column naming the body that made an item taken over (the import reads it back)."""
 
 EXEMPT = "Exempt"
 """The heading of the column giving an exempt row's paragraph of Schedule 12A."""
 
 
-def _cells(row: TrackerRow, columns: Sequence[str]) -> list[str]:
-    return cells(row) + ([marked(row.exempt) if row.exempt else ""] if len(columns) > len(COLUMNS) else [])
+def origins(rows: Sequence[TrackerRow], held: Iterable[ItemView], body: str) -> list[str]:
+    """Each row's Origin cell: the code of the body that made its item where that is not ``body`` (blank: its own).
+
+    A tracker row says which body the item came from (``taken_over_from``), which for an item moved twice is not
+    the one that made it; ``held``, the items ``body`` holds, say who made each. An item they do not settle (two
+    alike, or one no longer held) is named by the body it came from."""
+    makers: dict[tuple[str, str | None], list[ItemView]] = {}
+    for view in held:
+        makers.setdefault((view.ref, view.transfers[-1][1] if view.transfers else None), []).append(view)
+    cells = []
+    for row in rows:
+        if row.taken_over_from is None:
+            cells.append("")
+            continue
+        found = makers.get((row.ref, row.taken_over_from), [])
+        if len(found) > 1:
+            found = [v for v in found if (v.meeting_date, v.item, v.text) == (row.meeting_date, row.item, row.text)]
+        made_by = found[0].made_by if len(found) == 1 and found[0].made_by else row.taken_over_from
+        cells.append("" if made_by == body else made_by)
+    return cells
 
 
-def _xlsx(rows: Sequence[TrackerRow], title: str, columns: Sequence[str], said: str) -> bytes:
+def render_clerks_table(
+    rows: Sequence[TrackerRow], fmt: EditingFormat, title: str, withheld: int = 0, origins: Sequence[str] = ()
+) -> bytes:
+    """The rows (in ref order, as given) as an Excel workbook or a Word document with one table.
+
+    ``origins``, one a row where given, fills an Origin column after the Ref, there only where some row has one.
+    Exempt rows (asked for) have a last column, Exempt, with their paragraph of Schedule 12A (the import
+    leaves a column it does not know alone); ``withheld`` exempt items left out are said in a sentence: below
+    the Word table, on a sheet of its own in the workbook.
+    """
+    made_by = list(origins) or [""] * len(rows)
+    if len(made_by) != len(rows):
+        raise ValueError(f"{len(made_by)} origins for {len(rows)} rows")
+    columns = list(COLUMNS)
+    if any(made_by):
+        columns.insert(1, ORIGIN)
+    if any(row.exempt for row in rows):
+        columns.append(EXEMPT)
+    lines = [_line(row, origin, columns) for row, origin in zip(rows, made_by, strict=True)]
+    said = withheld_sentence(withheld)
+    return _xlsx(lines, title, columns, said) if fmt == "xlsx" else _docx(lines, title, columns, said)
+
+
+Cell = str | date
+"""A cell's value: text, or (in the workbook) a date, so that Excel shows and sorts it as one."""
+
+
+def _line(row: TrackerRow, origin: str, columns: Sequence[str]) -> list[Cell]:
+    """A row's cells in the order of ``columns``: the dates as dates."""
+    by_heading: dict[str, Cell] = dict(zip(COLUMNS, cells(row), strict=True))
+    by_heading["Date"] = row.meeting_date
+    by_heading["Target date"] = row.target_date or ""
+    by_heading[ORIGIN] = origin
+    by_heading[EXEMPT] = marked(row.exempt) if row.exempt else ""
+    return [by_heading[heading] for heading in columns]
+
+
+_WIDTHS = {"Ref": 14, ORIGIN: 10, "Date": 12, "Item": 30, "Recommendation/Action": 60, "Responsible Person": 28,
+           "Response": 16, "Notes": 50, "Status": 20, "Target date": 12, EXEMPT: 36}  # fmt: skip
+_DATES = ("Date", "Target date")
+
+
+def _xlsx(lines: Sequence[list[Cell]], title: str, columns: Sequence[str], said: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.worksheets[0])
@@ -109,19 +165,17 @@ def _xlsx(rows: Sequence[TrackerRow], title: str, columns: Sequence[str], said: 
     sheet.append(list(columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        values: list[object] = list(_cells(row, columns))
-        values[1] = row.meeting_date
-        values[8] = row.target_date or ""
-        sheet.append(values)
+    for line in lines:
+        sheet.append(list(line))
     wrap = Alignment(wrap_text=True, vertical="top")
-    for line in sheet.iter_rows(min_row=2):
-        for cell in line:
+    dated = [columns.index(heading) for heading in _DATES]
+    for cells_ in sheet.iter_rows(min_row=2):
+        for cell in cells_:
             cell.alignment = wrap
-        line[1].number_format = line[8].number_format = "yyyy-mm-dd"
-    widths = (14, 12, 30, 60, 28, 16, 50, 20, 12, 36)
-    for letter, width in zip("ABCDEFGHIJ", widths, strict=False):
-        sheet.column_dimensions[letter].width = width
+        for at in dated:
+            cells_[at].number_format = "yyyy-mm-dd"
+    for at, heading in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(at)].width = _WIDTHS[heading]
     sheet.freeze_panes = "A2"
     if said:
         book.create_sheet("Withheld").append([said])
@@ -131,7 +185,7 @@ def _xlsx(rows: Sequence[TrackerRow], title: str, columns: Sequence[str], said: 
     return out.getvalue()
 
 
-def _docx(rows: Sequence[TrackerRow], title: str, columns: Sequence[str], said: str) -> bytes:
+def _docx(lines: Sequence[list[Cell]], title: str, columns: Sequence[str], said: str) -> bytes:
     from docx import Document
     from docx.enum.section import WD_ORIENT
 
@@ -144,10 +198,10 @@ def _docx(rows: Sequence[TrackerRow], title: str, columns: Sequence[str], said: 
     table.style = "Table Grid"
     for cell, header in zip(table.rows[0].cells, columns, strict=True):
         cell.text = header
-    for row in rows:
-        line = table.add_row().cells
-        for cell, text in zip(line, _cells(row, columns), strict=True):
-            cell.text = text
+    for line in lines:
+        row = table.add_row().cells
+        for cell, value in zip(row, line, strict=True):
+            cell.text = value.isoformat() if isinstance(value, date) else value
     if said:
         document.add_paragraph(said)
     document.core_properties.title = title

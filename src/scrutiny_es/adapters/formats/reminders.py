@@ -2,7 +2,9 @@
 
 A reminder lists, for one person, what is overdue (oldest first) and then what falls due soon,
 each with its item and its body, in the words of the tracker: a response, the target date, a
-return to a deferred item. What a clerk typed is shown as typed and safely, as in every report.
+return to a deferred item. An item the body took over from another is named with the body that made it,
+"R1 (from CSMC)": a body may hold two items with one ref. What a clerk typed is shown as typed and safely,
+as in every report.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from scrutiny_es.adapters.formats.markdown import cell as md_cell
 from scrutiny_es.adapters.formats.table import Sheet, lay_out
 from scrutiny_es.adapters.formats.text import visible
 from scrutiny_es.domain.dates import long_date
-from scrutiny_es.projections.reminders import Reminder
+from scrutiny_es.projections.reminders import DueSoon, Overdue, Reminder
 
 _OWED = {"response": "Response", "target_date": "Target date", "deferral": "Return to a deferred item"}
 
@@ -40,11 +42,16 @@ def _when(days: int, overdue: bool) -> str:
     return "Due today" if days == 0 else f"Due in {days} day{'s' * (days != 1)}"
 
 
+def ref(owed: Overdue | DueSoon) -> str:
+    """The item's ref, and where the body took it over from another, the body that made it: "R1 (from CSMC)"."""
+    return f"{owed.ref} (from {owed.origin})" if owed.origin else owed.ref
+
+
 def lines(reminder: Reminder) -> list[list[str]]:
     """The reminder's obligations, overdue first, as cells: when, body, ref, item, what is owed, the last day."""
-    rows = [[_when(o.days_overdue, True), o.body, o.ref, o.item, _OWED[o.reason], long_date(o.due)]
+    rows = [[_when(o.days_overdue, True), o.body, ref(o), o.item, _OWED[o.reason], long_date(o.due)]
             for o in reminder.overdue]  # fmt: skip
-    rows += [[_when(o.days_left, False), o.body, o.ref, o.item, _OWED[o.reason], long_date(o.due)]
+    rows += [[_when(o.days_left, False), o.body, ref(o), o.item, _OWED[o.reason], long_date(o.due)]
              for o in reminder.due_soon]  # fmt: skip
     return [[visible(cell) for cell in row] for row in rows]
 

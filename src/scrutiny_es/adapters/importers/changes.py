@@ -14,21 +14,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
 from scrutiny_es.adapters.importers.plan import BOARD, ImportPlan
-from scrutiny_es.adapters.importers.problems import RowRef
+from scrutiny_es.adapters.importers.problems import RowProblem, RowRef
 from scrutiny_es.adapters.importers.words import CLOSING, DECISIONS, RAGS
 from scrutiny_es.adapters.importers.words import words as _words
 from scrutiny_es.projections.rows import TrackerRow
 from scrutiny_es.projections.views import ItemView
 
 NotesAre = Literal["progress", "response"]
-Views = Callable[[set[str]], Mapping[str, ItemView]]
-"""The items of these refs, as recorded, by ref."""
+Views = Callable[[set[str]], Sequence[ItemView]]
+"""The items of these refs, as recorded (a ref may name several: the body's own and others taken over)."""
 
 
 @dataclass
@@ -61,13 +62,22 @@ def changes_only(
     for at, command in plan.commands:
         groups.setdefault(at, []).append(command)
     own = {at: c for at, c in groups.items() if at not in origins} if origins else groups
-    matches = _match(plan, own, recorded)
+    taken: dict[RowRef, TrackerRow] = {}
     for at, items in (origins or {}).items():
-        matches |= _match(plan, {at: groups[at]}, items) if at in groups else {}
+        taken |= _match(plan, {at: groups[at]}, items) if at in groups else {}
+    claimed = {id(item) for item in taken.values()}  # an item a row with an Origin took is no other row's
+    unclaimed = [row for row in recorded if id(row) not in claimed]
+    settled, refused = _shared_refs(plan, own, unclaimed)
+    claimed |= {id(item) for item in settled.values()}
+    rest = {at: c for at, c in own.items() if at not in settled and at not in refused}
+    matches = _match(plan, rest, [row for row in unclaimed if id(row) not in claimed]) | settled | taken
     refs = {row.ref for row in recorded}
+    shared = {ref for ref, n in Counter(row.ref for row in recorded).items() if n > 1}
     done = Changes()
     rows: list[tuple[RowRef, list[dict[str, Any]] | _Changed]] = []
     for at, commands in groups.items():
+        if at in refused:
+            continue
         item = matches.get(at)
         if item is None:
             rows.append((at, _new_item(commands, refs)))
@@ -77,16 +87,53 @@ def changes_only(
         planned = {c["command"]: c for c in commands[1:]}
         rows.append((at, _Changed(plan, at, commands[0], item, plan.cells.get(at, {}), as_of, notes, planned)))
     asked = {row.item.ref for _, row in rows if isinstance(row, _Changed) and row.needs_view()}
-    found = views(asked) if asked and views is not None else {}
+    found = {_came(view): view for view in views(asked)} if asked and views is not None else {}
     out: list[tuple[RowRef, dict[str, Any]]] = []
     for at, row in rows:
         if isinstance(row, _Changed):
-            changed = row.commands(found.get(row.item.ref))
+            item = row.item
+            changed = row.commands(found.get((item.ref, item.taken_over_from)))
             done.unchanged += not changed
+            if item.ref in shared and item.taken_over_from is None and at not in taken:  # its own, named so
+                changed = [command | {"origin": command["body"]} for command in changed]
             row = changed
         out.extend((at, command) for command in row)
     plan.commands = out
     return done
+
+
+def _shared_refs(
+    plan: ImportPlan, own: Mapping[RowRef, list[dict[str, Any]]], recorded: Sequence[TrackerRow]
+) -> tuple[dict[RowRef, TrackerRow], set[RowRef]]:
+    """The rows without an Origin whose Ref names several items the body holds (its own, and others taken over):
+    in a table with an Origin column, a blank one is the body's own item; without the column, the row is refused
+    (named in ``plan.errors``), never matched to whichever item comes first."""
+    several: dict[str, list[TrackerRow]] = {}
+    for row in recorded:
+        several.setdefault(row.ref, []).append(row)
+    settled: dict[RowRef, TrackerRow] = {}
+    refused: set[RowRef] = set()
+    for at, commands in own.items():
+        make, cells = commands[0], plan.cells.get(at, {})
+        items = several.get(make.get("ref", ""), [])
+        if make["command"] != "make_recommendation" or not cells.get("ref") or len(items) < 2:
+            continue
+        mine = [row for row in items if row.taken_over_from is None]
+        if "origin" in cells and len(mine) == 1:
+            settled[at] = mine[0]
+            continue
+        came = sorted(row.taken_over_from for row in items if row.taken_over_from)
+        kinds = ["its own"] * len(mine) + [f"one taken over from {code}" for code in came]
+        rule = (f"is the ref of {len(items)} items {make['body']} holds ({', '.join(kinds)}): an Origin column "
+                "naming the body that made each says which (export the table again to have one)")  # fmt: skip
+        plan.errors.append(RowProblem(at, None, make["ref"], rule))
+        refused.add(at)
+    return settled, refused
+
+
+def _came(view: ItemView) -> tuple[str, str | None]:
+    """An item as its tracker row names it: its ref, and the body it came from (None: not taken over)."""
+    return view.ref, view.transfers[-1][1] if view.transfers else None
 
 
 def _match(
@@ -95,7 +142,10 @@ def _match(
     """Each row's item: by the Ref the row gives; else by meeting date and text; else by text alone (a meeting
     date put right); else, for an item no other row took, by the ref its place in the table makes (a text put
     right in a table without refs)."""
-    by_ref = {row.ref: row for row in recorded}
+    by_ref: dict[str, TrackerRow] = {}
+    for row in recorded:  # a ref the body's own item has is that item's
+        if row.ref not in by_ref or by_ref[row.ref].taken_over_from is not None:
+            by_ref[row.ref] = row
     by_text: dict[tuple[str, str], TrackerRow] = {}
     texts: dict[str, list[TrackerRow]] = {}
     found: dict[RowRef, TrackerRow] = {}

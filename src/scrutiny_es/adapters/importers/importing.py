@@ -86,8 +86,8 @@ def import_tracker(
         found = None
         if recorded or taken:
 
-            def views(refs: set[str]) -> dict[str, ItemView]:
-                return {view.ref: view for view in record.recommendations(body, refs)}
+            def views(refs: set[str]) -> list[ItemView]:
+                return record.recommendations(body, refs)
 
             found = changes_only(plan, recorded, as_of=as_of or record.today(), notes=notes, origins=taken, views=views)
     if taken and found is not None:

@@ -130,7 +130,8 @@ class _Planner:
         self.plan = ImportPlan()
         self.trackers: list[SourceTable] = []
         self.headers_seen: set[str] = set()
-        self.refs: dict[str, RowRef] = {}
+        self.refs: dict[tuple[str, str], RowRef] = {}
+        """The row of each ref, by the body that made its item (blank: the table's body): one ref, one item each."""
         self.numbers: dict[date, int] = {}
         self.names: NamesAre | None = None
         self.heads: dict[int, str] = {}
@@ -399,7 +400,9 @@ class _Row:
             ref = f"{meeting.isoformat()}/{number}"
         else:
             return None
-        first = self.planner.refs.setdefault(ref, self.at)
+        at = self.layout.origin.index if self.layout.origin else len(self.row.cells)  # read, not checked again
+        origin = self.row.cells[at].strip() if at < len(self.row.cells) else ""
+        first = self.planner.refs.setdefault(("" if origin == self.planner.body else origin, ref), self.at)
         if first != self.at:
             if column and text:
                 self.problem(column, text, f"is already the ref of {first}")
