@@ -45,11 +45,14 @@ def receipts(
     made: list[Receipt] = []
     start = 0
     for index, (cmd, end) in enumerate(zip(commands, ends, strict=True)):
-        found = earlier.get(index)
+        found = earlier.get(index) if earlier else None
         if found is not None:
             receipt = found.receipt or made[found.same_as]._replace(already_recorded=True)  # type: ignore[index]
         else:
-            names = tuple([type(e).__name__ for e in events[start:end]])
+            if end - start == 1:  # most commands record one event
+                names: tuple[str, ...] = (type(events[start]).__name__,)
+            else:
+                names = tuple([type(e).__name__ for e in events[start:end]])
             receipt = Receipt(cmd.body, getattr(cmd, "ref", None), names, positions[end - 1] if positions else None)
         made.append(receipt)
         start = end

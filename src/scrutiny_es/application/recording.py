@@ -185,6 +185,7 @@ class Recording:
         saved, self._saved = self._saved, {}  # a batch rejected part way leaves its aggregates changed
         actors: dict[tuple[str, str, str], Actor] = {}
         digests = {i: command_digest(cmd) for i, cmd in enumerate(parsed) if cmd.command_id is not None}
+        check, now, handle = self._policy.check, self._time.now, self._handle  # looked up once, not per command
         for attempt in range(MAX_ATTEMPTS):
             batch = Batch({}, check_new=attempt > 0 or len(parsed) == 1, saved=saved)
             recorded = self._store.recorded([parsed[i].command_id or "" for i in digests]) if digests else {}
@@ -196,11 +197,12 @@ class Recording:
             for index, cmd in enumerate(parsed):
                 try:
                     actor = _actor(cmd.actor, actors)
-                    self._policy.check(actor.name, actor.role, cmd.command)  # before anything says what exists
-                    before = _recorded_before(index, cmd, digests, recorded, keys_here)
+                    check(actor.name, actor.role, cmd.command)  # before anything says what exists
+                    key = cmd.command_id
+                    before = None if key is None else _recorded_before(index, cmd, digests, recorded, keys_here)
                     if before is None:
-                        real, stamp = self._time.now()
-                        found = self._handle(cmd, actor, real, batch)
+                        real, stamp = now()
+                        found = handle(cmd, actor, real, batch)
                     else:
                         found = before
                 except ScrutinyError as e:
@@ -218,10 +220,10 @@ class Recording:
                     if stamp is not real:  # the log ran ahead of the clock: the events follow it, the rules do not
                         new = [replace(cast(Any, event), timestamp=stamp) for event in new]
                     events += new
-                    if cmd.command_id is not None:
-                        names = ",".join(type(e).__name__ for e in new)
-                        keyed.append((cmd.command_id, digests[index], len(events) - 1, names))
-                        keys_here[cmd.command_id] = index
+                    if key is not None:
+                        names = ",".join([type(e).__name__ for e in new])
+                        keyed.append((key, digests[index], len(events) - 1, names))
+                        keys_here[key] = index
                 ends.append(len(events))
             if len(ends) < len(parsed) or (not events and self._outdated(batch)):
                 continue  # judged on a body changed since (refused, or found recorded before): judged again
