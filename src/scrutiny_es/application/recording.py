@@ -68,12 +68,10 @@ class Batch:
     kept: dict[UUID, int] = field(default_factory=dict)
     """The bodies taken from those kept from earlier batches, each by the version kept (see ``body_aggregate``)."""
     alongside: list[Body] = field(default_factory=list)
-    tools: _BatchTools | None = None
-    """Made by the batch's first item command."""
     """Bodies the command being handled changed besides its own aggregate (the body an item is transferred to)."""
     named: dict[str, Body] = field(default_factory=dict)
-    """The bodies found so far, by code: the same object ``body_aggregate`` would find again in this batch (one
-    changed is changed in place), without working out its id and looking it up each time a command names it."""
+    """The bodies found so far in the batch or the keeping, by code: the same object ``body_aggregate`` would find
+    again (one changed is changed in place), without working out its id and looking it up each time it is named."""
 
 
 Done = TypeVar("Done")
@@ -151,11 +149,13 @@ class Recording:
             found = self._bodies.get(key)
             if found is not None:
                 batch.kept[key] = found.version
-            else:
+            else:  # not remembered by code: found again, it is then taken from the keeping, as kept (see ``kept``)
                 found = self._store.load(key)
                 if isinstance(found, Body) and not self._host_transaction:
                     # Only once committed: a batch that registers it, or a host's transaction, may yet be rolled back.
                     self._bodies[key] = found
+                if isinstance(found, Body):
+                    return found
         if not isinstance(found, Body):
             msg = f"no body is registered with the code {code}"
             raise BodyNotFound(msg, field="body")
@@ -188,6 +188,11 @@ class Recording:
         check, now, handle = self._policy.check, self._time.now, self._handle  # looked up once, not per command
         for attempt in range(MAX_ATTEMPTS):
             batch = Batch({}, check_new=attempt > 0 or len(parsed) == 1, saved=saved)
+            tools = _BatchTools(
+                partial(self._recorded_item, batch=batch),
+                partial(self._body_named, batch=batch),
+                _BatchBodies(self, batch),
+            )  # once a batch; not kept by it, which would make a cycle
             recorded = self._store.recorded([parsed[i].command_id or "" for i in digests]) if digests else {}
             events: list[Any] = []
             ends = []  # where each command's events end in `events`
@@ -202,7 +207,7 @@ class Recording:
                     before = None if key is None else _recorded_before(index, cmd, digests, recorded, keys_here)
                     if before is None:
                         real, stamp = now()
-                        found = handle(cmd, actor, real, batch)
+                        found = handle(cmd, actor, real, batch, tools)
                     else:
                         found = before
                 except ScrutinyError as e:
@@ -289,11 +294,13 @@ class Recording:
         caller, rather than once to ask and again to read."""
         return key in batch.changed or key in batch.saved or batch.check_new
 
-    def _handle(self, cmd: Any, actor: Actor, at: datetime, batch: Batch) -> Body | Recommendation | Earlier:
+    def _handle(
+        self, cmd: Any, actor: Actor, at: datetime, batch: Batch, tools: _BatchTools
+    ) -> Body | Recommendation | Earlier:
         """The aggregate the command changed, its new events pending; or the same command recorded before."""
         kind = handlers.path(cmd.__class__)
         if kind == handlers.ON_ITEM:
-            return self._change(cmd, actor, at, batch)  # its role checked, and its own items with the item
+            return self._change(cmd, actor, at, batch, tools)  # its role checked, and its own items with the item
         if kind == handlers.MAKING:
             return self._make_recommendation(cmd, actor, at, batch)
         from scrutiny_es.domain import commands as c
@@ -369,16 +376,14 @@ class Recording:
         self._bodies.pop(body.id, None)
         return body
 
-    def _change(self, cmd: c.ItemCommand, actor: Actor, at: datetime, batch: Batch) -> Recommendation | Earlier:
+    def _change(
+        self, cmd: c.ItemCommand, actor: Actor, at: datetime, batch: Batch, tools: _BatchTools
+    ) -> Recommendation | Earlier:
         """A command on an existing item, through its row of ``handlers``.
 
         A fact named by its position in the log is found as the item's event ``version``; a command the same
         actor already recorded on the item, and still in force, is not recorded again.
         """
-        if batch.tools is None:  # made once a batch, not once a command
-            batch.tools = _BatchTools(partial(self._recorded_item, batch=batch),
-                                      partial(self._body_named, batch=batch), _BatchBodies(self, batch))  # fmt: skip
-        tools = batch.tools
         try:
             item, gone = find_item(cmd.body, cmd.ref, cmd.origin, load=tools.load, holder=tools.holder)
         except EventTooNew as e:  # said of the item the clerk named, not of its id
