@@ -66,4 +66,6 @@ def test_replay_gives_what_eventsourcings_own_projector_gives() -> None:
 def test_the_identities_are_the_standard_librarys_uuid5() -> None:
     namespace = uuid.uuid5(uuid.NAMESPACE_URL, "https://example.org")
     for name in ("body:BCSB", "recommendation:4:BCSB:R1", "Bø/é ✓"):
-        assert uuid5(namespace, name) == uuid.uuid5(namespace, name)
+        ours, theirs = uuid5(namespace, name), uuid.uuid5(namespace, name)
+        assert (ours, ours.version, ours.variant, ours.is_safe, hash(ours), repr(ours)) == (
+            theirs, theirs.version, theirs.variant, theirs.is_safe, hash(theirs), repr(theirs))  # fmt: skip

@@ -34,8 +34,12 @@ def find_item(
             msg = f"{origin} made no recommendation or action with the reference {ref}"
             raise RecommendationNotFound(msg, field="ref")
         return item, None if item.history.body == body else _gone(item, body, holder)
-    makers = dict.fromkeys([body, *holder(body, "body").holding(ref)])
-    items = [found for maker in makers if (found := load(recommendation_id(maker, ref))) is not None]
+    held = holder(body, "body").holding(ref)  # each once (``body`` too, for its own item transferred back)
+    own = load(recommendation_id(body, ref))
+    if not held and own is not None and own.history.body == body:
+        return own, None  # the usual case, without the search among the items taken over
+    items = [] if own is None else [own]
+    items += [found for maker in held if maker != body and (found := load(recommendation_id(maker, ref))) is not None]
     here = [item for item in items if item.history.body == body]
     if len(here) > 1:
         made = " and ".join(item.history.made_by for item in here)

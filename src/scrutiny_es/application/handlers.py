@@ -165,3 +165,23 @@ def correct(item: Recommendation, cmd: c.Correct, version: int | None, actor: Ac
 
 def retract(item: Recommendation, cmd: c.Retract, version: int, actor: Actor, at: datetime) -> None:
     item.retract(version=version, position=cmd.position, reason=cmd.reason, actor=actor, at=at)
+
+
+ON_ITEM, MAKING, ON_BODY = "on an item", "making an item", "on a body"
+
+
+@cache
+def path(command: type) -> str:
+    """Which of the recorder's paths a command class takes (asked once a class, not once a command)."""
+    from scrutiny_es.domain import commands as c
+
+    if issubclass(command, c.MakeRecommendation):
+        return MAKING
+    return ON_ITEM if issubclass(command, c.ItemCommand) else ON_BODY
+
+
+@cache
+def method_fields(command: type) -> tuple[str, ...]:
+    """An item command's fields that its item's method takes: all but the envelope."""
+    envelope = ("command", "actor", "body", "ref", "origin", "command_id")
+    return tuple(name for name in command.model_fields if name not in envelope)  # type: ignore[attr-defined]

@@ -21,6 +21,8 @@ from scrutiny_es.application import handlers
 from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.application.finding import find_item
 from scrutiny_es.application.ports import Clock, Conflict, EventStore, Keyed, LogIsAhead, Outdated, Recorded
+from scrutiny_es.application.receipts import Earlier, receipts
+from scrutiny_es.application.receipts import Receipt as Receipt  # where its users import it from
 from scrutiny_es.application.repeats import body_repeat, command_digest, same_making
 from scrutiny_es.application.times import RecordingTime
 from scrutiny_es.domain.errors import (
@@ -40,23 +42,6 @@ from scrutiny_es.domain.policy import Policy
 if TYPE_CHECKING:  # loaded by the first command: a process that only reports does without pydantic's models
     from scrutiny_es.domain import commands as c
     from scrutiny_es.domain import fields
-
-
-class Receipt(NamedTuple):
-    """What a command recorded: its events, and the log position of the last one.
-
-    A named tuple, not a frozen dataclass: a bulk apply makes one per command, and a frozen
-    dataclass costs several times as much to make.
-    """
-
-    body: str
-    ref: str | None
-    events: tuple[str, ...]
-    position: int | None
-    """The audit trail's position of the command's last event (1, 2, 3... in the order recorded)."""
-    already_recorded: bool = False
-    """The command had been recorded before (the same ``command_id``, or the same command in force): this is
-    the earlier command's receipt, and nothing was written."""
 
 
 class BatchRejected(ScrutinyError):
@@ -84,16 +69,9 @@ class Batch:
     """The bodies taken from those kept from earlier batches, each by the version kept (see ``body_aggregate``)."""
     alongside: list[Body] = field(default_factory=list)
     """Bodies the command being handled changed besides its own aggregate (the body an item is transferred to)."""
-
-
-@dataclass(frozen=True)
-class Earlier:
-    """A command found recorded already: by its key, or as the same command by the same actor, still in force."""
-
-    receipt: Receipt | None
-    """Its receipt; None for a command sent twice in one batch (the first one's, once saved)."""
-    same_as: int | None = None
-    """That first command's index in the batch."""
+    named: dict[str, Body] = field(default_factory=dict)
+    """The bodies found so far in the batch or the keeping, by code: the same object ``body_aggregate`` would find
+    again (one changed is changed in place), without working out its id and looking it up each time it is named."""
 
 
 Done = TypeVar("Done")
@@ -162,20 +140,26 @@ class Recording:
         """The registered body with this code: kept once read. One kept is not read again: the store checks, as it
         appends the batch, that no other process changed it since (renamed, dissolved, given an item), and a
         batch refused is looked at again (see ``_outdated``)."""
+        found: Any = batch.named.get(code)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
         key = body_id(code)
         found = batch.changed.get(key)
         if found is None:
             found = self._bodies.get(key)
             if found is not None:
                 batch.kept[key] = found.version
-            else:
+            else:  # not remembered by code: found again, it is then taken from the keeping, as kept (see ``kept``)
                 found = self._store.load(key)
                 if isinstance(found, Body) and not self._host_transaction:
                     # Only once committed: a batch that registers it, or a host's transaction, may yet be rolled back.
                     self._bodies[key] = found
+                if isinstance(found, Body):
+                    return found
         if not isinstance(found, Body):
             msg = f"no body is registered with the code {code}"
             raise BodyNotFound(msg, field="body")
+        batch.named[code] = found
         return found
 
     def _outdated(self, batch: Batch) -> bool:
@@ -201,8 +185,14 @@ class Recording:
         saved, self._saved = self._saved, {}  # a batch rejected part way leaves its aggregates changed
         actors: dict[tuple[str, str, str], Actor] = {}
         digests = {i: command_digest(cmd) for i, cmd in enumerate(parsed) if cmd.command_id is not None}
+        check, now, handle = self._policy.check, self._time.now, self._handle  # looked up once, not per command
         for attempt in range(MAX_ATTEMPTS):
             batch = Batch({}, check_new=attempt > 0 or len(parsed) == 1, saved=saved)
+            tools = _BatchTools(
+                partial(self._recorded_item, batch=batch),
+                partial(self._body_named, batch=batch),
+                _BatchBodies(self, batch),
+            )  # once a batch; not kept by it, which would make a cycle
             recorded = self._store.recorded([parsed[i].command_id or "" for i in digests]) if digests else {}
             events: list[Any] = []
             ends = []  # where each command's events end in `events`
@@ -212,11 +202,12 @@ class Recording:
             for index, cmd in enumerate(parsed):
                 try:
                     actor = _actor(cmd.actor, actors)
-                    self._policy.check(actor.name, actor.role, cmd.command)  # before anything says what exists
-                    before = _recorded_before(index, cmd, digests, recorded, keys_here)
+                    check(actor.name, actor.role, cmd.command)  # before anything says what exists
+                    key = cmd.command_id
+                    before = None if key is None else _recorded_before(index, cmd, digests, recorded, keys_here)
                     if before is None:
-                        real, stamp = self._time.now()
-                        found = self._handle(cmd, actor, real, batch)
+                        real, stamp = now()
+                        found = handle(cmd, actor, real, batch, tools)
                     else:
                         found = before
                 except ScrutinyError as e:
@@ -234,10 +225,10 @@ class Recording:
                     if stamp is not real:  # the log ran ahead of the clock: the events follow it, the rules do not
                         new = [replace(cast(Any, event), timestamp=stamp) for event in new]
                     events += new
-                    if cmd.command_id is not None:
-                        names = ",".join(type(e).__name__ for e in new)
-                        keyed.append((cmd.command_id, digests[index], len(events) - 1, names))
-                        keys_here[cmd.command_id] = index
+                    if key is not None:
+                        names = ",".join([type(e).__name__ for e in new])
+                        keyed.append((key, digests[index], len(events) - 1, names))
+                        keys_here[key] = index
                 ends.append(len(events))
             if len(ends) < len(parsed) or (not events and self._outdated(batch)):
                 continue  # judged on a body changed since (refused, or found recorded before): judged again
@@ -261,7 +252,7 @@ class Recording:
                 self._bodies.update((key, body) for key, body in batch.changed.items() if type(body) is Body)
             if events:
                 self._time.follow(events[-1].timestamp)
-            return _receipts(parsed, ends, events, positions, earlier)
+            return receipts(parsed, ends, events, positions, earlier)
         msg = f"the items were changed by someone else {MAX_ATTEMPTS} times while this was being recorded; try again"
         raise ConcurrentChange(msg)
 
@@ -303,14 +294,17 @@ class Recording:
         caller, rather than once to ask and again to read."""
         return key in batch.changed or key in batch.saved or batch.check_new
 
-    def _handle(self, cmd: Any, actor: Actor, at: datetime, batch: Batch) -> Body | Recommendation | Earlier:
+    def _handle(
+        self, cmd: Any, actor: Actor, at: datetime, batch: Batch, tools: _BatchTools
+    ) -> Body | Recommendation | Earlier:
         """The aggregate the command changed, its new events pending; or the same command recorded before."""
+        kind = handlers.path(cmd.__class__)
+        if kind == handlers.ON_ITEM:
+            return self._change(cmd, actor, at, batch, tools)  # its role checked, and its own items with the item
+        if kind == handlers.MAKING:
+            return self._make_recommendation(cmd, actor, at, batch)
         from scrutiny_es.domain import commands as c
 
-        if isinstance(cmd, c.ItemCommand) and not isinstance(cmd, c.MakeRecommendation):
-            return self._change(cmd, actor, at, batch)  # its role checked, and its own items with the item
-        if isinstance(cmd, c.MakeRecommendation):
-            return self._make_recommendation(cmd, actor, at, batch)
         key = body_id(cmd.body)
         if key not in batch.changed:
             events = self._store.events(key)  # a body's are few: a command sent again is recognised
@@ -382,32 +376,31 @@ class Recording:
         self._bodies.pop(body.id, None)
         return body
 
-    def _change(self, cmd: c.ItemCommand, actor: Actor, at: datetime, batch: Batch) -> Recommendation | Earlier:
+    def _change(
+        self, cmd: c.ItemCommand, actor: Actor, at: datetime, batch: Batch, tools: _BatchTools
+    ) -> Recommendation | Earlier:
         """A command on an existing item, through its row of ``handlers``.
 
         A fact named by its position in the log is found as the item's event ``version``; a command the same
         actor already recorded on the item, and still in force, is not recorded again.
         """
-        from scrutiny_es.domain import commands as c
-
         try:
-            item, gone = find_item(cmd.body, cmd.ref, cmd.origin, load=partial(self._recorded_item, batch=batch),
-                                   holder=partial(self._body_named, batch=batch))  # fmt: skip
+            item, gone = find_item(cmd.body, cmd.ref, cmd.origin, load=tools.load, holder=tools.holder)
         except EventTooNew as e:  # said of the item the clerk named, not of its id
             msg = f"{cmd.body}/{cmd.ref} holds an event from a newer scrutiny_es ({e.reason}): upgrade to record on it"
             raise EventTooNew(msg, e.reason) from None
         name: str = cmd.command  # type: ignore[attr-defined]
-        fields = dict(cmd.__dict__)  # a model_dump without the envelope, at a fraction of the cost
-        for envelope in ("command", "actor", "body", "ref", "origin", "command_id"):  # which the method does not take
-            del fields[envelope]
+        given = cmd.__dict__  # a model_dump of the fields the method takes, at a fraction of its cost
+        fields = {key: given[key] for key in handlers.method_fields(type(cmd))}
         addressees = [a.name for a in item.addressees]
         named = getattr(fields.get("addressee"), "name", fields.get("addressee"))  # add_addressee's is an Addressee
         self._policy.check_item(actor.name, actor.role, name, addressees, named, actor_id=actor.id)
         try:
-            if isinstance(cmd, c.Retract):
-                retracted = fields["version"] = self._fact_version(item, cmd.position)
-            elif isinstance(cmd, c.Correct):
-                corrected = fields["version"] = None if cmd.position is None else self._fact_version(item, cmd.position)
+            if name == "retract":
+                retracted = fields["version"] = self._fact_version(item, fields["position"])
+            elif name == "correct":
+                position = fields["position"]
+                corrected = fields["version"] = None if position is None else self._fact_version(item, position)
         except CannotCorrect:
             if gone is not None:  # an item gone elsewhere: say where first
                 raise gone from None
@@ -417,13 +410,21 @@ class Recording:
             return self._earlier(item, same)
         if gone is not None:
             raise gone
-        if isinstance(cmd, c.Retract):
-            handlers.retract(item, cmd, retracted, actor, at)
-        elif isinstance(cmd, c.Correct):
-            handlers.correct(item, cmd, corrected, actor, at)
+        if name == "retract":
+            handlers.retract(item, cmd, retracted, actor, at)  # type: ignore[arg-type]
+        elif name == "correct":
+            handlers.correct(item, cmd, corrected, actor, at)  # type: ignore[arg-type]
         else:
-            handlers.item_decisions()[type(cmd)](item, cmd, actor, at, _BatchBodies(self, batch))
+            handlers.item_decisions()[type(cmd)](item, cmd, actor, at, tools.bodies)
         return item
+
+
+class _BatchTools(NamedTuple):
+    """What a batch's item commands find their item and bodies with."""
+
+    load: Callable[[UUID], Recommendation | None]
+    holder: Callable[[str, str], Body]
+    bodies: _BatchBodies
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,25 +472,3 @@ def _recorded_before(
     if before is not None:
         return Earlier(Receipt(cmd.body, getattr(cmd, "ref", None), before.events, before.position, True))
     return None if first is None else Earlier(None, first)
-
-
-def _receipts(
-    commands: Sequence[Any],
-    ends: Sequence[int],
-    events: Sequence[Any],
-    positions: Sequence[int],
-    earlier: dict[int, Earlier],
-) -> list[Receipt]:
-    """What each command recorded: its events and the position of its last one (they were saved in order)."""
-    receipts: list[Receipt] = []
-    start = 0
-    for index, (cmd, end) in enumerate(zip(commands, ends, strict=True)):
-        found = earlier.get(index)
-        if found is not None:
-            receipt = found.receipt or receipts[found.same_as]._replace(already_recorded=True)  # type: ignore[index]
-        else:
-            names = tuple([type(e).__name__ for e in events[start:end]])
-            receipt = Receipt(cmd.body, getattr(cmd, "ref", None), names, positions[end - 1] if positions else None)
-        receipts.append(receipt)
-        start = end
-    return receipts

@@ -57,8 +57,12 @@ def _changed_before(cmd: Any, actor: Actor, events: Sequence[Any]) -> int | None
 def command_digest(command: Any) -> str:
     """A command's content, field for field, as a digest (its key left out, and an ``origin`` not given: a key
     recorded before commands had one names the same digest)."""
-    left_out = {"command_id"} if getattr(command, "origin", None) is not None else {"command_id", "origin"}
-    return sha256(command.model_dump_json(exclude=left_out).encode()).hexdigest()
+    left_out = _KEY if getattr(command, "origin", None) is not None else _KEY_AND_ORIGIN
+    # ``model_dump_json(exclude=left_out).encode()``, the same bytes without its keywords and a decode and encode
+    return sha256(command.__pydantic_serializer__.to_json(command, exclude=left_out)).hexdigest()
+
+
+_KEY, _KEY_AND_ORIGIN = {"command_id"}, {"command_id", "origin"}
 
 
 def same_making(earlier: Any, again: Any) -> bool:

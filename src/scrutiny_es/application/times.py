@@ -41,25 +41,29 @@ class RecordingTime:
         self._clock = clock
         self._latest_in_store = latest
         self._latest: datetime | None = None
+        self._trusted_to = _BEFORE_ANYTHING
+        """The log's last time and the tolerance: a clock at or before it is not looked at further."""
 
     def now(self) -> tuple[datetime, datetime]:
         """When a command is recorded (the clock's time, which the rules judge dates by), and the time to stamp
         its events with: the same, or the log's last where the clock is behind the log."""
         if self._latest is None:  # once: afterwards each append and the store say how far the log has come
-            self._latest = self._latest_in_store() or _BEFORE_ANYTHING
+            self.follow(self._latest_in_store() or _BEFORE_ANYTHING)
+        latest: datetime = self._latest  # type: ignore[assignment]  # given by ``follow``
         real = trusted(self._clock.now())
-        if real > self._latest + TOLERANCE:
+        if real > self._trusted_to:
             computer = datetime.now(UTC)  # the application's one look at the computer's own clock
             if real > computer + TOLERANCE:
                 msg = (
                     f"the clock reads {real.isoformat(timespec='seconds')}, more than 5 minutes ahead of the log's "
-                    f"last event ({self._latest.isoformat(timespec='seconds')}) and of this computer's clock "
+                    f"last event ({latest.isoformat(timespec='seconds')}) and of this computer's clock "
                     f"({computer.isoformat(timespec='seconds')}): nothing was recorded; put the clock right"
                 )
                 raise ClockNotTrusted(msg)
-        return real, (self._latest if real < self._latest else real)
+        return real, (latest if real < latest else real)
 
     def follow(self, stamped: datetime) -> None:
         """The log has an event stamped ``stamped`` (appended here, or found by the store)."""
         if self._latest is None or stamped > self._latest:
             self._latest = stamped
+            self._trusted_to = stamped + TOLERANCE

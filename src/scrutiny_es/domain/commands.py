@@ -400,12 +400,15 @@ def parse_command(data: Any) -> AnyCommand:
     the JSON itself (curly quotes, a key given twice) is said by the edge that reads JSON lines,
     ``scrutiny_es.adapters.jsonlines``, which a host's ``Scrutiny`` and ``scrutiny-es apply`` use.
     """
-    if isinstance(data, Command):
+    if type(data) is dict:  # the usual case first (a bulk apply's): none of the others
+        if not isinstance(data.get("command", ""), str):
+            # said here: pydantic would write the tag out, which Python refuses for a number of 5,000 digits
+            raise InvalidCommand([("command", _not_a_command(data["command"]))])
+    elif isinstance(data, Command):
         return data  # type: ignore[return-value]
-    if isinstance(data, str | bytes):
+    elif isinstance(data, str | bytes):
         return command_from_json(data)
-    if isinstance(data, dict) and not isinstance(data.get("command", ""), str):
-        # said here: pydantic would write the tag out, which Python refuses for a number of 5,000 digits
+    elif isinstance(data, dict) and not isinstance(data.get("command", ""), str):
         raise InvalidCommand([("command", _not_a_command(data["command"]))])
     try:
         command: AnyCommand = _any_command.validator.validate_python(data)

@@ -10,11 +10,13 @@ store still go through eventsourcing's checks (``replay`` keeps them but the typ
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from hashlib import sha1
 from typing import Any, TypeVar
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 from eventsourcing.domain import Aggregate
 
@@ -47,9 +49,21 @@ class FastAggregate(Aggregate):
             timestamp=timestamp,
             **fields,
         )
-        aggregate: A = created.mutate(None)
+        if not _init_takes_nothing(cls):
+            aggregate: A = created.mutate(None)
+        else:  # what ``mutate`` does, less matching the event's fields to the methods' parameters each time
+            aggregate = cls.__new__(cls)
+            aggregate.__base_init__(id, cls.INITIAL_VERSION, timestamp)
+            aggregate.__init__()  # type: ignore[misc]
+            created.apply(aggregate)
         aggregate.pending_events.append(created)
         return aggregate
+
+
+@cache
+def _init_takes_nothing(cls: type) -> bool:
+    """Whether an aggregate's ``__init__`` takes nothing from its first event (an item's does not)."""
+    return list(inspect.signature(cls.__init__).parameters) == ["self"]  # type: ignore[misc]
 
 
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
@@ -60,5 +74,15 @@ def replay(aggregate: Any, events: Iterable[Any]) -> Any:
 
 
 def uuid5(namespace: UUID, name: str) -> UUID:
-    """``uuid.uuid5(namespace, name)``, worked out as the standard library does, less its import on every call."""
-    return UUID(bytes=sha1(namespace.bytes + name.encode(), usedforsecurity=False).digest()[:16], version=5)
+    """``uuid.uuid5(namespace, name)``, worked out as the standard library does, less its import on every call and
+    the checks of ``UUID()``'s other ways of being made (a bulk apply derives an id for every item it makes)."""
+    digest = int.from_bytes(sha1(namespace.bytes + name.encode(), usedforsecurity=False).digest()[:16])
+    made = _new(UUID)
+    _set(made, "int", (digest & _NOT_VERSION_NOR_VARIANT) | _VERSION_5_RFC_4122)  # as UUID(..., version=5) sets them
+    _set(made, "is_safe", SafeUUID.unknown)
+    return made
+
+
+_new, _set = object.__new__, object.__setattr__
+_NOT_VERSION_NOR_VARIANT = ~((0xC000 << 48) | (0xF000 << 64))
+_VERSION_5_RFC_4122 = (0x8000 << 48) | (5 << 76)
