@@ -22,7 +22,7 @@ def plan(*tables: SourceTable, **options: Any) -> ImportPlan:
     result = plan_import(
         tables, body="SNAC", source=options.pop("source", "t.docx"), as_of=AS_OF, actor=CLERK, **options
     )
-    for _, command in result.commands:
+    for _, command in [] if result.errors else result.commands:  # a plan with errors is never applied
         parse_command({k: v for k, v in command.items() if k != "command_id"})
     return result
 

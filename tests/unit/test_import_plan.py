@@ -182,6 +182,15 @@ def test_a_control_character_in_a_cell_is_an_error_and_is_shown_escaped() -> Non
     ]
 
 
+def test_a_control_character_in_an_item_carried_down_to_the_rows_below_is_an_error_of_its_own_row() -> None:
+    merged = table(
+        HEADER, ["23 Feb 2023", "Trees\x1b", "", "", ""], ["", "", "That the Director considers it.", "", ""]
+    )
+    assert errors(plan(merged)) == [
+        'table 1 row 2, column "Item": "Trees\\x1b" holds a control character (U+001B) at character 6'
+    ]
+
+
 def test_a_name_or_ref_too_long_for_the_record_is_an_error() -> None:
     result = plan(table(["Ref", "Date", "Action", "Lead Officer"], ["R" * 201, "23 Feb 2023", "A", "N" * 201]))
     assert [(e.column, e.rule) for e in result.errors] == [

@@ -4,9 +4,8 @@ Each row becomes ``make_recommendation`` and, where the row says so, ``record_re
 ``report_progress`` and ``close``, in that order (a closed item takes nothing more). Facts
 whose date the tracker does not give take effect on ``as_of``, the date of the tracker.
 
-No ``refer`` is made: a tracker does not say when each addressee received the item, so no
-date of receipt, and so no response deadline, is invented. Refer the items still awaited
-once those dates are known.
+No ``refer`` is made: a tracker does not say when each addressee received the item, so no date of
+receipt, and so no response deadline, is invented. Refer the items still awaited once those are known.
 
 Every command carries a ``command_id`` made from the body, the file's name, the table, the
 row and the fact, so importing the same file again records nothing new. A row with a cell
@@ -236,8 +235,8 @@ class _Row:
         self.notes: list[str] = []
         """Progress notes as the notes columns give them."""
         self.kept: list[str] = []
-        self.doubtful = False
         """Other cells kept in the progress note as "Header: text"."""
+        self.doubtful = False
         whole = "".join(row.cells)
         self.clean = len(whole) <= MAX_TEXT and _CONTROL.search(whole) is None
         """No cell of the row is too long or holds a control character: its cells need no checking one by one."""
@@ -378,6 +377,8 @@ class _Row:
 
     def without_text(self, text_column: Column) -> None:
         """A row with no recommendation is no item; say so if it holds more than a date or an item to carry down."""
+        if not self.clean:  # a cell too long, or with a control character, it would carry down: the row's error
+            self.planner.plan.errors.extend(self.problems)
         cells = self.row.cells
         if any(c.index < len(cells) and cells[c.index] for c in self.layout.facts):
             self.planner.plan.warnings.append(
