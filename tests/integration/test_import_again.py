@@ -40,10 +40,24 @@ def test_a_table_with_responses_in_words_imported_again_under_a_new_name_a_month
     rows = [row.copy() for row in ROWS]
     rows[1][5] = "Not agreed this year; to be looked at again for 2025."
     other_words = app.import_tracker(csv_file(tmp_path / "April.csv", [HEADER, *rows]), body="SNAC", actor=CLERK,
-                                     as_of=date(2024, 4, 18), dry_run=True)  # fmt: skip
-    assert [(c["command"], c["ref"], c["text"]) for c in other_words.commands] == [
-        ("record_response", "R2", "Not agreed this year; to be looked at again for 2025.")
+                                     as_of=date(2024, 4, 18))  # fmt: skip
+    assert [(c["command"], c["ref"], c["field"], c["addressee"], c["value"]) for c in other_words.commands] == [
+        ("correct", "R2", "response.text", "Cllr Padda", "Not agreed this year; to be looked at again for 2025.")
+    ], "the executive responded once: the table puts the words right, the words first recorded kept in the trail"
+    assert other_words.recorded == 1
+    assert app.recommendation("SNAC", "R2").responses["Cllr Padda"].text == rows[1][5]
+    again = app.import_tracker(csv_file(tmp_path / "April (2).csv", [HEADER, *rows]), body="SNAC", actor=CLERK,
+                               as_of=date(2024, 4, 25))  # fmt: skip
+    assert (again.commands, again.recorded) == ([], 0)
+    rows[1][5] = "Rejected"
+    decided = app.import_tracker(csv_file(tmp_path / "May.csv", [HEADER, *rows]), body="SNAC", actor=CLERK,
+                                 as_of=date(2024, 5, 16))  # fmt: skip
+    assert [(c["field"], c["value"]) for c in decided.commands] == [
+        ("response.decision", "rejected"),
+        ("response.text", "Rejected"),
     ]
+    response = app.recommendation("SNAC", "R2").responses["Cllr Padda"]
+    assert (response.decision, response.text, decided.recorded) == ("rejected", "Rejected", 2)
     app.close()
 
 
@@ -66,8 +80,8 @@ def test_a_note_older_than_the_items_latest_response_is_the_items_latest_progres
     row[5], row[7] = "We will take this forward with the partners.", "Survey finished."
     changed = app.import_tracker(csv_file(tmp_path / "May.csv", [HEADER, row]), body="SNAC", actor=CLERK,
                                  as_of=date(2024, 5, 16), dry_run=True)  # fmt: skip
-    assert [(c["command"], c.get("text") or c.get("note")) for c in changed.commands] == [
-        ("record_response", "We will take this forward with the partners."),
+    assert [(c["command"], c.get("value") or c.get("note")) for c in changed.commands] == [
+        ("correct", "We will take this forward with the partners."),  # Cllr Padda responded once, in other words
         ("report_progress", "Survey finished."),
     ]
     app.close()

@@ -283,6 +283,14 @@ class _Changed:
             same = (_flat(fields["text"]), fields["decision"])
             if any((_flat(r.text), r.decision) == same for r in self.view.responses.values()):
                 return
+            given = self.view.responses.get(fields["addressee"])
+            if given is not None:  # they responded in other words: the table puts their response right
+                reason = f"{self.at} of the table says so"
+                for name, before in (("decision", given.decision), ("text", _flat(given.text))):
+                    if (_flat(fields[name]) if name == "text" else fields[name]) != before:
+                        self.add("correct", {"field": f"response.{name}", "value": fields[name],
+                                             "addressee": fields["addressee"], "reason": reason})  # fmt: skip
+                return
         self.add("record_response", fields)
 
     def status(self) -> tuple[str | None, bool]:
