@@ -18,6 +18,7 @@ import uvicorn
 from examples.host_app.app import council_engine, create_app
 from examples.host_app.users import add_user, metadata
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -111,8 +112,24 @@ def sign_in(driver: WebDriver, site: str, username: str = "jo", password: str = 
 def follow(driver: WebDriver, element: WebElement) -> None:
     """Clicks a link or a form's button and waits for the page it leads to, so nothing is read from the old one."""
     element.click()
-    WebDriverWait(driver, 10).until(staleness_of(element))
+    WebDriverWait(driver, 10).until(left(element))
     WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def left(element: WebElement) -> Callable[[WebDriver], bool]:
+    """Whether the page holding ``element`` has gone. Asked while the next page replaces it, chromedriver can
+    answer "Node with given id does not belong to the document" instead of a stale element: gone too."""
+    stale = staleness_of(element)
+
+    def gone(driver: WebDriver) -> bool:
+        try:
+            return stale(driver)
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e):
+                return True
+            raise
+
+    return gone
 
 
 def fill(driver: WebDriver, field: str, value: str) -> None:

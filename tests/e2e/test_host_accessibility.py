@@ -16,11 +16,10 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 
 from scrutiny_es import Scrutiny
-from tests.e2e.host_site import check_page, ref, seed, serving, sign_in, start_chromium
+from tests.e2e.host_site import check_page, left, ref, seed, serving, sign_in, start_chromium
 
 
 @pytest.fixture
@@ -66,7 +65,7 @@ def press_and_wait(driver: WebDriver, key: str) -> None:
     """Enter on a link or button, and the next page loaded."""
     old = driver.find_element(By.TAG_NAME, "html")
     press(driver, key)
-    WebDriverWait(driver, 10).until(staleness_of(old))
+    WebDriverWait(driver, 10).until(left(old))
 
 
 def test_a_clerk_signs_in_and_records_progress_with_the_keyboard_alone(chromium: WebDriver, site: str,
