@@ -73,6 +73,9 @@ def test_a_note_older_than_the_items_latest_response_is_the_items_latest_progres
                         text="We will take this forward.", responded_on="2024-03-20", responded_by="Cllr Padda"))  # fmt: skip
     assert app.tracker(body="SNAC")[0].notes == "We will take this forward."  # the latest words: the response's
     trail = len(app.audit())
+    unchanged = app.import_tracker(csv_file(tmp_path / "March (2).csv", [HEADER, row]), body="SNAC", actor=CLERK,
+                                   as_of=date(2024, 4, 4))  # fmt: skip
+    assert (unchanged.commands, len(app.audit())) == ([], trail), "the clerk's own table, its Response still blank"
     row[5] = "We will take this forward."
     again = app.import_tracker(csv_file(tmp_path / "April.csv", [HEADER, row]), body="SNAC", actor=CLERK,
                                as_of=date(2024, 4, 18))  # fmt: skip

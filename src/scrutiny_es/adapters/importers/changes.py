@@ -223,7 +223,7 @@ class _Changed:
         response = self.planned.get("record_response")
         if response is not None and not self.settled_response:
             return True
-        return response is not None and self.note_changed and _flat(item.notes or "") == _flat(response["text"])
+        return self.note_changed  # the row's latest words may be a response's, recorded here or elsewhere
 
     def commands(self, view: ItemView | None = None) -> list[dict[str, Any]]:
         """The commands of what changed; ``view``: the item in full, where ``needs_view`` asked for it."""
