@@ -136,6 +136,13 @@ class SharedCase(RecorderCase):
         self.cleanup.callback(lambda: datastore.engine.dispose() if datastore.engine else None)
         return SharedEventRecorder(datastore, events_table_name=EVENTS)
 
+    def create_recorder(self) -> ApplicationRecorder:
+        """As the library opens a store (its engine sets SQLite's WAL as it connects): eventsourcing-sqlalchemy
+        otherwise sets WAL in the first transaction, and four threads starting at once find the file locked."""
+        recorder = super().create_recorder()
+        recorder.datastore.init_sqlite_wal_mode()  # type: ignore[attr-defined]
+        return recorder
+
     def url(self) -> str:
         raise NotImplementedError
 

@@ -69,6 +69,10 @@ def test_reads_local_deadline_periods_and_writes_them_the_same_way() -> None:
             [("rag", "must be green, amber or red")],
         ),
         (command("close", ref="R1", outcome="done", decided_on="2024-03-01"), [("outcome", "must be implemented")]),
+        (
+            command("correct", ref="R1", field=[], value="v", reason="Typo"),
+            [("field", "Input should be a valid string")],
+        ),
         (command("defer", ref="R1", decided_on="2024-03-01", reason=""), [("reason", "must not be blank")]),
         (
             command("revise_target_date", ref="R1", target_date="2024-09-01", decided_by="x", decided_on="2024-03-01"),

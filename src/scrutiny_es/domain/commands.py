@@ -334,7 +334,7 @@ class Correct(ItemCommand):
     @classmethod
     def _addressees_by_their_commands(cls, given: Any) -> Any:
         """A correction of the addressees is refused once, by ``field``, whatever its value (a list, say)."""
-        return given | {"value": None} if isinstance(given, dict) and given.get("field") in BY_COMMANDS else given
+        return given | {"value": None} if isinstance(given, dict) and str(given.get("field")) in BY_COMMANDS else given
 
 
 class Retract(ItemCommand):
