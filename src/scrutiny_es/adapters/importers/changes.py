@@ -223,7 +223,9 @@ class _Changed:
         response = self.planned.get("record_response")
         if response is not None and not self.settled_response:
             return True
-        return self.note_changed  # the row's latest words may be a response's, recorded here or elsewhere
+        if response is None:  # a blank Response cell: the latest words may be a response recorded elsewhere since
+            return self.note_changed
+        return self.note_changed and _flat(item.notes or "") == _flat(response["text"])
 
     def commands(self, view: ItemView | None = None) -> list[dict[str, Any]]:
         """The commands of what changed; ``view``: the item in full, where ``needs_view`` asked for it."""
