@@ -172,9 +172,9 @@ class RebuildGate(Protocol):
     """What a rebuild passes on its way, and may be stopped by before its new tables are swapped in: the seal's
     check of the log against the seal it replaces, made in the rebuild's own read of the log."""
 
-    def sealed(self, position: int, row: tuple[int, Any, int, str, bytes], digest: bytes) -> None:
-        """Told each event the new seal holds, as stored, with its digest (a rebuild of the seal); raises to stop
-        the rebuild."""
+    def sealed(self, first: int, rows: Sequence[tuple[int, Any, int, str, bytes]], digests: Sequence[bytes]) -> None:
+        """Told each run of events the new seal holds, as stored, from position ``first`` on, with their digests
+        (a rebuild of the seal); raises to stop the rebuild."""
 
     def finish(self) -> None:
         """Told the log was read to its end, before the new tables are swapped in; raises to stop the rebuild."""

@@ -4,7 +4,7 @@ of a seal a person asks for, and nothing rebuilds the seal over a log that no lo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from time import monotonic, sleep
 
@@ -244,42 +244,63 @@ class _Gate:
         """The old seal's entries after a position (None: the seal is not rebuilt, and nothing is checked)."""
         self._log = log
         self._before_swap = before_swap
-        self._kept: Iterator[Sealed] | None = None
+        self._kept: list[Sealed] = []
+        """What the old seal kept from the next position asked about on, as far as read."""
         self._done = old_seal is None
         self._last: tuple[int, StoredRow, bytes] | None = None
 
-    def sealed(self, position: int, row: StoredRow, digest: bytes) -> None:
-        self._last = (position, row, digest)
+    def sealed(self, first: int, rows: Sequence[StoredRow], digests: Sequence[bytes]) -> None:
+        if not rows:
+            return
+        self._last = (first + len(rows) - 1, rows[-1], digests[-1])
         if self._done:
             return
-        kept = self._next(position)
-        if kept is None:
-            self._done = True
-        elif (fault := fault_at(row, kept, position, digest)) is not None:
-            raise _refusal(fault)
+        kept = self._take(first, len(rows))
+        # Mostly all match: checked in one pass, and only a run that does not is gone through event by event.
+        if len(kept) == len(rows) and all(
+            k.digest == digest and k.stored_at == row[0] for k, row, digest in zip(kept, rows, digests, strict=True)
+        ):
+            return
+        for n, (row, digest) in enumerate(zip(rows, digests, strict=True)):
+            if n == len(kept):  # the old seal ends here: what follows was not yet sealed
+                self._done = True
+                return
+            if (fault := fault_at(row, kept[n], first + n, digest)) is not None:
+                raise _refusal(fault)
 
     def finish(self) -> None:
         if not self._done and self._last is not None:
             position, row, digest = self._last
             rows = chunked(self._log.stored, after=row[0])
-            while (kept := self._next(position + 1)) is not None:
+            while kept := self._take(position + 1, 1):
                 position += 1
                 found = next(rows, None)
                 digest = digest if found is None else seal(digest, found)
-                if (fault := fault_at(found, kept, position, digest)) is not None:
+                if (fault := fault_at(found, kept[0], position, digest)) is not None:
                     raise _refusal(fault)
             self._done = True
         if self._before_swap is not None:
             self._before_swap()
 
-    def _next(self, position: int) -> Sealed | None:
-        """What the old seal kept at ``position``, the next asked for after the first."""
+    def _take(self, first: int, count: int) -> list[Sealed]:
+        """What the old seal kept at ``first`` and the ``count - 1`` positions after it (fewer where it ends);
+        asked in order, each run starting where the last ended."""
+        if self._old_seal is None:
+            return []
         try:
-            if self._kept is None:
-                self._kept = chunked(self._old_seal, after=position - 1)
-            return next(self._kept, None)
+            while len(self._kept) < count:
+                more = self._old_seal(self._kept[-1].position if self._kept else first - 1, max(count, _OLD_SEAL_READ))
+                if not more:
+                    break
+                self._kept.extend(more)
         except SealDamaged as e:
             raise _refusal(str(e)) from None
+        taken, self._kept = self._kept[:count], self._kept[count:]
+        return taken
+
+
+_OLD_SEAL_READ = 5_000
+"""Entries of the old seal read at a time."""
 
 
 def _refusal(fault: str) -> SealBroken:

@@ -18,7 +18,7 @@ from scrutiny_es.projections.audit import AuditedItem, audit_entry
 from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters, chosen_items
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
 from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
-from scrutiny_es.projections.seal import ZERO, Sealed, chunked, seal
+from scrutiny_es.projections.seal import ZERO, Sealed, seal
 
 
 class MemoryReadModels:
@@ -75,10 +75,11 @@ class MemoryReadModels:
         self, names: Iterable[str] | None = None, progress: Progress | None = None, gate: RebuildGate | None = None
     ) -> None:
         if gate is not None:  # the new chain made and shown to the gate before anything is dropped
-            digest = ZERO
-            for position, row in enumerate(chunked(self.log.stored, after=-(2**63)), start=1):
-                digest = seal(digest, row)
-                gate.sealed(position, row, digest)
+            digest, first, after = ZERO, 1, -(2**63)
+            while rows := self.log.stored(after, 5_000):
+                digests = [digest := seal(digest, row) for row in rows]
+                gate.sealed(first, rows, digests)
+                first, after = first + len(rows), rows[-1][0]
             gate.finish()
         self.position = 0
         self.items.clear()

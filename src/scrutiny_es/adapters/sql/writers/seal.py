@@ -74,7 +74,7 @@ class SealWriter(TableWriter):
         rows = events if len(events[0]) == 5 else self.log.stored(after, len(events))  # given as stored, or not
         if after == 0 and not block.digests:  # a chain begun: rows put in before the log's first place are sealed too
             rows = [*takewhile(lambda row: row[0] <= 0, chunked(self.log.stored, after=-(2**63))), *rows]
-        gate = self.gate
+        first, made = block.first + len(block.digests), []
         for row in rows:
             if len(block.digests) == SEAL_BLOCK:
                 block = SealBlock(block.first + SEAL_BLOCK)
@@ -83,8 +83,9 @@ class SealWriter(TableWriter):
             digest = seal(digest, row)
             block.stored_at.append(row[0])
             block.digests.append(digest)
-            if gate is not None:
-                gate.sealed(block.first + len(block.digests) - 1, row, digest)
+            made.append(digest)
+        if self.gate is not None:
+            self.gate.sealed(first, rows, made)
         self.last = block
         self.at = (generation, events[-1][0])
 
