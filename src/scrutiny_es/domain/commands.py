@@ -24,7 +24,6 @@ from pydantic import (
 
 from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, year_starts
 from scrutiny_es.domain.corrections import BY_COMMANDS, correctable
-from scrutiny_es.domain.dates import shown
 from scrutiny_es.domain.deadlines import DEFAULT_REGIME, AddresseeKind, Regime
 from scrutiny_es.domain.errors import InvalidCommand
 from scrutiny_es.domain.exempt import Paragraph
@@ -32,7 +31,6 @@ from scrutiny_es.domain.fields import (
     ANY_TEXT,
     MAX_ADDRESSEES,
     MAX_LINE,
-    MAX_PROBLEMS,
     MAX_TEXT,
     Actor,
     Addressee,
@@ -44,10 +42,10 @@ from scrutiny_es.domain.fields import (
     PeriodText,
     Position,
     Text,
-    pattern_rule,
 )
 from scrutiny_es.domain.history import Owed, Reason
 from scrutiny_es.domain.model import Decision, Kind, Outcome, Rag
+from scrutiny_es.domain.problems import not_a_command, problems
 
 
 class Command(Model):
@@ -403,18 +401,18 @@ def parse_command(data: Any) -> AnyCommand:
     if type(data) is dict:  # the usual case first (a bulk apply's): none of the others
         if not isinstance(data.get("command", ""), str):
             # said here: pydantic would write the tag out, which Python refuses for a number of 5,000 digits
-            raise InvalidCommand([("command", _not_a_command(data["command"]))])
+            raise InvalidCommand([("command", not_a_command(data["command"], command_names()))])
     elif isinstance(data, Command):
         return data  # type: ignore[return-value]
     elif isinstance(data, str | bytes):
         return command_from_json(data)
     elif isinstance(data, dict) and not isinstance(data.get("command", ""), str):
-        raise InvalidCommand([("command", _not_a_command(data["command"]))])
+        raise InvalidCommand([("command", not_a_command(data["command"], command_names()))])
     try:
         command: AnyCommand = _any_command.validator.validate_python(data)
         return command
     except ValidationError as e:
-        raise InvalidCommand(_problems(e, data)) from None
+        raise InvalidCommand(problems(e, data, command_names())) from None
 
 
 def command_from_json(text: str | bytes) -> AnyCommand:
@@ -425,76 +423,4 @@ def command_from_json(text: str | bytes) -> AnyCommand:
         command: AnyCommand = _any_command.validator.validate_json(text)
         return command
     except ValidationError as e:
-        raise InvalidCommand(_problems(e, None)) from None
-
-
-def _problems(error: ValidationError, data: Any) -> list[tuple[str, str]]:
-    """The first ``MAX_PROBLEMS`` problems, each naming its field, and how many more there were."""
-    count = error.error_count()
-    problems = [_problem(e, data) for e in error.errors(include_url=False)[:MAX_PROBLEMS]]
-    if count > MAX_PROBLEMS:
-        problems.append(("", f"and {count - MAX_PROBLEMS:,} more problems"))
-    return problems
-
-
-def _problem(error: Any, data: Any) -> tuple[str, str]:
-    loc = list(error["loc"])
-    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
-        got = data.get("command") if isinstance(data, dict) else error.get("ctx", {}).get("tag")
-        return "command", _not_a_command(got)
-    if loc and loc[0] in command_names():  # the union's tag, not a field
-        loc = loc[1:]
-    field = "".join(f"[{part}]" if isinstance(part, int) else f".{_printable(part)}" for part in loc).lstrip(".")
-    kind = error["type"]
-    if kind == "json_invalid":
-        return "", f"not valid JSON: {error['ctx']['error']}"
-    if kind == "missing":
-        reason = "is required"
-    elif kind in ("extra_forbidden", "unexpected_keyword_argument"):
-        reason = "is not a field of this command"
-    elif kind == "literal_error":
-        reason = "must be " + error["ctx"]["expected"].replace("'", "")
-    elif kind == "string_pattern_mismatch":
-        reason = pattern_rule(error["ctx"]["pattern"], error["input"])
-    elif kind == "string_unicode":
-        reason = _not_unicode(error["input"])
-    elif kind == "string_too_long":
-        reason = f"must be at most {error['ctx']['max_length']:,} characters, not {len(error['input']):,}"
-    elif kind == "too_long":
-        reason = f"must have at most {error['ctx']['max_length']:,} entries, not {error['ctx']['actual_length']:,}"
-    else:
-        reason = error["msg"].removeprefix("Value error, ")
-        if kind.startswith(("string_type", "list_type", "dict_type", "model_type", "int_")):
-            reason += f", not {described(error['input'])}"
-    return field or "command", reason
-
-
-def _not_a_command(got: Any) -> str:
-    got = got[:32] + "…" if isinstance(got, str) and len(got) > 32 else got  # a name is short: the list says the rest
-    reason = "is required" if got is None else f"{described(got)} is not a command"
-    return f"{reason}; the commands are: {', '.join(command_names())}"
-
-
-def described(value: Any) -> str:
-    """A value as a message quotes it, whatever it is: a number of 5,000 digits or a list nested 1,000 deep is named,
-    not written out (Python would refuse to, or run out of stack)."""
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
-        return f"a number of about {int(value.bit_length() * 0.30103):,} digits"
-    if isinstance(value, list | tuple):
-        return f"a list of {len(value):,} entr{'y' if len(value) == 1 else 'ies'}" if value else "an empty list"
-    if isinstance(value, dict):
-        return f"an object of {len(value):,} field{'s' * (len(value) != 1)}" if value else "an empty object"
-    return shown(value)
-
-
-def _not_unicode(value: Any) -> str:
-    text = value if isinstance(value, str) else ""
-    found = next((i for i, char in enumerate(text) if "\ud800" <= char <= "\udfff"), None)
-    if found is None:
-        return "must be text"
-    return f"must be text: U+{ord(text[found]):04X} at character {found + 1} is half of a pair, not a character"
-
-
-def _printable(name: str) -> str:
-    """A field's name as a message may show it: an unknown key could hold escape codes or half a pair."""
-    return name if name.isprintable() else name.encode("unicode_escape").decode("ascii")
+        raise InvalidCommand(problems(e, None, command_names())) from None
