@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal, get_args
 
 from scrutiny_es.adapters.importers.errors import CannotImport
@@ -143,6 +143,47 @@ class Header:
 
     def every(self, field: TrackerField) -> list[Column]:
         return [c for c in self.columns if c.field == field]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a table keeps each field, worked out once from its header row."""
+
+    meeting_date: Column
+    text: Column
+    item: Column | None
+    minute: Column | None
+    ref: Column | None
+    target_date: Column | None
+    origin: Column | None
+    """The code of the body that made an item the table's body took over (blank: the table's body made it)."""
+    addressees: tuple[Column, ...]
+    notes: tuple[Column, ...]
+    response: tuple[Column, ...]
+    status: tuple[Column, ...]
+
+    @cached_property
+    def facts(self) -> tuple[Column, ...]:
+        """The columns whose text only an item can hold (a row without text may still carry a date or item down)."""
+        single = (self.ref, self.target_date, self.origin)
+        return tuple(c for c in single if c is not None) + self.addressees + self.notes + self.response + self.status
+
+    @classmethod
+    def of(cls, header: Header, meeting_date: Column, text: Column) -> Layout:
+        """The layout of a table whose header row has the two columns every tracker has."""
+        return cls(
+            meeting_date,
+            text,
+            header.first("item"),
+            header.first("minute"),
+            header.first("ref"),
+            header.first("target_date"),
+            header.first("origin"),
+            tuple(header.every("addressees")),
+            tuple(header.every("notes")),
+            tuple(header.every("response")),
+            tuple(header.every("status")),
+        )
 
 
 def find_header(rows: Sequence[Sequence[str]], overrides: Mapping[str, Meaning]) -> Header | None:

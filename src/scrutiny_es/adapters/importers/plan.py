@@ -21,7 +21,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 from pathlib import PurePath
 from typing import Any
 
@@ -29,6 +28,7 @@ from scrutiny_es.adapters.importers.columns import (
     HEADER_ROWS,
     HEADERS,
     Column,
+    Layout,
     Meaning,
     find_header,
     header_key,
@@ -173,19 +173,7 @@ class _Planner:
                 )
             )
             return
-        layout = _Layout(
-            meeting_date,
-            text,
-            header.first("item"),
-            header.first("minute"),
-            header.first("ref"),
-            header.first("target_date"),
-            header.first("origin"),
-            tuple(header.every("addressees")),
-            tuple(header.every("notes")),
-            tuple(header.every("response")),
-            tuple(header.every("status")),
-        )
+        layout = Layout.of(header, meeting_date, text)
         fallback_item = None
         if layout.item is None:
             fallback_item = table.name if table.kind == "sheet" else PurePath(self.source).stem
@@ -198,35 +186,11 @@ class _Planner:
                 _Row(self, table, layout, row, above, fallback_item).plan()
 
 
-@dataclass(frozen=True)
-class _Layout:
-    """Where a table keeps each field, worked out once from its header row."""
-
-    meeting_date: Column
-    text: Column
-    item: Column | None
-    minute: Column | None
-    ref: Column | None
-    target_date: Column | None
-    origin: Column | None
-    """The code of the body that made an item the table's body took over (blank: the table's body made it)."""
-    addressees: tuple[Column, ...]
-    notes: tuple[Column, ...]
-    response: tuple[Column, ...]
-    status: tuple[Column, ...]
-
-    @cached_property
-    def facts(self) -> tuple[Column, ...]:
-        """The columns whose text only an item can hold (a row without text may still carry a date or item down)."""
-        single = (self.ref, self.target_date, self.origin)
-        return tuple(c for c in single if c is not None) + self.addressees + self.notes + self.response + self.status
-
-
 class _Row:
     """One row of a tracker table, read into commands or problems."""
 
     def __init__(
-        self, planner: _Planner, table: SourceTable, layout: _Layout, row: SourceRow, above: _Above, item: str | None
+        self, planner: _Planner, table: SourceTable, layout: Layout, row: SourceRow, above: _Above, item: str | None
     ):
         self.planner, self.table, self.layout, self.row, self.above = planner, table, layout, row, above
         self.fallback_item = item
