@@ -58,12 +58,14 @@ def seal(previous: bytes, row: StoredRow) -> bytes:
         name = _TOPICS[topic] = topic.encode(errors="surrogatepass")
     if state.__class__ is not bytes:
         state = _odd(state)
-    if originator_id.__class__ is str and len(originator_id) == 32 and originator_id.islower():
+    if (identity := _IDENTITIES.get(originator_id)) is not None:  # an item's events follow each other closely
+        pass
+    elif originator_id.__class__ is str and len(originator_id) == 32 and originator_id.islower():
         i = originator_id.encode(errors="surrogatepass")
-        identity = b"%b-%b-%b-%b-%b" % (i[:8], i[8:12], i[12:16], i[16:20], i[20:])
+        identity = _identity(originator_id, b"%b-%b-%b-%b-%b" % (i[:8], i[8:12], i[12:16], i[16:20], i[20:]))
     elif originator_id.__class__ is UUID:  # PostgreSQL's: its number's 32 hex digits, hyphenated alike
         i = b"%032x" % originator_id.int
-        identity = b"%b-%b-%b-%b-%b" % (i[:8], i[8:12], i[12:16], i[16:20], i[20:])
+        identity = _identity(originator_id, b"%b-%b-%b-%b-%b" % (i[:8], i[8:12], i[12:16], i[16:20], i[20:]))
     else:
         try:
             identity = str(UUID(str(originator_id))).encode()
@@ -74,6 +76,18 @@ def seal(previous: bytes, row: StoredRow) -> bytes:
     else:
         event = b"%b\n%b\n%b\n%b" % (identity, _odd(version), name, state)
     return sha256(previous + event).digest()
+
+
+def _identity(originator_id: str | UUID, identity: bytes) -> bytes:
+    """Keeps an aggregate's id as the chain writes it, for its next events (at most ``_KEPT_IDS`` at a time)."""
+    if len(_IDENTITIES) >= _KEPT_IDS:
+        _IDENTITIES.clear()
+    _IDENTITIES[originator_id] = identity
+    return identity
+
+
+_IDENTITIES: dict[str | UUID, bytes] = {}
+_KEPT_IDS = 50_000
 
 
 def _odd(value: Any) -> bytes:
