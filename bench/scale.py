@@ -197,29 +197,51 @@ def show(name: str, ratio: float, target: str, met: bool, detail: str) -> None:
     print(f"  {name:62} ratio {ratio:5.2f}  target {target:8} {'met' if met else 'MISSED':6}  {detail}", flush=True)
 
 
+def load(url: str, alone_url: str, councils: int, items_per_body: int, read_models: bool) -> str:
+    """Council 0 in both databases, its copies beside it in the first, analyzed; returns the body measured."""
+    started = time.perf_counter()
+    events, body = record_first(url, items_per_body)
+    record_first(alone_url, items_per_body)
+    print(f"council000 recorded through the rules, and alone in a database of its own: "
+          f"{time.perf_counter() - started:,.0f} s", flush=True)  # fmt: skip
+    for n in range(1, councils):
+        copy_council(url, n, read_models=read_models)
+        if n % 100 == 0:
+            print(f"  {n + 1} councils loaded: {time.perf_counter() - started:,.0f} s; load average "
+                  f"{os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+    loaded = time.perf_counter() - started
+    measured = f"council{councils // 2:03d}"
+    with psycopg.connect(_plain(url)) as conn:
+        (size, one, log) = conn.execute(_SIZES, (measured, measured)).fetchone() or ("?", "?", "?")
+    print(f"loaded {councils} councils of {events:,} events ({councils * events:,} in all) in {loaded:,.0f} s; "
+          f"database {size}; {measured}'s schema {one}, of which its events table {log}", flush=True)  # fmt: skip
+    if read_models and councils > 1:
+        print(same_as_first(url, councils // 2), flush=True)
+    started = time.perf_counter()
+    for database in (url, alone_url):  # as autovacuum would have: the planner knows the tables
+        with psycopg.connect(_plain(database), autocommit=True) as conn:
+            conn.execute("ANALYZE")
+    print(f"ANALYZE of both databases: {time.perf_counter() - started:,.0f} s; load average "
+          f"{os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+    return body
+
+
+_SIZES = (
+    "SELECT pg_size_pretty(pg_database_size(current_database())), "
+    "(SELECT pg_size_pretty(sum(pg_total_relation_size(format('%%I.%%I', schemaname, tablename)))) "
+    "FROM pg_tables WHERE schemaname = %s), "
+    "(SELECT pg_size_pretty(sum(pg_total_relation_size(format('%%I.%%I', schemaname, tablename)))) "
+    "FROM pg_tables WHERE schemaname = %s AND tablename LIKE '%%events')"
+)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.{1 if seconds < 0.01 else 0}f} ms"
+
+
 def run(server: str, councils: int, items_per_body: int, append_count: int, read_models: bool) -> None:
     with fresh_postgres_database(server) as alone_url, fresh_postgres_database(server) as url:
-        started = time.perf_counter()
-        events, body = record_first(url, items_per_body)
-        record_first(alone_url, items_per_body)
-        print(f"council000 recorded through the rules, and alone in a database of its own: "
-              f"{time.perf_counter() - started:,.0f} s", flush=True)  # fmt: skip
-        for n in range(1, councils):
-            copy_council(url, n, read_models=read_models)
-            if n % 100 == 0:
-                print(f"  {n + 1} councils loaded: {time.perf_counter() - started:,.0f} s; load average "
-                      f"{os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
-        loaded = time.perf_counter() - started
-        with psycopg.connect(_plain(url)) as conn:
-            size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()
-        print(f"loaded {councils} councils of {events:,} events ({councils * events:,} in all) in {loaded:,.0f} s; "
-              f"database {size[0] if size else '?'}", flush=True)  # fmt: skip
-        if read_models and councils > 1:
-            print(same_as_first(url, councils // 2), flush=True)
-
-        for database in (url, alone_url):  # as autovacuum would have: the planner knows the tables
-            with psycopg.connect(_plain(database), autocommit=True) as conn:
-                conn.execute("ANALYZE")
+        body = load(url, alone_url, councils, items_per_body, read_models)
         among: dict[str, float] = {}
         alone: dict[str, float] = {}
         for _ in range(2):  # in turn, so that neither side has the machine or the server's cache to itself
@@ -229,7 +251,7 @@ def run(server: str, councils: int, items_per_body: int, append_count: int, read
         for name in among:
             ratio = among[name] / alone[name]
             show(f"one council's {name}, {councils - 1} others present / alone", ratio, "<= 1.2", ratio <= 1.2,
-                 f"{among[name] * 1000:,.0f} ms against {alone[name] * 1000:,.0f} ms")  # fmt: skip
+                 f"{ms(among[name])} against {ms(alone[name])}; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
 
         solo = statistics.median(appends(url, councils, 1, append_count))
         eight = appends(url, councils + 1, 8, append_count)
