@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
@@ -20,7 +18,7 @@ from pydantic_core import core_schema
 from sqlalchemy import make_url
 
 from scrutiny_es import Scrutiny
-from tests.pgserver import throwaway_postgres
+from tests.pgserver import server_folder, throwaway_postgres
 
 
 def _as_the_real_type(real: Callable[[], Any]) -> Any:
@@ -76,16 +74,16 @@ NewDatabase = Callable[[], AbstractContextManager[str]]
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
-    """One throwaway PostgreSQL server for the whole run; each test gets a database of its own.
+    """One throwaway PostgreSQL server for the whole run; each test gets a database of its own."""
+    with server_folder("scrutiny-postgres-") as base, throwaway_postgres(base) as url:
+        yield url
 
-    Its folder is not under pytest's (which only root may enter), for the server may run as another user.
-    """
-    base = Path(tempfile.mkdtemp(prefix="scrutiny-postgres-"))
-    try:
-        with throwaway_postgres(base) as url:
-            yield url
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+
+@pytest.fixture
+def own_postgres() -> Iterator[tuple[str, Path]]:
+    """A PostgreSQL server of the test's own, which it may stop, restart or lose, and its folder."""
+    with server_folder("scrutiny-own-postgres-") as base, throwaway_postgres(base) as url:
+        yield url, base
 
 
 @pytest.fixture(params=BACKENDS)

@@ -8,9 +8,7 @@ import resource
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +19,6 @@ from scrutiny_es.domain.model import Actor
 from tests import parts
 from tests.conftest import FixedClock, command, make, register
 from tests.e2e.cli import SCRIPT, jsonl, run
-from tests.pgserver import throwaway_postgres
 
 POISONED = Actor("c", "Jo\u0000", "clerk")
 
@@ -131,16 +128,6 @@ def test_a_read_only_database_still_answers_and_says_how_far_behind_it_is(tmp_pa
     )
     assert refused.returncode == 1
     assert refused.stderr.splitlines()[-1] == "scrutiny-es: the database is read-only, so nothing can be recorded in it"
-
-
-@pytest.fixture
-def own_postgres() -> Iterator[tuple[str, Path]]:
-    base = Path(tempfile.mkdtemp(prefix="scrutiny-lost-"))
-    try:
-        with throwaway_postgres(base) as url:
-            yield url, base
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_a_lost_postgresql_server_is_one_line_and_nothing_partly_written(own_postgres: tuple[str, Path]) -> None:

@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import tempfile
 import threading
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from scrutiny_es import Scrutiny
 from tests.conftest import FixedClock, command, make, register
 from tests.e2e.cli import SCRIPT
 from tests.e2e.test_cli_faults import _owner, _pg_ctl
-from tests.pgserver import throwaway_postgres
-
-
-@pytest.fixture
-def own_postgres() -> Iterator[tuple[str, Path]]:
-    base = Path(tempfile.mkdtemp(prefix="scrutiny-restart-"))
-    try:
-        with throwaway_postgres(base) as url:
-            yield url, base
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def restart(base: Path) -> None:

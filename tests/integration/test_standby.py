@@ -3,8 +3,6 @@ and a host that must see its own write waits for the standby to hold it."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -18,17 +16,13 @@ from scrutiny_es.adapters.database import UnsupportedDatabase
 from scrutiny_es.errors import StandbyBehind
 from tests.conftest import FixedClock, command, make, register
 from tests.e2e.cli import run
-from tests.pgserver import throwaway_standby
+from tests.pgserver import server_folder, throwaway_standby
 
 
 @pytest.fixture(scope="module")
 def replicated() -> Iterator[tuple[str, str, str]]:
-    base = Path(tempfile.mkdtemp(prefix="scrutiny-standby-"))
-    try:
-        with throwaway_standby(base) as urls:
-            yield urls
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+    with server_folder("scrutiny-standby-") as base, throwaway_standby(base) as urls:
+        yield urls
 
 
 def standby_replay(admin: str, *, paused: bool) -> None:
