@@ -7,7 +7,9 @@ import shutil
 import threading
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
+import psycopg
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -171,3 +173,24 @@ def test_each_council_s_schema_keeps_its_own_positions(postgres_server: str) -> 
             assert sorted(kept) == ["camden", "haringey"]
         haringey.close()
         camden.close()
+
+
+def test_a_batch_of_thousands_of_keyed_commands_is_planned_below_the_cost_that_sets_postgresql_compiling(
+    postgres_server: str,
+) -> None:
+    # Compiling the append (PostgreSQL's JIT, past ``jit_above_cost``) took longer than running it.
+    count = 5_000
+    with fresh_postgres_database(postgres_server) as url:
+        app = Scrutiny(url, clock=FixedClock())
+        app.execute(register("BCSB"))
+        recorder = store_of(app).recorder
+        numbered = {
+            "count": count, "unchanged": [body_id("BCSB")], "ids": [uuid4() for _ in range(count)],
+            "versions": [1] * count, "times": list(range(count)), "keys": [f"key-{n}" for n in range(count)],
+            "digests": ["0" * 64] * count, "last": list(range(1, count + 1)), "names": ["Made"] * count,
+        }  # fmt: skip
+        with psycopg.connect(url.replace("+psycopg", "")) as connection, connection.transaction(force_rollback=True):
+            (plan,) = connection.execute(f"EXPLAIN (FORMAT JSON) {recorder._append_to_log}", numbered).fetchone()
+            (limit,) = connection.execute("SELECT current_setting('jit_above_cost')::float").fetchone()
+        assert plan[0]["Plan"]["Total Cost"] < limit / 10
+        app.close()
