@@ -79,19 +79,19 @@ APPEND_TO_LOG = """
 WITH before AS (SELECT recorded_at FROM scrutiny_positions ORDER BY position DESC LIMIT 1),
 latest AS (
     SELECT originator_id, max(originator_version) AS version FROM scrutiny_positions
-    WHERE originator_id = ANY(%(unchanged)s::uuid[]) GROUP BY originator_id
+    WHERE originator_id = ANY(%(unchanged)b::uuid[]) GROUP BY originator_id
 ),
 grown AS (UPDATE scrutiny_log_length SET events = events + %(count)s RETURNING events),
 numbered AS (
     INSERT INTO scrutiny_positions (position, originator_id, originator_version, recorded_at)
     SELECT (SELECT events FROM grown) - %(count)s + e.n, e.id, e.version, e.recorded_at
-    FROM unnest(%(ids)s::uuid[], %(versions)s::integer[], %(times)s::bigint[])
+    FROM unnest(%(ids)b::uuid[], %(versions)b::integer[], %(times)b::bigint[])
         WITH ORDINALITY AS e(id, version, recorded_at, n)
 ),
 keyed AS (
     INSERT INTO scrutiny_commands (command_id, digest, position, events)
     SELECT k.command_id, k.digest, (SELECT events FROM grown) - %(count)s + k.n, k.events
-    FROM unnest(%(keys)s::text[], %(digests)s::text[], %(last)s::bigint[], %(names)s::text[])
+    FROM unnest(%(keys)b::text[], %(digests)b::text[], %(last)b::bigint[], %(names)b::text[])
         AS k(command_id, digest, n, events)
 )
 SELECT (SELECT events FROM grown), (SELECT recorded_at FROM before),
@@ -103,7 +103,9 @@ checks need as it was before (the last event's time, the last version of each ag
 the whole append is one round trip, and one statement beside eventsourcing's. The log's length is read as a scalar
 (``(SELECT events FROM grown)``), not joined: PostgreSQL, knowing nothing of that one-row table, plans a join
 with it at a thousand times the rows, which priced a batch of a thousand keyed commands past ``jit_above_cost``,
-and compiling the statement took longer than running it (13 ms a batch against 4)."""
+and compiling the statement took longer than running it (13 ms a batch against 4). The arrays go in binary
+(``%(ids)b``): psycopg writes PostgreSQL's text form of an array element by element, each searched for characters
+to quote, several times slower (a 64-character digest: 1.9 µs against 0.2)."""
 
 BATCH = 5_000
 
