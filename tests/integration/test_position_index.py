@@ -11,10 +11,13 @@ from uuid import uuid4
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import String, bindparam, create_engine, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from scrutiny_es import Scrutiny
+from scrutiny_es.adapters.store.commands import KEYS_LOOKUP
+from scrutiny_es.application.ports import Recorded
 from scrutiny_es.bootstrap import migrate_store
 from scrutiny_es.domain.model import body_id, recommendation_id
 from tests.conftest import FixedClock, command, fresh_postgres_database, make, register
@@ -193,4 +196,31 @@ def test_a_batch_of_thousands_of_keyed_commands_is_planned_below_the_cost_that_s
             (plan,) = connection.execute(f"EXPLAIN (FORMAT JSON) {recorder._append_to_log}", numbered).fetchone()
             (limit,) = connection.execute("SELECT current_setting('jit_above_cost')::float").fetchone()
         assert plan[0]["Plan"]["Total Cost"] < limit / 10
+        app.close()
+
+
+def test_commands_keys_are_looked_up_in_their_index_however_many_and_however_few_the_keys_kept(
+    postgres_server: str,
+) -> None:
+    # Asked for the keys as ``= ANY(array)``, PostgreSQL read the whole table until it held hundreds of thousands.
+    with fresh_postgres_database(postgres_server) as url:
+        Scrutiny(url, clock=FixedClock()).close()
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO scrutiny_commands (command_id, digest, position, events) "
+                    "SELECT 'kept-' || n, repeat('0', 64), n, 'Made' FROM generate_series(1, 20000) AS n"
+                )
+            )
+            conn.execute(text("ANALYZE scrutiny_commands"))
+        for keys in ([f"new-{n}" for n in range(1000)], ["kept-7"]):
+            with engine.connect() as conn:
+                explained = text(f"EXPLAIN {KEYS_LOOKUP.text}").bindparams(bindparam("keys", keys, ARRAY(String)))
+                plan = "\n".join(conn.execute(explained).scalars())
+                assert "Index Scan using scrutiny_commands_pkey" in plan
+                assert "Seq Scan on scrutiny_commands" not in plan
+        engine.dispose()
+        app = Scrutiny(url, clock=FixedClock())
+        assert store_of(app).recorded(["kept-7", "new-1"]) == {"kept-7": Recorded("0" * 64, 7, ("Made",))}
         app.close()
