@@ -13,6 +13,7 @@ from typing import Any
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.utils import retry
+from psycopg.errors import InvalidSqlStatementName
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 from sqlalchemy.dialects import postgresql
@@ -93,6 +94,21 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
             for e in stored_events
         ]
+        try:
+            end = self._append(numbered, events, times[0], unchanged)
+        except _PreparedStatementLost:  # its connection is closed: the pool gives a new one, which prepares afresh
+            end = self._append(numbered, events, times[0], unchanged)
+        return list(range(end - count + 1, end + 1))
+
+    def _append(self, numbered: dict[str, Any], events: list[Any], first: int | None, unchanged: Any) -> int:
+        """Appends in one round trip, and returns the log's length after it.
+
+        The statements are prepared (psycopg prepares each on a connection's first use and runs it by name after):
+        planning them each time cost more than running them. In a pipeline psycopg takes a statement as prepared
+        when it sends it, before the server answers; should the server not have kept it (a statement ahead of it
+        failed, on a release of psycopg that does not see that), running it by name fails, and the connection,
+        with what its driver believes, is closed, and the append tried once more on a new one.
+        """
         failed: Exception | None = None
         with self.datastore.get_connection() as connection:
             with connection.pipeline() as pipeline:
@@ -105,23 +121,28 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                         # eventsourcing's lock on the events table first, as every writer and ``create_table`` take
                         # it before the store's own tables (taken after, it deadlocked with a process creating
                         # their index); the statements after it see what the writer ahead of this one committed.
-                        # Not prepared: psycopg prepares a statement run often, and a clash rolled back in its
-                        # pipeline leaves it taking one as prepared that the server never kept.
                         for statement in self.lock_table_statements:
-                            c.execute(statement, prepare=False)
-                        appended.execute(self._append_to_log, numbered, prepare=False)
+                            c.execute(statement, prepare=True)
+                        appended.execute(self._append_to_log, numbered, prepare=True)
                         c.execute(self._notify, prepare=False)
-                        c.execute(self.insert_events_statement, (events,), prepare=False)
+                        c.execute(self.insert_events_statement, (events,), prepare=True)
                         pipeline.sync()  # a clash (the same version, or key, recorded first) is raised here
-                        end, previous, ids, versions = appended.fetchone() or (count, None, None, None)
-                        check_follows(previous, times[0])
+                        end, previous, ids, versions = appended.fetchone() or (len(events), None, None, None)
+                        check_follows(previous, first)
                         if unchanged:
                             check_unchanged(zip(ids or (), versions or (), strict=True), unchanged)
                 except Exception as e:  # rolled back; raised once out of the pipeline (as eventsourcing does)
                     failed = e
+            if isinstance(failed, InvalidSqlStatementName):
+                connection.close()
+                raise _PreparedStatementLost from failed
             if failed is not None:
                 raise failed
-        return list(range(end - count + 1, end + 1))
+        return end  # type: ignore[no-any-return]
+
+
+class _PreparedStatementLost(Exception):
+    """A statement psycopg took as prepared on a connection was not kept by the server (see ``_append``)."""
 
 
 class Factory(PostgresFactory):
