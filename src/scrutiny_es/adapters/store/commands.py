@@ -203,12 +203,11 @@ def positions_of(conn: Any, key: UUID) -> dict[int, int]:
 
 def recorded(conn: Any, keys: list[str]) -> dict[str, Recorded]:
     """The commands already recorded under these keys (``conn``: a SQLAlchemy connection or session)."""
-    found: dict[str, Recorded] = {}
     dialect = conn.dialect if hasattr(conn, "dialect") else conn.get_bind().dialect  # a connection, or a session
+    made: dict[str, Recorded] = {}
     for query in _key_queries(dialect.name, keys):
-        for key, digest, position, names in conn.execute(query):
-            found[key] = Recorded(digest, position, tuple(names.split(",")))
-    return found
+        made.update(found(conn.execute(query)))
+    return made
 
 
 def _key_queries(dialect: str, keys: list[str]) -> list[Any]:
@@ -221,10 +220,19 @@ def _key_queries(dialect: str, keys: list[str]) -> list[Any]:
     return [select(commands).where(commands.c.command_id.in_(keys[n : n + 500])) for n in range(0, len(keys), 500)]
 
 
-KEYS_LOOKUP = text(
-    "SELECT c.command_id, c.digest, c.position, c.events FROM unnest(:keys) AS k(command_id) "
+BY_KEYS = (
+    "SELECT c.command_id, c.digest, c.position, c.events FROM unnest({0}) AS k(command_id) "
     "CROSS JOIN LATERAL (SELECT * FROM scrutiny_commands WHERE command_id = k.command_id LIMIT 1) AS c"
 )
-"""PostgreSQL's lookup of many keys, one probe of the index each. Asked ``command_id = ANY(:keys)``, the planner
-scanned the whole table until it held a few hundred thousand keys (priced below a thousand probes, it took 10 ms
-a batch at 100,000 against 1, and grew with the table); ``LIMIT 1`` keeps the subquery from being joined by hash."""
+"""PostgreSQL's lookup of many keys (given the array's placeholder), one probe of the index each. Asked
+``command_id = ANY(:keys)``, the planner scanned the whole table until it held a few hundred thousand keys (priced
+below a thousand probes, it took 10 ms a batch at 100,000 against 1, and grew with the table); ``LIMIT 1`` keeps
+the subquery from being joined by hash."""
+
+KEYS_LOOKUP = text(BY_KEYS.format(":keys"))
+"""``BY_KEYS`` for a SQLAlchemy connection or session."""
+
+
+def found(rows: Any) -> dict[str, Recorded]:
+    """The commands recorded, by key, from rows of ``scrutiny_commands``."""
+    return {key: Recorded(digest, position, tuple(names.split(","))) for key, digest, position, names in rows}
