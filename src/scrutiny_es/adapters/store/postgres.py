@@ -115,17 +115,19 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         try:
             end = self._append(numbered, events, times[0], unchanged)
         except _PreparedStatementLost:  # its connection is closed: the pool gives a new one, which prepares afresh
-            end = self._append(numbered, events, times[0], unchanged)
+            end = self._append(numbered, events, times[0], unchanged, again=True)
         return list(range(end - count + 1, end + 1))
 
-    def _append(self, numbered: dict[str, Any], events: list[Any], first: int | None, unchanged: Any) -> int:
+    def _append(
+        self, numbered: dict[str, Any], events: list[Any], first: int | None, unchanged: Any, *, again: bool = False
+    ) -> int:
         """Appends in one round trip, and returns the log's length after it.
 
         The statements are prepared (psycopg prepares each on a connection's first use and runs it by name after):
         planning them each time cost more than running them. In a pipeline psycopg takes a statement as prepared
         when it sends it, before the server answers; should the server not have kept it (a statement ahead of it
         failed, on a release of psycopg that does not see that), running it by name fails, and the connection,
-        with what its driver believes, is closed, and the append tried once more on a new one.
+        with what its driver believes, is closed, and the append tried once more (``again``) on a new one.
         """
         failed: Exception | None = None
         with self.datastore.get_connection() as connection:
@@ -152,7 +154,7 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                             check_unchanged(zip(ids or (), versions or (), strict=True), unchanged)
                 except Exception as e:  # rolled back; raised once out of the pipeline (as eventsourcing does)
                     failed = e
-            if isinstance(failed, InvalidSqlStatementName):
+            if isinstance(failed, InvalidSqlStatementName) and not again:
                 connection.close()
                 raise _PreparedStatementLost from failed
             if failed is not None:
