@@ -7,12 +7,17 @@ import shutil
 import threading
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
+import psycopg
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import String, bindparam, create_engine, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from scrutiny_es import Scrutiny
+from scrutiny_es.adapters.store.commands import KEYS_LOOKUP
+from scrutiny_es.application.ports import Recorded
 from scrutiny_es.bootstrap import migrate_store
 from scrutiny_es.domain.model import body_id, recommendation_id
 from tests.conftest import FixedClock, command, fresh_postgres_database, make, register
@@ -171,3 +176,51 @@ def test_each_council_s_schema_keeps_its_own_positions(postgres_server: str) -> 
             assert sorted(kept) == ["camden", "haringey"]
         haringey.close()
         camden.close()
+
+
+def test_a_batch_of_thousands_of_keyed_commands_is_planned_below_the_cost_that_sets_postgresql_compiling(
+    postgres_server: str,
+) -> None:
+    # Compiling the append (PostgreSQL's JIT, past ``jit_above_cost``) took longer than running it.
+    count = 5_000
+    with fresh_postgres_database(postgres_server) as url:
+        app = Scrutiny(url, clock=FixedClock())
+        app.execute(register("BCSB"))
+        recorder = store_of(app).recorder
+        numbered = {
+            "count": count, "unchanged": [body_id("BCSB")], "ids": [uuid4() for _ in range(count)],
+            "versions": [1] * count, "times": list(range(count)), "keys": [f"key-{n}" for n in range(count)],
+            "digests": ["0" * 64] * count, "last": list(range(1, count + 1)), "names": ["Made"] * count,
+        }  # fmt: skip
+        with psycopg.connect(url.replace("+psycopg", "")) as connection, connection.transaction(force_rollback=True):
+            (plan,) = connection.execute(f"EXPLAIN (FORMAT JSON) {recorder._append_to_log}", numbered).fetchone()
+            (limit,) = connection.execute("SELECT current_setting('jit_above_cost')::float").fetchone()
+        assert plan[0]["Plan"]["Total Cost"] < limit / 10
+        app.close()
+
+
+def test_commands_keys_are_looked_up_in_their_index_however_many_and_however_few_the_keys_kept(
+    postgres_server: str,
+) -> None:
+    # Asked for the keys as ``= ANY(array)``, PostgreSQL read the whole table until it held hundreds of thousands.
+    with fresh_postgres_database(postgres_server) as url:
+        Scrutiny(url, clock=FixedClock()).close()
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO scrutiny_commands (command_id, digest, position, events) "
+                    "SELECT 'kept-' || n, repeat('0', 64), n, 'Made' FROM generate_series(1, 20000) AS n"
+                )
+            )
+            conn.execute(text("ANALYZE scrutiny_commands"))
+        for keys in ([f"new-{n}" for n in range(1000)], ["kept-7"]):
+            with engine.connect() as conn:
+                explained = text(f"EXPLAIN {KEYS_LOOKUP.text}").bindparams(bindparam("keys", keys, ARRAY(String)))
+                plan = "\n".join(conn.execute(explained).scalars())
+                assert "Index Scan using scrutiny_commands_pkey" in plan
+                assert "Seq Scan on scrutiny_commands" not in plan
+        engine.dispose()
+        app = Scrutiny(url, clock=FixedClock())
+        assert store_of(app).recorded(["kept-7", "new-1"]) == {"kept-7": Recorded("0" * 64, 7, ("Made",))}
+        app.close()

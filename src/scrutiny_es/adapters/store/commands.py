@@ -27,9 +27,9 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
-    any_,
     bindparam,
     select,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.schema import CreateIndex, CreateTable
@@ -79,28 +79,41 @@ APPEND_TO_LOG = """
 WITH before AS (SELECT recorded_at FROM scrutiny_positions ORDER BY position DESC LIMIT 1),
 latest AS (
     SELECT originator_id, max(originator_version) AS version FROM scrutiny_positions
-    WHERE originator_id = ANY(%(unchanged)s::uuid[]) GROUP BY originator_id
+    WHERE originator_id = ANY(%(unchanged)b::uuid[]) GROUP BY originator_id
 ),
 grown AS (UPDATE scrutiny_log_length SET events = events + %(count)s RETURNING events),
 numbered AS (
     INSERT INTO scrutiny_positions (position, originator_id, originator_version, recorded_at)
-    SELECT grown.events - %(count)s + e.n, e.id, e.version, e.recorded_at
-    FROM grown, unnest(%(ids)s::uuid[], %(versions)s::integer[], %(times)s::bigint[])
+    SELECT (SELECT events FROM grown) - %(count)s + e.n, e.id, e.version, e.recorded_at
+    FROM unnest(%(ids)b::uuid[], %(versions)b::integer[], %(times)b::bigint[])
         WITH ORDINALITY AS e(id, version, recorded_at, n)
-),
-keyed AS (
+)
+-- keys
+, keyed AS (
     INSERT INTO scrutiny_commands (command_id, digest, position, events)
-    SELECT k.command_id, k.digest, grown.events - %(count)s + k.n, k.events
-    FROM grown, unnest(%(keys)s::text[], %(digests)s::text[], %(last)s::bigint[], %(names)s::text[])
+    SELECT k.command_id, k.digest, (SELECT events FROM grown) - %(count)s + k.n, k.events
+    FROM unnest(%(keys)b::text[], %(digests)b::text[], %(last)b::bigint[], %(names)b::text[])
         AS k(command_id, digest, n, events)
 )
+-- end of keys
 SELECT (SELECT events FROM grown), (SELECT recorded_at FROM before),
     (SELECT array_agg(originator_id) FROM latest), (SELECT array_agg(version) FROM latest)
 """
 """PostgreSQL's append to the store's own tables, in one statement: numbers a batch's events and keeps the keys
 of its commands (``last``: the number, from 1, of each command's last event in the batch), and reads what the
 checks need as it was before (the last event's time, the last version of each aggregate read ``unchanged``). So
-the whole append is one round trip, and one statement beside eventsourcing's."""
+the whole append is one round trip, and one statement beside eventsourcing's. The log's length is read as a scalar
+(``(SELECT events FROM grown)``), not joined: PostgreSQL, knowing nothing of that one-row table, plans a join
+with it at a thousand times the rows, which priced a batch of a thousand keyed commands past ``jit_above_cost``,
+and compiling the statement took longer than running it (13 ms a batch against 4). The arrays go in binary
+(``%(ids)b``): psycopg writes PostgreSQL's text form of an array element by element, each searched for characters
+to quote, several times slower (a 64-character digest: 1.9 µs against 0.2)."""
+
+APPEND_UNKEYED = (
+    APPEND_TO_LOG[: APPEND_TO_LOG.index("-- keys")] + APPEND_TO_LOG[APPEND_TO_LOG.index("-- end of keys") :]
+)
+"""The same, for a batch with no command's key: four arrays fewer to send (a single command's append is mostly
+the sending)."""
 
 BATCH = 5_000
 
@@ -190,19 +203,36 @@ def positions_of(conn: Any, key: UUID) -> dict[int, int]:
 
 def recorded(conn: Any, keys: list[str]) -> dict[str, Recorded]:
     """The commands already recorded under these keys (``conn``: a SQLAlchemy connection or session)."""
-    found: dict[str, Recorded] = {}
     dialect = conn.dialect if hasattr(conn, "dialect") else conn.get_bind().dialect  # a connection, or a session
+    made: dict[str, Recorded] = {}
     for query in _key_queries(dialect.name, keys):
-        for key, digest, position, names in conn.execute(query):
-            found[key] = Recorded(digest, position, tuple(names.split(",")))
-    return found
+        made.update(found(conn.execute(query)))
+    return made
 
 
 def _key_queries(dialect: str, keys: list[str]) -> list[Any]:
     """The queries for these keys: on PostgreSQL one, the keys as an array (a list of hundreds of values would be
-    planned afresh each time); elsewhere a list of up to 500 values each."""
+    planned afresh each time), each looked up in the key's index; elsewhere a list of up to 500 values each."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import ARRAY
 
-        return [select(commands).where(commands.c.command_id == any_(bindparam("keys", keys, ARRAY(String))))]
+        return [KEYS_LOOKUP.bindparams(bindparam("keys", keys, ARRAY(String)))]
     return [select(commands).where(commands.c.command_id.in_(keys[n : n + 500])) for n in range(0, len(keys), 500)]
+
+
+BY_KEYS = (
+    "SELECT c.command_id, c.digest, c.position, c.events FROM unnest({0}) AS k(command_id) "
+    "CROSS JOIN LATERAL (SELECT * FROM scrutiny_commands WHERE command_id = k.command_id LIMIT 1) AS c"
+)
+"""PostgreSQL's lookup of many keys (given the array's placeholder), one probe of the index each. Asked
+``command_id = ANY(:keys)``, the planner scanned the whole table until it held a few hundred thousand keys (priced
+below a thousand probes, it took 10 ms a batch at 100,000 against 1, and grew with the table); ``LIMIT 1`` keeps
+the subquery from being joined by hash."""
+
+KEYS_LOOKUP = text(BY_KEYS.format(":keys"))
+"""``BY_KEYS`` for a SQLAlchemy connection or session."""
+
+
+def found(rows: Any) -> dict[str, Recorded]:
+    """The commands recorded, by key, from rows of ``scrutiny_commands``."""
+    return {key: Recorded(digest, position, tuple(names.split(","))) for key, digest, position, names in rows}

@@ -101,6 +101,8 @@ class EventsourcingStore:
             return commands.recorded(self.session, keys)
         if self.engine is None:
             return {key: self._in_memory[key] for key in keys if key in self._in_memory}
+        if hasattr(self.recorder, "recorded"):  # PostgreSQL's: on its own connection
+            return self.recorder.recorded(keys)  # type: ignore[no-any-return]
         with self.engine.connect() as conn:
             return commands.recorded(conn, keys)
 

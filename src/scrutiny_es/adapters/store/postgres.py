@@ -13,18 +13,23 @@ from typing import Any
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.utils import retry
+from psycopg.errors import InvalidSqlStatementName
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composed
 from sqlalchemy.dialects import postgresql
 
 from scrutiny_es.adapters.store import check_follows, check_unchanged
 from scrutiny_es.adapters.store.commands import (
     APPEND_TO_LOG,
+    APPEND_UNKEYED,
+    BY_KEYS,
     Driver,
     ReadTime,
     create_statements,
     fill,
+    found,
 )
+from scrutiny_es.application.ports import Recorded
 
 _OWN_TABLES = re.compile(r"\b(scrutiny_log_length|scrutiny_positions|scrutiny_commands)\b")
 
@@ -48,10 +53,15 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         if self.datastore.enable_db_functions:  # its insert function would skip the positions
             msg = "the event store keeps the log's positions as it appends: POSTGRES_ENABLE_DB_FUNCTIONS must be off"
             raise ValueError(msg)
-        self._append_to_log = self._in_schema(APPEND_TO_LOG)
         if self.datastore.schema != "public":  # a council's own: those listening hear only of its events
             self.channel_name = f"{self.datastore.schema}_{self.events_table_name}"
-        self._notify = SQL("NOTIFY {0}").format(Identifier(self.channel_name))
+        # The NOTIFY that eventsourcing sends as a statement of its own, sent with the store's statement (it too is
+        # delivered on commit): one statement fewer in the pipeline, each of which costs psycopg a few waits.
+        channel = self.channel_name.replace("'", "''")
+        notify = f", pg_notify('{channel}', '')"
+        self._append_to_log = self._in_schema(APPEND_TO_LOG).rstrip() + notify
+        self._append_unkeyed = self._in_schema(APPEND_UNKEYED).rstrip() + notify
+        self._by_keys = self._in_schema(BY_KEYS.format("%b::text[]"))
         make: Any = SQL  # given statements built here, not literals
         ddl = [self._in_schema(s) for s in create_statements(postgresql.dialect())]  # type: ignore[no-untyped-call]
         self.sql_create_statements.extend(Composed([make(s)]) for s in ddl)
@@ -75,6 +85,14 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             driver = Driver("postgresql", "%s", run, many)
             fill(driver, f"{self.datastore.schema}.{self.events_table_name}", "notification_id", self.read_time)
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def recorded(self, keys: list[str]) -> dict[str, Recorded]:
+        """The commands already recorded under these keys: one prepared statement on the store's own connection, in
+        one round trip (the read models' engine would add a ping, a BEGIN and a ROLLBACK)."""
+        with self.datastore.get_connection() as connection, connection.cursor(row_factory=tuple_row) as c:
+            c.execute(self._by_keys, (keys,), prepare=True)
+            return found(c.fetchall())
+
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as eventsourcing's own
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if not stored_events:
@@ -83,16 +101,34 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         times = kwargs.get("recorded_at") or [None] * count
         unchanged = kwargs.get("unchanged")
         keyed = kwargs.get("commands", ())
-        numbered = {
+        numbered: dict[str, Any] = {
             "count": count, "unchanged": list(unchanged or ()), "ids": [e.originator_id for e in stored_events],
             "versions": [e.originator_version for e in stored_events], "times": list(times),
-            "keys": [k for k, _, _, _ in keyed], "digests": [d for _, d, _, _ in keyed],
-            "last": [i + 1 for _, _, i, _ in keyed], "names": [n for _, _, _, n in keyed],
         }  # fmt: skip
+        if keyed:
+            numbered.update(keys=[k for k, _, _, _ in keyed], digests=[d for _, d, _, _ in keyed],
+                            last=[i + 1 for _, _, i, _ in keyed], names=[n for _, _, _, n in keyed])  # fmt: skip
         events = [
             self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
             for e in stored_events
         ]
+        try:
+            end = self._append(numbered, events, times[0], unchanged)
+        except _PreparedStatementLost:  # its connection is closed: the pool gives a new one, which prepares afresh
+            end = self._append(numbered, events, times[0], unchanged, again=True)
+        return list(range(end - count + 1, end + 1))
+
+    def _append(
+        self, numbered: dict[str, Any], events: list[Any], first: int | None, unchanged: Any, *, again: bool = False
+    ) -> int:
+        """Appends in one round trip, and returns the log's length after it.
+
+        The statements are prepared (psycopg prepares each on a connection's first use and runs it by name after):
+        planning them each time cost more than running them. In a pipeline psycopg takes a statement as prepared
+        when it sends it, before the server answers; should the server not have kept it (a statement ahead of it
+        failed, on a release of psycopg that does not see that), running it by name fails, and the connection,
+        with what its driver believes, is closed, and the append tried once more (``again``) on a new one.
+        """
         failed: Exception | None = None
         with self.datastore.get_connection() as connection:
             with connection.pipeline() as pipeline:
@@ -105,23 +141,29 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                         # eventsourcing's lock on the events table first, as every writer and ``create_table`` take
                         # it before the store's own tables (taken after, it deadlocked with a process creating
                         # their index); the statements after it see what the writer ahead of this one committed.
-                        # Not prepared: psycopg prepares a statement run often, and a clash rolled back in its
-                        # pipeline leaves it taking one as prepared that the server never kept.
                         for statement in self.lock_table_statements:
-                            c.execute(statement, prepare=False)
-                        appended.execute(self._append_to_log, numbered, prepare=False)
-                        c.execute(self._notify, prepare=False)
-                        c.execute(self.insert_events_statement, (events,), prepare=False)
+                            c.execute(statement, prepare=True)
+                        appended.execute(
+                            self._append_to_log if "keys" in numbered else self._append_unkeyed, numbered, prepare=True
+                        )
+                        c.execute(self.insert_events_statement, (events,), prepare=True)
                         pipeline.sync()  # a clash (the same version, or key, recorded first) is raised here
-                        end, previous, ids, versions = appended.fetchone() or (count, None, None, None)
-                        check_follows(previous, times[0])
+                        end, previous, ids, versions, _ = appended.fetchone() or (len(events), None, None, None, None)
+                        check_follows(previous, first)
                         if unchanged:
                             check_unchanged(zip(ids or (), versions or (), strict=True), unchanged)
                 except Exception as e:  # rolled back; raised once out of the pipeline (as eventsourcing does)
                     failed = e
+            if isinstance(failed, InvalidSqlStatementName) and not again:
+                connection.close()
+                raise _PreparedStatementLost from failed
             if failed is not None:
                 raise failed
-        return list(range(end - count + 1, end + 1))
+        return end  # type: ignore[no-any-return]
+
+
+class _PreparedStatementLost(Exception):
+    """A statement psycopg took as prepared on a connection was not kept by the server (see ``_append``)."""
 
 
 class Factory(PostgresFactory):
