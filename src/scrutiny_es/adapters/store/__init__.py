@@ -15,9 +15,10 @@ writing in the transaction that appends events (their own process recorders over
 records): it has a leading underscore but no public counterpart, so the pin on eventsourcing (``>=9.5.6,<9.6``)
 stays, and ``tests/contracts`` runs eventsourcing's own recorder test cases against each recorder. The
 PostgreSQL recorder overrides the public ``insert_events`` instead, built from eventsourcing's public statements
-(``lock_table_statements``, ``insert_events_statement``, ``construct_pg_stored_event``), so that its whole
-append is one round trip. Everything else they use is public: ``create_table``, ``insert_events``, the
-create-table statements, ``datastore.transaction``.
+(``lock_table_statements``, ``insert_events_statement``, ``construct_pg_stored_event``), so that an append's
+statements go to the server together, and its commit with the notice to those following the log. Everything
+else they use is public: ``create_table``, ``insert_events``, the create-table statements,
+``datastore.transaction``.
 
 One more reaches past eventsourcing's public surface, for a reason it offers no other way to meet:
 ``log.py`` turns off the SQLite cursor's row factory (``sqlite_cursor``), since the log read as plain

@@ -10,12 +10,14 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.utils import retry
 from psycopg.errors import InvalidSqlStatementName
+from psycopg.pq import TransactionStatus
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Composed
+from psycopg.sql import SQL, Composed, Identifier
 from sqlalchemy.dialects import postgresql
 
 from scrutiny_es.adapters.store import check_follows, check_unchanged
@@ -35,10 +37,11 @@ _OWN_TABLES = re.compile(r"\b(scrutiny_log_length|scrutiny_positions|scrutiny_co
 
 
 class PostgresEventRecorder(PostgresApplicationRecorder):
-    """Appends events as eventsourcing does (its lock on the events table, its NOTIFY, its insert), and in the same
-    transaction: numbers them in the log (keeping each position's aggregate, version and time), keeps the keys of
-    the commands that recorded them, and checks the event before them was not recorded later (see the package)
-    and that the aggregates the batch read unchanged still are. All of it in one round trip.
+    """Appends events as eventsourcing does (its lock on the events table, its insert, and its NOTIFY, sent here in a
+    transaction of its own just after), and in the same transaction: numbers them in the log (keeping each
+    position's aggregate, version and time), keeps the keys of the commands that recorded them, and checks the event
+    before them was not recorded later (see the package) and that the aggregates the batch read unchanged still
+    are. All of it in two exchanges with the server: the statements, then the commit with the notice.
 
     ``insert_events`` returns the events' positions in the log, not PostgreSQL's ids (which have gaps);
     ``create_table`` makes every table it writes (in the council's schema), and fills in what an older database
@@ -55,12 +58,14 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             raise ValueError(msg)
         if self.datastore.schema != "public":  # a council's own: those listening hear only of its events
             self.channel_name = f"{self.datastore.schema}_{self.events_table_name}"
-        # The NOTIFY that eventsourcing sends as a statement of its own, sent with the store's statement (it too is
-        # delivered on commit): one statement fewer in the pipeline, each of which costs psycopg a few waits.
+        self._append_to_log = self._in_schema(APPEND_TO_LOG)
+        self._append_unkeyed = self._in_schema(APPEND_UNKEYED)
+        # Those following the log are told of an append (eventsourcing's NOTIFY) in a transaction of its own, after
+        # the events' commit, which does not wait to reach the disk: PostgreSQL serializes the commits of every
+        # transaction that notifies, server-wide, each until it has finished (its WAL flushed, its synchronous
+        # standby answered), so a council whose commit waited would hold up every other council's append.
         channel = self.channel_name.replace("'", "''")
-        notify = f", pg_notify('{channel}', '')"
-        self._append_to_log = self._in_schema(APPEND_TO_LOG).rstrip() + notify
-        self._append_unkeyed = self._in_schema(APPEND_UNKEYED).rstrip() + notify
+        self._notify = f"SELECT set_config('synchronous_commit', 'off', true), pg_notify('{channel}', '')"
         self._by_keys = self._in_schema(BY_KEYS.format("%b::text[]"))
         make: Any = SQL  # given statements built here, not literals
         ddl = [self._in_schema(s) for s in create_statements(postgresql.dialect())]  # type: ignore[no-untyped-call]
@@ -121,7 +126,8 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
     def _append(
         self, numbered: dict[str, Any], events: list[Any], first: int | None, unchanged: Any, *, again: bool = False
     ) -> int:
-        """Appends in one round trip, and returns the log's length after it.
+        """Appends, in two exchanges with the server (its statements; its commit and the notice), and returns the
+        log's length after it.
 
         The statements are prepared (psycopg prepares each on a connection's first use and runs it by name after):
         planning them each time cost more than running them. In a pipeline psycopg takes a statement as prepared
@@ -130,36 +136,80 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         with what its driver believes, is closed, and the append tried once more (``again``) on a new one.
         """
         failed: Exception | None = None
+        sent = False
         with self.datastore.get_connection() as connection:
-            with connection.pipeline() as pipeline:
-                try:
-                    with (
-                        connection.transaction(),
-                        connection.cursor(row_factory=tuple_row) as c,
-                        connection.cursor(row_factory=tuple_row) as appended,
-                    ):
-                        # eventsourcing's lock on the events table first, as every writer and ``create_table`` take
-                        # it before the store's own tables (taken after, it deadlocked with a process creating
-                        # their index); the statements after it see what the writer ahead of this one committed.
-                        for statement in self.lock_table_statements:
-                            c.execute(statement, prepare=True)
-                        appended.execute(
-                            self._append_to_log if "keys" in numbered else self._append_unkeyed, numbered, prepare=True
-                        )
-                        c.execute(self.insert_events_statement, (events,), prepare=True)
-                        pipeline.sync()  # a clash (the same version, or key, recorded first) is raised here
-                        end, previous, ids, versions, _ = appended.fetchone() or (len(events), None, None, None, None)
-                        check_follows(previous, first)
-                        if unchanged:
-                            check_unchanged(zip(ids or (), versions or (), strict=True), unchanged)
-                except Exception as e:  # rolled back; raised once out of the pipeline (as eventsourcing does)
-                    failed = e
+            try:
+                with connection.pipeline() as pipeline:
+                    failed, end, sent = self._in_pipeline(connection, pipeline, numbered, events, first, unchanged)
+            except psycopg.Error as e:
+                failed = failed or e
+            if sent and isinstance(failed, psycopg.Error) and self._committed(connection, numbered):
+                connection.close()  # the events are recorded and only the notice failed: the next connection is new
+                failed = None
             if isinstance(failed, InvalidSqlStatementName) and not again:
                 connection.close()
                 raise _PreparedStatementLost from failed
             if failed is not None:
                 raise failed
-        return end  # type: ignore[no-any-return]
+        return end
+
+    def _in_pipeline(
+        self,
+        connection: Any,
+        pipeline: Any,
+        numbered: dict[str, Any],
+        events: list[Any],
+        first: int | None,
+        unchanged: Any,
+    ) -> tuple[Exception | None, int, bool]:
+        """The append's transaction, then the notice of it in one of its own, sent in ``pipeline``: what failed, the
+        log's length after the append, and whether its commit was sent (what failed after that may be the notice's
+        alone; before it, the append is rolled back and no notice sent).
+
+        The append's transaction is psycopg's (which, rolled back, forgets what the connection prepared), but it is
+        committed by a statement sent with the notice's, which psycopg's own COMMIT then ends: in a pipeline psycopg
+        waits for the server at the end of a transaction, so the notice goes in the exchange the commit took.
+        """
+        end, sent = 0, False
+        try:
+            with (
+                connection.transaction(),
+                connection.cursor(row_factory=tuple_row) as c,
+                connection.cursor(row_factory=tuple_row) as appended,
+            ):
+                # eventsourcing's lock on the events table first, as every writer and ``create_table`` take it
+                # before the store's own tables (taken after, it deadlocked with a process creating their index);
+                # the statements after it see what the writer ahead of this one committed.
+                for statement in self.lock_table_statements:
+                    c.execute(statement, prepare=True)
+                appended.execute(
+                    self._append_to_log if "keys" in numbered else self._append_unkeyed, numbered, prepare=True
+                )
+                c.execute(self.insert_events_statement, (events,), prepare=True)
+                pipeline.sync()  # a clash (the same version, or key, recorded first) is raised here
+                end, previous, ids, versions = appended.fetchone() or (len(events), None, None, None)
+                check_follows(previous, first)
+                if unchanged:
+                    check_unchanged(zip(ids or (), versions or (), strict=True), unchanged)
+                for statement in (b"COMMIT", b"BEGIN", self._notify):  # not prepared: nothing follows them
+                    c.execute(statement, prepare=False)
+                sent = True
+        except Exception as e:  # raised once out of the pipeline (as eventsourcing does)
+            return e, end, sent
+        return None, end, sent
+
+    def _committed(self, connection: Any, numbered: dict[str, Any]) -> bool:
+        """Whether an append's first event is in the log: asked, on its connection, when its pipeline failed after
+        its commit was sent (a connection lost leaves it unknown, as eventsourcing's own append does)."""
+        if connection.broken:
+            return False
+        if connection.info.transaction_status == TransactionStatus.INERROR:
+            connection.rollback()
+        query = SQL("SELECT 1 FROM {0}.{1} WHERE originator_id = %s AND originator_version = %s").format(
+            Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        )
+        found = connection.execute(query, (numbered["ids"][0], numbered["versions"][0]), prepare=False)
+        return found.fetchone() is not None
 
 
 class _PreparedStatementLost(Exception):
