@@ -102,7 +102,7 @@ SELECT (SELECT events FROM grown), (SELECT recorded_at FROM before),
 """PostgreSQL's append to the store's own tables, in one statement: numbers a batch's events and keeps the keys
 of its commands (``last``: the number, from 1, of each command's last event in the batch), and reads what the
 checks need as it was before (the last event's time, the last version of each aggregate read ``unchanged``). So
-the whole append is one round trip, and one statement beside eventsourcing's. The log's length is read as a scalar
+an append's statements go to the server together, one beside eventsourcing's. The log's length is read as a scalar
 (``(SELECT events FROM grown)``), not joined: PostgreSQL, knowing nothing of that one-row table, plans a join
 with it at a thousand times the rows, which priced a batch of a thousand keyed commands past ``jit_above_cost``,
 and compiling the statement took longer than running it (13 ms a batch against 4). The arrays go in binary
