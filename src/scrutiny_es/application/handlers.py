@@ -183,5 +183,6 @@ def path(command: type) -> str:
 @cache
 def method_fields(command: type) -> tuple[str, ...]:
     """An item command's fields that its item's method takes: all but the envelope."""
-    envelope = ("command", "actor", "body", "ref", "origin", "command_id")
-    return tuple(name for name in command.model_fields if name not in envelope)  # type: ignore[attr-defined]
+    from scrutiny_es.domain.commands import ENVELOPE
+
+    return tuple(name for name in command.model_fields if name not in ENVELOPE)  # type: ignore[attr-defined]

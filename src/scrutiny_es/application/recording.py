@@ -460,9 +460,7 @@ def _actor(given: fields.Actor, actors: dict[tuple[str, str, str], Actor]) -> Ac
 def _recorded_before(
     index: int, cmd: Any, digests: dict[int, str], recorded: dict[str, Recorded], keys_here: dict[str, int]
 ) -> Earlier | None:
-    """The command, by its key, recorded before (or earlier in this batch), or None."""
-    if cmd.command_id is None:
-        return None
+    """The command, by its key (it has one), recorded before (or earlier in this batch), or None."""
     before = recorded.get(cmd.command_id)
     first = keys_here.get(cmd.command_id)
     digest = before.digest if before is not None else digests[first] if first is not None else None

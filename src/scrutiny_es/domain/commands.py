@@ -398,15 +398,13 @@ def parse_command(data: Any) -> AnyCommand:
     the JSON itself (curly quotes, a key given twice) is said by the edge that reads JSON lines,
     ``scrutiny_es.adapters.jsonlines``, which a host's ``Scrutiny`` and ``scrutiny-es apply`` use.
     """
-    if type(data) is dict:  # the usual case first (a bulk apply's): none of the others
-        if not isinstance(data.get("command", ""), str):
-            # said here: pydantic would write the tag out, which Python refuses for a number of 5,000 digits
-            raise InvalidCommand([("command", not_a_command(data["command"], command_names()))])
-    elif isinstance(data, Command):
-        return data  # type: ignore[return-value]
-    elif isinstance(data, str | bytes):
-        return command_from_json(data)
-    elif isinstance(data, dict) and not isinstance(data.get("command", ""), str):
+    if type(data) is not dict:  # the usual case (a bulk apply's) is none of these, and goes straight on
+        if isinstance(data, Command):
+            return data  # type: ignore[return-value]
+        if isinstance(data, str | bytes):
+            return command_from_json(data)
+    if isinstance(data, dict) and not isinstance(data.get("command", ""), str):
+        # said here: pydantic would write the tag out, which Python refuses for a number of 5,000 digits
         raise InvalidCommand([("command", not_a_command(data["command"], command_names()))])
     try:
         command: AnyCommand = _any_command.validator.validate_python(data)
