@@ -58,19 +58,9 @@ def seal(previous: bytes, row: StoredRow) -> bytes:
         name = _TOPICS[topic] = topic.encode(errors="surrogatepass")
     if state.__class__ is not bytes:
         state = _odd(state)
-    if (identity := _IDENTITIES.get(originator_id)) is not None:  # an item's events follow each other closely
-        pass
-    elif originator_id.__class__ is str and len(originator_id) == 32 and originator_id.islower():
-        i = originator_id.encode(errors="surrogatepass")
-        identity = _identity(originator_id, b"%b-%b-%b-%b-%b" % (i[:8], i[8:12], i[12:16], i[16:20], i[20:]))
-    elif originator_id.__class__ is UUID:  # PostgreSQL's: its number's 32 hex digits, hyphenated alike
-        i = b"%032x" % originator_id.int
-        identity = _identity(originator_id, b"%b-%b-%b-%b-%b" % (i[:8], i[8:12], i[12:16], i[16:20], i[20:]))
-    else:
-        try:
-            identity = str(UUID(str(originator_id))).encode()
-        except ValueError:
-            identity = _odd(originator_id)
+    identity = _IDENTITIES.get(originator_id)  # an item's events follow each other closely
+    if identity is None:
+        identity = _identity(originator_id)
     if version.__class__ is int:
         event = b"%b\n%d\n%b\n%b" % (identity, version, name, state)
     else:
@@ -78,11 +68,21 @@ def seal(previous: bytes, row: StoredRow) -> bytes:
     return sha256(previous + event).digest()
 
 
-def _identity(originator_id: str | UUID, identity: bytes) -> bytes:
-    """Keeps an aggregate's id as the chain writes it, for its next events (at most ``_KEPT_IDS`` at a time)."""
+def _identity(originator_id: Any) -> bytes:
+    """An aggregate's id as the chain writes it, kept for its next events (at most ``_KEPT_IDS`` at a time) when it
+    is one the store writes."""
+    if originator_id.__class__ is str and len(originator_id) == 32 and originator_id.islower():
+        i = originator_id.encode(errors="surrogatepass")
+    elif originator_id.__class__ is UUID:  # PostgreSQL's: its number's 32 hex digits, hyphenated alike
+        i = b"%032x" % originator_id.int
+    else:
+        try:
+            return str(UUID(str(originator_id))).encode()
+        except ValueError:
+            return _odd(originator_id)
     if len(_IDENTITIES) >= _KEPT_IDS:
         _IDENTITIES.clear()
-    _IDENTITIES[originator_id] = identity
+    identity = _IDENTITIES[originator_id] = b"%b-%b-%b-%b-%b" % (i[:8], i[8:12], i[12:16], i[16:20], i[20:])
     return identity
 
 
