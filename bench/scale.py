@@ -113,10 +113,12 @@ def same_as_first(url: str, n: int) -> str:
             "audit trail": lambda app: app.audit(),
             "verify()": lambda app: app.verify(),
         }
+        shown: dict[str, Any] = {}
         for name, report in reports.items():
-            if report(first) != report(copy):
+            shown[name] = report(first)
+            if shown[name] != report(copy):
                 raise SystemExit(f"council{n:03d}: its {name} is not council000's")
-        rows = len(first.tracker()), len(first.overdue()), len(first.audit())
+        rows = [len(shown[name]) for name in ("tracker", "overdue list", "audit trail")]
         return (
             f"council{n:03d} reports as council000 does ({rows[0]:,} tracker rows, {rows[1]:,} overdue, "
             f"{rows[2]:,} audit entries, the seal verified alike), with nothing to catch up"
