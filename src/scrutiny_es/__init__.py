@@ -96,7 +96,15 @@ if TYPE_CHECKING:
     )
     from scrutiny_es.projections.impact import ImpactRow
     from scrutiny_es.projections.reminders import DueSoon, Reminder
-    from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, OverdueRow, TrackerRow, json_values
+    from scrutiny_es.projections.rows import (
+        AuditRow,
+        BodyNames,
+        BodyRow,
+        FactRow,
+        OverdueRow,
+        TrackerRow,
+        json_values,
+    )
     from scrutiny_es.projections.seal import Verification
     from scrutiny_es.projections.views import (
         AddresseeChangeView,
@@ -130,7 +138,8 @@ _WHERE = {
         "scrutiny_es.projections.views",
     ),
     **dict.fromkeys(
-        ["AuditRow", "BodyRow", "FactRow", "OverdueRow", "TrackerRow", "json_values"], "scrutiny_es.projections.rows"
+        ["AuditRow", "BodyNames", "BodyRow", "FactRow", "OverdueRow", "TrackerRow", "json_values"],
+        "scrutiny_es.projections.rows",
     ),
     "Verification": "scrutiny_es.projections.seal",
 }
@@ -149,6 +158,7 @@ __all__ = [
     "BatchRejected",
     "BodyAlreadyRegistered",
     "BodyDissolved",
+    "BodyNames",
     "BodyNotFound",
     "BodyRow",
     "BodyUnchanged",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,3 +67,32 @@ def test_the_tracker_is_headed_by_the_name_in_force_on_its_day_and_the_year_aske
     year = run("tracker", "--body", "BCSB", "--year", "2024/25", "--as-of", "2024-07-01", "--format", "md", db=db)
     assert year.returncode == 0, year.stderr
     assert "Resources Scrutiny Board" in year.stdout and "municipal year 2024/25" in year.stdout
+
+
+def test_a_live_report_is_headed_by_names_its_read_models_keep_without_reading_the_bodies_events(db: str) -> None:
+    """Decoding a body's events loads pydantic, a fifth of a report's start-up: the heading of a live report is
+    read from the read models, which keep each body's names as it is renamed (here caught up by a process of its
+    own, after another had caught them up to the body's registration)."""
+    app = Scrutiny(db, clock=FixedClock())
+    app.tracker()
+    app.close()
+    app = Scrutiny(db, clock=FixedClock())
+    app.execute(command("rename_body", name="Resources Scrutiny Board", **{"from": "2024-06-01"}))
+    app.tracker()  # caught up: the report's process has no event to decode
+    app.close()
+    script = (
+        "import sys; from scrutiny_es.__main__ import main; done = main(sys.argv[1:]); "
+        "print('pydantic', 'pydantic' in sys.modules, file=sys.stderr); sys.exit(done)"
+    )
+    env = {**os.environ, "COLUMNS": "220"}
+    shown = {}
+    for body in ([], ["--body", "BCSB"]):
+        argv = [sys.executable, "-c", script, "--db", db, "tracker", *body]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False, env=env)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.endswith("pydantic False\n"), done.stderr
+        assert "Resources Scrutiny Board" in done.stdout and "Budget and Corporate" not in done.stdout
+        shown[" ".join(body)] = done.stdout
+    assert "Resources Committee" in shown[""] and "Resources Committee" not in shown["--body BCSB"]
+    unknown = run("tracker", "--body", "NOPE", db=db)
+    assert unknown.returncode != 0 and "no body is registered with the code NOPE" in unknown.stderr

@@ -26,7 +26,7 @@ from scrutiny_es.domain.model import Body, body_id, recommendation_id
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
 from scrutiny_es.projections.filters import AuditQuery, Filters
 from scrutiny_es.projections.items import Meetings, fold, overdue_rows, tracker_row
-from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
+from scrutiny_es.projections.rows import AuditRow, BodyNames, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import ZERO, Sealed, seal
 from tests import parts
 from tests.conftest import FixedClock, command, fresh_postgres_database, make, register
@@ -73,10 +73,13 @@ def record(app: ScrutinyService, clock: FixedClock) -> None:
     app.execute(command("transfer", ref="R08", to_body="HASC", decided_on="2024-11-15", minute="HASC/9"))
     app.execute(command("record_response", body="HASC", ref="R01", addressee="NHS Trust", decision="rejected",
                         text="Not funded", responded_on="2024-05-30", responded_by="Chief Executive"))  # fmt: skip
+    app.execute(command("rename_body", body="HASC", name="Health Scrutiny Board", **{"from": "2024-11-01"}))
     parts.read_models_of(app).catch_up()
     # The item transferred changes again in a catch-up of its own: its rows are written anew, where it came from too.
+    # A renaming from an earlier day comes before the one already kept.
     app.execute(command("report_progress", "HASC", ref="R08", note="Taken up by HASC", reported_on="2024-11-20",
                         reported_by="Director"))  # fmt: skip
+    app.execute(command("rename_body", body="HASC", name="Adult Social Care Board", **{"from": "2024-09-01"}))
     parts.read_models_of(app).catch_up()
 
 
@@ -93,10 +96,12 @@ class Expected:
             self.histories.append(history)
         self.histories.sort(key=lambda h: (h.body, h.meeting_date, h.ref))
         self.calendars: dict[str, Meetings] = {}
+        self.names: dict[str, BodyNames] = {}
         for code in BODIES:
             found = parts.store_of(app).load(body_id(code))
             assert isinstance(found, Body)
             self.calendars[code] = sorted(found.meetings)
+            self.names[code] = BodyNames(found.council, tuple(found.names))
         log = parts.store_of(app).log
         self.audit: list[AuditRow] = []
         items: dict[Any, AuditedItem] = {}
@@ -257,6 +262,19 @@ class ReadModelsContract:
         read_models, _ = recorded
         assert read_models.body_codes() == BODIES
 
+    def test_the_body_names_are_each_body_s_council_and_names_from_the_day_each_took_effect(
+        self, recorded: tuple[ReadModels, Expected]
+    ) -> None:
+        read_models, expected = recorded
+        assert read_models.body_names([*BODIES, "NONE"]) == expected.names
+        assert read_models.body_names(["HASC"]) == {"HASC": expected.names["HASC"]}
+        hasc = expected.names["HASC"]
+        assert [name for _, name in hasc.names] == [
+            "Health and Adult Social Care Scrutiny Board", "Adult Social Care Board", "Health Scrutiny Board"
+        ]  # fmt: skip
+        assert hasc.name_on(date(2024, 10, 1)) == "Adult Social Care Board"
+        assert read_models.body_names([]) == {}
+
     def test_the_last_position_is_the_last_entry_recorded_by_then(self, recorded: tuple[ReadModels, Expected]) -> None:
         read_models, expected = recorded
         for known_at in (None, FIRST - timedelta(seconds=1), FIRST, SECOND, THIRD, THIRD + timedelta(days=1)):
@@ -278,6 +296,7 @@ class ReadModelsContract:
             return [
                 *(read_models.tracker(on) for on in DAYS), *(read_models.overdue(on) for on in DAYS),
                 read_models.audit(), list(read_models.histories()), read_models.item_ids(), read_models.body_codes(),
+                read_models.body_names(BODIES),
                 *(read_models.item_ids(body, None, ever=True) for body in BODIES),
                 read_models.last_position(SECOND), read_models.sealed(0, 1000),
             ]  # fmt: skip

@@ -194,6 +194,16 @@ def test_a_stored_release_gives_the_same_reports_once_its_read_models_are_rebuil
         assert_same_rows(stored, key, report(app, key))
 
 
+def test_a_stored_release_s_bodies_are_named_by_its_read_models_as_by_their_events(app: Scrutiny) -> None:
+    """Its tracker's tables were made before they kept the bodies' names: opened, they are rebuilt with them."""
+    codes = [body.body for body in app.bodies()]
+    assert len(codes) == 2
+    for code, named in app.body_names(codes).items():
+        body = app.body(code)
+        assert (named.council, named.name_on(None)) == (body.council, body.name)
+        assert parts.read_models_of(app).body_names([code]) == {code: named}
+
+
 def test_every_event_a_stored_release_wrote_is_read_back(stored: Stored, app: Scrutiny) -> None:
     head = parts.store_of(app).recorder.max_notification_id() or 0
     notifications = parts.store_of(app).recorder.select_notifications(start=1, limit=head + 1)

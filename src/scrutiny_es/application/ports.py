@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # named in annotations only: the write side's ports lead to n
     from scrutiny_es.domain.model import Body, Recommendation
     from scrutiny_es.projections.filters import AuditQuery, Filters
     from scrutiny_es.projections.reminders import Reminder
-    from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
+    from scrutiny_es.projections.rows import AuditRow, BodyNames, OverdueRow, TrackerRow
     from scrutiny_es.projections.seal import Sealed
 
 
@@ -222,6 +222,9 @@ class ReadModels(Protocol):
 
     def item_ids(self, body: str | None = None, ref: str | None = None, *, ever: bool = False) -> list[UUID]:
         """The items the tracker knows, in tracker order (``ever`` as for ``histories``)."""
+
+    def body_names(self, codes: Iterable[str]) -> dict[str, BodyNames]:
+        """The council and names of each body of ``codes`` they know, by code (a report's heading shows them)."""
 
     def body_codes(self) -> list[str]:
         """The codes of the bodies registered, in order."""

@@ -8,7 +8,7 @@ returned is an aggregate: a host may do what it likes with it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
@@ -28,7 +28,7 @@ from scrutiny_es.projections.card import fact_status, fact_text
 from scrutiny_es.projections.filters import AuditQuery, Filters, chosen_items
 from scrutiny_es.projections.impact import GROUPINGS, Grouping, ImpactRow, impact_rows
 from scrutiny_es.projections.items import fold, overdue_rows, shown_in, tracker_row
-from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, OverdueRow, TrackerRow
+from scrutiny_es.projections.rows import AuditRow, BodyNames, BodyRow, FactRow, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import ZERO
 from scrutiny_es.projections.views import ItemView, item_view
 
@@ -75,6 +75,19 @@ class Reading:
             msg = f"no body is registered with the code {code}"
             raise BodyNotFound(msg, field="body")
         return _body_row(found)
+
+    def body_names(self, codes: Iterable[str]) -> dict[str, BodyNames]:
+        """Each body's council and names over time, by code, from the read models (caught up first), so a report's
+        heading needs none of the bodies' events; a body they do not hold yet (a read-only database behind
+        its log) is read as ``body`` reads it, and a code no body has is refused as ``body`` refuses it."""
+        self._catch_up()
+        codes = list(codes)
+        found = self._read_models.body_names(codes)
+        for code in codes:
+            if code not in found:
+                row = self.body(code)
+                found[code] = BodyNames(row.council, tuple(row.names or [(date.min, row.name)]))
+        return {code: found[code] for code in codes}
 
     def bodies(self) -> list[BodyRow]:
         """Every body registered, with or without items, by code."""

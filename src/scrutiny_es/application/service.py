@@ -26,7 +26,16 @@ from scrutiny_es.domain.values import Actor
 from scrutiny_es.projections.filters import AuditQuery, Filters, Shown
 from scrutiny_es.projections.impact import Grouping, ImpactRow
 from scrutiny_es.projections.reminders import WITHIN, Reminder
-from scrutiny_es.projections.rows import AuditRow, BodyRow, FactRow, ItemStatus, OverdueReason, OverdueRow, TrackerRow
+from scrutiny_es.projections.rows import (
+    AuditRow,
+    BodyNames,
+    BodyRow,
+    FactRow,
+    ItemStatus,
+    OverdueReason,
+    OverdueRow,
+    TrackerRow,
+)
 from scrutiny_es.projections.seal import Verification
 from scrutiny_es.projections.views import ItemView
 from scrutiny_es.projections.withheld import Rows
@@ -129,6 +138,12 @@ class ScrutinyService:
         """Every body registered, with or without items, by code: its name, council, response periods and
         calendar."""
         return self._reading.bodies()
+
+    def body_names(self, codes: Iterable[str]) -> dict[str, BodyNames]:
+        """Each body's council and names over time (``name_on(day)``: the name in force on a day), by code, as a
+        report's heading names it: read from the read models, not the bodies' events. A code no body has is
+        refused as ``body`` refuses it."""
+        return self._reading.body_names(codes)
 
     def recommendation(self, body: str, ref: str) -> ItemView:
         """The recommendation or action ``ref`` of body ``body``, as recorded: its referrals (with the response

@@ -10,7 +10,7 @@ in ``scrutiny_es.domain.model``, where their stored topics are.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -49,6 +49,20 @@ def year_start(starts: str, year: int) -> date:
     """The first day of the municipal year that begins in calendar ``year`` (``starts``: MM-DD)."""
     month, day = (int(part) for part in starts.split("-"))
     return date(year, month, day)
+
+
+def name_on(names: Sequence[tuple[date, str]], day: date | None) -> str:
+    """The name in force on ``day`` (None: the latest) among ``names``, each from the day it took effect, in
+    order; before any renaming, the first."""
+    if day is None:
+        return names[-1][1]
+    return [name for since, name in names if since <= day][-1]
+
+
+def renamed(names: Sequence[tuple[date, str]], name: str, from_: date) -> list[tuple[date, str]]:
+    """``names`` with ``name`` from the day ``from_``, kept in the order of their days (of one day, the one
+    recorded last comes last)."""
+    return sorted([*names, (from_, name)], key=lambda named: named[0])
 
 
 def municipal_year(starts: str, day: date) -> str:
@@ -112,9 +126,7 @@ class BodyLifecycle:
 
     def name_on(self, day: date | None) -> str:
         """The name in force on ``day`` (None: today's, the latest); before any renaming, the first."""
-        if day is None:
-            return self.name
-        return [name for since, name in self.names if since <= day][-1]
+        return self.name if day is None else name_on(self.names, day)
 
     def year_of(self, day: date) -> str:
         """The body's municipal year holding ``day`` (``2023/24``)."""

@@ -24,7 +24,7 @@ from eventsourcing.domain import Aggregate
 
 from scrutiny_es.domain import corrections
 from scrutiny_es.domain.addressees import ItemAddressees, addressee_events
-from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, BodyLifecycle, Effective, policy
+from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, BodyLifecycle, Effective, policy, renamed
 from scrutiny_es.domain.correction_rules import ItemCorrections
 from scrutiny_es.domain.deadlines import DEFAULT_REGIME, AddresseeKind, Period, Regime
 from scrutiny_es.domain.decisions import ItemDecisions
@@ -124,7 +124,7 @@ class Body(BodyLifecycle, BodyCalendar, Aggregate):
         WHEN = "from_date"
 
         def apply(self, aggregate: Body) -> None:
-            aggregate.names = sorted([*aggregate.names, (self.from_date, self.name)], key=lambda named: named[0])
+            aggregate.names = renamed(aggregate.names, self.name, self.from_date)
             aggregate.name = aggregate.names[-1][1]
 
     class Dissolved(Event):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from scrutiny_es.domain.bodies import name_on
 from scrutiny_es.domain.history import Decision, Kind, Outcome, Rag, Reason
 
 if TYPE_CHECKING:
@@ -143,7 +144,20 @@ class BodyRow(Row):
         """The body's name in force on ``day`` (None: today's)."""
         if day is None or self.names is None:
             return self.name
-        return [name for since, name in self.names if since <= day][-1]
+        return name_on(self.names, day)
+
+
+@dataclass(frozen=True, slots=True)
+class BodyNames:
+    """What a report's heading says of a body: its council, and each name it has had from the day it took
+    effect (the first: from the start, 0001-01-01), in order."""
+
+    council: str
+    names: tuple[tuple[date, str], ...]
+
+    def name_on(self, day: date | None) -> str:
+        """The body's name in force on ``day`` (None: today's)."""
+        return name_on(self.names, day)
 
 
 FactStatus = Literal["in force", "corrected", "retracted"]

@@ -23,7 +23,7 @@ def report(args: argparse.Namespace) -> int:
         raise ScrutinyError(f"{kind.name} shows one item: give --body and --ref")
     app: ScrutinyService = args.open(args.db)
     if args.body:
-        app.body(args.body)  # a body that does not exist is said so, not shown as an empty report
+        app.body_names([args.body])  # a body that does not exist is said so, not shown as an empty report
     if args.ref:
         _the_item(app, args.body, args.ref)
     page = {
@@ -31,7 +31,7 @@ def report(args: argparse.Namespace) -> int:
     }
     rows = getattr(app, kind.name)(body=args.body, ref=args.ref, as_of=args.as_of, as_known_at=args.as_known_at, **page)
     codes = [args.body] if args.body else sorted({row.body for row in rows} - {""})  # "": the record's (a reset)
-    found = {code: app.body(code) for code in codes}
+    found = app.body_names(codes)
     day = app.report_day(args.as_of, args.as_known_at) if kind.dated else args.as_of
     bodies = {code: body.name_on(day) for code, body in found.items()}  # the name in force on the report's day
     councils = {code: body.council for code, body in found.items()}

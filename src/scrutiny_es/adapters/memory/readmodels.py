@@ -17,7 +17,7 @@ from scrutiny_es.domain.model import Body
 from scrutiny_es.projections.audit import AuditedItem, audit_entry
 from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters, chosen_items
 from scrutiny_es.projections.items import fold, overdue_rows, tracker_row
-from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
+from scrutiny_es.projections.rows import AuditRow, BodyNames, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import ZERO, Sealed, seal
 
 
@@ -129,6 +129,10 @@ class MemoryReadModels:
 
     def item_ids(self, body: str | None = None, ref: str | None = None, *, ever: bool = False) -> list[UUID]:
         return [h.item_id for h in self._histories(body, ref, ever)]
+
+    def body_names(self, codes: Iterable[str]) -> dict[str, BodyNames]:
+        wanted = set(codes)
+        return {b.code: BodyNames(b.council, tuple(b.names)) for b in self.bodies.values() if b.code in wanted}
 
     def body_codes(self) -> list[str]:
         return sorted(body.code for body in self.bodies.values())

@@ -33,11 +33,13 @@ from sqlalchemy import (
 )
 
 from scrutiny_es.adapters.sql import blocked
+from scrutiny_es.adapters.sql.bulk import chunks
 from scrutiny_es.adapters.sql.runner import ProjectionRunner
 from scrutiny_es.adapters.sql.schema import (
     NAME_MARK,
     SEAL_BLOCK,
     audit_table,
+    calendar_table,
     obligation_table,
     overdue_item_table,
     projection_table,
@@ -46,13 +48,14 @@ from scrutiny_es.adapters.sql.schema import (
     tracker_body_table,
     tracker_table,
 )
+from scrutiny_es.adapters.sql.writers.items import body_names
 from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.application.ports import EventLog, Progress, ProjectionStatus, RebuildGate
 from scrutiny_es.application.unreadable import Blocked
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters
 from scrutiny_es.projections.items import OVERDUE_ORDER, from_stored, overdue_row, tracker_from_json
-from scrutiny_es.projections.rows import AuditRow, Obligation, OverdueReason, OverdueRow, TrackerRow
+from scrutiny_es.projections.rows import AuditRow, BodyNames, Obligation, OverdueReason, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import SealDamaged, Sealed
 
 
@@ -207,6 +210,17 @@ class SqlReadModels:
             found = select(*(table.c[name] for name in AUDIT_FIELDS)).where(*chosen)
             found = found.order_by(table.c.position).limit(query.limit)
             return [AuditRow(**r) for r in conn.execute(found).mappings()]
+
+    def body_names(self, codes: Iterable[str]) -> dict[str, BodyNames]:
+        """The bodies' councils and names, as the tracker keeps them beside their calendars."""
+        with self._reading("tracker") as (conn, generation):
+            table = calendar_table("tracker", generation)
+            found: dict[str, BodyNames] = {}
+            for chunk in chunks(list(codes)):
+                query = select(table.c.body, table.c.council, table.c.names).where(table.c.body.in_(chunk))
+                for code, council, names in conn.execute(query):
+                    found[code] = BodyNames(council, tuple(body_names(names)))
+            return found
 
     def body_codes(self) -> list[str]:
         """The bodies registered: each has one ``Registered`` entry in the audit trail."""

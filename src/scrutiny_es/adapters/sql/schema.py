@@ -158,14 +158,17 @@ def overdue_item_table(generation: int) -> Table:
 
 
 def calendar_table(projection: str, generation: int) -> Table:
-    """Each body's meetings as a projection of items knows them: a deferral "to a future meeting" is owed at the
-    next. Each projection keeps its own, at its own position and generation."""
+    """Each body as a projection of items knows it: its meetings (a deferral "to a future meeting" is owed at the
+    next), and its council and names, which a report's heading shows without reading the body's events. Each
+    projection keeps its own, at its own position and generation."""
     return _table(
         f"{projection}_calendar",
         generation,
         Column("body_id", String(32), primary_key=True),
         Column("body", String(CODE_LENGTH), nullable=False),
         Column("meetings", Text, nullable=False),
+        Column("council", Text, nullable=False),
+        Column("names", Text, nullable=False),  # [[day it took effect, name], ...], in order
     )
 
 

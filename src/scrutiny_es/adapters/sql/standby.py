@@ -23,7 +23,7 @@ from scrutiny_es.application.unreadable import Blocked
 from scrutiny_es.application.upkeep import ProjectionsBehind
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.projections.filters import EVERY_ENTRY, EVERY_ROW, AuditQuery, Filters
-from scrutiny_es.projections.rows import AuditRow, OverdueRow, TrackerRow
+from scrutiny_es.projections.rows import AuditRow, BodyNames, OverdueRow, TrackerRow
 from scrutiny_es.projections.seal import Sealed
 
 
@@ -80,6 +80,9 @@ class StandbyReadModels:
 
     def item_ids(self, body: str | None = None, ref: str | None = None, *, ever: bool = False) -> list[UUID]:
         return self._replayed_tables().item_ids(body, ref, ever=ever)
+
+    def body_names(self, codes: Iterable[str]) -> dict[str, BodyNames]:
+        return self._replayed_tables().body_names(codes)
 
     def body_codes(self) -> list[str]:
         return self._replayed_tables().body_codes()

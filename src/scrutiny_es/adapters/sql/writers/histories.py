@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from scrutiny_es.adapters.sql.writers.base import Events, StateCache, stored_elsewhere
+from scrutiny_es.domain.bodies import renamed
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation
 from scrutiny_es.projections.items import fold, obligations, stored, waits_for_a_meeting
@@ -25,10 +26,23 @@ class Folded:
     made: set[str]
     calendars: set[str] = field(default_factory=set)
     """The bodies (by id) registered, or whose calendar changed, in the batch."""
+    bodies: set[str] = field(default_factory=set)
+    """The bodies (by id) registered, renamed or whose calendar changed: their rows are written again."""
 
 
-Calendars = dict[str, tuple[str, list[date]]]
-"""Each body's code and meetings, by the body's id."""
+@dataclass
+class KnownBody:
+    """A body as the tracker and the overdue list know it: its meetings, and the council and names a report's
+    heading shows."""
+
+    code: str
+    meetings: list[date]
+    council: str
+    names: list[tuple[date, str]]
+
+
+Calendars = dict[str, KnownBody]
+"""Each body, by its id."""
 
 
 class ItemTables(Protocol):
@@ -71,7 +85,7 @@ class Histories(StateCache):
             self.forget()
         if self.calendars is None:
             self.calendars = tables.calendars()
-            self.meetings = dict(self.calendars.values())
+            self.meetings = {body.code: body.meetings for body in self.calendars.values()}
         calendars = self.calendars
         batch = Folded(after, events[-1][0], {}, set())
         keyed = []
@@ -90,24 +104,30 @@ class Histories(StateCache):
                 self.derived.pop(key, None)
                 if type(event) is Recommendation.Made:
                     batch.made.add(key)
-        for body in {calendars[key][0] for key in batch.calendars}:
+        for body in {calendars[key].code for key in batch.calendars}:
             self._show_again(body, batch, tables)
         self.at, self.last = batch.to, batch
         return batch
 
     def _change_calendar(self, calendars: Calendars, event: Any, batch: Folded) -> None:
         key = event.originator_id.hex
-        if type(event) is Body.Registered:
-            calendars[key] = (event.code, [])
-        elif key in calendars:
-            code, days = calendars[key]
-            days = sorted({*days, event.meeting_date} if type(event) is Body.MeetingScheduled else
-                          {*days} - {event.meeting_date})  # fmt: skip
-            calendars[key] = (code, days)
-        else:
+        kind = type(event)
+        if kind is Body.Registered:
+            calendars[key] = KnownBody(event.code, [], event.council, [(date.min, event.name)])
+        elif key not in calendars:
             return
-        self.meetings[calendars[key][0]] = calendars[key][1]
+        elif kind is Body.Renamed:
+            body = calendars[key]
+            body.names = renamed(body.names, event.name, event.from_date)
+            batch.bodies.add(key)
+            return
+        else:
+            body = calendars[key]
+            body.meetings = sorted({*body.meetings, event.meeting_date} if kind is Body.MeetingScheduled else
+                                   {*body.meetings} - {event.meeting_date})  # fmt: skip
+        self.meetings[calendars[key].code] = calendars[key].meetings
         batch.calendars.add(key)
+        batch.bodies.add(key)
 
     def _show_again(self, body: str, batch: Folded, tables: ItemTables) -> None:
         """Marks the body's items that wait for a meeting as changed, so their rows are made again."""
@@ -146,4 +166,4 @@ class Histories(StateCache):
         return value
 
 
-_CALENDAR_EVENTS = {Body.Registered, Body.MeetingScheduled, Body.MeetingCancelled}
+_CALENDAR_EVENTS = {Body.Registered, Body.MeetingScheduled, Body.MeetingCancelled, Body.Renamed}

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Table, delete, select
 from scrutiny_es.adapters.sql.bulk import Inserts, Values, chunks, for_driver, insert_prepared
 from scrutiny_es.adapters.sql.schema import calendar_table
 from scrutiny_es.adapters.sql.writers.base import Events, TableWriter
-from scrutiny_es.adapters.sql.writers.histories import Calendars, Histories
+from scrutiny_es.adapters.sql.writers.histories import Calendars, Histories, KnownBody
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.projections.items import from_stored
 
@@ -26,8 +26,8 @@ class ItemsWriter(TableWriter):
         self.dirty: dict[str, ItemHistory] = {}
         self.new: set[str] = set()
         """Items made since the last flush: they have no rows to delete."""
-        self.calendars: set[str] = set()
-        """Bodies (by id) whose calendar changed since the last flush."""
+        self.bodies: set[str] = set()
+        """Bodies (by id) registered, renamed or whose calendar changed since the last flush."""
         self.ready: list[Inserts] | None = None
         """The rows of the dirty histories, once prepared."""
 
@@ -49,7 +49,7 @@ class ItemsWriter(TableWriter):
         self.at = self.ready = None
         self.dirty.clear()
         self.new.clear()
-        self.calendars.clear()
+        self.bodies.clear()
         self.histories.forget()
 
     def absorb(self, conn: Connection, generation: int, after: int, events: Events) -> None:
@@ -57,21 +57,21 @@ class ItemsWriter(TableWriter):
         if self.at != (generation, after):
             self.dirty.clear()
             self.new.clear()
-            self.calendars.clear()
+            self.bodies.clear()
         batch = self.histories.last
         if batch is None or (batch.after, batch.to) != (after, events[-1][0]):  # not folded for the other one
             batch = self.histories.fold(after, events, _Stored(self, conn, generation))
         self.dirty.update(batch.changed)
         self.new |= batch.made
-        self.calendars |= batch.calendars
+        self.bodies |= batch.bodies
         self.at = (generation, batch.to)
 
     def prepare(self, generation: int, dialect: str) -> None:
         if self.ready is None:
             made = self.rows(generation, list(self.dirty.items()))
-            calendars = self.histories.calendars or {}
-            days: list[Values] = [(key, calendars[key][0], _days_json(calendars[key][1])) for key in self.calendars]
-            made.append((calendar_table(self.name, generation), days))
+            known = self.histories.calendars or {}
+            bodies: list[Values] = [_body_values(key, known[key]) for key in self.bodies]
+            made.append((calendar_table(self.name, generation), bodies))
             self.ready = [for_driver(table, dialect, rows) for table, rows in made]
 
     def flush(self, conn: Connection, generation: int) -> None:
@@ -80,13 +80,13 @@ class ItemsWriter(TableWriter):
             for table in self.item_tables(generation):
                 conn.execute(delete(table).where(table.c.item_id.in_(chunk)))
         calendar = calendar_table(self.name, generation)
-        for chunk in chunks(list(self.calendars)):
+        for chunk in chunks(list(self.bodies)):
             conn.execute(delete(calendar).where(calendar.c.body_id.in_(chunk)))
         insert_prepared(conn, self.ready or [])
         self.ready = None
         self.dirty.clear()
         self.new.clear()
-        self.calendars.clear()
+        self.bodies.clear()
         self.histories.trim()
 
 
@@ -114,9 +114,19 @@ class _Stored:
 
     def calendars(self) -> Calendars:
         table = calendar_table(self.writer.name, self.generation)
-        rows = self.conn.execute(select(table.c.body_id, table.c.body, table.c.meetings))
-        return {key: (code, [date.fromisoformat(day) for day in json.loads(days)]) for key, code, days in rows}
+        rows = self.conn.execute(select(table))
+        return {
+            key: KnownBody(code, [date.fromisoformat(day) for day in json.loads(days)], council, body_names(names))
+            for key, code, days, council, names in rows
+        }
 
 
-def _days_json(days: list[date]) -> str:
-    return json.dumps([day.isoformat() for day in days])
+def _body_values(key: str, body: KnownBody) -> Values:
+    days = json.dumps([day.isoformat() for day in body.meetings])
+    names = json.dumps([[since.isoformat(), name] for since, name in body.names])
+    return (key, body.code, days, body.council, names)
+
+
+def body_names(text: str) -> list[tuple[date, str]]:
+    """A body's names as its row keeps them (``_body_values``)."""
+    return [(date.fromisoformat(since), name) for since, name in json.loads(text)]

@@ -14,7 +14,7 @@ class OverdueWriter(ItemsWriter):
     """The overdue list: obligations with their due dates; "overdue on D" is a query."""
 
     name = "overdue"
-    layout = 4  # 4: the exempt column of its items
+    layout = 5  # 4: the exempt column of its items; 5: each body's council and names beside its calendar
 
     def item_tables(self, generation: int) -> list[Table]:
         return [overdue_item_table(generation), obligation_table(generation)]

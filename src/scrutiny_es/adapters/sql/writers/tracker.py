@@ -16,8 +16,9 @@ class TrackerWriter(ItemsWriter):
     transferred item was with (a body's pack reads its own items, not every item's history)."""
 
     name = "tracker"
-    layout = 5
-    """4: the exempt column; 5: ``tracker_body``, the bodies of transferred items."""
+    layout = 6
+    """4: the exempt column; 5: ``tracker_body``, the bodies of transferred items; 6: each body's council and
+    names beside its calendar."""
 
     def item_tables(self, generation: int) -> list[Table]:
         return [tracker_table(generation), tracker_body_table(generation)]
