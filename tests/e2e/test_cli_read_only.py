@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,8 @@ from scrutiny_es import Scrutiny
 from scrutiny_es.adapters.database import UnsupportedDatabase, sqlite_file
 from tests.conftest import FixedClock, command, make, register
 from tests.e2e.cli import jsonl, run
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
 def a_record_one_event_ahead_of_its_read_models(path: Path) -> None:
@@ -43,6 +48,27 @@ def test_a_database_opened_read_only_answers_says_how_far_behind_and_records_not
     assert refused.stderr.splitlines()[-1] == "scrutiny-es: the database is read-only, so nothing can be recorded in it"
     assert sorted(p.name for p in tmp_path.iterdir() if "?" in p.name) == []
     assert path.read_bytes() == before
+
+
+def test_a_read_only_database_of_an_earlier_layout_asks_to_be_opened_once_for_writing(tmp_path: Path) -> None:
+    """Commit 0729cb1's read models keep no body names: they must be rebuilt, which a read-only file cannot be."""
+    path = tmp_path / "council.db"
+    shutil.copyfile(FIXTURES / "scrutiny-0.1.0+0729cb1-demo.db", path)
+    with closing(sqlite3.connect(path)) as conn:  # as the code left it in use (the fixture is kept whole, in one file)
+        conn.execute("PRAGMA journal_mode=WAL")
+    before = path.read_bytes()
+    refused = run("tracker", "--format", "json", db=f"sqlite:///{path}?mode=ro")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr == (
+        "scrutiny-es: the overdue, tracker tables were made by an earlier version and must be rebuilt, but the "
+        "database is read-only: open it once where it can be written\n"
+    )
+    assert path.read_bytes() == before
+    opened = run("tracker", "--format", "json", db=f"sqlite:///{path}")
+    assert opened.returncode == 0, opened.stderr
+    again = run("tracker", "--format", "json", db=f"sqlite:///{path}?mode=ro")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout) == json.loads(opened.stdout) != []
 
 
 @pytest.mark.parametrize("query", ["mode=ro&cache=shared", "mode=readonly", "journal=off", "uri=true"])
