@@ -51,10 +51,21 @@ def test_a_database_opened_read_only_answers_says_how_far_behind_and_records_not
 
 
 def test_a_read_only_database_of_an_earlier_layout_asks_to_be_opened_once_for_writing(tmp_path: Path) -> None:
-    """Commit 0729cb1's read models keep no body names: they must be rebuilt, which a read-only file cannot be."""
+    """Commit 0729cb1's read models keep no body names: they must be rebuilt, which a read-only file cannot be.
+    Its file, kept whole for the fixtures, has a rollback journal: that is said first."""
     path = tmp_path / "council.db"
     shutil.copyfile(FIXTURES / "scrutiny-0.1.0+0729cb1-demo.db", path)
-    with closing(sqlite3.connect(path)) as conn:  # as the code left it in use (the fixture is kept whole, in one file)
+    before = path.read_bytes()
+    journal = run("tracker", "--format", "json", db=f"sqlite:///{path}?mode=ro")
+    assert journal.returncode == 1 and journal.stderr == (
+        f"scrutiny-es: {path} keeps a rollback journal, not the write-ahead log scrutiny-es keeps, and switching it "
+        "back is a write, which a read-only file refuses: open it once where it can be written, or read it with "
+        "immutable=1 if nothing changes it\n"
+    )
+    unchanging = run("tracker", "--format", "json", db=f"sqlite:///{path}?immutable=1")  # the journal untouched
+    assert unchanging.returncode == 1 and "tables were made by an earlier version" in unchanging.stderr
+    assert path.read_bytes() == before
+    with closing(sqlite3.connect(path)) as conn:  # as the code left it in use
         conn.execute("PRAGMA journal_mode=WAL")
     before = path.read_bytes()
     refused = run("tracker", "--format", "json", db=f"sqlite:///{path}?mode=ro")

@@ -130,6 +130,26 @@ def sqlite_file(url: str) -> SqliteFile:
     return SqliteFile(path, read_only=immutable or given.get("mode") == "ro", immutable=immutable)
 
 
+def check_readable(file: SqliteFile) -> None:
+    """Refuses a file to be opened read-only (not immutable) that keeps a rollback journal rather than a
+    write-ahead log: eventsourcing's store switches each file it opens to a write-ahead log, which a read-only
+    connection cannot do. Files this library makes keep a write-ahead log; another tool may have changed that."""
+    if not file.read_only or file.immutable:
+        return
+    try:
+        with open(file.path, "rb") as opened:
+            header = opened.read(20)
+    except OSError:
+        return  # SQLite says what is wrong with it
+    if header[:16] == b"SQLite format 3\x00" and header[18] == 1:  # 2: a write-ahead log
+        msg = (
+            f"{file.path} keeps a rollback journal, not the write-ahead log scrutiny-es keeps, and switching it "
+            "back is a write, which a read-only file refuses: open it once where it can be written, or read it "
+            "with immutable=1 if nothing changes it"
+        )
+        raise UnsupportedDatabase(msg)
+
+
 def _on_read_only_file_system(path: str) -> bool:
     """Whether ``path`` is on a file system mounted read-only (where SQLite could make no ``-shm``)."""
     try:

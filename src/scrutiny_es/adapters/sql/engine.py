@@ -6,7 +6,14 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, exc, text
 
-from scrutiny_es.adapters.database import council_schema, event_store_env, pool_size, postgres_url, sqlite_file
+from scrutiny_es.adapters.database import (
+    check_readable,
+    council_schema,
+    event_store_env,
+    pool_size,
+    postgres_url,
+    sqlite_file,
+)
 
 READ_MODEL_CACHE_KB = 32 * 1024
 """SQLite's page cache for each read-model connection, at most (it grows as pages are read)."""
@@ -26,6 +33,7 @@ def read_model_engine(url: str, *, standby: bool = False) -> Engine:
             _make_schema(engine, schema)
         return engine
     file = sqlite_file(url)
+    check_readable(file)
     engine = create_engine(file.sqlalchemy_url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
