@@ -82,18 +82,24 @@ def test_an_items_card_its_as_of_tracker_and_its_body_are_read_from_the_standby_
     standby_replay(admin, paused=True)
     try:
         receipt = record.execute(command("refer", "HASC", ref="R1", addressee="Cabinet", received_on="2024-03-01"))
-        record.execute(command("rename_body", "HASC", name="Adults Scrutiny", **{"from": "2024-04-01"}))
+        renamed = record.execute(command("rename_body", "HASC", name="Adults Scrutiny", **{"from": "2024-04-01"}))
         # What the standby has replayed, and no more: the primary holds the referral and the new name.
         assert dict(record.recommendation("HASC", "R1").referrals) == {}
         as_of = record.tracker(body="HASC", as_of=date(2024, 11, 1))
         assert [row.response_due for row in as_of] == [None]
         assert record.body("HASC").name == "Health Scrutiny"
+        assert record.body_names(["HASC"])["HASC"].name_on(None) == "Health Scrutiny"
     finally:
         standby_replay(admin, paused=False)
 
     record.wait_for(receipt, timeout=30)
     assert list(record.recommendation("HASC", "R1").referrals) == ["Cabinet"]
     assert record.body("HASC").name_on(date(2024, 5, 1)) == "Adults Scrutiny"
+    record.wait_for(renamed, timeout=30)
+    named = record.body_names(["HASC"])["HASC"]  # from the standby's replayed read models
+    assert (named.council, named.name_on(date(2024, 3, 31)), named.name_on(None)) == (
+        "Brent", "Health Scrutiny", "Adults Scrutiny"
+    )  # fmt: skip
     record.close()
 
 
