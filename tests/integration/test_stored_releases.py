@@ -204,7 +204,8 @@ def test_a_stored_release_s_bodies_are_named_by_its_read_models_as_by_their_even
     assert len(codes) >= 2
     for code, named in app.body_names(codes).items():
         body = app.body(code)
-        assert (named.council, named.name_on(None)) == (body.council, body.name)
+        assert (named.council, named.names) == (body.council, tuple(body.names or [(date.min, body.name)]))
+        assert named.name_on(None) == body.name
         assert parts.read_models_of(app).body_names([code]) == {code: named}
 
 
