@@ -274,6 +274,7 @@ class ReadModelsContract:
         ]  # fmt: skip
         assert hasc.name_on(date(2024, 10, 1)) == "Adult Social Care Board"
         assert read_models.body_names([]) == {}
+        assert read_models.body_names(["HASC\x00", "\x00"]) == {}  # no body's code holds one
 
     def test_the_last_position_is_the_last_entry_recorded_by_then(self, recorded: tuple[ReadModels, Expected]) -> None:
         read_models, expected = recorded

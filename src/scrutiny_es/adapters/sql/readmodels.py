@@ -216,7 +216,8 @@ class SqlReadModels:
         with self._reading("tracker") as (conn, generation):
             table = calendar_table("tracker", generation)
             found: dict[str, BodyNames] = {}
-            for chunk in chunks(list(codes)):
+            # No body's code holds a NUL, which PostgreSQL's text refuses: such a code is no body's, as ``body`` says.
+            for chunk in chunks([code for code in codes if "\x00" not in code]):
                 query = select(table.c.body, table.c.council, table.c.names).where(table.c.body.in_(chunk))
                 for code, council, names in conn.execute(query):
                     found[code] = BodyNames(council, tuple(body_names(names)))
