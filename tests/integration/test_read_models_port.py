@@ -256,6 +256,20 @@ class ReadModelsContract:
         assert expected.items("BCSB", "R08") == []  # the item is with HASC now: only ``ever`` finds it in BCSB
         assert sorted(h.item_id for h in expected.histories) == sorted(recommendation_id(*item) for item in ITEMS)
 
+    def test_a_body_ref_or_addressee_holding_a_nul_matches_nothing(self, recorded: tuple[ReadModels, Expected]) -> None:
+        """No code, ref or name holds a NUL (commands refuse them), and PostgreSQL's text cannot: a host passing one
+        on gets an empty answer, as from every other database, not the driver's error."""
+        read_models, _ = recorded
+        on = DAYS[1]
+        for body, ref in [("BCSB\x00", None), (None, "R01\x00"), ("BCSB", "R\x0001"), ("\x00", "\x00")]:
+            assert read_models.tracker(on, body, ref) == [], (body, ref)
+            assert read_models.overdue(on, body, ref) == [], (body, ref)
+            assert read_models.audit(AuditQuery(body=body, ref=ref)) == [], (body, ref)
+            assert read_models.item_ids(body, ref, ever=True) == [], (body, ref)
+            assert list(read_models.histories(body, ref, ever=True)) == [], (body, ref)
+        chosen = Filters(addressee="Cabinet\x00")
+        assert read_models.tracker(on, None, None, chosen) == read_models.overdue(on, None, None, chosen) == []
+
     def test_the_body_codes_are_every_body_registered_with_items_or_none(
         self, recorded: tuple[ReadModels, Expected]
     ) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     and_,
     cast,
     exists,
+    false,
     func,
     or_,
     select,
@@ -216,8 +217,7 @@ class SqlReadModels:
         with self._reading("tracker") as (conn, generation):
             table = calendar_table("tracker", generation)
             found: dict[str, BodyNames] = {}
-            # No body's code holds a NUL, which PostgreSQL's text refuses: such a code is no body's, as ``body`` says.
-            for chunk in chunks([code for code in codes if "\x00" not in code]):
+            for chunk in chunks([code for code in codes if not _nul(code)]):  # no body's, as ``body`` says
                 query = select(table.c.body, table.c.council, table.c.names).where(table.c.body.in_(chunk))
                 for code, council, names in conn.execute(query):
                     found[code] = BodyNames(council, tuple(body_names(names)))
@@ -271,7 +271,15 @@ class SqlReadModels:
 AUDIT_FIELDS = [field.name for field in fields(AuditRow)]
 
 
+def _nul(*values: str | None) -> bool:
+    """Whether a value holds a NUL. PostgreSQL's text refuses one, and no code, ref or name holds one (commands
+    refuse them): such a value matches nothing, on every database alike."""
+    return any(value is not None and "\x00" in value for value in values)
+
+
 def _item_filter(table: Table, body: str | None, ref: str | None) -> list[Any]:
+    if _nul(body, ref):
+        return [false()]
     conditions = []
     if body is not None:
         conditions.append(table.c.body == body)
@@ -286,7 +294,7 @@ def _in_order(table: Table, column: str, generation: int, body: str | None, ref:
     every item's history. Two queries, each on its index, not one OR, which the databases answer by reading every
     row."""
     order = (table.c.body, table.c.meeting_date, table.c.ref)
-    if not ever or body is None:
+    if not ever or body is None or _nul(body):
         return select(table.c[column]).where(*_item_filter(table, body, ref)).order_by(*order)
     moved = tracker_body_table(generation)
     chosen = select(table.c[column], *order).where(*_item_filter(table, None, ref))
@@ -321,12 +329,16 @@ def _exempt_chosen(table: Table, filters: Filters) -> list[ColumnElement[bool]]:
 
 def _holds(conn: Connection, column: Any, text: str) -> ColumnElement[bool]:
     """Whether the column's text holds ``text`` exactly (SQLite's LIKE would ignore case, and both read % and _)."""
+    if _nul(text):
+        return false()
     find = func.strpos if conn.dialect.name == "postgresql" else func.instr
     return find(column, text) > 0
 
 
 def _names(conn: Connection, column: Any, name: str) -> ColumnElement[bool]:
     """Whether a JSON list of names holds ``name``."""
+    if _nul(name):
+        return false()
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import JSONB  # SQLite does without it, and it is slow to import
 
