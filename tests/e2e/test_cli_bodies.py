@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from scrutiny_es import Scrutiny
+from scrutiny_es import BodyNotFound, Scrutiny
+from tests import parts
 from tests.conftest import FixedClock, command, make, register
 from tests.e2e.cli import run
 
@@ -96,3 +98,18 @@ def test_a_live_report_is_headed_by_names_its_read_models_keep_without_reading_t
     assert "Resources Committee" in shown[""] and "Resources Committee" not in shown["--body BCSB"]
     unknown = run("tracker", "--body", "NOPE", db=db)
     assert unknown.returncode != 0 and "no body is registered with the code NOPE" in unknown.stderr
+
+
+def test_a_body_its_read_models_do_not_hold_yet_is_named_from_its_events(db: str) -> None:
+    """Read models a worker keeps (``catch_up=False``) may be behind the log: a body registered and renamed since is
+    named all the same, from its events, and a code no body has is refused."""
+    app = Scrutiny(db, clock=FixedClock(), catch_up=False)
+    app.execute(register("NEW", name="New Board"))
+    app.execute(command("rename_body", body="NEW", name="Newer Board", **{"from": "2024-01-01"}))
+    assert parts.read_models_of(app).body_names(["NEW"]) == {}
+    named = app.body_names(["NEW"])["NEW"]
+    assert (named.council, [name for _, name in named.names]) == ("Sandwell", ["New Board", "Newer Board"])
+    assert named.name_on(date(2023, 12, 31)) == "New Board" and named.name_on(None) == "Newer Board"
+    with pytest.raises(BodyNotFound):
+        app.body_names(["NEW", "NOPE"])
+    app.close()

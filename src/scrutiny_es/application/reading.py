@@ -69,12 +69,15 @@ class Reading:
 
     def body(self, code: str) -> BodyRow:
         """The registered body with this code: its name, council, response periods and calendar."""
+        return _body_row(self._registered(code))
+
+    def _registered(self, code: str) -> Body:
         events = self._store.events(body_id(code), readable=True)  # a newer release's event: the body before it
         found = replay(None, events) if events else None
         if not isinstance(found, Body):
             msg = f"no body is registered with the code {code}"
             raise BodyNotFound(msg, field="body")
-        return _body_row(found)
+        return found
 
     def body_names(self, codes: Iterable[str]) -> dict[str, BodyNames]:
         """Each body's council and names over time, by code, from the read models (caught up first), so a report's
@@ -85,8 +88,8 @@ class Reading:
         found = self._read_models.body_names(codes)
         for code in codes:
             if code not in found:
-                row = self.body(code)
-                found[code] = BodyNames(row.council, tuple(row.names or [(date.min, row.name)]))
+                body = self._registered(code)
+                found[code] = BodyNames(body.council, tuple(body.names))
         return {code: found[code] for code in codes}
 
     def bodies(self) -> list[BodyRow]:

@@ -22,8 +22,8 @@ def report(args: argparse.Namespace) -> int:
     if kind.one_item and not (args.body and args.ref):
         raise ScrutinyError(f"{kind.name} shows one item: give --body and --ref")
     app: ScrutinyService = args.open(args.db)
-    if args.body:
-        app.body_names([args.body])  # a body that does not exist is said so, not shown as an empty report
+    # A body that does not exist is said so, not shown as an empty report.
+    named = app.body_names([args.body]) if args.body else None
     if args.ref:
         _the_item(app, args.body, args.ref)
     page = {
@@ -31,7 +31,7 @@ def report(args: argparse.Namespace) -> int:
     }
     rows = getattr(app, kind.name)(body=args.body, ref=args.ref, as_of=args.as_of, as_known_at=args.as_known_at, **page)
     codes = [args.body] if args.body else sorted({row.body for row in rows} - {""})  # "": the record's (a reset)
-    found = app.body_names(codes)
+    found = named if named is not None else app.body_names(codes)
     day = app.report_day(args.as_of, args.as_known_at) if kind.dated else args.as_of
     bodies = {code: body.name_on(day) for code, body in found.items()}  # the name in force on the report's day
     councils = {code: body.council for code, body in found.items()}

@@ -112,20 +112,19 @@ class Histories(StateCache):
     def _change_calendar(self, calendars: Calendars, event: Any, batch: Folded) -> None:
         key = event.originator_id.hex
         kind = type(event)
+        body: KnownBody | None
         if kind is Body.Registered:
-            calendars[key] = KnownBody(event.code, [], event.council, [(date.min, event.name)])
-        elif key not in calendars:
+            body = calendars[key] = KnownBody(event.code, [], event.council, [(date.min, event.name)])
+        elif (body := calendars.get(key)) is None:
             return
-        elif kind is Body.Renamed:
-            body = calendars[key]
+        elif kind is Body.Renamed:  # its row is written again; its items' rows stay as they are
             body.names = renamed(body.names, event.name, event.from_date)
             batch.bodies.add(key)
             return
         else:
-            body = calendars[key]
             body.meetings = sorted({*body.meetings, event.meeting_date} if kind is Body.MeetingScheduled else
                                    {*body.meetings} - {event.meeting_date})  # fmt: skip
-        self.meetings[calendars[key].code] = calendars[key].meetings
+        self.meetings[body.code] = body.meetings
         batch.calendars.add(key)
         batch.bodies.add(key)
 
