@@ -14,8 +14,9 @@ shared recorders override ``_insert_events``, the one hook eventsourcing and eve
 writing in the transaction that appends events (their own process recorders override it to keep their tracking
 records): it has a leading underscore but no public counterpart, so the pin on eventsourcing (``>=9.5.6,<9.6``)
 stays, and ``tests/contracts`` runs eventsourcing's own recorder test cases against each recorder. The
-PostgreSQL recorder overrides the public ``insert_events`` instead, built from eventsourcing's public statements
-(``lock_table_statements``, ``insert_events_statement``, ``construct_pg_stored_event``), so that an append's
+PostgreSQL recorder overrides the public ``insert_events`` instead, with eventsourcing's public lock statements
+(``lock_table_statements``) and an insert of its own into eventsourcing's events table (the same columns, sent as
+arrays in binary: eventsourcing's composite type goes as text, at half an append's time), so that an append's
 statements go to the server together, and its commit with the notice to those following the log. Everything
 else they use is public: ``create_table``, ``insert_events``, the create-table statements,
 ``datastore.transaction``.

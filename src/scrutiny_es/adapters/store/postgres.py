@@ -37,7 +37,7 @@ _OWN_TABLES = re.compile(r"\b(scrutiny_log_length|scrutiny_positions|scrutiny_co
 
 
 class PostgresEventRecorder(PostgresApplicationRecorder):
-    """Appends events as eventsourcing does (its lock on the events table, its insert, and its NOTIFY, sent here in a
+    """Appends events as eventsourcing does (its lock on the events table, its rows, and its NOTIFY, sent here in a
     transaction of its own just after), and in the same transaction: numbers them in the log (keeping each
     position's aggregate, version and time), keeps the keys of the commands that recorded them, and checks the event
     before them was not recorded later (see the package) and that the aggregates the batch read unchanged still
@@ -67,6 +67,17 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         channel = self.channel_name.replace("'", "''")
         self._notify = f"SELECT set_config('synchronous_commit', 'off', true), pg_notify('{channel}', '')"
         self._by_keys = self._in_schema(BY_KEYS.format("%b::text[]"))
+        # eventsourcing's own insert sends the events as an array of a composite type, which psycopg writes out as
+        # text, quoting each field with a regular expression: half the append's time in Python. The same rows go
+        # as four arrays in binary, into the same columns of eventsourcing's table.
+        self._insert_rows = SQL(
+            "INSERT INTO {0}.{1} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::{2}[], %b::bigint[], %b::text[], %b::bytea[])"
+        ).format(
+            Identifier(self.datastore.schema),
+            Identifier(self.events_table_name),
+            SQL(self.datastore.originator_id_type),  # "uuid" or "text", as eventsourcing checked
+        )
         make: Any = SQL  # given statements built here, not literals
         ddl = [self._in_schema(s) for s in create_statements(postgresql.dialect())]  # type: ignore[no-untyped-call]
         self.sql_create_statements.extend(Composed([make(s)]) for s in ddl)
@@ -113,10 +124,8 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         if keyed:
             numbered.update(keys=[k for k, _, _, _ in keyed], digests=[d for _, d, _, _ in keyed],
                             last=[i + 1 for _, _, i, _ in keyed], names=[n for _, _, _, n in keyed])  # fmt: skip
-        events = [
-            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
-            for e in stored_events
-        ]
+        events = (numbered["ids"], numbered["versions"], [e.topic for e in stored_events],
+                  [e.state for e in stored_events])  # fmt: skip
         try:
             end = self._append(numbered, events, times[0], unchanged)
         except _PreparedStatementLost:  # its connection is closed: the pool gives a new one, which prepares afresh
@@ -124,7 +133,13 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         return list(range(end - count + 1, end + 1))
 
     def _append(
-        self, numbered: dict[str, Any], events: list[Any], first: int | None, unchanged: Any, *, again: bool = False
+        self,
+        numbered: dict[str, Any],
+        events: tuple[list[Any], ...],
+        first: int | None,
+        unchanged: Any,
+        *,
+        again: bool = False,
     ) -> int:
         """Appends, in two exchanges with the server (its statements; its commit and the notice), and returns the
         log's length after it.
@@ -158,7 +173,7 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         connection: Any,
         pipeline: Any,
         numbered: dict[str, Any],
-        events: list[Any],
+        events: tuple[list[Any], ...],
         first: int | None,
         unchanged: Any,
     ) -> tuple[Exception | None, int, bool]:
@@ -185,9 +200,9 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                 appended.execute(
                     self._append_to_log if "keys" in numbered else self._append_unkeyed, numbered, prepare=True
                 )
-                c.execute(self.insert_events_statement, (events,), prepare=True)
+                c.execute(self._insert_rows, events, prepare=True)
                 pipeline.sync()  # a clash (the same version, or key, recorded first) is raised here
-                end, previous, ids, versions = appended.fetchone() or (len(events), None, None, None)
+                end, previous, ids, versions = appended.fetchone() or (numbered["count"], None, None, None)
                 check_follows(previous, first)
                 if unchanged:
                     check_unchanged(zip(ids or (), versions or (), strict=True), unchanged)
