@@ -30,19 +30,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from eventsourcing.application import AggregateNotFoundError, Application  # noqa: E402
-from eventsourcing.domain import Aggregate, event  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from tests.conftest import FixedClock  # noqa: E402
 
+from bench.baselines import bare_loop, eventsourcing_inserts, raw_inserts, read_and_decode  # noqa: E402
 from bench.generate import commands  # noqa: E402
 from bench.importing import renamed_import, tracker_import  # noqa: E402
 from bench.results import Result  # noqa: E402
 from scrutiny_es import Scrutiny  # noqa: E402
-from scrutiny_es.adapters.database import event_store_env  # noqa: E402
-from scrutiny_es.adapters.sql.runner import ProjectionRunner  # noqa: E402
 from scrutiny_es.adapters.sql.schema import obligation_table, tracker_table  # noqa: E402
-from scrutiny_es.application.collector import collector_paused  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -78,47 +74,6 @@ def median_round(
     return done[1]
 
 
-class BareItem(Aggregate):
-    """The baseline's aggregate: the same get-append-save work, no rules, no projections."""
-
-    @event("Made")
-    def __init__(self, body: str, ref: str, state: dict[str, Any]) -> None:
-        self.state = state
-
-    @event("Changed")
-    def change(self, state: dict[str, Any]) -> None:
-        self.state = state
-
-
-class BareApplication(Application[Any]):
-    """eventsourcing as it comes, on the same database."""
-
-
-def bare_loop(url: str, stream: list[dict[str, Any]]) -> None:
-    native = "eventsourcing.sqlite" if url.startswith("sqlite") else "eventsourcing.postgres"
-    app = BareApplication(env=event_store_env(url) | {"PERSISTENCE_MODULE": native})  # eventsourcing's own store
-    ids: dict[tuple[str, str], Any] = {}
-    with collector_paused():  # as execute does: the ratio then compares the work, not the collector
-        _bare_commands(app, ids, stream)
-    app.close()
-
-
-def _bare_commands(app: BareApplication, ids: dict[tuple[str, str], Any], stream: list[dict[str, Any]]) -> None:
-    for command in stream:
-        key = (command["body"], command.get("ref", ""))
-        state = {k: v for k, v in command.items() if k not in ("actor",)}
-        if key not in ids:
-            item = BareItem(key[0], key[1], state)
-            ids[key] = item.id
-        else:
-            try:
-                item = app.repository.get(ids[key])
-            except AggregateNotFoundError:
-                continue
-            item.change(state)
-        app.save(item)
-
-
 def execute_loop(url: str, stream: list[dict[str, Any]]) -> None:
     app = Scrutiny(url)
     for command in stream:
@@ -134,26 +89,6 @@ def bulk_apply(url: str, stream: list[dict[str, Any]], batch: int) -> int:
     events = app._read_models.log.head()
     app.close()
     return events
-
-
-def raw_inserts(url: str, stream_events: list[Any]) -> None:
-    """The floor for bulk apply: the same stored events, inserted as they are."""
-    app = Scrutiny(url, catch_up=False)
-    stored = [app._store.mapper.to_stored_event(e) for e in stream_events]
-    for start in range(0, len(stored), 1000):
-        app._store.recorder.insert_events(stored[start : start + 1000])
-    app.close()
-
-
-def read_and_decode(url: str) -> int:
-    """The floor for a rebuild: the log read and decoded as a rebuild reads it (collector paused too), nothing else."""
-    app = Scrutiny(url, catch_up=False)
-    position = count = 0
-    with collector_paused():
-        while events := app._read_models.log.read(position, ProjectionRunner.BATCH):
-            position, count = events[-1][0], count + len(events)
-    app.close()
-    return count
 
 
 def rebuild_command(url: str, *projection: str) -> float:
@@ -235,6 +170,10 @@ def run(backend: str, sizes: Sizes, folder: Path, server: str | None) -> list[Re
         record("bulk apply events/s (--batch 1000)", bulk_rate, "events/s", events / raw_seconds, True,
                ">= 20,000 events/s" if backend == "sqlite" else "(no target)",
                bulk_rate >= 20_000 or backend != "sqlite")  # fmt: skip
+        with database(backend, folder, "eventsourcing", server) as bare_url:
+            bare_seconds, _ = timed(lambda: eventsourcing_inserts(bare_url, stored_events))
+        record("bulk apply against eventsourcing's own insert", bulk_rate, "events/s", events / bare_seconds, True,
+               "(no target)", True)  # fmt: skip
 
         keyed = [{**c, "command_id": f"bench-{n}"} for n, c in enumerate(big[:100_000])]
         plain_seconds, keyed_seconds, plain_events = median_round(
