@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.application.finding import taken_over
 from scrutiny_es.application.ports import EventStore, ReadModels
 from scrutiny_es.application.unreadable import sentence
@@ -114,6 +115,7 @@ class Reading:
         histories = self._read_models.histories(body, None, ever=True)
         return [item_view(h) for h in histories if (wanted is None or h.ref in wanted) and h.body_on(None) == body]
 
+    @collector_paused()  # thousands of histories made and dropped: see the collector's module
     def tracker(
         self,
         body: str | None,
@@ -132,6 +134,7 @@ class Reading:
         kept = [row for row in rows if row is not None and filters.keeps(row)]
         return filters.page(sorted(kept, key=lambda row: (row.body, row.meeting_date, row.ref)))
 
+    @collector_paused()  # thousands of histories made and dropped: see the collector's module
     def overdue(
         self,
         body: str | None,
@@ -167,6 +170,7 @@ class Reading:
                 )
         return sorted(rows, key=lambda row: (row.effective_on, row.position))
 
+    @collector_paused()  # thousands of histories made and dropped: see the collector's module
     def meeting_pack(
         self,
         body: str,
@@ -203,6 +207,7 @@ class Reading:
         made.update(exempt=exempt, withheld=withheld.items_in_pack(pack_of(left_out)) if left_out else 0)
         return made
 
+    @collector_paused()  # thousands of histories made and dropped: see the collector's module
     def impact(
         self,
         body: str | None,
