@@ -76,6 +76,16 @@ class RecorderCase(ApplicationRecorderTestCase[ApplicationRecorder]):
         assert recorder.insert_events(second) == [2, 3], "positions, not the database's ids"
         assert [n.id for n in recorder.select_notifications(start=None, limit=10)] == [1, 4, 5]
 
+    def test_keeps_every_byte_of_a_state_and_every_character_of_a_topic_as_given(self) -> None:
+        # PostgreSQL's append sends its rows in binary; sent as text, each field would be quoted and escaped.
+        recorder = self.create_recorder()
+        states = [bytes(range(256)), b'{"text":"a \\"quoted\\" ( , ) {brace} \\\\ back\\u0000slash"}', b""]
+        topics = ["scrutiny_es.domain.model:Recommendation.Made", 'topic with "quotes", (commas) and \\ ⁂', "t"]
+        key = uuid4()
+        given = list(zip(topics, states, strict=True))
+        assert recorder.insert_events([StoredEvent(key, n + 1, t, s) for n, (t, s) in enumerate(given)]) == [1, 2, 3]
+        assert [(e.topic, bytes(e.state)) for e in recorder.select_events(key)] == given
+
     def test_refuses_a_batch_when_an_aggregate_it_read_unchanged_has_changed_and_writes_nothing(self) -> None:
         recorder = self.create_recorder()
         body, other = uuid4(), uuid4()
