@@ -35,6 +35,10 @@ from scrutiny_es.projections.views import ItemView, item_view
 
 Calendars = dict[str, list[date]]
 
+_folding_histories = collector_paused()
+"""For a report that makes a history for each item and drops it: the collector paused (see its module). One
+decorator for them all: used as one, the context manager is made afresh for each call."""
+
 
 class Reading:
     """Answers every report from the read models and, for time travel, the event store."""
@@ -115,7 +119,7 @@ class Reading:
         histories = self._read_models.histories(body, None, ever=True)
         return [item_view(h) for h in histories if (wanted is None or h.ref in wanted) and h.body_on(None) == body]
 
-    @collector_paused()  # thousands of histories made and dropped: see the collector's module
+    @_folding_histories
     def tracker(
         self,
         body: str | None,
@@ -134,7 +138,7 @@ class Reading:
         kept = [row for row in rows if row is not None and filters.keeps(row)]
         return filters.page(sorted(kept, key=lambda row: (row.body, row.meeting_date, row.ref)))
 
-    @collector_paused()  # thousands of histories made and dropped: see the collector's module
+    @_folding_histories
     def overdue(
         self,
         body: str | None,
@@ -170,7 +174,7 @@ class Reading:
                 )
         return sorted(rows, key=lambda row: (row.effective_on, row.position))
 
-    @collector_paused()  # thousands of histories made and dropped: see the collector's module
+    @_folding_histories
     def meeting_pack(
         self,
         body: str,
@@ -207,7 +211,7 @@ class Reading:
         made.update(exempt=exempt, withheld=withheld.items_in_pack(pack_of(left_out)) if left_out else 0)
         return made
 
-    @collector_paused()  # thousands of histories made and dropped: see the collector's module
+    @_folding_histories
     def impact(
         self,
         body: str | None,
