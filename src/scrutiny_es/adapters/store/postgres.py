@@ -124,18 +124,19 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         if keyed:
             numbered.update(keys=[k for k, _, _, _ in keyed], digests=[d for _, d, _, _ in keyed],
                             last=[i + 1 for _, _, i, _ in keyed], names=[n for _, _, _, n in keyed])  # fmt: skip
-        events = (numbered["ids"], numbered["versions"], [e.topic for e in stored_events],
-                  [e.state for e in stored_events])  # fmt: skip
+        # the events' rows, a column each (``_insert_rows``)
+        columns = (numbered["ids"], numbered["versions"], [e.topic for e in stored_events],
+                   [e.state for e in stored_events])  # fmt: skip
         try:
-            end = self._append(numbered, events, times[0], unchanged)
+            end = self._append(numbered, columns, times[0], unchanged)
         except _PreparedStatementLost:  # its connection is closed: the pool gives a new one, which prepares afresh
-            end = self._append(numbered, events, times[0], unchanged, again=True)
+            end = self._append(numbered, columns, times[0], unchanged, again=True)
         return list(range(end - count + 1, end + 1))
 
     def _append(
         self,
         numbered: dict[str, Any],
-        events: tuple[list[Any], ...],
+        columns: tuple[list[Any], ...],
         first: int | None,
         unchanged: Any,
         *,
@@ -155,7 +156,7 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as connection:
             try:
                 with connection.pipeline() as pipeline:
-                    failed, end, sent = self._in_pipeline(connection, pipeline, numbered, events, first, unchanged)
+                    failed, end, sent = self._in_pipeline(connection, pipeline, numbered, columns, first, unchanged)
             except psycopg.Error as e:
                 failed = failed or e
             if sent and isinstance(failed, psycopg.Error) and self._committed(connection, numbered):
@@ -173,7 +174,7 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         connection: Any,
         pipeline: Any,
         numbered: dict[str, Any],
-        events: tuple[list[Any], ...],
+        columns: tuple[list[Any], ...],
         first: int | None,
         unchanged: Any,
     ) -> tuple[Exception | None, int, bool]:
@@ -200,7 +201,7 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                 appended.execute(
                     self._append_to_log if "keys" in numbered else self._append_unkeyed, numbered, prepare=True
                 )
-                c.execute(self._insert_rows, events, prepare=True)
+                c.execute(self._insert_rows, columns, prepare=True)
                 pipeline.sync()  # a clash (the same version, or key, recorded first) is raised here
                 end, previous, ids, versions = appended.fetchone() or (numbered["count"], None, None, None)
                 check_follows(previous, first)
