@@ -30,9 +30,14 @@ class BareApplication(Application[Any]):
     """eventsourcing as it comes, on the same database."""
 
 
-def bare_loop(url: str, stream: list[dict[str, Any]]) -> None:
+def eventsourcing_alone(url: str) -> BareApplication:
+    """eventsourcing's own application on its own store (its native module), on the database at ``url``."""
     native = "eventsourcing.sqlite" if url.startswith("sqlite") else "eventsourcing.postgres"
-    app = BareApplication(env=event_store_env(url) | {"PERSISTENCE_MODULE": native})  # eventsourcing's own store
+    return BareApplication(env=event_store_env(url) | {"PERSISTENCE_MODULE": native})
+
+
+def bare_loop(url: str, stream: list[dict[str, Any]]) -> None:
+    app = eventsourcing_alone(url)
     ids: dict[tuple[str, str], Any] = {}
     with collector_paused():  # as execute does: the ratio then compares the work, not the collector
         _bare_commands(app, ids, stream)
@@ -58,9 +63,7 @@ def _bare_commands(app: BareApplication, ids: dict[tuple[str, str], Any], stream
 def raw_inserts(url: str, stream_events: list[Any]) -> None:
     """The floor for bulk apply: the same stored events, inserted as they are."""
     app = Scrutiny(url, catch_up=False)
-    stored = [app._store.mapper.to_stored_event(e) for e in stream_events]
-    for start in range(0, len(stored), 1000):
-        app._store.recorder.insert_events(stored[start : start + 1000])
+    _insert(app._store.recorder, _stored(app, stream_events))
     app.close()
 
 
@@ -78,11 +81,19 @@ def read_and_decode(url: str) -> int:
 def eventsourcing_inserts(url: str, stream_events: list[Any]) -> None:
     """The same stored events inserted by eventsourcing's own recorder, as it comes: what bulk apply costs against
     eventsourcing alone, whatever this library's recorder adds or saves."""
-    native = "eventsourcing.sqlite" if url.startswith("sqlite") else "eventsourcing.postgres"
     app = Scrutiny(url, catch_up=False)  # its mapper, for the same stored events
-    stored = [app._store.mapper.to_stored_event(e) for e in stream_events]
+    stored = _stored(app, stream_events)
     app.close()
-    bare = BareApplication(env=event_store_env(url) | {"PERSISTENCE_MODULE": native})
-    for start in range(0, len(stored), 1000):
-        bare.recorder.insert_events(stored[start : start + 1000])
+    bare = eventsourcing_alone(url)
+    _insert(bare.recorder, stored)
     bare.close()
+
+
+def _stored(app: Scrutiny, events: list[Any]) -> list[Any]:
+    return [app._store.mapper.to_stored_event(e) for e in events]
+
+
+def _insert(recorder: Any, stored: list[Any]) -> None:
+    """In batches of a thousand, as bulk apply appends them."""
+    for start in range(0, len(stored), 1000):
+        recorder.insert_events(stored[start : start + 1000])
