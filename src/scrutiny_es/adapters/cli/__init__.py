@@ -83,10 +83,16 @@ def main(argv: Sequence[str] | None = None, *, open: Opener, migrate_store: Call
     except KeyboardInterrupt:
         print("scrutiny-es: stopped", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        _reader_gone()
+        return 141
     except Exception as e:
         problem = database_problem(e)
         if problem is not None:
             print(f"scrutiny-es: {problem}", file=sys.stderr)
+            return 1
+        if isinstance(e, OSError) and e.filename is not None:  # a file given that cannot be read or written
+            print(f"scrutiny-es: {e.filename}: {e.strerror}", file=sys.stderr)
             return 1
         if os.environ.get("SCRUTINY_DEBUG"):
             raise
@@ -94,6 +100,14 @@ def main(argv: Sequence[str] | None = None, *, open: Opener, migrate_store: Call
         return 70
     finally:
         _close(opened)
+
+
+def _reader_gone() -> None:
+    """Standard output's reader has gone (``| head`` has all it wanted): what is left unsaid goes nowhere, rather
+    than failing again as the interpreter flushes it at the exit; 141 is the status of a process ended by SIGPIPE."""
+    with suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _close(opened: list[Any]) -> None:
