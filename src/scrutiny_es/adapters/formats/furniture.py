@@ -112,7 +112,7 @@ def load_furniture(path: str | Path | None, body: str) -> Furniture:
         return Furniture()
     where = f"template {path}"
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))  # as Windows Notepad may save it
     except OSError as e:
         raise ScrutinyError(f"{where}: cannot be read ({e.strerror or e})") from None
     except UnicodeDecodeError:
