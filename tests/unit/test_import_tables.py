@@ -211,6 +211,20 @@ def test_a_word_cell_reads_as_the_page_shows_it_with_tracked_changes_accepted(tm
     assert read.rows[0].cells == ("Briefing note\tto follow\nin September",)
 
 
+def test_a_word_cell_keeps_its_non_breaking_hyphens_and_parts_lines_at_a_page_break(tmp_path: Path) -> None:
+    document = docx.Document()
+    paragraph = document.add_table(rows=1, cols=1).cell(0, 0).paragraphs[0]
+    for text in ("Report in 2023", "24 on the re", "opening"):
+        run = paragraph.add_run(text)
+        if text != "opening":
+            run._r.append(run._r.makeelement(docx.oxml.ns.qn("w:noBreakHyphen"), {}))
+    paragraph.add_run().add_break(docx.enum.text.WD_BREAK.PAGE)
+    paragraph.add_run("of the library")
+    document.save(str(tmp_path / "t.docx"))
+    [read] = read_tables(tmp_path / "t.docx")
+    assert read.rows[0].cells == ("Report in 2023-24 on the re-opening\nof the library",)
+
+
 # Files that are not what their names say
 
 

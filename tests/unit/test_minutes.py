@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 from pypdf import PdfWriter
 
@@ -294,6 +295,20 @@ def test_a_fifty_megabyte_file_is_refused_unread(tmp_path: Path) -> None:
 
     with pytest.raises(CannotImport, match=r"^pack.pdf is 50.0 MB; minutes are read from files of up to 25 MB"):
         draft_minutes(huge, "SNAC")
+
+
+def test_a_non_breaking_hyphen_in_word_minutes_stays_a_hyphen(tmp_path: Path) -> None:
+    document = docx.Document()
+    for line in ("Minutes of the Safer Neighbourhoods Scrutiny Board", "Thursday 15 February 2024", "19/24 Budget",
+                 "Resolved:"):  # fmt: skip
+        document.add_paragraph(line)
+    paragraph = document.add_paragraph("1. That the Director of Housing reports on the 2023")
+    run = paragraph.add_run("")
+    run._r.append(run._r.makeelement(docx.oxml.ns.qn("w:noBreakHyphen"), {}))
+    paragraph.add_run("24 budget.")
+    document.save(str(tmp_path / "minutes.docx"))
+    [made] = draft_minutes(tmp_path / "minutes.docx", "SNAC").commands
+    assert made["text"] == "That the Director of Housing reports on the 2023-24 budget."
 
 
 def test_a_word_document_that_is_a_zip_bomb_is_refused(tmp_path: Path) -> None:
