@@ -189,3 +189,11 @@ def test_a_number_of_five_thousand_digits_is_refused_by_its_field_when_the_actor
     assert result.returncode == 1
     assert result.stderr == "line 1: item: Input should be a valid string, not a number of about 4,999 digits\n"
     assert events(recorded) == 2
+
+
+def test_an_item_called_actor_is_given_the_actor_of_the_command_line(recorded: str) -> None:
+    line = json.dumps({k: v for k, v in make("R2", item="actor").items() if k != "actor"})
+    clerk = ["--actor-id", "c", "--actor-name", "Jo", "--actor-role", "clerk"]
+    result = run("apply", "-", *clerk, db=recorded, stdin=line + "\n")
+    assert result.returncode == 0, result.stderr
+    assert [row.item for row in Scrutiny(recorded).tracker() if row.ref == "R2"] == ["actor"]

@@ -136,7 +136,7 @@ def _line(number: int, raw: bytes, actor: dict[str, str] | None) -> Line | None:
         return Line(number, "", f"not UTF-8 text (byte 0x{raw[e.start]:02X} at column {column})")
     if not line.strip() or line.lstrip().startswith("#"):
         return None
-    return _with_actor(Line(number, line), actor) if actor and '"actor"' not in line else Line(number, line)
+    return _with_actor(Line(number, line), actor) if actor else Line(number, line)
 
 
 def _batches(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
@@ -193,8 +193,9 @@ def _items_of(line: Line) -> list[tuple[str, str | None]]:
 
 
 def _with_actor(line: Line, actor: dict[str, str]) -> Line:
-    """The line with the actor put in first, every other character kept as written: a value that could not be
-    written back (a number of 5,000 digits) is then refused by its field like any other."""
+    """The line with the actor put in first where it has none (an item called "actor" is not one), every other
+    character kept as written: a value that could not be written back (a number of 5,000 digits) is then refused
+    by its field like any other."""
     try:
         data = json_object(line.text)
     except InvalidCommand:
