@@ -26,6 +26,7 @@ from scrutiny_es.adapters.database import (
     sqlite_file,
 )
 from scrutiny_es.adapters.formats import FORMATS
+from scrutiny_es.adapters.formats.text import visible
 from scrutiny_es.domain.dates import FIRST_DAY, LAST_DAY, UK
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.history import Rag
@@ -78,7 +79,7 @@ def main(argv: Sequence[str] | None = None, *, open: Opener, migrate_store: Call
                     print(f"scrutiny-es: {line}", file=sys.stderr)
         return code
     except ScrutinyError as e:
-        print(f"scrutiny-es: {e}", file=sys.stderr)
+        print(f"scrutiny-es: {visible(str(e))}", file=sys.stderr)  # it may quote a file's words
         return 1
     except KeyboardInterrupt:
         print("scrutiny-es: stopped", file=sys.stderr)
