@@ -43,11 +43,12 @@ def apply(args: argparse.Namespace) -> int:
         return said
 
     def held_back(batch: list[Line]) -> list[Line]:
-        """The batch without the lines of an item an earlier line of which was refused (said, and counted)."""
+        """The batch without the lines of an item an earlier line of which was refused (said, and counted); its
+        lines before that one are applied, whatever the batch they share."""
         nonlocal held
         kept = []
         for line in batch:
-            earlier = next((refused[k] for k in _items_of(line) if k in refused), None)
+            earlier = next((refused[k] for k in _items_of(line) if refused.get(k, line.number) < line.number), None)
             if earlier is None:
                 kept.append(line)
                 continue
@@ -79,7 +80,8 @@ def apply(args: argparse.Namespace) -> int:
                         break
                     # A later line of the same item is not applied without it: a re-run after the fix then applies
                     # the fixed line in its place, and the lines after it in their order.
-                    refused.update(dict.fromkeys(_items_of(batch[index]), batch[index].number))
+                    for item in _items_of(batch[index]):  # its first refused line: the lines after it wait for it
+                        refused[item] = min(refused.get(item, batch[index].number), batch[index].number)
                     del batch[index]
                     batch = held_back(batch)  # and the rest of the batch is tried again without them
                 if rejected and not args.keep_going:
