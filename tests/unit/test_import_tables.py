@@ -77,6 +77,14 @@ def test_a_csv_file_neither_utf8_nor_windows_1252_is_refused_with_its_line_and_b
         read_tables(path)
 
 
+def test_a_csv_file_mixing_utf8_and_windows_1252_is_refused_rather_than_garbled(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"No.,Resolution\n1,Open the caf\xe9\n2,Publish \xe2\x80\x93 then review\n")
+    message = "t.csv mixes two encodings: line 3 holds '\u2013' written in UTF-8, but line 2 byte 0xE9, which is not"
+    with pytest.raises(CannotImport, match="^" + message):
+        read_tables(path)
+
+
 def test_a_workbook_saved_with_a_csv_name_is_refused(tmp_path: Path) -> None:
     book = workbook(tmp_path / "t.xlsx", {"Sheet1": [HEADER]})
     path = tmp_path / "tracker.csv"
