@@ -7,6 +7,7 @@ Wolverhampton's Adults and Safer City Scrutiny Panel, 10 April 2018 (in its pack
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import zipfile
@@ -348,6 +349,23 @@ def test_a_people_file_with_a_role_not_in_quotes_is_refused(tmp_path: Path) -> N
     people.write_text("role,name\nHead of Parks (Green Spaces, Events),Matt Huggins\n", encoding="utf-8")
 
     with pytest.raises(CannotImport, match=r"^people.csv line 2: more cells than the header names"):
+        read_people(people)
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"role,name\n\nDirector of Housing,Ren\xe9e Watts\n", "people.csv line 3: not UTF-8 text (byte 0xE9)"),
+        (b"role,name\nDirector of Housing,Alice Davey\n\nThe director of  housing,Dawn Winter\n",
+         "people.csv line 4: The director of  housing is held by Alice Davey on line 2: one name a role"),
+        (b"role,name\n\nDirector of Housing,\n", "people.csv line 3: both role and name are needed"),
+    ],
+)  # fmt: skip
+def test_a_people_file_it_cannot_take_is_refused_naming_the_line(tmp_path: Path, content: bytes, said: str) -> None:
+    people = tmp_path / "people.csv"
+    people.write_bytes(content)
+
+    with pytest.raises(CannotImport, match="^" + re.escape(said)):
         read_people(people)
 
 
