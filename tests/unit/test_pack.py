@@ -337,6 +337,7 @@ def test_a_template_saved_with_a_byte_order_mark_as_notepad_does_is_read(tmp_pat
         ('director = "James"\n', "director must be a table with name"),
         ("reasons = 2\n", "reasons must be a list of texts"),
         ('council = "S\n', "is not TOML"),
+        ("reasons = " + "[" * 100_000 + "]" * 100_000, "nests its arrays or tables too deeply to be a template"),
         ('[bodies.SNAC]\nimplications = "x"\n', "[bodies.SNAC]: implications must be a table"),
     ],
 )
