@@ -359,6 +359,8 @@ def test_a_people_file_with_a_role_not_in_quotes_is_refused(tmp_path: Path) -> N
         (b"role,name\nDirector of Housing,Alice Davey\n\nThe director of  housing,Dawn Winter\n",
          "people.csv line 4: The director of  housing is held by Alice Davey on line 2: one name a role"),
         (b"role,name\n\nDirector of Housing,\n", "people.csv line 3: both role and name are needed"),
+        (b"role,name\nDirector of Housing," + b"x" * 200_000 + b"\n",
+         "people.csv line 2: cannot be read as CSV (field larger than field limit (131072))"),
     ],
 )  # fmt: skip
 def test_a_people_file_it_cannot_take_is_refused_naming_the_line(tmp_path: Path, content: bytes, said: str) -> None:

@@ -138,7 +138,10 @@ def read_people(path: Path) -> dict[str, str]:
     except OSError as e:
         raise CannotImport(f"{path.name}: cannot be read ({e.strerror or e})") from None
     reader = csv.DictReader(io.StringIO(text))
-    rows = [(reader.line_num, row) for row in reader]  # each with the line it ends on: blank lines are left out
+    try:
+        rows = [(reader.line_num, row) for row in reader]  # each with the line it ends on: blank lines are left out
+    except csv.Error as e:  # a cell of more than 131,072 characters
+        raise CannotImport(f"{path.name} line {reader.reader.line_num}: cannot be read as CSV ({e})") from None
     if not rows or not {"role", "name"} <= {(h or "").strip().lower() for h in rows[0][1]}:
         raise CannotImport(f"{path.name}: a people file is CSV with a header row naming the columns role and name")
     people: dict[str, str] = {}
