@@ -109,6 +109,12 @@ def test_a_utf8_byte_order_mark_is_accepted(db_url: str) -> None:
     assert code == 0, err
 
 
+def test_the_byte_order_mark_of_a_file_joined_on_is_accepted_too(db_url: str) -> None:
+    joined = b"\xef\xbb\xbf" + jsonl(register()).encode() + b"\xef\xbb\xbf" + jsonl(make()).encode()
+    code, out, err = apply(db_url, joined)
+    assert (code, out) == (0, "applied 2 commands from standard input\n"), err
+
+
 def test_two_hundred_thousand_addressees_are_refused_by_the_limit_not_compared_in_pairs() -> None:
     from scrutiny_es.domain.commands import parse_command
     from scrutiny_es.domain.errors import InvalidCommand

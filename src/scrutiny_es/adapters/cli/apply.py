@@ -129,7 +129,7 @@ def commands(file: BinaryIO, actor: dict[str, str] | None = None) -> Iterator[Li
 
 def _line(number: int, raw: bytes, actor: dict[str, str] | None) -> Line | None:
     """One line of the file, read from its bytes; None for a blank line or a comment."""
-    if number == 1 and raw.startswith(codecs.BOM_UTF8):
+    if raw.startswith(codecs.BOM_UTF8):  # the file's, or that of a file joined on (cat a.jsonl b.jsonl)
         raw = raw[len(codecs.BOM_UTF8) :]
     try:
         line = raw.decode("utf-8")
