@@ -133,6 +133,20 @@ def test_batch_with_keep_going_applies_the_rest_of_the_batch(tmp_path: Path, db_
     assert [e.event for e in app.audit()] == ["Registered", "Made", "Referred", "Made", "Made"]
 
 
+def test_batch_with_keep_going_applies_the_lines_of_an_item_before_its_refused_one_as_one_a_batch_does(
+    tmp_path: Path, db_url: str
+) -> None:
+    file = tmp_path / "migration.jsonl"
+    closing = command("close", ref="R1", outcome="implemented", decided_on="2024-06-01")
+    file.write_text(jsonl(register(), make(), REFER, BAD_RESPONSE, closing, make("R2")))
+    for batch in ("1", "6"):
+        result = run("apply", "--batch", batch, "--keep-going", str(file), db=db_url)
+        assert result.returncode == 1
+        held = [line for line in result.stderr.splitlines() if "not applied" in line]
+        assert held == ["line 5: not applied, for line 4 of the same item was refused"]
+        assert [e.event for e in Scrutiny(db_url).audit()] == ["Registered", "Made", "Referred", "Made"]
+
+
 def test_rejects_a_batch_size_that_is_not_a_positive_number(db_url: str) -> None:
     result = run("apply", "--batch", "0", "-", db=db_url, stdin="")
     assert result.returncode == 2

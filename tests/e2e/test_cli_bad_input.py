@@ -109,6 +109,12 @@ def test_a_utf8_byte_order_mark_is_accepted(db_url: str) -> None:
     assert code == 0, err
 
 
+def test_the_byte_order_mark_of_a_file_joined_on_is_accepted_too(db_url: str) -> None:
+    joined = b"\xef\xbb\xbf" + jsonl(register()).encode() + b"\xef\xbb\xbf" + jsonl(make()).encode()
+    code, out, err = apply(db_url, joined)
+    assert (code, out) == (0, "applied 2 commands from standard input\n"), err
+
+
 def test_two_hundred_thousand_addressees_are_refused_by_the_limit_not_compared_in_pairs() -> None:
     from scrutiny_es.domain.commands import parse_command
     from scrutiny_es.domain.errors import InvalidCommand
@@ -168,3 +174,32 @@ def test_odd_values_through_the_api_are_refused_as_invalid_commands_and_write_no
     finally:
         app.close()
     assert events(recorded) == 2
+
+
+def test_lines_ending_in_a_carriage_return_alone_are_read_one_command_a_line(db_url: str) -> None:
+    text = jsonl(register(), make("R1"), make("R2")).replace("\n", "\r").encode() + b"\xff{}\r"
+    code, out, err = apply(db_url, text)
+    assert code == 1
+    assert err == "line 4: not UTF-8 text (byte 0xFF at column 1)\n"
+    assert out == "applied 3 commands from standard input; 1 rejected, stopped at the first\n"
+    assert events(db_url) == 3
+
+
+def test_a_number_of_five_thousand_digits_is_refused_by_its_field_when_the_actor_is_given_apart(
+    recorded: str,
+) -> None:
+    line = json.dumps({k: v for k, v in make("R2").items() if k != "actor"})
+    line = line.replace('"item": "Fishing Policy"', '"item": ' + "9" * 5_000)
+    clerk = ["--actor-id", "c", "--actor-name", "Jo", "--actor-role", "clerk"]
+    result = run("apply", "-", *clerk, db=recorded, stdin=line + "\n")
+    assert result.returncode == 1
+    assert result.stderr == "line 1: item: Input should be a valid string, not a number of about 4,999 digits\n"
+    assert events(recorded) == 2
+
+
+def test_an_item_called_actor_is_given_the_actor_of_the_command_line(recorded: str) -> None:
+    line = json.dumps({k: v for k, v in make("R2", item="actor").items() if k != "actor"})
+    clerk = ["--actor-id", "c", "--actor-name", "Jo", "--actor-role", "clerk"]
+    result = run("apply", "-", *clerk, db=recorded, stdin=line + "\n")
+    assert result.returncode == 0, result.stderr
+    assert [row.item for row in Scrutiny(recorded).tracker() if row.ref == "R2"] == ["actor"]

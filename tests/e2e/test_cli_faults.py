@@ -17,7 +17,7 @@ import pytest
 from scrutiny_es import Scrutiny
 from scrutiny_es.domain.model import Actor
 from tests import parts
-from tests.conftest import FixedClock, command, make, register
+from tests.conftest import CLERK, FixedClock, command, make, register
 from tests.e2e.cli import SCRIPT, jsonl, run
 
 POISONED = Actor("c", "Jo\u0000", "clerk")
@@ -202,3 +202,52 @@ def _alive(pid: int) -> bool:
         return False
     state = Path(f"/proc/{pid}/stat").read_text().split()[2] if Path(f"/proc/{pid}/stat").exists() else "X"
     return state not in ("Z", "X")
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        ["tracker", "--format", "html"],
+        ["tracker", "--body", "BCSB", "--format", "xlsx"],
+        ["pack", "--body", "BCSB", "--meeting", "2024-03-14", "--format", "docx"],
+        ["impact"],
+        ["import", "{tracker}", "--body", "BCSB", "--as-of", "2024-03-14"],
+        ["minutes", "{minutes}", "--body", "BCSB"],
+    ],
+)
+def test_an_output_that_cannot_be_written_is_one_line_naming_it_and_records_nothing(
+    tmp_path: Path, asked: list[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'council.db'}"
+    assert run("apply", "-", db=db, stdin=jsonl(register(), make())).returncode == 0
+    tracker, minutes = tmp_path / "tracker.csv", tmp_path / "minutes.txt"
+    tracker.write_text("Ref,Date,Item,Recommendation,Lead Officer\nR2,15/02/2024,Parks,Open the gates,Cabinet\n")
+    minutes.write_text("Minutes of the Board\n\nThursday 15 February 2024\n\n4 Parks\n\nResolved that the Cabinet "
+                       "opens the gates.\n")  # fmt: skip
+    given = [part.format(tracker=tracker, minutes=minutes) for part in asked]
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    for output, prefix in [(tmp_path, []), (tmp_path / "none" / "out", []), (locked / "out", read_only(locked))]:
+        result = subprocess.run(
+            [*prefix, str(SCRIPT), "--db", db, *given, "-o", str(output)], capture_output=True, text=True, timeout=60,
+            env={**os.environ, "SCRUTINY_ACTOR": json.dumps(CLERK)},
+        )  # fmt: skip
+        assert result.returncode == 1, result.stderr
+        reason = {tmp_path: "Is a directory", locked / "out": "Permission denied"}.get(output, "No such file")
+        assert result.stderr.startswith(f"scrutiny-es: {output}: {reason}"), result.stderr
+        assert result.stderr.count("\n") == 1 + result.stderr.count("warning: ")
+    assert not list(locked.iterdir())
+    app = Scrutiny(db)
+    assert parts.read_models_of(app).log.count() == 2
+
+
+def test_a_reader_that_stops_reading_ends_the_report_quietly(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'council.db'}"
+    assert run("apply", "-", db=db, stdin=jsonl(register(), make())).returncode == 0
+    report = subprocess.Popen([str(SCRIPT), "--db", db, "audit", "--format", "json"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)  # fmt: skip
+    assert report.stdout is not None and report.stderr is not None
+    report.stdout.close()  # as `| head -0` does: it wants nothing, and goes before the report is written
+    said = report.stderr.read().decode()
+    assert report.wait(timeout=60) == 141
+    assert said == ""

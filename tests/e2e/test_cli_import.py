@@ -105,3 +105,14 @@ def test_a_file_of_many_bad_cells_names_the_first_hundred_and_counts_the_rest(tm
         "nothing of tracker.csv was recorded: 250 cell(s) to put right first",
     ]
     assert Scrutiny(db_url).tracker() == []
+
+
+def test_a_tracker_dated_after_today_is_refused_on_a_dry_run_too(tmp_path: Path, db_url: str) -> None:
+    board(db_url)
+    path = word_document(tmp_path / "SNACSB tracker.docx", IMPLICATIONS, SANDWELL_ROWS)
+    for dry in (["--dry-run"], []):
+        done = run("import", str(path), "--body", "SNAC", "--as-of", "2199-12-31", *dry, *CLERK, db=db_url)
+        assert done.returncode == 1
+        assert done.stderr.startswith("scrutiny-es: the tracker's date, 31 Dec 2199 (the as-of date), is after today")
+        assert done.stdout == ""
+    assert len(Scrutiny(db_url).audit()) == 1

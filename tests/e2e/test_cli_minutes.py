@@ -147,3 +147,21 @@ def test_a_host_drafts_the_minutes_through_the_api_and_records_only_what_it_appl
     assert not any(r.already_recorded for r in receipts)
     again = app.draft_minutes(minutes, body="SNAC", actor=CLERK)
     assert all(r.already_recorded for r in app.execute_many(again.commands))
+
+
+def test_escape_codes_in_the_minutes_are_shown_as_escapes_not_sent_to_the_terminal(tmp_path: Path) -> None:
+    db = board(tmp_path)
+    noted, refused = tmp_path / "noted.txt", tmp_path / "refused.txt"
+    heading = "Minutes of the Board\n\nThursday 15 February 2024\n\n"
+    noted.write_text(heading + "19/24 Fishing\x1b[2J\n\nResolved that the report be noted \x1b]0;Board\x07 today.\n")
+    refused.write_text(heading + "20/24 Parks\x1b[31m\n\nResolved that the Cabinet opens the gates.\n")
+
+    drafted = run("minutes", str(noted), "--body", "SNAC", db=db)
+    said = run("minutes", str(refused), "--body", "SNAC", db=db)
+
+    assert "\x1b" not in drafted.stdout + drafted.stderr + said.stdout + said.stderr
+    assert drafted.returncode == 0, drafted.stderr
+    assert "19/24 Fishing\\u001b[2J: noted" in drafted.stdout
+    assert "noted \\u001b]0;Board\\u0007 today." in drafted.stdout
+    assert said.returncode == 1
+    assert said.stderr.startswith("scrutiny-es: 20/24 Parks\\u001b[31m: ")

@@ -105,6 +105,25 @@ def test_rejects_a_date_that_is_not_iso(recorded: str) -> None:
     assert "'14/03/2024' is not a date written YYYY-MM-DD" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("asked", "refused"),
+    [
+        (["pack", "--body", "BCSB", "--meeting", "0001-01-01"], "--meeting: '0001-01-01' is not between 1900-01-01"),
+        (["reminders", "--on", "9999-12-31"], "--on: '9999-12-31' is not between 1900-01-01 and 2199-12-31"),
+        (["tracker", "--as-known-at", "0001-01-01T00:00+14:00"], "--as-known-at: '0001-01-01T00:00+14:00' is not"),
+        (["audit", "--as-known-at", "9999-12-31T23:59-12:00"], "--as-known-at: '9999-12-31T23:59-12:00' is not"),
+        (["tracker", "--body", "BCSB", "--year", "9999/00"], "--year: year '9999/00' is not between 1900/01 and"),
+        (["impact", "--body", "BCSB", "--year", "0000/01"], "--year: year '0000/01' is not between 1900/01 and"),
+    ],
+)
+def test_a_day_or_year_the_record_cannot_hold_is_refused_by_its_option_not_as_a_fault(
+    recorded: str, asked: list[str], refused: str
+) -> None:
+    result = run(*asked, db=recorded)
+    assert result.returncode == 2
+    assert refused in result.stderr.splitlines()[-1]
+
+
 def test_the_html_tracker_renders_in_a_browser_as_a_council_tracker(recorded: str, tmp_path: Path) -> None:
     page = tmp_path / "tracker.html"
     assert run("tracker", "--as-of", "2024-04-30", "--format", "html", "-o", str(page), db=recorded).returncode == 0

@@ -198,3 +198,23 @@ def test_a_changed_responsible_person_cell_records_who_the_item_is_for_now_once(
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("imported 0 commands from May tracker.xlsx"), again.stdout
     assert len(Scrutiny(db_url).audit()) == before + 3
+
+
+def test_words_beginning_with_an_equals_sign_go_into_excel_as_typed_not_as_formulas(
+    tmp_path: Path, db_url: str
+) -> None:
+    from openpyxl import load_workbook
+
+    from tests.conftest import make
+
+    board(db_url)
+    typed = make("F1", body="SNAC", item="=1+2", text='=HYPERLINK("http://example.org","Report")',
+                 addressees=[{"name": "@Parks", "kind": "officer"}])  # fmt: skip
+    assert run("apply", "-", db=db_url, stdin=jsonl(typed)).returncode == 0
+    sheet = load_workbook(exported(tmp_path, db_url, "xlsx")).active
+    assert sheet is not None
+    [line] = list(sheet.iter_rows(min_row=2))
+    assert [cell.data_type for cell in line[2:5]] == ["s", "s", "s"]
+    assert [cell.value for cell in line[2:5]] == ["=1+2", '=HYPERLINK("http://example.org","Report")', "@Parks"]
+    back = run("import", str(tmp_path / "tracker.xlsx"), "--body", "SNAC", "--as-of", NEXT, *CLERK, db=db_url)
+    assert back.stdout.startswith("imported 0 commands from tracker.xlsx; 1 row as recorded already"), back.stderr

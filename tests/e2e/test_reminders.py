@@ -224,6 +224,8 @@ def test_without_send_it_lists_everyone_with_their_address_or_none(tmp_path: Pat
          "contacts.csv line 2: a row has two fields, name and email, not 3"),
         ("name,email\nCabinet,a@sandwell.example\nCabinet,b@sandwell.example\n",
          "contacts.csv line 3: name: Cabinet has another address on line 2"),
+        ("name,email\nCabinet," + "x" * 200_000 + "\n",
+         "contacts.csv line 2: cannot be read as CSV (field larger than field limit (131072))"),
     ],
 )  # fmt: skip
 def test_a_bad_contacts_file_names_the_line_and_field_and_nothing_is_sent(

@@ -70,6 +70,7 @@ def test_reads_the_columns_option_into_headers_as_written_and_their_fields() -> 
         ("Date", '--columns: "Date" is not Header=field (for example "Date=target_date")'),
         ("=text", '--columns: "=text" is not Header=field'),
         ("Date=when", "--columns: \"Date=when\": 'when' is not a field; the fields are meeting_date, item, text"),
+        ("Date=target_date,date=meeting_date", '--columns: "date" is given twice, as target_date and as meeting_date'),
     ],
 )
 def test_a_columns_option_it_cannot_read_is_refused_with_what_to_write(text: str, message: str) -> None:

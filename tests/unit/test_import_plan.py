@@ -241,6 +241,17 @@ def test_an_unknown_header_is_left_out_with_a_warning() -> None:
     assert made(result)[0]["addressees"] == []
 
 
+def test_a_column_with_cells_but_no_header_is_said_rather_than_dropped_unawares() -> None:
+    result = plan(table(["Date", "Item", "Action", ""], ["23 Feb 2023", "Trees", "A", "Plant 40 oaks", "and 10 ash"]))
+    assert result.warnings == [
+        'table 1: column 4 has no header, so it is left out (table 1 row 2 holds "Plant 40 oaks"; give it a header '
+        "the import reads)",
+        'table 1: column 5 has no header, so it is left out (table 1 row 2 holds "and 10 ash"; give it a header '
+        "the import reads)",
+    ]
+    assert made(result)[0]["text"] == "A"
+
+
 def test_columns_overrides_change_what_a_header_means() -> None:
     rows = (["Meeting date", "Action", "Date", "Lead"], ["23 Feb 2023", "A", "30 Sep 2023", "Matt Huggins"])
     [item] = made(plan(table(*rows), overrides={"Date": "target_date", "Lead": "addressees"}))

@@ -77,6 +77,14 @@ def test_a_csv_file_neither_utf8_nor_windows_1252_is_refused_with_its_line_and_b
         read_tables(path)
 
 
+def test_a_csv_file_mixing_utf8_and_windows_1252_is_refused_rather_than_garbled(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"No.,Resolution\n1,Open the caf\xe9\n2,Publish \xe2\x80\x93 then review\n")
+    message = "t.csv mixes two encodings: line 3 holds '\u2013' written in UTF-8, but line 2 byte 0xE9, which is not"
+    with pytest.raises(CannotImport, match="^" + message):
+        read_tables(path)
+
+
 def test_a_workbook_saved_with_a_csv_name_is_refused(tmp_path: Path) -> None:
     book = workbook(tmp_path / "t.xlsx", {"Sheet1": [HEADER]})
     path = tmp_path / "tracker.csv"
@@ -209,6 +217,20 @@ def test_a_word_cell_reads_as_the_page_shows_it_with_tracked_changes_accepted(tm
     document.save(str(tmp_path / "t.docx"))
     [read] = read_tables(tmp_path / "t.docx")
     assert read.rows[0].cells == ("Briefing note\tto follow\nin September",)
+
+
+def test_a_word_cell_keeps_its_non_breaking_hyphens_and_parts_lines_at_a_page_break(tmp_path: Path) -> None:
+    document = docx.Document()
+    paragraph = document.add_table(rows=1, cols=1).cell(0, 0).paragraphs[0]
+    for text in ("Report in 2023", "24 on the re", "opening"):
+        run = paragraph.add_run(text)
+        if text != "opening":
+            run._r.append(run._r.makeelement(docx.oxml.ns.qn("w:noBreakHyphen"), {}))
+    paragraph.add_run().add_break(docx.enum.text.WD_BREAK.PAGE)
+    paragraph.add_run("of the library")
+    document.save(str(tmp_path / "t.docx"))
+    [read] = read_tables(tmp_path / "t.docx")
+    assert read.rows[0].cells == ("Report in 2023-24 on the re-opening\nof the library",)
 
 
 # Files that are not what their names say

@@ -7,6 +7,7 @@ Wolverhampton's Adults and Safer City Scrutiny Panel, 10 April 2018 (in its pack
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import zipfile
@@ -15,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 from pypdf import PdfWriter
 
@@ -296,6 +298,20 @@ def test_a_fifty_megabyte_file_is_refused_unread(tmp_path: Path) -> None:
         draft_minutes(huge, "SNAC")
 
 
+def test_a_non_breaking_hyphen_in_word_minutes_stays_a_hyphen(tmp_path: Path) -> None:
+    document = docx.Document()
+    for line in ("Minutes of the Safer Neighbourhoods Scrutiny Board", "Thursday 15 February 2024", "19/24 Budget",
+                 "Resolved:"):  # fmt: skip
+        document.add_paragraph(line)
+    paragraph = document.add_paragraph("1. That the Director of Housing reports on the 2023")
+    run = paragraph.add_run("")
+    run._r.append(run._r.makeelement(docx.oxml.ns.qn("w:noBreakHyphen"), {}))
+    paragraph.add_run("24 budget.")
+    document.save(str(tmp_path / "minutes.docx"))
+    [made] = draft_minutes(tmp_path / "minutes.docx", "SNAC").commands
+    assert made["text"] == "That the Director of Housing reports on the 2023-24 budget."
+
+
 def test_a_word_document_that_is_a_zip_bomb_is_refused(tmp_path: Path) -> None:
     bomb = tmp_path / "minutes.docx"
     with (
@@ -333,6 +349,25 @@ def test_a_people_file_with_a_role_not_in_quotes_is_refused(tmp_path: Path) -> N
     people.write_text("role,name\nHead of Parks (Green Spaces, Events),Matt Huggins\n", encoding="utf-8")
 
     with pytest.raises(CannotImport, match=r"^people.csv line 2: more cells than the header names"):
+        read_people(people)
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"role,name\n\nDirector of Housing,Ren\xe9e Watts\n", "people.csv line 3: not UTF-8 text (byte 0xE9)"),
+        (b"role,name\nDirector of Housing,Alice Davey\n\nThe director of  housing,Dawn Winter\n",
+         "people.csv line 4: The director of  housing is held by Alice Davey on line 2: one name a role"),
+        (b"role,name\n\nDirector of Housing,\n", "people.csv line 3: both role and name are needed"),
+        (b"role,name\nDirector of Housing," + b"x" * 200_000 + b"\n",
+         "people.csv line 2: cannot be read as CSV (field larger than field limit (131072))"),
+    ],
+)  # fmt: skip
+def test_a_people_file_it_cannot_take_is_refused_naming_the_line(tmp_path: Path, content: bytes, said: str) -> None:
+    people = tmp_path / "people.csv"
+    people.write_bytes(content)
+
+    with pytest.raises(CannotImport, match="^" + re.escape(said)):
         read_people(people)
 
 

@@ -324,6 +324,12 @@ def test_a_body_of_the_template_has_its_own_contact_and_an_implication_can_be_le
     assert texts[texts.index("6 Background Papers") + 1] == "Scrutiny Protocol, 2023"
 
 
+def test_a_template_saved_with_a_byte_order_mark_as_notepad_does_is_read(tmp_path: Path) -> None:
+    template = tmp_path / "council.toml"
+    template.write_text('council = "Sandwell Metropolitan Borough Council"\n', encoding="utf-8-sig")
+    assert load_furniture(template, "SNAC").council == "Sandwell Metropolitan Borough Council"
+
+
 @pytest.mark.parametrize(
     ("text", "said"),
     [
@@ -331,6 +337,7 @@ def test_a_body_of_the_template_has_its_own_contact_and_an_implication_can_be_le
         ('director = "James"\n', "director must be a table with name"),
         ("reasons = 2\n", "reasons must be a list of texts"),
         ('council = "S\n', "is not TOML"),
+        ("reasons = " + "[" * 100_000 + "]" * 100_000, "nests its arrays or tables too deeply to be a template"),
         ('[bodies.SNAC]\nimplications = "x"\n', "[bodies.SNAC]: implications must be a table"),
     ],
 )

@@ -26,7 +26,8 @@ from scrutiny_es.adapters.database import (
     sqlite_file,
 )
 from scrutiny_es.adapters.formats import FORMATS
-from scrutiny_es.domain.dates import UK
+from scrutiny_es.adapters.formats.text import visible
+from scrutiny_es.domain.dates import FIRST_DAY, LAST_DAY, UK
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.history import Rag
 from scrutiny_es.projections.reports import READ_MODELS, REPORTS
@@ -78,15 +79,21 @@ def main(argv: Sequence[str] | None = None, *, open: Opener, migrate_store: Call
                     print(f"scrutiny-es: {line}", file=sys.stderr)
         return code
     except ScrutinyError as e:
-        print(f"scrutiny-es: {e}", file=sys.stderr)
+        print(f"scrutiny-es: {visible(str(e))}", file=sys.stderr)  # it may quote a file's words
         return 1
     except KeyboardInterrupt:
         print("scrutiny-es: stopped", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        _reader_gone()
+        return 141
     except Exception as e:
         problem = database_problem(e)
         if problem is not None:
             print(f"scrutiny-es: {problem}", file=sys.stderr)
+            return 1
+        if isinstance(e, OSError) and e.filename is not None:  # a file given that cannot be read or written
+            print(f"scrutiny-es: {e.filename}: {e.strerror}", file=sys.stderr)
             return 1
         if os.environ.get("SCRUTINY_DEBUG"):
             raise
@@ -94,6 +101,14 @@ def main(argv: Sequence[str] | None = None, *, open: Opener, migrate_store: Call
         return 70
     finally:
         _close(opened)
+
+
+def _reader_gone() -> None:
+    """Standard output's reader has gone (``| head`` has all it wanted): what is left unsaid goes nowhere, rather
+    than failing again as the interpreter flushes it at the exit; 141 is the status of a process ended by SIGPIPE."""
+    with suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _close(opened: list[Any]) -> None:
@@ -224,7 +239,9 @@ def parser() -> argparse.ArgumentParser:
     pack.add_argument("--body", required=True, help="the body (its code)")
     pack.add_argument("--meeting", required=True, type=_day, metavar="DATE", help="the meeting's date")
     pack.add_argument("--since", type=_day, metavar="DATE", help="the last meeting (default: the calendar's)")
-    pack.add_argument("--year", metavar="2023/24", help="only the items made in this municipal year of the body")
+    pack.add_argument(
+        "--year", type=_municipal_year, metavar="2023/24", help="only the items made in this municipal year of the body"
+    )
     pack.add_argument("--published", "--as-known-at", dest="as_known_at", type=_moment, metavar="TIMESTAMP",
                       help="the agenda's publication: what was known then (default: now)")  # fmt: skip
     pack.add_argument("--template", metavar="FILE.toml", help="the council's report furniture (director, contact...)")
@@ -250,7 +267,9 @@ def parser() -> argparse.ArgumentParser:
         help="one row per body that made the items (default), addressee, kind of addressee, municipal year, or "
         "body the items are with now (current-body)",
     )  # fmt: skip
-    impact.add_argument("--year", metavar="2023/24", help="items made in this municipal year (of --body)")
+    impact.add_argument(
+        "--year", type=_municipal_year, metavar="2023/24", help="items made in this municipal year (of --body)"
+    )
     impact.add_argument(
         "--as-known-at",
         type=_moment,
@@ -299,7 +318,9 @@ def _page_options(report: argparse.ArgumentParser, name: str) -> None:
         report.add_argument("--status", choices=get_args(ItemStatus), help="only items of this status")
         report.add_argument("--rag", choices=get_args(Rag), help="only items whose latest RAG is this")
     if name == "tracker":
-        report.add_argument("--year", metavar="2023/24", help="only items made in this municipal year (of --body)")
+        report.add_argument(
+            "--year", type=_municipal_year, metavar="2023/24", help="only items made in this municipal year (of --body)"
+        )
         report.add_argument("--open", dest="open_only", action="store_true", help="only items not closed")
         report.add_argument(
             "--overdue", dest="overdue_only", action="store_true", help="only items with anything overdue"
@@ -358,7 +379,7 @@ def _days(text: str) -> int:
 def _day(text: str) -> date:
     try:
         if len(text) == 10:
-            return date.fromisoformat(text)
+            return _in_range(date.fromisoformat(text), text)
     except ValueError:
         pass
     raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD")
@@ -372,7 +393,24 @@ def _moment(text: str) -> datetime:
             moment = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a timestamp such as 2024-03-14T18:00") from None
+    _in_range(moment.date(), text)
     return moment if moment.tzinfo else moment.replace(tzinfo=UK)
+
+
+def _in_range(day: date, text: str) -> date:
+    """A day the record can hold (DESIGN 5.0): one far outside it would overflow the sums of dates and times the
+    reports make."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between {FIRST_DAY} and {LAST_DAY}")
+    return day
+
+
+def _municipal_year(text: str) -> str:
+    """A year written ``2023/24``, as the body's own reading takes it, whose days the record can hold."""
+    begins = text.strip()[:4]
+    if begins.isdigit() and not FIRST_DAY.year <= int(begins) < LAST_DAY.year:
+        raise argparse.ArgumentTypeError(f"year {text!r} is not between {FIRST_DAY.year}/01 and 2198/99")
+    return text
 
 
 def write(text: str, output: str | None) -> None:

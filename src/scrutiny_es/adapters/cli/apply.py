@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import io
 import json
 import os
 import sys
@@ -42,11 +43,12 @@ def apply(args: argparse.Namespace) -> int:
         return said
 
     def held_back(batch: list[Line]) -> list[Line]:
-        """The batch without the lines of an item an earlier line of which was refused (said, and counted)."""
+        """The batch without the lines of an item an earlier line of which was refused (said, and counted); its
+        lines before that one are applied, whatever the batch they share."""
         nonlocal held
         kept = []
         for line in batch:
-            earlier = next((refused[k] for k in _items_of(line) if k in refused), None)
+            earlier = next((refused[k] for k in _items_of(line) if refused.get(k, line.number) < line.number), None)
             if earlier is None:
                 kept.append(line)
                 continue
@@ -78,7 +80,8 @@ def apply(args: argparse.Namespace) -> int:
                         break
                     # A later line of the same item is not applied without it: a re-run after the fix then applies
                     # the fixed line in its place, and the lines after it in their order.
-                    refused.update(dict.fromkeys(_items_of(batch[index]), batch[index].number))
+                    for item in _items_of(batch[index]):  # its first refused line: the lines after it wait for it
+                        refused[item] = min(refused.get(item, batch[index].number), batch[index].number)
                     del batch[index]
                     batch = held_back(batch)  # and the rest of the batch is tried again without them
                 if rejected and not args.keep_going:
@@ -102,27 +105,40 @@ class Line(NamedTuple):
 def commands(file: BinaryIO, actor: dict[str, str] | None = None) -> Iterator[Line]:
     """The commands of a .jsonl file with their line numbers; blank lines and # comments skipped.
 
-    Lines are read as bytes, at most ``MAX_LINE`` at a time, so a bad byte or a line of a
-    hundred megabytes is one bad line like any other, not the end of the file.
+    Lines are read at most ``MAX_LINE`` at a time, so a bad byte or a line of a hundred
+    megabytes is one bad line like any other, not the end of the file. A line ends with a
+    newline, a carriage return and newline (Windows) or a carriage return alone (an old Mac
+    editor's), which no JSON string may hold raw.
     """
     number = 0
-    while raw := file.readline(MAX_LINE + 1):
-        number += 1
-        if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
-            while (rest := file.readline(MAX_LINE)) and not rest.endswith(b"\n"):
-                pass
-            yield Line(number, "", f"longer than the {MAX_LINE:,} bytes a command may take")
-            continue
-        if number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            column = len(raw[: e.start].decode("utf-8", "replace")) + 1
-            yield Line(number, "", f"not UTF-8 text (byte 0x{raw[e.start]:02X} at column {column})")
-            continue
-        if line.strip() and not line.lstrip().startswith("#"):
-            yield _with_actor(Line(number, line), actor) if actor and '"actor"' not in line else Line(number, line)
+    text = io.TextIOWrapper(file, encoding="utf-8", errors="surrogateescape", newline=None)  # each byte kept
+    try:
+        while read := text.readline(MAX_LINE + 1):
+            number += 1
+            if len(read) > MAX_LINE and not read.endswith("\n"):
+                while (rest := text.readline(MAX_LINE)) and not rest.endswith("\n"):
+                    pass
+                yield Line(number, "", f"longer than the {MAX_LINE:,} bytes a command may take")
+                continue
+            line = _line(number, read.encode("utf-8", "surrogateescape"), actor)
+            if line is not None:
+                yield line
+    finally:
+        text.detach()  # the file is its opener's to close
+
+
+def _line(number: int, raw: bytes, actor: dict[str, str] | None) -> Line | None:
+    """One line of the file, read from its bytes; None for a blank line or a comment."""
+    if raw.startswith(codecs.BOM_UTF8):  # the file's, or that of a file joined on (cat a.jsonl b.jsonl)
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        column = len(raw[: e.start].decode("utf-8", "replace")) + 1
+        return Line(number, "", f"not UTF-8 text (byte 0x{raw[e.start]:02X} at column {column})")
+    if not line.strip() or line.lstrip().startswith("#"):
+        return None
+    return _with_actor(Line(number, line), actor) if actor else Line(number, line)
 
 
 def _batches(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
@@ -179,11 +195,18 @@ def _items_of(line: Line) -> list[tuple[str, str | None]]:
 
 
 def _with_actor(line: Line, actor: dict[str, str]) -> Line:
+    """The line with the actor put in first where it has none (an item called "actor" is not one), every other
+    character kept as written: a value that could not be written back (a number of 5,000 digits) is then refused
+    by its field like any other."""
     try:
         data = json_object(line.text)
     except InvalidCommand:
         return line  # as it is: applying it says what is wrong
-    return Line(line.number, json.dumps({**data, "actor": data.get("actor", actor)}, ensure_ascii=False))
+    if "actor" in data:
+        return line
+    given = json.dumps({"actor": actor}, ensure_ascii=False)
+    text = line.text.lstrip()
+    return Line(line.number, given if not data else f"{given[:-1]}, {text[1:]}")
 
 
 def _not_csv(lines: Iterator[Line], name: str) -> Iterator[Line]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from scrutiny_es.adapters.cli.apply import default_actor
+from scrutiny_es.adapters.formats.text import visible
 from scrutiny_es.application import BatchRejected
 from scrutiny_es.domain.errors import ScrutinyError
 
@@ -25,7 +26,7 @@ def minutes(args: argparse.Namespace) -> int:
     app: Any = args.open(args.db)
     draft = app.draft_minutes(Path(args.file), body=args.body, meeting_date=args.meeting_date,
                               people=Path(args.people) if args.people else None, actor=actor)  # fmt: skip
-    sys.stdout.write(draft.report())
+    sys.stdout.write(visible(draft.report()))  # the minutes' words, and nothing in them that acts on a terminal
     commands = draft.commands
     if args.output:
         Path(args.output).write_text(draft.jsonl(), encoding="utf-8")

@@ -76,7 +76,11 @@ def read_contacts(path: Path) -> dict[str, str]:
         raise ScrutinyError(f"--contacts: there is no file {path}") from None
     except UnicodeDecodeError as e:
         raise ScrutinyError(f"{path}: not UTF-8 text (byte 0x{e.object[e.start]:02X})") from None
-    rows = csv.reader(text.splitlines())
+    reader = csv.reader(text.splitlines())
+    try:
+        rows = iter(list(reader))
+    except csv.Error as e:  # a cell of more than 131,072 characters
+        raise ScrutinyError(f"{path} line {reader.line_num}: cannot be read as CSV ({e})") from None
     header = [cell.strip().casefold() for cell in next(rows, [])]
     if header != ["name", "email"]:
         raise ScrutinyError(f"{path} line 1: the header must be name,email")

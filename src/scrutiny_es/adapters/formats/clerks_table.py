@@ -172,6 +172,8 @@ def _xlsx(lines: Sequence[list[Cell]], title: str, columns: Sequence[str], said:
     for cells_ in sheet.iter_rows(min_row=2):
         for cell in cells_:
             cell.alignment = wrap
+            if cell.data_type == "f":  # words a clerk typed that begin with "=": shown as typed, never worked out
+                cell.data_type = "s"
         for at in dated:
             cells_[at].number_format = "yyyy-mm-dd"
     for at, heading in enumerate(columns, start=1):

@@ -112,13 +112,15 @@ def load_furniture(path: str | Path | None, body: str) -> Furniture:
         return Furniture()
     where = f"template {path}"
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))  # as Windows Notepad may save it
     except OSError as e:
         raise ScrutinyError(f"{where}: cannot be read ({e.strerror or e})") from None
     except UnicodeDecodeError:
         raise ScrutinyError(f"{where}: is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as e:
         raise ScrutinyError(f"{where}: is not TOML: {e}") from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise ScrutinyError(f"{where}: nests its arrays or tables too deeply to be a template") from None
     bodies = data.pop("bodies", {})
     if not isinstance(bodies, dict) or not all(isinstance(v, dict) for v in bodies.values()):
         raise ScrutinyError(f"{where}: bodies must hold a table per body code, as [bodies.SNAC]")

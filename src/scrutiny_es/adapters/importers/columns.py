@@ -225,7 +225,11 @@ def parse_columns(text: str) -> dict[str, Meaning]:
         if not equals or not header_key(header):
             msg = f'--columns: "{part.strip()}" is not Header=field (for example "Date=target_date")'
             raise CannotImport(msg)
-        overrides[header] = check_meaning(field, header)
+        meant = check_meaning(field, header)
+        said = next((h for h in overrides if header_key(h) == header_key(header)), None)
+        if said is not None and overrides[said] != meant:  # else the last would silently win
+            raise CannotImport(f'--columns: "{header}" is given twice, as {overrides[said]} and as {meant}')
+        overrides[header] = meant
     return overrides
 
 

@@ -52,16 +52,18 @@ def read_csv(path: Path, size: int) -> list[tuple[int, list[str]]]:
             return _decoded(file, name, "utf-8", "UTF-8 text (it starts with UTF-8's mark)", len(codecs.BOM_UTF8))
         try:
             return _decoded(file, name, "utf-8", "", 0)
-        except _NotThisEncoding:
-            return _decoded(file, name, "cp1252", "UTF-8 or Windows-1252 text", 0)
+        except _NotThisEncoding as not_utf8:
+            return _decoded(file, name, "cp1252", "UTF-8 or Windows-1252 text", 0, not_utf8)
 
 
-def _decoded(file: BinaryIO, name: str, encoding: str, what: str, skip: int) -> list[tuple[int, list[str]]]:
+def _decoded(
+    file: BinaryIO, name: str, encoding: str, what: str, skip: int, not_utf8: _NotThisEncoding | None = None
+) -> list[tuple[int, list[str]]]:
     """The records, with the lines decoded as ``encoding``; a line that is not: ``_NotThisEncoding`` if ``what``
     is empty (another encoding is to be tried), else the clerk's message."""
     file.seek(skip)
     try:
-        return _records(name, _lines(file, name, encoding))
+        return _records(name, _lines(file, name, encoding, not_utf8))
     except _NotThisEncoding as e:
         if not what:
             raise
@@ -69,10 +71,17 @@ def _decoded(file: BinaryIO, name: str, encoding: str, what: str, skip: int) -> 
         raise CannotImport(msg) from None
 
 
-def _lines(file: BinaryIO, name: str, encoding: str) -> Iterator[str]:
-    """The file's lines as text, split as CSV splits them (at CR LF, LF or a lone CR), each with its ending."""
+def _lines(file: BinaryIO, name: str, encoding: str, not_utf8: _NotThisEncoding | None = None) -> Iterator[str]:
+    """The file's lines as text, split as CSV splits them (at CR LF, LF or a lone CR), each with its ending.
+
+    Read as Windows-1252 for the byte ``not_utf8`` names, a file that holds UTF-8 text elsewhere is refused
+    once read: it mixes the two (rows pasted from another file), and either reading would garble half of it.
+    """
     number = 0
+    mixed: tuple[int, str] | None = None
     for raw in file:
+        if not_utf8 is not None and mixed is None and (found := _utf8_character(raw)) is not None:
+            mixed = (number + raw[: found[0]].count(b"\r") + 1, found[1])
         if b"\x00" in raw:
             at = number + raw[: raw.index(b"\x00")].count(b"\r") + 1
             msg = f"{name} is not CSV text (a NUL byte on line {at})"
@@ -85,6 +94,25 @@ def _lines(file: BinaryIO, name: str, encoding: str) -> Iterator[str]:
             if line:
                 number += 1
                 yield line
+    if mixed is not None and not_utf8 is not None:
+        msg = (
+            f"{name} mixes two encodings: line {mixed[0]} holds {mixed[1]!r} written in UTF-8, but line "
+            f"{not_utf8.line} byte 0x{not_utf8.byte:02X}, which is not UTF-8; save it again as CSV UTF-8"
+        )
+        raise CannotImport(msg)
+
+
+_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _utf8_character(raw: bytes) -> tuple[int, str] | None:
+    """Where a character written in UTF-8 is in the line, and which, if one is."""
+    for found in _UTF8_CHARACTER.finditer(raw):
+        try:
+            return found.start(), found[0].decode("utf-8")
+        except UnicodeDecodeError:  # an overlong form or a surrogate: not UTF-8 after all
+            continue
+    return None
 
 
 def _utf16_lines(file: BinaryIO, name: str) -> Iterator[str]:

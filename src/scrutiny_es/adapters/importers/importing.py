@@ -16,12 +16,14 @@ from typing import Any
 from scrutiny_es.adapters.extras import need
 from scrutiny_es.adapters.importers.changes import NotesAre, changes_only
 from scrutiny_es.adapters.importers.columns import parse_columns
+from scrutiny_es.adapters.importers.errors import CannotImport
 from scrutiny_es.adapters.importers.origins import origins, transfer_in
 from scrutiny_es.adapters.importers.plan import ImportPlan, plan_import
 from scrutiny_es.adapters.importers.tables import read_tables
 from scrutiny_es.adapters.importers.words import NamesAre
 from scrutiny_es.application import BatchRejected, ScrutinyService
 from scrutiny_es.application.collector import collector_paused
+from scrutiny_es.domain.dates import long_date
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.projections.views import ItemView
 
@@ -72,6 +74,9 @@ def import_tracker(
     names cell as one name, or split. ``progress(done, total)`` is
     called after each batch."""
     record.body(body)  # the body must be registered first
+    if as_of is not None and as_of > record.today():  # said before any file is read, and on a dry run too
+        msg = f"the tracker's date, {long_date(as_of)} (the as-of date), is after today ({long_date(record.today())}): "
+        raise CannotImport(msg + "give the date of the agenda it was published in")
     path = Path(path)
     if path.suffix.lower() in OFFICE:
         need("office", OFFICE[path.suffix.lower()])

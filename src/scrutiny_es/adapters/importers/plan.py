@@ -153,6 +153,7 @@ class _Planner:
                 f'{where}column "{unknown}" is not one the import reads; left out '
                 f'(--columns "{unknown}=FIELD" says what it holds)'
             )
+        self.plan.warnings.extend(_unheaded_warnings(table, header_row, header.position))
         for column in header.repeated:
             first = header.first(column.field)
             self.plan.warnings.append(
@@ -458,6 +459,27 @@ class _Row:
     def keep(self, column: Column, text: str, why: str) -> None:
         self.kept.append(f"{column.header}: {text}")
         self.warn(column, text, why)
+
+
+def _unheaded_warnings(table: SourceTable, header_row: SourceRow, position: int) -> list[str]:
+    """A column with cells below the header row but no header of its own (blank, or past the header's last) is
+    said, with its first cell: what it holds is left out, and a clerk must not lose a column unawares."""
+    named = {i for i, cell in enumerate(header_row.cells) if header_key(cell)}
+    first: dict[int, tuple[SourceRow, str]] = {}
+    for row in table.rows[position + 1 :]:
+        for i, cell in enumerate(row.cells):
+            if i not in named and i not in first and cell.strip():
+                first[i] = (row, cell.strip())
+    where = f"{table.label}: " if table.label else ""
+    return [
+        f'{where}column {i + 1} has no header, so it is left out ({_ref(table, row)} holds "{_shown(cell)}"; '
+        f"give it a header the import reads)"
+        for i, (row, cell) in sorted(first.items())
+    ]
+
+
+def _shown(cell: str) -> str:
+    return cell if len(cell) <= 50 else cell[:50] + "…"
 
 
 def _ref(table: SourceTable, row: SourceRow) -> RowRef:

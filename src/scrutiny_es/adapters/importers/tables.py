@@ -284,9 +284,13 @@ def _word_rows(tbl: Any, where: str) -> Iterator[tuple[int, list[str]]]:
 _PARAGRAPHS = "./w:p | ./w:sdt/w:sdtContent/w:p"
 _RUN_PARTS = (
     ".//w:r[not(ancestor::w:txbxContent or ancestor::w:del or ancestor::w:moveFrom)]"
-    "/*[self::w:t or self::w:tab or self::w:cr or (self::w:br and (not(@w:type) or @w:type='textWrapping'))]"
+    "/*[self::w:t or self::w:tab or self::w:cr or self::w:br or self::w:noBreakHyphen]"
 )
-"""The text of a paragraph as it reads on the page: insertions of tracked changes in, deletions and text boxes out."""
+"""The text of a paragraph as it reads on the page: insertions of tracked changes in, deletions and text boxes out;
+a break of any kind parts lines, and Word's non-breaking hyphen ("2023-24", "re-opening") is a hyphen."""
+
+
+_MARKS = {"tab": "\t", "noBreakHyphen": "-"}
 
 
 def _word_cell_text(tc: Any) -> str:
@@ -297,7 +301,7 @@ def _word_paragraph_text(p: Any) -> str:
     parts = []
     for part in p.xpath(_RUN_PARTS):
         tag = part.tag.rpartition("}")[2]
-        parts.append((part.text or "") if tag == "t" else "\t" if tag == "tab" else "\n")
+        parts.append((part.text or "") if tag == "t" else _MARKS.get(tag, "\n"))
     return "".join(parts)
 
 

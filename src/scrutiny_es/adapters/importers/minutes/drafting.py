@@ -131,20 +131,34 @@ def read_people(path: Path) -> dict[str, str]:
     """Roles and the names of who holds them, from a CSV file with the columns ``role`` and ``name``."""
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise CannotImport(f"{path.name}: cannot be read as UTF-8 text ({e})") from None
-    rows = list(csv.DictReader(io.StringIO(text)))
-    if not rows or not {"role", "name"} <= {(h or "").strip().lower() for h in rows[0]}:
+    except UnicodeDecodeError as e:
+        line, byte = e.object[: e.start].count(b"\n") + 1, e.object[e.start]
+        msg = f"{path.name} line {line}: not UTF-8 text (byte 0x{byte:02X}): save it as CSV UTF-8"
+        raise CannotImport(msg) from None
+    except OSError as e:
+        raise CannotImport(f"{path.name}: cannot be read ({e.strerror or e})") from None
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        rows = [(reader.line_num, row) for row in reader]  # each with the line it ends on: blank lines are left out
+    except csv.Error as e:  # a cell of more than 131,072 characters
+        raise CannotImport(f"{path.name} line {reader.reader.line_num}: cannot be read as CSV ({e})") from None
+    if not rows or not {"role", "name"} <= {(h or "").strip().lower() for h in rows[0][1]}:
         raise CannotImport(f"{path.name}: a people file is CSV with a header row naming the columns role and name")
-    people = {}
-    for number, row in enumerate(rows, start=2):
+    people: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for number, row in rows:
         if None in row:
             msg = f"{path.name} line {number}: more cells than the header names (put a role with commas in quotes)"
             raise CannotImport(msg)
         cells = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
         if not cells.get("role") or not cells.get("name"):
             raise CannotImport(f"{path.name} line {number}: both role and name are needed")
-        people[_key(cells["role"])] = cells["name"]
+        role = _key(cells["role"])
+        if people.get(role, cells["name"]) != cells["name"]:  # else the last would silently win
+            msg = f"{path.name} line {number}: {cells['role']} is held by {people[role]} on line {lines[role]}"
+            raise CannotImport(msg + ": one name a role")
+        people[role] = cells["name"]
+        lines.setdefault(role, number)
     return people
 
 

@@ -184,6 +184,8 @@ def _run_text(element: ElementTree.Element) -> list[str]:
             parts.append("\t")
         elif tag in (f"{_W}br", f"{_W}cr"):
             parts.append("\n")
+        elif tag == f"{_W}noBreakHyphen":  # Word's non-breaking hyphen ("2023-24", "re-affirmed")
+            parts.append("-")
         else:
             parts.extend(_run_text(child))
     return parts
