@@ -84,6 +84,16 @@ def test_a_deployments_policy_replaces_the_built_in_one(db_url: str, tmp_path: P
         app.execute(register("X2", actor={**CLERK, "role": "clerk"}))
 
 
+def test_a_policy_file_saved_with_a_byte_order_mark_is_read(db_url: str, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_bytes(b"\xef\xbb\xbf" + POLICY.encode())
+    app = Scrutiny(db_url, clock=FixedClock(), policy=policy)
+    item(app)
+    auditor = {"id": "a1", "name": "Audit", "role": "auditor"}
+    with pytest.raises(NotPermitted):
+        app.execute(command("reaffirm", ref="R1", decided_on="2024-03-01", actor=auditor))
+
+
 def test_the_command_line_names_the_refused_line_and_reads_a_policy_file(db_url: str, tmp_path: Path) -> None:
     refused = run("apply", "-", db=db_url, stdin=jsonl(register(), make(actor=PUBLIC)))
     assert refused.returncode == 1

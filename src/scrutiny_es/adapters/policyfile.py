@@ -19,7 +19,8 @@ def load_policy(path: str | Path) -> Policy:
         if size > MAX_POLICY:
             msg = f"the policy {path} is {size:,} bytes; a policy is at most {MAX_POLICY:,}"
             raise ScrutinyError(msg)
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        # utf-8-sig: a file saved with a byte-order mark (as Windows Notepad may) is read, not refused as not TOML
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
     except OSError as e:
         raise ScrutinyError(f"the policy {path}: {e.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
