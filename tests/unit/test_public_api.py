@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from scrutiny_es import (
     BodyNotFound,
     DateOutOfOrder,
     InvalidCommand,
+    InvalidQuery,
     NotAnAddressee,
     NotPermitted,
     RecommendationNotFound,
@@ -93,6 +94,65 @@ def test_a_command_built_from_the_public_classes_is_recorded(service) -> None:  
     )  # fmt: skip
     assert service.execute(sent).events == ("ProgressReported",)
     assert [row.rag for row in service.tracker()] == ["green"]
+
+
+NAIVE = datetime(2024, 3, 1, 12, 0)  # no zone: which moment it is cannot be said
+
+
+@pytest.mark.parametrize(
+    ("ask", "field"),
+    [
+        (lambda app: app.body(5), "body"),
+        (lambda app: app.body({"code": "BCSB"}), "body"),
+        (lambda app: app.body(None), "body"),
+        (lambda app: app.recommendation(None, "R1"), "body"),
+        (lambda app: app.recommendation("BCSB", ["R1"]), "ref"),
+        (lambda app: app.recommendations(b"BCSB"), "body"),
+        (lambda app: app.recommendations("BCSB", 5), "refs"),
+        (lambda app: app.recommendations("BCSB", "R1"), "refs"),
+        (lambda app: app.body_names("BCSB"), "codes"),
+        (lambda app: app.body_names([1.5]), "codes"),
+        (lambda app: app.tracker(body=True), "body"),
+        (lambda app: app.tracker(ref="R\ud800"), "ref"),
+        (lambda app: app.tracker(addressee="Cab\udc80inet"), "addressee"),
+        (lambda app: app.tracker(as_of="2024-03-01"), "as_of"),
+        (lambda app: app.tracker(as_of=NAIVE), "as_of"),
+        (lambda app: app.tracker(as_known_at=NAIVE), "as_known_at"),
+        (lambda app: app.tracker(as_known_at=date(2024, 3, 1)), "as_known_at"),
+        (lambda app: app.tracker(as_known_at=datetime.min.replace(tzinfo=UTC)), "as_known_at"),
+        (lambda app: app.tracker(year=2023), "year"),
+        (lambda app: app.tracker(year="9999/00"), "year"),
+        (lambda app: app.overdue(as_of=date.min), "as_of"),
+        (lambda app: app.overdue(as_known_at=NAIVE), "as_known_at"),
+        (lambda app: app.audit(body=5), "body"),
+        (lambda app: app.audit(as_known_at=NAIVE), "as_known_at"),
+        (lambda app: app.item("BCSB", 1), "ref"),
+        (lambda app: app.item("BCSB", "R1", as_known_at=NAIVE), "as_known_at"),
+        (lambda app: app.meeting_pack("BCSB", None), "meeting"),
+        (lambda app: app.meeting_pack("BCSB", date.min), "meeting"),
+        (lambda app: app.meeting_pack("BCSB", date(2024, 3, 1), since=NAIVE), "since"),
+        (lambda app: app.meeting_pack("BCSB", date(2024, 3, 1), exempt="no"), "exempt"),
+        (lambda app: app.impact(from_=NAIVE), "from"),
+        (lambda app: app.impact(to="2024-12-01"), "to"),
+        (lambda app: app.impact(as_known_at=NAIVE), "as_known_at"),
+        (lambda app: app.reminders(on=date.max), "on"),
+        (lambda app: app.report_day(as_known_at=NAIVE), "as_known_at"),
+        (lambda app: app.year_days("BCSB", "0000/01"), "year"),
+    ],
+)  # fmt: skip
+def test_a_report_asked_with_a_value_of_the_wrong_kind_is_refused_naming_the_argument(service, ask, field) -> None:  # type: ignore[no-untyped-def]
+    before = service.audit()
+    with pytest.raises(InvalidQuery) as raised:
+        ask(service)
+    assert raised.value.field == field
+    assert str(raised.value).startswith(field)  # the message names it too
+    assert service.audit() == before
+
+
+@pytest.mark.parametrize("within", [10**30, "14", None, 1.5, True])
+def test_reminders_looking_ahead_a_number_of_days_that_is_not_one_are_refused(service, within) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidCommand, match="within: must be 0 or more days"):
+        service.reminders(within=within)
 
 
 def test_docs_api_describes_every_public_name() -> None:

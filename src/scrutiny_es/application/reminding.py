@@ -14,9 +14,13 @@ from typing import NamedTuple
 from scrutiny_es.application.ports import Mailer
 from scrutiny_es.application.reading import Reading
 from scrutiny_es.application.recording import BatchRejected, Receipt, Recording
+from scrutiny_es.domain.dates import shown
 from scrutiny_es.domain.errors import AlreadyReminded, InvalidCommand
 from scrutiny_es.domain.policy import Policy
 from scrutiny_es.projections.reminders import Owing, Reminder, reminders
+
+MAX_WITHIN = 3660
+"""Days ahead a reminder may look at the most: ten years; more is a mistake (and past the last date a record holds)."""
 
 
 class NotSent(NamedTuple):
@@ -50,8 +54,8 @@ class Reminding:
         contacts: Mapping[str, str] | None,
         unless_reminded_on: date | None = None,
     ) -> list[Reminder]:
-        if within < 0:
-            raise InvalidCommand([("within", f"must be 0 or more days, not {within}")])
+        if not isinstance(within, int) or isinstance(within, bool) or not 0 <= within <= MAX_WITHIN:
+            raise InvalidCommand([("within", f"must be 0 or more days, at most {MAX_WITHIN:,}, not {shown(within)}")])
         if body is not None:
             self._reading.body(body)
         day = on or self._reading.today()
