@@ -24,6 +24,7 @@ from scrutiny_es.adapters.store.migrate import event_store_in
 from scrutiny_es.adapters.store.reconnect import reconnecting
 from scrutiny_es.application import BatchRejected, Receipt, ScrutinyService
 from scrutiny_es.application.ports import Clock
+from scrutiny_es.application.recording import batch_of
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 
@@ -125,7 +126,7 @@ class Scrutiny(ScrutinyService):
         from scrutiny_es.adapters.jsonlines import read_command
 
         read: list[AnyCommand | dict[str, Any] | str] = []
-        for index, command in enumerate(commands):
+        for index, command in enumerate(batch_of(commands)):
             try:
                 read.append(read_command(command) if isinstance(command, str | bytes) else command)
             except ScrutinyError as e:

@@ -25,9 +25,9 @@ def test_reads_the_json_form_into_the_command_model() -> None:
     assert [a.kind for a in cmd.addressees] == ["executive", "officer"]
 
 
-def test_accepts_a_command_model_as_it_is() -> None:
+def test_accepts_a_command_model_checked_again_as_an_equal_one() -> None:
     cmd = RegisterBody(actor={"id": "a", "name": "b", "role": "c"}, body="X", name="N", council="C")  # type: ignore[arg-type]
-    assert parse_command(cmd) is cmd
+    assert parse_command(cmd) == cmd
 
 
 def test_reads_local_deadline_periods_and_writes_them_the_same_way() -> None:

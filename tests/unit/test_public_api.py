@@ -155,6 +155,49 @@ def test_reminders_looking_ahead_a_number_of_days_that_is_not_one_are_refused(se
         service.reminders(within=within)
 
 
+@pytest.mark.parametrize(
+    ("changed", "field"),
+    [
+        (lambda sent: sent.model_copy(update={"note": "Two sites\x00chosen"}), "note"),
+        (lambda sent: sent.model_copy(update={"reported_on": "last week"}), "reported_on"),
+        (lambda sent: sent.model_copy(update={"actor": {"id": 5}}), "actor.id"),
+        (lambda sent: ReportProgress.model_construct(**dict(sent) | {"ref": 7}), "ref"),
+        (lambda sent: scrutiny_es.AddAddressee.model_construct(
+            actor=sent.actor, body="BCSB", ref="R1", addressee=5, decided_on="2024-03-01", reason="r"), "addressee"),
+    ],
+)  # fmt: skip
+def test_a_command_object_changed_unchecked_by_model_copy_or_model_construct_is_checked_and_nothing_written(  # type: ignore[no-untyped-def]
+    service, changed, field
+) -> None:
+    sent = ReportProgress(actor=scrutiny_es.Actor(**CLERK), body="BCSB", ref="R1", note="On track",
+                          reported_on="2024-03-01", reported_by="Director of Housing")  # fmt: skip
+    before = service.audit()
+    with pytest.raises(InvalidCommand) as raised:
+        service.execute(changed(sent))
+    assert raised.value.field == field
+    assert service.audit() == before
+
+
+@pytest.mark.parametrize("batch", [None, 5, "[]", b"[]", make("R2")])
+def test_execute_many_given_one_command_or_no_collection_of_them_refuses_it_saying_what_it_takes(
+    service, batch
+) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidCommand, match="execute_many takes a list of commands"):
+        service.execute_many(batch)
+    assert [row.ref for row in service.tracker()] == ["R1"]
+
+
+def test_a_command_in_bytes_that_are_not_utf8_is_refused_as_apply_refuses_such_a_line(tmp_path: Path) -> None:
+    app = scrutiny_es.Scrutiny(f"sqlite:///{tmp_path / 'record.db'}", clock=FixedClock())
+    app.execute(register())
+    with pytest.raises(InvalidCommand, match=r"not UTF-8 text \(byte 0xFF at column 13\)"):
+        app.execute(b'{"command":"\xff"}')
+    with pytest.raises(BatchRejected, match="not UTF-8 text"):
+        app.execute_many([make(), b'{"command":"\xff"}'])
+    assert [entry.event for entry in app.audit()] == ["Registered"]
+    app.close()
+
+
 def test_docs_api_describes_every_public_name() -> None:
     described = (Path(__file__).parent.parent.parent / "docs" / "api.md").read_text()
     assert [name for name in scrutiny_es.__all__ if f"`{name}`" not in described] == []

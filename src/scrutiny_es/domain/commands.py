@@ -216,7 +216,10 @@ def _owed(given: list[OwedBy]) -> list[Owed]:
     return [Owed(o.reason, o.due) for o in given]
 
 
-def _owed_json(owed: list[Owed]) -> list[dict[str, str]]:
+def _owed_json(owed: list[Owed] | Any) -> Any:
+    """As JSON; anything else (put in a command by ``model_construct``, unchecked) as it is, for the check to name."""
+    if not (isinstance(owed, list) and all(isinstance(o, Owed) for o in owed)):
+        return owed
     return [{"reason": o.reason, "due": o.due.isoformat()} for o in owed]
 
 
@@ -399,8 +402,8 @@ def parse_command(data: Any) -> AnyCommand:
     ``scrutiny_es.adapters.jsonlines``, which a host's ``Scrutiny`` and ``scrutiny-es apply`` use.
     """
     if type(data) is not dict:  # the usual case (a bulk apply's) is none of these, and goes straight on
-        if isinstance(data, Command):
-            return data  # type: ignore[return-value]
+        if isinstance(data, Command):  # checked again: ``model_copy(update=...)`` and ``model_construct`` check nothing
+            data = data.model_dump(by_alias=True, round_trip=True, warnings=False)
         if isinstance(data, str | bytes):
             return command_from_json(data)
     if isinstance(data, dict) and not isinstance(data.get("command", ""), str):

@@ -90,7 +90,10 @@ def _addressee(given: Addressee) -> values.Addressee:
     return values.Addressee(given.name, given.kind, given.role)
 
 
-def _addressee_json(addressee: values.Addressee) -> dict[str, str | None]:
+def _addressee_json(addressee: values.Addressee | Any) -> Any:
+    """As JSON; anything else (put in a command by ``model_construct``, unchecked) as it is, for the check to name."""
+    if not isinstance(addressee, values.Addressee):
+        return addressee
     return {"name": addressee.name, "role": addressee.role, "kind": addressee.kind}
 
 
