@@ -198,6 +198,44 @@ def test_a_command_in_bytes_that_are_not_utf8_is_refused_as_apply_refuses_such_a
     app.close()
 
 
+@pytest.mark.parametrize(
+    ("ask", "error", "field"),
+    [
+        (lambda app: app.catch_up("audit"), InvalidQuery, "names"),
+        (lambda app: app.catch_up(["tracker", "overdues"]), InvalidQuery, "names"),
+        (lambda app: app.rebuild(["nope"]), InvalidQuery, "names"),
+        (lambda app: app.rebuild(["audit"], progress=5), InvalidQuery, "progress"),
+        (lambda app: app.verify(at=0), InvalidQuery, "at"),
+        (lambda app: app.verify(at=True), InvalidQuery, "at"),
+        (lambda app: app.verify(at=1, digest=5), InvalidQuery, "digest"),
+        (lambda app: list(app.follow(timeout=float("nan"))), InvalidQuery, "timeout"),
+        (lambda app: list(app.follow(timeout=0.1, poll=-1)), InvalidQuery, "poll"),
+        (lambda app: app.wait_for(None), InvalidQuery, "receipt"),
+        (lambda app: app.wait_for(app.execute(make("R2")), timeout="10"), InvalidQuery, "timeout"),
+        (lambda app: app.wait_for_events(-1), InvalidQuery, "timeout"),
+        (lambda app: app.unit_of_work(5), InvalidQuery, "work"),
+        (lambda app: app.reminders(contacts=["Cabinet"]), InvalidCommand, "contacts"),
+        (lambda app: app.send_reminders(None, CLERK, contacts={"Cabinet": "c@example.gov.uk"}), InvalidCommand, "mailer"),
+        (lambda app: app.send_reminders(Outbox(), "dem-01", contacts={"Cabinet": "c@example.gov.uk"}), InvalidCommand,
+         "actor"),
+    ],
+)  # fmt: skip
+def test_the_upkeep_and_reminders_asked_with_a_value_of_the_wrong_kind_refuse_it_naming_the_argument(  # type: ignore[no-untyped-def]
+    service, ask, error, field
+) -> None:
+    service.execute(command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
+    before = [entry.event for entry in service.audit()]
+    with pytest.raises(error) as raised:
+        ask(service)
+    assert raised.value.field == field
+    assert [entry.event for entry in service.audit()] in (before, [*before, "Made"])  # a reminder is not recorded
+
+
+class Outbox:
+    def send(self, reminder: scrutiny_es.Reminder) -> None:
+        pass
+
+
 def test_docs_api_describes_every_public_name() -> None:
     described = (Path(__file__).parent.parent.parent / "docs" / "api.md").read_text()
     assert [name for name in scrutiny_es.__all__ if f"`{name}`" not in described] == []

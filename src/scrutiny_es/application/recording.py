@@ -35,6 +35,7 @@ from scrutiny_es.domain.errors import (
     DuplicateRecommendation,
     EventTooNew,
     InvalidCommand,
+    InvalidQuery,
     ScrutinyError,
     check_count,
 )
@@ -121,6 +122,8 @@ class Recording:
         transaction of its own, tried again by ``execute`` itself; the work then simply runs once.
         """
         check_count("attempts", attempts, 1, 1000)
+        if not callable(work):
+            raise InvalidQuery(f"work must be a function to run, not {shown(work)}", field="work")
         tried = 0
         while True:
             tried += 1
