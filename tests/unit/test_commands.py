@@ -189,3 +189,22 @@ def test_ninety_thousand_unknown_fields_give_ten_problems_and_a_count_of_the_res
     with pytest.raises(InvalidCommand) as refused:
         scrutiny_es.parse_command(json.dumps(data, separators=(",", ":")))
     assert refused.value.problems[-1] == ("", "and 89,990 more problems")
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (make(body=b"BCSB"), "body"),
+        (make(ref=b"R1"), "ref"),
+        (make(text=b"Report back."), "text"),
+        (make(addressees=[{"name": b"Cabinet", "kind": "executive"}]), "addressees[0].name"),
+        (make() | {"actor": {"id": b"u1", "name": "Jo Clerk", "role": "scrutiny officer"}}, "actor.id"),
+        (make(command_id=b"form-1"), "command_id"),
+        (register(deadlines={"officer": b"6 weeks"}), "deadlines.officer"),
+        (command("correct", ref="R1", field="text", value=b"Report back soon.", reason="typo"), "value"),
+    ],
+)  # fmt: skip
+def test_text_given_as_bytes_is_refused_naming_the_field_rather_than_decoded_on_the_quiet(
+    data: Any, field: str
+) -> None:
+    assert [name for name, _ in problems(data)] == [field]

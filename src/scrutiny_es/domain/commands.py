@@ -326,7 +326,7 @@ class Correct(ItemCommand):
 
     command: Literal["correct"] = "correct"
     field: Annotated[Name, AfterValidator(correctable)]
-    value: Annotated[str, StringConstraints(pattern=ANY_TEXT, max_length=MAX_TEXT)] | None
+    value: Annotated[str, StringConstraints(strict=True, pattern=ANY_TEXT, max_length=MAX_TEXT)] | None
     reason: Text
     addressee: Name | None = None
     position: Position | None = None

@@ -57,11 +57,11 @@ def _period(value: str | None) -> str | None:
 
 Day = Annotated[date, BeforeValidator(read_day)]
 Position = Annotated[int, Field(strict=True, ge=1, le=2**62)]
-Text = Annotated[str, StringConstraints(pattern=FREE_TEXT, max_length=MAX_TEXT)]
-Name = Annotated[str, StringConstraints(pattern=NAME, max_length=MAX_NAME)]
-Code = Annotated[str, StringConstraints(pattern=CODE, max_length=MAX_NAME)]
+Text = Annotated[str, StringConstraints(strict=True, pattern=FREE_TEXT, max_length=MAX_TEXT)]
+Name = Annotated[str, StringConstraints(strict=True, pattern=NAME, max_length=MAX_NAME)]
+Code = Annotated[str, StringConstraints(strict=True, pattern=CODE, max_length=MAX_NAME)]
 PeriodText = Annotated[
-    Annotated[str, StringConstraints(pattern=NAME, max_length=MAX_NAME)] | None, AfterValidator(_period)
+    Annotated[str, StringConstraints(strict=True, pattern=NAME, max_length=MAX_NAME)] | None, AfterValidator(_period)
 ]
 
 
