@@ -25,6 +25,8 @@ from scrutiny_es.adapters.store.reconnect import reconnecting
 from scrutiny_es.application import BatchRejected, Receipt, ScrutinyService
 from scrutiny_es.application.ports import Clock
 from scrutiny_es.application.recording import batch_of
+from scrutiny_es.application.times import trusted
+from scrutiny_es.domain.dates import shown
 from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 
@@ -70,6 +72,9 @@ class Scrutiny(ScrutinyService):
         while commands and the read models' upkeep go to ``url``. The standby is a moment behind: a host that
         must show its own write first calls ``wait_for(receipt)``, which raises ``StandbyBehind`` on time-out.
         """
+        _check_opening(url, session, policy, read_url, catch_up)
+        if clock is not None:  # refused before any file is made
+            trusted(clock.now() if callable(getattr(clock, "now", None)) else None)
         if session is not None:
             url = _session_url(session)
         self.url = url
@@ -183,6 +188,23 @@ class Scrutiny(ScrutinyService):
         if isinstance(people, str | Path):
             people = read_people(Path(people))
         return draft_minutes(path, body, meeting_date, people, self.tracker(body=body, exempt=True), actor)
+
+
+def _check_opening(url: object, session: object, policy: object, read_url: object, catch_up: object) -> None:
+    """What a host passed to open the record, each of its kind: else a ``ScrutinyError`` naming it, not a Python error
+    from deep in SQLAlchemy or pathlib."""
+    for name, given in (("url", url), ("read_url", read_url)):
+        if not isinstance(given, str) and (given is not None or name == "url"):
+            msg = f"{name} must be a database URL, as text (sqlite:///path/to/file.db), not {shown(given)}"
+            raise UnsupportedDatabase(msg, field=name)
+    if session is not None and not callable(getattr(session, "get_bind", None)):
+        msg = f"session must be a host's SQLAlchemy scoped_session, not {shown(session)}"
+        raise UnsupportedDatabase(msg, field="session")
+    if policy is not None and not isinstance(policy, Policy | str | Path):
+        msg = f"policy must be a Policy or the path of its TOML file, not {shown(policy)}"
+        raise ScrutinyError(msg, field="policy")
+    if not isinstance(catch_up, bool):
+        raise ScrutinyError(f"catch_up must be true or false, not {shown(catch_up)}", field="catch_up")
 
 
 def _standby(primary: SqlReadModels, url: str, read_url: str, *, catch_up: bool) -> StandbyReadModels:

@@ -236,6 +236,30 @@ class Outbox:
         pass
 
 
+@pytest.mark.parametrize(
+    ("opening", "error", "field"),
+    [
+        (lambda folder: {"url": 5}, scrutiny_es.UnsupportedDatabase, "url"),
+        (lambda folder: {"url": f"sqlite:///{folder}/record.db".encode()}, scrutiny_es.UnsupportedDatabase, "url"),
+        (lambda folder: {"url": "sqlite:///:memory:"}, scrutiny_es.UnsupportedDatabase, None),
+        (lambda folder: {"url": f"sqlite:///{folder}/no/such/folder/record.db"}, scrutiny_es.UnsupportedDatabase, None),
+        (lambda folder: {"url": f"sqlite:///{folder}/record.db", "read_url": 5}, scrutiny_es.UnsupportedDatabase,
+         "read_url"),
+        (lambda folder: {"session": "sqlite:///record.db"}, scrutiny_es.UnsupportedDatabase, "session"),
+        (lambda folder: {"url": f"sqlite:///{folder}/record.db", "policy": 5}, ScrutinyError, "policy"),
+        (lambda folder: {"url": f"sqlite:///{folder}/record.db", "catch_up": "no"}, ScrutinyError, "catch_up"),
+        (lambda folder: {"url": f"sqlite:///{folder}/record.db", "clock": 5}, scrutiny_es.ClockNotTrusted, None),
+    ],
+)  # fmt: skip
+def test_opening_the_record_with_a_value_of_the_wrong_kind_is_refused_naming_it_and_makes_no_file(  # type: ignore[no-untyped-def]
+    tmp_path: Path, opening, error, field
+) -> None:
+    with pytest.raises(error) as raised:
+        scrutiny_es.Scrutiny(**opening(tmp_path))
+    assert raised.value.field == field
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_docs_api_describes_every_public_name() -> None:
     described = (Path(__file__).parent.parent.parent / "docs" / "api.md").read_text()
     assert [name for name in scrutiny_es.__all__ if f"`{name}`" not in described] == []

@@ -66,7 +66,8 @@ class ScrutinyService:
         ``host_transaction``: commands are written in a host's transaction, which may yet be rolled back.
         ``policy``: who may record what (``scrutiny_es.domain.policy``).
         ``read_store``: where reports read an item's or a body's events (a standby's copy of ``store``)."""
-        trusted(clock.now())  # a clock that gives no timezone-aware time is refused here, not at the first command
+        # A clock that gives no timezone-aware time (or has no now) is refused here, not at the first command.
+        trusted(clock.now() if callable(getattr(clock, "now", None)) else None)
         self._store = store
         self._read_models = read_models
         self._recording = Recording(store=store, clock=clock, policy=policy, host_transaction=host_transaction)
