@@ -260,6 +260,15 @@ def test_opening_the_record_with_a_value_of_the_wrong_kind_is_refused_naming_it_
     assert list(tmp_path.iterdir()) == []
 
 
+def test_json_values_gives_an_item_s_view_as_json_and_refuses_a_whole_list_of_rows(service) -> None:  # type: ignore[no-untyped-def]
+    service.execute(command("refer", ref="R1", addressee="Cabinet", received_on="2024-02-20"))
+    view = scrutiny_es.json_values(service.recommendation("BCSB", "R1"))  # type: ignore[arg-type]
+    assert view["referrals"] == {"Cabinet": {"received_on": "2024-02-20", "response_due": "2024-04-19"}}
+    assert (view["responses"], view["meeting_date"]) == ({}, "2024-02-15")
+    with pytest.raises(InvalidQuery, match=r"json_values takes one row: \[json_values\(row\) for row in rows\]"):
+        scrutiny_es.json_values(service.tracker())  # type: ignore[arg-type]
+
+
 def test_docs_api_describes_every_public_name() -> None:
     described = (Path(__file__).parent.parent.parent / "docs" / "api.md").read_text()
     assert [name for name in scrutiny_es.__all__ if f"`{name}`" not in described] == []
