@@ -149,6 +149,13 @@ def test_a_report_asked_with_a_value_of_the_wrong_kind_is_refused_naming_the_arg
     assert service.audit() == before
 
 
+def test_a_date_outside_the_record_s_years_is_refused_saying_it_as_written(service) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidQuery, match=r"^as_of must be a date from 1 Jan 1900 to 31 Dec 2199, not 1850-01-01$"):
+        service.tracker(as_of=date(1850, 1, 1))
+    with pytest.raises(InvalidQuery, match=r"^year '2199/00' is not one a record holds: from 1900/01 to 2198/99$"):
+        service.tracker(year="2199/00")
+
+
 @pytest.mark.parametrize("within", [10**30, "14", None, 1.5, True])
 def test_reminders_looking_ahead_a_number_of_days_that_is_not_one_are_refused(service, within) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidCommand, match="within: must be 0 or more days"):

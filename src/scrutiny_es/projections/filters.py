@@ -191,14 +191,14 @@ def check_arguments(required: Collection[str] = (), **given: Any) -> None:
             _check_text(field, value)
         elif name in _DAYS:
             if not isinstance(value, date) or isinstance(value, datetime) or not FIRST_DAY <= value <= LAST_DAY:
-                msg = f"{field} must be a date from {long_date(FIRST_DAY)} to {long_date(LAST_DAY)}, not {shown(value)}"
+                msg = f"{field} must be a date from {long_date(FIRST_DAY)} to {long_date(LAST_DAY)}, not {_said(value)}"
                 raise InvalidQuery(msg, field=field)
         elif name == "as_known_at":
             if not isinstance(value, datetime) or value.utcoffset() is None:
                 msg = f"{field} must be a time with its zone (a timezone-aware datetime), not {shown(value)}"
                 raise InvalidQuery(msg, field=field)
             if not _FIRST_MOMENT <= value <= _LAST_MOMENT:
-                msg = f"{field} must be from {long_date(FIRST_DAY)} to {long_date(LAST_DAY)}, not {shown(value)}"
+                msg = f"{field} must be from {long_date(FIRST_DAY)} to {long_date(LAST_DAY)}, not {_said(value)}"
                 raise InvalidQuery(msg, field=field)
         elif not isinstance(value, bool):  # exempt
             raise InvalidQuery(f"{field} must be true or false, not {shown(value)}", field=field)
@@ -213,6 +213,11 @@ def checked_codes(name: str, codes: Any) -> list[str]:
     for code in listed:
         _check_text(name, code)
     return listed
+
+
+def _said(value: Any) -> str:
+    """A value as a message quotes it; a date or a time as it is written (a datetime's type says what was wrong)."""
+    return value.isoformat() if type(value) is date or (type(value) is datetime and value.tzinfo) else shown(value)
 
 
 def _check_text(field: str, value: Any) -> None:
