@@ -8,7 +8,7 @@ command line holds; ``in_memory()`` wires the same service to in-memory parts, f
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,11 +27,12 @@ from scrutiny_es.application.ports import Clock
 from scrutiny_es.application.recording import batch_of
 from scrutiny_es.application.times import trusted
 from scrutiny_es.domain.dates import shown
-from scrutiny_es.domain.errors import ScrutinyError
+from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError
 from scrutiny_es.domain.policy import BUILT_IN, Policy
+from scrutiny_es.projections.filters import check_arguments
 
 if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import; the importers for imports only
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
     from datetime import date
 
     from sqlalchemy.orm import Session, scoped_session
@@ -163,6 +164,7 @@ class Scrutiny(ScrutinyService):
         already records only what changed (``notes="response"``: a changed note is the awaited response)."""
         from scrutiny_es.adapters.importers.importing import import_tracker
 
+        _check_import(path, actor, as_of, notes, names, columns, progress)
         return import_tracker(
             self, path, body=body, actor=actor, as_of=as_of, sheet=sheet, columns=columns, dry_run=dry_run,
             keep_going=keep_going, notes=notes, names=names, progress=progress,
@@ -184,6 +186,11 @@ class Scrutiny(ScrutinyService):
         re-affirmed and deferred items are looked for in ``body``'s record."""
         from scrutiny_es.adapters.importers.minutes import draft_minutes, read_people
 
+        _check_reading(path, meeting_date=meeting_date)
+        if actor is not None and not isinstance(actor, Mapping):
+            raise InvalidCommand([("actor", f'must be who records it, {{"id", "name", "role"}}, not {shown(actor)}')])
+        if not isinstance(people, Mapping | str | Path | None):
+            raise InvalidCommand([("people", f"must map roles to names, or be a CSV file's path, not {shown(people)}")])
         self.body(body)  # the body must be registered first
         if isinstance(people, str | Path):
             people = read_people(Path(people))
@@ -205,6 +212,31 @@ def _check_opening(url: object, session: object, policy: object, read_url: objec
         raise ScrutinyError(msg, field="policy")
     if not isinstance(catch_up, bool):
         raise ScrutinyError(f"catch_up must be true or false, not {shown(catch_up)}", field="catch_up")
+
+
+def _check_reading(path: object, **day: Any) -> None:
+    """A file to read, as a host passed it, and the day it is of: else a ``ScrutinyError`` naming which."""
+    if not isinstance(path, str | Path):
+        raise InvalidCommand([("path", f"must be a file's path, not {shown(path)}")])
+    check_arguments(**day)
+
+
+def _check_import(
+    path: object, actor: object, as_of: object, notes: object, names: object, columns: object, progress: object
+) -> None:
+    """``import_tracker``'s arguments as a host passed them: else ``InvalidCommand`` naming the one that is wrong."""
+    _check_reading(path, as_of=as_of)
+    wrong = [
+        ("actor", '{"id", "name", "role"}', not isinstance(actor, Mapping)),
+        ("notes", "progress or response", notes not in ("progress", "response")),
+        ("names", "one, split or None", names not in ("one", "split", None)),
+        ("columns", "text (Lead Officer=addressees, say)", not isinstance(columns, str | None)),
+        ("progress", "a function", progress is not None and not callable(progress)),
+    ]
+    for name, rule, broken in wrong:
+        if broken:
+            given = {"actor": actor, "notes": notes, "names": names, "columns": columns, "progress": progress}[name]
+            raise InvalidCommand([(name, f"must be {rule}, not {shown(given)}")])
 
 
 def _standby(primary: SqlReadModels, url: str, read_url: str, *, catch_up: bool) -> StandbyReadModels:

@@ -276,6 +276,34 @@ def test_json_values_gives_an_item_s_view_as_json_and_refuses_a_whole_list_of_ro
         scrutiny_es.json_values(service.tracker())  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("bring_in", "field"),
+    [
+        (lambda app, file: app.import_tracker(5, body="BCSB", actor=CLERK), "path"),
+        (lambda app, file: app.import_tracker(file, body="BCSB", actor="dem-01"), "actor"),
+        (lambda app, file: app.import_tracker(file, body="BCSB", actor=None), "actor"),
+        (lambda app, file: app.import_tracker(file, body="BCSB", actor=CLERK, as_of="2024-03-01"), "as_of"),
+        (lambda app, file: app.import_tracker(file, body="BCSB", actor=CLERK, columns=5), "columns"),
+        (lambda app, file: app.import_tracker(file, body="BCSB", actor=CLERK, notes="notes"), "notes"),
+        (lambda app, file: app.draft_minutes(None, body="BCSB"), "path"),
+        (lambda app, file: app.draft_minutes(file, body="BCSB", meeting_date="2024-03-01"), "meeting_date"),
+        (lambda app, file: app.draft_minutes(file, body="BCSB", people=5), "people"),
+    ],
+)  # fmt: skip
+def test_a_file_brought_in_with_an_argument_of_the_wrong_kind_is_refused_naming_it(  # type: ignore[no-untyped-def]
+    tmp_path: Path, bring_in, field
+) -> None:
+    app = scrutiny_es.Scrutiny(f"sqlite:///{tmp_path / 'record.db'}", clock=FixedClock())
+    app.execute(register())
+    file = tmp_path / "tracker.csv"
+    file.write_text("Ref,Recommendation,Meeting date\n1,Do it,2024-02-15\n")
+    with pytest.raises(ScrutinyError) as raised:
+        bring_in(app, file)
+    assert raised.value.field == field
+    assert [entry.event for entry in app.audit()] == ["Registered"]
+    app.close()
+
+
 def test_docs_api_describes_every_public_name() -> None:
     described = (Path(__file__).parent.parent.parent / "docs" / "api.md").read_text()
     assert [name for name in scrutiny_es.__all__ if f"`{name}`" not in described] == []

@@ -175,7 +175,7 @@ EVERY_ENTRY = AuditQuery()
 
 
 _TEXT = {"body", "ref", "year", "code", "person"}
-_DAYS = {"as_of", "on", "meeting", "since", "from_", "to"}
+_DAYS = {"as_of", "on", "meeting", "meeting_date", "since", "from_", "to"}
 _FIRST_MOMENT, _LAST_MOMENT = (datetime.combine(FIRST_DAY, time(), UTC), datetime.combine(LAST_DAY, time.max, UTC))
 
 
