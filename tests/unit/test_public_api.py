@@ -304,6 +304,19 @@ def test_a_file_brought_in_with_an_argument_of_the_wrong_kind_is_refused_naming_
     app.close()
 
 
+def test_a_record_used_after_close_says_it_was_closed_and_close_may_be_called_again(tmp_path: Path) -> None:
+    app = scrutiny_es.Scrutiny(f"sqlite:///{tmp_path / 'record.db'}", clock=FixedClock())
+    app.execute(register())
+    app.close()
+    app.close()
+    for use in (app.tracker, app.audit, lambda: app.execute(make()), app.projection_status):
+        with pytest.raises(ScrutinyError, match=r"^the record was closed \(close\(\)\): open it again to use it$"):
+            use()
+    again = scrutiny_es.Scrutiny(f"sqlite:///{tmp_path / 'record.db'}", clock=FixedClock())
+    assert [entry.event for entry in again.audit()] == ["Registered"]
+    again.close()
+
+
 def test_docs_api_describes_every_public_name() -> None:
     described = (Path(__file__).parent.parent.parent / "docs" / "api.md").read_text()
     assert [name for name in scrutiny_es.__all__ if f"`{name}`" not in described] == []

@@ -20,6 +20,7 @@ from scrutiny_es.application.recording import MAX_ATTEMPTS, BatchRejected, Done,
 from scrutiny_es.application.reminding import Reminding, SentReminders
 from scrutiny_es.application.times import trusted
 from scrutiny_es.application.upkeep import Upkeep
+from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.history import Rag
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 from scrutiny_es.domain.values import Actor
@@ -79,10 +80,16 @@ class ScrutinyService:
         self._reminding = Reminding(reading=self._reading, recording=self._recording, policy=policy)
 
     def close(self) -> None:
+        """Lets go of the database's connections; the record is then used no more (a call says it was closed)."""
+        if isinstance(self._store, _Closed):
+            return
         self._store.close()
         if self._read_store is not None:
             self._read_store.close()
         self._read_models.close()
+        closed: Any = _Closed()
+        self._store = self._read_models = self._read_store = closed
+        self._recording = self._reading = self._upkeep = self._reminding = closed
 
     # Recording
 
@@ -422,6 +429,13 @@ class ScrutinyService:
     def wait_for(self, receipt: Receipt, timeout: float = 10.0) -> None:
         """Returns when every read model shows ``receipt``'s command (read-your-writes with a worker)."""
         self._upkeep.wait_for(receipt, timeout)
+
+
+class _Closed:
+    """What a closed record's parts become: any use of them says so, not a connection pool's error from inside."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise ScrutinyError("the record was closed (close()): open it again to use it")
 
 
 def _items(rows: list[Shown]) -> int:
