@@ -208,3 +208,17 @@ def test_text_given_as_bytes_is_refused_naming_the_field_rather_than_decoded_on_
     data: Any, field: str
 ) -> None:
     assert [name for name, _ in problems(data)] == [field]
+
+
+def test_a_command_a_host_builds_from_its_class_with_a_value_that_breaks_a_rule_is_refused_naming_each_field() -> None:
+    from scrutiny_es import Actor, Addressee
+
+    with pytest.raises(InvalidCommand) as raised:
+        MakeRecommendation(  # type: ignore[call-arg]
+            actor={"id": 5, "name": "Jo Clerk", "role": "scrutiny officer"}, body="BCSB", ref="R1\x00", kind="action",
+            meeting_date="2024-02-15", text="Report back.", addressees=[{"name": "Cabinet", "kind": "executive"}],
+        )  # fmt: skip
+    assert [field for field, _ in raised.value.problems] == ["actor.id", "ref", "item"]
+    with pytest.raises(InvalidCommand, match="kind: must be executive, nhs, partner, officer or other"):
+        Addressee(name="Cabinet", kind="cabinet")  # type: ignore[arg-type]
+    assert Actor(id="u1", name="Jo Clerk", role="scrutiny officer").id == "u1"

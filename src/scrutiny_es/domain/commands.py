@@ -28,7 +28,6 @@ from scrutiny_es.domain.deadlines import DEFAULT_REGIME, AddresseeKind, Regime
 from scrutiny_es.domain.errors import InvalidCommand
 from scrutiny_es.domain.exempt import Paragraph
 from scrutiny_es.domain.fields import (
-    ANY_TEXT,
     MAX_ADDRESSEES,
     MAX_LINE,
     MAX_TEXT,
@@ -45,7 +44,7 @@ from scrutiny_es.domain.fields import (
 )
 from scrutiny_es.domain.history import Owed, Reason
 from scrutiny_es.domain.model import Decision, Kind, Outcome, Rag
-from scrutiny_es.domain.problems import not_a_command, problems
+from scrutiny_es.domain.problems import ANY_TEXT, not_a_command, problems
 
 
 class Command(Model):
