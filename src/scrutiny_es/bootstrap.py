@@ -8,7 +8,7 @@ command line holds; ``in_memory()`` wires the same service to in-memory parts, f
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,11 +24,15 @@ from scrutiny_es.adapters.store.migrate import event_store_in
 from scrutiny_es.adapters.store.reconnect import reconnecting
 from scrutiny_es.application import BatchRejected, Receipt, ScrutinyService
 from scrutiny_es.application.ports import Clock
-from scrutiny_es.domain.errors import ScrutinyError
+from scrutiny_es.application.recording import batch_of
+from scrutiny_es.application.times import trusted
+from scrutiny_es.domain.dates import shown
+from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError
 from scrutiny_es.domain.policy import BUILT_IN, Policy
+from scrutiny_es.projections.filters import check_arguments
 
 if TYPE_CHECKING:  # the ORM is for a host's session only, and slow to import; the importers for imports only
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
     from datetime import date
 
     from sqlalchemy.orm import Session, scoped_session
@@ -69,6 +73,9 @@ class Scrutiny(ScrutinyService):
         while commands and the read models' upkeep go to ``url``. The standby is a moment behind: a host that
         must show its own write first calls ``wait_for(receipt)``, which raises ``StandbyBehind`` on time-out.
         """
+        _check_opening(url, session, policy, read_url, catch_up)
+        if clock is not None:  # refused before any file is made
+            trusted(clock.now() if callable(getattr(clock, "now", None)) else None)
         if session is not None:
             url = _session_url(session)
         self.url = url
@@ -125,7 +132,7 @@ class Scrutiny(ScrutinyService):
         from scrutiny_es.adapters.jsonlines import read_command
 
         read: list[AnyCommand | dict[str, Any] | str] = []
-        for index, command in enumerate(commands):
+        for index, command in enumerate(batch_of(commands)):
             try:
                 read.append(read_command(command) if isinstance(command, str | bytes) else command)
             except ScrutinyError as e:
@@ -157,6 +164,7 @@ class Scrutiny(ScrutinyService):
         already records only what changed (``notes="response"``: a changed note is the awaited response)."""
         from scrutiny_es.adapters.importers.importing import import_tracker
 
+        _check_import(path, actor, as_of, notes, names, columns, progress)
         return import_tracker(
             self, path, body=body, actor=actor, as_of=as_of, sheet=sheet, columns=columns, dry_run=dry_run,
             keep_going=keep_going, notes=notes, names=names, progress=progress,
@@ -178,10 +186,57 @@ class Scrutiny(ScrutinyService):
         re-affirmed and deferred items are looked for in ``body``'s record."""
         from scrutiny_es.adapters.importers.minutes import draft_minutes, read_people
 
+        _check_reading(path, meeting_date=meeting_date)
+        if actor is not None and not isinstance(actor, Mapping):
+            raise InvalidCommand([("actor", f'must be who records it, {{"id", "name", "role"}}, not {shown(actor)}')])
+        if not isinstance(people, Mapping | str | Path | None):
+            raise InvalidCommand([("people", f"must map roles to names, or be a CSV file's path, not {shown(people)}")])
         self.body(body)  # the body must be registered first
         if isinstance(people, str | Path):
             people = read_people(Path(people))
         return draft_minutes(path, body, meeting_date, people, self.tracker(body=body, exempt=True), actor)
+
+
+def _check_opening(url: object, session: object, policy: object, read_url: object, catch_up: object) -> None:
+    """What a host passed to open the record, each of its kind: else a ``ScrutinyError`` naming it, not a Python error
+    from deep in SQLAlchemy or pathlib."""
+    for name, given in (("url", url), ("read_url", read_url)):
+        if not isinstance(given, str) and (given is not None or name == "url"):
+            msg = f"{name} must be a database URL, as text (sqlite:///path/to/file.db), not {shown(given)}"
+            raise UnsupportedDatabase(msg, field=name)
+    if session is not None and not callable(getattr(session, "get_bind", None)):
+        msg = f"session must be a host's SQLAlchemy scoped_session, not {shown(session)}"
+        raise UnsupportedDatabase(msg, field="session")
+    if policy is not None and not isinstance(policy, Policy | str | Path):
+        msg = f"policy must be a Policy or the path of its TOML file, not {shown(policy)}"
+        raise ScrutinyError(msg, field="policy")
+    if not isinstance(catch_up, bool):
+        raise ScrutinyError(f"catch_up must be true or false, not {shown(catch_up)}", field="catch_up")
+
+
+def _check_reading(path: object, **day: Any) -> None:
+    """A file to read, as a host passed it, and the day it is of: else a ``ScrutinyError`` naming which."""
+    if not isinstance(path, str | Path):
+        raise InvalidCommand([("path", f"must be a file's path, not {shown(path)}")])
+    check_arguments(**day)
+
+
+def _check_import(
+    path: object, actor: object, as_of: object, notes: object, names: object, columns: object, progress: object
+) -> None:
+    """``import_tracker``'s arguments as a host passed them: else ``InvalidCommand`` naming the one that is wrong."""
+    _check_reading(path, as_of=as_of)
+    wrong = [
+        ("actor", '{"id", "name", "role"}', not isinstance(actor, Mapping)),
+        ("notes", "progress or response", notes not in ("progress", "response")),
+        ("names", "one, split or None", names not in ("one", "split", None)),
+        ("columns", "text (Lead Officer=addressees, say)", not isinstance(columns, str | None)),
+        ("progress", "a function", progress is not None and not callable(progress)),
+    ]
+    for name, rule, broken in wrong:
+        if broken:
+            given = {"actor": actor, "notes": notes, "names": names, "columns": columns, "progress": progress}[name]
+            raise InvalidCommand([(name, f"must be {rule}, not {shown(given)}")])
 
 
 def _standby(primary: SqlReadModels, url: str, read_url: str, *, catch_up: bool) -> StandbyReadModels:

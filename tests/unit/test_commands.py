@@ -25,9 +25,9 @@ def test_reads_the_json_form_into_the_command_model() -> None:
     assert [a.kind for a in cmd.addressees] == ["executive", "officer"]
 
 
-def test_accepts_a_command_model_as_it_is() -> None:
+def test_accepts_a_command_model_checked_again_as_an_equal_one() -> None:
     cmd = RegisterBody(actor={"id": "a", "name": "b", "role": "c"}, body="X", name="N", council="C")  # type: ignore[arg-type]
-    assert parse_command(cmd) is cmd
+    assert parse_command(cmd) == cmd
 
 
 def test_reads_local_deadline_periods_and_writes_them_the_same_way() -> None:
@@ -189,3 +189,36 @@ def test_ninety_thousand_unknown_fields_give_ten_problems_and_a_count_of_the_res
     with pytest.raises(InvalidCommand) as refused:
         scrutiny_es.parse_command(json.dumps(data, separators=(",", ":")))
     assert refused.value.problems[-1] == ("", "and 89,990 more problems")
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (make(body=b"BCSB"), "body"),
+        (make(ref=b"R1"), "ref"),
+        (make(text=b"Report back."), "text"),
+        (make(addressees=[{"name": b"Cabinet", "kind": "executive"}]), "addressees[0].name"),
+        (make() | {"actor": {"id": b"u1", "name": "Jo Clerk", "role": "scrutiny officer"}}, "actor.id"),
+        (make(command_id=b"form-1"), "command_id"),
+        (register(deadlines={"officer": b"6 weeks"}), "deadlines.officer"),
+        (command("correct", ref="R1", field="text", value=b"Report back soon.", reason="typo"), "value"),
+    ],
+)  # fmt: skip
+def test_text_given_as_bytes_is_refused_naming_the_field_rather_than_decoded_on_the_quiet(
+    data: Any, field: str
+) -> None:
+    assert [name for name, _ in problems(data)] == [field]
+
+
+def test_a_command_a_host_builds_from_its_class_with_a_value_that_breaks_a_rule_is_refused_naming_each_field() -> None:
+    from scrutiny_es import Actor, Addressee
+
+    with pytest.raises(InvalidCommand) as raised:
+        MakeRecommendation(  # type: ignore[call-arg]
+            actor={"id": 5, "name": "Jo Clerk", "role": "scrutiny officer"}, body="BCSB", ref="R1\x00", kind="action",
+            meeting_date="2024-02-15", text="Report back.", addressees=[{"name": "Cabinet", "kind": "executive"}],
+        )  # fmt: skip
+    assert [field for field, _ in raised.value.problems] == ["actor.id", "ref", "item"]
+    with pytest.raises(InvalidCommand, match="kind: must be executive, nhs, partner, officer or other"):
+        Addressee(name="Cabinet", kind="cabinet")  # type: ignore[arg-type]
+    assert Actor(id="u1", name="Jo Clerk", role="scrutiny officer").id == "u1"

@@ -27,7 +27,7 @@ import pytest
 
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.bootstrap import in_memory
-from scrutiny_es.domain.errors import BodyNotFound, InvalidCommand
+from scrutiny_es.domain.errors import BodyNotFound, InvalidCommand, InvalidQuery
 from scrutiny_es.projections.impact import ImpactRow
 from tests.conftest import FixedClock, command, make, register
 
@@ -243,6 +243,14 @@ def test_bad_questions_are_refused_with_the_rule(record: ScrutinyService) -> Non
         record.impact(by="party")  # type: ignore[arg-type]
     with pytest.raises(BodyNotFound):
         record.impact(body="NOPE")
+
+
+def test_a_municipal_year_not_begun_is_refused_naming_the_year_not_a_from_never_given(record: ScrutinyService) -> None:
+    with pytest.raises(
+        InvalidQuery, match=r"^year 2025/26 has not begun by 30 Jun 2024: it begins on 1 May 2025$"
+    ) as e:
+        record.impact(body="BCSB", year="2025/26", as_known_at=KNOWN_BEFORE)
+    assert e.value.field == "year"
 
 
 def test_an_item_made_to_nobody_is_in_the_group_no_addressee() -> None:

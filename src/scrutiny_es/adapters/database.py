@@ -110,7 +110,7 @@ def sqlite_file(url: str) -> SqliteFile:
     path, _, query = rest.partition("?")
     as_uri = path.startswith("file:")
     path = path.removeprefix("file:")
-    if not path:
+    if not path or path == ":memory:":  # each connection would have a database of its own, the events in one
         msg = f"{url} names no file: write sqlite:///path/to/file.db"
         raise UnsupportedDatabase(msg)
     given: dict[str, str] = {}
@@ -126,6 +126,10 @@ def sqlite_file(url: str) -> SqliteFile:
             )
             raise UnsupportedDatabase(msg)
         given[name] = value
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        msg = f"{url}: there is no folder {folder} to keep the file in"
+        raise UnsupportedDatabase(msg)
     immutable = given.get("immutable") == "1" or _on_read_only_file_system(path)
     return SqliteFile(path, read_only=immutable or given.get("mode") == "ro", immutable=immutable)
 

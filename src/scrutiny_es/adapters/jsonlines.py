@@ -51,6 +51,9 @@ def json_object(text: str | bytes) -> dict[str, Any]:
         data = json.loads(text, object_pairs_hook=_no_repeated_keys, parse_int=_integer)
     except json.JSONDecodeError as e:
         raise InvalidCommand([("", _json_mistake(e))]) from None
+    except UnicodeDecodeError as e:  # bytes a host passed, said as ``scrutiny-es apply`` says a line of them
+        column = len(e.object[: e.start].decode("utf-8", "replace")) + 1
+        raise InvalidCommand([("", f"not UTF-8 text (byte 0x{e.object[e.start]:02X} at column {column})")]) from None
     if not isinstance(data, dict):
         raise InvalidCommand([("", "a command is a JSON object: {...}")])
     return data

@@ -231,6 +231,9 @@ class Reading:
                 raise InvalidQuery("give year, or from and to, not both", field="year")
             from_, last = self.year_days(body, year)
             to = min(last, self.report_day(None, as_known_at))  # type: ignore[type-var]
+            if from_ is not None and to is not None and from_ > to:  # said of the year asked for, not of a from
+                msg = f"year {year} has not begun by {long_date(to)}: it begins on {long_date(from_)}"
+                raise InvalidQuery(msg, field="year")
         self._catch_up()
         to = to or self.report_day(None, as_known_at)
         if from_ is not None and from_ > to:

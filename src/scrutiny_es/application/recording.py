@@ -9,7 +9,7 @@ command recorded before are found in the store's own index of positions.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -25,6 +25,7 @@ from scrutiny_es.application.receipts import Earlier, receipts
 from scrutiny_es.application.receipts import Receipt as Receipt  # where its users import it from
 from scrutiny_es.application.repeats import body_repeat, command_digest, same_making
 from scrutiny_es.application.times import RecordingTime
+from scrutiny_es.domain.dates import shown
 from scrutiny_es.domain.errors import (
     BodyAlreadyRegistered,
     BodyNotFound,
@@ -33,6 +34,8 @@ from scrutiny_es.domain.errors import (
     ConcurrentChange,
     DuplicateRecommendation,
     EventTooNew,
+    InvalidCommand,
+    InvalidQuery,
     ScrutinyError,
     check_count,
 )
@@ -106,7 +109,7 @@ class Recording:
         again from the start, up to ``MAX_ATTEMPTS`` times.
         """
         with collector_paused():
-            return self._record_batch(commands)
+            return self._record_batch(batch_of(commands))
 
     def unit_of_work(self, work: Callable[[], Done], *, attempts: int = MAX_ATTEMPTS) -> Done:
         """Runs a host's unit of work (its own writes and the commands it records) and commits it; when another
@@ -119,6 +122,8 @@ class Recording:
         transaction of its own, tried again by ``execute`` itself; the work then simply runs once.
         """
         check_count("attempts", attempts, 1, 1000)
+        if not callable(work):
+            raise InvalidQuery(f"work must be a function to run, not {shown(work)}", field="work")
         tried = 0
         while True:
             tried += 1
@@ -443,6 +448,15 @@ class _BatchBodies:
         self.batch.changed[body.id] = body
         self.batch.alongside.append(body)
         return body
+
+
+def batch_of(commands: Any) -> list[Any]:
+    """The commands of a batch as a host passed them (a list, a tuple, a generator); one command, or anything else
+    that is not a collection of them, is refused rather than read as its letters or its keys."""
+    if isinstance(commands, str | bytes | Mapping) or not isinstance(commands, Iterable):
+        msg = f"execute_many takes a list of commands (dicts, JSON text or command objects), not {shown(commands)}"
+        raise InvalidCommand([("", msg)])
+    return list(commands)
 
 
 def _back_off(attempt: int) -> None:

@@ -14,9 +14,13 @@ from typing import NamedTuple
 from scrutiny_es.application.ports import Mailer
 from scrutiny_es.application.reading import Reading
 from scrutiny_es.application.recording import BatchRejected, Receipt, Recording
+from scrutiny_es.domain.dates import shown
 from scrutiny_es.domain.errors import AlreadyReminded, InvalidCommand
 from scrutiny_es.domain.policy import Policy
 from scrutiny_es.projections.reminders import Owing, Reminder, reminders
+
+MAX_WITHIN = 3660
+"""Days ahead a reminder may look at the most: ten years; more is a mistake (and past the last date a record holds)."""
 
 
 class NotSent(NamedTuple):
@@ -50,8 +54,12 @@ class Reminding:
         contacts: Mapping[str, str] | None,
         unless_reminded_on: date | None = None,
     ) -> list[Reminder]:
-        if within < 0:
-            raise InvalidCommand([("within", f"must be 0 or more days, not {within}")])
+        if contacts is not None and not (
+            isinstance(contacts, Mapping) and all(isinstance(v, str) for v in [*contacts, *contacts.values()])
+        ):
+            raise InvalidCommand([("contacts", f"must map each name to an e-mail address, not {shown(contacts)}")])
+        if not isinstance(within, int) or isinstance(within, bool) or not 0 <= within <= MAX_WITHIN:
+            raise InvalidCommand([("within", f"must be 0 or more days, at most {MAX_WITHIN:,}, not {shown(within)}")])
         if body is not None:
             self._reading.body(body)
         day = on or self._reading.today()
@@ -70,6 +78,10 @@ class Reminding:
         within: int,
         contacts: Mapping[str, str] | None,
     ) -> SentReminders:
+        if not callable(getattr(mailer, "send", None)):
+            raise InvalidCommand([("mailer", f"must have a send(reminder) method, not {shown(mailer)}")])
+        if not (isinstance(actor, Mapping) and all(isinstance(actor.get(k), str) for k in ("id", "name", "role"))):
+            raise InvalidCommand([("actor", f'must be who sends them, {{"id", "name", "role"}}, not {shown(actor)}')])
         for command in ("record_reminder", "retract"):  # before anything is recorded or sent
             self._policy.check(actor["name"], actor["role"], command)
         today = self._reading.today()

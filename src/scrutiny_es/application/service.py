@@ -20,10 +20,11 @@ from scrutiny_es.application.recording import MAX_ATTEMPTS, BatchRejected, Done,
 from scrutiny_es.application.reminding import Reminding, SentReminders
 from scrutiny_es.application.times import trusted
 from scrutiny_es.application.upkeep import Upkeep
+from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.history import Rag
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 from scrutiny_es.domain.values import Actor
-from scrutiny_es.projections.filters import AuditQuery, Filters, Shown
+from scrutiny_es.projections.filters import AuditQuery, Filters, Shown, check_arguments, checked_codes
 from scrutiny_es.projections.impact import Grouping, ImpactRow
 from scrutiny_es.projections.reminders import WITHIN, Reminder
 from scrutiny_es.projections.rows import (
@@ -66,7 +67,8 @@ class ScrutinyService:
         ``host_transaction``: commands are written in a host's transaction, which may yet be rolled back.
         ``policy``: who may record what (``scrutiny_es.domain.policy``).
         ``read_store``: where reports read an item's or a body's events (a standby's copy of ``store``)."""
-        trusted(clock.now())  # a clock that gives no timezone-aware time is refused here, not at the first command
+        # A clock that gives no timezone-aware time (or has no now) is refused here, not at the first command.
+        trusted(clock.now() if callable(getattr(clock, "now", None)) else None)
         self._store = store
         self._read_models = read_models
         self._recording = Recording(store=store, clock=clock, policy=policy, host_transaction=host_transaction)
@@ -78,10 +80,16 @@ class ScrutinyService:
         self._reminding = Reminding(reading=self._reading, recording=self._recording, policy=policy)
 
     def close(self) -> None:
+        """Lets go of the database's connections; the record is then used no more (a call says it was closed)."""
+        if isinstance(self._store, _Closed):
+            return
         self._store.close()
         if self._read_store is not None:
             self._read_store.close()
         self._read_models.close()
+        closed: Any = _Closed()
+        self._store = self._read_models = self._read_store = closed
+        self._recording = self._reading = self._upkeep = self._reminding = closed
 
     # Recording
 
@@ -123,15 +131,18 @@ class ScrutinyService:
     def year_days(self, body: str | None, year: str) -> tuple[date, date]:
         """The first and last day of the body's municipal year written ``2023/24`` (1 May to 30 April without a
         body, or unless the body was registered with another ``municipal_year_starts``)."""
+        check_arguments(("year",), body=body, year=year)
         first, last = self._reading.year_days(body, year)
         return first, last  # type: ignore[return-value]
 
     def report_day(self, as_of: date | None = None, as_known_at: datetime | None = None) -> date:
         """The day a report shows: ``as_of``, else the UK day of ``as_known_at``, else today."""
+        check_arguments(as_of=as_of, as_known_at=as_known_at)
         return self._reading.report_day(as_of, as_known_at)
 
     def body(self, code: str) -> BodyRow:
         """The registered body with this code: its name, council, response periods and calendar."""
+        check_arguments(("body",), body=code)
         return self._reading.body(code)
 
     def bodies(self) -> list[BodyRow]:
@@ -143,17 +154,19 @@ class ScrutinyService:
         """Each body's council and names over time (``name_on(day)``: the name in force on a day), by code, as a
         report's heading names it: read from the read models, not the bodies' events. A code no body has is
         refused as ``body`` refuses it."""
-        return self._reading.body_names(codes)
+        return self._reading.body_names(checked_codes("codes", codes))
 
     def recommendation(self, body: str, ref: str) -> ItemView:
         """The recommendation or action ``ref`` of body ``body``, as recorded: its referrals (with the response
         due), responses, progress and decisions in force."""
+        check_arguments(("body", "ref"), body=body, ref=ref)
         return self._reading.recommendation(body, ref)
 
     def recommendations(self, body: str, refs: Collection[str] | None = None) -> list[ItemView]:
         """The recommendations and actions ``body`` holds now, or those of them with ``refs``, each as
         ``recommendation`` gives it, read together (an import compares a whole table with them)."""
-        return self._reading.recommendations(body, refs)
+        check_arguments(("body",), body=body)
+        return self._reading.recommendations(body, None if refs is None else checked_codes("refs", refs))
 
     def tracker(
         self,
@@ -183,6 +196,7 @@ class ScrutinyService:
         Exempt items (Schedule 12A) are left out, and the list's ``withheld`` says how many; with ``exempt``
         they are held, each row's ``exempt`` giving its paragraph.
         """
+        check_arguments(body=body, ref=ref, as_of=as_of, as_known_at=as_known_at, year=year)
         made = self._reading.year_days(body, year)
         filters = Filters(addressee, status, rag, open_only, overdue_only, None, limit, offset, *made, exempt=exempt)
         read = partial(self._reading.tracker, body, ref, as_of, as_known_at)
@@ -210,6 +224,7 @@ class ScrutinyService:
         an open item, so the tracker's ``open_only`` and ``overdue_only`` have no place here.) Exempt items
         are left out, and ``withheld`` says how many items were; ``exempt``: held, marked.
         """
+        check_arguments(body=body, ref=ref, as_of=as_of, as_known_at=as_known_at)
         filters = Filters(addressee, status, rag, reason=reason, limit=limit, offset=offset, exempt=exempt)
         read = partial(self._reading.overdue, body, ref, as_of, as_known_at)
         return self._withholding(read, filters, as_of, as_known_at)
@@ -245,6 +260,7 @@ class ScrutinyService:
         ``after`` a position (the last one a host has seen, say), at most ``limit`` entries: a host reads the
         trail a page at a time, or picks up where it left off (see ``follow``).
         """
+        check_arguments(body=body, ref=ref, as_of=as_of, as_known_at=as_known_at)
         return self._reading.audit(AuditQuery(body, ref, as_of, as_known_at, after, limit))
 
     def item(
@@ -252,6 +268,7 @@ class ScrutinyService:
     ) -> list[FactRow]:
         """The item's card: every fact of it in the order it took effect, with its own words, and whether it
         still stands (``corrected``: put right since; ``retracted``: withdrawn as recorded in error)."""
+        check_arguments(("body", "ref"), body=body, ref=ref, as_of=as_of, as_known_at=as_known_at)
         return self._reading.item(body, ref, as_of, as_known_at)
 
     def meeting_pack(
@@ -273,6 +290,8 @@ class ScrutinyService:
         It is the public pack (Part A): exempt items (Schedule 12A) are left out, and ``withheld`` says how
         many were. With ``exempt`` it is Part B: the exempt items alone, each marked with its paragraph.
         """
+        check_arguments(("body", "meeting"), body=body, meeting=meeting, since=since, as_known_at=as_known_at)
+        check_arguments(year=year, exempt=exempt)
         return self._reading.meeting_pack(body, meeting, since, as_known_at, year, exempt)
 
     def impact(
@@ -292,6 +311,7 @@ class ScrutinyService:
         measured on its last day (or today, while it runs). A transferred item counts once, under the body that
         made it (``by="current_body"``: under the body it is with on ``to``). Exempt items are left out of the
         figures (``withheld`` says how many), unless ``exempt``."""
+        check_arguments(body=body, from_=from_, to=to, as_known_at=as_known_at, year=year, exempt=exempt)
         return self._reading.impact(body, from_, to, by, as_known_at, year, exempt)
 
     # Reminders
@@ -305,6 +325,7 @@ class ScrutinyService:
     ) -> list[Reminder]:
         """Who must act next: for each person responsible, what falls due within ``within`` days of ``on``
         (default: today) and what is overdue then, with their address from ``contacts`` (name -> email)."""
+        check_arguments(body=body, on=on)
         return self._reminding.reminders(body, on, within, contacts)
 
     def send_reminders(
@@ -321,6 +342,7 @@ class ScrutinyService:
         an item twice in a day: what they were reminded of today is left out, a person left with nothing gets no
         message, and two runs at once mail each person once. A mail that does not go has its record retracted
         and is listed in ``not_sent`` with why; the run goes on to the others. Returns the reminders sent."""
+        check_arguments(body=body, on=on)
         return self._reminding.send(mailer, actor, body, on, within, contacts)
 
     # The read models' and the seal's upkeep, for the command line, a worker and a host's scripts
@@ -407,6 +429,13 @@ class ScrutinyService:
     def wait_for(self, receipt: Receipt, timeout: float = 10.0) -> None:
         """Returns when every read model shows ``receipt``'s command (read-your-writes with a worker)."""
         self._upkeep.wait_for(receipt, timeout)
+
+
+class _Closed:
+    """What a closed record's parts become: any use of them says so, not a connection pool's error from inside."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise ScrutinyError("the record was closed (close()): open it again to use it")
 
 
 def _items(rows: list[Shown]) -> int:

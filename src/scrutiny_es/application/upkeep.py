@@ -12,7 +12,8 @@ from scrutiny_es.application.collector import collector_paused
 from scrutiny_es.application.ports import Clock, EventLog, EventStore, Progress, ProjectionStatus, ReadModels
 from scrutiny_es.application.reading import Reading
 from scrutiny_es.application.recording import Receipt
-from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError, check_count
+from scrutiny_es.domain.dates import shown
+from scrutiny_es.domain.errors import InvalidCommand, InvalidQuery, ScrutinyError, check_count
 from scrutiny_es.domain.policy import BUILT_IN, Policy
 from scrutiny_es.domain.seal import Seal
 from scrutiny_es.domain.values import Actor
@@ -72,7 +73,20 @@ class Upkeep:
         return self._read_models.names
 
     def catch_up(self, names: Iterable[str] | None = None) -> int:
-        return self._read_models.catch_up(names)
+        return self._read_models.catch_up(None if names is None else self._chosen(names))
+
+    def _chosen(self, names: Iterable[str]) -> list[str]:
+        """The read models a host named, each one of them; a name alone is refused, not read as its letters."""
+        known = self._read_models.names
+        if isinstance(names, str | bytes) or not isinstance(names, Iterable):
+            msg = f"names must be a list of read models ({', '.join(known)}), not {shown(names)}"
+            raise InvalidQuery(msg, field="names")
+        chosen = list(names)
+        for name in chosen:
+            if name not in known:
+                msg = f"names: {shown(name)} is not a read model; they are {', '.join(known)}"
+                raise InvalidQuery(msg, field="names")
+        return chosen
 
     def rebuild(
         self,
@@ -86,7 +100,10 @@ class Upkeep:
         """Rebuilds the read models; the seal's check of the log is made in the rebuild's own read of it, and a
         changed log stops the rebuild (``SealBroken``) before anything is swapped in. Only a reset, asked for
         or left unfinished, checks the whole log first: the reset must be recorded before the seal is made."""
-        chosen = sorted(names or self._read_models.names)
+        for name, given in (("progress", progress), ("before_swap", before_swap)):
+            if given is not None and not callable(given):
+                raise InvalidQuery(f"{name} must be a function to call, not {shown(given)}", field=name)
+        chosen = sorted((None if names is None else self._chosen(names)) or self._read_models.names)
         if "seal" in chosen and (reseal_reason is not None or self._reset_last()):
             if self.keep_seal(reseal_reason, actor) is not None and len(chosen) > 1:
                 self._read_models.rebuild(["seal"], progress)  # first and alone: it reads no event decoded
@@ -184,9 +201,13 @@ class Upkeep:
         return self._read_models.read_only
 
     def wait_for_events(self, timeout: float) -> bool:
+        _check_seconds("timeout", timeout)
         return self._store.wait_for_events(timeout)
 
     def verify(self, at: int | None = None, digest: str | None = None) -> Verification:
+        check_count("at", at, 1, 2**62, optional=True)
+        if digest is not None and not isinstance(digest, str):
+            raise InvalidQuery(f"digest must be the digest published, as text, not {shown(digest)}", field="digest")
         found = self._recomputed(at)
         if at is None or found.at != at:
             if found.ok and at is not None:
@@ -199,6 +220,8 @@ class Upkeep:
 
     def follow(self, after: int = 0, timeout: float = 10.0, *, poll: float = 0.2) -> Iterator[AuditRow]:
         check_count("after", after, 0, 2**62)
+        _check_seconds("timeout", timeout)
+        _check_seconds("poll", poll)
         woken = self._woken_by_store
         if woken:
             self._store.wait_for_events(0)  # listening before the first read: nothing recorded after it is missed
@@ -216,6 +239,10 @@ class Upkeep:
             self._store.wait_for_events(left if woken else min(left, poll))
 
     def wait_for(self, receipt: Receipt, timeout: float = 10.0) -> None:
+        if not isinstance(receipt, Receipt):
+            msg = f"receipt must be a Receipt that execute returned, not {shown(receipt)}"
+            raise InvalidQuery(msg, field="receipt")
+        _check_seconds("timeout", timeout)
         deadline = monotonic() + timeout
         pause = 0.005
         while receipt.position is not None:
@@ -226,6 +253,12 @@ class Upkeep:
                 raise ProjectionsBehind(msg)
             sleep(pause)
             pause = min(pause * 2, 0.1)
+
+
+def _check_seconds(name: str, value: object) -> None:
+    """``InvalidQuery`` unless ``value`` is a number of seconds to wait: 0 or more, and finite."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < float("inf"):
+        raise InvalidQuery(f"{name} must be a number of seconds, 0 or more, not {shown(value)}", field=name)
 
 
 class _Gate:

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from scrutiny_es.domain.dates import long_date, uk_day
+from scrutiny_es.domain.dates import FIRST_DAY, LAST_DAY, long_date, uk_day
 from scrutiny_es.domain.deadlines import DEFAULT_REGIME, REGIMES, AddresseeKind, Period, Regime
 from scrutiny_es.domain.errors import BodyDissolved, BodyUnchanged, InvalidQuery
 from scrutiny_es.domain.guards import not_future
@@ -76,6 +76,9 @@ def year_days(starts: str, year: str) -> tuple[date, date]:
     match = _YEAR.match(year.strip())
     if match is None or (int(match[1]) + 1) % 100 != int(match[2]):
         msg = f"year {year!r} is not a municipal year: write it as 2023/24 (the year it begins, and the next)"
+        raise InvalidQuery(msg, field="year")
+    if not FIRST_DAY.year <= int(match[1]) < LAST_DAY.year:  # the years a record's dates can fall in
+        msg = f"year {year!r} is not one a record holds: from {FIRST_DAY.year}/01 to {LAST_DAY.year - 1}/99"
         raise InvalidQuery(msg, field="year")
     first = int(match[1])
     return year_start(starts, first), date.fromordinal(year_start(starts, first + 1).toordinal() - 1)

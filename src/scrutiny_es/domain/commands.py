@@ -28,7 +28,6 @@ from scrutiny_es.domain.deadlines import DEFAULT_REGIME, AddresseeKind, Regime
 from scrutiny_es.domain.errors import InvalidCommand
 from scrutiny_es.domain.exempt import Paragraph
 from scrutiny_es.domain.fields import (
-    ANY_TEXT,
     MAX_ADDRESSEES,
     MAX_LINE,
     MAX_TEXT,
@@ -45,7 +44,7 @@ from scrutiny_es.domain.fields import (
 )
 from scrutiny_es.domain.history import Owed, Reason
 from scrutiny_es.domain.model import Decision, Kind, Outcome, Rag
-from scrutiny_es.domain.problems import not_a_command, problems
+from scrutiny_es.domain.problems import ANY_TEXT, not_a_command, problems
 
 
 class Command(Model):
@@ -216,7 +215,10 @@ def _owed(given: list[OwedBy]) -> list[Owed]:
     return [Owed(o.reason, o.due) for o in given]
 
 
-def _owed_json(owed: list[Owed]) -> list[dict[str, str]]:
+def _owed_json(owed: list[Owed] | Any) -> Any:
+    """As JSON; anything else (put in a command by ``model_construct``, unchecked) as it is, for the check to name."""
+    if not (isinstance(owed, list) and all(isinstance(o, Owed) for o in owed)):
+        return owed
     return [{"reason": o.reason, "due": o.due.isoformat()} for o in owed]
 
 
@@ -323,7 +325,7 @@ class Correct(ItemCommand):
 
     command: Literal["correct"] = "correct"
     field: Annotated[Name, AfterValidator(correctable)]
-    value: Annotated[str, StringConstraints(pattern=ANY_TEXT, max_length=MAX_TEXT)] | None
+    value: Annotated[str, StringConstraints(strict=True, pattern=ANY_TEXT, max_length=MAX_TEXT)] | None
     reason: Text
     addressee: Name | None = None
     position: Position | None = None
@@ -399,8 +401,8 @@ def parse_command(data: Any) -> AnyCommand:
     ``scrutiny_es.adapters.jsonlines``, which a host's ``Scrutiny`` and ``scrutiny-es apply`` use.
     """
     if type(data) is not dict:  # the usual case (a bulk apply's) is none of these, and goes straight on
-        if isinstance(data, Command):
-            return data  # type: ignore[return-value]
+        if isinstance(data, Command):  # checked again: ``model_copy(update=...)`` and ``model_construct`` check nothing
+            data = data.model_dump(by_alias=True, round_trip=True, warnings=False)
         if isinstance(data, str | bytes):
             return command_from_json(data)
     if isinstance(data, dict) and not isinstance(data.get("command", ""), str):

@@ -1,54 +1,38 @@
 """The fields commands are made of: who records, to whom, and the text, code and date rules every field obeys.
 
-Kept apart from the commands so the rules on what a field may hold are read in one place.
+Kept apart from the commands so the rules on what a field may hold are read in one place; the text patterns
+are in ``problems``, beside the words that say what each refuses.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    ValidationError,
+)
 
 from scrutiny_es.domain import values
 from scrutiny_es.domain.dates import read_day
 from scrutiny_es.domain.deadlines import AddresseeKind, Period
+from scrutiny_es.domain.errors import InvalidCommand
+from scrutiny_es.domain.problems import CODE, FREE_TEXT, NAME, problems
 
 MAX_TEXT = 20_000
 """Characters in a free-text field: a response, a note, a reason."""
 MAX_NAME = 200
 """Characters in a code, a ref, a minute, a name or a role."""
 MAX_ADDRESSEES = 100
-MAX_PROBLEMS = 10
-"""Problems one command reports; the rest are counted ("and 89,990 more")."""
 MAX_LINE = 1_000_000
 """Bytes in one command's JSON (a line of a .jsonl file)."""
-# Text rules checked by pattern, in pydantic's core (linear time, whatever the input). Control
-# characters (C0, DEL and C1) are refused everywhere but for tab and newline in free text:
-# PostgreSQL cannot store a NUL, and the others would reach a clerk's terminal as escape codes.
-_CONTROL = r"\x00-\x1f\x7f-\x9f"
-_FREE = r"\x00-\x08\x0b-\x1f\x7f-\x9f"  # every control character but tab and newline
-FREE_TEXT = rf"^[^{_FREE}]*[^\s{_CONTROL}][^{_FREE}]*$"
-NAME = rf"^[^{_CONTROL}]*[^\s{_CONTROL}][^{_CONTROL}]*$"
-CODE = rf"^[^\s{_CONTROL}](?:[^{_CONTROL}]*[^\s{_CONTROL}])?$"
-ANY_TEXT = rf"^[^{_FREE}]*$"
-CONTROL_CHARACTER = re.compile(rf"[{_CONTROL}]")
-
-
-def pattern_rule(pattern: str, value: Any) -> str:
-    """Why ``value`` does not fit one of the text patterns above, in a clerk's words."""
-    text = value if isinstance(value, str) else ""
-    found = CONTROL_CHARACTER.search(text)
-    if found and not (pattern in (FREE_TEXT, ANY_TEXT) and found[0] in "\t\n"):
-        where = f"at character {found.start() + 1}"
-        if found[0] == "\x00":
-            return f"must not contain a NUL character (U+0000 {where})"
-        allowed = " (only tab and newline are allowed in text)" if pattern in (FREE_TEXT, ANY_TEXT) else ""
-        return f"must not contain control characters (U+{ord(found[0]):04X} {where}){allowed}"
-    if pattern == CODE and text.strip():
-        return "must not start or end with spaces"
-    return "must not be blank"
 
 
 def _period(value: str | None) -> str | None:
@@ -57,16 +41,27 @@ def _period(value: str | None) -> str | None:
 
 Day = Annotated[date, BeforeValidator(read_day)]
 Position = Annotated[int, Field(strict=True, ge=1, le=2**62)]
-Text = Annotated[str, StringConstraints(pattern=FREE_TEXT, max_length=MAX_TEXT)]
-Name = Annotated[str, StringConstraints(pattern=NAME, max_length=MAX_NAME)]
-Code = Annotated[str, StringConstraints(pattern=CODE, max_length=MAX_NAME)]
+Text = Annotated[str, StringConstraints(strict=True, pattern=FREE_TEXT, max_length=MAX_TEXT)]
+Name = Annotated[str, StringConstraints(strict=True, pattern=NAME, max_length=MAX_NAME)]
+Code = Annotated[str, StringConstraints(strict=True, pattern=CODE, max_length=MAX_NAME)]
 PeriodText = Annotated[
-    Annotated[str, StringConstraints(pattern=NAME, max_length=MAX_NAME)] | None, AfterValidator(_period)
+    Annotated[str, StringConstraints(strict=True, pattern=NAME, max_length=MAX_NAME)] | None, AfterValidator(_period)
 ]
 
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+    def __init__(self, /, **data: Any) -> None:
+        """A command a host builds (``MakeRecommendation(...)``) is checked as its dict would be: a value that breaks
+        a rule is ``InvalidCommand`` naming the field, not pydantic's own error."""
+        try:
+            super().__init__(**data)
+        except ValidationError as e:
+            raise InvalidCommand(problems(e, data, ())) from None
+
+    # Called by a host only: validation (of a dict, of JSON, of a command's parts) builds models as pydantic does.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
 
 class Actor(Model):
@@ -90,7 +85,10 @@ def _addressee(given: Addressee) -> values.Addressee:
     return values.Addressee(given.name, given.kind, given.role)
 
 
-def _addressee_json(addressee: values.Addressee) -> dict[str, str | None]:
+def _addressee_json(addressee: values.Addressee | Any) -> Any:
+    """As JSON; anything else (put in a command by ``model_construct``, unchecked) as it is, for the check to name."""
+    if not isinstance(addressee, values.Addressee):
+        return addressee
     return {"name": addressee.name, "role": addressee.role, "kind": addressee.kind}
 
 

@@ -1,15 +1,45 @@
 """What a command got wrong, said so that whoever wrote it can put it right: each problem names its field and
 the rule, and a value too big or too odd to write out (a number of 5,000 digits, a list nested 1,000 deep, half a
-surrogate pair, a key holding escape codes) is described rather than quoted."""
+surrogate pair, a key holding escape codes) is described rather than quoted. The text rules the fields are checked
+by are here too, with the words for each (``fields`` builds its field types on them)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
 
 from scrutiny_es.domain.dates import shown
-from scrutiny_es.domain.fields import MAX_PROBLEMS, pattern_rule
+
+MAX_PROBLEMS = 10
+"""Problems one command reports; the rest are counted ("and 89,990 more")."""
+
+# Text rules checked by pattern, in pydantic's core (linear time, whatever the input). Control
+# characters (C0, DEL and C1) are refused everywhere but for tab and newline in free text:
+# PostgreSQL cannot store a NUL, and the others would reach a clerk's terminal as escape codes.
+_CONTROL = r"\x00-\x1f\x7f-\x9f"
+_FREE = r"\x00-\x08\x0b-\x1f\x7f-\x9f"  # every control character but tab and newline
+FREE_TEXT = rf"^[^{_FREE}]*[^\s{_CONTROL}][^{_FREE}]*$"
+NAME = rf"^[^{_CONTROL}]*[^\s{_CONTROL}][^{_CONTROL}]*$"
+CODE = rf"^[^\s{_CONTROL}](?:[^{_CONTROL}]*[^\s{_CONTROL}])?$"
+ANY_TEXT = rf"^[^{_FREE}]*$"
+CONTROL_CHARACTER = re.compile(rf"[{_CONTROL}]")
+
+
+def pattern_rule(pattern: str, value: Any) -> str:
+    """Why ``value`` does not fit one of the text patterns above, in a clerk's words."""
+    text = value if isinstance(value, str) else ""
+    found = CONTROL_CHARACTER.search(text)
+    if found and not (pattern in (FREE_TEXT, ANY_TEXT) and found[0] in "\t\n"):
+        where = f"at character {found.start() + 1}"
+        if found[0] == "\x00":
+            return f"must not contain a NUL character (U+0000 {where})"
+        allowed = " (only tab and newline are allowed in text)" if pattern in (FREE_TEXT, ANY_TEXT) else ""
+        return f"must not contain control characters (U+{ord(found[0]):04X} {where}){allowed}"
+    if pattern == CODE and text.strip():
+        return "must not start or end with spaces"
+    return "must not be blank"
 
 
 def problems(error: ValidationError, data: Any, commands: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -7,11 +7,12 @@ parameters travel as one object (``Filters``, ``AuditQuery``) from the service t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar, get_args
 
+from scrutiny_es.domain.dates import FIRST_DAY, LAST_DAY, long_date, shown
 from scrutiny_es.domain.errors import InvalidQuery, check_count
 from scrutiny_es.domain.history import ItemHistory, Rag
 from scrutiny_es.projections.items import Meetings, tracker_row
@@ -55,6 +56,8 @@ class Filters:
         _one_of("reason", self.reason, get_args(OverdueReason))
         if self.addressee is not None and not (isinstance(self.addressee, str) and self.addressee.strip()):
             raise InvalidQuery(f"addressee must be a name, not {self.addressee!r}", field="addressee")
+        if self.addressee is not None:
+            _check_text("addressee", self.addressee)
         for name in ("open_only", "overdue_only", "exempt", "exempt_only"):
             if not isinstance(getattr(self, name), bool):
                 raise InvalidQuery(f"{name} must be true or false, not {getattr(self, name)!r}", field=name)
@@ -169,3 +172,59 @@ EVERY_ROW = Filters(exempt=True)
 
 EVERY_ENTRY = AuditQuery()
 """The whole audit trail."""
+
+
+_TEXT = {"body", "ref", "year", "code", "person"}
+_DAYS = {"as_of", "on", "meeting", "meeting_date", "since", "from_", "to"}
+_FIRST_MOMENT, _LAST_MOMENT = (datetime.combine(FIRST_DAY, time(), UTC), datetime.combine(LAST_DAY, time.max, UTC))
+
+
+def check_arguments(required: Collection[str] = (), **given: Any) -> None:
+    """A report's arguments as a host passed them, each of the kind its name says (a code or ref is text, ``as_of``
+    a date, ``as_known_at`` a time with its zone): else ``InvalidQuery`` naming it, rather than a Python error from
+    deep in a query, or a wrong answer from a time without its zone. None stands for "not given" unless required."""
+    for name, value in given.items():
+        field = name.rstrip("_")
+        if value is None and name not in required:
+            continue
+        if name in _TEXT:
+            _check_text(field, value)
+        elif name in _DAYS:
+            if not isinstance(value, date) or isinstance(value, datetime) or not FIRST_DAY <= value <= LAST_DAY:
+                msg = f"{field} must be a date from {long_date(FIRST_DAY)} to {long_date(LAST_DAY)}, not {_said(value)}"
+                raise InvalidQuery(msg, field=field)
+        elif name == "as_known_at":
+            if not isinstance(value, datetime) or value.utcoffset() is None:
+                msg = f"{field} must be a time with its zone (a timezone-aware datetime), not {shown(value)}"
+                raise InvalidQuery(msg, field=field)
+            if not _FIRST_MOMENT <= value <= _LAST_MOMENT:
+                msg = f"{field} must be from {long_date(FIRST_DAY)} to {long_date(LAST_DAY)}, not {_said(value)}"
+                raise InvalidQuery(msg, field=field)
+        elif not isinstance(value, bool):  # exempt
+            raise InvalidQuery(f"{field} must be true or false, not {shown(value)}", field=field)
+
+
+def checked_codes(name: str, codes: Any) -> list[str]:
+    """The codes or refs of a collection a host passed (a list, a set, a generator), each checked as text: a lone
+    string is refused, not read as its letters."""
+    if isinstance(codes, str | bytes) or not isinstance(codes, Iterable):
+        raise InvalidQuery(f"{name} must be a collection of codes (a list, say), not {shown(codes)}", field=name)
+    listed = list(codes)
+    for code in listed:
+        _check_text(name, code)
+    return listed
+
+
+def _said(value: Any) -> str:
+    """A value as a message quotes it; a date or a time as it is written (a datetime's type says what was wrong)."""
+    return value.isoformat() if type(value) is date or (type(value) is datetime and value.tzinfo) else shown(value)
+
+
+def _check_text(field: str, value: Any) -> None:
+    if not isinstance(value, str):
+        raise InvalidQuery(f"{field} must be text, not {shown(value)}", field=field)
+    half = next((i for i, char in enumerate(value) if "\ud800" <= char <= "\udfff"), None)
+    if half is not None:
+        where = f"U+{ord(value[half]):04X} at character {half + 1}"
+        msg = f"{field} must be text: {where} is half of a pair, not a character"
+        raise InvalidQuery(msg, field=field)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from scrutiny_es.domain.bodies import name_on
+from scrutiny_es.domain.errors import InvalidQuery
 from scrutiny_es.domain.history import Decision, Kind, Outcome, Rag, Reason
 
 if TYPE_CHECKING:
@@ -182,14 +184,24 @@ class FactRow(Row):
 
 
 def json_values(row: Row) -> dict[str, Any]:
-    """A row as JSON-ready values under its contract names (``--format json`` prints them)."""
+    """A row as JSON-ready values under its contract names (``--format json`` prints them); an item's view
+    (``ItemView``) too, its referrals and responses as objects. A list of rows is refused, not taken for one."""
+    if isinstance(row, list | tuple):
+        raise InvalidQuery("json_values takes one row: [json_values(row) for row in rows]", field="row")
     kind = type(row)
     adapter = _ADAPTERS.get(kind)
     if adapter is None:
         from pydantic import TypeAdapter  # when first needed: pydantic takes a while to load
 
         adapter = _ADAPTERS[kind] = TypeAdapter(kind)
+    if isinstance(getattr(row, "referrals", None), MappingProxyType):  # an item's view: its mappings are read-only
+        return adapter.dump_python(row, mode="json", fallback=_plain, warnings=False)  # type: ignore[no-any-return]
     return adapter.dump_python(row, mode="json")  # type: ignore[no-any-return]
 
 
 _ADAPTERS: dict[type, TypeAdapter[Any]] = {}
+
+
+def _plain(value: Any) -> Any:
+    """A view's read-only mapping as the dict JSON makes of it."""
+    return dict(value) if isinstance(value, MappingProxyType) else value
