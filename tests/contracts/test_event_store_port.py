@@ -111,3 +111,21 @@ def test_a_command_s_key_is_kept_with_the_position_of_its_last_event(opened: Ope
     recorded = opened.store.recorded(["make-r1", "unknown"])
     assert list(recorded) == ["make-r1"]
     assert (recorded["make-r1"].position, recorded["make-r1"].events) == (receipt.position, ("Made",))
+
+
+def test_a_key_sent_with_a_command_recorded_before_is_kept_naming_that_command(opened: Opened) -> None:
+    opened.app.execute(register())
+    made = opened.app.execute(make("R1"))
+    alone = opened.app.execute(make("R1", command_id="make-r1"))  # nothing to append but the key
+    together = opened.app.execute_many([make("R1", command_id="make-r1-again"), make("R2", command_id="make-r2")])
+    if opened.session is not None:
+        opened.session.commit()
+    assert (alone.already_recorded, alone.position) == (True, made.position)
+    assert [(r.already_recorded, r.position) for r in together] == [(True, made.position), (False, 3)]
+    recorded = opened.store.recorded(["make-r1", "make-r1-again", "make-r2"])
+    assert {key: (r.position, r.events) for key, r in recorded.items()} == {
+        "make-r1": (made.position, ("Made",)),
+        "make-r1-again": (made.position, ("Made",)),
+        "make-r2": (3, ("Made",)),
+    }
+    assert opened.store.log.count() == 3

@@ -143,6 +143,22 @@ def test_a_command_id_is_recorded_once_and_names_one_command(app: Scrutiny, cloc
     assert [e.event for e in app.audit()].count("ProgressReported") == 1
 
 
+def test_a_command_id_first_sent_with_a_command_recorded_before_without_one_names_that_command_from_then_on(
+    app: Scrutiny, clock: FixedClock
+) -> None:
+    record(app)
+    unkeyed = app.execute(PROGRESS)
+    keyed = {**PROGRESS, "command_id": "form-1"}
+    first = app.execute(keyed)  # the same command, in force: nothing new, and its key now names it
+    assert (first.already_recorded, first.position) == (True, unkeyed.position)
+    with pytest.raises(CommandIdReused, match="already used for a different command"):
+        app.execute({**PROGRESS, "note": "Something else", "command_id": "form-1"})
+    app.execute(command("retract", ref="R1", position=unkeyed.position, reason="typed twice"))
+    reopened = Scrutiny(app.url, clock=clock)  # the host's form posted again, after a restart
+    assert reopened.execute(keyed) == first
+    assert [e.event for e in app.audit()].count("ProgressReported") == 1
+
+
 def test_a_batch_of_keyed_commands_keeps_each_key_with_its_own_position(app: Scrutiny, clock: FixedClock) -> None:
     record(app)
     batch = [{**PROGRESS, "note": f"Update {n}", "command_id": f"minutes-2024-04-11/{n}"} for n in range(1, 4)]

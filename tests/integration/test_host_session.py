@@ -199,3 +199,16 @@ def test_a_form_posted_twice_in_the_hosts_transaction_is_recorded_once(db_url: s
     assert [e.event for e in app.audit()] == ["Registered", "Made", "ProgressReported"]
     session.remove()
     app.close()
+
+
+def test_a_batch_in_the_hosts_transaction_making_an_item_made_before_is_told_it_is_already_recorded(
+    db_url: str,
+) -> None:
+    session = scoped_session(sessionmaker(bind=create_engine(db_url)))
+    app = Scrutiny(session=session, clock=FixedClock())
+    app.unit_of_work(lambda: [app.execute(register()), app.execute(make("R1"))])
+    # Not "another writer changed the same item" on every try: the transaction cannot be tried again part way.
+    again = app.unit_of_work(lambda: app.execute_many([make("R1"), make("R2")]))
+    assert [(r.ref, r.already_recorded) for r in again] == [("R1", True), ("R2", False)]
+    assert [e.event for e in app.audit()] == ["Registered", "Made", "Made"]
+    session.remove()

@@ -66,7 +66,9 @@ class Recorded(NamedTuple):
 
 Keyed = tuple[str, str, int, str]
 """A command with a key, for the store to keep: the key, the digest of the command, the index of its last event
-in the batch, and its events' names (comma-separated)."""
+in the batch (from 0), and its events' names (comma-separated). A command found recorded before as the same
+command still in force, without this key, wrote no event: its index is then minus the position of that earlier
+command's last event, so that its key is kept too and names what the command was answered."""
 
 
 class EventLog(Protocol):

@@ -63,7 +63,8 @@ class Batch:
     changed: dict[UUID, Body | Recommendation]
     check_new: bool
     """Whether new items are looked up in the store first. A bulk batch skips it on its first try:
-    the store's uniqueness rejects a duplicate, and the retry then names it."""
+    the store's uniqueness rejects a duplicate, and the retry then names it. A batch in a host's transaction
+    cannot be tried again (the clash fails the transaction), so it always looks."""
     saved: dict[UUID, Body | Recommendation]
     """What the previous batch saved, each taken up once instead of replayed from the store (so a
     retry replays it). Should another writer have changed one since, this batch's events clash
@@ -192,7 +193,8 @@ class Recording:
         digests = {i: command_digest(cmd) for i, cmd in enumerate(parsed) if cmd.command_id is not None}
         check, now, handle = self._policy.check, self._time.now, self._handle  # looked up once, not per command
         for attempt in range(MAX_ATTEMPTS):
-            batch = Batch({}, check_new=attempt > 0 or len(parsed) == 1, saved=saved)
+            check_new = attempt > 0 or len(parsed) == 1 or self._host_transaction
+            batch = Batch({}, check_new=check_new, saved=saved)
             tools = _BatchTools(
                 partial(self._recorded_item, batch=batch),
                 partial(self._body_named, batch=batch),
@@ -221,6 +223,11 @@ class Recording:
                     raise BatchRejected(index, e) from None
                 if isinstance(found, Earlier):
                     earlier[index] = found
+                    if before is None and key is not None and found.receipt and found.receipt.position is not None:
+                        # the same command in force, recorded without this key: the key is kept, naming it
+                        names = ",".join(found.receipt.events)
+                        keyed.append((key, digests[index], -found.receipt.position, names))
+                        keys_here[key] = index
                 else:
                     batch.changed[found.id] = found
                     new = found.collect_events()

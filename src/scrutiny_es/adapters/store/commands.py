@@ -61,6 +61,7 @@ positions = Table(
 )
 """Each position's aggregate and version, and when it was recorded (microseconds since 1970, UTC)."""
 
+KEY_COLUMNS = ("command_id", "digest", "position", "events")
 INSERT_COMMAND = "INSERT INTO scrutiny_commands (command_id, digest, position, events) VALUES ({0}, {0}, {0}, {0})"
 ADD_TO_LOG = "UPDATE scrutiny_log_length SET events = events + {0} RETURNING events"
 LAST_RECORDED = "SELECT recorded_at FROM scrutiny_positions ORDER BY position DESC LIMIT 1"
@@ -91,7 +92,8 @@ numbered AS (
 -- keys
 , keyed AS (
     INSERT INTO scrutiny_commands (command_id, digest, position, events)
-    SELECT k.command_id, k.digest, (SELECT events FROM grown) - %(count)s + k.n, k.events
+    SELECT k.command_id, k.digest, CASE WHEN k.n > 0 THEN (SELECT events FROM grown) - %(count)s + k.n ELSE -k.n END,
+        k.events
     FROM unnest(%(keys)b::text[], %(digests)b::text[], %(last)b::bigint[], %(names)b::text[])
         AS k(command_id, digest, n, events)
 )
@@ -100,7 +102,8 @@ SELECT (SELECT events FROM grown), (SELECT recorded_at FROM before),
     (SELECT array_agg(originator_id) FROM latest), (SELECT array_agg(version) FROM latest)
 """
 """PostgreSQL's append to the store's own tables, in one statement: numbers a batch's events and keeps the keys
-of its commands (``last``: the number, from 1, of each command's last event in the batch), and reads what the
+of its commands (``last``: the number, from 1, of each command's last event in the batch, or minus the position of
+one recorded before: see ``ports.Keyed``), and reads what the
 checks need as it was before (the last event's time, the last version of each aggregate read ``unchanged``). So
 an append's statements go to the server together, one beside eventsourcing's. The log's length is read as a scalar
 (``(SELECT events FROM grown)``), not joined: PostgreSQL, knowing nothing of that one-row table, plans a join
@@ -116,6 +119,13 @@ APPEND_UNKEYED = (
 the sending)."""
 
 BATCH = 5_000
+
+
+def key_rows(keyed: Sequence[Any], positions: Sequence[int]) -> list[tuple[str, str, int, str]]:
+    """The rows of ``scrutiny_commands`` for a batch's keys (``ports.Keyed``): each with the position of its
+    command's last event, in the batch (its index there) or recorded before (minus its position)."""
+    return [(key, digest, positions[at] if at >= 0 else -at, names) for key, digest, at, names in keyed]
+
 
 ReadTime = Callable[[bytes], "int | None"]
 """When a stored event was recorded, as the store keeps it, read from the event as stored (the mapper knows how)."""

@@ -188,8 +188,8 @@ class EventsourcingStore:
         except RecordConflictError:
             raise Conflict from None
         if self.engine is None:  # eventsourcing's in-memory store: its ids have no gaps
-            for key, digest, index, names in keyed:
-                self._in_memory[key] = Recorded(digest, positions[index], tuple(names.split(",")))
+            for key, digest, position, names in commands.key_rows(keyed, positions):
+                self._in_memory[key] = Recorded(digest, position, tuple(names.split(",")))
             self._times.extend(times)
             for position, event in zip(positions, events, strict=True):
                 self._facts.append((event.originator_id, event.originator_version))

@@ -25,11 +25,13 @@ from scrutiny_es.adapters.store.commands import (
     APPEND_TO_LOG,
     APPEND_UNKEYED,
     BY_KEYS,
+    INSERT_COMMAND,
     Driver,
     ReadTime,
     create_statements,
     fill,
     found,
+    key_rows,
 )
 from scrutiny_es.application.ports import Recorded
 
@@ -111,7 +113,10 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as eventsourcing's own
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        if not stored_events:
+        if not stored_events:  # the batch's commands were all recorded before: only their keys, if new, are kept
+            if keyed := key_rows(kwargs.get("commands", ()), ()):
+                with self.datastore.transaction(commit=True) as curs:
+                    curs.executemany(self._in_schema(INSERT_COMMAND.format("%s")), keyed)
             return []
         count = len(stored_events)
         times = kwargs.get("recorded_at") or [None] * count
@@ -123,7 +128,8 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         }  # fmt: skip
         if keyed:
             numbered.update(keys=[k for k, _, _, _ in keyed], digests=[d for _, d, _, _ in keyed],
-                            last=[i + 1 for _, _, i, _ in keyed], names=[n for _, _, _, n in keyed])  # fmt: skip
+                            last=[i + 1 if i >= 0 else i for _, _, i, _ in keyed],
+                            names=[n for _, _, _, n in keyed])  # fmt: skip
         # the events' rows, a column each (``_insert_rows``)
         columns = (numbered["ids"], numbered["versions"], [e.topic for e in stored_events],
                    [e.state for e in stored_events])  # fmt: skip

@@ -19,7 +19,17 @@ from sqlalchemy import exc, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from scrutiny_es.adapters.store import check_follows, check_unchanged
-from scrutiny_es.adapters.store.commands import Driver, ReadTime, commands, fill, log_length, metadata, positions
+from scrutiny_es.adapters.store.commands import (
+    KEY_COLUMNS,
+    Driver,
+    ReadTime,
+    commands,
+    fill,
+    key_rows,
+    log_length,
+    metadata,
+    positions,
+)
 from scrutiny_es.application.ports import LogIsAhead, Outdated
 
 _SEARCH_PATH = re.compile(r"-c search_path=(\w+)")
@@ -83,7 +93,12 @@ class SharedEventRecorder(SQLAlchemyApplicationRecorder):
         return self._positions.last  # type: ignore[no-any-return]
 
     def _insert_events(self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        if not stored_events:
+        if not stored_events:  # the batch's commands were all recorded before: only their keys, if new, are kept
+            if keyed := key_rows(kwargs.get("commands", ()), ()):
+                try:
+                    session.execute(insert(commands), [dict(zip(KEY_COLUMNS, row, strict=True)) for row in keyed])
+                except exc.IntegrityError:
+                    raise RecordConflictError from None
             return
         count = len(stored_events)
         times = kwargs.get("recorded_at") or [None] * count
@@ -110,13 +125,8 @@ class SharedEventRecorder(SQLAlchemyApplicationRecorder):
                 for n, e, time in zip(numbered, stored_events, times, strict=True)
             ]  # fmt: skip
             session.execute(insert(positions), rows)
-            keyed = kwargs.get("commands", ())
-            if keyed:
-                keys = [
-                    {"command_id": key, "digest": digest, "position": numbered[index], "events": names}
-                    for key, digest, index, names in keyed
-                ]
-                session.execute(insert(commands), keys)
+            if keyed := key_rows(kwargs.get("commands", ()), numbered):
+                session.execute(insert(commands), [dict(zip(KEY_COLUMNS, row, strict=True)) for row in keyed])
         except exc.IntegrityError:
             raise RecordConflictError from None
         self._positions.last = numbered

@@ -21,6 +21,7 @@ from scrutiny_es.adapters.store.commands import (
     ReadTime,
     create_statements,
     fill,
+    key_rows,
 )
 
 
@@ -51,7 +52,9 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
         rowids = super()._insert_events(c, stored_events, **kwargs) or []
-        if not rowids:
+        if not rowids:  # the batch's commands were all recorded before: only their keys, if new, are kept
+            if keyed := key_rows(kwargs.get("commands", ()), ()):
+                c.executemany(INSERT_COMMAND.format("?"), keyed)
             return rowids
         times = kwargs.get("recorded_at") or [None] * len(stored_events)
         c.execute(LAST_RECORDED)  # the insert above holds the write lock
@@ -71,8 +74,7 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
                 for position, e, time in zip(positions, stored_events, times, strict=True)
             ],
         )
-        keyed = [(key, digest, positions[index], names) for key, digest, index, names in kwargs.get("commands", ())]
-        if keyed:
+        if keyed := key_rows(kwargs.get("commands", ()), positions):
             c.executemany(INSERT_COMMAND.format("?"), keyed)
         return positions
 
