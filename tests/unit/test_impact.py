@@ -27,7 +27,7 @@ import pytest
 
 from scrutiny_es.application import ScrutinyService
 from scrutiny_es.bootstrap import in_memory
-from scrutiny_es.domain.errors import BodyNotFound, InvalidCommand, InvalidQuery
+from scrutiny_es.domain.errors import BodyNotFound, InvalidQuery
 from scrutiny_es.projections.impact import ImpactRow
 from tests.conftest import FixedClock, command, make, register
 
@@ -237,9 +237,9 @@ def test_nothing_made_in_the_period_gives_no_rows(record: ScrutinyService) -> No
 
 
 def test_bad_questions_are_refused_with_the_rule(record: ScrutinyService) -> None:
-    with pytest.raises(InvalidCommand, match=r"from: 1 May 2024 is after to \(30 Apr 2024\)"):
+    with pytest.raises(InvalidQuery, match=r"from: 1 May 2024 is after to \(30 Apr 2024\)"):
         record.impact(from_=date(2024, 5, 1), to=TO)
-    with pytest.raises(InvalidCommand, match="by: must be one of body, addressee, addressee_kind, year"):
+    with pytest.raises(InvalidQuery, match="by: must be one of body, addressee, addressee_kind, year"):
         record.impact(by="party")  # type: ignore[arg-type]
     with pytest.raises(BodyNotFound):
         record.impact(body="NOPE")

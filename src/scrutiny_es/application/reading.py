@@ -20,7 +20,7 @@ from scrutiny_es.application.ports import EventStore, ReadModels
 from scrutiny_es.application.unreadable import sentence
 from scrutiny_es.domain.bodies import DEFAULT_YEAR_STARTS, year_days
 from scrutiny_es.domain.dates import long_date, uk_day
-from scrutiny_es.domain.errors import BodyNotFound, InvalidCommand, InvalidQuery, RecommendationNotFound
+from scrutiny_es.domain.errors import BodyNotFound, InvalidQuery, RecommendationNotFound
 from scrutiny_es.domain.fastpath import replay
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation, body_id, recommendation_id
@@ -223,7 +223,7 @@ class Reading:
         exempt: bool = False,
     ) -> withheld.Rows[ImpactRow]:
         if by not in GROUPINGS:
-            raise InvalidCommand([("by", f"must be one of {', '.join(GROUPINGS)}, not {by!r}")])
+            raise InvalidQuery(f"by: must be one of {', '.join(GROUPINGS)}, not {by!r}", field="by")
         if body is not None:
             self.body(body)
         if year is not None:
@@ -237,9 +237,8 @@ class Reading:
         self._catch_up()
         to = to or self.report_day(None, as_known_at)
         if from_ is not None and from_ > to:
-            raise InvalidCommand(
-                [("from", f"{long_date(from_)} is after to ({long_date(to)}): give from on or before to")]
-            )
+            msg = f"from: {long_date(from_)} is after to ({long_date(to)}): give from on or before to"
+            raise InvalidQuery(msg, field="from")
         histories = (
             h for h in self.histories(body, None, as_known_at)
             if body in (None, h.body_on(to) if by == "current_body" else h.made_by)
