@@ -54,3 +54,13 @@ def test_a_response_given_before_a_late_extension_was_agreed_is_not_on_time_in_t
                         responded_on="2024-04-02", responded_by="Chief Executive"))  # fmt: skip
     (response,) = app.meeting_pack("BCSB", date(2024, 4, 11))["responses"]
     assert (response["due"], response["on_time"]) == ("2024-03-28", False)
+
+
+def test_a_corrected_date_of_receipt_leaves_a_deadline_agreed_by_extension_as_agreed() -> None:
+    clock, app = _extended_late()
+    clock.time = datetime(2024, 4, 20, 9, tzinfo=UTC)
+    app.execute(command("correct", ref="R1", field="referral.received_on", addressee="NHS Trust", value="2024-03-04",
+                        reason="The letter was received on the Monday"))  # fmt: skip
+    assert [row.response_due for row in app.tracker()] == [date(2024, 4, 30)]
+    assert app.overdue(as_of=date(2024, 4, 29)) == []
+    assert sum(fact.event == "Corrected" for fact in app.item("BCSB", "R1")) == 1
