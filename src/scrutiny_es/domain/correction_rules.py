@@ -60,7 +60,8 @@ class ItemCorrections(ItemGuards):
         version: int | None = None,
         position: int | None = None,
     ) -> None:
-        """Puts a recorded fact right; a correction of a date of receipt moves a worked-out deadline too.
+        """Puts a recorded fact right; a correction of a date of receipt moves a worked-out deadline too (not one
+        agreed since by an extension, which stands).
 
         A referral or a response is named by its ``addressee``; a progress report or a decision by the
         item's event ``version`` that recorded it (the service finds it from the audit trail's ``position``).
@@ -82,7 +83,7 @@ class ItemCorrections(ItemGuards):
             position=position,
             fact_date=fact_date,
         )
-        if field == "referral.received_on" and fact.period is not None:
+        if field == "referral.received_on" and fact.period is not None and fact.original_due is None:
             due = Period.parse(fact.period).last_day(value)
             self.trigger_event(
                 self.Corrected,

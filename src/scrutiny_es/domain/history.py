@@ -48,6 +48,17 @@ class ReferralFact(Fact):
     """The period the due date was worked out from; None where the board set it, or there is none."""
     original_due: date | None = None
     """The deadline before it was first extended (None: never extended)."""
+    extensions: list[tuple[date, date | None]] = field(default_factory=list)
+    """Each extension's day of agreement and the deadline in force until then, in the order agreed."""
+
+    def due_on(self, day: date | None) -> date | None:
+        """The deadline in force on ``day`` (None: now): an extension moves it from the day it was agreed, so
+        a report as of an earlier day shows the deadline then, and overdue from the day after it."""
+        due = self.response_due
+        for agreed_on, before in reversed(self.extensions):
+            if day is not None and agreed_on > day:
+                due = before
+        return due
 
 
 @dataclass(slots=True, kw_only=True)

@@ -293,6 +293,7 @@ class Recommendation(ItemPlacement, ItemDecisions, ItemAddressees, ItemCorrectio
             if referral is not None:
                 if referral.original_due is None:
                     referral.original_due = referral.response_due
+                referral.extensions.append((self.decided_on, referral.response_due))
                 referral.response_due = self.response_due
 
     class ClosureProposed(Event):

@@ -170,7 +170,7 @@ def _count(history: ItemHistory, to: date, by: Grouping, meetings: Meetings, tal
             continue
         own = tally(name if by == "addressee" else ever[name] if by == "addressee_kind" else groups[0])
         n = own.counts
-        due = referral.response_due if referral is not None else None
+        due = None if referral is None else referral.due_on(response.on if response is not None else to)
         if referral is not None:
             n["referred"] += 1
         if response is not None:

@@ -181,7 +181,7 @@ def tracker_fields(history: ItemHistory, as_of: date | None = None, meetings: Me
         addressees=[a.name for a in addressees],
         status=status,
         response=None if not verdicts else verdicts.pop() if len(verdicts) == 1 else "mixed",
-        response_due=min((d for a in awaited if (d := referrals[a].response_due) is not None), default=None),
+        response_due=min((d for a in awaited if (d := referrals[a].due_on(as_of)) is not None), default=None),
         target_date=targets[-1] if targets else None,
         rag=rags[-1] if rags else None,
         deferred_until=_deferred_until(decisions, responses, meetings),
@@ -223,11 +223,11 @@ def obligations(history: ItemHistory, as_of: date | None = None, meetings: Meeti
         owed.append(Obligation(held_by, history.ref, reason, responsible, due, met_on, original))
 
     for holder, (referral, ended_on) in history.held(as_of).items():  # a removed addressee owes nothing from then
-        if referral.response_due is not None:
+        due = referral.due_on(as_of)
+        if due is not None:
             response = responses.get(holder)
             ended = ended_on if closed_on is None or (ended_on is not None and ended_on < closed_on) else closed_on
             met_on = response.on if response else ended
-            due = referral.response_due
             owe("response", [holder], due, met_on, referral.original_due or due)
     targets = agreed_target_dates(history, responses, decisions)
     if targets:

@@ -85,7 +85,7 @@ def meeting_pack(
         for addressee, fact in sorted(history.responses.items(), key=lambda pair: pair[1].order()):
             if fresh(fact.on):
                 referral = history.referral_of(addressee) or history.referrals.get(addressee)
-                due = referral.response_due if referral is not None and referral.on <= eve else None
+                due = referral.due_on(fact.on) if referral is not None and referral.on <= eve else None
                 responses.append({
                     "ref": history.ref, "item": history.item, "addressee": addressee, "decision": fact.decision,
                     "text": fact.text, "responded_on": fact.on.isoformat(), "responded_by": fact.responded_by,
