@@ -14,7 +14,9 @@ class OverdueWriter(ItemsWriter):
     """The overdue list: obligations with their due dates; "overdue on D" is a query."""
 
     name = "overdue"
-    layout = 5  # 4: the exempt column of its items; 5: each body's council and names beside its calendar
+    layout = 6
+    """4: the exempt column of its items; 5: each body's council and names beside its calendar; 6: each referral's
+    extensions in its history, with the day each was agreed (as-of reports show the deadline in force then)."""
 
     def item_tables(self, generation: int) -> list[Table]:
         return [overdue_item_table(generation), obligation_table(generation)]

@@ -16,9 +16,10 @@ class TrackerWriter(ItemsWriter):
     transferred item was with (a body's pack reads its own items, not every item's history)."""
 
     name = "tracker"
-    layout = 6
+    layout = 7
     """4: the exempt column; 5: ``tracker_body``, the bodies of transferred items; 6: each body's council and
-    names beside its calendar."""
+    names beside its calendar; 7: each referral's extensions in its history, with the day each was agreed (as-of
+    reports show the deadline in force then)."""
 
     def item_tables(self, generation: int) -> list[Table]:
         return [tracker_table(generation), tracker_body_table(generation)]
