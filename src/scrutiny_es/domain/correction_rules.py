@@ -169,6 +169,10 @@ class ItemCorrections(ItemGuards):
             if field in ("decision.target_date", "decision.until") and value is not None:
                 not_before(value, fact.on, f"the {field.partition('.')[2].replace('_', ' ')}", "the decision", "value")
             return fact.on  # type: ignore[no-any-return]
+        if field == "target_date":  # the item's own, set when it was made: the meeting's fact
+            if value is not None:
+                self._after_meeting(value, "the target date", "value")
+            return self.meeting_date
         if field == "meeting_date":
             history = self.history
             later = [f.on for f in [*history.referrals.values(), *history.responses.values()]]

@@ -21,6 +21,7 @@ CORRECTABLE: dict[str, str] = {
     "minute": "optional text",
     "text": "text",
     "meeting_date": "date",
+    "target_date": "optional date",
     "referral.received_on": "date",
     "referral.response_due": "optional date",
     "response.decision": "decision",

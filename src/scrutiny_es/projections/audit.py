@@ -170,6 +170,7 @@ _FIELD_NAMES = {
     "decision.note": "decision's note",
     "decision.target_date": "revised target date",
     "meeting_date": "meeting date",
+    "target_date": "target date",
     "exempt": "exempt paragraph (Schedule 12A)",
 }
 """A correctable field as a clerk would name it."""

@@ -27,7 +27,7 @@ _WORDS: dict[Any, str] = {
 }
 """Where each kind of event keeps the words of the fact it records."""
 
-_ITEM_FIELDS = {"kind", "item", "minute", "text", "meeting_date"}
+_ITEM_FIELDS = {"kind", "item", "minute", "text", "meeting_date", "target_date"}
 
 
 def fact_text(event: Any) -> str | None:
