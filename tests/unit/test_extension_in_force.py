@@ -64,3 +64,26 @@ def test_a_corrected_date_of_receipt_leaves_a_deadline_agreed_by_extension_as_ag
     assert [row.response_due for row in app.tracker()] == [date(2024, 4, 30)]
     assert app.overdue(as_of=date(2024, 4, 29)) == []
     assert sum(fact.event == "Corrected" for fact in app.item("BCSB", "R1")) == 1
+
+
+def test_an_extension_recorded_in_error_can_be_retracted_and_the_deadline_before_it_is_in_force_again() -> None:
+    _, app = _extended_late()
+    extension = app.audit()[-1]
+    app.execute(command("retract", ref="R1", position=extension.position, reason="Agreed for another item"))
+    (row,) = app.tracker()
+    assert (row.response_due, row.overdue) == (date(2024, 3, 28), ["response"])
+    assert app.audit()[-1].summary.endswith(
+        f"retracted the extension of the response deadline at position {extension.position}: Agreed for another item"
+    )
+    assert [f.status for f in app.item("BCSB", "R1") if f.position == extension.position] == ["retracted"]
+
+
+def test_the_first_of_two_extensions_retracted_leaves_the_second_in_force_from_its_own_day() -> None:
+    clock, app = _extended_late()
+    first = app.audit()[-1].position
+    clock.time = datetime(2024, 4, 20, 9, tzinfo=UTC)
+    app.execute(command("extend_response_deadline", ref="R1", addressee="NHS Trust", response_due="2024-05-31",
+                        reason="Chief executive away", agreed_by="Chair", decided_on="2024-04-20"))  # fmt: skip
+    app.execute(command("retract", ref="R1", position=first, reason="Agreed for another item"))
+    assert [row.response_due for row in app.tracker()] == [date(2024, 5, 31)]
+    assert [row.response_due for row in app.tracker(as_of=date(2024, 4, 10))] == [date(2024, 3, 28)]

@@ -364,7 +364,7 @@ def test_correcting_the_date_of_receipt_moves_a_worked_out_deadline() -> None:
     ("field", "value", "addressee", "message"),
     [
         ("status", "closed", None, '"status" cannot be corrected; the fields that can are: kind, item'),
-        ("target_date", "2024-05-01", None, '"target_date" cannot be corrected'),
+        ("ref", "R2", None, '"ref" cannot be corrected'),
         ("meeting_date", "15/02/2024", None, "meeting_date takes a date written YYYY-MM-DD"),
         ("kind", "motion", None, "kind must be one of recommendation, action"),
         ("item", " ", None, "item takes text that is not blank"),

@@ -39,6 +39,15 @@ class Fact:
 
 
 @dataclass(slots=True, kw_only=True)
+class ExtensionFact(Fact):
+    """An extension of one addressee's deadline, agreed on ``on``: the deadline it gave, and the one in force
+    until then."""
+
+    due: date
+    before: date | None
+
+
+@dataclass(slots=True, kw_only=True)
 class ReferralFact(Fact):
     """The item as received by one addressee (``on``), and the last day for their response."""
 
@@ -48,17 +57,38 @@ class ReferralFact(Fact):
     """The period the due date was worked out from; None where the board set it, or there is none."""
     original_due: date | None = None
     """The deadline before it was first extended (None: never extended)."""
-    extensions: list[tuple[date, date | None]] = field(default_factory=list)
-    """Each extension's day of agreement and the deadline in force until then, in the order agreed."""
+    extensions: list[ExtensionFact] = field(default_factory=list)
+    """The extensions in force, in the order agreed."""
 
     def due_on(self, day: date | None) -> date | None:
         """The deadline in force on ``day`` (None: now): an extension moves it from the day it was agreed, so
         a report as of an earlier day shows the deadline then, and overdue from the day after it."""
         due = self.response_due
-        for agreed_on, before in reversed(self.extensions):
-            if day is not None and agreed_on > day:
-                due = before
+        for extension in reversed(self.extensions):
+            if day is not None and extension.on > day:
+                due = extension.before
         return due
+
+    def extend(self, on: date, seq: int, due: date) -> None:
+        """The deadline moved to ``due`` by an extension agreed on ``on`` (the item's event ``seq``)."""
+        if self.original_due is None:
+            self.original_due = self.response_due
+        self.extensions.append(ExtensionFact(on=on, seq=seq, due=due, before=self.response_due))
+        self.response_due = due
+
+    def withdraw_extension(self, seq: int) -> None:
+        """Leaves out the extension recorded by event number ``seq``: the deadline it replaced is in force again,
+        unless a later extension replaced it since (which then replaced the one before it)."""
+        at = next((n for n, e in enumerate(self.extensions) if e.seq == seq), None)
+        if at is None:
+            return
+        withdrawn = self.extensions.pop(at)
+        if at == len(self.extensions):
+            self.response_due = withdrawn.before
+        else:
+            self.extensions[at].before = withdrawn.before
+        if not self.extensions:
+            self.original_due = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -254,7 +284,8 @@ class ItemHistory:
     def fact(self, seq: int) -> Fact | None:
         """The fact recorded by the item's event number ``seq``, while it is in force."""
         facts = [*self.referrals.values(), *self.responses.values(), *self.progress, *self.decisions, *self.reminders]
-        for fact in [*facts, *self.addressee_changes]:
+        extensions = [e for referral in self.referrals.values() for e in referral.extensions]
+        for fact in [*facts, *extensions, *self.addressee_changes]:
             if fact.seq == seq:
                 return fact
         return None
@@ -265,6 +296,8 @@ class ItemHistory:
             for name, fact in list(facts.items()):
                 if fact.seq == seq:
                     del facts[name]
+        for referral in self.referrals.values():
+            referral.withdraw_extension(seq)
         self.progress = [f for f in self.progress if f.seq != seq]
         self.decisions = [f for f in self.decisions if f.seq != seq]
         self.reminders = [f for f in self.reminders if f.seq != seq]

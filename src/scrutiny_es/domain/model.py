@@ -289,12 +289,8 @@ class Recommendation(ItemPlacement, ItemDecisions, ItemAddressees, ItemCorrectio
         WHEN = "decided_on"
 
         def fold(self, history: ItemHistory) -> None:
-            referral = history.referral_of(self.addressee)
-            if referral is not None:
-                if referral.original_due is None:
-                    referral.original_due = referral.response_due
-                referral.extensions.append((self.decided_on, referral.response_due))
-                referral.response_due = self.response_due
+            if (referral := history.referral_of(self.addressee)) is not None:
+                referral.extend(self.decided_on, self.originator_version, self.response_due)
 
     class ClosureProposed(Event):
         """An officer says the work is done and proposes an outcome; only the board closes."""

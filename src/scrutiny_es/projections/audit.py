@@ -183,6 +183,7 @@ def _retracted(e: Recommendation.Retracted, _: str) -> str:
 _FACTS = {
     "Referred": "referral",
     "ResponseRecorded": "response",
+    "ResponseDeadlineExtended": "extension of the response deadline",
     "ProgressReported": "progress report",
     "TargetDateRevised": "revision of the target date",
     "Deferred": "deferral",
