@@ -222,7 +222,7 @@ def command_from(task: Task, form: Mapping[str, str]) -> tuple[dict[str, Any], d
                 errors[f.name] = f"Select {label}" if f.kind in ("select", "radios") else f"Enter {label}"
             continue
         if f.kind == "number":
-            if not value.isdigit():
+            if not re.fullmatch(r"[0-9]+", value):  # "²" is a digit to str.isdigit, not to int()
                 errors[f.name] = f"The {label} must be a whole number, like 3"
                 continue
             values[f.name] = int(value)
