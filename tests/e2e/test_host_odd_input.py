@@ -4,15 +4,21 @@ in words, and nothing is recorded, never a server error."""
 from __future__ import annotations
 
 import re
+import secrets
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from scrutiny_es import Scrutiny
 from tests.e2e.host_site import ref, seed, serving
-from tests.e2e.test_host_security import Client, progress_form, progress_notes, progress_page
+from tests.e2e.test_host_security import Answer, Client, progress_form, progress_notes, progress_page
+
+MINUTES = Path(__file__).parents[2] / "src" / "scrutiny_es" / "demo" / "minutes-2024-02-15.txt"
 
 
 @pytest.fixture
@@ -70,3 +76,50 @@ def test_a_position_typed_as_a_superscript_digit_is_shown_beside_its_field_and_r
     assert answer.status == 422
     assert beside(answer.text, "position") == "The number of the fact on the card must be a whole number, like 3"
     assert facts(sqlite_url) == before
+
+
+def upload(client: Client, kind: str, name: str, content: bytes, fields: dict[str, str]) -> Answer:
+    """A file posted as the page's form posts it (multipart), with the page's token."""
+    boundary = secrets.token_hex(8)
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+             for key, value in {"token": client.token(f"/bodies/BCSB/{kind}"), **fields}.items()]  # fmt: skip
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                 "Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")  # fmt: skip
+    request = urllib.request.Request(  # noqa: S310 (loopback)
+        f"{client.site}/bodies/BCSB/{kind}", data=b"".join([*parts, f"--{boundary}--\r\n".encode()]),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )  # fmt: skip
+    try:
+        with client.opener.open(request) as done:
+            return Answer(done.status, done.geturl(), done.read().decode(), dict(done.headers))
+    except urllib.error.HTTPError as e:
+        return Answer(e.code, e.geturl(), e.read().decode(), dict(e.headers))
+
+
+def test_minutes_whose_heading_gives_no_date_are_drafted_and_recorded_for_the_date_the_clerk_enters(
+    site: str, sqlite_url: str
+) -> None:
+    client = Client(site)
+    client.sign_in()
+    undated = MINUTES.read_text().replace("Thursday 15 February 2024 at 6.05pm", "Thursday at 6.05pm").encode()
+    before, seeded = facts(sqlite_url), {ref(n) for n in range(1, 9)}
+    answer = upload(client, "minutes", "minutes.txt", undated, {})
+    assert answer.status == 422
+    said = beside(answer.text, "meeting_date")
+    assert "enter the date of the meeting" in said and "--meeting-date" not in answer.text
+    wrong = upload(client, "minutes", "minutes.txt", undated, {"meeting_date-day": "30", "meeting_date-month": "2",
+                                                               "meeting_date-year": "2024"})  # fmt: skip
+    assert wrong.status == 422 and "is not in the calendar" in beside(wrong.text, "meeting_date")
+    dated = upload(client, "minutes", "minutes.txt", undated, {"meeting_date-day": "15", "meeting_date-month": "2",
+                                                               "meeting_date-year": "2024"})  # fmt: skip
+    assert dated.status == 200 and "the meeting of 15 February 2024" in dated.text
+    found = re.search(r'action="(/bodies/BCSB/minutes/[0-9a-f]{32})".*?name="token" value="([^"]+)"', dated.text, re.S)
+    assert found is not None, "no button to record the draft"
+    assert facts(sqlite_url) == before, "nothing recorded before the second click"
+    assert client.open(found[1], {"token": found[2]}).url.endswith("/bodies/BCSB?recorded=minutes")
+    record = Scrutiny(sqlite_url)
+    try:
+        made = [row for row in record.tracker("BCSB") if row.ref not in seeded]
+        assert made and {row.meeting_date for row in made} == {date(2024, 2, 15)}
+    finally:
+        record.close()
