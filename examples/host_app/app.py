@@ -54,6 +54,8 @@ templates = Jinja2Templates(
 )  # fmt: skip
 templates.env.filters["long_date"] = words.long_date
 templates.env.filters["plain"] = words.plain
+# a ref in a page's address, its slashes too: "x/./y" or "a/../b" as one segment, which no browser shortens
+templates.env.filters["segment"] = lambda value: quote(str(value), safe="")
 templates.env.globals["words"] = words
 templates.env.globals["govukRebrand"] = False
 templates.env.filters["option_item"] = lambda pair, chosen, key="checked": {
@@ -392,9 +394,11 @@ def create_app(
                 errors, problem = beside_fields(task, e, form.get("addressee"))
                 return task_page(request, visit, task, body, ref, 422, form, errors, problem)
         if task.on_item:
-            return RedirectResponse(f"/bodies/{quote(body)}/items/{quote(ref)}?recorded={key}", status_code=303)
+            return RedirectResponse(
+                f"/bodies/{quote(body)}/items/{quote(ref, safe='')}?recorded={key}", status_code=303
+            )
         if task.command == "make_recommendation":
-            return RedirectResponse(f"/bodies/{quote(body)}/items/{quote(command['ref'])}?recorded={key}", 303)
+            return RedirectResponse(f"/bodies/{quote(body)}/items/{quote(command['ref'], safe='')}?recorded={key}", 303)
         return RedirectResponse(f"/bodies/{quote(str(command['body']))}?recorded={key}", status_code=303)
 
     @app.get("/bodies/{body}/pack", response_class=HTMLResponse)

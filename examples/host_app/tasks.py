@@ -228,6 +228,8 @@ def command_from(task: Task, form: Mapping[str, str]) -> tuple[dict[str, Any], d
             values[f.name] = int(value)
         else:
             values[f.name] = value
+    if task.command == "register_body" and "/" in values.get("body", ""):  # /bodies/A/B would be another page
+        errors["body"] = "The code must not contain a slash (/)"
     if task.command == "make_recommendation":
         addressees = []
         for n in (1, 2):

@@ -3,6 +3,7 @@ in words, and nothing is recorded, never a server error."""
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
 import urllib.error
@@ -123,3 +124,42 @@ def test_minutes_whose_heading_gives_no_date_are_drafted_and_recorded_for_the_da
         assert made and {row.meeting_date for row in made} == {date(2024, 2, 15)}
     finally:
         record.close()
+
+
+def make_recommendation(client: Client, item_ref: str) -> Answer:
+    form = {"token": client.token("/do/make-recommendation?body=BCSB"), "of_body": "BCSB", "ref": item_ref,
+            "kind": "recommendation", "meeting_date-day": "15", "meeting_date-month": "2", "meeting_date-year": "2024",
+            "item": "Parks", "text": "Review the parks strategy", "addressee_1": "Cabinet",
+            "addressee_1_kind": "executive"}  # fmt: skip
+    return client.open("/do/make-recommendation", form)
+
+
+@pytest.mark.parametrize("item_ref", ["2024/./7", "2024/../7", "R 7?a=1#b"])
+def test_an_item_whose_ref_a_browser_would_shorten_opens_on_its_card_after_recording_and_from_the_tracker(
+    site: str, item_ref: str
+) -> None:
+    client = Client(site)
+    client.sign_in()
+    made = make_recommendation(client, item_ref)
+    assert made.status == 200 and made.url.endswith("?recorded=make-recommendation"), made.url
+    assert html.escape(item_ref) in made.text, "the card of the item just made"
+    tracker = client.open("/bodies/BCSB?page_number=1")
+    (link,) = [urllib.parse.urljoin(f"{site}/bodies/BCSB", href.replace("&amp;", "&"))  # as a browser resolves it
+               for found, href in re.findall(r'data-ref="([^"]*)".*?href="([^"]+)"', tracker.text, re.S)
+               if found == html.escape(item_ref)]  # fmt: skip
+    card = client.open(link.removeprefix(site))
+    assert card.status == 200 and "Review the parks strategy" in card.text
+
+
+def test_a_body_code_with_a_slash_which_no_page_could_show_is_refused_beside_the_code(
+    site: str, sqlite_url: str
+) -> None:
+    client = Client(site)
+    client.sign_in()
+    before = facts(sqlite_url)
+    form = {"token": client.token("/do/register-body"), "body": "HSP/2", "name": "Health Scrutiny Panel",
+            "council": "Sandwell"}  # fmt: skip
+    answer = client.open("/do/register-body", form)
+    assert answer.status == 422
+    assert beside(answer.text, "body") == "The code must not contain a slash (/)"
+    assert facts(sqlite_url) == before
