@@ -420,8 +420,11 @@ def create_app(
                     chosen=chosen)  # fmt: skip
 
     def download(content: bytes, fmt: str, name: str) -> Response:
-        return Response(content, media_type=downloads.KINDS[fmt],
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+        # a body's code may hold any letter or a quote: the plain name keeps to ASCII (a header is Latin-1, and a
+        # quote would end it), the full one is said in UTF-8 (RFC 6266)
+        plain_name = re.sub(r"[^A-Za-z0-9._-]+", "-", name)
+        disposition = f"attachment; filename=\"{plain_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+        return Response(content, media_type=downloads.KINDS[fmt], headers={"Content-Disposition": disposition})
 
     def pack_file(body: str, meeting: date, fmt: str) -> Response:
         content = downloads.pack_file(host.record.meeting_pack(body, meeting), fmt)

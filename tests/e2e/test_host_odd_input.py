@@ -163,3 +163,22 @@ def test_a_body_code_with_a_slash_which_no_page_could_show_is_refused_beside_the
     assert answer.status == 422
     assert beside(answer.text, "body") == "The code must not contain a slash (/)"
     assert facts(sqlite_url) == before
+
+
+def test_a_body_whose_code_has_a_greek_letter_and_a_quote_downloads_its_tracker_and_pack_named_by_its_code(
+    site: str,
+) -> None:
+    client = Client(site)
+    client.sign_in()
+    form = {"token": client.token("/do/register-body"), "body": 'Ω"1', "name": "Omega Panel", "council": "Sandwell"}
+    assert client.open("/do/register-body", form).status == 200
+    code = urllib.parse.quote('Ω"1', safe="")
+    for path, what in ((f"/bodies/{code}/tracker.csv", "tracker-2024-12-02.csv"),
+                       (f"/bodies/{code}/pack?asked=1&day=15&month=2&year=2024&format=html",
+                        "pack-2024-02-15.html")):  # fmt: skip
+        request = urllib.request.Request(client.site + path)  # noqa: S310 (loopback)
+        with client.opener.open(request) as done:
+            assert done.status == 200
+            assert done.headers["Content-Disposition"] == (
+                f"attachment; filename=\"-1-{what}\"; filename*=UTF-8''{code}-{what}"
+            )
