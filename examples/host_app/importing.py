@@ -43,7 +43,7 @@ def may_import(role_name: str) -> bool:
 def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of: Callable[[Request], Any]) -> None:
     """The import's pages, on the application's host (its record, sessions and pages)."""
     folder = Path(tempfile.mkdtemp(prefix="scrutiny-host-uploads-"))
-    owners: dict[str, str] = {}  # upload id -> the session that uploaded it
+    owners: dict[str, tuple[str, str, str]] = {}  # upload id -> the session, body and kind it was checked for
     meetings: dict[str, date | None] = {}  # upload id -> the minutes' meeting, as the clerk gave it
 
     def refused(request: Request, visit: Any) -> Response:
@@ -106,7 +106,7 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
             (folder / upload_id).mkdir()
             path = folder / upload_id / safe
             path.write_bytes(content)
-            owners[upload_id], meetings[upload_id] = visit.session_hash, meeting_on
+            owners[upload_id], meetings[upload_id] = (visit.session_hash, body, kind), meeting_on
             try:
                 plan = checked_plan(kind, path, body, visit, meeting_on)
             except ScrutinyError as e:
@@ -146,7 +146,8 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
             fresh = host.sessions.use_token(host.session, visit.session_hash, token)
             host.session.commit()
             files = list((folder / upload_id).glob("*")) if re.fullmatch(r"[0-9a-f]{32}", upload_id) else []
-            if not fresh or owners.get(upload_id) != visit.session_hash or not files:
+            # recorded only as checked: by the same session, into the body and as the kind the clerk saw
+            if not fresh or owners.get(upload_id) != (visit.session_hash, body, kind) or not files:
                 return page("problem.html", request, 403, visit=visit, title="This form has expired",
                             message="Nothing was recorded. Choose the file again.")  # fmt: skip
             if not may_import(visit.who.role):

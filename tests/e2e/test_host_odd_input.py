@@ -182,3 +182,25 @@ def test_a_body_whose_code_has_a_greek_letter_and_a_quote_downloads_its_tracker_
             assert done.headers["Content-Disposition"] == (
                 f"attachment; filename=\"-1-{what}\"; filename*=UTF-8''{code}-{what}"
             )
+
+
+def test_a_file_checked_for_one_body_is_not_recorded_into_another_nor_as_another_kind(
+    site: str, sqlite_url: str
+) -> None:
+    client = Client(site)
+    client.sign_in()
+    form = {"token": client.token("/do/register-body"), "body": "HSP", "name": "Health Scrutiny Panel",
+            "council": "Sandwell"}  # fmt: skip
+    assert client.open("/do/register-body", form).status == 200
+    tracker = b"Date,Item,Recommendation,Lead Officer\n15/02/2024,Parks,Review the parks strategy,Cabinet\n"
+    checked = upload(client, "import", "tracker.csv", tracker, {})
+    found = re.search(r'action="/bodies/BCSB/import/([0-9a-f]{32})".*?name="token" value="([^"]+)"', checked.text, re.S)
+    assert found is not None, "no button to record the file"
+    before = facts(sqlite_url)
+    for path in (f"/bodies/HSP/import/{found[1]}", f"/bodies/BCSB/minutes/{found[1]}"):
+        token = client.token("/bodies/BCSB/import")  # a fresh token of the same session: only the address differs
+        answer = client.open(path, {"token": token})
+        assert answer.status == 403 and "Nothing was recorded" in answer.text, path
+    assert facts(sqlite_url) == before
+    assert client.open(f"/bodies/BCSB/import/{found[1]}", {"token": found[2]}).url.endswith("?recorded=import")
+    assert facts(sqlite_url) > before
