@@ -90,7 +90,9 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
             if not may_import(visit.who.role):
                 return refused(request, visit)
             found = host.record.body(body)
-            safe = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).name).strip(".-")
+            # the name kept on the server: ASCII, and a name of other letters only (Ω.csv) keeps its suffix
+            stem, suffix = Path(Path(name).name).stem, Path(Path(name).name).suffix
+            safe = (re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-") or "file") + re.sub(r"[^A-Za-z0-9.]", "", suffix)
             fits = safe.lower().endswith(SUFFIXES[kind])
             error = ("Select a tracker file" if kind == "import" and not content else
                      "Select the minutes" if not content else

@@ -204,3 +204,13 @@ def test_a_file_checked_for_one_body_is_not_recorded_into_another_nor_as_another
     assert facts(sqlite_url) == before
     assert client.open(f"/bodies/BCSB/import/{found[1]}", {"token": found[2]}).url.endswith("?recorded=import")
     assert facts(sqlite_url) > before
+
+
+@pytest.mark.parametrize("name", ["Ω.csv", "会议记录.csv"])
+def test_a_tracker_file_named_in_letters_outside_ascii_is_checked_as_the_csv_it_is(site: str, name: str) -> None:
+    client = Client(site)
+    client.sign_in()
+    tracker = b"Date,Item,Recommendation,Lead Officer\n15/02/2024,Parks,Review the parks strategy,Cabinet\n"
+    checked = upload(client, "import", name, tracker, {})
+    assert checked.status == 200, re.findall(r"Error:</span>(.*?)</p>", checked.text, re.S)
+    assert re.search(r'id="checked">file\.csv: 1 fact to record<', checked.text)
