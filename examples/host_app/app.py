@@ -442,6 +442,8 @@ def create_app(
     @app.get("/overdue", response_class=HTMLResponse)
     @signed_in_only
     def overdue(request: Request, visit: Visit, body: str = "", page_number: int = 1) -> Response:
+        if body:
+            host.record.body(body)  # a body no one registered is not there (the list would say nothing is overdue)
         rows = host.record.overdue(body or None, limit=PAGE + 1, offset=(max(page_number, 1) - 1) * PAGE)
         return page("overdue.html", request, visit=visit, body=body, rows=rows[:PAGE], more=len(rows) > PAGE,
                     page_number=max(page_number, 1), today=host.record.today(),

@@ -214,3 +214,14 @@ def test_a_tracker_file_named_in_letters_outside_ascii_is_checked_as_the_csv_it_
     checked = upload(client, "import", name, tracker, {})
     assert checked.status == 200, re.findall(r"Error:</span>(.*?)</p>", checked.text, re.S)
     assert re.search(r'id="checked">file\.csv: 1 fact to record<', checked.text)
+
+
+def test_the_overdue_list_of_a_body_no_one_registered_is_not_found_rather_than_saying_nothing_is_overdue(
+    site: str,
+) -> None:
+    client = Client(site)
+    client.sign_in()
+    answer = client.open("/overdue?body=NOPE")
+    assert answer.status == 404 and "Nothing is overdue" not in answer.text
+    assert "no body is registered with the code NOPE" in answer.text
+    assert client.open("/overdue?body=BCSB").status == 200
