@@ -280,9 +280,10 @@ def create_app(
         addressee: str = "",
         open: str = "",
         overdue: str = "",
-        page_number: int = 1,
+        page_number: str = "1",
     ) -> Response:
         chosen = {"status": status, "rag": rag, "addressee": addressee, "open": open, "overdue": overdue}
+        number = _page(page_number)
         errors: dict[str, str] = {}
         rows: list[Any] = []
         found = host.record.body(body)
@@ -296,7 +297,7 @@ def create_app(
                 open_only=bool(open),
                 overdue_only=bool(overdue),
                 limit=PAGE + 1,  # one more tells whether there is a next page
-                offset=(max(page_number, 1) - 1) * PAGE,
+                offset=(number - 1) * PAGE,
             )
         except InvalidQuery as e:  # a filter's value typed into the address by hand
             errors[e.field or "status"] = words.plain(str(e))
@@ -304,7 +305,7 @@ def create_app(
                  and offered(t, visit.who.name, visit.who.role, None)]  # fmt: skip
         query = urlencode({k: v for k, v in chosen.items() if v})
         return page("tracker.html", request, 400 if errors else 200, visit=visit, body=found, rows=rows[:PAGE],
-                    more=len(rows) > PAGE, page_number=max(page_number, 1), chosen=chosen, errors=errors,
+                    more=len(rows) > PAGE, page_number=number, chosen=chosen, errors=errors,
                     tasks=tasks, query=query, imports=may_import(visit.who.role),
                     packs=may_import(visit.who.role), withheld=words.withheld(rows))  # fmt: skip
 
@@ -441,12 +442,13 @@ def create_app(
 
     @app.get("/overdue", response_class=HTMLResponse)
     @signed_in_only
-    def overdue(request: Request, visit: Visit, body: str = "", page_number: int = 1) -> Response:
+    def overdue(request: Request, visit: Visit, body: str = "", page_number: str = "1") -> Response:
+        number = _page(page_number)
         if body:
             host.record.body(body)  # a body no one registered is not there (the list would say nothing is overdue)
-        rows = host.record.overdue(body or None, limit=PAGE + 1, offset=(max(page_number, 1) - 1) * PAGE)
+        rows = host.record.overdue(body or None, limit=PAGE + 1, offset=(number - 1) * PAGE)
         return page("overdue.html", request, visit=visit, body=body, rows=rows[:PAGE], more=len(rows) > PAGE,
-                    page_number=max(page_number, 1), today=host.record.today(),
+                    page_number=number, today=host.record.today(),
                     withheld=words.withheld(rows))  # fmt: skip
 
     @app.exception_handler(ScrutinyError)
@@ -462,6 +464,15 @@ def create_app(
     add_reminders(app, host, page, visit_of, mail, contacts or {})
     add_import(app, host, page, visit_of)  # last: its /bodies/{body}/{kind} takes what no other page has
     return app
+
+
+def _page(typed: str) -> int:
+    """A list's page number as typed into the address: a whole number up to a million (0 or less is the first
+    page); anything else is a page that is not there, said in words, where FastAPI answered in JSON or the
+    library refused an offset no one typed."""
+    if re.fullmatch(r"-?[0-9]{1,7}", typed.strip()) and int(typed) <= 1_000_000:
+        return max(int(typed), 1)
+    raise NotFound(f"There is no page {typed[:40]} of this list: a page is a whole number, like 2")
 
 
 def _task(key: str) -> Task:

@@ -225,3 +225,15 @@ def test_the_overdue_list_of_a_body_no_one_registered_is_not_found_rather_than_s
     assert answer.status == 404 and "Nothing is overdue" not in answer.text
     assert "no body is registered with the code NOPE" in answer.text
     assert client.open("/overdue?body=BCSB").status == 200
+
+
+@pytest.mark.parametrize("list_page", ["/bodies/BCSB", "/overdue"])
+@pytest.mark.parametrize("number", ["abc", "99999999999999999999", "2.5"])
+def test_a_page_number_no_list_could_have_is_a_page_not_found_in_words(site: str, list_page: str, number: str) -> None:
+    client = Client(site)
+    client.sign_in()
+    answer = client.open(f"{list_page}?page_number={number}")
+    assert answer.status == 404 and answer.headers["content-type"].startswith("text/html")
+    assert f"There is no page {number} of this list: a page is a whole number, like 2" in answer.text
+    assert "offset" not in answer.text
+    assert client.open(f"{list_page}?page_number=0").status == 200, "0 or less is the first page, as before"
