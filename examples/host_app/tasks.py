@@ -217,6 +217,9 @@ def command_from(task: Task, form: Mapping[str, str]) -> tuple[dict[str, Any], d
                 errors[f.name] = problem
         else:
             value = form.get(f.name, "").strip()
+            if "\ufffd" in value:  # bytes that were not UTF-8, which the form's reading replaced: never recorded
+                errors[f.name] = f"Some characters in “{f.label}” could not be read: type them again"
+                continue
         if not value:
             if f.required and f.name not in errors:
                 errors[f.name] = f"Select {label}" if f.kind in ("select", "radios") else f"Enter {label}"

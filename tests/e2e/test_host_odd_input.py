@@ -237,3 +237,21 @@ def test_a_page_number_no_list_could_have_is_a_page_not_found_in_words(site: str
     assert f"There is no page {number} of this list: a page is a whole number, like 2" in answer.text
     assert "offset" not in answer.text
     assert client.open(f"{list_page}?page_number=0").status == 200, "0 or less is the first page, as before"
+
+
+def test_words_posted_in_another_encoding_than_utf8_are_refused_beside_their_field_not_recorded_garbled(
+    site: str, sqlite_url: str
+) -> None:
+    client = Client(site)
+    client.sign_in()
+    form = {key: value for key, value in progress_form(client.token(progress_page())).items() if key != "note"}
+    latin1 = urllib.parse.urlencode(form).encode() + b"&note=Caf%E9+reopened"  # "Café reopened" in Latin-1
+    request = urllib.request.Request(  # noqa: S310 (loopback)
+        f"{site}/do/progress", data=latin1, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        client.opener.open(request)
+    assert refused.value.code == 422
+    said = beside(refused.value.read().decode(), "note")
+    assert said == "Some characters in “What has been done” could not be read: type them again"
+    assert progress_notes(sqlite_url) == []
