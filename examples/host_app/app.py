@@ -199,7 +199,9 @@ def create_app(
             with host.request():
                 found = host.officer_from(request)
                 if found is None:
-                    return RedirectResponse(f"/login?{urlencode({'next': request.url.path})}", status_code=303)
+                    # back to the same page after sign-in, with its query (a task form's body and ref, say)
+                    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                    return RedirectResponse(f"/login?{urlencode({'next': here})}", status_code=303)
                 return endpoint(request, *args, visit=Visit(*found), **kwargs)
 
         run.__signature__ = _without(endpoint, "visit")  # type: ignore[attr-defined]

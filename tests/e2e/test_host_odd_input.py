@@ -255,3 +255,16 @@ def test_words_posted_in_another_encoding_than_utf8_are_refused_beside_their_fie
     said = beside(refused.value.read().decode(), "note")
     assert said == "Some characters in “What has been done” could not be read: type them again"
     assert progress_notes(sqlite_url) == []
+
+
+def test_a_task_form_opened_before_signing_in_is_the_page_shown_after_it_with_its_item(site: str) -> None:
+    client = Client(site)
+    address = progress_page()
+    sign_in_page = client.open(address)
+    assert urllib.parse.urlsplit(sign_in_page.url).path == "/login"
+    found = re.search(r'name="next" value="([^"]+)"', sign_in_page.text)
+    assert found is not None and html.unescape(found[1]) == address
+    form = {"username": "jo", "password": "correct horse", "token": client.token("/login"), "next": address}
+    answer = client.open("/login", form)
+    assert answer.status == 200 and answer.url == f"{site}{address}"
+    assert "Record progress" in answer.text and ref(3) in answer.text
