@@ -29,6 +29,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import scoped_session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from examples.host_app import downloads, words
 from examples.host_app.importing import NotFound, add_import, may_import
@@ -352,7 +353,7 @@ def create_app(
     @app.post("/do/{key}")
     async def task_post(request: Request, key: str) -> Response:
         form = await posted(request)
-        return await _run_in_thread(lambda: record_task(request, key, form))
+        return await run_in_threadpool(lambda: record_task(request, key, form))  # as the plain endpoints are
 
     def record_task(request: Request, key: str, form: dict[str, str]) -> Response:
         """Records the form's command and the host's own count in one transaction of the host's session (run
@@ -469,9 +470,7 @@ def create_app(
 
 
 def _page(typed: str) -> int:
-    """A list's page number as typed into the address: a whole number up to a million (0 or less is the first
-    page); anything else is a page that is not there, said in words, where FastAPI answered in JSON or the
-    library refused an offset no one typed."""
+    """A list's page number as typed into the address (0 or less: the first); else a page that is not there."""
     if re.fullmatch(r"-?[0-9]{1,7}", typed.strip()) and int(typed) <= 1_000_000:
         return max(int(typed), 1)
     raise NotFound(f"There is no page {typed[:40]} of this list: a page is a whole number, like 2")
@@ -481,13 +480,6 @@ def _task(key: str) -> Task:
     if key not in TASKS:
         raise NotFound(f"There is no form called {key}")
     return TASKS[key]
-
-
-async def _run_in_thread(work: Callable[[], Response]) -> Response:
-    """A post's recording, in the thread pool like the plain endpoints (it waits on the database)."""
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(work)
 
 
 def _cookie(answer: Response, request: Request, name: str, value: str) -> None:
