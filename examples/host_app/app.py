@@ -29,6 +29,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import scoped_session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from examples.host_app import downloads, words
 from examples.host_app.importing import NotFound, add_import, may_import
@@ -54,6 +55,8 @@ templates = Jinja2Templates(
 )  # fmt: skip
 templates.env.filters["long_date"] = words.long_date
 templates.env.filters["plain"] = words.plain
+# a ref in a page's address, its slashes too: "x/./y" or "a/../b" as one segment, which no browser shortens
+templates.env.filters["segment"] = lambda value: quote(str(value), safe="")
 templates.env.globals["words"] = words
 templates.env.globals["govukRebrand"] = False
 templates.env.filters["option_item"] = lambda pair, chosen, key="checked": {
@@ -197,7 +200,9 @@ def create_app(
             with host.request():
                 found = host.officer_from(request)
                 if found is None:
-                    return RedirectResponse(f"/login?{urlencode({'next': request.url.path})}", status_code=303)
+                    # back to the same page after sign-in, with its query (a task form's body and ref, say)
+                    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                    return RedirectResponse(f"/login?{urlencode({'next': here})}", status_code=303)
                 return endpoint(request, *args, visit=Visit(*found), **kwargs)
 
         run.__signature__ = _without(endpoint, "visit")  # type: ignore[attr-defined]
@@ -278,9 +283,10 @@ def create_app(
         addressee: str = "",
         open: str = "",
         overdue: str = "",
-        page_number: int = 1,
+        page_number: str = "1",
     ) -> Response:
         chosen = {"status": status, "rag": rag, "addressee": addressee, "open": open, "overdue": overdue}
+        number = _page(page_number)
         errors: dict[str, str] = {}
         rows: list[Any] = []
         found = host.record.body(body)
@@ -294,7 +300,7 @@ def create_app(
                 open_only=bool(open),
                 overdue_only=bool(overdue),
                 limit=PAGE + 1,  # one more tells whether there is a next page
-                offset=(max(page_number, 1) - 1) * PAGE,
+                offset=(number - 1) * PAGE,
             )
         except InvalidQuery as e:  # a filter's value typed into the address by hand
             errors[e.field or "status"] = words.plain(str(e))
@@ -302,7 +308,7 @@ def create_app(
                  and offered(t, visit.who.name, visit.who.role, None)]  # fmt: skip
         query = urlencode({k: v for k, v in chosen.items() if v})
         return page("tracker.html", request, 400 if errors else 200, visit=visit, body=found, rows=rows[:PAGE],
-                    more=len(rows) > PAGE, page_number=max(page_number, 1), chosen=chosen, errors=errors,
+                    more=len(rows) > PAGE, page_number=number, chosen=chosen, errors=errors,
                     tasks=tasks, query=query, imports=may_import(visit.who.role),
                     packs=may_import(visit.who.role), withheld=words.withheld(rows))  # fmt: skip
 
@@ -347,7 +353,7 @@ def create_app(
     @app.post("/do/{key}")
     async def task_post(request: Request, key: str) -> Response:
         form = await posted(request)
-        return await _run_in_thread(lambda: record_task(request, key, form))
+        return await run_in_threadpool(lambda: record_task(request, key, form))  # as the plain endpoints are
 
     def record_task(request: Request, key: str, form: dict[str, str]) -> Response:
         """Records the form's command and the host's own count in one transaction of the host's session (run
@@ -392,9 +398,11 @@ def create_app(
                 errors, problem = beside_fields(task, e, form.get("addressee"))
                 return task_page(request, visit, task, body, ref, 422, form, errors, problem)
         if task.on_item:
-            return RedirectResponse(f"/bodies/{quote(body)}/items/{quote(ref)}?recorded={key}", status_code=303)
+            return RedirectResponse(
+                f"/bodies/{quote(body)}/items/{quote(ref, safe='')}?recorded={key}", status_code=303
+            )
         if task.command == "make_recommendation":
-            return RedirectResponse(f"/bodies/{quote(body)}/items/{quote(command['ref'])}?recorded={key}", 303)
+            return RedirectResponse(f"/bodies/{quote(body)}/items/{quote(command['ref'], safe='')}?recorded={key}", 303)
         return RedirectResponse(f"/bodies/{quote(str(command['body']))}?recorded={key}", status_code=303)
 
     @app.get("/bodies/{body}/pack", response_class=HTMLResponse)
@@ -416,8 +424,11 @@ def create_app(
                     chosen=chosen)  # fmt: skip
 
     def download(content: bytes, fmt: str, name: str) -> Response:
-        return Response(content, media_type=downloads.KINDS[fmt],
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+        # a body's code may hold any letter or a quote: the plain name keeps to ASCII (a header is Latin-1, and a
+        # quote would end it), the full one is said in UTF-8 (RFC 6266)
+        plain_name = re.sub(r"[^A-Za-z0-9._-]+", "-", name)
+        disposition = f"attachment; filename=\"{plain_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+        return Response(content, media_type=downloads.KINDS[fmt], headers={"Content-Disposition": disposition})
 
     def pack_file(body: str, meeting: date, fmt: str) -> Response:
         content = downloads.pack_file(host.record.meeting_pack(body, meeting), fmt)
@@ -434,10 +445,13 @@ def create_app(
 
     @app.get("/overdue", response_class=HTMLResponse)
     @signed_in_only
-    def overdue(request: Request, visit: Visit, body: str = "", page_number: int = 1) -> Response:
-        rows = host.record.overdue(body or None, limit=PAGE + 1, offset=(max(page_number, 1) - 1) * PAGE)
+    def overdue(request: Request, visit: Visit, body: str = "", page_number: str = "1") -> Response:
+        number = _page(page_number)
+        if body:
+            host.record.body(body)  # a body no one registered is not there (the list would say nothing is overdue)
+        rows = host.record.overdue(body or None, limit=PAGE + 1, offset=(number - 1) * PAGE)
         return page("overdue.html", request, visit=visit, body=body, rows=rows[:PAGE], more=len(rows) > PAGE,
-                    page_number=max(page_number, 1), today=host.record.today(),
+                    page_number=number, today=host.record.today(),
                     withheld=words.withheld(rows))  # fmt: skip
 
     @app.exception_handler(ScrutinyError)
@@ -455,17 +469,17 @@ def create_app(
     return app
 
 
+def _page(typed: str) -> int:
+    """A list's page number as typed into the address (0 or less: the first); else a page that is not there."""
+    if re.fullmatch(r"-?[0-9]{1,7}", typed.strip()) and int(typed) <= 1_000_000:
+        return max(int(typed), 1)
+    raise NotFound(f"There is no page {typed[:40]} of this list: a page is a whole number, like 2")
+
+
 def _task(key: str) -> Task:
     if key not in TASKS:
         raise NotFound(f"There is no form called {key}")
     return TASKS[key]
-
-
-async def _run_in_thread(work: Callable[[], Response]) -> Response:
-    """A post's recording, in the thread pool like the plain endpoints (it waits on the database)."""
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(work)
 
 
 def _cookie(answer: Response, request: Request, name: str, value: str) -> None:

@@ -14,6 +14,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from examples.host_app.tasks import POLICY
-from examples.host_app.words import plain
+from examples.host_app.words import plain, read_date
 from scrutiny_es import ScrutinyError
 
 MOST = 5 * 1024 * 1024
@@ -42,7 +43,8 @@ def may_import(role_name: str) -> bool:
 def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of: Callable[[Request], Any]) -> None:
     """The import's pages, on the application's host (its record, sessions and pages)."""
     folder = Path(tempfile.mkdtemp(prefix="scrutiny-host-uploads-"))
-    owners: dict[str, str] = {}  # upload id -> the session that uploaded it
+    owners: dict[str, tuple[str, str, str]] = {}  # upload id -> the session, body and kind it was checked for
+    meetings: dict[str, date | None] = {}  # upload id -> the minutes' meeting, as the clerk gave it
 
     def refused(request: Request, visit: Any) -> Response:
         return page("problem.html", request, 403, visit=visit, title="You cannot do this",
@@ -65,9 +67,11 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
         content = await upload.read(MOST + 1) if isinstance(upload, UploadFile) else b""
         name = upload.filename or "" if isinstance(upload, UploadFile) else ""
         token = str(form.get("token", ""))
-        return await run_in_threadpool(lambda: checked(request, body, _kind(kind), token, name, content))
+        typed = {part: str(form.get(f"meeting_date-{part}", "")) for part in ("day", "month", "year")}
+        return await run_in_threadpool(lambda: checked(request, body, _kind(kind), token, name, content, typed))
 
-    def checked(request: Request, body: str, kind: str, token: str, name: str, content: bytes) -> Response:
+    def checked(request: Request, body: str, kind: str, token: str, name: str, content: bytes,
+                typed: dict[str, str]) -> Response:  # fmt: skip
         with host.request():
             visit = visit_of(request)
             if visit is None:
@@ -86,39 +90,50 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
             if not may_import(visit.who.role):
                 return refused(request, visit)
             found = host.record.body(body)
-            safe = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).name).strip(".-")
+            # the name kept on the server: ASCII, and a name of other letters only (Ω.csv) keeps its suffix
+            stem, suffix = Path(Path(name).name).stem, Path(Path(name).name).suffix
+            safe = (re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-") or "file") + re.sub(r"[^A-Za-z0-9.]", "", suffix)
             fits = safe.lower().endswith(SUFFIXES[kind])
             error = ("Select a tracker file" if kind == "import" and not content else
                      "Select the minutes" if not content else
                      "The file must be smaller than 5 MB" if len(content) > MOST else
                      f"The file must be {WHAT[kind]}" if not fits else None)  # fmt: skip
-            if error:
-                return page(f"{kind}.html", request, 422, visit=visit, body=found, errors={"file": error})
+            # the minutes' meeting, where their heading does not give it (a tracker file names each item's)
+            meeting, wrong = read_date("date of the meeting", *typed.values()) if kind == "minutes" else ("", None)
+            errors = {key: said for key, said in (("meeting_date", wrong), ("file", error)) if said}
+            if errors:
+                return page(f"{kind}.html", request, 422, visit=visit, body=found, errors=errors, typed=typed)
+            meeting_on = date.fromisoformat(meeting) if meeting else None
             upload_id = secrets.token_hex(16)
             (folder / upload_id).mkdir()
             path = folder / upload_id / safe
             path.write_bytes(content)
-            owners[upload_id] = visit.session_hash
+            owners[upload_id], meetings[upload_id] = (visit.session_hash, body, kind), meeting_on
             try:
-                plan = checked_plan(kind, path, body, visit)
+                plan = checked_plan(kind, path, body, visit, meeting_on)
             except ScrutinyError as e:
                 shutil.rmtree(folder / upload_id, ignore_errors=True)
-                return page(f"{kind}.html", request, 422, visit=visit, body=found, errors={"file": str(e)})
+                owners.pop(upload_id, None)
+                meetings.pop(upload_id, None)
+                # a date the minutes lack, or one they do not hold, is said beside the date's boxes
+                beside = "meeting_date" if "--meeting-date" in str(e) else "file"
+                return page(f"{kind}.html", request, 422, visit=visit, body=found, errors={beside: in_words(str(e))},
+                            typed=typed)  # fmt: skip
             return page(f"{kind}.html", request, visit=visit, body=found, errors={}, plan=plan, upload_id=upload_id,
                         file_name=safe)  # fmt: skip
 
-    def checked_plan(kind: str, path: Path, body: str, visit: Any) -> Any:
+    def checked_plan(kind: str, path: Path, body: str, visit: Any, meeting: date | None) -> Any:
         """What the file would record: the import's plan by a dry run, or the minutes' draft (which records
         nothing)."""
         if kind == "import":
             return host.record.import_tracker(path, body=body, actor=visit.who.actor(), dry_run=True).plan
-        return host.record.draft_minutes(path, body=body, actor=visit.who.actor())
+        return host.record.draft_minutes(path, body=body, meeting_date=meeting, actor=visit.who.actor())
 
-    def record(kind: str, path: Path, body: str, visit: Any) -> None:
+    def record(kind: str, path: Path, body: str, visit: Any, meeting: date | None) -> None:
         if kind == "import":
             host.record.import_tracker(path, body=body, actor=visit.who.actor())
         else:
-            host.record.execute_many(checked_plan(kind, path, body, visit).commands)
+            host.record.execute_many(checked_plan(kind, path, body, visit, meeting).commands)
 
     @app.post("/bodies/{body}/{kind}/{upload_id}")
     async def record_file(request: Request, body: str, kind: str, upload_id: str) -> Response:
@@ -133,20 +148,28 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
             fresh = host.sessions.use_token(host.session, visit.session_hash, token)
             host.session.commit()
             files = list((folder / upload_id).glob("*")) if re.fullmatch(r"[0-9a-f]{32}", upload_id) else []
-            if not fresh or owners.get(upload_id) != visit.session_hash or not files:
+            # recorded only as checked: by the same session, into the body and as the kind the clerk saw
+            if not fresh or owners.get(upload_id) != (visit.session_hash, body, kind) or not files:
                 return page("problem.html", request, 403, visit=visit, title="This form has expired",
                             message="Nothing was recorded. Choose the file again.")  # fmt: skip
             if not may_import(visit.who.role):
                 return refused(request, visit)
             try:
-                host.record.unit_of_work(lambda: record(kind, files[0], body, visit))
+                host.record.unit_of_work(lambda: record(kind, files[0], body, visit, meetings.get(upload_id)))
             except ScrutinyError as e:
                 host.session.rollback()
                 return page("problem.html", request, 422, visit=visit, title="Nothing was recorded",
                             message=plain(str(e)))  # fmt: skip
             shutil.rmtree(folder / upload_id, ignore_errors=True)
             owners.pop(upload_id, None)
+            meetings.pop(upload_id, None)
         return RedirectResponse(f"/bodies/{quote(body)}?recorded={kind}", status_code=303)
+
+
+def in_words(message: str) -> str:
+    """The library's message, with the command line's option for the meeting said as this form's field."""
+    message = message.replace("give --meeting-date", "enter the date of the meeting")
+    return message.replace("(--meeting-date)", "(the date of the meeting entered)")
 
 
 def _kind(kind: str) -> str:

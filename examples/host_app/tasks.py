@@ -217,17 +217,22 @@ def command_from(task: Task, form: Mapping[str, str]) -> tuple[dict[str, Any], d
                 errors[f.name] = problem
         else:
             value = form.get(f.name, "").strip()
+            if "\ufffd" in value:  # bytes that were not UTF-8, which the form's reading replaced: never recorded
+                errors[f.name] = f"Some characters in “{f.label}” could not be read: type them again"
+                continue
         if not value:
             if f.required and f.name not in errors:
                 errors[f.name] = f"Select {label}" if f.kind in ("select", "radios") else f"Enter {label}"
             continue
         if f.kind == "number":
-            if not value.isdigit():
+            if not re.fullmatch(r"[0-9]+", value):  # "²" is a digit to str.isdigit, not to int()
                 errors[f.name] = f"The {label} must be a whole number, like 3"
                 continue
             values[f.name] = int(value)
         else:
             values[f.name] = value
+    if task.command == "register_body" and "/" in values.get("body", ""):  # /bodies/A/B would be another page
+        errors["body"] = "The code must not contain a slash (/)"
     if task.command == "make_recommendation":
         addressees = []
         for n in (1, 2):

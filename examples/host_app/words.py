@@ -97,7 +97,7 @@ def read_date(label: str, day: str, month: str, year: str) -> tuple[str, str | N
         return "", f"The {label} must be a real date, for example 27 3 2024"
     try:
         return date(int(year), int(month), int(day)).isoformat(), None
-    except ValueError:
+    except (ValueError, OverflowError):  # a day of twenty digits is too big for the calendar, as 32 is
         return "", f"The {label} must be a real date: {day} {month} {year} is not in the calendar"
 
 
