@@ -116,8 +116,8 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
                 owners.pop(upload_id, None)
                 meetings.pop(upload_id, None)
                 # a date the minutes lack, or one they do not hold, is said beside the date's boxes
-                beside = "meeting_date" if "--meeting-date" in str(e) else "file"
-                return page(f"{kind}.html", request, 422, visit=visit, body=found, errors={beside: in_words(str(e))},
+                beside = "meeting_date" if e.field == "meeting_date" else "file"
+                return page(f"{kind}.html", request, 422, visit=visit, body=found, errors={beside: str(e)},
                             typed=typed)  # fmt: skip
             return page(f"{kind}.html", request, visit=visit, body=found, errors={}, plan=plan, upload_id=upload_id,
                         file_name=safe)  # fmt: skip
@@ -164,12 +164,6 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
             owners.pop(upload_id, None)
             meetings.pop(upload_id, None)
         return RedirectResponse(f"/bodies/{quote(body)}?recorded={kind}", status_code=303)
-
-
-def in_words(message: str) -> str:
-    """The library's message, with the command line's option for the meeting said as this form's field."""
-    message = message.replace("give --meeting-date", "enter the date of the meeting")
-    return message.replace("(--meeting-date)", "(the date of the meeting entered)")
 
 
 def _kind(kind: str) -> str:

@@ -105,6 +105,17 @@ def test_bad_minutes_get_one_sentence_and_nothing_is_written(tmp_path: Path) -> 
     assert not draft.exists()
 
 
+def test_minutes_whose_heading_gives_no_date_are_told_to_give_it_with_its_option(tmp_path: Path) -> None:
+    db = board(tmp_path)
+    minutes = tmp_path / "minutes.txt"
+    minutes.write_text("Minutes of the Board\n\n1 Apologies\n\nNone.\n", encoding="utf-8")
+
+    done = run("minutes", str(minutes), "--body", "SNAC", db=db)
+
+    assert done.returncode == 1
+    assert done.stderr.endswith("gives the date: give the meeting's date (--meeting-date)\n")
+
+
 def test_applying_needs_to_know_who_records(tmp_path: Path) -> None:
     db = board(tmp_path)
 

@@ -107,7 +107,7 @@ def test_minutes_whose_heading_gives_no_date_are_drafted_and_recorded_for_the_da
     answer = upload(client, "minutes", "minutes.txt", undated, {})
     assert answer.status == 422
     said = beside(answer.text, "meeting_date")
-    assert "enter the date of the meeting" in said and "--meeting-date" not in answer.text
+    assert "give the meeting&#39;s date" in said and "--meeting-date" not in answer.text
     wrong = upload(client, "minutes", "minutes.txt", undated, {"meeting_date-day": "30", "meeting_date-month": "2",
                                                                "meeting_date-year": "2024"})  # fmt: skip
     assert wrong.status == 422 and "is not in the calendar" in beside(wrong.text, "meeting_date")

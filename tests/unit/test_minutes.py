@@ -258,8 +258,9 @@ def test_minutes_with_no_heading_take_the_date_given(tmp_path: Path) -> None:
     minutes.write_text("## 7 Libraries\n\nRESOLVED – T H A T the Director of Culture reports on opening hours "
                        "by 31 March 2024.\n", encoding="utf-8")  # fmt: skip
 
-    with pytest.raises(CannotImport, match="give --meeting-date"):
+    with pytest.raises(CannotImport, match="gives the date: give the meeting's date") as refused:
         draft_minutes(minutes, "BC")
+    assert refused.value.field == "meeting_date"  # a host says it beside its own box
     draft = draft_minutes(minutes, "BC", meeting_date=date(2024, 1, 9))
 
     assert without_ids(draft) == [

@@ -147,7 +147,7 @@ Minutes of the Board - 29 January 2024
 Resolved that the Director of Housing reports on voids.
 """
     with pytest.raises(
-        CannotImport, match=r"several meetings \(17 January 2024, 29 January 2024\): give --meeting-date"
+        CannotImport, match=r"several meetings \(17 January 2024, 29 January 2024\): give the meeting's date"
     ):
         drafted(tmp_path, text)
 

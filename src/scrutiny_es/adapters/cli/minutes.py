@@ -24,8 +24,13 @@ def minutes(args: argparse.Namespace) -> int:
     if args.apply and actor is None:
         raise ScrutinyError("say who is recording: --actor-id, --actor-name and --actor-role (or SCRUTINY_ACTOR)")
     app: Any = args.open(args.db)
-    draft = app.draft_minutes(Path(args.file), body=args.body, meeting_date=args.meeting_date,
-                              people=Path(args.people) if args.people else None, actor=actor)  # fmt: skip
+    try:
+        draft = app.draft_minutes(Path(args.file), body=args.body, meeting_date=args.meeting_date,
+                                  people=Path(args.people) if args.people else None, actor=actor)  # fmt: skip
+    except ScrutinyError as e:
+        if e.field == "meeting_date":  # the option that gives it here
+            raise ScrutinyError(f"{e} (--meeting-date)") from None
+        raise
     sys.stdout.write(visible(draft.report()))  # the minutes' words, and nothing in them that acts on a terminal
     commands = draft.commands
     if args.output:

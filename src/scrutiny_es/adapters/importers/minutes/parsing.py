@@ -70,18 +70,19 @@ def find_minutes(lines: list[str], name: str, meeting_date: date | None) -> Minu
         chosen = next(((i, d) for i, d in headings if d == meeting_date), None)
         if chosen is None and headings:
             held = ", ".join(f"{d:%-d %B %Y}" for _, d in headings)
-            msg = f"{name} holds the minutes of {held}, not of {meeting_date:%-d %B %Y} (--meeting-date)"
-            raise CannotImport(msg)
+            msg = f"{name} holds the minutes of {held}, not of {meeting_date:%-d %B %Y}"
+            raise CannotImport(msg, field="meeting_date")
         if chosen is None:
             chosen = (-1, meeting_date)
     elif len(headings) > 1:
         held = ", ".join(f"{d:%-d %B %Y}" for _, d in headings)
-        raise CannotImport(f"{name} holds the minutes of several meetings ({held}): give --meeting-date to choose one")
+        msg = f"{name} holds the minutes of several meetings ({held}): give the meeting's date to choose one"
+        raise CannotImport(msg, field="meeting_date")
     elif headings:
         chosen = headings[0]
     else:
-        msg = f'{name}: no heading such as "Minutes of ... 15 February 2024" gives the date: give --meeting-date'
-        raise CannotImport(msg)
+        msg = f'{name}: no heading such as "Minutes of ... 15 February 2024" gives the date: give the meeting\'s date'
+        raise CannotImport(msg, field="meeting_date")
     start, day = chosen
     end = len(lines)
     for i in range(start + 1, len(lines)):
