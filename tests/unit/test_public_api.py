@@ -338,3 +338,12 @@ def test_a_live_report_of_a_sqlite_file_loads_no_postgresql_library_and_leaves_n
     done = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True, check=True)
     assert (done.stdout.splitlines()[-1], done.stderr) == ("0 []", "")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["record.db"]  # its write-ahead log closed, not left
+
+
+@pytest.mark.parametrize("report", ["tracker", "overdue", "audit", "recommendations"])
+def test_a_report_of_a_body_no_one_registered_is_refused_as_the_command_line_refuses_it(service, report: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(BodyNotFound, match="no body is registered with the code bcsb") as refused:
+        getattr(service, report)(body="bcsb")  # the code mistyped
+    assert refused.value.field == "body"
+    service.execute(register("EMPTY"))
+    assert len(getattr(service, report)(body="EMPTY")) == (1 if report == "audit" else 0)  # its registration alone

@@ -84,6 +84,12 @@ class Reading:
             raise BodyNotFound(msg, field="body")
         return found
 
+    def _known(self, code: str | None) -> None:
+        """Refuses a report of a body no one registered, as the command line does, rather than answer it with
+        nothing (a code mistyped looks like a body with nothing to show); one indexed row of the store's."""
+        if code is not None and self._store.version(body_id(code)) == 0:
+            raise BodyNotFound(f"no body is registered with the code {code}", field="body")
+
     def body_names(self, codes: Iterable[str]) -> dict[str, BodyNames]:
         """Each body's council and names over time, by code, from the read models (caught up first), so a report's
         heading needs none of the bodies' events; a body they do not hold yet (a read-only database behind
@@ -114,6 +120,7 @@ class Reading:
     def recommendations(self, body: str, refs: Collection[str] | None) -> list[ItemView]:
         """The items ``body`` holds now (those of ``refs``, else every one), as ``recommendation`` gives each: from
         the tracker's histories, read in one pass rather than an item at a time."""
+        self._known(body)
         self._catch_up()
         wanted = None if refs is None else set(refs)
         histories = self._read_models.histories(body, None, ever=True)
@@ -128,6 +135,7 @@ class Reading:
         as_known_at: datetime | None,
         filters: Filters,
     ) -> list[TrackerRow]:
+        self._known(body)
         self._catch_up()
         day = self.report_day(as_of, as_known_at)
         if as_of is None and as_known_at is None:
@@ -147,6 +155,7 @@ class Reading:
         as_known_at: datetime | None,
         filters: Filters,
     ) -> list[OverdueRow]:
+        self._known(body)
         self._catch_up()
         on = self.report_day(as_of, as_known_at)
         if as_of is None and as_known_at is None:
@@ -157,6 +166,7 @@ class Reading:
         return filters.page([r for r in rows if body in (None, r.body) and filters.keeps_overdue(r)])
 
     def audit(self, query: AuditQuery) -> list[AuditRow]:
+        self._known(query.body)
         self._catch_up()
         return self._read_models.audit(query)
 

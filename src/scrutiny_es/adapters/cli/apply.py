@@ -14,7 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from itertools import islice
 from typing import BinaryIO, NamedTuple
 
@@ -124,7 +124,8 @@ def commands(file: BinaryIO, actor: dict[str, str] | None = None) -> Iterator[Li
             if line is not None:
                 yield line
     finally:
-        text.detach()  # the file is its opener's to close
+        with suppress(ValueError):  # already closed by its opener, where the reading stopped early
+            text.detach()  # the file is its opener's to close
 
 
 def _line(number: int, raw: bytes, actor: dict[str, str] | None) -> Line | None:
