@@ -447,8 +447,6 @@ def create_app(
     @signed_in_only
     def overdue(request: Request, visit: Visit, body: str = "", page_number: str = "1") -> Response:
         number = _page(page_number)
-        if body:
-            host.record.body(body)  # a body no one registered is not there (the list would say nothing is overdue)
         rows = host.record.overdue(body or None, limit=PAGE + 1, offset=(number - 1) * PAGE)
         return page("overdue.html", request, visit=visit, body=body, rows=rows[:PAGE], more=len(rows) > PAGE,
                     page_number=number, today=host.record.today(),
