@@ -16,17 +16,11 @@ from pathlib import Path
 import pytest
 
 from scrutiny_es import Scrutiny
-from tests.e2e.host_site import ref, seed, serving
+from tests.e2e.host_site import ref, serving
 from tests.e2e.test_host_security import Answer, Client, progress_form, progress_notes, progress_page
+from tests.e2e.test_host_security import sqlite_url as sqlite_url  # the same seeded council, a fixture
 
 MINUTES = Path(__file__).parents[2] / "src" / "scrutiny_es" / "demo" / "minutes-2024-02-15.txt"
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'council.db'}"
-    seed(url, items=8)
-    return url
 
 
 @pytest.fixture
