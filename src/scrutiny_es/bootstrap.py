@@ -227,15 +227,14 @@ def _check_import(
     """``import_tracker``'s arguments as a host passed them: else ``InvalidCommand`` naming the one that is wrong."""
     _check_reading(path, as_of=as_of)
     wrong = [
-        ("actor", '{"id", "name", "role"}', not isinstance(actor, Mapping)),
-        ("notes", "progress or response", notes not in ("progress", "response")),
-        ("names", "one, split or None", names not in ("one", "split", None)),
-        ("columns", "text (Lead Officer=addressees, say)", not isinstance(columns, str | None)),
-        ("progress", "a function", progress is not None and not callable(progress)),
+        ("actor", actor, '{"id", "name", "role"}', not isinstance(actor, Mapping)),
+        ("notes", notes, "progress or response", notes not in ("progress", "response")),
+        ("names", names, "one, split or None", names not in ("one", "split", None)),
+        ("columns", columns, "text (Lead Officer=addressees, say)", not isinstance(columns, str | None)),
+        ("progress", progress, "a function", progress is not None and not callable(progress)),
     ]
-    for name, rule, broken in wrong:
+    for name, given, rule, broken in wrong:
         if broken:
-            given = {"actor": actor, "notes": notes, "names": names, "columns": columns, "progress": progress}[name]
             raise InvalidCommand([(name, f"must be {rule}, not {shown(given)}")])
 
 
