@@ -61,7 +61,6 @@ positions = Table(
 )
 """Each position's aggregate and version, and when it was recorded (microseconds since 1970, UTC)."""
 
-KEY_COLUMNS = ("command_id", "digest", "position", "events")
 INSERT_COMMAND = "INSERT INTO scrutiny_commands (command_id, digest, position, events) VALUES ({0}, {0}, {0}, {0})"
 ADD_TO_LOG = "UPDATE scrutiny_log_length SET events = events + {0} RETURNING events"
 LAST_RECORDED = "SELECT recorded_at FROM scrutiny_positions ORDER BY position DESC LIMIT 1"

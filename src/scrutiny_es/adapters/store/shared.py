@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from scrutiny_es.adapters.store import check_follows, check_unchanged
 from scrutiny_es.adapters.store.commands import (
-    KEY_COLUMNS,
     Driver,
     ReadTime,
     commands,
@@ -96,7 +95,7 @@ class SharedEventRecorder(SQLAlchemyApplicationRecorder):
         if not stored_events:  # the batch's commands were all recorded before: only their keys, if new, are kept
             if keyed := key_rows(kwargs.get("commands", ()), ()):
                 try:
-                    session.execute(insert(commands), [dict(zip(KEY_COLUMNS, row, strict=True)) for row in keyed])
+                    _keep_keys(session, keyed)
                 except exc.IntegrityError:
                     raise RecordConflictError from None
             return
@@ -126,10 +125,15 @@ class SharedEventRecorder(SQLAlchemyApplicationRecorder):
             ]  # fmt: skip
             session.execute(insert(positions), rows)
             if keyed := key_rows(kwargs.get("commands", ()), numbered):
-                session.execute(insert(commands), [dict(zip(KEY_COLUMNS, row, strict=True)) for row in keyed])
+                _keep_keys(session, keyed)
         except exc.IntegrityError:
             raise RecordConflictError from None
         self._positions.last = numbered
+
+
+def _keep_keys(session: Session, keyed: list[tuple[str, str, int, str]]) -> None:
+    """The rows of ``scrutiny_commands`` (``commands.key_rows``), by the table's own columns."""
+    session.execute(insert(commands), [dict(zip(commands.c.keys(), row, strict=True)) for row in keyed])
 
 
 class Factory(SQLAlchemyFactory):
