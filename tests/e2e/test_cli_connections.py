@@ -4,6 +4,7 @@ the read models (a server's default 100 then serve fifty clerks' commands at onc
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,25 +13,27 @@ import pytest
 
 from tests.conftest import NewDatabase, command, make, register
 from tests.e2e.cli import jsonl, run
-from tests.integration.test_connections_lost import admin_connection
+from tests.integration.test_connections_lost import admin_connection, backends
 
 
 @contextmanager
 def most_connections(url: str) -> Iterator[list[int]]:
-    """The most connections to the database seen at once while the block runs (sampled every millisecond or so,
-    besides this one's own)."""
+    """The most client connections to the database seen at once while the block runs (sampled every millisecond
+    or so, besides this one's own), once the server has let go of those of the process before."""
     most = [0]
     stop = threading.Event()
 
     def sample(admin: psycopg.Connection[tuple[object, ...]]) -> None:
         while not stop.is_set():
-            found = admin.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            ).fetchone()
-            most[0] = max(most[0], int(found[0]) if found else 0)
+            most[0] = max(most[0], backends(admin))
             stop.wait(0.001)
 
     with admin_connection(url) as admin:
+        # A backend leaves the list a moment after its client has closed it, later still on a busy machine.
+        deadline = time.monotonic() + 30
+        while backends(admin) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not backends(admin), "the connections of the process before are still open"
         sampler = threading.Thread(target=sample, args=(admin,))
         sampler.start()
         try:

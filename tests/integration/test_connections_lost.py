@@ -110,8 +110,11 @@ def test_an_error_that_is_not_a_lost_connection_is_not_tried_again() -> None:
 
 
 def backends(admin: psycopg.Connection[tuple[object, ...]]) -> int:
+    """Clients connected to the database besides this one; not the server's autovacuum worker, which also
+    connects to the database it is analysing."""
     found = admin.execute(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        " AND backend_type = 'client backend'"
     ).fetchone()
     return int(found[0]) if found else 0
 
