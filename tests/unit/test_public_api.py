@@ -347,3 +347,19 @@ def test_a_report_of_a_body_no_one_registered_is_refused_as_the_command_line_ref
     assert refused.value.field == "body"
     service.execute(register("EMPTY"))
     assert len(getattr(service, report)(body="EMPTY")) == (1 if report == "audit" else 0)  # its registration alone
+
+
+@pytest.mark.parametrize("report", ["tracker", "overdue", "audit"])
+@pytest.mark.parametrize("body", [None, "BCSB"])
+def test_a_report_of_a_ref_no_item_ever_had_is_refused_as_the_command_line_refuses_it(  # type: ignore[no-untyped-def]
+    service, report: str, body: str | None
+) -> None:
+    for as_of in (None, date(2024, 6, 1)):
+        asked = {"as_of": as_of} if as_of and report != "audit" else {}
+        with pytest.raises(
+            RecommendationNotFound, match="(has no|no body has a) recommendation or action with the reference R9"
+        ) as refused:
+            getattr(service, report)(body=body, ref="R9", **asked)  # the ref mistyped
+        assert refused.value.field == "ref"
+        # an item that has nothing to show on the day is not refused
+        assert getattr(service, report)(body=body, ref="R1", as_of=date(2024, 1, 1)) == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from scrutiny_es.application.collector import collector_paused
@@ -34,6 +34,8 @@ from scrutiny_es.projections.seal import ZERO
 from scrutiny_es.projections.views import ItemView, item_view
 
 Calendars = dict[str, list[date]]
+
+R = TypeVar("R")
 
 _folding_histories = collector_paused()
 """For a report that makes a history for each item and drops it: the collector paused (see its module). One
@@ -138,12 +140,12 @@ class Reading:
         self._catch_up()
         day = self.report_day(as_of, as_known_at)
         if as_of is None and as_known_at is None:
-            return self._read_models.tracker(day, body, ref, filters)
+            return self._found(self._read_models.tracker(day, body, ref, filters), body, ref)
         meetings = self.calendars(as_known_at)
         histories = self.histories(body, ref, as_known_at)
         rows = (tracker_row(history, as_of, day, meetings[history.body], body) for history in histories)
         kept = [row for row in rows if row is not None and filters.keeps(row)]
-        return filters.page(sorted(kept, key=lambda row: (row.body, row.meeting_date, row.ref)))
+        return self._found(filters.page(sorted(kept, key=lambda row: (row.body, row.meeting_date, row.ref))), body, ref)
 
     @_folding_histories
     def overdue(
@@ -158,16 +160,18 @@ class Reading:
         self._catch_up()
         on = self.report_day(as_of, as_known_at)
         if as_of is None and as_known_at is None:
-            return self._read_models.overdue(on, body, ref, filters)
+            return self._found(self._read_models.overdue(on, body, ref, filters), body, ref)
         calendars = self.calendars(as_known_at)
         histories = chosen_items(self.histories(body, ref, as_known_at), filters, on, on, calendars)
         rows = overdue_rows(histories, on, on, calendars)
-        return filters.page([r for r in rows if body in (None, r.body) and filters.keeps_overdue(r)])
+        return self._found(
+            filters.page([r for r in rows if body in (None, r.body) and filters.keeps_overdue(r)]), body, ref
+        )
 
     def audit(self, query: AuditQuery) -> list[AuditRow]:
         self._known(query.body)
         self._catch_up()
-        return self._read_models.audit(query)
+        return self._found(self._read_models.audit(query), query.body, query.ref)
 
     def item(self, body: str, ref: str, as_of: date | None, as_known_at: datetime | None) -> list[FactRow]:
         events = self._item_events(body, ref)
@@ -317,6 +321,19 @@ class Reading:
             msg = f"{body} has no recommendation or action with the reference {ref}"
             raise RecommendationNotFound(msg, field="ref")
         return events
+
+    def _found(self, rows: list[R], body: str | None, ref: str | None) -> list[R]:
+        """The rows of a report of one item, or ``RecommendationNotFound`` if no item ever had the ref (in the body
+        given), rather than no rows, as if a mistyped ref were an item with nothing to show. Asked only of a report
+        with no rows: of an item made after its day, or with nothing overdue, it says nothing."""
+        if rows or ref is None:
+            return rows
+        if body is not None:
+            self._item_events(body, ref)
+        elif not self._read_models.item_ids(None, ref, ever=True):
+            msg = f"no body has a recommendation or action with the reference {ref}"
+            raise RecommendationNotFound(msg, field="ref")
+        return rows
 
     def _catch_up(self) -> None:
         if self._catch_up_first:

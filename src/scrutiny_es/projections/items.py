@@ -150,7 +150,7 @@ def tracker_fields(history: ItemHistory, as_of: date | None = None, meetings: Me
     decisions = known(history.decisions, as_of)
     closed = closure(decisions)
     addressees = history.addressees_on(as_of)
-    awaited = [a.name for a in addressees if a.name in referrals and a.name not in responses]
+    awaited = [] if closed else [a.name for a in addressees if a.name in referrals and a.name not in responses]
     status: ItemStatus
     if closed is not None:
         status = "closed"

@@ -12,7 +12,7 @@ from scrutiny_es.adapters.cli import PAGE_OPTIONS, write
 from scrutiny_es.adapters.formats import Report, render
 from scrutiny_es.adapters.formats.clerks_table import EDITING_FORMATS, origins, render_clerks_table
 from scrutiny_es.application import ScrutinyService
-from scrutiny_es.domain.errors import RecommendationNotFound, ScrutinyError
+from scrutiny_es.domain.errors import ScrutinyError
 from scrutiny_es.domain.exempt import withheld_sentence
 from scrutiny_es.projections.reports import REPORTS
 
@@ -24,8 +24,6 @@ def report(args: argparse.Namespace) -> int:
     app: ScrutinyService = args.open(args.db)
     # A body that does not exist is said so, not shown as an empty report.
     named = app.body_names([args.body]) if args.body else None
-    if args.ref:
-        _the_item(app, args.body, args.ref)
     page = {
         name: value for name in PAGE_OPTIONS.get(kind.name, ()) if (value := getattr(args, name)) not in (None, False)
     }
@@ -63,14 +61,6 @@ def _clerks_table(
     Path(args.output).write_bytes(render_clerks_table(rows, args.format, title, withheld, made_by))
     print(f"wrote {args.output}: edit it, then scrutiny-es import {args.output} --body {args.body}", file=sys.stderr)
     return 0
-
-
-def _the_item(app: ScrutinyService, body: str | None, ref: str) -> None:
-    """Raises ``RecommendationNotFound`` unless ``ref`` names an item (of ``body``, or of some body)."""
-    if body is not None:
-        app.recommendation(body, ref)
-    elif not app.tracker(ref=ref, exempt=True):
-        raise RecommendationNotFound(f"no body has a recommendation or action with the reference {ref}")
 
 
 def say_if_behind(app: ScrutinyService) -> None:

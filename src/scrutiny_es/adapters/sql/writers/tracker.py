@@ -16,10 +16,10 @@ class TrackerWriter(ItemsWriter):
     transferred item was with (a body's pack reads its own items, not every item's history)."""
 
     name = "tracker"
-    layout = 7
+    layout = 8
     """4: the exempt column; 5: ``tracker_body``, the bodies of transferred items; 6: each body's council and
     names beside its calendar; 7: each referral's extensions in its history, with the day each was agreed (as-of
-    reports show the deadline in force then)."""
+    reports show the deadline in force then); 8: a closed item awaits no one, and has no response due."""
 
     def item_tables(self, generation: int) -> list[Table]:
         return [tracker_table(generation), tracker_body_table(generation)]
