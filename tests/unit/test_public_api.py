@@ -357,7 +357,7 @@ def test_a_report_of_a_ref_no_item_ever_had_is_refused_as_the_command_line_refus
     for as_of in (None, date(2024, 6, 1)):
         asked = {"as_of": as_of} if as_of and report != "audit" else {}
         with pytest.raises(
-            RecommendationNotFound, match="(has no|no body has a) recommendation or action with the reference R9"
+            RecommendationNotFound, match=r"(has no|no body has a) recommendation or action with the reference R9"
         ) as refused:
             getattr(service, report)(body=body, ref="R9", **asked)  # the ref mistyped
         assert refused.value.field == "ref"
