@@ -20,7 +20,7 @@ from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -32,7 +32,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from examples.host_app import downloads, words
-from examples.host_app.importing import NotFound, add_import, may_import
+from examples.host_app.importing import NotFound, add_import, may_import, refused
 from examples.host_app.reminding import MailerOn, add_reminders
 from examples.host_app.sessions import Sessions, Throttle, checked_secret
 from examples.host_app.tasks import POLICY, TASKS, Task, beside_fields, command_from, offered, who_may
@@ -99,6 +99,13 @@ class Host:
         who = officer(self.session, found[0])
         self.session.commit()  # the session's last use
         return None if who is None else (who, found[1])
+
+    def told(self, session_hash: str, location: str, kind: str, message: str) -> Response:
+        """To ``location`` (a path), whose next view by this session says ``message`` once (a ``kind`` banner): told
+        by the session, not the address, so no link sent to an officer can say something was done."""
+        self.sessions.flash(self.session, session_hash, unquote(location), kind, message)
+        self.session.commit()
+        return RedirectResponse(location, status_code=303)
 
     def close(self) -> None:
         self.record.close()
@@ -185,8 +192,11 @@ def create_app(
     def page(template: str, request: Request, status_code: int = 200, **context: Any) -> HTMLResponse:
         request.state.nonce = secrets.token_urlsafe(16)
         context.setdefault("visit", None)
-        if context["visit"] is not None and "token" not in context:
-            context["token"] = host.sessions.form_token(host.session, context["visit"].session_hash)
+        if context["visit"] is not None:
+            # what this officer just recorded, for the page it was recorded for (the path as the server reads it)
+            context["flash"] = host.sessions.flashed(host.session, context["visit"].session_hash, request.scope["path"])
+            if "token" not in context:
+                context["token"] = host.sessions.form_token(host.session, context["visit"].session_hash)
             host.session.commit()
         return templates.TemplateResponse(request, template, {"cspNonce": request.state.nonce, **context},
                                           status_code=status_code)  # fmt: skip
@@ -325,8 +335,7 @@ def create_app(
     def card(request: Request, body: str, ref: str, visit: Visit) -> Response:
         row = item_row(body, ref)
         tasks = [t for t in TASKS.values() if t.on_item and offered(t, visit.who.name, visit.who.role, row.addressees)]
-        return page("item.html", request, visit=visit, row=row, facts=host.record.item(body, ref), tasks=tasks,
-                    recorded=TASKS.get(request.query_params.get("recorded", "")))  # fmt: skip
+        return page("item.html", request, visit=visit, row=row, facts=host.record.item(body, ref), tasks=tasks)
 
     def task_page(request: Request, visit: Visit, task: Task, body: str, ref: str, status_code: int = 200,
                   values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
@@ -397,18 +406,17 @@ def create_app(
                 host.session.rollback()
                 errors, problem = beside_fields(task, e, form.get("addressee"))
                 return task_page(request, visit, task, body, ref, 422, form, errors, problem)
-        if task.on_item:
-            return RedirectResponse(
-                f"/bodies/{quote(body)}/items/{quote(ref, safe='')}?recorded={key}", status_code=303
-            )
-        if task.command == "make_recommendation":
-            return RedirectResponse(f"/bodies/{quote(body)}/items/{quote(command['ref'], safe='')}?recorded={key}", 303)
-        return RedirectResponse(f"/bodies/{quote(str(command['body']))}?recorded={key}", status_code=303)
+            on_item = task.on_item or task.command == "make_recommendation"
+            to = f"/bodies/{quote(str(command['body']))}" + (f"/items/{quote(str(command['ref']), safe='')}"
+                                                             if on_item else "")  # fmt: skip
+            return host.told(visit.session_hash, to, "recorded", "Recorded.")
 
     @app.get("/bodies/{body}/pack", response_class=HTMLResponse)
     @signed_in_only
     def pack(request: Request, body: str, visit: Visit, day: str = "", month: str = "", year: str = "",
              format: str = "") -> Response:  # fmt: skip
+        if not may_import(visit.who.role):  # the board's pack is the clerk's, as the tracker's link to it says
+            return refused(page, request, visit, "may download a meeting pack")
         found = host.record.body(body)
         errors: dict[str, str] = {}
         if "asked" in request.query_params:
@@ -423,16 +431,9 @@ def create_app(
         return page("pack.html", request, 400 if errors else 200, visit=visit, body=found, errors=errors,
                     chosen=chosen)  # fmt: skip
 
-    def download(content: bytes, fmt: str, name: str) -> Response:
-        # a body's code may hold any letter or a quote: the plain name keeps to ASCII (a header is Latin-1, and a
-        # quote would end it), the full one is said in UTF-8 (RFC 6266)
-        plain_name = re.sub(r"[^A-Za-z0-9._-]+", "-", name)
-        disposition = f"attachment; filename=\"{plain_name}\"; filename*=UTF-8''{quote(name, safe='')}"
-        return Response(content, media_type=downloads.KINDS[fmt], headers={"Content-Disposition": disposition})
-
     def pack_file(body: str, meeting: date, fmt: str) -> Response:
         content = downloads.pack_file(host.record.meeting_pack(body, meeting), fmt)
-        return download(content, fmt, downloads.file_name(body, "pack", meeting, fmt))
+        return downloads.download(content, fmt, downloads.file_name(body, "pack", meeting, fmt))
 
     @app.get("/bodies/{body}/tracker.{fmt}")
     @signed_in_only
@@ -441,7 +442,7 @@ def create_app(
             raise NotFound(f"The tracker is not made as {fmt}")
         found = host.record.body(body)
         content = downloads.tracker_file(host.record.tracker(body), fmt, f"{found.name} ({found.council}): tracker")
-        return download(content, fmt, downloads.file_name(body, "tracker", host.record.today(), fmt))
+        return downloads.download(content, fmt, downloads.file_name(body, "tracker", host.record.today(), fmt))
 
     @app.get("/overdue", response_class=HTMLResponse)
     @signed_in_only

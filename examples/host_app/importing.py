@@ -40,15 +40,17 @@ def may_import(role_name: str) -> bool:
     return role is not None and "*" in role.may
 
 
+def refused(page: Callable[..., Response], request: Request, visit: Any, what: str) -> Response:
+    """A page an officer's role may not see: the same refusal for each, saying who may."""
+    return page("problem.html", request, 403, visit=visit, title="You cannot do this",
+                message=f"Only a role that may record everything {what}.")  # fmt: skip
+
+
 def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of: Callable[[Request], Any]) -> None:
     """The import's pages, on the application's host (its record, sessions and pages)."""
     folder = Path(tempfile.mkdtemp(prefix="scrutiny-host-uploads-"))
     owners: dict[str, tuple[str, str, str]] = {}  # upload id -> the session, body and kind it was checked for
     meetings: dict[str, date | None] = {}  # upload id -> the minutes' meeting, as the clerk gave it
-
-    def refused(request: Request, visit: Any) -> Response:
-        return page("problem.html", request, 403, visit=visit, title="You cannot do this",
-                    message="Only a role that may record everything may bring in a tracker file.")  # fmt: skip
 
     @app.get("/bodies/{body}/{kind}")
     def import_form(request: Request, body: str, kind: str) -> Response:
@@ -57,7 +59,7 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
             if visit is None:
                 return RedirectResponse("/login", status_code=303)
             if not may_import(visit.who.role):
-                return refused(request, visit)
+                return refused(page, request, visit, "may bring in a tracker file")
             return page(f"{_kind(kind)}.html", request, visit=visit, body=host.record.body(body), errors={})
 
     @app.post("/bodies/{body}/{kind}")
@@ -88,7 +90,7 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
                 )
             host.session.commit()
             if not may_import(visit.who.role):
-                return refused(request, visit)
+                return refused(page, request, visit, "may bring in a tracker file")
             found = host.record.body(body)
             # the name kept on the server: ASCII, and a name of other letters only (Ω.csv) keeps its suffix
             stem, suffix = Path(Path(name).name).stem, Path(Path(name).name).suffix
@@ -153,7 +155,7 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
                 return page("problem.html", request, 403, visit=visit, title="This form has expired",
                             message="Nothing was recorded. Choose the file again.")  # fmt: skip
             if not may_import(visit.who.role):
-                return refused(request, visit)
+                return refused(page, request, visit, "may bring in a tracker file")
             try:
                 host.record.unit_of_work(lambda: record(kind, files[0], body, visit, meetings.get(upload_id)))
             except ScrutinyError as e:
@@ -163,7 +165,8 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
             shutil.rmtree(folder / upload_id, ignore_errors=True)
             owners.pop(upload_id, None)
             meetings.pop(upload_id, None)
-        return RedirectResponse(f"/bodies/{quote(body)}?recorded={kind}", status_code=303)
+            told: Response = host.told(visit.session_hash, f"/bodies/{quote(body)}", "recorded", "Recorded.")
+            return told
 
 
 def _kind(kind: str) -> str:

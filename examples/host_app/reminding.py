@@ -41,10 +41,11 @@ def add_reminders(
             if visit is None:
                 return RedirectResponse("/login", status_code=303)
             found = host.record.body(body)
-            owed = host.record.reminders(body=body, contacts=contacts)
-            can_send = mail is not None and may_import(visit.who.role)
-            return page("reminders.html", request, visit=visit, body=found, owed=owed, errors={}, can_send=can_send,
-                        today=host.record.today())  # fmt: skip
+            # the addresses are for those who may send: any other officer sees whom each item waits on, by name
+            addresses = may_import(visit.who.role)
+            owed = host.record.reminders(body=body, contacts=contacts if addresses else {})
+            return page("reminders.html", request, visit=visit, body=found, owed=owed, errors={}, addresses=addresses,
+                        can_send=addresses and mail is not None, today=host.record.today())  # fmt: skip
 
     @app.post("/bodies/{body}/reminders")
     async def send(request: Request, body: str) -> Response:
@@ -69,4 +70,7 @@ def add_reminders(
                 host.session.rollback()
                 return page("problem.html", request, 502, visit=visit, title="Not every reminder was sent",
                             message=plain(str(e)))  # fmt: skip
-        return RedirectResponse(f"/bodies/{quote(body)}/reminders?sent={len(done)}", status_code=303)
+            people = f"{len(done)} person" if len(done) == 1 else f"{len(done)} people"
+            told: Response = host.told(visit.session_hash, f"/bodies/{quote(body)}/reminders", "sent",
+                                       f"Reminders sent to {people}.")  # fmt: skip
+            return told

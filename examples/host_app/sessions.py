@@ -5,7 +5,9 @@ copied cookie signs no one in: the session must also be a live row of *this* cou
 table, which logout revokes and which expires when idle or old. Every page with a form is given a
 fresh token, good for one post; the sign-in form has its own, tied to a cookie of its own, so
 nobody can sign an officer in to someone else's account from another site. Failed sign-ins are
-counted per username and per address, and too many stop sign-in for a while.
+counted per username and per address, and too many stop sign-in for a while. What was just
+recorded ("Recorded.") is told by the session, once, never by a page's address, which anyone can
+write into a link.
 """
 
 from __future__ import annotations
@@ -53,6 +55,17 @@ form_tokens_table = Table(
     Column("session_hash", String(64), nullable=False, index=True),
     Column("created", Float, nullable=False),
 )
+
+flashes_table = Table(
+    "flashes",
+    metadata,
+    Column("session_hash", String(64), primary_key=True),
+    Column("page_hash", String(64), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("message", String(200), nullable=False),
+    Column("created", Float, nullable=False),
+)
+"""What a session's next view of a page is to say once (``Recorded.``): kept here, never taken from its address."""
 
 secrets_table = Table("host_secret", metadata, Column("id", Integer, primary_key=True), Column("secret", String(128)))
 
@@ -127,6 +140,7 @@ class Sessions:
         if sid is not None:
             conn.execute(update(sessions_table).where(sessions_table.c.id_hash == _digest(sid)).values(revoked=True))
             conn.execute(delete(form_tokens_table).where(form_tokens_table.c.session_hash == _digest(sid)))
+            conn.execute(delete(flashes_table).where(flashes_table.c.session_hash == _digest(sid)))
 
     def form_token(self, conn: Any, session_hash: str) -> str:
         """A fresh token for the forms of one page, good for one post (old ones are cleared away)."""
@@ -148,6 +162,23 @@ class Sessions:
             )
         )
         return bool(used.rowcount == 1)
+
+    def flash(self, conn: Any, session_hash: str, page: str, kind: str, message: str) -> None:
+        """Says ``message`` once, on this session's next view of ``page`` (a path, as the server reads it)."""
+        where = (flashes_table.c.session_hash == session_hash, flashes_table.c.page_hash == _digest(page))
+        conn.execute(delete(flashes_table).where(*where))
+        conn.execute(insert(flashes_table).values(session_hash=session_hash, page_hash=_digest(page), kind=kind,
+                                                  message=message, created=self.now()))  # fmt: skip
+
+    def flashed(self, conn: Any, session_hash: str, page: str) -> tuple[str, str] | None:
+        """The kind and message this session was to be told on ``page``, if any; told once, then gone (and any
+        older than a form's token is cleared away)."""
+        conn.execute(delete(flashes_table).where(flashes_table.c.created < self.now() - TOKEN_LIFETIME))
+        where = (flashes_table.c.session_hash == session_hash, flashes_table.c.page_hash == _digest(page))
+        row = conn.execute(select(flashes_table.c.kind, flashes_table.c.message).where(*where)).first()
+        if row is None or conn.execute(delete(flashes_table).where(*where)).rowcount != 1:
+            return None  # told once: another view of the page at the same moment has it
+        return str(row.kind), str(row.message)
 
     def sign_in_token(self, nonce: str) -> str:
         """The sign-in form's token, tied to the browser's own sign-in cookie (``nonce``)."""

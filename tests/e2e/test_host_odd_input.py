@@ -17,7 +17,7 @@ import pytest
 
 from scrutiny_es import Scrutiny
 from tests.e2e.host_site import ref, serving
-from tests.e2e.test_host_security import Answer, Client, progress_form, progress_notes, progress_page
+from tests.e2e.test_host_security import Answer, Client, progress_form, progress_notes, progress_page, said_recorded
 from tests.e2e.test_host_security import sqlite_url as sqlite_url  # the same seeded council, a fixture
 
 MINUTES = Path(__file__).parents[2] / "src" / "scrutiny_es" / "demo" / "minutes-2024-02-15.txt"
@@ -111,7 +111,8 @@ def test_minutes_whose_heading_gives_no_date_are_drafted_and_recorded_for_the_da
     found = re.search(r'action="(/bodies/BCSB/minutes/[0-9a-f]{32})".*?name="token" value="([^"]+)"', dated.text, re.S)
     assert found is not None, "no button to record the draft"
     assert facts(sqlite_url) == before, "nothing recorded before the second click"
-    assert client.open(found[1], {"token": found[2]}).url.endswith("/bodies/BCSB?recorded=minutes")
+    done = client.open(found[1], {"token": found[2]})
+    assert done.url == f"{site}/bodies/BCSB" and said_recorded(done)
     record = Scrutiny(sqlite_url)
     try:
         made = [row for row in record.tracker("BCSB") if row.ref not in seeded]
@@ -135,7 +136,7 @@ def test_an_item_whose_ref_a_browser_would_shorten_opens_on_its_card_after_recor
     client = Client(site)
     client.sign_in()
     made = make_recommendation(client, item_ref)
-    assert made.status == 200 and made.url.endswith("?recorded=make-recommendation"), made.url
+    assert said_recorded(made), made.url
     assert html.escape(item_ref) in made.text, "the card of the item just made"
     tracker = client.open("/bodies/BCSB?page_number=1")
     (link,) = [urllib.parse.urljoin(f"{site}/bodies/BCSB", href.replace("&amp;", "&"))  # as a browser resolves it
@@ -196,7 +197,7 @@ def test_a_file_checked_for_one_body_is_not_recorded_into_another_nor_as_another
         answer = client.open(path, {"token": token})
         assert answer.status == 403 and "Nothing was recorded" in answer.text, path
     assert facts(sqlite_url) == before
-    assert client.open(f"/bodies/BCSB/import/{found[1]}", {"token": found[2]}).url.endswith("?recorded=import")
+    assert said_recorded(client.open(f"/bodies/BCSB/import/{found[1]}", {"token": found[2]}))
     assert facts(sqlite_url) > before
 
 
