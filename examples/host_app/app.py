@@ -34,7 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from examples.host_app import downloads, words
 from examples.host_app.importing import NotFound, add_import, may_import, refused
 from examples.host_app.reminding import MailerOn, add_reminders
-from examples.host_app.sessions import Sessions, Throttle, checked_secret
+from examples.host_app.sessions import Sessions, Throttle, checked_secret, local_path, set_cookie
 from examples.host_app.tasks import POLICY, TASKS, Task, beside_fields, command_from, offered, who_may
 from examples.host_app.users import AnswersFor, Officer, count_recorded, metadata, officer, signed_in
 from scrutiny_es import InvalidQuery, Policy, Scrutiny, ScrutinyError
@@ -225,14 +225,15 @@ def create_app(
     @app.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str = "/") -> Response:
         nonce = request.cookies.get(host.sessions.login_cookie) or secrets.token_urlsafe(24)
-        shown = page("login.html", request, next=_local(next), errors={}, token=host.sessions.sign_in_token(nonce))
-        _cookie(shown, request, host.sessions.login_cookie, nonce)
+        shown = page("login.html", request, next=local_path(next), errors={}, token=host.sessions.sign_in_token(nonce))
+        set_cookie(shown, request, host.sessions.login_cookie, nonce)
         return shown
 
     @app.post("/login")
     async def login(request: Request) -> Response:
         form = await posted(request)
-        username, password, next_ = form.get("username", ""), form.get("password", ""), _local(form.get("next", "/"))
+        username, password = form.get("username", ""), form.get("password", "")
+        next_ = local_path(form.get("next", "/"))
         nonce = request.cookies.get(host.sessions.login_cookie, "")
         if not host.sessions.sign_in_token_matches(nonce, form.get("token", "")):
             return page("problem.html", request, 403, title="Sign in again",
@@ -255,7 +256,7 @@ def create_app(
             return page("login.html", request, 429 if wait else 401, next=next_, errors={"password": refused},
                         username=username, token=host.sessions.sign_in_token(nonce))  # fmt: skip
         done = RedirectResponse(next_, status_code=303)
-        _cookie(done, request, host.sessions.cookie, cookie)
+        set_cookie(done, request, host.sessions.cookie, cookie)
         done.delete_cookie(host.sessions.login_cookie)
         return done
 
@@ -334,6 +335,8 @@ def create_app(
     @signed_in_only
     def card(request: Request, body: str, ref: str, visit: Visit) -> Response:
         row = item_row(body, ref)
+        if row.exempt and not (may_import(visit.who.role) or visit.who.name in row.addressees):  # a guessed ref
+            return refused(page, request, visit, "or an officer the item names may open an item not for publication")
         tasks = [t for t in TASKS.values() if t.on_item and offered(t, visit.who.name, visit.who.role, row.addressees)]
         return page("item.html", request, visit=visit, row=row, facts=host.record.item(body, ref), tasks=tasks)
 
@@ -479,17 +482,6 @@ def _task(key: str) -> Task:
     if key not in TASKS:
         raise NotFound(f"There is no form called {key}")
     return TASKS[key]
-
-
-def _cookie(answer: Response, request: Request, name: str, value: str) -> None:
-    """HttpOnly, SameSite=Lax, and, behind TLS, Secure: a cookie a script cannot read nor another site send."""
-    secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
-    answer.set_cookie(name, value, httponly=True, samesite="lax", secure=secure, path="/")
-
-
-def _local(path: str) -> str:
-    """Only a path on this site may be where sign-in goes next (never another site)."""
-    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/"
 
 
 def _without(endpoint: Callable[..., Any], name: str) -> Any:

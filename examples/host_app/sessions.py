@@ -21,6 +21,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import Response
 from sqlalchemy import Boolean, Column, Float, Integer, String, Table, delete, insert, select, update
 
 from examples.host_app.users import metadata
@@ -215,3 +217,14 @@ class Throttle:
         with self.lock:
             for key in (f"user:{username.casefold()}", f"address:{address}"):
                 self._recent(key).append(self.now())
+
+
+def set_cookie(answer: Response, request: Request, name: str, value: str) -> None:
+    """HttpOnly, SameSite=Lax, and, behind TLS, Secure: a cookie a script cannot read nor another site send."""
+    secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+    answer.set_cookie(name, value, httponly=True, samesite="lax", secure=secure, path="/")
+
+
+def local_path(path: str) -> str:
+    """Only a path on this site may be where sign-in goes next (never another site)."""
+    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from scrutiny_es import Scrutiny
-from tests.e2e.host_site import ref, serving
+from tests.e2e.host_site import ref, seed, serving
 from tests.e2e.test_host_security import Answer, Client, progress_form, progress_notes, progress_page, said_recorded
 from tests.e2e.test_host_security import sqlite_url as sqlite_url  # the same seeded council, a fixture
 
@@ -263,3 +263,13 @@ def test_a_task_form_opened_before_signing_in_is_the_page_shown_after_it_with_it
     answer = client.open("/login", form)
     assert answer.status == 200 and answer.url == f"{site}{address}"
     assert "Record progress" in answer.text and ref(3) in answer.text
+
+
+def test_a_username_with_a_nul_is_refused_as_any_wrong_name_on_either_database(db_url: str) -> None:
+    seed(db_url, items=1)
+    with serving(db_url) as site:
+        client = Client(site)
+        form = {"username": "jo\x00", "password": "correct horse", "token": client.token("/login"), "next": "/"}
+        answer = client.open("/login", form)
+        assert answer.status == 401 and "The username or password is not right" in answer.text
+        assert client.sign_in().url == f"{site}/"

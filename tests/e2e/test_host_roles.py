@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from scrutiny_es import Scrutiny
 from tests.e2e.host_site import ref, serving
 from tests.e2e.test_host_security import Client, progress_form, progress_page, said_recorded
 from tests.e2e.test_host_security import sqlite_url as sqlite_url  # the same seeded council, a fixture
@@ -89,3 +90,30 @@ def test_reminders_show_addresses_only_to_a_role_that_may_send_them(site: str) -
     clerk.sign_in()
     shown = clerk.open("/bodies/BCSB/reminders")
     assert "cabinet@sandwell.example" in shown.text and ">Address<" in shown.text
+
+
+def exempt_item(url: str, item_ref: str, addressee: str) -> None:
+    record = Scrutiny(url)
+    try:
+        record.execute({"command": "make_recommendation", "actor": {"id": "u1", "name": "Jo Clerk", "role": "clerk"},
+                        "body": "BCSB", "ref": item_ref, "kind": "recommendation", "meeting_date": "2024-02-15",
+                        "item": "Staff case", "text": "That the claim be settled.", "exempt": "1",
+                        "addressees": [{"name": addressee, "kind": "officer"}]})  # fmt: skip
+    finally:
+        record.close()
+
+
+def test_an_item_not_for_publication_opens_only_for_a_clerk_or_the_officer_it_names(site: str, sqlite_url: str) -> None:
+    exempt_item(sqlite_url, "EX/1", "Cabinet")
+    exempt_item(sqlite_url, "EX/2", "Director of Housing")
+    officer = Client(site)
+    officer.sign_in("dh", "battery staple")
+    guessed = officer.open("/bodies/BCSB/items/EX/1")
+    assert guessed.status == 403 and "You cannot do this" in guessed.text
+    assert "Only a role that may record everything or an officer the item names may open an item" in guessed.text
+    assert "Staff case" not in guessed.text and "claim" not in guessed.text
+    theirs = officer.open("/bodies/BCSB/items/EX/2")
+    assert theirs.status == 200 and "That the claim be settled." in theirs.text, "the officer it names works on it"
+    clerk = Client(site)
+    clerk.sign_in()
+    assert "That the claim be settled." in clerk.open("/bodies/BCSB/items/EX/1").text
