@@ -9,7 +9,6 @@ runs in its thread pool) and gives its session back when it ends.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import time
@@ -27,14 +26,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
-from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from examples.host_app import downloads, words
-from examples.host_app.importing import NotFound, add_import, may_import, refused
+from examples.host_app.importing import NotFound, add_import, may_import, refused, too_long
 from examples.host_app.reminding import MailerOn, add_reminders
-from examples.host_app.sessions import Sessions, Throttle, checked_secret, local_path, set_cookie
+from examples.host_app.sessions import (
+    Sessions,
+    Throttle,
+    checked_secret,
+    council_engine,
+    council_of,
+    local_path,
+    set_cookie,
+)
 from examples.host_app.tasks import POLICY, TASKS, Task, beside_fields, command_from, offered, who_may
 from examples.host_app.users import AnswersFor, Officer, count_recorded, metadata, officer, signed_in
 from scrutiny_es import InvalidQuery, Policy, Scrutiny, ScrutinyError
@@ -113,31 +120,6 @@ class Host:
         self.engine.dispose()
 
 
-def council_of(url: str) -> str:
-    """The council a URL serves, as a cookie's name may hold it: its schema, else a digest of the database."""
-    parsed = make_url(url)
-    schema = parsed.query.get("schema")
-    if isinstance(schema, str) and re.fullmatch(r"[A-Za-z0-9_]{1,40}", schema):
-        return schema.lower()
-    where = parsed.set(password=None).render_as_string(hide_password=True)
-    return hashlib.sha256(where.encode()).hexdigest()[:16]
-
-
-def council_engine(url: str) -> Engine:
-    """The host's engine. A PostgreSQL URL may name one council of many, ``...?schema=haringey``, as the command
-    line takes it: the engine's connections then use that schema (made if missing), and so does the record."""
-    parsed = make_url(url)
-    schema = parsed.query.get("schema")
-    if not isinstance(schema, str) or parsed.get_backend_name() != "postgresql":
-        return create_engine(url)
-    engine = create_engine(
-        parsed.difference_update_query(["schema"]), connect_args={"options": f"-c search_path={schema}"}
-    )
-    with engine.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {engine.dialect.identifier_preparer.quote_identifier(schema)}"))
-    return engine
-
-
 @dataclass(frozen=True)
 class Visit:
     """A signed-in officer's request: who they are and their session (for its form tokens)."""
@@ -173,8 +155,14 @@ def create_app(
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        """What a pen-tester looks for on every answer: no framing, no sniffing, no referrer, scripts only ours."""
-        answer = await call_next(request)
+        """What a pen-tester looks for on every answer: no framing, no sniffing, no referrer, scripts only ours (and a
+        post too long for any form refused before it is read)."""
+        long = await too_long(request)
+        answer = (
+            page("problem.html", request, long[0], title="Too long", message=long[1])
+            if long
+            else await call_next(request)
+        )
         nonce = getattr(request.state, "nonce", "")
         scripts = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
         answer.headers.setdefault("Content-Security-Policy", f"default-src 'self'; script-src {scripts}; "
@@ -458,9 +446,14 @@ def create_app(
 
     @app.exception_handler(ScrutinyError)
     @app.exception_handler(NotFound)
+    @app.exception_handler(StarletteHTTPException)
     def not_found(request: Request, e: Exception) -> Response:
-        """A body, item or form that is not there (a link typed by hand): the library's sentence, as a page."""
-        return page("problem.html", request, 404, title="Page not found", message=words.plain(str(e)))
+        """A body, item, form or page that is not there (a link typed by hand), or a post that cannot be read: in
+        words, as a page."""
+        status, title, message = words.problem(e)
+        shown = page("problem.html", request, status, title=title, message=message)
+        shown.headers.update(getattr(e, "headers", None) or {})  # a 405's Allow
+        return shown
 
     def visit_of(request: Request) -> Visit | None:
         found = host.officer_from(request)

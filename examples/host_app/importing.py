@@ -30,6 +30,10 @@ from scrutiny_es import ScrutinyError
 
 MOST = 5 * 1024 * 1024
 """The largest file taken (a council's tracker is a few hundred kilobytes)."""
+LONGEST_POST = MOST + 1024 * 1024
+"""The longest post read: a file and its form. A longer one is refused, signed in or not, and none of it kept."""
+THROWN_AWAY = 100 * 1024 * 1024
+"""The longest post read (to be thrown away) before it is refused: longer, and it is refused before it is read."""
 SUFFIXES = {"import": (".csv", ".xlsx", ".docx"), "minutes": (".txt", ".md", ".docx", ".pdf")}
 WHAT = {"import": "a CSV, Excel (.xlsx) or Word (.docx) file", "minutes": "a text, Markdown, Word or PDF file"}
 
@@ -38,6 +42,23 @@ def may_import(role_name: str) -> bool:
     """Importing records every kind of fact: only a role the policy lets record everything."""
     role = POLICY.role(role_name)
     return role is not None and "*" in role.may
+
+
+async def too_long(request: Request) -> tuple[int, str] | None:
+    """Why a post is refused unread (its status and words), else None: longer than a file and its form may be, or of
+    a length it does not say (chunked), so nobody fills the server's disk or memory with one post, signed in or not.
+    One up to ``THROWN_AWAY`` long is read and thrown away first, so a browser sending it shows the answer."""
+    length, chunked = request.headers.get("content-length"), "transfer-encoding" in request.headers
+    if request.method not in ("POST", "PUT", "PATCH") or (length is None and not chunked):
+        return None
+    if length is None:
+        return 411, "Nothing was recorded: a form must say how long it is. Send it from the page's button."
+    if length.isdigit() and int(length) <= LONGEST_POST:
+        return None
+    if length.isdigit() and int(length) <= THROWN_AWAY:
+        async for _ in request.stream():
+            pass
+    return 413, f"Nothing was recorded: a file must be smaller than {MOST // 1024 // 1024} MB, with its form."
 
 
 def refused(page: Callable[..., Response], request: Request, visit: Any, what: str) -> Response:

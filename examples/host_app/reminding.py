@@ -62,6 +62,7 @@ def add_reminders(
             if not fresh or mail is None or not may_import(visit.who.role):
                 return page("problem.html", request, 403, visit=visit, title="Nothing was sent",
                             message="Open the reminders page again to send them.")  # fmt: skip
+            host.record.body(body)  # a body no one registered is a page not found, not a failure to send
             try:  # sent, then recorded: not run again on a clash, so no one is mailed twice
                 done = host.record.send_reminders(mail(host.record.today()), visit.who.actor(), body=body,
                                                   contacts=contacts)  # fmt: skip

@@ -1,4 +1,5 @@
-"""Sign-in sessions kept on the server, bound to one council, with single-use form tokens.
+"""Sign-in sessions kept on the server, bound to one council, with single-use form tokens; the council a database
+URL names, and its engine.
 
 The cookie holds only a random session id (and a signature over it and the council), so a forged or
 copied cookie signs no one in: the session must also be a live row of *this* council's ``sessions``
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 import time
@@ -23,7 +25,22 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import Boolean, Column, Float, Integer, String, Table, delete, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    Float,
+    Integer,
+    String,
+    Table,
+    create_engine,
+    delete,
+    insert,
+    make_url,
+    select,
+    text,
+    update,
+)
 
 from examples.host_app.users import metadata
 
@@ -228,3 +245,28 @@ def set_cookie(answer: Response, request: Request, name: str, value: str) -> Non
 def local_path(path: str) -> str:
     """Only a path on this site may be where sign-in goes next (never another site)."""
     return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/"
+
+
+def council_of(url: str) -> str:
+    """The council a URL serves, as a cookie's name may hold it: its schema, else a digest of the database."""
+    parsed = make_url(url)
+    schema = parsed.query.get("schema")
+    if isinstance(schema, str) and re.fullmatch(r"[A-Za-z0-9_]{1,40}", schema):
+        return schema.lower()
+    where = parsed.set(password=None).render_as_string(hide_password=True)
+    return hashlib.sha256(where.encode()).hexdigest()[:16]
+
+
+def council_engine(url: str) -> Engine:
+    """The host's engine. A PostgreSQL URL may name one council of many, ``...?schema=haringey``, as the command
+    line takes it: the engine's connections then use that schema (made if missing), and so does the record."""
+    parsed = make_url(url)
+    schema = parsed.query.get("schema")
+    if not isinstance(schema, str) or parsed.get_backend_name() != "postgresql":
+        return create_engine(url)
+    engine = create_engine(
+        parsed.difference_update_query(["schema"]), connect_args={"options": f"-c search_path={schema}"}
+    )
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {engine.dialect.identifier_preparer.quote_identifier(schema)}"))
+    return engine

@@ -11,6 +11,8 @@ import re
 from datetime import date
 from typing import Any
 
+from starlette.exceptions import HTTPException
+
 STATUSES = {"made": "Made", "awaiting_response": "Awaiting response", "responded": "Responded", "closed": "Closed"}
 STATUS_COLOURS = {"made": "grey", "awaiting_response": "yellow", "responded": "blue", "closed": "green"}
 RAGS = {"green": "Green", "amber": "Amber", "red": "Red"}
@@ -107,3 +109,14 @@ def _month_name(typed: str) -> str | None:
         if len(typed) >= 3 and name.casefold().startswith(typed.casefold()):
             return name
     return None
+
+
+def problem(e: Exception) -> tuple[int, str, str]:
+    """The status, title and words of the page for what was not there or could not be read: the library's or the
+    host's sentence, or, for what the framework refused (no page at an address, a method no page takes, a form too
+    large to read), a sentence in words, never its JSON."""
+    if not isinstance(e, HTTPException):
+        return 404, "Page not found", plain(str(e))
+    if e.status_code in (404, 405):  # no page, or a page no form is sent to (or a form sent to a page)
+        return e.status_code, "Page not found", "There is no page at this address to open or to send a form to."
+    return e.status_code, "Nothing was recorded", f"The form could not be read: {e.detail}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
+import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from examples.host_app.importing import LONGEST_POST, THROWN_AWAY
 
 from scrutiny_es import Scrutiny
 from tests.e2e.host_site import ref, seed, serving
@@ -273,3 +275,45 @@ def test_a_username_with_a_nul_is_refused_as_any_wrong_name_on_either_database(d
         answer = client.open("/login", form)
         assert answer.status == 401 and "The username or password is not right" in answer.text
         assert client.sign_in().url == f"{site}/"
+
+
+def first_line(site: str, head: bytes, body: bytes) -> bytes:
+    """The status line a server answers a post with, sent by hand: its head and the first part of its body."""
+    host, port = site.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(head + b"\r\n" + body)
+        return connection.recv(4096).split(b"\r\n")[0]  # a server reading the whole post first never answers
+
+
+def test_a_post_longer_than_any_form_is_refused_and_none_of_it_kept_signed_in_or_not(site: str) -> None:
+    part = b'--b\r\nContent-Disposition: form-data; name="file"; filename="tracker.csv"\r\n\r\n' + b"x" * 1_000_000
+    head = (b"POST /bodies/BCSB/import HTTP/1.1\r\nHost: council\r\nContent-Type: multipart/form-data; "
+            b"boundary=b\r\nContent-Length: " + str(THROWN_AWAY + 1).encode() + b"\r\n")  # fmt: skip
+    assert first_line(site, head, part) == b"HTTP/1.1 413 Request Entity Too Large"
+    assert upload(Client(site), "import", "tracker.csv", b"x" * (LONGEST_POST + 1), {}).status == 413, "not signed in"
+    chunked = (b"POST /bodies/BCSB/import HTTP/1.1\r\nHost: council\r\nContent-Type: multipart/form-data; "
+               b"boundary=b\r\nTransfer-Encoding: chunked\r\n")  # fmt: skip
+    assert first_line(site, chunked, b"f4240\r\n" + part[:1000]) == b"HTTP/1.1 411 Length Required"
+    client = Client(site)
+    client.sign_in()
+    too_long = upload(client, "import", "tracker.csv", b"x" * (7 * 1024 * 1024), {})
+    assert too_long.status == 413 and "a file must be smaller than 5 MB" in too_long.text
+
+
+def test_a_page_no_route_has_a_method_no_page_takes_and_a_field_too_long_to_read_are_pages_in_words(
+    site: str, sqlite_url: str
+) -> None:
+    client = Client(site)
+    for signed_in in (False, True):
+        nothing = client.open("/nothing/here")
+        assert nothing.status == 404 and nothing.headers["content-type"].startswith("text/html"), signed_in
+        assert "There is no page at this address" in nothing.text and '"detail"' not in nothing.text
+        posted = client.open("/overdue", {"a": "b"})
+        assert posted.status == 405 and "There is no page at this address" in posted.text
+        assert posted.headers["allow"] == "GET", "as HTTP asks"
+        client.sign_in()
+    form = {**progress_form(client.token(progress_page())), "note": "x" * (2 * 1024 * 1024)}
+    answer = client.open("/do/progress", form)
+    assert answer.status == 400 and answer.headers["content-type"].startswith("text/html")
+    assert "Nothing was recorded" in answer.text and "The form could not be read" in answer.text
+    assert progress_notes(sqlite_url) == []

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from scrutiny_es import Scrutiny
+from scrutiny_es import Reminder, Scrutiny
 from tests.e2e.host_site import ref, serving
 from tests.e2e.test_host_security import Client, progress_form, progress_page, said_recorded
 from tests.e2e.test_host_security import sqlite_url as sqlite_url  # the same seeded council, a fixture
@@ -117,3 +117,28 @@ def test_an_item_not_for_publication_opens_only_for_a_clerk_or_the_officer_it_na
     clerk = Client(site)
     clerk.sign_in()
     assert "That the claim be settled." in clerk.open("/bodies/BCSB/items/EX/1").text
+
+
+class Outbox:
+    """A host's mail that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.sent: list[Reminder] = []
+
+    def send(self, reminder: Reminder) -> None:
+        self.sent.append(reminder)
+
+
+def test_reminders_sent_for_a_body_no_one_registered_are_a_page_not_found_not_a_failure_to_send(
+    sqlite_url: str,
+) -> None:
+    outbox = Outbox()
+    with serving(sqlite_url, mail=lambda on: outbox, contacts=CONTACTS) as site:
+        clerk = Client(site)
+        clerk.sign_in()
+        answer = clerk.open("/bodies/NOPE/reminders", {"token": clerk.token("/bodies/BCSB/reminders")})
+        assert answer.status == 404 and "Page not found" in answer.text and "not every reminder" not in answer.text
+        assert "no body is registered with the code NOPE" in answer.text
+        sent = clerk.open("/bodies/BCSB/reminders", {"token": clerk.token("/bodies/BCSB/reminders")})
+        assert sent.status == 200 and "Reminders sent to 1 person." in sent.text, "the council's own body, as before"
+        assert [reminder.email for reminder in outbox.sent] == ["cabinet@sandwell.example"], "Cabinet owes responses"
