@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from examples.host_app.importing import may_import
+from examples.host_app.importing import may_import, refused
 from examples.host_app.words import plain
 from scrutiny_es import Mailer, ScrutinyError
 
@@ -59,7 +59,9 @@ def add_reminders(
                 return RedirectResponse("/login", status_code=303)
             fresh = host.sessions.use_token(host.session, visit.session_hash, token)
             host.session.commit()
-            if not fresh or mail is None or not may_import(visit.who.role):
+            if fresh and not may_import(visit.who.role):  # as any page their role may not see
+                return refused(page, request, visit, "may send reminders")
+            if not fresh or mail is None:
                 return page("problem.html", request, 403, visit=visit, title="Nothing was sent",
                             message="Open the reminders page again to send them.")  # fmt: skip
             host.record.body(body)  # a body no one registered is a page not found, not a failure to send

@@ -142,3 +142,21 @@ def test_reminders_sent_for_a_body_no_one_registered_are_a_page_not_found_not_a_
         sent = clerk.open("/bodies/BCSB/reminders", {"token": clerk.token("/bodies/BCSB/reminders")})
         assert sent.status == 200 and "Reminders sent to 1 person." in sent.text, "the council's own body, as before"
         assert [reminder.email for reminder in outbox.sent] == ["cabinet@sandwell.example"], "Cabinet owes responses"
+
+
+def test_an_officer_who_posts_the_send_button_is_refused_as_on_any_page_their_role_may_not_see(
+    sqlite_url: str,
+) -> None:
+    outbox = Outbox()
+    with serving(sqlite_url, mail=lambda on: outbox, contacts=CONTACTS) as site:
+        officer = Client(site)
+        officer.sign_in("dh", "battery staple")
+        answer = officer.open("/bodies/BCSB/reminders", {"token": officer.token("/bodies/BCSB/reminders")})
+        assert answer.status == 403 and "You cannot do this" in answer.text
+        assert "Only a role that may record everything may send reminders." in answer.text
+    assert outbox.sent == []
+    record = Scrutiny(sqlite_url)
+    try:
+        assert [fact.event for fact in record.audit() if "Reminder" in fact.event] == []
+    finally:
+        record.close()
