@@ -78,8 +78,9 @@ form_tokens_table = Table(
 flashes_table = Table(
     "flashes",
     metadata,
-    Column("session_hash", String(64), primary_key=True),
-    Column("page_hash", String(64), primary_key=True),
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_hash", String(64), nullable=False, index=True),
+    Column("page_hash", String(64), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("message", String(200), nullable=False),
     Column("created", Float, nullable=False),
@@ -183,9 +184,8 @@ class Sessions:
         return bool(used.rowcount == 1)
 
     def flash(self, conn: Any, session_hash: str, page: str, kind: str, message: str) -> None:
-        """Says ``message`` once, on this session's next view of ``page`` (a path, as the server reads it)."""
-        where = (flashes_table.c.session_hash == session_hash, flashes_table.c.page_hash == _digest(page))
-        conn.execute(delete(flashes_table).where(*where))
+        """Says ``message`` once, on this session's next view of ``page`` (a path, as the server reads it). Only
+        added, never replaced: posts of one session at the same moment each add theirs, and the view takes all."""
         conn.execute(insert(flashes_table).values(session_hash=session_hash, page_hash=_digest(page), kind=kind,
                                                   message=message, created=self.now()))  # fmt: skip
 
@@ -194,8 +194,9 @@ class Sessions:
         older than a form's token is cleared away)."""
         conn.execute(delete(flashes_table).where(flashes_table.c.created < self.now() - TOKEN_LIFETIME))
         where = (flashes_table.c.session_hash == session_hash, flashes_table.c.page_hash == _digest(page))
-        row = conn.execute(select(flashes_table.c.kind, flashes_table.c.message).where(*where)).first()
-        if row is None or conn.execute(delete(flashes_table).where(*where)).rowcount != 1:
+        newest = select(flashes_table.c.kind, flashes_table.c.message).where(*where).order_by(flashes_table.c.id.desc())
+        row = conn.execute(newest).first()
+        if row is None or conn.execute(delete(flashes_table).where(*where)).rowcount < 1:
             return None  # told once: another view of the page at the same moment has it
         return str(row.kind), str(row.message)
 
