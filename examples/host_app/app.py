@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import shutil
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -146,6 +147,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         host.close()  # the server stops: the record's connections and the engine's are closed
+        shutil.rmtree(app.state.uploads, ignore_errors=True)  # and no file a clerk checked is left behind
 
     app = FastAPI(title="Scrutiny tracker", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.host = host

@@ -4,7 +4,8 @@ recorded.
 The clerk sees every command the file would record (each with its line or row, and each cell that
 cannot be read; or each resolution of the minutes with what it became and the phrase that decided
 it) before anything is written; only then does a second post record it (the same file, kept on the
-server for that session alone, and removed once recorded).
+server for that session alone, and removed once recorded, once another is checked for the same form,
+once its page's token ends, or when the server stops).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from examples.host_app.sessions import TOKEN_LIFETIME
 from examples.host_app.tasks import POLICY
 from examples.host_app.words import plain, read_date
 from scrutiny_es import ScrutinyError
@@ -69,9 +71,24 @@ def refused(page: Callable[..., Response], request: Request, visit: Any, what: s
 
 def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of: Callable[[Request], Any]) -> None:
     """The import's pages, on the application's host (its record, sessions and pages)."""
-    folder = Path(tempfile.mkdtemp(prefix="scrutiny-host-uploads-"))
+    folder = app.state.uploads = Path(tempfile.mkdtemp(prefix="scrutiny-host-uploads-"))  # removed as it stops
     owners: dict[str, tuple[str, str, str]] = {}  # upload id -> the session, body and kind it was checked for
     meetings: dict[str, date | None] = {}  # upload id -> the minutes' meeting, as the clerk gave it
+    checked_at: dict[str, float] = {}  # upload id -> when it was checked
+
+    def forget(upload_id: str) -> None:
+        shutil.rmtree(folder / upload_id, ignore_errors=True)
+        owners.pop(upload_id, None)
+        meetings.pop(upload_id, None)
+        checked_at.pop(upload_id, None)
+
+    def forget_stale(owner: tuple[str, str, str]) -> None:
+        """A file kept on the server waits for one form: a newer file checked for the same form (session, body
+        and kind) replaces it, and none outlives its page's token, so nothing a clerk checked stays on disk."""
+        at = host.sessions.now()
+        for upload_id, of in list(owners.items()):
+            if of == owner or at - checked_at.get(upload_id, at) > TOKEN_LIFETIME:
+                forget(upload_id)
 
     @app.get("/bodies/{body}/{kind}")
     def import_form(request: Request, body: str, kind: str) -> Response:
@@ -113,9 +130,11 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
             if not may_import(visit.who.role):
                 return refused(page, request, visit, "may bring in a tracker file")
             found = host.record.body(body)
-            # the name kept on the server: ASCII, and a name of other letters only (Ω.csv) keeps its suffix
+            # the name kept on the server: ASCII, and a name of other letters only (Ω.csv) keeps its suffix; no longer
+            # than a file system takes (a name of 300 letters was a server error)
             stem, suffix = Path(Path(name).name).stem, Path(Path(name).name).suffix
-            safe = (re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-") or "file") + re.sub(r"[^A-Za-z0-9.]", "", suffix)
+            safe = ((re.sub(r"[^A-Za-z0-9._-]+", "-", stem)[:100].strip(".-") or "file")
+                    + re.sub(r"[^A-Za-z0-9.]", "", suffix)[:10])  # fmt: skip
             fits = safe.lower().endswith(SUFFIXES[kind])
             error = ("Select a tracker file" if kind == "import" and not content else
                      "Select the minutes" if not content else
@@ -127,17 +146,17 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
             if errors:
                 return page(f"{kind}.html", request, 422, visit=visit, body=found, errors=errors, typed=typed)
             meeting_on = date.fromisoformat(meeting) if meeting else None
+            forget_stale((visit.session_hash, body, kind))
             upload_id = secrets.token_hex(16)
             (folder / upload_id).mkdir()
             path = folder / upload_id / safe
             path.write_bytes(content)
             owners[upload_id], meetings[upload_id] = (visit.session_hash, body, kind), meeting_on
+            checked_at[upload_id] = host.sessions.now()
             try:
                 plan = checked_plan(kind, path, body, visit, meeting_on)
             except ScrutinyError as e:
-                shutil.rmtree(folder / upload_id, ignore_errors=True)
-                owners.pop(upload_id, None)
-                meetings.pop(upload_id, None)
+                forget(upload_id)
                 # a date the minutes lack, or one they do not hold, is said beside the date's boxes
                 beside = "meeting_date" if e.field == "meeting_date" else "file"
                 return page(f"{kind}.html", request, 422, visit=visit, body=found, errors={beside: str(e)},
@@ -183,9 +202,7 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
                 host.session.rollback()
                 return page("problem.html", request, 422, visit=visit, title="Nothing was recorded",
                             message=plain(str(e)))  # fmt: skip
-            shutil.rmtree(folder / upload_id, ignore_errors=True)
-            owners.pop(upload_id, None)
-            meetings.pop(upload_id, None)
+            forget(upload_id)
             told: Response = host.told(visit.session_hash, f"/bodies/{quote(body)}", "recorded", "Recorded.")
             return told
 

@@ -7,6 +7,7 @@ import html
 import re
 import secrets
 import socket
+import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,7 +20,15 @@ from examples.host_app.importing import LONGEST_POST, THROWN_AWAY
 
 from scrutiny_es import Scrutiny
 from tests.e2e.host_site import ref, seed, serving
-from tests.e2e.test_host_security import Answer, Client, progress_form, progress_notes, progress_page, said_recorded
+from tests.e2e.test_host_security import (
+    Answer,
+    Client,
+    Clock,
+    progress_form,
+    progress_notes,
+    progress_page,
+    said_recorded,
+)
 from tests.e2e.test_host_security import sqlite_url as sqlite_url  # the same seeded council, a fixture
 
 MINUTES = Path(__file__).parents[2] / "src" / "scrutiny_es" / "demo" / "minutes-2024-02-15.txt"
@@ -203,14 +212,17 @@ def test_a_file_checked_for_one_body_is_not_recorded_into_another_nor_as_another
     assert facts(sqlite_url) > before
 
 
-@pytest.mark.parametrize("name", ["Ω.csv", "会议记录.csv"])
-def test_a_tracker_file_named_in_letters_outside_ascii_is_checked_as_the_csv_it_is(site: str, name: str) -> None:
+@pytest.mark.parametrize(("name", "kept"), [("Ω.csv", "file.csv"), ("会议记录.csv", "file.csv"),
+                                           ("a" * 300 + ".csv", "a" * 100 + ".csv")])  # fmt: skip
+def test_a_tracker_file_named_in_letters_outside_ascii_or_at_length_is_checked_as_the_csv_it_is(
+    site: str, name: str, kept: str
+) -> None:
     client = Client(site)
     client.sign_in()
     tracker = b"Date,Item,Recommendation,Lead Officer\n15/02/2024,Parks,Review the parks strategy,Cabinet\n"
     checked = upload(client, "import", name, tracker, {})
     assert checked.status == 200, re.findall(r"Error:</span>(.*?)</p>", checked.text, re.S)
-    assert re.search(r'id="checked">file\.csv: 1 fact to record<', checked.text)
+    assert re.search(rf'id="checked">{re.escape(kept)}: 1 fact to record<', checked.text)
 
 
 def test_the_overdue_list_of_a_body_no_one_registered_is_not_found_rather_than_saying_nothing_is_overdue(
@@ -317,3 +329,43 @@ def test_a_page_no_route_has_a_method_no_page_takes_and_a_field_too_long_to_read
     assert answer.status == 400 and answer.headers["content-type"].startswith("text/html")
     assert "Nothing was recorded" in answer.text and "The form could not be read" in answer.text
     assert progress_notes(sqlite_url) == []
+
+
+def waiting(upload_id: str) -> list[Path]:
+    """Where the server keeps a checked file until it is recorded (its folder is named by the upload's id)."""
+    return list(Path(tempfile.gettempdir()).glob(f"scrutiny-host-uploads-*/{upload_id}/*"))
+
+
+def test_a_checked_file_stays_on_the_server_only_until_another_is_checked_for_its_form_its_token_or_the_server_ends(
+    sqlite_url: str,
+) -> None:
+    clock = Clock()
+    tracker = b"Date,Item,Recommendation,Lead Officer\n15/02/2024,Parks,Review the parks strategy,Cabinet\n"
+    with serving(sqlite_url, now=clock) as site:
+        client = Client(site)
+        client.sign_in()
+        checked = []
+        for name in ("first.csv", "second.csv"):
+            page = upload(client, "import", name, tracker, {})
+            found = re.search(r'action="/bodies/BCSB/import/([0-9a-f]{32})".*?name="token" value="([^"]+)"', page.text,
+                              re.S)  # fmt: skip
+            assert found is not None, name
+            checked.append((found[1], found[2]))
+        (first, first_token), (second, second_token) = checked
+        assert waiting(first) == [], "a newer file for the same form replaces it"
+        assert [path.name for path in waiting(second)] == ["second.csv"]
+        refused = client.open(f"/bodies/BCSB/import/{first}", {"token": first_token})
+        assert refused.status == 403 and "Choose the file again" in refused.text
+        assert said_recorded(client.open(f"/bodies/BCSB/import/{second}", {"token": second_token}))
+        assert waiting(second) == []
+        minutes = upload(client, "minutes", "minutes.txt", MINUTES.read_bytes(), {})
+        found = re.search(r'action="/bodies/BCSB/minutes/([0-9a-f]{32})"', minutes.text)
+        assert found is not None and waiting(found[1])
+        for _ in range(5):  # used now and then, past the two hours a page's token lasts
+            clock.seconds += 29 * 60
+            client.open("/")
+        third = upload(client, "import", "third.csv", tracker, {})  # another form's file: the old one goes too
+        assert waiting(found[1]) == []
+        last = re.search(r'action="/bodies/BCSB/import/([0-9a-f]{32})"', third.text)
+        assert last is not None and waiting(last[1])
+    assert waiting(last[1]) == [], "nor does any outlive the server"
