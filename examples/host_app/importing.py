@@ -37,6 +37,7 @@ LONGEST_POST = MOST + 1024 * 1024
 THROWN_AWAY = 100 * 1024 * 1024
 """The longest post read (to be thrown away) before it is refused: longer, and it is refused before it is read."""
 SUFFIXES = {"import": (".csv", ".xlsx", ".docx"), "minutes": (".txt", ".md", ".docx", ".pdf")}
+DOING = {"import": "may bring in a tracker file", "minutes": "may draft from the minutes"}
 WHAT = {"import": "a CSV, Excel (.xlsx) or Word (.docx) file", "minutes": "a text, Markdown, Word or PDF file"}
 
 
@@ -97,7 +98,7 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
             if visit is None:
                 return RedirectResponse("/login", status_code=303)
             if not may_import(visit.who.role):
-                return refused(page, request, visit, "may bring in a tracker file")
+                return refused(page, request, visit, DOING.get(kind, DOING["import"]))
             return page(f"{_kind(kind)}.html", request, visit=visit, body=host.record.body(body), errors={})
 
     @app.post("/bodies/{body}/{kind}")
@@ -128,7 +129,7 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
                 )
             host.session.commit()
             if not may_import(visit.who.role):
-                return refused(page, request, visit, "may bring in a tracker file")
+                return refused(page, request, visit, DOING.get(kind, DOING["import"]))
             found = host.record.body(body)
             # the name kept on the server: ASCII, and a name of other letters only (Ω.csv) keeps its suffix; no longer
             # than a file system takes (a name of 300 letters was a server error)
@@ -195,7 +196,7 @@ def add_import(app: FastAPI, host: Any, page: Callable[..., Response], visit_of:
                 return page("problem.html", request, 403, visit=visit, title="This form has expired",
                             message="Nothing was recorded. Choose the file again.")  # fmt: skip
             if not may_import(visit.who.role):
-                return refused(page, request, visit, "may bring in a tracker file")
+                return refused(page, request, visit, DOING.get(kind, DOING["import"]))
             try:
                 host.record.unit_of_work(lambda: record(kind, files[0], body, visit, meetings.get(upload_id)))
             except ScrutinyError as e:

@@ -66,6 +66,11 @@ def test_an_officer_is_refused_the_meeting_pack_as_any_page_their_role_may_not_s
     officer.sign_in("dh", "battery staple")
     tracker_file = officer.open("/bodies/BCSB/import")
     assert tracker_file.status == 403 and "You cannot do this" in tracker_file.text
+    assert "Only a role that may record everything may bring in a tracker file." in tracker_file.text
+    minutes = officer.open("/bodies/BCSB/minutes")
+    assert (
+        minutes.status == 403 and "Only a role that may record everything may draft from the minutes." in minutes.text
+    )
     for path in ("/bodies/BCSB/pack", "/bodies/BCSB/pack?asked=1&day=15&month=2&year=2024&format=html",
                  "/bodies/BCSB/pack?asked=1&day=15&month=2&year=2024&format=docx"):  # fmt: skip
         answer = officer.open(path)
