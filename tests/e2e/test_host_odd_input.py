@@ -369,3 +369,31 @@ def test_a_checked_file_stays_on_the_server_only_until_another_is_checked_for_it
         last = re.search(r'action="/bodies/BCSB/import/([0-9a-f]{32})"', third.text)
         assert last is not None and waiting(last[1])
     assert waiting(last[1]) == [], "nor does any outlive the server"
+
+
+@pytest.mark.parametrize(("typed", "on"), [(("14th March 2024", "", ""), date(2024, 3, 14)),
+                                           (("1 Mar. 2024", "", ""), date(2024, 3, 1)),
+                                           (("22nd", "3", "2024"), date(2024, 3, 22))])  # fmt: skip
+def test_a_date_written_as_in_a_letter_in_the_day_box_or_with_its_ordinal_is_read(
+    site: str, sqlite_url: str, typed: tuple[str, str, str], on: date
+) -> None:
+    client = Client(site)
+    client.sign_in()
+    parts = dict(zip(("reported_on-day", "reported_on-month", "reported_on-year"), typed, strict=True))
+    assert said_recorded(client.open("/do/progress", {**progress_form(client.token(progress_page())), **parts}))
+    record = Scrutiny(sqlite_url)
+    try:
+        assert [fact.effective_on for fact in record.item("BCSB", ref(3)) if fact.event == "ProgressReported"] == [on]
+    finally:
+        record.close()
+
+
+def test_a_written_date_whose_month_is_no_month_says_so_beside_the_date(site: str, sqlite_url: str) -> None:
+    client = Client(site)
+    client.sign_in()
+    form = {**progress_form(client.token(progress_page())), "reported_on-day": "14 Smarch 2024", "reported_on-month": "",
+            "reported_on-year": ""}  # fmt: skip
+    answer = client.open("/do/progress", form)
+    assert answer.status == 422
+    assert beside(answer.text, "reported_on") == "The date of the update must be a real date: Smarch is not a month"
+    assert progress_notes(sqlite_url) == []
