@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from examples.host_app import users
 from examples.host_app.app import create_app
 from examples.host_app.sessions import WeakSecret
 from selenium.webdriver.common.by import By
+from sqlalchemy import create_engine
 
 from scrutiny_es import Scrutiny
 from tests.conftest import FixedClock, fresh_postgres_database
@@ -347,3 +349,23 @@ def test_a_form_posted_past_the_policy_is_refused_in_words_and_records_nothing(s
     record = Scrutiny(sqlite_url)
     assert [e.event for e in record.audit(body="BCSB", ref=ref(1))] == ["Made", "Referred"]
     record.close()
+
+
+def test_a_name_no_one_has_costs_one_scrypt_as_a_real_name_does_so_the_time_tells_neither(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine(sqlite_url)
+    hashed: list[bytes] = []
+    scrypt = hashlib.scrypt
+
+    def counted(password: bytes, **cost: int) -> bytes:
+        hashed.append(password)
+        return scrypt(password, **cost)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(users.hashlib, "scrypt", counted)
+    with engine.connect() as conn:
+        for username, password in (("nobody", "guess"), ("nobody", "guess"), ("jo", "guess"), ("jo", "correct horse")):
+            hashed.clear()
+            users.signed_in(conn, username, password)
+            assert hashed == [password.encode()], (username, password)
+    engine.dispose()
