@@ -209,7 +209,9 @@ class Sessions:
 
 
 class Throttle:
-    """Failed sign-ins per username and per address, in this process: too many, and sign-in waits."""
+    """Failed sign-ins per username and per address, in this process: too many, and sign-in waits. A name is kept
+    by its digest and a failure only for its window, so names a megabyte long, or a new one each try, fill no
+    memory."""
 
     def __init__(self, now: Callable[[], float] = time.time) -> None:
         self.now = now
@@ -217,15 +219,19 @@ class Throttle:
         self.lock = threading.Lock()
 
     def _recent(self, key: str) -> deque[float]:
-        seen = self.failures.setdefault(key, deque())
+        seen = self.failures.get(key, deque())
         while seen and seen[0] < self.now() - WINDOW:
             seen.popleft()
         return seen
 
+    @staticmethod
+    def _keys(username: str, address: str) -> tuple[str, str]:
+        return f"user:{_digest(username.casefold())}", f"address:{address}"
+
     def wait(self, username: str, address: str) -> int:
         """Minutes to wait before another try (0: try now)."""
         with self.lock:
-            for key, most in ((f"user:{username.casefold()}", ATTEMPTS), (f"address:{address}", ADDRESS_ATTEMPTS)):
+            for key, most in zip(self._keys(username, address), (ATTEMPTS, ADDRESS_ATTEMPTS), strict=True):
                 seen = self._recent(key)
                 if len(seen) >= most:
                     return max(1, int((seen[0] + WINDOW - self.now()) // 60) + 1)
@@ -233,8 +239,10 @@ class Throttle:
 
     def failed(self, username: str, address: str) -> None:
         with self.lock:
-            for key in (f"user:{username.casefold()}", f"address:{address}"):
-                self._recent(key).append(self.now())
+            for key in [key for key in self.failures if not self._recent(key)]:  # out of the window: forgotten
+                del self.failures[key]
+            for key in self._keys(username, address):
+                self.failures.setdefault(key, deque()).append(self.now())
 
 
 def set_cookie(answer: Response, request: Request, name: str, value: str) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from examples.host_app import users
 from examples.host_app.app import create_app
-from examples.host_app.sessions import WeakSecret
+from examples.host_app.sessions import WINDOW, Throttle, WeakSecret
 from selenium.webdriver.common.by import By
 from sqlalchemy import create_engine
 
@@ -369,3 +369,18 @@ def test_a_name_no_one_has_costs_one_scrypt_as_a_real_name_does_so_the_time_tell
             users.signed_in(conn, username, password)
             assert hashed == [password.encode()], (username, password)
     engine.dispose()
+
+
+def test_failed_sign_ins_keep_no_name_whole_and_nothing_past_their_window() -> None:
+    clock = Clock()
+    throttle = Throttle(clock)
+    for n in range(20):  # a megabyte's name each try, a new one each time
+        throttle.failed(f"{n}" + "x" * 1_000_000, "192.0.2.1")
+    assert len(throttle.failures) == 21 and max(len(key) for key in throttle.failures) < 100
+    assert throttle.wait("anyone", "192.0.2.1") > 0, "the address is stopped, as before"
+    assert throttle.wait("0" + "x" * 1_000_000, "192.0.2.9") == 0, "and that name has failed once"
+    clock.seconds += WINDOW + 1
+    throttle.failed("jo", "192.0.2.2")
+    assert len(throttle.failures) == 2, "the window passed: only the new failure is kept"
+    throttle.wait("never failed", "192.0.2.3")
+    assert len(throttle.failures) == 2, "asking keeps nothing"
