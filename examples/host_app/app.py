@@ -9,9 +9,9 @@ runs in its thread pool) and gives its session back when it ends.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
+import shutil
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -20,21 +20,29 @@ from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
-from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from examples.host_app import downloads, words
-from examples.host_app.importing import NotFound, add_import, may_import
+from examples.host_app.importing import NotFound, add_import, may_import, refused, too_long
 from examples.host_app.reminding import MailerOn, add_reminders
-from examples.host_app.sessions import Sessions, Throttle, checked_secret
+from examples.host_app.sessions import (
+    Sessions,
+    Throttle,
+    checked_secret,
+    council_engine,
+    council_of,
+    local_path,
+    set_cookie,
+)
 from examples.host_app.tasks import POLICY, TASKS, Task, beside_fields, command_from, offered, who_may
 from examples.host_app.users import AnswersFor, Officer, count_recorded, metadata, officer, signed_in
 from scrutiny_es import InvalidQuery, Policy, Scrutiny, ScrutinyError
@@ -100,35 +108,17 @@ class Host:
         self.session.commit()  # the session's last use
         return None if who is None else (who, found[1])
 
+    def told(self, session_hash: str, location: str, kind: str, message: str) -> Response:
+        """To ``location`` (a path), whose next view by this session says ``message`` once (a ``kind`` banner): told
+        by the session, not the address, so no link sent to an officer can say something was done."""
+        self.sessions.flash(self.session, session_hash, unquote(location), kind, message)
+        self.session.commit()
+        return RedirectResponse(location, status_code=303)
+
     def close(self) -> None:
         self.record.close()
         self.session.remove()
         self.engine.dispose()
-
-
-def council_of(url: str) -> str:
-    """The council a URL serves, as a cookie's name may hold it: its schema, else a digest of the database."""
-    parsed = make_url(url)
-    schema = parsed.query.get("schema")
-    if isinstance(schema, str) and re.fullmatch(r"[A-Za-z0-9_]{1,40}", schema):
-        return schema.lower()
-    where = parsed.set(password=None).render_as_string(hide_password=True)
-    return hashlib.sha256(where.encode()).hexdigest()[:16]
-
-
-def council_engine(url: str) -> Engine:
-    """The host's engine. A PostgreSQL URL may name one council of many, ``...?schema=haringey``, as the command
-    line takes it: the engine's connections then use that schema (made if missing), and so does the record."""
-    parsed = make_url(url)
-    schema = parsed.query.get("schema")
-    if not isinstance(schema, str) or parsed.get_backend_name() != "postgresql":
-        return create_engine(url)
-    engine = create_engine(
-        parsed.difference_update_query(["schema"]), connect_args={"options": f"-c search_path={schema}"}
-    )
-    with engine.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {engine.dialect.identifier_preparer.quote_identifier(schema)}"))
-    return engine
 
 
 @dataclass(frozen=True)
@@ -157,6 +147,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         host.close()  # the server stops: the record's connections and the engine's are closed
+        shutil.rmtree(app.state.uploads, ignore_errors=True)  # and no file a clerk checked is left behind
 
     app = FastAPI(title="Scrutiny tracker", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.host = host
@@ -166,8 +157,14 @@ def create_app(
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        """What a pen-tester looks for on every answer: no framing, no sniffing, no referrer, scripts only ours."""
-        answer = await call_next(request)
+        """What a pen-tester looks for on every answer: no framing, no sniffing, no referrer, scripts only ours (and a
+        post too long for any form refused before it is read)."""
+        long = await too_long(request)
+        answer = (
+            page("problem.html", request, long[0], title="Too long", message=long[1])
+            if long
+            else await call_next(request)
+        )
         nonce = getattr(request.state, "nonce", "")
         scripts = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
         answer.headers.setdefault("Content-Security-Policy", f"default-src 'self'; script-src {scripts}; "
@@ -185,8 +182,11 @@ def create_app(
     def page(template: str, request: Request, status_code: int = 200, **context: Any) -> HTMLResponse:
         request.state.nonce = secrets.token_urlsafe(16)
         context.setdefault("visit", None)
-        if context["visit"] is not None and "token" not in context:
-            context["token"] = host.sessions.form_token(host.session, context["visit"].session_hash)
+        if context["visit"] is not None:
+            # what this officer just recorded, for the page it was recorded for (the path as the server reads it)
+            context["flash"] = host.sessions.flashed(host.session, context["visit"].session_hash, request.scope["path"])
+            if "token" not in context:
+                context["token"] = host.sessions.form_token(host.session, context["visit"].session_hash)
             host.session.commit()
         return templates.TemplateResponse(request, template, {"cspNonce": request.state.nonce, **context},
                                           status_code=status_code)  # fmt: skip
@@ -215,14 +215,15 @@ def create_app(
     @app.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str = "/") -> Response:
         nonce = request.cookies.get(host.sessions.login_cookie) or secrets.token_urlsafe(24)
-        shown = page("login.html", request, next=_local(next), errors={}, token=host.sessions.sign_in_token(nonce))
-        _cookie(shown, request, host.sessions.login_cookie, nonce)
+        shown = page("login.html", request, next=local_path(next), errors={}, token=host.sessions.sign_in_token(nonce))
+        set_cookie(shown, request, host.sessions.login_cookie, nonce)
         return shown
 
     @app.post("/login")
     async def login(request: Request) -> Response:
         form = await posted(request)
-        username, password, next_ = form.get("username", ""), form.get("password", ""), _local(form.get("next", "/"))
+        username, password = form.get("username", ""), form.get("password", "")
+        next_ = local_path(form.get("next", "/"))
         nonce = request.cookies.get(host.sessions.login_cookie, "")
         if not host.sessions.sign_in_token_matches(nonce, form.get("token", "")):
             return page("problem.html", request, 403, title="Sign in again",
@@ -245,7 +246,7 @@ def create_app(
             return page("login.html", request, 429 if wait else 401, next=next_, errors={"password": refused},
                         username=username, token=host.sessions.sign_in_token(nonce))  # fmt: skip
         done = RedirectResponse(next_, status_code=303)
-        _cookie(done, request, host.sessions.cookie, cookie)
+        set_cookie(done, request, host.sessions.cookie, cookie)
         done.delete_cookie(host.sessions.login_cookie)
         return done
 
@@ -324,9 +325,10 @@ def create_app(
     @signed_in_only
     def card(request: Request, body: str, ref: str, visit: Visit) -> Response:
         row = item_row(body, ref)
+        if row.exempt and not (may_import(visit.who.role) or visit.who.name in row.addressees):  # a guessed ref
+            return refused(page, request, visit, "or an officer the item names may open an item not for publication")
         tasks = [t for t in TASKS.values() if t.on_item and offered(t, visit.who.name, visit.who.role, row.addressees)]
-        return page("item.html", request, visit=visit, row=row, facts=host.record.item(body, ref), tasks=tasks,
-                    recorded=TASKS.get(request.query_params.get("recorded", "")))  # fmt: skip
+        return page("item.html", request, visit=visit, row=row, facts=host.record.item(body, ref), tasks=tasks)
 
     def task_page(request: Request, visit: Visit, task: Task, body: str, ref: str, status_code: int = 200,
                   values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
@@ -397,18 +399,17 @@ def create_app(
                 host.session.rollback()
                 errors, problem = beside_fields(task, e, form.get("addressee"))
                 return task_page(request, visit, task, body, ref, 422, form, errors, problem)
-        if task.on_item:
-            return RedirectResponse(
-                f"/bodies/{quote(body)}/items/{quote(ref, safe='')}?recorded={key}", status_code=303
-            )
-        if task.command == "make_recommendation":
-            return RedirectResponse(f"/bodies/{quote(body)}/items/{quote(command['ref'], safe='')}?recorded={key}", 303)
-        return RedirectResponse(f"/bodies/{quote(str(command['body']))}?recorded={key}", status_code=303)
+            on_item = task.on_item or task.command == "make_recommendation"
+            to = f"/bodies/{quote(str(command['body']))}" + (f"/items/{quote(str(command['ref']), safe='')}"
+                                                             if on_item else "")  # fmt: skip
+            return host.told(visit.session_hash, to, "recorded", "Recorded.")
 
     @app.get("/bodies/{body}/pack", response_class=HTMLResponse)
     @signed_in_only
     def pack(request: Request, body: str, visit: Visit, day: str = "", month: str = "", year: str = "",
              format: str = "") -> Response:  # fmt: skip
+        if not may_import(visit.who.role):  # the board's pack is the clerk's, as the tracker's link to it says
+            return refused(page, request, visit, "may download a meeting pack")
         found = host.record.body(body)
         errors: dict[str, str] = {}
         if "asked" in request.query_params:
@@ -423,16 +424,9 @@ def create_app(
         return page("pack.html", request, 400 if errors else 200, visit=visit, body=found, errors=errors,
                     chosen=chosen)  # fmt: skip
 
-    def download(content: bytes, fmt: str, name: str) -> Response:
-        # a body's code may hold any letter or a quote: the plain name keeps to ASCII (a header is Latin-1, and a
-        # quote would end it), the full one is said in UTF-8 (RFC 6266)
-        plain_name = re.sub(r"[^A-Za-z0-9._-]+", "-", name)
-        disposition = f"attachment; filename=\"{plain_name}\"; filename*=UTF-8''{quote(name, safe='')}"
-        return Response(content, media_type=downloads.KINDS[fmt], headers={"Content-Disposition": disposition})
-
     def pack_file(body: str, meeting: date, fmt: str) -> Response:
         content = downloads.pack_file(host.record.meeting_pack(body, meeting), fmt)
-        return download(content, fmt, downloads.file_name(body, "pack", meeting, fmt))
+        return downloads.download(content, fmt, downloads.file_name(body, "pack", meeting, fmt))
 
     @app.get("/bodies/{body}/tracker.{fmt}")
     @signed_in_only
@@ -441,7 +435,7 @@ def create_app(
             raise NotFound(f"The tracker is not made as {fmt}")
         found = host.record.body(body)
         content = downloads.tracker_file(host.record.tracker(body), fmt, f"{found.name} ({found.council}): tracker")
-        return download(content, fmt, downloads.file_name(body, "tracker", host.record.today(), fmt))
+        return downloads.download(content, fmt, downloads.file_name(body, "tracker", host.record.today(), fmt))
 
     @app.get("/overdue", response_class=HTMLResponse)
     @signed_in_only
@@ -454,9 +448,14 @@ def create_app(
 
     @app.exception_handler(ScrutinyError)
     @app.exception_handler(NotFound)
+    @app.exception_handler(StarletteHTTPException)
     def not_found(request: Request, e: Exception) -> Response:
-        """A body, item or form that is not there (a link typed by hand): the library's sentence, as a page."""
-        return page("problem.html", request, 404, title="Page not found", message=words.plain(str(e)))
+        """A body, item, form or page that is not there (a link typed by hand), or a post that cannot be read: in
+        words, as a page."""
+        status, title, message = words.problem(e)
+        shown = page("problem.html", request, status, title=title, message=message)
+        shown.headers.update(getattr(e, "headers", None) or {})  # a 405's Allow
+        return shown
 
     def visit_of(request: Request) -> Visit | None:
         found = host.officer_from(request)
@@ -478,17 +477,6 @@ def _task(key: str) -> Task:
     if key not in TASKS:
         raise NotFound(f"There is no form called {key}")
     return TASKS[key]
-
-
-def _cookie(answer: Response, request: Request, name: str, value: str) -> None:
-    """HttpOnly, SameSite=Lax, and, behind TLS, Secure: a cookie a script cannot read nor another site send."""
-    secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
-    answer.set_cookie(name, value, httponly=True, samesite="lax", secure=secure, path="/")
-
-
-def _local(path: str) -> str:
-    """Only a path on this site may be where sign-in goes next (never another site)."""
-    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/"
 
 
 def _without(endpoint: Callable[..., Any], name: str) -> Any:

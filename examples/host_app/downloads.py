@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from typing import Any
+from urllib.parse import quote
+
+from fastapi.responses import Response
 
 from examples.host_app.words import DECISIONS, STATUSES, long_date, withheld
 
@@ -80,3 +84,11 @@ def tracker_file(rows: list[Any], fmt: str, title: str) -> bytes:
 
 def file_name(body: str, what: str, day: date, fmt: str) -> str:
     return f"{body}-{what}-{day.isoformat()}.{fmt}"
+
+
+def download(content: bytes, fmt: str, name: str) -> Response:
+    """The file as an attachment named ``name``. A body's code may hold any letter or a quote: the plain name keeps
+    to ASCII (a header is Latin-1, and a quote would end it), the full one is said in UTF-8 (RFC 6266)."""
+    plain_name = re.sub(r"[^A-Za-z0-9._-]+", "-", name)
+    disposition = f"attachment; filename=\"{plain_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return Response(content, media_type=KINDS[fmt], headers={"Content-Disposition": disposition})

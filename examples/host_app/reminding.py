@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from examples.host_app.importing import may_import
+from examples.host_app.importing import may_import, refused
 from examples.host_app.words import plain
 from scrutiny_es import Mailer, ScrutinyError
 
@@ -41,10 +41,11 @@ def add_reminders(
             if visit is None:
                 return RedirectResponse("/login", status_code=303)
             found = host.record.body(body)
-            owed = host.record.reminders(body=body, contacts=contacts)
-            can_send = mail is not None and may_import(visit.who.role)
-            return page("reminders.html", request, visit=visit, body=found, owed=owed, errors={}, can_send=can_send,
-                        today=host.record.today())  # fmt: skip
+            # the addresses are for those who may send: any other officer sees whom each item waits on, by name
+            addresses = may_import(visit.who.role)
+            owed = host.record.reminders(body=body, contacts=contacts if addresses else {})
+            return page("reminders.html", request, visit=visit, body=found, owed=owed, errors={}, addresses=addresses,
+                        can_send=addresses and mail is not None, today=host.record.today())  # fmt: skip
 
     @app.post("/bodies/{body}/reminders")
     async def send(request: Request, body: str) -> Response:
@@ -58,9 +59,12 @@ def add_reminders(
                 return RedirectResponse("/login", status_code=303)
             fresh = host.sessions.use_token(host.session, visit.session_hash, token)
             host.session.commit()
-            if not fresh or mail is None or not may_import(visit.who.role):
+            if fresh and not may_import(visit.who.role):  # as any page their role may not see
+                return refused(page, request, visit, "may send reminders")
+            if not fresh or mail is None:
                 return page("problem.html", request, 403, visit=visit, title="Nothing was sent",
                             message="Open the reminders page again to send them.")  # fmt: skip
+            host.record.body(body)  # a body no one registered is a page not found, not a failure to send
             try:  # sent, then recorded: not run again on a clash, so no one is mailed twice
                 done = host.record.send_reminders(mail(host.record.today()), visit.who.actor(), body=body,
                                                   contacts=contacts)  # fmt: skip
@@ -69,4 +73,7 @@ def add_reminders(
                 host.session.rollback()
                 return page("problem.html", request, 502, visit=visit, title="Not every reminder was sent",
                             message=plain(str(e)))  # fmt: skip
-        return RedirectResponse(f"/bodies/{quote(body)}/reminders?sent={len(done)}", status_code=303)
+            people = f"{len(done)} person" if len(done) == 1 else f"{len(done)} people"
+            told: Response = host.told(visit.session_hash, f"/bodies/{quote(body)}/reminders", "sent",
+                                       f"Reminders sent to {people}.")  # fmt: skip
+            return told

@@ -1,17 +1,21 @@
-"""Sign-in sessions kept on the server, bound to one council, with single-use form tokens.
+"""Sign-in sessions kept on the server, bound to one council, with single-use form tokens; the council a database
+URL names, and its engine.
 
 The cookie holds only a random session id (and a signature over it and the council), so a forged or
 copied cookie signs no one in: the session must also be a live row of *this* council's ``sessions``
 table, which logout revokes and which expires when idle or old. Every page with a form is given a
 fresh token, good for one post; the sign-in form has its own, tied to a cookie of its own, so
 nobody can sign an officer in to someone else's account from another site. Failed sign-ins are
-counted per username and per address, and too many stop sign-in for a while.
+counted per username and per address, and too many stop sign-in for a while. What was just
+recorded ("Recorded.") is told by the session, once, never by a page's address, which anyone can
+write into a link.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 import time
@@ -19,7 +23,24 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Float, Integer, String, Table, delete, insert, select, update
+from fastapi import Request
+from fastapi.responses import Response
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    Float,
+    Integer,
+    String,
+    Table,
+    create_engine,
+    delete,
+    insert,
+    make_url,
+    select,
+    text,
+    update,
+)
 
 from examples.host_app.users import metadata
 
@@ -53,6 +74,18 @@ form_tokens_table = Table(
     Column("session_hash", String(64), nullable=False, index=True),
     Column("created", Float, nullable=False),
 )
+
+flashes_table = Table(
+    "flashes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_hash", String(64), nullable=False, index=True),
+    Column("page_hash", String(64), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("message", String(200), nullable=False),
+    Column("created", Float, nullable=False),
+)
+"""What a session's next view of a page is to say once (``Recorded.``): kept here, never taken from its address."""
 
 secrets_table = Table("host_secret", metadata, Column("id", Integer, primary_key=True), Column("secret", String(128)))
 
@@ -127,6 +160,7 @@ class Sessions:
         if sid is not None:
             conn.execute(update(sessions_table).where(sessions_table.c.id_hash == _digest(sid)).values(revoked=True))
             conn.execute(delete(form_tokens_table).where(form_tokens_table.c.session_hash == _digest(sid)))
+            conn.execute(delete(flashes_table).where(flashes_table.c.session_hash == _digest(sid)))
 
     def form_token(self, conn: Any, session_hash: str) -> str:
         """A fresh token for the forms of one page, good for one post (old ones are cleared away)."""
@@ -149,6 +183,23 @@ class Sessions:
         )
         return bool(used.rowcount == 1)
 
+    def flash(self, conn: Any, session_hash: str, page: str, kind: str, message: str) -> None:
+        """Says ``message`` once, on this session's next view of ``page`` (a path, as the server reads it). Only
+        added, never replaced: posts of one session at the same moment each add theirs, and the view takes all."""
+        conn.execute(insert(flashes_table).values(session_hash=session_hash, page_hash=_digest(page), kind=kind,
+                                                  message=message, created=self.now()))  # fmt: skip
+
+    def flashed(self, conn: Any, session_hash: str, page: str) -> tuple[str, str] | None:
+        """The kind and message this session was to be told on ``page``, if any; told once, then gone (and any
+        older than a form's token is cleared away)."""
+        conn.execute(delete(flashes_table).where(flashes_table.c.created < self.now() - TOKEN_LIFETIME))
+        where = (flashes_table.c.session_hash == session_hash, flashes_table.c.page_hash == _digest(page))
+        newest = select(flashes_table.c.kind, flashes_table.c.message).where(*where).order_by(flashes_table.c.id.desc())
+        row = conn.execute(newest).first()
+        if row is None or conn.execute(delete(flashes_table).where(*where)).rowcount < 1:
+            return None  # told once: another view of the page at the same moment has it
+        return str(row.kind), str(row.message)
+
     def sign_in_token(self, nonce: str) -> str:
         """The sign-in form's token, tied to the browser's own sign-in cookie (``nonce``)."""
         return self._sign("sign-in", nonce)
@@ -158,7 +209,9 @@ class Sessions:
 
 
 class Throttle:
-    """Failed sign-ins per username and per address, in this process: too many, and sign-in waits."""
+    """Failed sign-ins per username and per address, in this process: too many, and sign-in waits. A name is kept
+    by its digest and a failure only for its window, so names a megabyte long, or a new one each try, fill no
+    memory."""
 
     def __init__(self, now: Callable[[], float] = time.time) -> None:
         self.now = now
@@ -166,15 +219,19 @@ class Throttle:
         self.lock = threading.Lock()
 
     def _recent(self, key: str) -> deque[float]:
-        seen = self.failures.setdefault(key, deque())
+        seen = self.failures.get(key, deque())
         while seen and seen[0] < self.now() - WINDOW:
             seen.popleft()
         return seen
 
+    @staticmethod
+    def _keys(username: str, address: str) -> tuple[str, str]:
+        return f"user:{_digest(username.casefold())}", f"address:{address}"
+
     def wait(self, username: str, address: str) -> int:
         """Minutes to wait before another try (0: try now)."""
         with self.lock:
-            for key, most in ((f"user:{username.casefold()}", ATTEMPTS), (f"address:{address}", ADDRESS_ATTEMPTS)):
+            for key, most in zip(self._keys(username, address), (ATTEMPTS, ADDRESS_ATTEMPTS), strict=True):
                 seen = self._recent(key)
                 if len(seen) >= most:
                     return max(1, int((seen[0] + WINDOW - self.now()) // 60) + 1)
@@ -182,5 +239,43 @@ class Throttle:
 
     def failed(self, username: str, address: str) -> None:
         with self.lock:
-            for key in (f"user:{username.casefold()}", f"address:{address}"):
-                self._recent(key).append(self.now())
+            for key in [key for key in self.failures if not self._recent(key)]:  # out of the window: forgotten
+                del self.failures[key]
+            for key in self._keys(username, address):
+                self.failures.setdefault(key, deque()).append(self.now())
+
+
+def set_cookie(answer: Response, request: Request, name: str, value: str) -> None:
+    """HttpOnly, SameSite=Lax, and, behind TLS, Secure: a cookie a script cannot read nor another site send."""
+    secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+    answer.set_cookie(name, value, httponly=True, samesite="lax", secure=secure, path="/")
+
+
+def local_path(path: str) -> str:
+    """Only a path on this site may be where sign-in goes next (never another site)."""
+    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/"
+
+
+def council_of(url: str) -> str:
+    """The council a URL serves, as a cookie's name may hold it: its schema, else a digest of the database."""
+    parsed = make_url(url)
+    schema = parsed.query.get("schema")
+    if isinstance(schema, str) and re.fullmatch(r"[A-Za-z0-9_]{1,40}", schema):
+        return schema.lower()
+    where = parsed.set(password=None).render_as_string(hide_password=True)
+    return hashlib.sha256(where.encode()).hexdigest()[:16]
+
+
+def council_engine(url: str) -> Engine:
+    """The host's engine. A PostgreSQL URL may name one council of many, ``...?schema=haringey``, as the command
+    line takes it: the engine's connections then use that schema (made if missing), and so does the record."""
+    parsed = make_url(url)
+    schema = parsed.query.get("schema")
+    if not isinstance(schema, str) or parsed.get_backend_name() != "postgresql":
+        return create_engine(url)
+    engine = create_engine(
+        parsed.difference_update_query(["schema"]), connect_args={"options": f"-c search_path={schema}"}
+    )
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {engine.dialect.identifier_preparer.quote_identifier(schema)}"))
+    return engine

@@ -11,6 +11,8 @@ import re
 from datetime import date
 from typing import Any
 
+from starlette.exceptions import HTTPException
+
 STATUSES = {"made": "Made", "awaiting_response": "Awaiting response", "responded": "Responded", "closed": "Closed"}
 STATUS_COLOURS = {"made": "grey", "awaiting_response": "yellow", "responded": "blue", "closed": "green"}
 RAGS = {"green": "Green", "amber": "Amber", "red": "Red"}
@@ -78,16 +80,24 @@ def plain(text: str) -> str:
 
 
 def read_date(label: str, day: str, month: str, year: str) -> tuple[str, str | None]:
-    """The ISO date typed in three boxes (or one, as 28/03/2024 or 2024-03-28), and what is wrong, if anything."""
+    """The ISO date typed in three boxes (or one, as 28/03/2024, 2024-03-28 or 28 March 2024), and what is wrong, if
+    anything."""
     day, month, year = day.strip(), month.strip(), year.strip()
     if not (day or month or year):
         return "", None
     whole = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", day) if not (month or year) else None
     iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", day) if not (month or year) else None
+    # as a date is written in a letter: "14 March 2024", "14th Mar. 2024"
+    written = re.fullmatch(r"(\d{1,2}(?:st|nd|rd|th)?)\s+([^\W\d_]{3,})\.?,?\s+(\d{4})", day, re.I)
     if whole:
         day, month, year = whole[1], whole[2], whole[3]
     elif iso:
         year, month, day = iso[1], iso[2], iso[3]
+    elif written and not (month or year):
+        if not _month_name(written[2]):
+            return "", f"The {label} must be a real date: {written[2]} is not a month"
+        day, month, year = written[1], written[2], written[3]
+    day = re.sub(r"(?<=\d)(?:st|nd|rd|th)$", "", day, flags=re.I)  # "1st", "22nd"
     named = _month_name(month)
     month = str(MONTHS.index(named) + 1) if named else month
     missing = [part for part, typed in (("day", day), ("month", month), ("year", year)) if not typed]
@@ -107,3 +117,14 @@ def _month_name(typed: str) -> str | None:
         if len(typed) >= 3 and name.casefold().startswith(typed.casefold()):
             return name
     return None
+
+
+def problem(e: Exception) -> tuple[int, str, str]:
+    """The status, title and words of the page for what was not there or could not be read: the library's or the
+    host's sentence, or, for what the framework refused (no page at an address, a method no page takes, a form too
+    large to read), a sentence in words, never its JSON."""
+    if not isinstance(e, HTTPException):
+        return 404, "Page not found", plain(str(e))
+    if e.status_code in (404, 405):  # no page, or a page no form is sent to (or a form sent to a page)
+        return e.status_code, "Page not found", "There is no page at this address to open or to send a form to."
+    return e.status_code, "Nothing was recorded", f"The form could not be read: {e.detail}"

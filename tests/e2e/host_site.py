@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from examples.host_app.app import council_engine, create_app
+from examples.host_app.app import create_app
+from examples.host_app.sessions import council_engine
 from examples.host_app.users import add_user, metadata
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException

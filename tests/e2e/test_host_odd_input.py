@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 import re
 import secrets
+import socket
+import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,10 +16,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from examples.host_app.importing import LONGEST_POST, THROWN_AWAY
 
 from scrutiny_es import Scrutiny
-from tests.e2e.host_site import ref, serving
-from tests.e2e.test_host_security import Answer, Client, progress_form, progress_notes, progress_page
+from tests.e2e.host_site import ref, seed, serving
+from tests.e2e.test_host_security import (
+    Answer,
+    Client,
+    Clock,
+    progress_form,
+    progress_notes,
+    progress_page,
+    said_recorded,
+)
 from tests.e2e.test_host_security import sqlite_url as sqlite_url  # the same seeded council, a fixture
 
 MINUTES = Path(__file__).parents[2] / "src" / "scrutiny_es" / "demo" / "minutes-2024-02-15.txt"
@@ -111,7 +122,8 @@ def test_minutes_whose_heading_gives_no_date_are_drafted_and_recorded_for_the_da
     found = re.search(r'action="(/bodies/BCSB/minutes/[0-9a-f]{32})".*?name="token" value="([^"]+)"', dated.text, re.S)
     assert found is not None, "no button to record the draft"
     assert facts(sqlite_url) == before, "nothing recorded before the second click"
-    assert client.open(found[1], {"token": found[2]}).url.endswith("/bodies/BCSB?recorded=minutes")
+    done = client.open(found[1], {"token": found[2]})
+    assert done.url == f"{site}/bodies/BCSB" and said_recorded(done)
     record = Scrutiny(sqlite_url)
     try:
         made = [row for row in record.tracker("BCSB") if row.ref not in seeded]
@@ -135,7 +147,7 @@ def test_an_item_whose_ref_a_browser_would_shorten_opens_on_its_card_after_recor
     client = Client(site)
     client.sign_in()
     made = make_recommendation(client, item_ref)
-    assert made.status == 200 and made.url.endswith("?recorded=make-recommendation"), made.url
+    assert said_recorded(made), made.url
     assert html.escape(item_ref) in made.text, "the card of the item just made"
     tracker = client.open("/bodies/BCSB?page_number=1")
     (link,) = [urllib.parse.urljoin(f"{site}/bodies/BCSB", href.replace("&amp;", "&"))  # as a browser resolves it
@@ -196,18 +208,21 @@ def test_a_file_checked_for_one_body_is_not_recorded_into_another_nor_as_another
         answer = client.open(path, {"token": token})
         assert answer.status == 403 and "Nothing was recorded" in answer.text, path
     assert facts(sqlite_url) == before
-    assert client.open(f"/bodies/BCSB/import/{found[1]}", {"token": found[2]}).url.endswith("?recorded=import")
+    assert said_recorded(client.open(f"/bodies/BCSB/import/{found[1]}", {"token": found[2]}))
     assert facts(sqlite_url) > before
 
 
-@pytest.mark.parametrize("name", ["Ω.csv", "会议记录.csv"])
-def test_a_tracker_file_named_in_letters_outside_ascii_is_checked_as_the_csv_it_is(site: str, name: str) -> None:
+@pytest.mark.parametrize(("name", "kept"), [("Ω.csv", "file.csv"), ("会议记录.csv", "file.csv"),
+                                           ("a" * 300 + ".csv", "a" * 100 + ".csv")])  # fmt: skip
+def test_a_tracker_file_named_in_letters_outside_ascii_or_at_length_is_checked_as_the_csv_it_is(
+    site: str, name: str, kept: str
+) -> None:
     client = Client(site)
     client.sign_in()
     tracker = b"Date,Item,Recommendation,Lead Officer\n15/02/2024,Parks,Review the parks strategy,Cabinet\n"
     checked = upload(client, "import", name, tracker, {})
     assert checked.status == 200, re.findall(r"Error:</span>(.*?)</p>", checked.text, re.S)
-    assert re.search(r'id="checked">file\.csv: 1 fact to record<', checked.text)
+    assert re.search(rf'id="checked">{re.escape(kept)}: 1 fact to record<', checked.text)
 
 
 def test_the_overdue_list_of_a_body_no_one_registered_is_not_found_rather_than_saying_nothing_is_overdue(
@@ -262,3 +277,123 @@ def test_a_task_form_opened_before_signing_in_is_the_page_shown_after_it_with_it
     answer = client.open("/login", form)
     assert answer.status == 200 and answer.url == f"{site}{address}"
     assert "Record progress" in answer.text and ref(3) in answer.text
+
+
+def test_a_username_with_a_nul_is_refused_as_any_wrong_name_on_either_database(db_url: str) -> None:
+    seed(db_url, items=1)
+    with serving(db_url) as site:
+        client = Client(site)
+        form = {"username": "jo\x00", "password": "correct horse", "token": client.token("/login"), "next": "/"}
+        answer = client.open("/login", form)
+        assert answer.status == 401 and "The username or password is not right" in answer.text
+        assert client.sign_in().url == f"{site}/"
+
+
+def first_line(site: str, head: bytes, body: bytes) -> bytes:
+    """The status line a server answers a post with, sent by hand: its head and the first part of its body."""
+    host, port = site.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(head + b"\r\n" + body)
+        return connection.recv(4096).split(b"\r\n")[0]  # a server reading the whole post first never answers
+
+
+def test_a_post_longer_than_any_form_is_refused_and_none_of_it_kept_signed_in_or_not(site: str) -> None:
+    part = b'--b\r\nContent-Disposition: form-data; name="file"; filename="tracker.csv"\r\n\r\n' + b"x" * 1_000_000
+    head = (b"POST /bodies/BCSB/import HTTP/1.1\r\nHost: council\r\nContent-Type: multipart/form-data; "
+            b"boundary=b\r\nContent-Length: " + str(THROWN_AWAY + 1).encode() + b"\r\n")  # fmt: skip
+    assert first_line(site, head, part) == b"HTTP/1.1 413 Request Entity Too Large"
+    assert upload(Client(site), "import", "tracker.csv", b"x" * (LONGEST_POST + 1), {}).status == 413, "not signed in"
+    chunked = (b"POST /bodies/BCSB/import HTTP/1.1\r\nHost: council\r\nContent-Type: multipart/form-data; "
+               b"boundary=b\r\nTransfer-Encoding: chunked\r\n")  # fmt: skip
+    assert first_line(site, chunked, b"f4240\r\n" + part[:1000]) == b"HTTP/1.1 411 Length Required"
+    client = Client(site)
+    client.sign_in()
+    too_long = upload(client, "import", "tracker.csv", b"x" * (7 * 1024 * 1024), {})
+    assert too_long.status == 413 and "a file must be smaller than 5 MB" in too_long.text
+
+
+def test_a_page_no_route_has_a_method_no_page_takes_and_a_field_too_long_to_read_are_pages_in_words(
+    site: str, sqlite_url: str
+) -> None:
+    client = Client(site)
+    for signed_in in (False, True):
+        nothing = client.open("/nothing/here")
+        assert nothing.status == 404 and nothing.headers["content-type"].startswith("text/html"), signed_in
+        assert "There is no page at this address" in nothing.text and '"detail"' not in nothing.text
+        posted = client.open("/overdue", {"a": "b"})
+        assert posted.status == 405 and "There is no page at this address" in posted.text
+        assert posted.headers["allow"] == "GET", "as HTTP asks"
+        client.sign_in()
+    form = {**progress_form(client.token(progress_page())), "note": "x" * (2 * 1024 * 1024)}
+    answer = client.open("/do/progress", form)
+    assert answer.status == 400 and answer.headers["content-type"].startswith("text/html")
+    assert "Nothing was recorded" in answer.text and "The form could not be read" in answer.text
+    assert progress_notes(sqlite_url) == []
+
+
+def waiting(upload_id: str) -> list[Path]:
+    """Where the server keeps a checked file until it is recorded (its folder is named by the upload's id)."""
+    return list(Path(tempfile.gettempdir()).glob(f"scrutiny-host-uploads-*/{upload_id}/*"))
+
+
+def test_a_checked_file_stays_on_the_server_only_until_another_is_checked_for_its_form_its_token_or_the_server_ends(
+    sqlite_url: str,
+) -> None:
+    clock = Clock()
+    tracker = b"Date,Item,Recommendation,Lead Officer\n15/02/2024,Parks,Review the parks strategy,Cabinet\n"
+    with serving(sqlite_url, now=clock) as site:
+        client = Client(site)
+        client.sign_in()
+        checked = []
+        for name in ("first.csv", "second.csv"):
+            page = upload(client, "import", name, tracker, {})
+            found = re.search(r'action="/bodies/BCSB/import/([0-9a-f]{32})".*?name="token" value="([^"]+)"', page.text,
+                              re.S)  # fmt: skip
+            assert found is not None, name
+            checked.append((found[1], found[2]))
+        (first, first_token), (second, second_token) = checked
+        assert waiting(first) == [], "a newer file for the same form replaces it"
+        assert [path.name for path in waiting(second)] == ["second.csv"]
+        refused = client.open(f"/bodies/BCSB/import/{first}", {"token": first_token})
+        assert refused.status == 403 and "Choose the file again" in refused.text
+        assert said_recorded(client.open(f"/bodies/BCSB/import/{second}", {"token": second_token}))
+        assert waiting(second) == []
+        minutes = upload(client, "minutes", "minutes.txt", MINUTES.read_bytes(), {})
+        found = re.search(r'action="/bodies/BCSB/minutes/([0-9a-f]{32})"', minutes.text)
+        assert found is not None and waiting(found[1])
+        for _ in range(5):  # used now and then, past the two hours a page's token lasts
+            clock.seconds += 29 * 60
+            client.open("/")
+        third = upload(client, "import", "third.csv", tracker, {})  # another form's file: the old one goes too
+        assert waiting(found[1]) == []
+        last = re.search(r'action="/bodies/BCSB/import/([0-9a-f]{32})"', third.text)
+        assert last is not None and waiting(last[1])
+    assert waiting(last[1]) == [], "nor does any outlive the server"
+
+
+@pytest.mark.parametrize(("typed", "on"), [(("14th March 2024", "", ""), date(2024, 3, 14)),
+                                           (("1 Mar. 2024", "", ""), date(2024, 3, 1)),
+                                           (("22nd", "3", "2024"), date(2024, 3, 22))])  # fmt: skip
+def test_a_date_written_as_in_a_letter_in_the_day_box_or_with_its_ordinal_is_read(
+    site: str, sqlite_url: str, typed: tuple[str, str, str], on: date
+) -> None:
+    client = Client(site)
+    client.sign_in()
+    parts = dict(zip(("reported_on-day", "reported_on-month", "reported_on-year"), typed, strict=True))
+    assert said_recorded(client.open("/do/progress", {**progress_form(client.token(progress_page())), **parts}))
+    record = Scrutiny(sqlite_url)
+    try:
+        assert [fact.effective_on for fact in record.item("BCSB", ref(3)) if fact.event == "ProgressReported"] == [on]
+    finally:
+        record.close()
+
+
+def test_a_written_date_whose_month_is_no_month_says_so_beside_the_date(site: str, sqlite_url: str) -> None:
+    client = Client(site)
+    client.sign_in()
+    form = {**progress_form(client.token(progress_page())), "reported_on-day": "14 Smarch 2024", "reported_on-month": "",
+            "reported_on-year": ""}  # fmt: skip
+    answer = client.open("/do/progress", form)
+    assert answer.status == 422
+    assert beside(answer.text, "reported_on") == "The date of the update must be a real date: Smarch is not a month"
+    assert progress_notes(sqlite_url) == []

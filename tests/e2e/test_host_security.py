@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from examples.host_app import users
 from examples.host_app.app import create_app
-from examples.host_app.sessions import WeakSecret
+from examples.host_app.sessions import WINDOW, Throttle, WeakSecret
 from selenium.webdriver.common.by import By
+from sqlalchemy import create_engine
 
 from scrutiny_es import Scrutiny
 from tests.conftest import FixedClock, fresh_postgres_database
@@ -73,6 +75,11 @@ class Client:
 def progress_form(token: str, n: int = 3, note: str = "Consultation under way") -> dict[str, str]:
     return {"token": token, "of_body": "BCSB", "of_ref": ref(n), "note": note, "reported_on-day": "1",
             "reported_on-month": "3", "reported_on-year": "2024", "reported_by": "Cabinet"}  # fmt: skip
+
+
+def said_recorded(answer: Answer) -> bool:
+    """Whether the page a post led to says "Recorded." (as its session tells it, once)."""
+    return answer.status == 200 and re.search(r'id="recorded".*?Recorded\.', answer.text, re.S) is not None
 
 
 def progress_page(n: int = 3) -> str:
@@ -181,7 +188,7 @@ def test_each_form_token_is_good_for_one_post_of_its_own_session(site: str, sqli
     client.sign_in()
     first, second = client.token(progress_page()), client.token(progress_page())
     assert first != second, "each page its own token"
-    assert client.open("/do/progress", progress_form(first, note="First")).url.endswith("?recorded=progress")
+    assert said_recorded(client.open("/do/progress", progress_form(first, note="First")))
     again = client.open("/do/progress", progress_form(first, note="Again"))
     assert again.status == 403 and "expired" in again.text
     assert client.open("/do/progress", progress_form("", note="None")).status == 403
@@ -275,7 +282,7 @@ def test_markup_recorded_in_every_text_field_is_shown_as_text_on_every_page(
     def post(key: str, n: int, form: dict[str, str]) -> None:
         token = client.token(f"/do/{key}?body=BCSB&ref={urllib.parse.quote(ref(n))}")
         answer = client.open(f"/do/{key}", {"token": token, "of_body": "BCSB", "of_ref": ref(n), **form})
-        assert answer.url.endswith(f"?recorded={key}"), (key, answer.text[:3000])
+        assert said_recorded(answer), (key, answer.text[:3000])
 
     march = {"-day": "1", "-month": "3", "-year": "2024"}
 
@@ -296,7 +303,7 @@ def test_markup_recorded_in_every_text_field_is_shown_as_text_on_every_page(
     made = client.open("/do/make-recommendation", {
         "token": token, "of_body": "BCSB", "of_ref": "", "ref": "2024-02-15/99", "kind": "action", **on("meeting_date"),
         "item": MARKUP, "text": MARKUP, "addressee_1": "Cabinet", "addressee_1_kind": "executive"})  # fmt: skip
-    assert made.url.endswith("?recorded=make-recommendation"), made.text[:3000]
+    assert said_recorded(made), made.text[:3000]
 
     pages = ["/", "/bodies/BCSB", "/overdue", *[f"/bodies/BCSB/items/{urllib.parse.quote(ref(n))}" for n in range(1, 7)],
              "/bodies/BCSB/items/2024-02-15/99"]  # fmt: skip
@@ -342,3 +349,38 @@ def test_a_form_posted_past_the_policy_is_refused_in_words_and_records_nothing(s
     record = Scrutiny(sqlite_url)
     assert [e.event for e in record.audit(body="BCSB", ref=ref(1))] == ["Made", "Referred"]
     record.close()
+
+
+def test_a_name_no_one_has_costs_one_scrypt_as_a_real_name_does_so_the_time_tells_neither(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine(sqlite_url)
+    hashed: list[bytes] = []
+    scrypt = hashlib.scrypt
+
+    def counted(password: bytes, **cost: int) -> bytes:
+        hashed.append(password)
+        return scrypt(password, **cost)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(users.hashlib, "scrypt", counted)
+    with engine.connect() as conn:
+        for username, password in (("nobody", "guess"), ("nobody", "guess"), ("jo", "guess"), ("jo", "correct horse")):
+            hashed.clear()
+            users.signed_in(conn, username, password)
+            assert hashed == [password.encode()], (username, password)
+    engine.dispose()
+
+
+def test_failed_sign_ins_keep_no_name_whole_and_nothing_past_their_window() -> None:
+    clock = Clock()
+    throttle = Throttle(clock)
+    for n in range(20):  # a megabyte's name each try, a new one each time
+        throttle.failed(f"{n}" + "x" * 1_000_000, "192.0.2.1")
+    assert len(throttle.failures) == 21 and max(len(key) for key in throttle.failures) < 100
+    assert throttle.wait("anyone", "192.0.2.1") > 0, "the address is stopped, as before"
+    assert throttle.wait("0" + "x" * 1_000_000, "192.0.2.9") == 0, "and that name has failed once"
+    clock.seconds += WINDOW + 1
+    throttle.failed("jo", "192.0.2.2")
+    assert len(throttle.failures) == 2, "the window passed: only the new failure is kept"
+    throttle.wait("never failed", "192.0.2.3")
+    assert len(throttle.failures) == 2, "asking keeps nothing"
