@@ -82,14 +82,14 @@ class Reading:
         events = self._store.events(body_id(code), readable=True)  # a newer release's event: the body before it
         found = replay(None, events) if events else None
         if not isinstance(found, Body):
-            raise _no_body(code)
+            raise BodyNotFound.of(code)
         return found
 
     def _known(self, code: str | None) -> None:
         """Refuses a report of a body no one registered, as the command line does, rather than answer it with
         nothing (a code mistyped looks like a body with nothing to show); one indexed row of the store's."""
         if code is not None and self._store.version(body_id(code)) == 0:
-            raise _no_body(code)
+            raise BodyNotFound.of(code)
 
     def body_names(self, codes: Iterable[str]) -> dict[str, BodyNames]:
         """Each body's council and names over time, by code, from the read models (caught up first), so a report's
@@ -350,8 +350,3 @@ def _body_row(body: Body) -> BodyRow:
                    meetings=sorted(body.meetings), regime=body.regime,
                    municipal_year_starts=body.municipal_year_starts, names=names, dissolved_on=on,
                    successor=successor)  # fmt: skip
-
-
-def _no_body(code: str) -> BodyNotFound:
-    """What a report of a body no one registered is told, whichever way it was found out."""
-    return BodyNotFound(f"no body is registered with the code {code}", field="body")

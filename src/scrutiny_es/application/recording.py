@@ -163,8 +163,7 @@ class Recording:
                 if isinstance(found, Body):
                     return found
         if not isinstance(found, Body):
-            msg = f"no body is registered with the code {code}"
-            raise BodyNotFound(msg, field="body")
+            raise BodyNotFound.of(code)
         batch.named[code] = found
         return found
 
@@ -293,8 +292,8 @@ class Recording:
         """The registered body a command names in ``field``."""
         try:
             return self.body_aggregate(code, batch)
-        except BodyNotFound as e:
-            raise BodyNotFound(str(e), field=field) from None
+        except BodyNotFound:
+            raise BodyNotFound.of(code, field) from None
 
     def _exists(self, key: UUID, batch: Batch) -> bool:
         """Whether a new aggregate's identity is taken (see ``Batch.check_new``)."""

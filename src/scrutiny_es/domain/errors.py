@@ -52,6 +52,11 @@ class InvalidQuery(ScrutinyError):
 class BodyNotFound(ScrutinyError):
     """No body has been registered with this code."""
 
+    @classmethod
+    def of(cls, code: str, field: str = "body") -> BodyNotFound:
+        """What a command or a report naming the code in ``field`` is told."""
+        return cls(f"no body is registered with the code {code}", field=field)
+
 
 class BodyAlreadyRegistered(ScrutinyError):
     """A body code is registered once."""
