@@ -24,6 +24,9 @@ from scrutiny_es.domain.commands import AnyCommand
 from scrutiny_es.domain.errors import InvalidCommand, ScrutinyError
 from scrutiny_es.domain.fields import MAX_LINE
 
+BOM = codecs.BOM_UTF8.decode("utf-8")
+"""A byte order mark, as a line read as text begins with it."""
+
 
 def apply(args: argparse.Namespace) -> int:
     app = args.open(args.db, catch_up=False)
@@ -120,7 +123,7 @@ def commands(file: BinaryIO, actor: dict[str, str] | None = None) -> Iterator[Li
                     pass
                 yield Line(number, "", f"longer than the {MAX_LINE:,} bytes a command may take")
                 continue
-            line = _line(number, read.encode("utf-8", "surrogateescape"), actor)
+            line = _line(number, read, actor)
             if line is not None:
                 yield line
     finally:
@@ -128,15 +131,17 @@ def commands(file: BinaryIO, actor: dict[str, str] | None = None) -> Iterator[Li
             text.detach()  # the file is its opener's to close
 
 
-def _line(number: int, raw: bytes, actor: dict[str, str] | None) -> Line | None:
-    """One line of the file, read from its bytes; None for a blank line or a comment."""
-    if raw.startswith(codecs.BOM_UTF8):  # the file's, or that of a file joined on (cat a.jsonl b.jsonl)
-        raw = raw[len(codecs.BOM_UTF8) :]
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        column = len(raw[: e.start].decode("utf-8", "replace")) + 1
-        return Line(number, "", f"not UTF-8 text (byte 0x{raw[e.start]:02X} at column {column})")
+def _line(number: int, line: str, actor: dict[str, str] | None) -> Line | None:
+    """One line of the file, as read with each byte that is not UTF-8 kept as a lone surrogate; None for a blank
+    line or a comment."""
+    if line.startswith(BOM):  # the file's, or that of a file joined on (cat a.jsonl b.jsonl)
+        line = line[len(BOM) :]
+    if not line.isascii():
+        try:
+            line.encode("utf-8")  # fails at the first byte kept as a surrogate
+        except UnicodeEncodeError as e:
+            byte = ord(line[e.start]) - 0xDC00
+            return Line(number, "", f"not UTF-8 text (byte 0x{byte:02X} at column {e.start + 1})")
     if not line.strip() or line.lstrip().startswith("#"):
         return None
     return _with_actor(Line(number, line), actor) if actor else Line(number, line)
