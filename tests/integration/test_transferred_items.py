@@ -17,6 +17,7 @@ from scrutiny_es.errors import (
     AmbiguousRef,
     BodyDissolved,
     BodyNotFound,
+    CannotCorrect,
     CommandIdReused,
     ItemTransferred,
     RecommendationNotFound,
@@ -283,3 +284,26 @@ def test_a_key_a_stored_release_recorded_is_recognised_now_that_item_commands_ma
             app.execute(refer | {"received_on": "2024-09-18"})
     finally:
         app.close()
+
+
+def test_a_transfer_cannot_be_retracted_and_the_clerk_is_told_to_transfer_the_item_back(bodies: Scrutiny) -> None:
+    app = bodies
+    transferred(app, to="RES")
+    moved = app.audit(ref="R1")[-1]
+    assert moved.event == "Transferred"
+    retract = {"ref": "R1", "position": moved.position, "reason": "Recorded in error"}
+    with pytest.raises(CannotCorrect) as refused:
+        app.execute(command("retract", body="RES", **retract))
+    assert str(refused.value) == (
+        f"position {moved.position} transferred R1 to RES, which cannot be retracted; transfer it back to BCSB instead"
+    )
+    assert refused.value.field == "position"
+    corrected = app.execute(command("correct", body="RES", ref="R1", field="minute", value="AM/8", reason="typo"))
+    with pytest.raises(CannotCorrect, match=r"corrected R1: a correction is put right by another correction$"):
+        app.execute(command("retract", body="RES", ref="R1", position=corrected.position, reason="Wrong"))
+    reported = app.execute(command("report_progress", body="RES", ref="R1", **PROGRESS))
+    retracted = app.execute(command("retract", body="RES", ref="R1", position=reported.position, reason="Wrong"))
+    with pytest.raises(CannotCorrect, match=r"retracted a fact of R1, which cannot be undone; record it again$"):
+        app.execute(command("retract", body="RES", ref="R1", position=retracted.position, reason="Wrong"))
+    app.execute(command("transfer", body="RES", ref="R1", to_body="BCSB", decided_on="2024-06-02"))  # the way back
+    assert [row.body for row in app.tracker(ref="R1")] == ["BCSB"]

@@ -44,6 +44,7 @@ class ItemCorrections(ItemGuards):
     if TYPE_CHECKING:  # the events, nested on Recommendation, where their stored topics stay; and its record
         Corrected: ClassVar[type[Any]]
         Retracted: ClassVar[type[Any]]
+        Transferred: ClassVar[type[Any]]
         recorded: dict[int, Any]
 
         def _addressee_change_retractable(self, fact: AddresseeFact, position: int) -> None: ...
@@ -197,8 +198,7 @@ class ItemCorrections(ItemGuards):
             elif self._retracted(version):
                 msg = f"the fact at position {position} was already retracted"
             else:
-                msg = f"position {position} holds no fact of {self.ref} that can be retracted (a correction is put"
-                msg += " right by another correction)"
+                msg = self._not_retractable(version, position)
             raise CannotCorrect(msg, field="position")
         if isinstance(fact, AddresseeFact):
             self._addressee_change_retractable(fact, position)
@@ -212,6 +212,20 @@ class ItemCorrections(ItemGuards):
             reason=reason,
             fact_date=fact.on,
         )
+
+    def _not_retractable(self, version: int, position: int) -> str:
+        """Why the event at ``position`` cannot be retracted, and what to do instead."""
+        event = self.recorded[version]
+        if isinstance(event, self.Transferred):
+            return (
+                f"position {position} transferred {self.ref} to {event.to_body}, which cannot be retracted; "
+                f"transfer it back to {event.from_body} instead"
+            )
+        if isinstance(event, self.Corrected):
+            return f"position {position} corrected {self.ref}: a correction is put right by another correction"
+        if isinstance(event, self.Retracted):
+            return f"position {position} retracted a fact of {self.ref}, which cannot be undone; record it again"
+        return f"position {position} holds no fact of {self.ref} that can be retracted"
 
     def _retracted(self, version: int) -> bool:
         """Whether the fact the item's event ``version`` recorded was retracted."""
