@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from scrutiny_es.adapters.importers.errors import CannotImport
+from scrutiny_es.adapters.importers.errors import CannotImport, escaped
 from scrutiny_es.adapters.importers.limits import MAX_CELLS, MAX_COLUMNS, MAX_CSV_BYTES, MAX_ROWS, megabytes
 
 MAX_CELL = 20_000
@@ -37,7 +37,7 @@ class _NotThisEncoding(Exception):
 
 def read_csv(path: Path, size: int) -> list[tuple[int, list[str]]]:
     """The records of a CSV file, each with the line it starts on."""
-    name = path.name
+    name = escaped(path.name)
     if size > MAX_CSV_BYTES:
         msg = f"{name} is {megabytes(size)}; the import reads CSV files of at most {megabytes(MAX_CSV_BYTES)}"
         raise CannotImport(msg)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from scrutiny_es.adapters.importers.csvtext import read_csv
-from scrutiny_es.adapters.importers.errors import CannotImport
+from scrutiny_es.adapters.importers.errors import CannotImport, escaped
 from scrutiny_es.adapters.importers.limits import MAX_COLUMNS, MAX_ROWS, check_parts, check_zip
 
 if TYPE_CHECKING:
@@ -69,13 +69,14 @@ class SourceTable:
 
 def read_tables(path: Path, sheet: str | None = None) -> list[SourceTable]:
     """Every table of a ``.csv``, ``.xlsx`` or ``.docx`` file; ``sheet`` picks one sheet of a workbook."""
-    suffix = path.suffix.lower()
+    suffix, name = path.suffix.lower(), escaped(path.name)
     if suffix not in (".csv", ".xlsx", ".docx"):
         hint = {".xls": " (save it as .xlsx)", ".doc": " (save it as .docx)", ".xlsm": " (save it as .xlsx)"}
-        msg = f"{path.name}: the import reads .csv, .xlsx and .docx files, not {suffix or 'a file with no extension'}"
+        what = escaped(suffix) or "a file with no extension"
+        msg = f"{name}: the import reads .csv, .xlsx and .docx files, not {what}"
         raise CannotImport(msg + hint.get(suffix, ""))
     if sheet is not None and suffix != ".xlsx":
-        msg = f"{path.name}: --sheet picks a sheet of an .xlsx workbook; this is a {suffix} file"
+        msg = f"{name}: --sheet picks a sheet of an .xlsx workbook; this is a {escaped(suffix)} file"
         raise CannotImport(msg)
     try:
         with path.open("rb") as file:
@@ -83,13 +84,13 @@ def read_tables(path: Path, sheet: str | None = None) -> list[SourceTable]:
         if suffix == ".csv":
             rows = _rows(read_csv(path, path.stat().st_size))
     except OSError as e:
-        msg = f"{path.name}: {e.strerror or e}"
+        msg = f"{name}: {e.strerror or e}"
         raise CannotImport(msg) from None
     if not head or (suffix == ".csv" and not rows):
-        msg = f"{path.name} is empty"
+        msg = f"{name} is empty"
         raise CannotImport(msg)
     if suffix == ".csv":
-        return [SourceTable(path.name, "csv", rows)]
+        return [SourceTable(path.name, "csv", rows)]  # the name is not shown: a CSV file's only table has no label
     _check_office_file(path, head, suffix)
     if suffix == ".xlsx":
         return _read_xlsx(path, sheet)
@@ -98,7 +99,7 @@ def read_tables(path: Path, sheet: str | None = None) -> list[SourceTable]:
 
 def _check_office_file(path: Path, head: bytes, suffix: str) -> None:
     """An .xlsx or .docx file is a zip holding a workbook or a document; say plainly what else it is."""
-    name = path.name
+    name = escaped(path.name)
     if head.startswith(_OLE):
         msg = (
             f"{name} is password-protected (encrypted), or an old-format Office file renamed {suffix}: "
@@ -155,7 +156,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[SourceTable]:
         try:
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as e:  # a damaged workbook can make openpyxl raise almost anything: say so plainly
-            raise CannotImport(_damaged(path.name, "an Excel workbook", e)) from None
+            raise CannotImport(_damaged(escaped(path.name), "an Excel workbook", e)) from None
         return _read_sheets(workbook, path, sheet)
 
 
@@ -169,18 +170,18 @@ def _read_sheets(workbook: Workbook, path: Path, sheet: str | None) -> list[Sour
                 ws for ws in sheets if ws.title.casefold() == sheet.strip().casefold()
             ]
             if not chosen:
-                titles = ", ".join(f'"{ws.title}"' for ws in sheets)
-                msg = f'{path.name} has no sheet "{sheet}"; its sheets are {titles}'
+                titles = ", ".join(f'"{escaped(ws.title)}"' for ws in sheets)
+                msg = f'{escaped(path.name)} has no sheet "{escaped(sheet)}"; its sheets are {titles}'
                 raise CannotImport(msg)
             sheets = chosen[:1]
         tables = []
         for ws in sheets:
-            tables.append(SourceTable(ws.title, "sheet", _rows(_sheet_rows(ws, path.name))))
+            tables.append(SourceTable(ws.title, "sheet", _rows(_sheet_rows(ws, escaped(path.name)))))
         return tables
     except CannotImport:
         raise
     except Exception as e:  # as above: damage found while reading the sheets
-        raise CannotImport(_damaged(path.name, "an Excel workbook", e)) from None
+        raise CannotImport(_damaged(escaped(path.name), "an Excel workbook", e)) from None
     finally:
         workbook.close()
 
@@ -254,13 +255,13 @@ def _read_docx(path: Path) -> list[SourceTable]:
     try:
         document = docx.Document(str(path))
         return [
-            SourceTable(f"table {number}", "table", _rows(_word_rows(tbl, f"{path.name}: table {number}")))
+            SourceTable(f"table {number}", "table", _rows(_word_rows(tbl, f"{escaped(path.name)}: table {number}")))
             for number, tbl in enumerate(document.element.body.tbl_lst, start=1)
         ]
     except CannotImport:
         raise
     except Exception as e:  # a damaged document can make python-docx or lxml raise almost anything
-        raise CannotImport(_damaged(path.name, "a Word document", e)) from None
+        raise CannotImport(_damaged(escaped(path.name), "a Word document", e)) from None
 
 
 def _word_rows(tbl: Any, where: str) -> Iterator[tuple[int, list[str]]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from scrutiny_es.adapters.importers.errors import CannotImport
+from scrutiny_es.adapters.importers.errors import CannotImport, escaped
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SKIPPED = {f"{_W}{tag}" for tag in ("del", "moveFrom", "txbxContent", "delText", "instrText")}
@@ -23,7 +23,7 @@ _SKIPPED = {f"{_W}{tag}" for tag in ("del", "moveFrom", "txbxContent", "delText"
 
 def docx_text(path: Path, limit: int) -> str:
     """The document's paragraphs in order (tables' cells too), each a line with a blank line after it."""
-    name = path.name
+    name = escaped(path.name)
     with path.open("rb") as file:
         head = file.read(8)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
