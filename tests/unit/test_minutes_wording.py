@@ -265,3 +265,30 @@ The Chair thanked the officers.
         ("8/24", "recommendation", "That the Director of Leisure reports on opening hours;"),
         ("8/24", "action", "The Cabinet Member for Leisure to consider free swimming for carers."),
     ]
+
+
+def test_a_headings_date_in_a_year_no_record_takes_is_said_as_found_not_as_missing(tmp_path: Path) -> None:
+    text = "Scrutiny Board\n\nMinutes of the meeting held on\nThursday 15 February 3024\n\n7. Parks\n\nRESOLVED that the Head of Parks reports.\n"
+
+    with pytest.raises(CannotImport) as refused:
+        drafted(tmp_path, text)
+
+    assert str(refused.value) == (
+        'minutes.txt line 4: the minutes\' heading gives the date "15 February 3024", which is not between 1900 '
+        "and 2199: put the date right, or give the meeting's date"
+    )
+    assert refused.value.field == "meeting_date"
+    assert drafted(tmp_path, text, meeting_date=date(2024, 2, 15)).meeting_date == date(2024, 2, 15)
+
+
+def test_a_word_headings_date_in_a_year_no_record_takes_quotes_the_heading(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Minutes of the Scrutiny Board held on 15 February 3024", level=1)
+    document.add_paragraph("RESOLVED that the Head of Parks reports.")
+    document.save(str(tmp_path / "minutes.docx"))
+
+    with pytest.raises(CannotImport, match=r'^minutes\.docx "Minutes of the Scrutiny Board held on 15 February '
+                       r'3024": the minutes\' heading gives the date "15 February 3024", which is not between'):  # fmt: skip
+        draft_minutes(tmp_path / "minutes.docx", "BC")

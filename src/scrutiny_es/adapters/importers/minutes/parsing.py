@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import PurePath
 
 from scrutiny_es.adapters.importers.dates import NotADate, read_date
 from scrutiny_es.adapters.importers.errors import CannotImport
@@ -64,7 +65,7 @@ def day_in(text: str) -> date | None:
 
 def find_minutes(lines: list[str], name: str, meeting_date: date | None) -> Minutes:
     """The minutes in ``lines``: those under the heading of ``meeting_date`` if given, else the only ones there."""
-    headings = _headings(lines)
+    headings, refused = _headings(lines)
     chosen: tuple[int, date] | None = None
     if meeting_date is not None:
         chosen = next(((i, d) for i, d in headings if d == meeting_date), None)
@@ -80,6 +81,12 @@ def find_minutes(lines: list[str], name: str, meeting_date: date | None) -> Minu
         raise CannotImport(msg, field="meeting_date")
     elif headings:
         chosen = headings[0]
+    elif refused:
+        line, written, why = refused[0]
+        where = f"line {line + 1}" if PurePath(name).suffix.lower() in (".txt", ".md") else f'"{_short(lines[line])}"'
+        msg = (f'{name} {where}: the minutes\' heading gives the date "{written}", which {why}: put the date '
+               "right, or give the meeting's date")  # fmt: skip
+        raise CannotImport(msg, field="meeting_date")
     else:
         msg = f'{name}: no heading such as "Minutes of ... 15 February 2024" gives the date: give the meeting\'s date'
         raise CannotImport(msg, field="meeting_date")
@@ -93,20 +100,38 @@ def find_minutes(lines: list[str], name: str, meeting_date: date | None) -> Minu
     return Minutes(day, heading, _minutes(_paragraphs(lines[start + 1 : end])))
 
 
-def _headings(lines: list[str]) -> list[tuple[int, date]]:
-    """Each "Minutes ..." heading with the date it or the few lines under it give."""
-    found = []
+def _headings(lines: list[str]) -> tuple[list[tuple[int, date]], list[tuple[int, str, str]]]:
+    """Each "Minutes ..." heading with the date it or the few lines under it give; and each heading whose date is
+    written but cannot be read ("15 February 3024"), with the line that writes it and why."""
+    found, refused = [], []
     for i, line in enumerate(lines):
         if not p.MINUTES_HEADING.match(line):
             continue
-        near = [text for text in lines[i : i + 8] if text][:4]
-        near = [near[0], *(t for t in near[1:] if len(t) <= 100 and not _STARTS.match(t))]  # not a resolution's date
-        for text in near:
+        near = [(j, text) for j, text in enumerate(lines[i : i + 8], start=i) if text][:4]
+        near = [near[0], *((j, t) for j, t in near[1:] if len(t) <= 100 and not _STARTS.match(t))]  # not a resolution's
+        for j, text in near:
             day = day_in(text)
             if day is not None:
                 found.append((i, day))
                 break
-    return found
+            if written := _unreadable_day(text):
+                refused.append((j, *written))
+                break
+    return found, refused
+
+
+def _unreadable_day(text: str) -> tuple[str, str] | None:
+    """A full date written in ``text`` that is no day the record takes, and why: '"15 February 3024" is not ...'."""
+    for found in WRITTEN_DATE.finditer(text):
+        try:
+            read_date(found[0], month_alone=False)
+        except NotADate as e:
+            return found[0], str(e)
+    return None
+
+
+def _short(line: str) -> str:
+    return line if len(line) <= 80 else line[:79] + "…"
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
