@@ -38,11 +38,23 @@ _LINE_BREAKS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\u2028": 
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A cell whose value the file does not hold as the clerk sees it (a formula no program calculated, a list
+    number Word makes in a way not read here): its place in the row, what it holds, and the rule it breaks."""
+
+    index: int
+    value: str
+    rule: str
+
+
+@dataclass(frozen=True)
 class SourceRow:
     """One row of a table: the number a clerk would see, and its cells' texts, stripped."""
 
     number: int
     cells: tuple[str, ...]
+    unreadable: tuple[Unreadable, ...] = ()
+    """Cells that read blank here but are not blank to the clerk: a row with one records nothing."""
 
 
 @dataclass(frozen=True)
@@ -134,12 +146,13 @@ def _cell_text(text: str) -> str:
     return text.replace("\r\n", "\n").translate(_LINE_BREAKS).strip()
 
 
-def _rows(numbered: Iterable[tuple[int, Sequence[str]]]) -> tuple[SourceRow, ...]:
+def _rows(numbered: Iterable[tuple[int, Sequence[str | Unreadable]]]) -> tuple[SourceRow, ...]:
     rows = []
     for number, cells in numbered:
-        texts = tuple(_cell_text(cell) for cell in cells)
-        if any(texts):
-            rows.append(SourceRow(number, texts))
+        texts = tuple("" if isinstance(cell, Unreadable) else _cell_text(cell) for cell in cells)
+        unreadable = tuple(cell for cell in cells if isinstance(cell, Unreadable))
+        if any(texts) or unreadable:
+            rows.append(SourceRow(number, texts, unreadable))
     return tuple(rows)
 
 
@@ -186,7 +199,7 @@ def _read_sheets(workbook: Workbook, path: Path, sheet: str | None) -> list[Sour
         workbook.close()
 
 
-def _sheet_rows(ws: ReadOnlyWorksheet, name: str) -> Iterator[tuple[int, list[str]]]:
+def _sheet_rows(ws: ReadOnlyWorksheet, name: str) -> Iterator[tuple[int, list[str | Unreadable]]]:
     """A sheet's rows as texts, a row at a time, each as wide as its last value; refused at the first row past
     ``MAX_ROWS`` or value past ``MAX_COLUMNS``.
 
@@ -195,12 +208,11 @@ def _sheet_rows(ws: ReadOnlyWorksheet, name: str) -> Iterator[tuple[int, list[st
     row 16,384 values) and without trusting the size the sheet declares.
     """
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet._reader import WorkSheetParser
 
     book: Any = ws.parent  # openpyxl's read-only sheet reads with what the workbook found (not in its stubs)
     sheet: Any = ws
     with sheet._get_source() as source:
-        parser = WorkSheetParser(
+        parser = _formula_parser()(
             source,
             sheet._shared_strings,
             data_only=book.data_only,
@@ -212,10 +224,10 @@ def _sheet_rows(ws: ReadOnlyWorksheet, name: str) -> Iterator[tuple[int, list[st
             if number > MAX_ROWS:
                 msg = f'{name}: sheet "{ws.title}" has rows past row {MAX_ROWS:,}; the import reads no further'
                 raise CannotImport(msg)
-            texts: list[str] = []
+            texts: list[str | Unreadable] = []
             for cell in cells:
                 value = cell["value"]
-                if value is None or value == "":
+                if (value is None or value == "") and "formula" not in cell:
                     continue
                 column = cell["column"]
                 if column > MAX_COLUMNS:
@@ -227,8 +239,36 @@ def _sheet_rows(ws: ReadOnlyWorksheet, name: str) -> Iterator[tuple[int, list[st
                     raise CannotImport(msg)
                 if column > len(texts):
                     texts.extend([""] * (column - len(texts)))
-                texts[column - 1] = _excel_text(value)
+                texts[column - 1] = (
+                    _excel_text(value)
+                    if "formula" not in cell
+                    else Unreadable(column - 1, cell["formula"], _UNCALCULATED)
+                )
             yield number, texts
+
+
+_UNCALCULATED = (
+    "is a formula whose value the file does not hold: it was saved by a program that does not calculate "
+    "formulas; open it in Excel or LibreOffice and save it again"
+)
+
+
+def _formula_parser() -> Any:
+    """openpyxl's parser of a sheet, but a formula with no value stored (no program calculated it) is said, with
+    its formula, rather than read as a blank cell. A blank a formula gives is stored as an empty text (``t="str"``);
+    an empty value of any other kind, as openpyxl writes every formula, is no value at all."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            formula = element.find(FORMULA_TAG)
+            stored = element.findtext(VALUE_TAG)
+            if formula is not None and not stored and (stored is None or element.get("t") != "str"):
+                cell["formula"] = f"={formula.text}" if formula.text else ""  # a formula shared: its text is another's
+            return cell
+
+    return Parser
 
 
 def _excel_text(value: Any) -> str:
