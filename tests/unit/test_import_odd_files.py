@@ -6,13 +6,17 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 
 from scrutiny_es.adapters.importers import CannotImport, read_tables
 from scrutiny_es.adapters.importers.minutes import draft_minutes
 from tests.unit.import_plans import errors, made
 from tests.unit.import_plans import plan as planned
+from tests.unit.test_minutes import convert
 
 HEADER = ["Ref", "Date", "Item", "Recommendation/Action", "Responsible Person", "Notes"]
 
@@ -91,3 +95,70 @@ def test_a_formula_with_its_value_stored_reads_as_the_value_and_a_calculated_bla
 
     assert table.rows[2].cells == ("R2", "23/02/2023", "", "That pools open early.", "Cllr Padda")
     assert [(u.index, u.value) for u in table.rows[2].unreadable] == [(2, "=C2")]  # still uncalculated: said
+
+
+# Word: list numbers in a table
+
+
+def listed_document(path: Path, way: str = "decimal") -> Path:
+    """Three tables whose Ref cells are numbered by Word, not typed: a numbered paragraph before them in the style
+    "List Number"; then two lists of one definition (a level "%1", a sub-level "%1.%2"), the second counting on
+    from the first, and a third restarting at 7 (Word's "Set numbering value")."""
+    document = docx.Document()
+    document.add_paragraph("Recommendations of the Board", style="List Number")
+    numbering = document.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90"><w:multiLevelType w:val="hybridMultilevel"/>'
+        f'<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="{way}"/><w:lvlText w:val="%1"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="%1.%2"/></w:lvl>'
+        "</w:abstractNum>"
+    ))  # fmt: skip
+    for num, restart in (("91", ""), ("92", ""), ("93", '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="7"/>'
+                                                         "</w:lvlOverride>")):  # fmt: skip
+        numbering.append(
+            parse_xml(f'<w:num {nsdecls("w")} w:numId="{num}"><w:abstractNumId w:val="90"/>{restart}</w:num>')
+        )
+    for num, levels in ((None, [0, 0]), ("91", [0, 0, 1, 1, 0]), ("93", [0, 0])):
+        table = document.add_table(rows=len(levels) + 1, cols=3)
+        for c, header in enumerate(["Ref", "Date", "Recommendation"]):
+            table.cell(0, c).text = header
+        for r, level in enumerate(levels, start=1):
+            ref = table.cell(r, 0).paragraphs[0]
+            if num is None:
+                ref.style = document.styles["List Number"]
+            else:
+                ref._p.get_or_add_pPr().insert(0, parse_xml(
+                    f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="{num}"/></w:numPr>'
+                ))  # fmt: skip
+            table.cell(r, 1).text = "23/02/2023"
+            table.cell(r, 2).text = f"That the Board hears item {num} {r}."
+        document.add_paragraph("")
+    document.save(str(path))
+    return path
+
+
+def test_refs_numbered_by_word_read_as_word_and_libreoffice_show_them(tmp_path: Path) -> None:
+    path = listed_document(tmp_path / "tracker.docx")
+
+    refs = [row.cells[0] for table in read_tables(path) for row in table.rows[1:]]
+
+    assert refs == ["2.", "3.", "1", "2", "2.a", "2.b", "3", "7", "8"]
+    lines = [line.strip() for line in convert(path, "txt", tmp_path).read_text(encoding="utf-8-sig").splitlines()]
+    lone = [line for line in lines if line and " " not in line and "/" not in line]  # each cell is a line
+    assert [line for line in lone if line not in ("Ref", "Date", "Recommendation")] == refs  # as LibreOffice shows
+    result = planned(*read_tables(path))
+    assert errors(result) == []
+    assert [c["ref"] for c in made(result)] == refs
+
+
+def test_a_ref_numbered_by_word_in_a_way_not_read_is_refused_naming_its_row_column_and_what_to_do(
+    tmp_path: Path,
+) -> None:
+    result = planned(*read_tables(listed_document(tmp_path / "tracker.docx", way="ordinal")))
+
+    assert errors(result)[0] == (
+        'table 2 row 2, column "Ref": is a list number Word makes (written as "ordinal"), which the import does not '
+        "read: type the number as text"
+    )
+    assert len(errors(result)) == 7
+    assert [c["ref"] for c in made(result)] == ["2.", "3."]

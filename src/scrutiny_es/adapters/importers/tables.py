@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from scrutiny_es.adapters.importers.csvtext import read_csv
 from scrutiny_es.adapters.importers.errors import CannotImport, escaped
 from scrutiny_es.adapters.importers.limits import MAX_COLUMNS, MAX_ROWS, check_parts, check_zip
+from scrutiny_es.adapters.importers.numbering import Label, ListNumbers
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -294,8 +295,11 @@ def _read_docx(path: Path) -> list[SourceTable]:
 
     try:
         document = docx.Document(str(path))
+        labels = _list_labels(document)
         return [
-            SourceTable(f"table {number}", "table", _rows(_word_rows(tbl, f"{escaped(path.name)}: table {number}")))
+            SourceTable(
+                f"table {number}", "table", _rows(_word_rows(tbl, f"{escaped(path.name)}: table {number}", labels))
+            )
             for number, tbl in enumerate(document.element.body.tbl_lst, start=1)
         ]
     except CannotImport:
@@ -304,7 +308,30 @@ def _read_docx(path: Path) -> list[SourceTable]:
         raise CannotImport(_damaged(escaped(path.name), "a Word document", e)) from None
 
 
-def _word_rows(tbl: Any, where: str) -> Iterator[tuple[int, list[str]]]:
+def _list_labels(document: Any) -> dict[Any, Label]:
+    """What Word shows before each paragraph of a list, counted through the whole document in its order."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    part = document.part  # its parts looked up, not asked for: python-docx adds an empty one it does not find
+    numbers = ListNumbers(_related(part, RT.NUMBERING), _related(part, RT.STYLES))
+    if not numbers.any:
+        return {}
+    labels = {}
+    for paragraph in document.element.body.xpath(".//w:p[not(ancestor::w:txbxContent)]"):
+        label = numbers.label(paragraph)
+        if label is not None:
+            labels[paragraph] = label
+    return labels
+
+
+def _related(part: Any, kind: str) -> Any:
+    for rel in part.rels.values():
+        if rel.reltype == kind and not rel.is_external:
+            return getattr(rel.target_part, "element", None)
+    return None
+
+
+def _word_rows(tbl: Any, where: str, labels: dict[Any, Label]) -> Iterator[tuple[int, list[str | Unreadable]]]:
     """Rows of a Word table, one text per grid column: a cell spanning columns gives its text to the first."""
     rows = tbl.tr_lst
     if len(rows) > MAX_ROWS:
@@ -315,9 +342,9 @@ def _word_rows(tbl: Any, where: str) -> Iterator[tuple[int, list[str]]]:
         if width > MAX_COLUMNS:
             msg = f"{where} row {number} spans {width:,} columns; the import reads tables of at most {MAX_COLUMNS}"
             raise CannotImport(msg)
-        cells = [""] * tr.grid_before
+        cells: list[str | Unreadable] = [""] * tr.grid_before
         for tc in tr.tc_lst:
-            cells.append("" if tc.vMerge == "continue" else _word_cell_text(tc))
+            cells.append("" if tc.vMerge == "continue" else _word_cell(tc, len(cells), labels))
             cells.extend([""] * (tc.grid_span - 1))
         yield number, cells
 
@@ -334,8 +361,21 @@ a break of any kind parts lines, and Word's non-breaking hyphen ("2023-24", "re-
 _MARKS = {"tab": "\t", "noBreakHyphen": "-"}
 
 
-def _word_cell_text(tc: Any) -> str:
-    return "\n".join(_word_paragraph_text(p) for p in tc.xpath(_PARAGRAPHS))
+def _word_cell(tc: Any, index: int, labels: dict[Any, Label]) -> str | Unreadable:
+    """A cell's text as the page shows it: a list's number before its paragraph ("1."), a bullet left out."""
+    lines, unread = [], ""
+    for p in tc.xpath(_PARAGRAPHS):
+        text, label = _word_paragraph_text(p), labels.get(p)
+        if label is not None and label.kind == "number":
+            text = f"{label.text} {text}" if text.strip() else label.text
+        elif label is not None and label.kind == "unread":
+            unread = unread or label.way
+        lines.append(text)
+    if unread:
+        rule = (f'is a list number Word makes (written as "{unread}"), which the import does not read: '
+                "type the number as text")  # fmt: skip
+        return Unreadable(index, _cell_text("\n".join(lines)), rule)
+    return "\n".join(lines)
 
 
 def _word_paragraph_text(p: Any) -> str:
