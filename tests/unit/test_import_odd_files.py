@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
 import openpyxl
@@ -17,6 +18,7 @@ from scrutiny_es.adapters.importers.minutes import draft_minutes
 from tests.unit.import_plans import errors, made
 from tests.unit.import_plans import plan as planned
 from tests.unit.test_minutes import convert
+from tests.unit.tracker_files import word_document
 
 HEADER = ["Ref", "Date", "Item", "Recommendation/Action", "Responsible Person", "Notes"]
 
@@ -162,3 +164,53 @@ def test_a_ref_numbered_by_word_in_a_way_not_read_is_refused_naming_its_row_colu
     )
     assert len(errors(result)) == 7
     assert [c["ref"] for c in made(result)] == ["2.", "3."]
+
+
+# Word: content controls and tables in cells
+
+
+ROWS = [
+    ["Ref", "Date", "Item", "Recommendation", "Lead Officer"],
+    ["R1", "23/02/2023", "Parks", "That parks open.", "Jo Li"],
+    ["R2", "23/02/2023", "Pools", "That pools open.", "Jo Li"],
+]
+
+
+def wrapped(element: Any) -> None:
+    """``element`` put inside a content control, as Word's Developer tab or a council's template puts it."""
+    control = parse_xml(f'<w:sdt {nsdecls("w")}><w:sdtPr><w:tag w:val="x"/></w:sdtPr><w:sdtContent/></w:sdt>')
+    element.addprevious(control)
+    control[1].append(element)
+
+
+def test_rows_cells_and_tables_inside_content_controls_are_read_as_word_and_libreoffice_show_them(
+    tmp_path: Path,
+) -> None:
+    path = word_document(tmp_path / "tracker.docx", ROWS, ROWS)
+    document = docx.Document(str(path))
+    first, second = (table._tbl for table in document.tables)
+    wrapped(first.tr_lst[2])  # a repeating section: the row R2
+    wrapped(first.tr_lst[1].tc_lst[3])  # a text control over R1's recommendation
+    wrapped(second)  # the whole second table
+    document.save(str(path))
+
+    tables = read_tables(path)
+
+    assert [[row.cells for row in table.rows] for table in tables] == [[tuple(row) for row in ROWS]] * 2
+    shown = convert(path, "txt", tmp_path).read_text(encoding="utf-8-sig").split("\n")
+    assert [line for line in shown if line in ("That parks open.", "That pools open.")] == [ROWS[1][3], ROWS[2][3]] * 2
+
+
+def test_a_table_inside_a_cell_is_read_as_the_cells_lines_not_left_out(tmp_path: Path) -> None:
+    path = word_document(tmp_path / "tracker.docx", ROWS)
+    document = docx.Document(str(path))
+    inner = document.tables[0].cell(1, 4).add_table(rows=2, cols=1)
+    inner.cell(0, 0).text, inner.cell(1, 0).text = "Matt Huggins", "Dawn Winter"
+    document.save(str(path))
+
+    [table] = read_tables(path)
+    result = planned(table)
+
+    assert table.rows[1].cells[4] == "Jo Li\nMatt Huggins\nDawn Winter"
+    assert [a["name"] for a in made(result)[0]["addressees"]] == ["Jo Li", "Matt Huggins", "Dawn Winter"]
+    assert len(read_tables(path)) == 1  # the table in the cell is no table of its own

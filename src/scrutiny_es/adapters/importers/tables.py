@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from scrutiny_es.adapters.importers.csvtext import read_csv
 from scrutiny_es.adapters.importers.errors import CannotImport, escaped
 from scrutiny_es.adapters.importers.limits import MAX_COLUMNS, MAX_ROWS, check_parts, check_zip
-from scrutiny_es.adapters.importers.numbering import Label, ListNumbers
+from scrutiny_es.adapters.importers.numbering import Label, ListNumbers, W
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -300,7 +300,7 @@ def _read_docx(path: Path) -> list[SourceTable]:
             SourceTable(
                 f"table {number}", "table", _rows(_word_rows(tbl, f"{escaped(path.name)}: table {number}", labels))
             )
-            for number, tbl in enumerate(document.element.body.tbl_lst, start=1)
+            for number, tbl in enumerate(document.element.body.xpath(_TABLES), start=1)
         ]
     except CannotImport:
         raise
@@ -331,25 +331,59 @@ def _related(part: Any, kind: str) -> Any:
     return None
 
 
+_TABLES = ".//w:tbl[not(ancestor::w:tbl or ancestor::w:txbxContent)]"
+"""Every table of the body, in a content control or not; not one inside another's cell (that is the cell's text),
+nor in a text box."""
+_WRAPPERS = {f"{W}sdt": f"{W}sdtContent", f"{W}customXml": None}
+"""What may wrap a table's rows, a row's cells or a cell's paragraphs: a content control (a repeating section, a
+plain text control over a cell), custom XML."""
+
+
+def _within(element: Any, tag: str) -> Iterator[Any]:
+    """The children of ``element`` with ``tag``, those inside content controls and custom XML too, in order."""
+    for child in element:
+        if child.tag == tag:
+            yield child
+        elif child.tag in _WRAPPERS:
+            content = child if _WRAPPERS[child.tag] is None else child.find(_WRAPPERS[child.tag])
+            if content is not None:
+                yield from _within(content, tag)
+
+
 def _word_rows(tbl: Any, where: str, labels: dict[Any, Label]) -> Iterator[tuple[int, list[str | Unreadable]]]:
     """Rows of a Word table, one text per grid column: a cell spanning columns gives its text to the first."""
-    rows = tbl.tr_lst
+    rows = list(_within(tbl, f"{W}tr"))
     if len(rows) > MAX_ROWS:
         msg = f"{where} has {len(rows):,} rows; the import reads tables of at most {MAX_ROWS:,}"
         raise CannotImport(msg)
     for number, tr in enumerate(rows, start=1):
-        width = tr.grid_before + sum(tc.grid_span for tc in tr.tc_lst)
+        tcs = list(_within(tr, f"{W}tc"))
+        width = tr.grid_before + sum(tc.grid_span for tc in tcs)
         if width > MAX_COLUMNS:
             msg = f"{where} row {number} spans {width:,} columns; the import reads tables of at most {MAX_COLUMNS}"
             raise CannotImport(msg)
         cells: list[str | Unreadable] = [""] * tr.grid_before
-        for tc in tr.tc_lst:
+        for tc in tcs:
             cells.append("" if tc.vMerge == "continue" else _word_cell(tc, len(cells), labels))
             cells.extend([""] * (tc.grid_span - 1))
         yield number, cells
 
 
-_PARAGRAPHS = "./w:p | ./w:sdt/w:sdtContent/w:p"
+def _cell_paragraphs(element: Any) -> Iterator[Any]:
+    """A cell's paragraphs as the page shows them, in order: those of a table inside it too, a line a cell."""
+    for child in element:
+        if child.tag == f"{W}p":
+            yield child
+        elif child.tag == f"{W}tbl":
+            for tr in _within(child, f"{W}tr"):
+                for tc in _within(tr, f"{W}tc"):
+                    yield from _cell_paragraphs(tc)
+        elif child.tag in _WRAPPERS:
+            content = child if _WRAPPERS[child.tag] is None else child.find(_WRAPPERS[child.tag])
+            if content is not None:
+                yield from _cell_paragraphs(content)
+
+
 _RUN_PARTS = (
     ".//w:r[not(ancestor::w:txbxContent or ancestor::w:del or ancestor::w:moveFrom)]"
     "/*[self::w:t or self::w:tab or self::w:cr or self::w:br or self::w:noBreakHyphen]"
@@ -364,7 +398,7 @@ _MARKS = {"tab": "\t", "noBreakHyphen": "-"}
 def _word_cell(tc: Any, index: int, labels: dict[Any, Label]) -> str | Unreadable:
     """A cell's text as the page shows it: a list's number before its paragraph ("1."), a bullet left out."""
     lines, unread = [], ""
-    for p in tc.xpath(_PARAGRAPHS):
+    for p in _cell_paragraphs(tc):
         text, label = _word_paragraph_text(p), labels.get(p)
         if label is not None and label.kind == "number":
             text = f"{label.text} {text}" if text.strip() else label.text
