@@ -214,3 +214,25 @@ def test_a_table_inside_a_cell_is_read_as_the_cells_lines_not_left_out(tmp_path:
     assert table.rows[1].cells[4] == "Jo Li\nMatt Huggins\nDawn Winter"
     assert [a["name"] for a in made(result)[0]["addressees"]] == ["Jo Li", "Matt Huggins", "Dawn Winter"]
     assert len(read_tables(path)) == 1  # the table in the cell is no table of its own
+
+
+def test_an_error_excel_shows_where_a_value_should_be_is_refused_not_read_as_words(tmp_path: Path) -> None:
+    path = formula_workbook(tmp_path / "tracker.xlsx")
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()  # as Excel saves a ref whose row was deleted: #REF!
+    sheet = sheet.replace('<c r="A3"><f>', '<c r="A3" t="e"><f>').replace("</f><v></v>", "</f><v>#REF!</v>", 1)
+    sheet = sheet.replace('<c r="C3"><f>C2</f><v></v>', '<c r="C3" t="str"><f>C2</f><v>Parks</v>')
+    sheet = sheet.replace('<c r="F3"', '<c r="F3" t="e"><v>#N/A</v></c><c r="G3"')
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, sheet if name == "xl/worksheets/sheet1.xml" else data)
+
+    result = planned(*read_tables(path))
+
+    assert errors(result) == [
+        'sheet "Sheet" row 3, column "Ref": "#REF!" is an error Excel shows where a value should be: put its '
+        "formula right, or type the value",
+        'sheet "Sheet" row 3, column "Notes": "#N/A" is an error Excel shows where a value should be: put its '
+        "formula right, or type the value",
+    ]

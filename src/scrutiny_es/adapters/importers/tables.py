@@ -228,7 +228,7 @@ def _sheet_rows(ws: ReadOnlyWorksheet, name: str) -> Iterator[tuple[int, list[st
             texts: list[str | Unreadable] = []
             for cell in cells:
                 value = cell["value"]
-                if (value is None or value == "") and "formula" not in cell:
+                if (value is None or value == "") and "unreadable" not in cell:
                     continue
                 column = cell["column"]
                 if column > MAX_COLUMNS:
@@ -240,11 +240,8 @@ def _sheet_rows(ws: ReadOnlyWorksheet, name: str) -> Iterator[tuple[int, list[st
                     raise CannotImport(msg)
                 if column > len(texts):
                     texts.extend([""] * (column - len(texts)))
-                texts[column - 1] = (
-                    _excel_text(value)
-                    if "formula" not in cell
-                    else Unreadable(column - 1, cell["formula"], _UNCALCULATED)
-                )
+                unreadable = cell.get("unreadable")
+                texts[column - 1] = _excel_text(value) if unreadable is None else Unreadable(column - 1, *unreadable)
             yield number, texts
 
 
@@ -252,12 +249,14 @@ _UNCALCULATED = (
     "is a formula whose value the file does not hold: it was saved by a program that does not calculate "
     "formulas; open it in Excel or LibreOffice and save it again"
 )
+_ERROR = "is an error Excel shows where a value should be: put its formula right, or type the value"
 
 
 def _formula_parser() -> Any:
-    """openpyxl's parser of a sheet, but a formula with no value stored (no program calculated it) is said, with
-    its formula, rather than read as a blank cell. A blank a formula gives is stored as an empty text (``t="str"``);
-    an empty value of any other kind, as openpyxl writes every formula, is no value at all."""
+    """openpyxl's parser of a sheet, but a formula with no value stored (no program calculated it), or an error
+    where a value should be ("#REF!"), is said rather than read as a blank cell or as words. A blank a formula gives
+    is stored as an empty text (``t="str"``); an empty value of any other kind, as openpyxl writes every formula, is
+    no value at all."""
     from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
     class Parser(WorkSheetParser):
@@ -266,7 +265,10 @@ def _formula_parser() -> Any:
             formula = element.find(FORMULA_TAG)
             stored = element.findtext(VALUE_TAG)
             if formula is not None and not stored and (stored is None or element.get("t") != "str"):
-                cell["formula"] = f"={formula.text}" if formula.text else ""  # a formula shared: its text is another's
+                shown = f"={formula.text}" if formula.text else ""  # a formula shared: its text is another cell's
+                cell["unreadable"] = (shown, _UNCALCULATED)
+            elif cell["data_type"] == "e":
+                cell["unreadable"] = (str(cell["value"] or stored or ""), _ERROR)
             return cell
 
     return Parser
