@@ -236,3 +236,43 @@ def test_an_error_excel_shows_where_a_value_should_be_is_refused_not_read_as_wor
         'sheet "Sheet" row 3, column "Notes": "#N/A" is an error Excel shows where a value should be: put its '
         "formula right, or type the value",
     ]
+
+
+# Files that are not what their names say
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("t.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "t.csv is not CSV text: it is a PDF document; give the "
+         "tracker's Word, Excel or CSV file"),
+        ("t.csv", b"\xef\xbb\xbf<!DOCTYPE html><html><table><tr><td>Ref</td></tr></table>", "t.csv is not CSV text: "
+         "it is a web page (HTML) or XML; open it in Excel and save it as .xlsx or CSV UTF-8"),
+        ("t.xlsx", b"  <html><body><table><tr><td>Ref</td></tr></table>", "t.xlsx is not a .xlsx file: it is a web "
+         "page (HTML) or XML; open it in Excel and save it as .xlsx or CSV UTF-8"),
+        ("t.docx", b"{\\rtf1\\ansi Ref", "t.docx is not a .docx file: it is an RTF document; open it in Word and save "
+         "it as .docx"),
+    ],
+)  # fmt: skip
+def test_a_pdf_web_page_or_rtf_file_given_a_trackers_name_is_said_to_be_what_it_is(
+    tmp_path: Path, name: str, content: bytes, said: str
+) -> None:
+    (tmp_path / name).write_bytes(content)
+
+    with pytest.raises(CannotImport) as refused:
+        read_tables(tmp_path / name)
+
+    assert str(refused.value) == said
+
+
+def test_a_libreoffice_document_renamed_docx_is_said_to_be_one(tmp_path: Path) -> None:
+    odt = convert(word_document(tmp_path / "tracker.docx", ROWS), "odt", tmp_path)
+    renamed = odt.rename(tmp_path / "renamed.docx")
+
+    with pytest.raises(CannotImport) as refused:
+        read_tables(renamed)
+
+    assert str(refused.value) == (
+        "renamed.docx is an OpenDocument text (as LibreOffice saves by default), not a Word document: open it and "
+        "save it as .docx (File, Save As)"
+    )

@@ -243,7 +243,7 @@ def test_a_word_cell_keeps_its_non_breaking_hyphens_and_parts_lines_at_a_page_br
         ("t.docx", b"", "t.docx is empty"),
         ("t.csv", b"\r\n \r\n", "t.csv is empty"),
         ("t.xlsx", b"Ref,Date\n1,2\n", "t.xlsx is not a .xlsx file (its content is not an Office document)"),
-        ("t.docx", b"%PDF-1.7\n", "t.docx is not a .docx file (its content is not an Office document)"),
+        ("t.docx", b"%PDF-1.7\n", "t.docx is not a .docx file: it is a PDF document"),
         ("t.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "t.xlsx is password-protected (encrypted)"),
         ("t.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "t.docx is password-protected (encrypted)"),
         ("t.docx", b"PK\x03\x04" + b"\x00" * 100, "t.docx is damaged: it is not a complete .docx file"),

@@ -20,7 +20,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from scrutiny_es.adapters.importers.csvtext import read_csv
+from scrutiny_es.adapters.importers.csvtext import other_kind, read_csv
 from scrutiny_es.adapters.importers.errors import CannotImport, escaped
 from scrutiny_es.adapters.importers.limits import MAX_COLUMNS, MAX_ROWS, check_parts, check_zip
 from scrutiny_es.adapters.importers.numbering import Label, ListNumbers, W
@@ -93,7 +93,7 @@ def read_tables(path: Path, sheet: str | None = None) -> list[SourceTable]:
         raise CannotImport(msg)
     try:
         with path.open("rb") as file:
-            head = file.read(len(_OLE))
+            head = file.read(64)
         if suffix == ".csv":
             rows = _rows(read_csv(path, path.stat().st_size))
     except OSError as e:
@@ -120,19 +120,26 @@ def _check_office_file(path: Path, head: bytes, suffix: str) -> None:
         )
         raise CannotImport(msg)
     if not head.startswith(_ZIP):
-        msg = f"{name} is not a {suffix} file (its content is not an Office document)"
-        raise CannotImport(msg)
+        other = other_kind(head)
+        msg = f"{name} is not a {suffix} file" + (f": it is {other[0]}; {other[1]}" if other else "")
+        raise CannotImport(msg + ("" if other else " (its content is not an Office document)"))
     what = "workbooks" if suffix == ".xlsx" else "Word documents"
     try:
         with zipfile.ZipFile(path) as archive:
             parts = set(archive.namelist())
             check_zip(name, archive, what)
+            mimetype = archive.read("mimetype")[:100].decode("ascii", "replace") if "mimetype" in parts else ""
             check_parts(name, archive)
     except CannotImport:
         raise
     except Exception:  # zipfile raises BadZipFile, but also NotImplementedError, EOFError... on damaged bytes
         msg = f"{name} is damaged: it is not a complete {suffix} file"
         raise CannotImport(msg) from None
+    if mimetype.startswith("application/vnd.oasis.opendocument."):  # LibreOffice's own, renamed
+        kind = mimetype.rpartition(".")[2]
+        office = "an Excel workbook" if suffix == ".xlsx" else "a Word document"
+        msg = f"{name} is an OpenDocument {kind} (as LibreOffice saves by default), not {office}: "
+        raise CannotImport(msg + f"open it and save it as {suffix} (File, Save As)")
     if suffix == ".xlsx" and "word/document.xml" in parts:
         msg = f"{name} is a Word document, not an Excel workbook: give it a .docx name"
         raise CannotImport(msg)
