@@ -25,7 +25,7 @@ def read_docx(path: Path) -> list[SourceTable]:
         labels = _list_labels(document)
         return [
             SourceTable(
-                f"table {number}", "table", rows_of(_wordrows_of(tbl, f"{escaped(path.name)}: table {number}", labels))
+                f"table {number}", "table", rows_of(_word_rows(tbl, f"{escaped(path.name)}: table {number}", labels))
             )
             for number, tbl in enumerate(document.element.body.xpath(_TABLES), start=1)
         ]
@@ -77,7 +77,7 @@ def _within(element: Any, tag: str) -> Iterator[Any]:
                 yield from _within(content, tag)
 
 
-def _wordrows_of(tbl: Any, where: str, labels: dict[Any, Label]) -> Iterator[tuple[int, list[str | Unreadable]]]:
+def _word_rows(tbl: Any, where: str, labels: dict[Any, Label]) -> Iterator[tuple[int, list[str | Unreadable]]]:
     """Rows of a Word table, one text per grid column: a cell spanning columns gives its text to the first."""
     rows = list(_within(tbl, f"{W}tr"))
     if len(rows) > MAX_ROWS:

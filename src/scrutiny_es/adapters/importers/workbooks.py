@@ -52,7 +52,7 @@ def _read_sheets(workbook: Workbook, path: Path, sheet: str | None) -> list[Sour
             sheets = chosen[:1]
         tables = []
         for ws in sheets:
-            tables.append(SourceTable(ws.title, "sheet", rows_of(_sheetrows_of(ws, escaped(path.name)))))
+            tables.append(SourceTable(ws.title, "sheet", rows_of(_sheet_rows(ws, escaped(path.name)))))
         return tables
     except CannotImport:
         raise
@@ -62,7 +62,7 @@ def _read_sheets(workbook: Workbook, path: Path, sheet: str | None) -> list[Sour
         workbook.close()
 
 
-def _sheetrows_of(ws: ReadOnlyWorksheet, name: str) -> Iterator[tuple[int, list[str | Unreadable]]]:
+def _sheet_rows(ws: ReadOnlyWorksheet, name: str) -> Iterator[tuple[int, list[str | Unreadable]]]:
     """A sheet's rows as texts, a row at a time, each as wide as its last value; refused at the first row past
     ``MAX_ROWS`` or value past ``MAX_COLUMNS``.
 
