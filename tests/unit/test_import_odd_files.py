@@ -276,3 +276,33 @@ def test_a_libreoffice_document_renamed_docx_is_said_to_be_one(tmp_path: Path) -
         "renamed.docx is an OpenDocument text (as LibreOffice saves by default), not a Word document: open it and "
         "save it as .docx (File, Save As)"
     )
+
+
+# Excel: what a clerk hid
+
+
+def test_rows_columns_and_sheets_hidden_in_excel_are_read_and_said_to_be(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    for n in range(1, 5):
+        sheet.append([f"R{n}", "23/02/2023", "Parks", f"That parks open {n}.", "Cllr Padda", f"Note {n}"])
+    sheet.row_dimensions[3].hidden = sheet.row_dimensions[5].hidden = True  # as a filter hides them
+    sheet.column_dimensions["F"].hidden = True
+    sheet.column_dimensions["H"].hidden = True  # nothing in it: nothing to say
+    old = book.create_sheet("Old")
+    old.append(HEADER)
+    old.append(["R9", "23/02/2022", "Pools", "That pools open.", "Cllr Padda", ""])
+    old.sheet_state = "hidden"
+    book.save(tmp_path / "tracker.xlsx")
+
+    result = planned(*read_tables(tmp_path / "tracker.xlsx"))
+
+    assert [c["ref"] for c in made(result)] == ["R1", "R2", "R3", "R4", "R9"]
+    assert result.warnings == [
+        'sheet "Sheet": rows 3 and 5 are hidden in Excel (or filtered out), and read as any other: delete them to leave '
+        "them out",
+        'sheet "Sheet": column F is hidden in Excel, and read as any other column',
+        'sheet "Old" is hidden in Excel; it is read as any other (--sheet NAME reads one sheet only)',
+    ]

@@ -101,6 +101,7 @@ def plan_import(
         planner.table(table)
     if not planner.trackers:
         raise CannotImport(no_tracker(source, tables))
+    planner.plan.warnings.extend(note for table in planner.trackers for note in table.notes)
     trackers = {id(t) for t in planner.trackers}
     skipped = [t.label or t.name for t in tables if id(t) not in trackers]
     if skipped:

@@ -45,6 +45,8 @@ class SourceTable:
     kind: TableKind
     rows: tuple[SourceRow, ...]
     """Rows with any text; blank rows are left out, their numbers with them."""
+    notes: tuple[str, ...] = ()
+    """What the reader found that a clerk should know of and that is read nonetheless (rows hidden in Excel)."""
 
     @property
     def label(self) -> str:

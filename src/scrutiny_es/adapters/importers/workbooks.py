@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrutiny_es.adapters.importers.errors import CannotImport, escaped
 from scrutiny_es.adapters.importers.limits import MAX_COLUMNS, MAX_ROWS
-from scrutiny_es.adapters.importers.source import SourceTable, Unreadable, damaged, rows_of
+from scrutiny_es.adapters.importers.source import SourceRow, SourceTable, Unreadable, damaged, rows_of
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -52,7 +52,10 @@ def _read_sheets(workbook: Workbook, path: Path, sheet: str | None) -> list[Sour
             sheets = chosen[:1]
         tables = []
         for ws in sheets:
-            tables.append(SourceTable(ws.title, "sheet", rows_of(_sheet_rows(ws, escaped(path.name)))))
+            hidden: dict[str, set[int]] = {}
+            rows = rows_of(_sheet_rows(ws, escaped(path.name), hidden))
+            notes = _hidden(ws.title, ws.sheet_state != "visible", hidden, rows)
+            tables.append(SourceTable(ws.title, "sheet", rows, notes))
         return tables
     except CannotImport:
         raise
@@ -62,9 +65,11 @@ def _read_sheets(workbook: Workbook, path: Path, sheet: str | None) -> list[Sour
         workbook.close()
 
 
-def _sheet_rows(ws: ReadOnlyWorksheet, name: str) -> Iterator[tuple[int, list[str | Unreadable]]]:
+def _sheet_rows(
+    ws: ReadOnlyWorksheet, name: str, hidden: dict[str, set[int]]
+) -> Iterator[tuple[int, list[str | Unreadable]]]:
     """A sheet's rows as texts, a row at a time, each as wide as its last value; refused at the first row past
-    ``MAX_ROWS`` or value past ``MAX_COLUMNS``.
+    ``MAX_ROWS`` or value past ``MAX_COLUMNS``. ``hidden`` is given the sheet's hidden rows and columns once read.
 
     Read with openpyxl's own parser of a read-only sheet, as ``iter_rows`` reads it, but without
     widening every row to the farthest cell of the sheet (one cell at column XFD would make each
@@ -105,6 +110,41 @@ def _sheet_rows(ws: ReadOnlyWorksheet, name: str) -> Iterator[tuple[int, list[st
                 unreadable = cell.get("unreadable")
                 texts[column - 1] = _excel_text(value) if unreadable is None else Unreadable(column - 1, *unreadable)
             yield number, texts
+        hidden["rows"] = {int(r) for r, attrs in parser.row_dimensions.items() if _on(attrs.get("hidden"))}
+        hidden["columns"] = {
+            column
+            for attrs in parser.column_dimensions.values()
+            if _on(attrs.get("hidden"))
+            for column in range(int(attrs.get("min", 0)), min(int(attrs.get("max", 0)), MAX_COLUMNS) + 1)
+        }
+
+
+def _on(flag: str | None) -> bool:
+    return flag in ("1", "true")
+
+
+def _hidden(title: str, sheet: bool, hidden: dict[str, set[int]], rows: tuple[SourceRow, ...]) -> tuple[str, ...]:
+    """Warnings of a hidden sheet, and of hidden rows and columns that hold text: read as any other, but a clerk who
+    hid them (or filtered them out) may not expect them to be."""
+    from openpyxl.utils import get_column_letter
+
+    notes = [f'sheet "{title}" is hidden in Excel; it is read as any other (--sheet NAME reads one sheet only)'] * sheet
+    numbers = [row.number for row in rows if row.number in hidden.get("rows", ())]
+    if numbers:
+        first = [str(n) for n in numbers[:10]] + ([f"{len(numbers) - 10:,} more"] if len(numbers) > 10 else [])
+        shown = " and ".join([", ".join(first[:-1]), first[-1]] if len(first) > 1 else first)
+        many = len(numbers) > 1
+        notes.append(f'sheet "{title}": {"rows" if many else "row"} {shown} {"are" if many else "is"} hidden in Excel '
+                     f"(or filtered out), and read as any other: delete {'them' if many else 'it'} to leave "
+                     f"{'them' if many else 'it'} out")  # fmt: skip
+    columns = [c for c in sorted(hidden.get("columns", ())) if any(c <= len(row.cells) and row.cells[c - 1]
+                                                                    for row in rows)]  # fmt: skip
+    if columns:
+        letters = ", ".join(get_column_letter(c) for c in columns)
+        many = len(columns) > 1
+        notes.append(f'sheet "{title}": {"columns" if many else "column"} {letters} {"are" if many else "is"} hidden '
+                     "in Excel, and read as any other column")  # fmt: skip
+    return tuple(notes)
 
 
 _UNCALCULATED = (
