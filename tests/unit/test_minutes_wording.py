@@ -292,3 +292,22 @@ def test_a_word_headings_date_in_a_year_no_record_takes_quotes_the_heading(tmp_p
     with pytest.raises(CannotImport, match=r'^minutes\.docx "Minutes of the Scrutiny Board held on 15 February '
                        r'3024": the minutes\' heading gives the date "15 February 3024", which is not between'):  # fmt: skip
         draft_minutes(tmp_path / "minutes.docx", "BC")
+
+
+def test_minutes_of_two_meetings_one_dated_in_a_year_no_record_takes_are_both_said_and_kept_apart(
+    tmp_path: Path,
+) -> None:
+    text = ("Minutes of the Scrutiny Board held on 15 February 2024\n\n7. Parks\n\n"
+            "RESOLVED that the Head of Parks reports.\n\n"
+            "Minutes of the Scrutiny Board held on 14 March 3024\n\n9. Pools\n\n"
+            "RESOLVED that the Head of Leisure reports on pools.\n")  # fmt: skip
+
+    with pytest.raises(CannotImport) as refused:
+        drafted(tmp_path, text)
+    draft = drafted(tmp_path, text, meeting_date=date(2024, 2, 15))
+
+    assert str(refused.value) == (
+        'minutes.txt holds the minutes of several meetings (15 February 2024, "14 March 3024" (line 7, which is not '
+        "between 1900 and 2199)): give the meeting's date to choose one"
+    )
+    assert [c["text"] for c in draft.commands] == ["That the Head of Parks reports."]

@@ -73,36 +73,37 @@ def find_minutes(lines: list[str], name: str, meeting_date: date | None) -> Minu
             held = ", ".join(f"{d:%-d %B %Y}" for _, d in headings)
             msg = f"{name} holds the minutes of {held}, not of {meeting_date:%-d %B %Y}"
             raise CannotImport(msg, field="meeting_date")
-        if chosen is None:
-            chosen = (-1, meeting_date)
-    elif len(headings) > 1:
-        held = ", ".join(f"{d:%-d %B %Y}" for _, d in headings)
+        if chosen is None:  # no heading with a date: the one whose date is a typo, if one is, else the whole file
+            chosen = (refused[0][0] if len(refused) == 1 else -1, meeting_date)
+    elif len(headings) + len(refused) > 1:
+        typos = (f'"{written}" ({_where(name, lines, line)}, which {why})' for _, line, written, why in refused)
+        held = ", ".join([*(f"{d:%-d %B %Y}" for _, d in headings), *typos])
         msg = f"{name} holds the minutes of several meetings ({held}): give the meeting's date to choose one"
         raise CannotImport(msg, field="meeting_date")
     elif headings:
         chosen = headings[0]
     elif refused:
-        line, written, why = refused[0]
-        where = f"line {line + 1}" if PurePath(name).suffix.lower() in (".txt", ".md") else f'"{_short(lines[line])}"'
-        msg = (f'{name} {where}: the minutes\' heading gives the date "{written}", which {why}: put the date '
-               "right, or give the meeting's date")  # fmt: skip
+        _, line, written, why = refused[0]
+        msg = (f'{name} {_where(name, lines, line)}: the minutes\' heading gives the date "{written}", which {why}: '
+               "put the date right, or give the meeting's date")  # fmt: skip
         raise CannotImport(msg, field="meeting_date")
     else:
         msg = f'{name}: no heading such as "Minutes of ... 15 February 2024" gives the date: give the meeting\'s date'
         raise CannotImport(msg, field="meeting_date")
     start, day = chosen
     end = len(lines)
+    ends = {h for h, _ in headings} | {h for h, *_ in refused}  # another meeting's minutes, its date a typo or not
     for i in range(start + 1, len(lines)):
-        if p.MINUTES_END.search(lines[i]) or (i > start + 1 and any(i == h for h, _ in headings)):
+        if p.MINUTES_END.search(lines[i]) or (i > start + 1 and i in ends):
             end = i
             break
     heading = lines[start] if start >= 0 else ""
     return Minutes(day, heading, _minutes(_paragraphs(lines[start + 1 : end])))
 
 
-def _headings(lines: list[str]) -> tuple[list[tuple[int, date]], list[tuple[int, str, str]]]:
+def _headings(lines: list[str]) -> tuple[list[tuple[int, date]], list[tuple[int, int, str, str]]]:
     """Each "Minutes ..." heading with the date it or the few lines under it give; and each heading whose date is
-    written but cannot be read ("15 February 3024"), with the line that writes it and why."""
+    written but cannot be read ("15 February 3024"), with the line that writes the date, the date and why."""
     found, refused = [], []
     for i, line in enumerate(lines):
         if not p.MINUTES_HEADING.match(line):
@@ -115,7 +116,7 @@ def _headings(lines: list[str]) -> tuple[list[tuple[int, date]], list[tuple[int,
                 found.append((i, day))
                 break
             if written := _unreadable_day(text):
-                refused.append((j, *written))
+                refused.append((i, j, *written))
                 break
     return found, refused
 
@@ -130,8 +131,11 @@ def _unreadable_day(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _short(line: str) -> str:
-    return line if len(line) <= 80 else line[:79] + "…"
+def _where(name: str, lines: list[str], line: int) -> str:
+    """A line as a clerk finds it: its number in a text file; in Word or a PDF (lines not numbered), its words."""
+    if PurePath(name).suffix.lower() in (".txt", ".md"):
+        return f"line {line + 1}"
+    return f'"{lines[line]}"' if len(lines[line]) <= 80 else f'"{lines[line][:79]}…"'
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
