@@ -4,6 +4,7 @@ no program calculated. Each is read as the clerk sees it, or refused naming the 
 from __future__ import annotations
 
 import zipfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -306,3 +307,52 @@ def test_rows_columns_and_sheets_hidden_in_excel_are_read_and_said_to_be(tmp_pat
         'sheet "Sheet": column F is hidden in Excel, and read as any other column',
         'sheet "Old" is hidden in Excel; it is read as any other (--sheet NAME reads one sheet only)',
     ]
+
+
+# Word: what no program that writes Word documents writes
+
+
+def rewritten(path: Path, part: str, change: Any) -> Path:
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    parts[part] = change(parts[part])
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+def test_content_nested_thousands_deep_is_refused_in_one_sentence_by_both_readers(tmp_path: Path) -> None:
+    deep = (
+        b"<w:sdt><w:sdtContent>" * 20_000
+        + b"<w:p><w:r><w:t>Minutes</w:t></w:r></w:p>"
+        + b"</w:sdtContent></w:sdt>" * 20_000
+    )
+    path = rewritten(word_document(tmp_path / "t.docx", ROWS), "word/document.xml",
+                     lambda xml: xml.replace(b"<w:body>", b"<w:body>" + deep))  # fmt: skip
+
+    with pytest.raises(CannotImport, match=r"^t\.docx is not a Word document as Office writes one \(its content is "
+                       r"nested too deeply\)$"):  # fmt: skip
+        read_tables(path)
+    with pytest.raises(CannotImport, match=r"^t\.docx is not a Word document as Word writes one"):
+        draft_minutes(path, "BC")
+
+
+def test_a_list_level_or_start_no_program_writes_is_refused_or_read_not_a_traceback(tmp_path: Path) -> None:
+    path = listed_document(tmp_path / "t.docx")
+    rewritten(path, "word/numbering.xml", lambda xml: xml.replace(
+        b'<w:lvl w:ilvl="1"><w:start w:val="1"/>', b'<w:lvl w:ilvl="1"><w:start w:val="99999999999999"/>'
+    ))  # fmt: skip
+    rewritten(path, "word/document.xml", lambda xml: xml.replace(b'<w:ilvl w:val="0"/><w:numId w:val="93"/>',
+                                                                  b'<w:ilvl w:val="12"/><w:numId w:val="93"/>'))  # fmt: skip
+
+    result = planned(*read_tables(path))
+    drafted = draft_minutes(path, "BC", meeting_date=date(2024, 2, 23))
+
+    assert [c["ref"] for c in made(result)] == ["2.", "3.", "1", "2", "2.a", "2.b", "3"]
+    assert errors(result) == [
+        f'table 3 row {n}, column "Ref": is a list number Word makes (of a level its list does not define), which the '
+        "import does not read: type the number as text"
+        for n in (2, 3)
+    ]
+    assert drafted.meeting_date == date(2024, 2, 23)

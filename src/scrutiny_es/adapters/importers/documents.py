@@ -130,11 +130,10 @@ def _word_cell(tc: Any, index: int, labels: dict[Any, Label]) -> str | Unreadabl
         if label is not None and label.kind == "number":
             text = f"{label.text} {text}" if text.strip() else label.text
         elif label is not None and label.kind == "unread":
-            unread = unread or label.way
+            unread = unread or label.why
         lines.append(text)
     if unread:
-        rule = (f'is a list number Word makes (written as "{unread}"), which the import does not read: '
-                "type the number as text")  # fmt: skip
+        rule = f"is a list number Word makes ({unread}), which the import does not read: type the number as text"
         return Unreadable(index, cell_text("\n".join(lines)), rule)
     return "\n".join(lines)
 

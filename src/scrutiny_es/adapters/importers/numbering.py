@@ -23,6 +23,7 @@ _LEVELS = 9
 _FORMATS = frozenset({"decimal", "decimalZero", "lowerLetter", "upperLetter", "lowerRoman", "upperRoman"})
 """How a level's number may be written for it to be read here."""
 _UNNUMBERED = frozenset({"bullet", "none"})
+_NO_LEVEL = "of a level its list does not define"
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,8 @@ class Label:
     kind: Literal["number", "bullet", "unread"]
     text: str
     """The number as shown, the bullet's character, or for ``unread`` the number as digits (a guess)."""
-    way: str = ""
-    """For ``unread``: how the document writes the number ("ordinal", "chineseCounting")."""
+    why: str = ""
+    """For ``unread``, why: 'written as "ordinal"', 'of a level its list does not define'."""
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,8 @@ class ListNumbers:
             return None
         key, overrides = self._lists[num_id]
         levels = self._definitions.get(key, {})
-        if level not in levels:
-            return Label("unread", "", "a level its list does not define")
+        if level not in levels or not 0 <= level < _LEVELS:
+            return Label("unread", "", _NO_LEVEL)
         counts = self._counts.setdefault(key, [None] * _LEVELS)
         if num_id not in self._restarted:  # a list restarting the numbering: from its first paragraph on
             self._restarted.add(num_id)
@@ -120,7 +121,7 @@ class ListNumbers:
             above = levels.get(n, _Level("", "", 1, False))
             way = "decimal" if shown.legal else above.format
             if way not in _FORMATS:
-                unread = unread or way or "a level its list does not define"
+                unread = unread or (f'written as "{way}"' if way else _NO_LEVEL)
             count = counts[n]
             text = text.replace(f"%{n + 1}", _written(way, above.start if count is None else count))
         return Label("unread", text.strip(), unread) if unread else Label("number", text.strip())
@@ -161,8 +162,13 @@ def _val(element: Any, tag: str) -> str | None:
     return found.get(_VAL) if found is not None else None
 
 
+_LARGEST = 32767
+"""The largest number Word lets a list start at: a larger one in a file is no list Word made."""
+
+
 def _number(text: str | None, default: int) -> int:
-    return int(text) if text is not None and text.isdigit() else default
+    number = int(text) if text is not None and text.isdigit() and len(text) < 10 else default
+    return number if number <= _LARGEST else default
 
 
 def _written(way: str, n: int) -> str:

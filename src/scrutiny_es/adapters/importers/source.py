@@ -81,4 +81,6 @@ def damaged(name: str, what: str, error: Exception) -> str:
     if isinstance(error, zipfile.BadZipFile):
         return f"{name} cannot be read as {what}: the file is damaged (not a complete zip archive)"
     detail = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
+    if isinstance(error, RecursionError) or detail.startswith("Excessive depth"):  # lxml's words for it
+        return f"{name} is not {what} as Office writes one (its content is nested too deeply)"
     return f"{name} cannot be read as {what}: the file is damaged or is not one ({detail})"

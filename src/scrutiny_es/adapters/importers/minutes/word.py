@@ -44,8 +44,13 @@ def docx_text(path: Path, limit: int) -> str:
     numbering = ListNumbers(_parsed(parts.get("word/numbering.xml"), name), _parsed(parts.get("word/styles.xml"), name))
     document = _parsed(parts["word/document.xml"], name)
     lines: list[str] = []
-    if document is not None:
-        _paragraphs(document, lines, numbering)
+    try:
+        if document is not None:
+            _paragraphs(document, lines, numbering)
+    except RecursionError:  # Word nests a few levels (tables in tables, content controls); a file can nest thousands
+        raise CannotImport(
+            f"{name} is not a Word document as Word writes one (its content is nested too deeply)"
+        ) from None
     return "\n".join(lines)
 
 
