@@ -251,6 +251,8 @@ def test_an_error_excel_shows_where_a_value_should_be_is_refused_not_read_as_wor
          "it is a web page (HTML) or XML; open it in Excel and save it as .xlsx or CSV UTF-8"),
         ("t.xlsx", b"  <html><body><table><tr><td>Ref</td></tr></table>", "t.xlsx is not a .xlsx file: it is a web "
          "page (HTML) or XML; open it in Excel and save it as .xlsx or CSV UTF-8"),
+        ("t.docx", b"<html><body><table><tr><td>Ref</td></tr></table>", "t.docx is not a .docx file: it is a web "
+         "page (HTML) or XML; open it in Word and save it as .docx"),
         ("t.docx", b"{\\rtf1\\ansi Ref", "t.docx is not a .docx file: it is an RTF document; open it in Word and save "
          "it as .docx"),
     ],

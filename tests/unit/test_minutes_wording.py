@@ -311,3 +311,26 @@ def test_minutes_of_two_meetings_one_dated_in_a_year_no_record_takes_are_both_sa
         "between 1900 and 2199)): give the meeting's date to choose one"
     )
     assert [c["text"] for c in draft.commands] == ["That the Head of Parks reports."]
+
+
+def test_minutes_saved_as_pdf_or_by_libreoffice_but_named_docx_are_said_to_be_what_they_are(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    (tmp_path / "pdf.docx").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    text = tmp_path / "minutes.txt"
+    text.write_text("Minutes of the Board held on 15 February 2024\n\nRESOLVED that the Head of Parks reports.\n")
+    soffice = shutil.which("soffice")
+    assert soffice, "soffice is needed for this test: apt-get install libreoffice-writer-nogui (make test installs it)"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless", "--convert-to",
+                    "odt", "--outdir", str(tmp_path), str(text)], check=True, capture_output=True, timeout=180)  # fmt: skip
+    (tmp_path / "minutes.odt").rename(tmp_path / "odt.docx")
+
+    with pytest.raises(CannotImport) as pdf:
+        draft_minutes(tmp_path / "pdf.docx", "BC")
+    with pytest.raises(CannotImport) as odt:
+        draft_minutes(tmp_path / "odt.docx", "BC")
+
+    assert str(pdf.value) == "pdf.docx is not a .docx file: it is a PDF document; give it a .pdf name"
+    assert str(odt.value) == ("odt.docx is an OpenDocument text (as LibreOffice saves by default), not a Word document: "
+                              "open it and save it as .docx (File, Save As)")  # fmt: skip

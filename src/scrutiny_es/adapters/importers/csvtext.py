@@ -30,19 +30,19 @@ _LONE_CR = re.compile(r"(?<=\r)(?!\n)")
 _OTHER_KINDS = (
     ((b"%pdf-",), "a PDF document", "give the tracker's Word, Excel or CSV file"),
     ((b"{\\rtf",), "an RTF document", "open it in Word and save it as .docx"),
-    ((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta"), "a web page (HTML) or XML",
-     "open it in Excel and save it as .xlsx or CSV UTF-8"),
-)  # fmt: skip
-"""Files that reach a council named .csv or .xlsx though they are something else: a "download to Excel" of a web
-system is often a web page."""
+    ((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta"), "a web page (HTML) or XML", ""),
+)
+"""Files that reach a council named .csv, .xlsx or .docx though they are something else: a "download to Excel" of
+a web system is often a web page."""
 
 
-def other_kind(head: bytes) -> tuple[str, str] | None:
-    """What a file that is not CSV text nor an Office document is, by its first bytes, and what to do."""
+def other_kind(head: bytes, suffix: str) -> str | None:
+    """What a file that is not CSV text nor an Office document is, by its first bytes, and what to do with it."""
     start = head.removeprefix(codecs.BOM_UTF8).lstrip()[:16].lower()  # compared with marks in lower case
     for marks, what, todo in _OTHER_KINDS:
         if start.startswith(marks):
-            return what, todo
+            office = "Word and save it as .docx" if suffix == ".docx" else "Excel and save it as .xlsx or CSV UTF-8"
+            return f"it is {what}; {todo or 'open it in ' + office}"
     return None
 
 
@@ -65,8 +65,8 @@ def read_csv(path: Path, size: int) -> list[tuple[int, list[str]]]:
         if head.startswith((_ZIP, _OLE)):
             msg = f"{name} is not CSV text: it looks like an Excel or Word file; give it its .xlsx or .docx name"
             raise CannotImport(msg)
-        if kind := other_kind(head):
-            raise CannotImport(f"{name} is not CSV text: it is {kind[0]}; {kind[1]}")
+        if other := other_kind(head, ".csv"):
+            raise CannotImport(f"{name} is not CSV text: {other}")
         if head.startswith(codecs.BOM_UTF8):
             return _decoded(file, name, "utf-8", "UTF-8 text (it starts with UTF-8's mark)", len(codecs.BOM_UTF8))
         try:

@@ -69,9 +69,9 @@ def _check_office_file(path: Path, head: bytes, suffix: str) -> None:
         )
         raise CannotImport(msg)
     if not head.startswith(_ZIP):
-        other = other_kind(head)
-        msg = f"{name} is not a {suffix} file" + (f": it is {other[0]}; {other[1]}" if other else "")
-        raise CannotImport(msg + ("" if other else " (its content is not an Office document)"))
+        other = other_kind(head, suffix)
+        raise CannotImport(f"{name} is not a {suffix} file" + (f": {other}" if other else " (its content is not an "
+                                                                                      "Office document)"))  # fmt: skip
     what = "workbooks" if suffix == ".xlsx" else "Word documents"
     try:
         with zipfile.ZipFile(path) as archive:

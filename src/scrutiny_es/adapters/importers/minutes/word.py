@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
+from scrutiny_es.adapters.importers.csvtext import other_kind
 from scrutiny_es.adapters.importers.errors import CannotImport, escaped
 from scrutiny_es.adapters.importers.numbering import ListNumbers
 
@@ -25,15 +26,22 @@ def docx_text(path: Path, limit: int) -> str:
     """The document's paragraphs in order (tables' cells too), each a line with a blank line after it."""
     name = escaped(path.name)
     with path.open("rb") as file:
-        head = file.read(8)
+        head = file.read(64)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise CannotImport(f"{name} is password-protected, or an old .doc file renamed .docx: save it as .docx")
-    if not head.startswith(b"PK\x03\x04"):
-        raise CannotImport(f"{name} is not a .docx file (its content is not a Word document)")
+    if head.lower().startswith(b"%pdf-"):
+        raise CannotImport(f"{name} is not a .docx file: it is a PDF document; give it a .pdf name")
+    if not head.startswith(b"PK\x03\x04"):  # an RTF file or a web page given a .docx name, or neither
+        other = other_kind(head, ".docx") or "its content is not a Word document"
+        raise CannotImport(f"{name} is not a .docx file: {other}")
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             if "word/document.xml" not in names:
+                kind = archive.read("mimetype")[:100].decode("ascii", "replace") if "mimetype" in names else ""
+                if kind.startswith("application/vnd.oasis.opendocument."):
+                    msg = f"{name} is an OpenDocument {kind.rpartition('.')[2]} (as LibreOffice saves by default), "
+                    raise CannotImport(msg + "not a Word document: open it and save it as .docx (File, Save As)")
                 raise CannotImport(f"{name} is not a Word document (it has no word/document.xml)")
             parts = {part: _unpacked(archive, part, limit, name) for part in
                      ("word/document.xml", "word/numbering.xml", "word/styles.xml") if part in names}  # fmt: skip
