@@ -134,7 +134,7 @@ def test_reads_only_the_sheet_asked_for(tmp_path: Path) -> None:
 def test_gives_excel_values_as_a_clerk_sees_them(tmp_path: Path) -> None:
     values = [3, 3.0, 2.5, datetime(2023, 2, 23), datetime(2023, 2, 23, 18, 30), date(2024, 1, 1), True, "  spaced  "]
     [table] = read_tables(workbook(tmp_path / "t.xlsx", {"S": [values]}))
-    assert table.rows[0].cells == ("3", "3", "2.5", "2023-02-23", "2023-02-23 18:30", "2024-01-01", "True", "spaced")
+    assert table.rows[0].cells == ("3", "3", "2.5", "2023-02-23", "2023-02-23 18:30", "2024-01-01", "TRUE", "spaced")
 
 
 def test_a_merged_spreadsheet_cell_gives_its_value_to_the_top_left_cell_only(tmp_path: Path) -> None:

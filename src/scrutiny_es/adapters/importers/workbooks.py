@@ -177,11 +177,14 @@ def _formula_parser() -> Any:
 
 
 def _excel_text(value: Any) -> str:
-    """A cell's value as text: a date as YYYY-MM-DD (and its time, if it has one), a whole number without ".0"."""
+    """A cell's value as text: a date as YYYY-MM-DD (and its time, if it has one), a whole number without ".0", a
+    truth value as Excel shows it (TRUE)."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
+    if isinstance(value, bool):
+        return str(value).upper()
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time() else value.isoformat(" ", "minutes")
     if isinstance(value, date):
