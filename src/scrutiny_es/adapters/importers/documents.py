@@ -23,12 +23,12 @@ def read_docx(path: Path) -> list[SourceTable]:
     try:
         document = docx.Document(str(path))
         labels = _list_labels(document)
-        return [
-            SourceTable(
-                f"table {number}", "table", rows_of(_word_rows(tbl, f"{escaped(path.name)}: table {number}", labels))
-            )
-            for number, tbl in enumerate(document.element.body.xpath(_TABLES), start=1)
-        ]
+        tables = []
+        for number, tbl in enumerate(document.element.body.xpath(_TABLES), start=1):
+            numbered: list[int] = []
+            rows = rows_of(_word_rows(tbl, f"{escaped(path.name)}: table {number}", labels, numbered))
+            tables.append(SourceTable(f"table {number}", "table", rows, _renumbered(f"table {number}", numbered)))
+        return tables
     except CannotImport:
         raise
     except Exception as e:  # a damaged document can make python-docx or lxml raise almost anything
@@ -77,8 +77,20 @@ def _within(element: Any, tag: str) -> Iterator[Any]:
                 yield from _within(content, tag)
 
 
-def _word_rows(tbl: Any, where: str, labels: dict[Any, Label]) -> Iterator[tuple[int, list[str | Unreadable]]]:
-    """Rows of a Word table, one text per grid column: a cell spanning columns gives its text to the first."""
+def _renumbered(table: str, numbered: list[int]) -> tuple[str, ...]:
+    if not numbered:
+        return ()
+    rows = f"rows {numbered[0]} and others hold" if len(numbered) > 1 else f"row {numbered[0]} holds"
+    return (f"{table}: {rows} only a number Word's list "
+            "numbering makes, read as Word shows it; Word renumbers the list when a row is added or taken out, so a "
+            "Ref made so may name another item next time: type the refs as text",)  # fmt: skip
+
+
+def _word_rows(
+    tbl: Any, where: str, labels: dict[Any, Label], numbered: list[int]
+) -> Iterator[tuple[int, list[str | Unreadable]]]:
+    """Rows of a Word table, one text per grid column: a cell spanning columns gives its text to the first.
+    ``numbered`` is given the rows with a cell holding nothing but a number of Word's list numbering."""
     rows = list(_within(tbl, f"{W}tr"))
     if len(rows) > MAX_ROWS:
         msg = f"{where} has {len(rows):,} rows; the import reads tables of at most {MAX_ROWS:,}"
@@ -93,7 +105,18 @@ def _word_rows(tbl: Any, where: str, labels: dict[Any, Label]) -> Iterator[tuple
         for tc in tcs:
             cells.append("" if tc.vMerge == "continue" else _word_cell(tc, len(cells), labels))
             cells.extend([""] * (tc.grid_span - 1))
+            if labels and _only_a_number(tc, labels) and (not numbered or numbered[-1] != number):
+                numbered.append(number)
         yield number, cells
+
+
+def _only_a_number(tc: Any, labels: dict[Any, Label]) -> bool:
+    """Whether the cell shows nothing but a number of Word's list numbering, as a Ref column numbered so does."""
+    paragraphs = list(_cell_paragraphs(tc))
+    found = [labels.get(p) for p in paragraphs]
+    return sum(label is not None and label.kind == "number" for label in found) == 1 and not any(
+        _word_paragraph_text(p).strip() for p in paragraphs
+    )
 
 
 def _cell_paragraphs(element: Any) -> Iterator[Any]:
