@@ -116,3 +116,17 @@ def test_a_tracker_dated_after_today_is_refused_on_a_dry_run_too(tmp_path: Path,
         assert done.stderr.startswith("scrutiny-es: the tracker's date, 31 Dec 2199 (the as-of date), is after today")
         assert done.stdout == ""
     assert len(Scrutiny(db_url).audit()) == 1
+
+
+def test_a_files_name_with_a_newline_and_an_escape_is_printed_escaped_in_the_summary(
+    tmp_path: Path, db_url: str
+) -> None:
+    board(db_url)
+    rows = [["Date", "Item", "Recommendation", "Lead Officer"], ["01/03/2023", "Pools", "That pools open.", "Jo Li"]]
+    path = csv_file(tmp_path / "tracker\x1b[2J\nv2.csv", rows)
+
+    dry = run("import", str(path), "--body", "SNAC", "--dry-run", *CLERK, db=db_url)
+    done = run("import", str(path), "--body", "SNAC", *CLERK, db=db_url)
+
+    assert dry.stdout.splitlines()[-1] == "would record 1 commands from tracker\\x1b[2J\\nv2.csv; nothing was written"
+    assert done.stdout == "imported 1 command from tracker\\x1b[2J\\nv2.csv\n", done.stderr

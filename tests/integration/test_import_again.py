@@ -11,7 +11,7 @@ from pathlib import Path
 
 from scrutiny_es import Scrutiny
 from tests.conftest import CLERK, FixedClock, command, register
-from tests.unit.tracker_files import csv_file
+from tests.unit.tracker_files import csv_file, workbook
 
 HEADER = ["Ref", "Meeting date", "Item", "Recommendation", "Cabinet Member", "Response", "Status", "Notes"]
 ROWS = [
@@ -114,3 +114,33 @@ def test_a_table_imported_again_after_a_process_left_the_tracker_behind_is_set_a
                                 as_of=date(2024, 3, 14))  # fmt: skip
     assert (done.commands, done.recorded, done.already_recorded, done.matched) == ([], 0, 0, 4)
     again.close()
+
+
+def test_spaces_a_clerk_added_or_took_out_record_nothing_but_a_changed_word_is_corrected_as_typed(
+    tmp_path: Path, db_url: str
+) -> None:
+    app = Scrutiny(db_url, clock=FixedClock())
+    app.execute(register("SNAC"))
+    app.import_tracker(csv_file(tmp_path / "March.csv", [HEADER, *ROWS]), body="SNAC", actor=CLERK,
+                       as_of=date(2024, 3, 14))  # fmt: skip
+    trail = len(app.audit())
+    spaced = [row.copy() for row in ROWS]
+    spaced[0][3] = "That parks  open late. "  # a double space, and one at the end
+    spaced[1][2] = "Pools\u00a0"
+    spaced[2][3] = "That trees\nare planted."  # a line broken where it was a space
+    spaced[2][7] = "Awaiting  the Cabinet."
+    spaced[3][3] = "That bins are  emptied fortnightly."  # a word changed, a space doubled
+    book = workbook(tmp_path / "April.xlsx", {"Tracker": [HEADER, *spaced]})
+
+    again = app.import_tracker(book, body="SNAC", actor=CLERK, as_of=date(2024, 4, 18))
+
+    assert [(c["command"], c["ref"], c.get("field"), c.get("value")) for c in again.commands] == [
+        ("correct", "R4", "text", "That bins are  emptied fortnightly.")
+    ]
+    assert (again.recorded, again.unchanged, len(app.audit())) == (1, 3, trail + 1)
+    assert app.recommendation("SNAC", "R1").text == "That parks open late."
+    unreffed = [row[1:] for row in [HEADER, *spaced]]  # matched by meeting date and text, not taken for new items
+    without_refs = app.import_tracker(csv_file(tmp_path / "May.csv", unreffed), body="SNAC", actor=CLERK,
+                                      as_of=date(2024, 5, 16))  # fmt: skip
+    assert (without_refs.commands, without_refs.matched, len(app.audit())) == ([], 4, trail + 1)
+    app.close()

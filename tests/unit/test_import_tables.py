@@ -134,7 +134,7 @@ def test_reads_only_the_sheet_asked_for(tmp_path: Path) -> None:
 def test_gives_excel_values_as_a_clerk_sees_them(tmp_path: Path) -> None:
     values = [3, 3.0, 2.5, datetime(2023, 2, 23), datetime(2023, 2, 23, 18, 30), date(2024, 1, 1), True, "  spaced  "]
     [table] = read_tables(workbook(tmp_path / "t.xlsx", {"S": [values]}))
-    assert table.rows[0].cells == ("3", "3", "2.5", "2023-02-23", "2023-02-23 18:30", "2024-01-01", "True", "spaced")
+    assert table.rows[0].cells == ("3", "3", "2.5", "2023-02-23", "2023-02-23 18:30", "2024-01-01", "TRUE", "spaced")
 
 
 def test_a_merged_spreadsheet_cell_gives_its_value_to_the_top_left_cell_only(tmp_path: Path) -> None:
@@ -243,7 +243,7 @@ def test_a_word_cell_keeps_its_non_breaking_hyphens_and_parts_lines_at_a_page_br
         ("t.docx", b"", "t.docx is empty"),
         ("t.csv", b"\r\n \r\n", "t.csv is empty"),
         ("t.xlsx", b"Ref,Date\n1,2\n", "t.xlsx is not a .xlsx file (its content is not an Office document)"),
-        ("t.docx", b"%PDF-1.7\n", "t.docx is not a .docx file (its content is not an Office document)"),
+        ("t.docx", b"%PDF-1.7\n", "t.docx is not a .docx file: it is a PDF document"),
         ("t.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "t.xlsx is password-protected (encrypted)"),
         ("t.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "t.docx is password-protected (encrypted)"),
         ("t.docx", b"PK\x03\x04" + b"\x00" * 100, "t.docx is damaged: it is not a complete .docx file"),

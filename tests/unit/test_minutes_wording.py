@@ -265,3 +265,72 @@ The Chair thanked the officers.
         ("8/24", "recommendation", "That the Director of Leisure reports on opening hours;"),
         ("8/24", "action", "The Cabinet Member for Leisure to consider free swimming for carers."),
     ]
+
+
+def test_a_headings_date_in_a_year_no_record_takes_is_said_as_found_not_as_missing(tmp_path: Path) -> None:
+    text = "Scrutiny Board\n\nMinutes of the meeting held on\nThursday 15 February 3024\n\n7. Parks\n\nRESOLVED that the Head of Parks reports.\n"
+
+    with pytest.raises(CannotImport) as refused:
+        drafted(tmp_path, text)
+
+    assert str(refused.value) == (
+        'minutes.txt line 4: the minutes\' heading gives the date "15 February 3024", which is not between 1900 '
+        "and 2199: put the date right, or give the meeting's date"
+    )
+    assert refused.value.field == "meeting_date"
+    assert drafted(tmp_path, text, meeting_date=date(2024, 2, 15)).meeting_date == date(2024, 2, 15)
+
+
+def test_a_word_headings_date_in_a_year_no_record_takes_quotes_the_heading(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Minutes of the Scrutiny Board held on 15 February 3024", level=1)
+    document.add_paragraph("RESOLVED that the Head of Parks reports.")
+    document.save(str(tmp_path / "minutes.docx"))
+
+    with pytest.raises(CannotImport, match=r'^minutes\.docx "Minutes of the Scrutiny Board held on 15 February '
+                       r'3024": the minutes\' heading gives the date "15 February 3024", which is not between'):  # fmt: skip
+        draft_minutes(tmp_path / "minutes.docx", "BC")
+
+
+def test_minutes_of_two_meetings_one_dated_in_a_year_no_record_takes_are_both_said_and_kept_apart(
+    tmp_path: Path,
+) -> None:
+    text = ("Minutes of the Scrutiny Board held on 15 February 2024\n\n7. Parks\n\n"
+            "RESOLVED that the Head of Parks reports.\n\n"
+            "Minutes of the Scrutiny Board held on 14 March 3024\n\n9. Pools\n\n"
+            "RESOLVED that the Head of Leisure reports on pools.\n")  # fmt: skip
+
+    with pytest.raises(CannotImport) as refused:
+        drafted(tmp_path, text)
+    draft = drafted(tmp_path, text, meeting_date=date(2024, 2, 15))
+
+    assert str(refused.value) == (
+        'minutes.txt holds the minutes of several meetings (15 February 2024, "14 March 3024" (line 7, which is not '
+        "between 1900 and 2199)): give the meeting's date to choose one"
+    )
+    assert [c["text"] for c in draft.commands] == ["That the Head of Parks reports."]
+
+
+def test_minutes_saved_as_pdf_or_by_libreoffice_but_named_docx_are_said_to_be_what_they_are(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    (tmp_path / "pdf.docx").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    text = tmp_path / "minutes.txt"
+    text.write_text("Minutes of the Board held on 15 February 2024\n\nRESOLVED that the Head of Parks reports.\n")
+    soffice = shutil.which("soffice")
+    assert soffice, "soffice is needed for this test: apt-get install libreoffice-writer-nogui (make test installs it)"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless", "--convert-to",
+                    "odt", "--outdir", str(tmp_path), str(text)], check=True, capture_output=True, timeout=180)  # fmt: skip
+    (tmp_path / "minutes.odt").rename(tmp_path / "odt.docx")
+
+    with pytest.raises(CannotImport) as pdf:
+        draft_minutes(tmp_path / "pdf.docx", "BC")
+    with pytest.raises(CannotImport) as odt:
+        draft_minutes(tmp_path / "odt.docx", "BC")
+
+    assert str(pdf.value) == "pdf.docx is not a .docx file: it is a PDF document; give it a .pdf name"
+    assert str(odt.value) == ("odt.docx is an OpenDocument text (as LibreOffice saves by default), not a Word document: "
+                              "open it and save it as .docx (File, Save As)")  # fmt: skip

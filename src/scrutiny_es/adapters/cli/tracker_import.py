@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from scrutiny_es.adapters.cli.apply import default_actor
+from scrutiny_es.adapters.importers.errors import escaped
 from scrutiny_es.domain.errors import ScrutinyError
 
 
@@ -28,6 +29,7 @@ def tracker_import(args: argparse.Namespace) -> int:
         raise ScrutinyError("say who is importing: --actor-id, --actor-name and --actor-role (or SCRUTINY_ACTOR)")
     app = args.open(args.db, catch_up=False)
     path = Path(args.file)
+    name = escaped(path.name)  # a newline or a terminal's escape in it shown, not acted on
     planning = bool(args.output or args.dry_run)
     columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=Console(stderr=True), disable=not sys.stderr.isatty(), transient=True) as bar:
@@ -41,7 +43,7 @@ def tracker_import(args: argparse.Namespace) -> int:
     for line in plan.said():
         print(line, file=sys.stderr)
     if plan.errors and not args.keep_going:
-        print(f"nothing of {path.name} was recorded: {len(plan.errors)} cell(s) to put right first", file=sys.stderr)
+        print(f"nothing of {name} was recorded: {len(plan.errors)} cell(s) to put right first", file=sys.stderr)
         return 1
     if args.output:
         lines = [f"# {at}\n{json.dumps(command, ensure_ascii=False)}\n" for at, command in plan.commands]
@@ -52,10 +54,10 @@ def tracker_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         for at, command in plan.commands:
             print(f"{at}: {_said(command)}")
-        print(f"would record {len(done.commands)} commands from {path.name}; nothing was written")
+        print(f"would record {len(done.commands)} commands from {name}; nothing was written")
         return 1 if plan.errors else 0
     app.catch_up()
-    said = f"imported {done.recorded} command{'s' * (done.recorded != 1)} from {path.name}"
+    said = f"imported {done.recorded} command{'s' * (done.recorded != 1)} from {name}"
     said += f"; {done.already_recorded} already recorded" if done.already_recorded else ""
     print(said + (f"; {done.unchanged} row{'s' * (done.unchanged != 1)} as recorded already" if done.unchanged else ""))
     return 1 if plan.errors else 0

@@ -156,11 +156,12 @@ def _match(
         item = by_ref.get(make["ref"]) if plan.cells.get(at, {}).get("ref") else None
         if item is None:
             if not texts:  # made when a row first needs them: a table with refs rarely does
-                by_text = {(row.meeting_date.isoformat(), row.text): row for row in recorded}
+                by_text = {(row.meeting_date.isoformat(), _flat(row.text)): row for row in recorded}
                 for row in recorded:
-                    texts.setdefault(row.text, []).append(row)
-            same_text = texts.get(make["text"], [])
-            item = by_text.get((make["meeting_date"], make["text"])) or (same_text[0] if len(same_text) == 1 else None)
+                    texts.setdefault(_flat(row.text), []).append(row)
+            text = _flat(make["text"])  # a space doubled or a line broken: the same words
+            same_text = texts.get(text, [])
+            item = by_text.get((make["meeting_date"], text)) or (same_text[0] if len(same_text) == 1 else None)
         if item is not None:
             found[at] = item
     taken = {item.ref for item in found.values()}
@@ -234,8 +235,8 @@ class _Changed:
         if make["meeting_date"] != item.meeting_date.isoformat():
             fields = {"field": "meeting_date", "value": make["meeting_date"]}
             self.add("correct", fields | {"reason": f"{self.at} of the table says so"})
-        for name in ("item", "text"):
-            if make[name] != getattr(item, name):
+        for name in ("item", "text"):  # spaces added or taken out are no correction; the words as typed are
+            if make[name] != getattr(item, name) and _flat(make[name]) != _flat(getattr(item, name)):
                 self.add("correct", {"field": name, "value": make[name], "reason": f"{self.at} of the table says so"})
         self.addressees()  # first: a response or a closure of the same row may rest on who the item is for now
         self.target_date()
@@ -368,4 +369,5 @@ class _Changed:
 
 
 def _flat(text: str) -> str:
+    """Text as compared with the record: a clerk's spaces, doubled, at an end or a line's break, are no change."""
     return " ".join(text.split())

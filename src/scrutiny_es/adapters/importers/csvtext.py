@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from scrutiny_es.adapters.importers.errors import CannotImport
+from scrutiny_es.adapters.importers.errors import CannotImport, escaped
 from scrutiny_es.adapters.importers.limits import MAX_CELLS, MAX_COLUMNS, MAX_CSV_BYTES, MAX_ROWS, megabytes
 
 MAX_CELL = 20_000
@@ -27,6 +27,23 @@ MAX_CELL = 20_000
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+_OTHER_KINDS = (
+    ((b"%pdf-",), "a PDF document", "give the tracker's Word, Excel or CSV file"),
+    ((b"{\\rtf",), "an RTF document", "open it in Word and save it as .docx"),
+    ((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta"), "a web page (HTML) or XML", ""),
+)
+"""Files that reach a council named .csv, .xlsx or .docx though they are something else: a "download to Excel" of
+a web system is often a web page."""
+
+
+def other_kind(head: bytes, suffix: str) -> str | None:
+    """What a file that is not CSV text nor an Office document is, by its first bytes, and what to do with it."""
+    start = head.removeprefix(codecs.BOM_UTF8).lstrip()[:16].lower()  # compared with marks in lower case
+    for marks, what, todo in _OTHER_KINDS:
+        if start.startswith(marks):
+            office = "Word and save it as .docx" if suffix == ".docx" else "Excel and save it as .xlsx or CSV UTF-8"
+            return f"it is {what}; {todo or 'open it in ' + office}"
+    return None
 
 
 class _NotThisEncoding(Exception):
@@ -37,7 +54,7 @@ class _NotThisEncoding(Exception):
 
 def read_csv(path: Path, size: int) -> list[tuple[int, list[str]]]:
     """The records of a CSV file, each with the line it starts on."""
-    name = path.name
+    name = escaped(path.name)
     if size > MAX_CSV_BYTES:
         msg = f"{name} is {megabytes(size)}; the import reads CSV files of at most {megabytes(MAX_CSV_BYTES)}"
         raise CannotImport(msg)
@@ -48,6 +65,8 @@ def read_csv(path: Path, size: int) -> list[tuple[int, list[str]]]:
         if head.startswith((_ZIP, _OLE)):
             msg = f"{name} is not CSV text: it looks like an Excel or Word file; give it its .xlsx or .docx name"
             raise CannotImport(msg)
+        if other := other_kind(head, ".csv"):
+            raise CannotImport(f"{name} is not CSV text: {other}")
         if head.startswith(codecs.BOM_UTF8):
             return _decoded(file, name, "utf-8", "UTF-8 text (it starts with UTF-8's mark)", len(codecs.BOM_UTF8))
         try:

@@ -16,7 +16,7 @@ from typing import Any
 from scrutiny_es.adapters.extras import need
 from scrutiny_es.adapters.importers.changes import NotesAre, changes_only
 from scrutiny_es.adapters.importers.columns import parse_columns
-from scrutiny_es.adapters.importers.errors import CannotImport
+from scrutiny_es.adapters.importers.errors import CannotImport, escaped
 from scrutiny_es.adapters.importers.origins import origins, transfer_in
 from scrutiny_es.adapters.importers.plan import ImportPlan, plan_import
 from scrutiny_es.adapters.importers.tables import read_tables
@@ -83,7 +83,8 @@ def import_tracker(
     with collector_paused():  # tens of thousands of cells, rows and commands: no cycles among them to look for
         tables = read_tables(path, sheet)
         overrides = parse_columns(columns) if columns else None
-        plan = plan_import(tables, body=body, source=path.name, as_of=as_of or record.today(), actor=actor,
+        source = escaped(path.name)  # in command ids and messages: no control character a command refuses
+        plan = plan_import(tables, body=body, source=source, as_of=as_of or record.today(), actor=actor,
                            overrides=overrides, names=names)  # fmt: skip
         record.catch_up()  # every item recorded, not the tracker as a process killed left it behind
         recorded = record.tracker(body=body, exempt=True)  # every item recorded, exempt or not
@@ -96,7 +97,7 @@ def import_tracker(
 
             found = changes_only(plan, recorded, as_of=as_of or record.today(), notes=notes, origins=taken, views=views)
     if taken and found is not None:
-        transfer_in(plan, record, body, path.name, taken, found, as_of or record.today(), actor)
+        transfer_in(plan, record, body, source, taken, found, as_of or record.today(), actor)
     done = Imported(plan, commands=[command for _, command in plan.commands])
     if found is not None:
         done.matched, done.unchanged = found.matched, found.unchanged

@@ -101,6 +101,7 @@ def plan_import(
         planner.table(table)
     if not planner.trackers:
         raise CannotImport(no_tracker(source, tables))
+    planner.plan.warnings.extend(note for table in planner.trackers for note in table.notes)
     trackers = {id(t) for t in planner.trackers}
     skipped = [t.label or t.name for t in tables if id(t) not in trackers]
     if skipped:
@@ -203,8 +204,8 @@ class _Row:
         """Other cells kept in the progress note as "Header: text"."""
         self.doubtful = False
         whole = "".join(row.cells)
-        self.clean = len(whole) <= MAX_TEXT and _CONTROL.search(whole) is None
-        """No cell of the row is too long or holds a control character: its cells need no checking one by one."""
+        self.clean = len(whole) <= MAX_TEXT and _CONTROL.search(whole) is None and not row.unreadable
+        """No cell of the row is too long, holds a control character or cannot be read: none needs checking."""
 
     def plan(self) -> None:
         meeting = self.meeting_date()
@@ -283,7 +284,9 @@ class _Row:
         text = cells[column.index].strip() if column.index < len(cells) else ""
         if self.clean:
             return text
-        if len(text) > MAX_TEXT:
+        if unreadable := next((u for u in self.row.unreadable if u.index == column.index), None):
+            self.problem(column, unreadable.value, unreadable.rule)
+        elif len(text) > MAX_TEXT:
             self.problem(column, text, f"is longer than {MAX_TEXT:,} characters")
         elif control := _CONTROL.search(text):
             where = control.start() + 1

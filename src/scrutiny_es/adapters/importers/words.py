@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Literal
 
 from scrutiny_es.adapters.importers.columns import HEADERS, header_key
+from scrutiny_es.adapters.importers.errors import escaped
 from scrutiny_es.adapters.importers.tables import SourceTable
 
 _NAME_SEPARATORS = re.compile(r"[\n;]")
@@ -125,18 +126,16 @@ def words(text: str) -> str:
     return " ".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def quoted(value: str) -> str:
     """A value quoted in a message: on one line, control characters escaped, a long one cut short."""
-    shown = _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", value).replace("\n", "\\n").replace("\t", "\\t")
+    shown = escaped(value)
     if len(shown) > 60:
         return f'"{shown[:50]}…" ({len(value):,} characters)'
     return f'"{shown}"'
 
 
 def no_tracker(source: str, tables: Sequence[SourceTable]) -> str:
+    source = escaped(source)
     if not tables or not any(t.rows for t in tables):
         return f"{source} has no table with anything in it"
     first = next(t for t in tables if t.rows)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scrutiny_es.adapters.importers.dates import NotADate, read_date
-from scrutiny_es.adapters.importers.errors import CannotImport
+from scrutiny_es.adapters.importers.errors import CannotImport, escaped
 from scrutiny_es.adapters.importers.minutes import phrases as p
 from scrutiny_es.adapters.importers.minutes.parsing import Minute, Minutes, Part, day_in, find_minutes
 from scrutiny_es.adapters.importers.minutes.reading import read_minutes
@@ -74,6 +74,7 @@ class Draft:
     body: str
     meeting_date: date
     source: str
+    """The file's name as a message shows it (a control character in it escaped)."""
     resolutions: tuple[Drafted, ...]
     without: tuple[str, ...]
     """The minutes that hold no resolution ("15/24 Apologies for Absence"), so a clerk sees none was missed."""
@@ -129,33 +130,34 @@ def _short(text: str, limit: int = 160) -> str:
 
 def read_people(path: Path) -> dict[str, str]:
     """Roles and the names of who holds them, from a CSV file with the columns ``role`` and ``name``."""
+    name = escaped(path.name)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
         line, byte = e.object[: e.start].count(b"\n") + 1, e.object[e.start]
-        msg = f"{path.name} line {line}: not UTF-8 text (byte 0x{byte:02X}): save it as CSV UTF-8"
+        msg = f"{name} line {line}: not UTF-8 text (byte 0x{byte:02X}): save it as CSV UTF-8"
         raise CannotImport(msg) from None
     except OSError as e:
-        raise CannotImport(f"{path.name}: cannot be read ({e.strerror or e})") from None
+        raise CannotImport(f"{name}: cannot be read ({e.strerror or e})") from None
     reader = csv.DictReader(io.StringIO(text))
     try:
         rows = [(reader.line_num, row) for row in reader]  # each with the line it ends on: blank lines are left out
     except csv.Error as e:  # a cell of more than 131,072 characters
-        raise CannotImport(f"{path.name} line {reader.reader.line_num}: cannot be read as CSV ({e})") from None
+        raise CannotImport(f"{name} line {reader.reader.line_num}: cannot be read as CSV ({e})") from None
     if not rows or not {"role", "name"} <= {(h or "").strip().lower() for h in rows[0][1]}:
-        raise CannotImport(f"{path.name}: a people file is CSV with a header row naming the columns role and name")
+        raise CannotImport(f"{name}: a people file is CSV with a header row naming the columns role and name")
     people: dict[str, str] = {}
     lines: dict[str, int] = {}
     for number, row in rows:
         if None in row:
-            msg = f"{path.name} line {number}: more cells than the header names (put a role with commas in quotes)"
+            msg = f"{name} line {number}: more cells than the header names (put a role with commas in quotes)"
             raise CannotImport(msg)
         cells = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
         if not cells.get("role") or not cells.get("name"):
-            raise CannotImport(f"{path.name} line {number}: both role and name are needed")
+            raise CannotImport(f"{name} line {number}: both role and name are needed")
         role = _key(cells["role"])
         if people.get(role, cells["name"]) != cells["name"]:  # else the last would silently win
-            msg = f"{path.name} line {number}: {cells['role']} is held by {people[role]} on line {lines[role]}"
+            msg = f"{name} line {number}: {cells['role']} is held by {people[role]} on line {lines[role]}"
             raise CannotImport(msg + ": one name a role")
         people[role] = cells["name"]
         lines.setdefault(role, number)
@@ -178,17 +180,18 @@ def draft_minutes(
     Raises ``CannotImport`` with one sentence for a file that cannot be read or holds no resolution.
     """
     path = Path(path)
-    found = find_minutes(read_minutes(path), path.name, meeting_date)
+    name = escaped(path.name)
+    found = find_minutes(read_minutes(path), name, meeting_date)
     drafting = _Drafting(body, found, {_key(k): v for k, v in (people or {}).items()}, list(known), actor)
     resolutions = tuple(drafting.run())
     if not resolutions:
         msg = (
-            f"no resolution found in {path.name}'s minutes of {found.meeting_date:%-d %B %Y} "
+            f"no resolution found in {name}'s minutes of {found.meeting_date:%-d %B %Y} "
             "(looked for Resolved, RECOMMENDED, it was agreed, ACTION: and the like): nothing was drafted"
         )
         raise CannotImport(msg)
     without = tuple(f"{m.number} {m.title}".strip() for m in found.minutes if not m.resolutions and m.number)
-    return Draft(body, found.meeting_date, path.name, resolutions, without)
+    return Draft(body, found.meeting_date, name, resolutions, without)
 
 
 def _key(text: str) -> str:

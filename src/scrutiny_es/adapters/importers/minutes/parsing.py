@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import PurePath
 
 from scrutiny_es.adapters.importers.dates import NotADate, read_date
 from scrutiny_es.adapters.importers.errors import CannotImport
@@ -64,7 +65,7 @@ def day_in(text: str) -> date | None:
 
 def find_minutes(lines: list[str], name: str, meeting_date: date | None) -> Minutes:
     """The minutes in ``lines``: those under the heading of ``meeting_date`` if given, else the only ones there."""
-    headings = _headings(lines)
+    headings, refused = _headings(lines)
     chosen: tuple[int, date] | None = None
     if meeting_date is not None:
         chosen = next(((i, d) for i, d in headings if d == meeting_date), None)
@@ -72,41 +73,69 @@ def find_minutes(lines: list[str], name: str, meeting_date: date | None) -> Minu
             held = ", ".join(f"{d:%-d %B %Y}" for _, d in headings)
             msg = f"{name} holds the minutes of {held}, not of {meeting_date:%-d %B %Y}"
             raise CannotImport(msg, field="meeting_date")
-        if chosen is None:
-            chosen = (-1, meeting_date)
-    elif len(headings) > 1:
-        held = ", ".join(f"{d:%-d %B %Y}" for _, d in headings)
+        if chosen is None:  # no heading with a date: the one whose date is a typo, if one is, else the whole file
+            chosen = (refused[0][0] if len(refused) == 1 else -1, meeting_date)
+    elif len(headings) + len(refused) > 1:
+        typos = (f'"{written}" ({_where(name, lines, line)}, which {why})' for _, line, written, why in refused)
+        held = ", ".join([*(f"{d:%-d %B %Y}" for _, d in headings), *typos])
         msg = f"{name} holds the minutes of several meetings ({held}): give the meeting's date to choose one"
         raise CannotImport(msg, field="meeting_date")
     elif headings:
         chosen = headings[0]
+    elif refused:
+        _, line, written, why = refused[0]
+        msg = (f'{name} {_where(name, lines, line)}: the minutes\' heading gives the date "{written}", which {why}: '
+               "put the date right, or give the meeting's date")  # fmt: skip
+        raise CannotImport(msg, field="meeting_date")
     else:
         msg = f'{name}: no heading such as "Minutes of ... 15 February 2024" gives the date: give the meeting\'s date'
         raise CannotImport(msg, field="meeting_date")
     start, day = chosen
     end = len(lines)
+    ends = {h for h, _ in headings} | {h for h, *_ in refused}  # another meeting's minutes, its date a typo or not
     for i in range(start + 1, len(lines)):
-        if p.MINUTES_END.search(lines[i]) or (i > start + 1 and any(i == h for h, _ in headings)):
+        if p.MINUTES_END.search(lines[i]) or (i > start + 1 and i in ends):
             end = i
             break
     heading = lines[start] if start >= 0 else ""
     return Minutes(day, heading, _minutes(_paragraphs(lines[start + 1 : end])))
 
 
-def _headings(lines: list[str]) -> list[tuple[int, date]]:
-    """Each "Minutes ..." heading with the date it or the few lines under it give."""
-    found = []
+def _headings(lines: list[str]) -> tuple[list[tuple[int, date]], list[tuple[int, int, str, str]]]:
+    """Each "Minutes ..." heading with the date it or the few lines under it give; and each heading whose date is
+    written but cannot be read ("15 February 3024"), with the line that writes the date, the date and why."""
+    found, refused = [], []
     for i, line in enumerate(lines):
         if not p.MINUTES_HEADING.match(line):
             continue
-        near = [text for text in lines[i : i + 8] if text][:4]
-        near = [near[0], *(t for t in near[1:] if len(t) <= 100 and not _STARTS.match(t))]  # not a resolution's date
-        for text in near:
+        near = [(j, text) for j, text in enumerate(lines[i : i + 8], start=i) if text][:4]
+        near = [near[0], *((j, t) for j, t in near[1:] if len(t) <= 100 and not _STARTS.match(t))]  # not a resolution's
+        for j, text in near:
             day = day_in(text)
             if day is not None:
                 found.append((i, day))
                 break
-    return found
+            if written := _unreadable_day(text):
+                refused.append((i, j, *written))
+                break
+    return found, refused
+
+
+def _unreadable_day(text: str) -> tuple[str, str] | None:
+    """A full date written in ``text`` that is no day the record takes, and why: '"15 February 3024" is not ...'."""
+    for found in WRITTEN_DATE.finditer(text):
+        try:
+            read_date(found[0], month_alone=False)
+        except NotADate as e:
+            return found[0], str(e)
+    return None
+
+
+def _where(name: str, lines: list[str], line: int) -> str:
+    """A line as a clerk finds it: its number in a text file; in Word or a PDF (lines not numbered), its words."""
+    if PurePath(name).suffix.lower() in (".txt", ".md"):
+        return f"line {line + 1}"
+    return f'"{lines[line]}"' if len(lines[line]) <= 80 else f'"{lines[line][:79]}…"'
 
 
 def _paragraphs(lines: list[str]) -> list[str]:

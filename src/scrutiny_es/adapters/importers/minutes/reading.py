@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from scrutiny_es.adapters.extras import need
-from scrutiny_es.adapters.importers.errors import CannotImport
+from scrutiny_es.adapters.importers.errors import CannotImport, escaped
 from scrutiny_es.adapters.importers.minutes.phrases import PAGE_FURNITURE
 from scrutiny_es.adapters.importers.minutes.word import docx_text
 
@@ -31,28 +31,28 @@ _EMPHASIS = re.compile(r"\*{1,3}(?=\S)|(?<=\S)\*{1,3}|^#{1,6}\s+|^>\s*")
 
 def read_minutes(path: Path) -> list[str]:
     """The file's lines of text, stripped, markdown emphasis and page numbers left out; blank between paragraphs."""
-    suffix = path.suffix.lower()
+    suffix, name = path.suffix.lower(), escaped(path.name)
     if suffix not in SUFFIXES:
         hint = {".doc": " (save it as .docx)", ".odt": " (save it as .docx)", ".rtf": " (save it as .docx)"}
-        what = suffix or "a file with no extension"
-        msg = f"{path.name}: minutes are read from .txt, .md, .docx and .pdf files, not {what}"
+        what = escaped(suffix) or "a file with no extension"
+        msg = f"{name}: minutes are read from .txt, .md, .docx and .pdf files, not {what}"
         raise CannotImport(msg + hint.get(suffix, ""))
     try:
         size = path.stat().st_size
     except OSError as e:
-        raise CannotImport(f"{path.name}: {e.strerror or e}") from None
+        raise CannotImport(f"{name}: {e.strerror or e}") from None
     if size > MAX_BYTES:
-        msg = (f"{path.name} is {size / 1_000_000:.1f} MB; minutes are read from files of up to "
+        msg = (f"{name} is {size / 1_000_000:.1f} MB; minutes are read from files of up to "
                f"{MAX_BYTES // 1_000_000} MB: give the minutes on their own, not a whole pack of papers")  # fmt: skip
         raise CannotImport(msg)
     if size == 0:
-        raise CannotImport(f"{path.name} is empty")
+        raise CannotImport(f"{name} is empty")
     if suffix == ".docx":
         text = docx_text(path, MAX_TEXT * 4)
     elif suffix == ".pdf":
         text = _pdf_text(path)
     else:
-        text = _plain_text(path.read_bytes(), path.name)
+        text = _plain_text(path.read_bytes(), name)
     return [_clean(line) for line in text.splitlines()]
 
 
@@ -90,7 +90,7 @@ def _pdf_text(path: Path) -> str:
     from pypdf import PdfReader
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns of every oddity of a file on the terminal
-    name = path.name
+    name = escaped(path.name)
     try:
         reader = PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):  # a PDF locked only against editing opens with ""

@@ -10,11 +10,12 @@ declares entities is refused before it is parsed.
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from scrutiny_es.adapters.importers.errors import CannotImport
+from scrutiny_es.adapters.importers.csvtext import other_kind
+from scrutiny_es.adapters.importers.errors import CannotImport, escaped
+from scrutiny_es.adapters.importers.numbering import ListNumbers
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SKIPPED = {f"{_W}{tag}" for tag in ("del", "moveFrom", "txbxContent", "delText", "instrText")}
@@ -23,17 +24,24 @@ _SKIPPED = {f"{_W}{tag}" for tag in ("del", "moveFrom", "txbxContent", "delText"
 
 def docx_text(path: Path, limit: int) -> str:
     """The document's paragraphs in order (tables' cells too), each a line with a blank line after it."""
-    name = path.name
+    name = escaped(path.name)
     with path.open("rb") as file:
-        head = file.read(8)
+        head = file.read(64)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise CannotImport(f"{name} is password-protected, or an old .doc file renamed .docx: save it as .docx")
-    if not head.startswith(b"PK\x03\x04"):
-        raise CannotImport(f"{name} is not a .docx file (its content is not a Word document)")
+    if head.lower().startswith(b"%pdf-"):
+        raise CannotImport(f"{name} is not a .docx file: it is a PDF document; give it a .pdf name")
+    if not head.startswith(b"PK\x03\x04"):  # an RTF file or a web page given a .docx name, or neither
+        other = other_kind(head, ".docx") or "its content is not a Word document"
+        raise CannotImport(f"{name} is not a .docx file: {other}")
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             if "word/document.xml" not in names:
+                kind = archive.read("mimetype")[:100].decode("ascii", "replace") if "mimetype" in names else ""
+                if kind.startswith("application/vnd.oasis.opendocument."):
+                    msg = f"{name} is an OpenDocument {kind.rpartition('.')[2]} (as LibreOffice saves by default), "
+                    raise CannotImport(msg + "not a Word document: open it and save it as .docx (File, Save As)")
                 raise CannotImport(f"{name} is not a Word document (it has no word/document.xml)")
             parts = {part: _unpacked(archive, part, limit, name) for part in
                      ("word/document.xml", "word/numbering.xml", "word/styles.xml") if part in names}  # fmt: skip
@@ -41,11 +49,16 @@ def docx_text(path: Path, limit: int) -> str:
         raise
     except Exception:  # zipfile raises BadZipFile, but also NotImplementedError, EOFError... on damaged bytes
         raise CannotImport(f"{name} is damaged: it is not a complete .docx file") from None
-    numbering = _Numbering(_parsed(parts.get("word/numbering.xml"), name), _parsed(parts.get("word/styles.xml"), name))
+    numbering = ListNumbers(_parsed(parts.get("word/numbering.xml"), name), _parsed(parts.get("word/styles.xml"), name))
     document = _parsed(parts["word/document.xml"], name)
     lines: list[str] = []
-    if document is not None:
-        _paragraphs(document, lines, numbering)
+    try:
+        if document is not None:
+            _paragraphs(document, lines, numbering)
+    except RecursionError:  # Word nests a few levels (tables in tables, content controls); a file can nest thousands
+        raise CannotImport(
+            f"{name} is not a Word document as Word writes one (its content is nested too deeply)"
+        ) from None
     return "\n".join(lines)
 
 
@@ -69,104 +82,14 @@ def _parsed(xml: bytes | None, name: str) -> ElementTree.Element | None:
         raise CannotImport(f"{name} is damaged: its document cannot be read") from None
 
 
-@dataclass
-class _Numbering:
-    """Word's lists: each list's levels (format and text, as "(%1)"), and how far each has counted."""
-
-    numbering: ElementTree.Element | None
-    styles: ElementTree.Element | None
-    counted: dict[str, list[int]] = field(default_factory=dict)
-
-    def label(self, paragraph: ElementTree.Element) -> str:
-        """The number Word shows before the paragraph ("(2)", "b.", "-" for a bullet), or ""."""
-        num_id, level = self._list_of(paragraph)
-        if num_id is None or num_id == "0":
-            return ""
-        levels = self._levels(num_id)
-        if level not in levels:
-            return ""
-        counts = self.counted.setdefault(num_id, [0] * 9)
-        if not 0 <= level < 9:
-            return ""
-        counts[level] += 1
-        counts[level + 1 :] = [0] * (8 - level)
-        fmt, text, _ = levels[level]
-        if fmt == "bullet":
-            return "-"
-        for n in range(level + 1):
-            shown = _formatted(levels.get(n, ("decimal", "", 1))[0], counts[n] + levels.get(n, ("", "", 1))[2] - 1)
-            text = text.replace(f"%{n + 1}", shown)
-        return text.strip()
-
-    def _list_of(self, paragraph: ElementTree.Element) -> tuple[str | None, int]:
-        num_pr = paragraph.find(f"{_W}pPr/{_W}numPr")
-        style = paragraph.find(f"{_W}pPr/{_W}pStyle")
-        seen = 0
-        while num_pr is None and style is not None and self.styles is not None and seen < 10:
-            seen += 1
-            found = next((s for s in self.styles.iter(f"{_W}style") if s.get(f"{_W}styleId") == style.get(f"{_W}val")),
-                         None)  # fmt: skip
-            if found is None:
-                break
-            num_pr = found.find(f"{_W}pPr/{_W}numPr")
-            style = found.find(f"{_W}basedOn")
-        if num_pr is None:
-            return None, 0
-        num_id = num_pr.find(f"{_W}numId")
-        level = num_pr.find(f"{_W}ilvl")
-        ilvl = level.get(f"{_W}val", "0") if level is not None else "0"
-        return (num_id.get(f"{_W}val") if num_id is not None else None), int(ilvl) if ilvl.isdigit() else 0
-
-    def _levels(self, num_id: str) -> dict[int, tuple[str, str, int]]:
-        if self.numbering is None:
-            return {}
-        num = next((n for n in self.numbering.iter(f"{_W}num") if n.get(f"{_W}numId") == num_id), None)
-        abstract_id = num.find(f"{_W}abstractNumId") if num is not None else None
-        if abstract_id is None:
-            return {}
-        wanted = abstract_id.get(f"{_W}val")
-        abstract = next((a for a in self.numbering.iter(f"{_W}abstractNum") if a.get(f"{_W}abstractNumId") == wanted),
-                        None)  # fmt: skip
-        levels = {}
-        for lvl in abstract.iter(f"{_W}lvl") if abstract is not None else ():
-            ilvl = lvl.get(f"{_W}ilvl", "0")
-            fmt, text, start = lvl.find(f"{_W}numFmt"), lvl.find(f"{_W}lvlText"), lvl.find(f"{_W}start")
-            first = start.get(f"{_W}val", "1") if start is not None else "1"
-            levels[int(ilvl) if ilvl.isdigit() else 0] = (
-                fmt.get(f"{_W}val", "decimal") if fmt is not None else "decimal",
-                text.get(f"{_W}val", "") if text is not None else "",
-                int(first) if first.isdigit() else 1,
-            )
-        return levels
-
-
-def _formatted(fmt: str, n: int) -> str:
-    if fmt in ("lowerLetter", "upperLetter"):
-        letter = chr(ord("a") + (n - 1) % 26)
-        return letter.upper() if fmt == "upperLetter" else letter
-    if fmt in ("lowerRoman", "upperRoman"):
-        roman = _roman(n)
-        return roman.upper() if fmt == "upperRoman" else roman
-    return str(n)
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for value, digits in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
-                          (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):  # fmt: skip
-        while n >= value:
-            out += digits
-            n -= value
-    return out
-
-
-def _paragraphs(element: ElementTree.Element, lines: list[str], numbering: _Numbering) -> None:
+def _paragraphs(element: ElementTree.Element, lines: list[str], numbering: ListNumbers) -> None:
     for child in element:
         if child.tag in _SKIPPED:
             continue
         if child.tag == f"{_W}p":
             text = "".join(_run_text(child)).strip()
-            label = numbering.label(child)
+            found = numbering.label(child)  # a part's number as Word shows it; a bullet as a dash
+            label = "" if found is None else "-" if found.kind == "bullet" else found.text
             lines.extend([f"{label} {text}" if label and text else text, ""])
         else:
             _paragraphs(child, lines, numbering)
