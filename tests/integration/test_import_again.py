@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import docx
+
 from scrutiny_es import Scrutiny
 from tests.conftest import CLERK, FixedClock, command, register
 from tests.unit.tracker_files import csv_file, workbook
@@ -143,4 +145,41 @@ def test_spaces_a_clerk_added_or_took_out_record_nothing_but_a_changed_word_is_c
     without_refs = app.import_tracker(csv_file(tmp_path / "May.csv", unreffed), body="SNAC", actor=CLERK,
                                       as_of=date(2024, 5, 16))  # fmt: skip
     assert (without_refs.commands, without_refs.matched, len(app.audit())) == ([], 4, trail + 1)
+    app.close()
+
+
+def numbered_notes_document(path: Path, notes: list[str]) -> Path:
+    """The table of ``ROWS`` as Word, R1's Notes written as a list Word numbers ("1.", "2.")."""
+    document = docx.Document()
+    table = document.add_table(rows=len(ROWS) + 1, cols=len(HEADER))
+    for r, row in enumerate([HEADER, *ROWS]):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    cell = table.cell(1, HEADER.index("Notes"))
+    cell.paragraphs[0].text = notes[0]
+    cell.paragraphs[0].style = document.styles["List Number"]
+    for note in notes[1:]:
+        cell.add_paragraph(note, style="List Number")
+    document.save(str(path))
+    return path
+
+
+def test_notes_word_numbers_as_a_list_are_the_notes_recorded_without_the_numbers_and_record_nothing(
+    tmp_path: Path, db_url: str
+) -> None:
+    app = Scrutiny(db_url, clock=FixedClock())
+    app.execute(register("SNAC"))
+    rows = [row.copy() for row in ROWS]
+    rows[0][7] = "Survey under way.\nReport due in May."  # as a release that left Word's list numbers out read it
+    app.import_tracker(csv_file(tmp_path / "March.csv", [HEADER, *rows]), body="SNAC", actor=CLERK,
+                       as_of=date(2024, 3, 14))  # fmt: skip
+    trail = len(app.audit())
+    same = numbered_notes_document(tmp_path / "April.docx", ["Survey under way.", "Report due in May."])
+    again = app.import_tracker(same, body="SNAC", actor=CLERK, as_of=date(2024, 4, 18))
+    assert (again.commands, again.unchanged, len(app.audit())) == ([], 4, trail)
+    changed = numbered_notes_document(tmp_path / "May.docx", ["Survey under way.", "Report due in June."])
+    later = app.import_tracker(changed, body="SNAC", actor=CLERK, as_of=date(2024, 5, 16))
+    assert [(c["command"], c["ref"], c.get("note")) for c in later.commands] == [
+        ("report_progress", "R1", "1. Survey under way.\n2. Report due in June.")
+    ]
     app.close()

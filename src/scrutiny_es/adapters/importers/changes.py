@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -313,11 +314,11 @@ class _Changed:
         text = self.cells.get("notes", "")
         if not text or text == self.item.notes:
             return False
-        latest = _flat(self.item.notes or "")
-        if _flat(text) == latest:
+        latest = self.item.notes or ""
+        if _same_note(text, latest):
             return False
         planned = self.planned.get("report_progress")
-        return planned is None or _flat(planned["note"]) != latest
+        return planned is None or not _same_note(planned["note"], latest)
 
     def note(self, rag: str | None) -> None:
         text = self.cells.get("notes", "")
@@ -371,3 +372,16 @@ class _Changed:
 def _flat(text: str) -> str:
     """Text as compared with the record: a clerk's spaces, doubled, at an end or a line's break, are no change."""
     return " ".join(text.split())
+
+
+def _same_note(text: str, recorded: str) -> bool:
+    return _flat(text) == _flat(recorded) or _unlisted(text) == _unlisted(recorded)
+
+
+def _unlisted(text: str) -> str:
+    """Notes as compared with the record without the numbers of Word's lists ("1.", "a)", "2.b."), which Word keeps
+    apart from the words and an earlier release read without: a note recorded so is the same note."""
+    return _flat("\n".join(_LIST_NUMBER.sub("", line) for line in text.splitlines()))
+
+
+_LIST_NUMBER = re.compile(r"^\s*\(?(?:[0-9]+|[A-Za-z]|[ivxlcdmIVXLCDM]+)(?:\.(?:[0-9]+|[A-Za-z]|[ivxlcdm]+))*[.)]\s+")
