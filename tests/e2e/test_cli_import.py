@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 from pathlib import Path
 
 from scrutiny_es import Scrutiny
-from tests.conftest import register
+from tests.conftest import command, make, register
 from tests.e2e.cli import jsonl, run
 from tests.unit.test_import_trackers import IMPLICATIONS, SANDWELL_ROWS
 from tests.unit.tracker_files import csv_file, word_document
@@ -130,3 +132,31 @@ def test_a_files_name_with_a_newline_and_an_escape_is_printed_escaped_in_the_sum
 
     assert dry.stdout.splitlines()[-1] == "would record 1 commands from tracker\\x1b[2J\\nv2.csv; nothing was written"
     assert done.stdout == "imported 1 command from tracker\\x1b[2J\\nv2.csv\n", done.stderr
+
+
+def test_the_trackers_csv_export_edited_in_a_spreadsheet_comes_back_with_only_what_was_changed(
+    tmp_path: Path, db_url: str
+) -> None:
+    recorded = [register("SNAC"), make("R1", body="SNAC"), make("R2", body="SNAC"),
+                command("refer", body="SNAC", ref="R1", addressee="Cabinet", received_on="2024-02-20")]  # fmt: skip
+    assert run("apply", "-", db=db_url, stdin=jsonl(*recorded)).returncode == 0
+    exported = run("tracker", "--body", "SNAC", "--format", "csv", db=db_url).stdout
+    path = tmp_path / "tracker.csv"
+    path.write_text(exported, encoding="utf-8")
+    same = run("import", str(path), "--body", "SNAC", "--as-of", "2024-03-14", *CLERK, db=db_url)
+    assert (same.returncode, same.stdout, same.stderr) == (0, "imported 0 commands from tracker.csv; "
+                                                               "2 rows as recorded already\n", "")  # fmt: skip
+    rows = list(csv.reader(io.StringIO(exported)))
+    header = rows[0]
+    rows[1][header.index("notes")] = "On the Cabinet's April agenda."
+    rows[2][header.index("rag")] = "Completed"  # a closing word, as in a council's Status column
+    rows.append(["SNAC", "R3", "", "2024-02-15", "Parks", "", "That parks open late.", "Cabinet"])
+    csv_file(path, rows)
+    edited = run("import", str(path), "--body", "SNAC", "--as-of", "2024-03-14", *CLERK, db=db_url)
+    assert (edited.returncode, edited.stdout) == (0, "imported 3 commands from tracker.csv\n"), edited.stderr
+    tracker = {row.ref: row for row in Scrutiny(db_url).tracker(body="SNAC")}
+    assert (tracker["R1"].notes, tracker["R2"].status, tracker["R3"].text) == (
+        "On the Cabinet's April agenda.",
+        "closed",
+        "That parks open late.",
+    )

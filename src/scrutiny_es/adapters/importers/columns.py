@@ -186,6 +186,31 @@ class Layout:
         )
 
 
+EXPORTED: dict[str, Meaning] = {
+    "ref": "ref",
+    "meeting_date": "meeting_date",
+    "item": "item",
+    "minute": "minute",
+    "text": "text",
+    "addressees": "addressees",
+    "response": "response",
+    "target_date": "target_date",
+    "rag": "status",
+    "notes": "notes",
+    "taken_over_from": "origin",
+}
+"""What the columns of the tracker's own CSV export (``--format csv``: a row's field names) hold for the import.
+The rest are worked out from the record (``status``, ``response_due``, ``awaiting``...) and left out without a
+word: an item is closed by a closing word in ``rag``, as in a council's Status column."""
+
+_EXPORT_SIGNATURE = {"body", "ref", "meeting_date", "text", "last_changed_on"}
+
+
+def exported(cells: Sequence[str]) -> bool:
+    """Whether a header row is that of the tracker's CSV export."""
+    return {cell.strip() for cell in cells} >= _EXPORT_SIGNATURE
+
+
 def find_header(rows: Sequence[Sequence[str]], overrides: Mapping[str, Meaning]) -> Header | None:
     """The first of the top rows that names the recommendation's text and at least one other known column.
 
@@ -193,7 +218,13 @@ def find_header(rows: Sequence[Sequence[str]], overrides: Mapping[str, Meaning])
     from passing for a tracker.
     """
     for position, cells in enumerate(rows[:HEADER_ROWS]):
-        read = [(i, cell, meaning(cell, overrides)) for i, cell in enumerate(cells)]
+        export = exported(cells)
+        read: list[tuple[int, str, Meaning | None]] = [
+            (i, cell, overrides.get(header_key(cell)) or EXPORTED.get(cell.strip(), "ignore"))
+            if export
+            else (i, cell, meaning(cell, overrides))
+            for i, cell in enumerate(cells)
+        ]
         fields = [m for _, _, m in read if m is not None and m != "ignore"]
         if "text" not in fields or len(fields) < 2:
             continue
