@@ -160,3 +160,16 @@ def test_the_trackers_csv_export_edited_in_a_spreadsheet_comes_back_with_only_wh
         "closed",
         "That parks open late.",
     )
+
+
+def test_a_csv_export_of_every_body_imported_into_one_refuses_the_other_bodies_rows_and_records_nothing(
+    tmp_path: Path, db_url: str
+) -> None:
+    recorded = [register("SNAC"), register("HOSC"), make("R1", body="SNAC"), make("R1", body="HOSC")]
+    assert run("apply", "-", db=db_url, stdin=jsonl(*recorded)).returncode == 0
+    path = tmp_path / "every body.csv"
+    path.write_text(run("tracker", "--format", "csv", db=db_url).stdout, encoding="utf-8")
+    refused = run("import", str(path), "--body", "SNAC", "--as-of", "2024-03-14", *CLERK, db=db_url)
+    assert refused.returncode == 1
+    assert 'line 2, column "body": "HOSC" is another body\'s item: import it with --body HOSC' in refused.stderr
+    assert len(Scrutiny(db_url).audit()) == len(recorded)

@@ -29,6 +29,7 @@ TrackerField = Literal[
     "ref",
     "minute",
     "origin",
+    "body",
 ]
 Meaning = TrackerField | Literal["ignore"]
 FIELDS: tuple[TrackerField, ...] = get_args(TrackerField)
@@ -65,6 +66,7 @@ HEADERS: dict[TrackerField, tuple[str, ...]] = {
     "ref": ("Ref", "Reference", "No.", "Number", "Ref No.", "Recommendation No."),
     "minute": ("Minute", "Minute number", "Minute No."),
     "origin": ("Origin", "Origin code", "Originating committee", "Originating body", "Transferred from"),
+    "body": (),  # the tracker's CSV export's, or one --columns names: a row of another body's is refused
 }
 """The headers DESIGN 5.4 promises, then a few more seen in councils' trackers."""
 
@@ -157,6 +159,7 @@ class Layout:
     target_date: Column | None
     origin: Column | None
     """The code of the body that made an item the table's body took over (blank: the table's body made it)."""
+    body: Column | None
     addressees: tuple[Column, ...]
     notes: tuple[Column, ...]
     response: tuple[Column, ...]
@@ -179,6 +182,7 @@ class Layout:
             header.first("ref"),
             header.first("target_date"),
             header.first("origin"),
+            header.first("body"),
             tuple(header.every("addressees")),
             tuple(header.every("notes")),
             tuple(header.every("response")),
@@ -198,6 +202,7 @@ EXPORTED: dict[str, Meaning] = {
     "rag": "status",
     "notes": "notes",
     "taken_over_from": "origin",
+    "body": "body",
 }
 """What the columns of the tracker's own CSV export (``--format csv``: a row's field names) hold for the import.
 The rest are worked out from the record (``status``, ``response_due``, ``awaiting``...) and left out without a

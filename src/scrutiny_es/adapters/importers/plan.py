@@ -215,6 +215,7 @@ class _Row:
         if not text:
             self.without_text(text_column)
             return
+        self.same_body()
         ref = self.ref(meeting)
         addressees = self.addressees()
         target = self.target_date(meeting)
@@ -378,6 +379,13 @@ class _Row:
             else:
                 self.problem(None, "", f'the ref made for it, "{ref}", is already the ref of {first}')
         return ref
+
+    def same_body(self) -> None:
+        """A row naming a body (the tracker's CSV export of every body) is of the body imported into, or refused."""
+        column = self.layout.body
+        code = self.cell(column) if column is not None else ""
+        if column is not None and code and code != self.planner.body:
+            self.problem(column, code, f"is another body's item: import it with --body {code}, or leave the row out")
 
     def addressees(self) -> list[dict[str, str]]:
         """Every name of every addressee column, once each (the first spelling), with the kind the name suggests."""
