@@ -17,7 +17,8 @@ from scrutiny_es.domain.dates import long_date
 from scrutiny_es.domain.deadlines import Period
 from scrutiny_es.domain.errors import CannotCorrect, DateOutOfOrder
 from scrutiny_es.domain.guards import ItemGuards, not_before, not_future
-from scrutiny_es.domain.history import AddresseeFact, DecisionFact, ProgressFact
+from scrutiny_es.domain.history import AddresseeFact, DecisionFact, ProgressFact, TransferFact
+from scrutiny_es.domain.transfers import transfer_retractable
 from scrutiny_es.domain.values import Actor
 
 FACT_DATES = {
@@ -44,7 +45,7 @@ class ItemCorrections(ItemGuards):
     if TYPE_CHECKING:  # the events, nested on Recommendation, where their stored topics stay; and its record
         Corrected: ClassVar[type[Any]]
         Retracted: ClassVar[type[Any]]
-        Transferred: ClassVar[type[Any]]
+        TransferRetracted: ClassVar[type[Any]]
         recorded: dict[int, Any]
 
         def _addressee_change_retractable(self, fact: AddresseeFact, position: int) -> None: ...
@@ -202,8 +203,12 @@ class ItemCorrections(ItemGuards):
             raise CannotCorrect(msg, field="position")
         if isinstance(fact, AddresseeFact):
             self._addressee_change_retractable(fact, position)
+        kind, bodies = self.Retracted, {}
+        if isinstance(fact, TransferFact):  # the item goes back to the body it came from
+            transfer_retractable(self.history.transfers, fact, self.ref, position)
+            kind, bodies = self.TransferRetracted, {"from_body": fact.from_body, "to_body": fact.to_body}
         self.trigger_event(
-            self.Retracted,
+            kind,
             timestamp=at,
             actor=actor,
             version=version,
@@ -211,16 +216,12 @@ class ItemCorrections(ItemGuards):
             fact=type(self.recorded[version]).__name__,
             reason=reason,
             fact_date=fact.on,
+            **bodies,
         )
 
     def _not_retractable(self, version: int, position: int) -> str:
         """Why the event at ``position`` cannot be retracted, and what to do instead."""
         event = self.recorded[version]
-        if isinstance(event, self.Transferred):
-            return (
-                f"position {position} transferred {self.ref} to {event.to_body}, which cannot be retracted; "
-                f"transfer it back to {event.from_body} instead"
-            )
         if isinstance(event, self.Corrected):
             return f"position {position} corrected {self.ref}: a correction is put right by another correction"
         if isinstance(event, self.Retracted):

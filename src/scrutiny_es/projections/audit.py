@@ -180,6 +180,10 @@ def _retracted(e: Recommendation.Retracted, _: str) -> str:
     return f"{e.actor.name} retracted the {_FACTS.get(e.fact, e.fact)} at position {e.position}: {e.reason}"
 
 
+def _transfer_retracted(e: Any, _: str) -> str:
+    return f"{e.actor.name} retracted the transfer to {e.to_body} at position {e.position}: {e.reason}"
+
+
 _FACTS = {
     "Referred": "referral",
     "ResponseRecorded": "response",
@@ -286,6 +290,7 @@ _SUMMARIES: dict[type, Any] = {
     Recommendation.Reopened: _reopened,
     Recommendation.Corrected: _corrected,
     Recommendation.Retracted: _retracted,
+    Recommendation.TransferRetracted: _transfer_retracted,
     Recommendation.ResponseDeadlineExtended: _extended,
     Recommendation.ClosureProposed: _proposed,
     Recommendation.ReminderSent: _reminded,
