@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from scrutiny_es import Scrutiny
-from scrutiny_es.errors import CannotCorrect, ItemTransferred, LaterTransfer, RecommendationNotFound
+from scrutiny_es.errors import CannotCorrect, DateOutOfOrder, ItemTransferred, LaterTransfer, RecommendationNotFound
 from tests.conftest import FixedClock, command, make, register
 
 PROGRESS = {"note": "Costed options to the July Cabinet", "reported_on": "2024-06-03", "reported_by": "Director"}
@@ -176,3 +176,40 @@ def test_the_item_of_a_retracted_transfer_is_read_as_known_at_a_moment_before_un
     now = app.meeting_pack("RES", date(2024, 7, 1))
     assert "R1" in str(pack) and "R1" not in str(now)
     assert [e.event for e in app.audit(ref="R1", as_known_at=known)][-1] == "Transferred"
+
+
+def test_a_transfer_s_date_and_minute_are_corrected_by_its_position_and_every_report_moves_with_it(
+    bodies: Scrutiny, clock: FixedClock
+) -> None:
+    app = bodies
+    made(app)
+    first = transfer(app, clock)
+    later = transfer(app, clock, body="RES", to="PEOPLE", on="2024-07-01")
+    fix = {"body": "PEOPLE", "ref": "R1", "position": first, "reason": "The minutes say 10 June"}
+    done = app.execute(command("correct", field="transfer.decided_on", value="2024-06-10", **fix))
+    assert done.events == ("Corrected",)
+    assert [row.body for row in app.tracker(as_of=date(2024, 6, 5))] == ["BCSB"]
+    assert [row.transferred_on for row in app.tracker(body="RES", as_of=date(2024, 6, 20))] == [date(2024, 6, 10)]
+    entry = app.audit(ref="R1")[-1]
+    assert entry.summary == (
+        f"Jo Clerk corrected the date of the transfer at position {first} from “1 Jun 2024” to “10 Jun 2024”: "
+        "The minutes say 10 June"
+    )
+    app.execute(command("correct", field="transfer.minute", value="AM/9", **fix))
+    card = {fact.position: fact.status for fact in app.item("PEOPLE", "R1")}
+    assert card[first] == "corrected" and card[later] == "in force"
+    before = len(app.audit())
+    for value, said in [("2024-07-02", "would come after the transfer to PEOPLE that follows it (1 Jul 2024)"),
+                        ("2024-03-13", "the date of the transfer (13 Mar 2024) is before the meeting (14 Mar 2024)"),
+                        ("2024-12-03", "in the future")]:  # fmt: skip
+        with pytest.raises((CannotCorrect, DateOutOfOrder)) as refused:
+            app.execute(command("correct", field="transfer.decided_on", value=value, **fix))
+        assert said in str(refused.value) and refused.value.field == "value"
+    with pytest.raises(DateOutOfOrder, match=r"would come before the transfer to RES that it follows \(10 Jun 2024\)"):
+        app.execute(command("correct", field="transfer.decided_on", value="2024-06-09", **fix | {"position": later}))
+    with pytest.raises(CannotCorrect, match=r"^that position holds no transfer of R1 in force"):
+        app.execute(command("correct", field="transfer.minute", value="AM/9", **fix | {"position": first - 2}))
+    assert len(app.audit()) == before
+    rows = list(app.tracker(as_of=date(2024, 6, 5))), list(app.tracker(body="RES", as_of=date(2024, 6, 20)))
+    app.rebuild()
+    assert (list(app.tracker(as_of=date(2024, 6, 5))), list(app.tracker(body="RES", as_of=date(2024, 6, 20)))) == rows

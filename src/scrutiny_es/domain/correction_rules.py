@@ -27,6 +27,7 @@ FACT_DATES = {
     "response.responded_on": "the response date",
     "progress.reported_on": "the progress report date",
     "decision.decided_on": "the decision date",
+    "transfer.decided_on": "the date of the transfer",
 }
 """The corrected fields that are the day their fact took effect, and how a clerk calls each."""
 
@@ -135,7 +136,7 @@ class ItemCorrections(ItemGuards):
             if holders is not None and fact.what not in holders:
                 msg = f"{field} is not part of a decision that {fact.what.replace('_', ' ')}"
                 raise CannotCorrect(msg, field="field")
-        if isinstance(fact, ProgressFact | DecisionFact) == field.startswith(corrections.BY_POSITION):
+        if isinstance(fact, ProgressFact | DecisionFact | TransferFact) == field.startswith(corrections.BY_POSITION):
             return fact
         msg = f"a correction of {field} names a {field.partition('.')[0]}, not that fact"
         raise CannotCorrect(msg, field="position")
@@ -164,6 +165,10 @@ class ItemCorrections(ItemGuards):
             if field == "response.target_date" and value is not None:
                 self._after_meeting(value, "the target date", "value")
             return fact.on  # type: ignore[no-any-return]
+        if field == "transfer.decided_on":
+            self._after_meeting(value, FACT_DATES[field], "value")
+            self._between_transfers(fact, value)
+            return value  # type: ignore[no-any-return]
         if field.startswith(corrections.BY_POSITION):
             if field in ("progress.reported_on", "decision.decided_on"):
                 self._after_meeting(value, FACT_DATES[field], "value")
@@ -189,6 +194,25 @@ class ItemCorrections(ItemGuards):
                 raise DateOutOfOrder(msg, field="value")
             return value  # type: ignore[no-any-return]
         return self.meeting_date
+
+    def _between_transfers(self, fact: TransferFact, day: date) -> None:
+        """A transfer's corrected date keeps the item's transfers in their order: on or after the one before it, on
+        or before the one after it."""
+        moves = self.history.transfers
+        n = next(n for n, t in enumerate(moves) if t is fact)
+        before, after = moves[n - 1] if n else None, moves[n + 1] if n + 1 < len(moves) else None
+        if before is not None and day < before.on:
+            msg = (
+                f"the date of the transfer ({long_date(day)}) would come before the transfer to {before.to_body} "
+                f"that it follows ({long_date(before.on)})"
+            )
+            raise DateOutOfOrder(msg, field="value")
+        if after is not None and day > after.on:
+            msg = (
+                f"the date of the transfer ({long_date(day)}) would come after the transfer to {after.to_body} "
+                f"that follows it ({long_date(after.on)})"
+            )
+            raise DateOutOfOrder(msg, field="value")
 
     def retract(self, *, version: int, position: int, reason: str, actor: Actor, at: datetime) -> None:
         """Withdraws a fact recorded in error (by the item's event ``version``; the clerk gave its ``position``)."""

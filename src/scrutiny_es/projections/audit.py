@@ -169,6 +169,8 @@ _FIELD_NAMES = {
     "decision.outcome": "outcome",
     "decision.note": "decision's note",
     "decision.target_date": "revised target date",
+    "transfer.decided_on": "date of the transfer",
+    "transfer.minute": "transfer's minute",
     "meeting_date": "meeting date",
     "target_date": "target date",
     "exempt": "exempt paragraph (Schedule 12A)",
