@@ -18,7 +18,7 @@ _DOMAIN = (
     "AlreadyReferred AlreadyReminded AlreadyResponded AmbiguousRef BodyAlreadyRegistered BodyDissolved BodyNotFound "
     "BodyUnchanged CannotChangeAddressees CannotCorrect CannotExtend CannotTransfer "
     "CommandIdReused ConcurrentChange DateOutOfOrder DuplicateRecommendation EventTooNew InvalidCommand InvalidQuery "
-    "ItemClosed ItemNotClosed ItemTransferred MeetingAlreadyScheduled MeetingNotScheduled NotAnAddressee "
+    "ItemClosed ItemNotClosed ItemTransferred LaterTransfer MeetingAlreadyScheduled MeetingNotScheduled NotAnAddressee "
     "RecommendationNotFound ScrutinyError"
 )
 WHERE = {

@@ -286,18 +286,11 @@ def test_a_key_a_stored_release_recorded_is_recognised_now_that_item_commands_ma
         app.close()
 
 
-def test_a_transfer_cannot_be_retracted_and_the_clerk_is_told_to_transfer_the_item_back(bodies: Scrutiny) -> None:
+def test_a_transfer_is_retracted_like_any_fact_and_a_correction_or_a_retraction_still_is_not(bodies: Scrutiny) -> None:
     app = bodies
     transferred(app, to="RES")
     moved = app.audit(ref="R1")[-1]
     assert moved.event == "Transferred"
-    retract = {"ref": "R1", "position": moved.position, "reason": "Recorded in error"}
-    with pytest.raises(CannotCorrect) as refused:
-        app.execute(command("retract", body="RES", **retract))
-    assert str(refused.value) == (
-        f"position {moved.position} transferred R1 to RES, which cannot be retracted; transfer it back to BCSB instead"
-    )
-    assert refused.value.field == "position"
     corrected = app.execute(command("correct", body="RES", ref="R1", field="minute", value="AM/8", reason="typo"))
     with pytest.raises(CannotCorrect, match=r"corrected R1: a correction is put right by another correction$"):
         app.execute(command("retract", body="RES", ref="R1", position=corrected.position, reason="Wrong"))
@@ -305,5 +298,13 @@ def test_a_transfer_cannot_be_retracted_and_the_clerk_is_told_to_transfer_the_it
     retracted = app.execute(command("retract", body="RES", ref="R1", position=reported.position, reason="Wrong"))
     with pytest.raises(CannotCorrect, match=r"retracted a fact of R1, which cannot be undone; record it again$"):
         app.execute(command("retract", body="RES", ref="R1", position=retracted.position, reason="Wrong"))
-    app.execute(command("transfer", body="RES", ref="R1", to_body="BCSB", decided_on="2024-06-02"))  # the way back
-    assert [row.body for row in app.tracker(ref="R1")] == ["BCSB"]
+    with pytest.raises(ItemTransferred, match="send it to RES"):  # named, as every item command, where it is
+        app.execute(command("retract", ref="R1", position=moved.position, reason="Recorded in error"))
+    undone = app.execute(command("retract", body="RES", ref="R1", position=moved.position, reason="Recorded in error"))
+    assert undone.events == ("TransferRetracted",)
+    assert [(row.body, row.taken_over_from) for row in app.tracker(ref="R1")] == [("BCSB", None)]
+    assert app.audit(ref="R1")[-1].summary == (
+        f"Jo Clerk retracted the transfer to RES at position {moved.position}: Recorded in error"
+    )
+    with pytest.raises(CannotCorrect, match=f"^the fact at position {moved.position} was already retracted$"):
+        app.execute(command("retract", ref="R1", position=moved.position, reason="Twice"))

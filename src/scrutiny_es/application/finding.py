@@ -4,7 +4,8 @@ An item's identity is its making body's code and its ref (``domain/ids.py``), ye
 body an item is with. So a command naming a body and a ref is looked for among the item the body
 made and the items it took over with that ref (the body's own aggregate keeps them: ``Body.ItemTakenOver``),
 never in a read model. A body holding two with one ref is told which by ``origin``; a command naming
-the body an item left is told where it went.
+the body an item left is told where it went, and one naming the body a transfer retracted was to is told it does
+not hold the item (the body keeps what it took over, so a command recorded there before is still recognised).
 """
 
 from __future__ import annotations
@@ -70,7 +71,13 @@ def gone(item: Recommendation, body: str) -> ItemTransferred:
     history = item.history
     now = history.body
     left = next((t for t in reversed(history.transfers) if t.from_body == body), None)
-    if left is None:
+    undone = next((t for t in reversed(history.retracted_transfers) if t.to_body == body), None)
+    if left is None and undone is not None:
+        msg = (
+            f"the transfer of {history.ref} to {body} was retracted, so {body} does not hold it: it is with {now}; "
+            f"send it to {now}"
+        )
+    elif left is None:
         msg = f"{history.ref} made by {history.made_by} is with {now}, not {body}; send it to {now}"
     else:
         then = "" if left.to_body == now else f", and is now with {now}"

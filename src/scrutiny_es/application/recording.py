@@ -36,6 +36,7 @@ from scrutiny_es.domain.errors import (
     EventTooNew,
     InvalidCommand,
     InvalidQuery,
+    LaterTransfer,
     ScrutinyError,
     check_count,
 )
@@ -422,7 +423,10 @@ class Recording:
         if gone is not None:
             raise gone
         if name == "retract":
-            handlers.retract(item, cmd, retracted, actor, at)  # type: ignore[arg-type]
+            try:
+                handlers.retract(item, cmd, retracted, actor, at)  # type: ignore[arg-type]
+            except LaterTransfer as e:  # the clerk is told the later transfer by its position
+                raise e.naming(self._store.positions(item.id).get(e.later)) from None
         elif name == "correct":
             handlers.correct(item, cmd, corrected, actor, at)  # type: ignore[arg-type]
         else:

@@ -321,7 +321,7 @@ class ReplaceAddressee(ItemCommand):
 
 class Correct(ItemCommand):
     """Puts a recorded fact right: ``addressee`` names whose referral or response it is, ``position`` (the
-    audit trail's) which progress report or decision."""
+    audit trail's) which progress report, decision or transfer."""
 
     command: Literal["correct"] = "correct"
     field: Annotated[Name, AfterValidator(correctable)]

@@ -17,7 +17,8 @@ from scrutiny_es.domain.dates import long_date
 from scrutiny_es.domain.deadlines import Period
 from scrutiny_es.domain.errors import CannotCorrect, DateOutOfOrder
 from scrutiny_es.domain.guards import ItemGuards, not_before, not_future
-from scrutiny_es.domain.history import AddresseeFact, DecisionFact, ProgressFact
+from scrutiny_es.domain.history import AddresseeFact, DecisionFact, ProgressFact, TransferFact
+from scrutiny_es.domain.transfers import transfer_retractable
 from scrutiny_es.domain.values import Actor
 
 FACT_DATES = {
@@ -26,6 +27,7 @@ FACT_DATES = {
     "response.responded_on": "the response date",
     "progress.reported_on": "the progress report date",
     "decision.decided_on": "the decision date",
+    "transfer.decided_on": "the date of the transfer",
 }
 """The corrected fields that are the day their fact took effect, and how a clerk calls each."""
 
@@ -44,7 +46,7 @@ class ItemCorrections(ItemGuards):
     if TYPE_CHECKING:  # the events, nested on Recommendation, where their stored topics stay; and its record
         Corrected: ClassVar[type[Any]]
         Retracted: ClassVar[type[Any]]
-        Transferred: ClassVar[type[Any]]
+        TransferRetracted: ClassVar[type[Any]]
         recorded: dict[int, Any]
 
         def _addressee_change_retractable(self, fact: AddresseeFact, position: int) -> None: ...
@@ -134,7 +136,7 @@ class ItemCorrections(ItemGuards):
             if holders is not None and fact.what not in holders:
                 msg = f"{field} is not part of a decision that {fact.what.replace('_', ' ')}"
                 raise CannotCorrect(msg, field="field")
-        if isinstance(fact, ProgressFact | DecisionFact) == field.startswith(corrections.BY_POSITION):
+        if isinstance(fact, ProgressFact | DecisionFact | TransferFact) == field.startswith(corrections.BY_POSITION):
             return fact
         msg = f"a correction of {field} names a {field.partition('.')[0]}, not that fact"
         raise CannotCorrect(msg, field="position")
@@ -163,6 +165,10 @@ class ItemCorrections(ItemGuards):
             if field == "response.target_date" and value is not None:
                 self._after_meeting(value, "the target date", "value")
             return fact.on  # type: ignore[no-any-return]
+        if field == "transfer.decided_on":
+            self._after_meeting(value, FACT_DATES[field], "value")
+            self._between_transfers(fact, value)
+            return value  # type: ignore[no-any-return]
         if field.startswith(corrections.BY_POSITION):
             if field in ("progress.reported_on", "decision.decided_on"):
                 self._after_meeting(value, FACT_DATES[field], "value")
@@ -189,6 +195,25 @@ class ItemCorrections(ItemGuards):
             return value  # type: ignore[no-any-return]
         return self.meeting_date
 
+    def _between_transfers(self, fact: TransferFact, day: date) -> None:
+        """A transfer's corrected date keeps the item's transfers in their order: on or after the one before it, on
+        or before the one after it."""
+        moves = self.history.transfers
+        n = next(n for n, t in enumerate(moves) if t is fact)
+        before, after = moves[n - 1] if n else None, moves[n + 1] if n + 1 < len(moves) else None
+        if before is not None and day < before.on:
+            msg = (
+                f"the date of the transfer ({long_date(day)}) would come before the transfer to {before.to_body} "
+                f"that it follows ({long_date(before.on)})"
+            )
+            raise DateOutOfOrder(msg, field="value")
+        if after is not None and day > after.on:
+            msg = (
+                f"the date of the transfer ({long_date(day)}) would come after the transfer to {after.to_body} "
+                f"that follows it ({long_date(after.on)})"
+            )
+            raise DateOutOfOrder(msg, field="value")
+
     def retract(self, *, version: int, position: int, reason: str, actor: Actor, at: datetime) -> None:
         """Withdraws a fact recorded in error (by the item's event ``version``; the clerk gave its ``position``)."""
         fact = self.history.fact(version)
@@ -202,8 +227,12 @@ class ItemCorrections(ItemGuards):
             raise CannotCorrect(msg, field="position")
         if isinstance(fact, AddresseeFact):
             self._addressee_change_retractable(fact, position)
+        kind, bodies = self.Retracted, {}
+        if isinstance(fact, TransferFact):  # the item goes back to the body it came from
+            transfer_retractable(self.history.transfers, fact, self.ref, position)
+            kind, bodies = self.TransferRetracted, {"from_body": fact.from_body, "to_body": fact.to_body}
         self.trigger_event(
-            self.Retracted,
+            kind,
             timestamp=at,
             actor=actor,
             version=version,
@@ -211,16 +240,12 @@ class ItemCorrections(ItemGuards):
             fact=type(self.recorded[version]).__name__,
             reason=reason,
             fact_date=fact.on,
+            **bodies,
         )
 
     def _not_retractable(self, version: int, position: int) -> str:
         """Why the event at ``position`` cannot be retracted, and what to do instead."""
         event = self.recorded[version]
-        if isinstance(event, self.Transferred):
-            return (
-                f"position {position} transferred {self.ref} to {event.to_body}, which cannot be retracted; "
-                f"transfer it back to {event.from_body} instead"
-            )
         if isinstance(event, self.Corrected):
             return f"position {position} corrected {self.ref}: a correction is put right by another correction"
         if isinstance(event, self.Retracted):

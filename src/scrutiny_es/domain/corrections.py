@@ -41,10 +41,12 @@ CORRECTABLE: dict[str, str] = {
     "decision.outcome": "outcome",
     "decision.note": "optional text",
     "decision.target_date": "date",
+    "transfer.decided_on": "date",
+    "transfer.minute": "optional text",
     "exempt": "optional paragraph",
 }
-"""The fields a correction may change, with the kind of value each takes. A progress report or a decision
-is named by its position in the audit trail; a referral or a response by its addressee."""
+"""The fields a correction may change, with the kind of value each takes. A progress report, a decision
+or a transfer is named by its position in the audit trail; a referral or a response by its addressee."""
 
 BY_COMMANDS = dict.fromkeys(
     ("addressees", "addressee"),
@@ -61,7 +63,7 @@ def correctable(field: str) -> str:
     return field
 
 
-BY_POSITION = ("progress.", "decision.")
+BY_POSITION = ("progress.", "decision.", "transfer.")
 """Corrections of facts named by position."""
 
 DECISION_FIELDS: dict[str, set[DecisionKind]] = {
@@ -80,7 +82,10 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "paragraph": PARAGRAPHS,
 }  # fmt: skip
 
-_EFFECTIVE_DATES = {"referral.received_on", "response.responded_on", "progress.reported_on", "decision.decided_on"}
+_EFFECTIVE_DATES = {
+    "referral.received_on", "response.responded_on", "progress.reported_on", "decision.decided_on",
+    "transfer.decided_on",
+}  # fmt: skip
 """Fields that are the date their fact took effect (a fact's ``on``)."""
 
 
@@ -118,7 +123,7 @@ def read_value(field: str, value: Any) -> Any:
 
 def fact_of(history: ItemHistory, field: str, addressee: str | None, version: int | None) -> Any:
     """The fact a correction of ``field`` names: the item itself, an addressee's referral or response, or the
-    progress report or decision recorded by the item's event ``version``; None if there is none in force."""
+    progress report, decision or transfer recorded by the item's event ``version``; None if there is none in force."""
     group = field.partition(".")[0] if "." in field else ""
     if group == "referral":
         return history.referral_of(addressee or "")
@@ -128,6 +133,8 @@ def fact_of(history: ItemHistory, field: str, addressee: str | None, version: in
         return next((f for f in history.progress if f.seq == version), None)
     if group == "decision":
         return next((f for f in history.decisions if f.seq == version), None)
+    if group == "transfer":
+        return next((f for f in history.transfers if f.seq == version), None)
     return history
 
 

@@ -102,6 +102,23 @@ class CannotCorrect(ScrutinyError):
     """The field named in a correction cannot be corrected, or the value does not fit."""
 
 
+class LaterTransfer(CannotCorrect):
+    """A transfer the item was transferred on from since cannot be retracted before that later one.
+
+    ``head`` says which transfer was named and where the item went next; ``later`` is the item's event that
+    recorded the later transfer, and ``position`` its place in the audit trail (None: not known yet).
+    """
+
+    def __init__(self, head: str, *, later: int, position: int | None = None) -> None:
+        named = "" if position is None else f" (position {position})"
+        super().__init__(f"{head}: retract that later transfer{named} first", field="position")
+        self.head, self.later = head, later
+
+    def naming(self, position: int | None) -> LaterTransfer:
+        """The same refusal, naming the later transfer by its ``position`` in the audit trail."""
+        return LaterTransfer(self.head, later=self.later, position=position)
+
+
 class ConcurrentChange(ScrutinyError):
     """Someone else changed the item at the same moment, too many times in a row."""
 

@@ -140,6 +140,9 @@ class TransferFact(Fact):
     decided_by: str
     minute: str | None = None
     reason: str | None = None
+    board_before: str | None = None
+    """The name the item's body went by in its history before the transfer (``ItemHistory.board``), given back to
+    it if the transfer is retracted (None: a history kept before it was kept; ``decided_by`` stands in)."""
 
 
 AddresseeChange = Literal["added", "removed", "replaced"]
@@ -188,6 +191,8 @@ class ItemHistory:
     reminders: list[ReminderFact] = field(default_factory=list)
     transfers: list[TransferFact] = field(default_factory=list)
     """Each move to another body, in the order recorded (a transfer is never dated before the one it follows)."""
+    retracted_transfers: list[TransferFact] = field(default_factory=list)
+    """Each transfer retracted as recorded in error: the body it was to still finds the item "as known at" before."""
     addressee_changes: list[AddresseeFact] = field(default_factory=list)
     """Each addressee added, removed or replaced since the meeting (``addressees`` are those it was made for)."""
     exempt: str | None = None
@@ -285,7 +290,7 @@ class ItemHistory:
         """The fact recorded by the item's event number ``seq``, while it is in force."""
         facts = [*self.referrals.values(), *self.responses.values(), *self.progress, *self.decisions, *self.reminders]
         extensions = [e for referral in self.referrals.values() for e in referral.extensions]
-        for fact in [*facts, *extensions, *self.addressee_changes]:
+        for fact in [*facts, *extensions, *self.addressee_changes, *self.transfers]:
             if fact.seq == seq:
                 return fact
         return None
@@ -302,6 +307,17 @@ class ItemHistory:
         self.decisions = [f for f in self.decisions if f.seq != seq]
         self.reminders = [f for f in self.reminders if f.seq != seq]
         self.addressee_changes = [f for f in self.addressee_changes if f.seq != seq]
+        for n, transfer in enumerate(self.transfers):
+            if transfer.seq == seq:
+                self._withdraw_transfer(n)
+
+    def _withdraw_transfer(self, n: int) -> None:
+        """Leaves out the item's ``n``th transfer; the latest one gives the item back to the body it left, under the
+        name it had there, as if it had never been recorded (the running deadlines it kept run on)."""
+        transfer = self.transfers.pop(n)
+        self.retracted_transfers.append(transfer)
+        if n == len(self.transfers):
+            self.body, self.board = transfer.from_body, transfer.board_before or transfer.decided_by
 
 
 F = TypeVar("F", bound=Fact)

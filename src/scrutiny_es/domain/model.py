@@ -42,7 +42,7 @@ from scrutiny_es.domain.history import (
 from scrutiny_es.domain.ids import body_id, recommendation_id
 from scrutiny_es.domain.meetings import BodyCalendar
 from scrutiny_es.domain.repeats import ItemRepeats, command_fields
-from scrutiny_es.domain.transfers import ItemPlacement
+from scrutiny_es.domain.transfers import ItemPlacement, transfer_retracted
 from scrutiny_es.domain.values import (
     DECISIONS,
     KINDS,
@@ -415,7 +415,7 @@ class Recommendation(ItemPlacement, ItemDecisions, ItemAddressees, ItemCorrectio
         def fold(self, history: ItemHistory) -> None:
             history.transfers.append(TransferFact(
                 on=self.decided_on, seq=self.originator_version, from_body=self.from_body, to_body=self.to_body,
-                decided_by=self.decided_by, minute=self.minute, reason=self.reason,
+                decided_by=self.decided_by, minute=self.minute, reason=self.reason, board_before=history.board,
             ))  # fmt: skip
             history.body, history.board = self.to_body, self.to_board
 
@@ -473,6 +473,8 @@ class Recommendation(ItemPlacement, ItemDecisions, ItemAddressees, ItemCorrectio
 
         def fold(self, history: ItemHistory) -> None:
             history.withdraw(self.version)
+
+    TransferRetracted = transfer_retracted(Retracted)  # see domain/transfers.py
 
     if TYPE_CHECKING:  # not fields: eventsourcing would make them arguments of __init__
         history: ItemHistory

@@ -6,16 +6,23 @@ transferred to from the day decided. Its identity stays that of the body that ma
 the body it goes to records that it took it over (``Body.ItemTakenOver``), so commands name the body
 the item is with and its ref, as a clerk does. The events (``Recommendation.Made``,
 ``Recommendation.Transferred``) are nested on ``Recommendation`` in ``scrutiny_es.domain.model``.
+
+A transfer recorded in error is retracted like any fact (``Recommendation.TransferRetracted``, a retraction
+that names the bodies): the item is with the body it came from again, as if the transfer had never been
+recorded. Only the latest transfer is retracted; an earlier one waits for those after it.
 """
 
 from __future__ import annotations
 
+import types
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 from scrutiny_es.domain.dates import long_date
-from scrutiny_es.domain.errors import CannotTransfer
+from scrutiny_es.domain.errors import CannotTransfer, LaterTransfer
 from scrutiny_es.domain.guards import ItemGuards, not_before, not_future
+from scrutiny_es.domain.history import TransferFact
 from scrutiny_es.domain.ids import recommendation_id
 from scrutiny_es.domain.values import Actor, Addressee, Kind
 
@@ -107,3 +114,37 @@ class ItemPlacement(ItemGuards):
             to_board=body.name_on(decided_on), decided_by=board or history.board, decided_on=decided_on, minute=minute,
             reason=reason,
         )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TransferWithdrawing:
+    """What ``Recommendation.TransferRetracted`` records beyond a retraction: the body the item was transferred
+    from, which holds it again, and the body it was to (the audit trail says which transfer was retracted)."""
+
+    from_body: str
+    to_body: str
+
+
+def transfer_retracted(retracted: type[Any]) -> type[Any]:
+    """``Recommendation.TransferRetracted``, made on ``Recommendation.Retracted`` and named as nested on
+    ``Recommendation`` (its topic ``scrutiny_es.domain.model:Recommendation.TransferRetracted``): a retraction,
+    read as one by everything that reads retractions, that also names the bodies of the transfer withdrawn."""
+
+    def body(namespace: dict[str, Any]) -> None:
+        name, doc = "Recommendation.TransferRetracted", TransferWithdrawing.__doc__
+        namespace.update(class_version=1, __module__=retracted.__module__, __qualname__=name, __doc__=doc)
+
+    return types.new_class("TransferRetracted", (TransferWithdrawing, retracted), exec_body=body)
+
+
+def transfer_retractable(transfers: list[TransferFact], fact: TransferFact, ref: str, position: int) -> None:
+    """Refuses the retraction of a transfer the item was transferred on from since (``LaterTransfer``, which the
+    recorder tells the clerk with the later transfer's position): the latest is retracted first."""
+    later = transfers[-1]
+    if later is fact:
+        return
+    head = (
+        f"position {position} transferred {ref} to {fact.to_body}, which transferred it on to {later.to_body} on "
+        f"{long_date(later.on)}"
+    )
+    raise LaterTransfer(head, later=later.seq)

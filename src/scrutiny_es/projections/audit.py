@@ -169,6 +169,8 @@ _FIELD_NAMES = {
     "decision.outcome": "outcome",
     "decision.note": "decision's note",
     "decision.target_date": "revised target date",
+    "transfer.decided_on": "date of the transfer",
+    "transfer.minute": "transfer's minute",
     "meeting_date": "meeting date",
     "target_date": "target date",
     "exempt": "exempt paragraph (Schedule 12A)",
@@ -178,6 +180,10 @@ _FIELD_NAMES = {
 
 def _retracted(e: Recommendation.Retracted, _: str) -> str:
     return f"{e.actor.name} retracted the {_FACTS.get(e.fact, e.fact)} at position {e.position}: {e.reason}"
+
+
+def _transfer_retracted(e: Any, _: str) -> str:
+    return f"{e.actor.name} retracted the transfer to {e.to_body} at position {e.position}: {e.reason}"
 
 
 _FACTS = {
@@ -286,6 +292,7 @@ _SUMMARIES: dict[type, Any] = {
     Recommendation.Reopened: _reopened,
     Recommendation.Corrected: _corrected,
     Recommendation.Retracted: _retracted,
+    Recommendation.TransferRetracted: _transfer_retracted,
     Recommendation.ResponseDeadlineExtended: _extended,
     Recommendation.ClosureProposed: _proposed,
     Recommendation.ReminderSent: _reminded,

@@ -19,6 +19,7 @@ _WORDS: dict[Any, str] = {
     Recommendation.Reopened: "reason",
     Recommendation.Corrected: "reason",
     Recommendation.Retracted: "reason",
+    Recommendation.TransferRetracted: "reason",
     Recommendation.ResponseDeadlineExtended: "reason",
     Recommendation.ClosureProposed: "note",
     Recommendation.AddresseeAdded: "reason",

@@ -14,9 +14,11 @@ class OverdueWriter(ItemsWriter):
     """The overdue list: obligations with their due dates; "overdue on D" is a query."""
 
     name = "overdue"
-    layout = 6
+    layout = 7
     """4: the exempt column of its items; 5: each body's council and names beside its calendar; 6: each referral's
-    extensions in its history, with the day each was agreed (as-of reports show the deadline in force then)."""
+    extensions in its history, with the day each was agreed (as-of reports show the deadline in force then); 7: each
+    transfer in its history keeps the name the item's body had before, and the transfers retracted are kept apart
+    (a retracted transfer gives the item back to its body, under that name: the deferrals it owes)."""
 
     def item_tables(self, generation: int) -> list[Table]:
         return [overdue_item_table(generation), obligation_table(generation)]

@@ -13,13 +13,17 @@ from scrutiny_es.projections.items import tracker_record
 
 class TrackerWriter(ItemsWriter):
     """The tracker: one row per item, as ``projections.items.tracker_row`` shows it, and the bodies each
-    transferred item was with (a body's pack reads its own items, not every item's history)."""
+    transferred item was with (a body's pack reads its own items, not every item's history), or was to be with by a
+    transfer retracted since (a report "as known at" before the retraction shows it there)."""
 
     name = "tracker"
-    layout = 8
+    layout = 9
     """4: the exempt column; 5: ``tracker_body``, the bodies of transferred items; 6: each body's council and
     names beside its calendar; 7: each referral's extensions in its history, with the day each was agreed (as-of
-    reports show the deadline in force then); 8: a closed item awaits no one, and has no response due."""
+    reports show the deadline in force then); 8: a closed item awaits no one, and has no response due; 9: each
+    transfer in its history keeps the name the item's body had before (a retracted transfer gives it back), and
+    the transfers retracted are kept apart (``tracker_body`` keeps their bodies: "as known at" before, they held
+    the item)."""
 
     def item_tables(self, generation: int) -> list[Table]:
         return [tracker_table(generation), tracker_body_table(generation)]
@@ -39,7 +43,9 @@ class TrackerWriter(ItemsWriter):
         held: list[Values] = [
             (key, body)
             for key, history in histories
-            if history.transfers
-            for body in sorted({body for t in history.transfers for body in (t.from_body, t.to_body)})
+            if history.transfers or history.retracted_transfers
+            for body in sorted(
+                {b for t in [*history.transfers, *history.retracted_transfers] for b in (t.from_body, t.to_body)}
+            )
         ]
         return [(tracker_table(generation), rows), (tracker_body_table(generation), held)]
