@@ -42,7 +42,7 @@ from scrutiny_es.domain.history import (
 from scrutiny_es.domain.ids import body_id, recommendation_id
 from scrutiny_es.domain.meetings import BodyCalendar
 from scrutiny_es.domain.repeats import ItemRepeats, command_fields
-from scrutiny_es.domain.transfers import ItemPlacement, transfer_retracted
+from scrutiny_es.domain.transfers import ItemPlacement
 from scrutiny_es.domain.values import (
     DECISIONS,
     KINDS,
@@ -474,7 +474,11 @@ class Recommendation(ItemPlacement, ItemDecisions, ItemAddressees, ItemCorrectio
         def fold(self, history: ItemHistory) -> None:
             history.withdraw(self.version)
 
-    TransferRetracted = transfer_retracted(Retracted)  # see domain/transfers.py
+    class TransferRetracted(Retracted):
+        """A transfer withdrawn (domain/transfers.py): the item is with ``from_body`` again, not ``to_body``."""
+
+        from_body: str
+        to_body: str
 
     if TYPE_CHECKING:  # not fields: eventsourcing would make them arguments of __init__
         history: ItemHistory

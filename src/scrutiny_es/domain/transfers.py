@@ -14,8 +14,6 @@ recorded. Only the latest transfer is retracted; an earlier one waits for those 
 
 from __future__ import annotations
 
-import types
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
@@ -114,27 +112,6 @@ class ItemPlacement(ItemGuards):
             to_board=body.name_on(decided_on), decided_by=board or history.board, decided_on=decided_on, minute=minute,
             reason=reason,
         )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class TransferWithdrawing:
-    """What ``Recommendation.TransferRetracted`` records beyond a retraction: the body the item was transferred
-    from, which holds it again, and the body it was to (the audit trail says which transfer was retracted)."""
-
-    from_body: str
-    to_body: str
-
-
-def transfer_retracted(retracted: type[Any]) -> type[Any]:
-    """``Recommendation.TransferRetracted``, made on ``Recommendation.Retracted`` and named as nested on
-    ``Recommendation`` (its topic ``scrutiny_es.domain.model:Recommendation.TransferRetracted``): a retraction,
-    read as one by everything that reads retractions, that also names the bodies of the transfer withdrawn."""
-
-    def body(namespace: dict[str, Any]) -> None:
-        name, doc = "Recommendation.TransferRetracted", TransferWithdrawing.__doc__
-        namespace.update(class_version=1, __module__=retracted.__module__, __qualname__=name, __doc__=doc)
-
-    return types.new_class("TransferRetracted", (TransferWithdrawing, retracted), exec_body=body)
 
 
 def transfer_retractable(transfers: list[TransferFact], fact: TransferFact, ref: str, position: int) -> None:
