@@ -3,8 +3,7 @@
 A :class:`Body` is a scrutiny board, panel or committee with its response-deadline
 policy. A :class:`Recommendation` is one recommendation or action the body made at a
 meeting, followed through referrals, responses, progress reports, deferrals,
-escalations and closure. Each command checks the rules first and then records one
-event; nothing is ever edited in place, and a mistake is fixed by a ``Corrected`` event.
+escalations and closure. Each command checks the rules first, then records one event.
 
 This module holds the aggregates, their state and their events (each adds to the item's history,
 ``domain/history.py``, in its ``fold``). Their commands are their bases', a module each: ``transfers.py``,
@@ -477,6 +476,7 @@ class Recommendation(ItemPlacement, ItemDecisions, ItemAddressees, ItemCorrectio
     class TransferRetracted(Retracted):
         """A transfer withdrawn (domain/transfers.py): the item is with ``from_body`` again, not ``to_body``."""
 
+        class_version = 1
         from_body: str
         to_body: str
 
