@@ -257,7 +257,8 @@ def _sections(
         paragraphs.append(Para("", "This part holds only the items exempt under Schedule 12A to the Local Government "
                                    "Act 1972; the others are in the public report."))  # fmt: skip
     elif pack.get("withheld"):
-        paragraphs.append(Para("", withheld_sentence(pack["withheld"]) + " They are reported in Part B."))
+        where = "It is" if pack["withheld"] == 1 else "They are"
+        paragraphs.append(Para("", f"{withheld_sentence(pack['withheld'])} {where} reported in Part B."))
     parts = [
         Part(n[0], "Responses received since the last meeting",
              "The responses to the Board's recommendations dated since its last meeting.",
@@ -411,6 +412,10 @@ def _notes(row: TrackerRow) -> Cell:
 def _status(row: TrackerRow) -> Cell:
     """Where the item stands, a short plain line a fact: what is awaited or overdue and by when, the RAG."""
     lines: list[Line] = [Line(marked(row.exempt), "strong")] if row.exempt else []
+    if row.transferred_to and row.transferred_on:
+        return (*lines, Line(f"Transferred to {visible(row.transferred_to)} on {long_date(row.transferred_on)}"))
+    if row.taken_over_from and row.transferred_on:
+        lines.append(Line(f"Transferred from {visible(row.taken_over_from)} on {long_date(row.transferred_on)}"))
     if row.status == "closed":
         return (*lines, Line(f"Closed: {_words(row.outcome)}" if row.outcome else "Closed"))
     if row.awaiting:
