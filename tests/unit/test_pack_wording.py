@@ -1,11 +1,14 @@
-"""The pack's sentences as a clerk would send them unchanged: grammar that follows the count."""
+"""The pack as a clerk would send it unchanged: grammar that follows the count, tables a screen reader can follow."""
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 
+from scrutiny_es.adapters.formats import render
 from scrutiny_es.adapters.formats.pack_render import render_pack
-from tests.sandwell import meeting_pack
+from tests.sandwell import meeting_pack, tracker_report
 
 
 @pytest.mark.parametrize(
@@ -23,3 +26,28 @@ def test_the_public_pack_says_the_items_it_withheld_are_in_part_b_in_the_number_
     text = render_pack(meeting_pack() | {"exempt": False, "withheld": withheld}, "md")
     assert isinstance(text, str)
     assert said in text
+
+
+class Headings(HTMLParser):
+    """Each heading cell of a table with the scope it declares."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str | None, bool]] = []
+        self.in_head = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("thead", "tbody"):
+            self.in_head = tag == "thead"
+        elif tag == "th":
+            self.found.append((dict(attrs).get("scope"), self.in_head))
+
+
+@pytest.mark.parametrize("page", ["pack", "tracker"])
+def test_a_screen_reader_is_told_each_heading_cell_heads_its_column_or_its_row(page: str) -> None:
+    """Read cell by cell, a row's merged Date and Item are announced with their column's heading."""
+    shown = render_pack(meeting_pack(), "html") if page == "pack" else render(tracker_report(), "html")
+    assert isinstance(shown, str)
+    parser = Headings()
+    parser.feed(shown)
+    assert parser.found and all(scope == ("col" if in_head else "row") for scope, in_head in parser.found)

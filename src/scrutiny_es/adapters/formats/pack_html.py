@@ -98,7 +98,7 @@ SHORT = 8
 
 def _table(table: Table) -> str:
     head = "".join(
-        f'<th style="width: {w}%"{_NOWRAP if h in ("Ref", "Date") else ""}>{html.escape(h)}</th>'
+        f'<th scope="col" style="width: {w}%"{_NOWRAP if h in ("Ref", "Date") else ""}>{html.escape(h)}</th>'
         for h, w in zip(table.headings, table.widths, strict=True)
     )
     rows = []
