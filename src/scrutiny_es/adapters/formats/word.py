@@ -180,10 +180,11 @@ def column_widths(table: Table, width: float) -> list[float]:
                 size = REF if line.mark == "ref" else TEXT
                 wide = (text_width if line.whole else widest_word)(line.text, size, line.mark == "strong")
                 least[j] = max(least[j], wide + _PADDING)
-    return _fit([width * share / sum(table.widths) for share in table.widths], least, width)
+    return fit_widths([width * share / sum(table.widths) for share in table.widths], least, width)
 
 
-def _fit(wanted: Sequence[float], least: Sequence[float], width: float) -> list[float]:
+def fit_widths(wanted: Sequence[float], least: Sequence[float], width: float) -> list[float]:
+    """Widths in ``wanted``'s shares of ``width``, none below its ``least``: what one needs more the others give."""
     if sum(least) >= width:  # words too long for any layout: as near to whole as the page allows
         return [width * w / sum(least) for w in least]
     fixed: dict[int, float] = {}
