@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from html.parser import HTMLParser
 
+import docx
 import pytest
+from docx.oxml.ns import qn
 
 from scrutiny_es.adapters.formats import render
 from scrutiny_es.adapters.formats.pack_render import render_pack
@@ -51,3 +54,16 @@ def test_a_screen_reader_is_told_each_heading_cell_heads_its_column_or_its_row(p
     parser = Headings()
     parser.feed(shown)
     assert parser.found and all(scope == ("col" if in_head else "row") for scope, in_head in parser.found)
+
+
+def test_a_recommendation_longer_than_a_page_may_run_on_to_the_next_and_every_other_row_is_kept_whole() -> None:
+    """Word cuts off at the page's foot a row that must not break yet is taller than the page."""
+    pack = meeting_pack()
+    pack["tracker"][0] = pack["tracker"][0] | {"text": "That the Director " + " ".join(["considers"] * 900) + "."}
+    data = render_pack(pack, "docx")
+    assert isinstance(data, bytes)
+    appendix = docx.Document(io.BytesIO(data)).tables[-1]
+    whole = [row._tr.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for row in appendix.rows]
+    long = [i for i, row in enumerate(appendix.rows) if "considers considers" in row.cells[2].text]
+    assert len(long) == 1 and not whole[long[0]]
+    assert all(whole[: long[0]]) and all(whole[long[0] + 1 :])
