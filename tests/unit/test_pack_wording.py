@@ -10,8 +10,9 @@ import pytest
 from docx.oxml.ns import qn
 
 from scrutiny_es.adapters.formats import render
+from scrutiny_es.adapters.formats.impact import impact_html
 from scrutiny_es.adapters.formats.pack_render import render_pack
-from tests.sandwell import meeting_pack, tracker_report
+from tests.sandwell import impact_rows, meeting_pack, tracker_report
 
 
 @pytest.mark.parametrize(
@@ -46,14 +47,21 @@ class Headings(HTMLParser):
             self.found.append((dict(attrs).get("scope"), self.in_head))
 
 
-@pytest.mark.parametrize("page", ["pack", "tracker"])
+@pytest.mark.parametrize("page", ["pack", "tracker", "impact"])
 def test_a_screen_reader_is_told_each_heading_cell_heads_its_column_or_its_row(page: str) -> None:
-    """Read cell by cell, a row's merged Date and Item are announced with their column's heading."""
-    shown = render_pack(meeting_pack(), "html") if page == "pack" else render(tracker_report(), "html")
+    """Read cell by cell, a row's merged Date and Item are announced with their column's heading, and each
+    impact figure with its column's and its group's."""
+    shown = {
+        "pack": lambda: render_pack(meeting_pack(), "html"),
+        "tracker": lambda: render(tracker_report(), "html"),
+        "impact": lambda: impact_html(impact_rows(), "Impact of scrutiny"),
+    }[page]()
     assert isinstance(shown, str)
     parser = Headings()
     parser.feed(shown)
     assert parser.found and all(scope == ("col" if in_head else "row") for scope, in_head in parser.found)
+    if page == "impact":
+        assert sum(not in_head for _, in_head in parser.found) == len(impact_rows()) * 2  # a group a row, two tables
 
 
 def test_a_recommendation_longer_than_a_page_may_run_on_to_the_next_and_every_other_row_is_kept_whole() -> None:
