@@ -83,3 +83,28 @@ def test_a_person_named_with_their_role_between_commas_is_the_addressee_with_tha
         [{"name": "Councillor Siân O'Connor", "role": "Cabinet Member for Leisure", "kind": "executive"}],
         [{"name": "Director of Borough Economy", "kind": "officer"}],
     ]
+
+
+def test_a_body_the_board_recommends_to_in_the_passive_is_the_addressee_of_a_recommendation(tmp_path: Path) -> None:
+    draft = drafted(
+        tmp_path,
+        """Minutes of the Safer Neighbourhoods and Active Communities Scrutiny Board
+
+Monday 29 January 2024
+
+9/24 Tenant Engagement
+
+Resolved:-
+
+(1) that Cabinet be recommended to adopt the Tenant Engagement Strategy;
+
+(2) that the Director of Housing be asked to report on damp & mould cases.
+""",
+    )
+    assert [(d.where, d.became, d.phrase, d.notes) for d in draft.resolutions] == [
+        ("9/24(1)", "recommendation", "That Cabinet be recommended", ()),
+        ("9/24(2)", "action", "That the Director of Housing be asked", ()),
+    ]
+    assert [c["addressees"] for c in draft.commands] == [
+        [{"name": "Cabinet", "kind": "executive"}], [{"name": "Director of Housing", "kind": "officer"}]
+    ]  # fmt: skip

@@ -397,6 +397,8 @@ def _closest(candidates: list[KnownItem], text: str) -> KnownItem | None:
 
 
 _NOT_VERBS = {"is", "are", "be", "been", "was", "were", "being"}
+_ASKED = ("asked", "requested", "invited", "recommended")
+"""What a subject "be" is when the part asks it to act: "the Director be asked to", "Cabinet be recommended to"."""
 
 
 def _subject(text: str) -> tuple[list[str], str, str] | None:
@@ -417,7 +419,7 @@ def _subject(text: str) -> tuple[list[str], str, str] | None:
     if not run:
         return None
     after = words[len(run) : len(run) + 2]
-    asked = len(after) == 2 and after[0] in ("be", "is", "are") and after[1] in ("asked", "requested", "invited")
+    asked = len(after) == 2 and after[0] in ("be", "is", "are") and after[1] in _ASKED
     if not after or not after[0][:1].islower() or (after[0] in _NOT_VERBS and not asked):
         return None
     named = " ".join(run)
@@ -427,8 +429,10 @@ def _subject(text: str) -> tuple[list[str], str, str] | None:
     names = [n for n in names if n and n[:1].isupper()]
     if not names or any(p.BODY_ITSELF.search(n) for n in names):
         return None
-    kind = "action" if asked or (after[0] == "to" and len(after) > 1 and after[1][:1].islower()) else "recommendation"
-    phrase = text[:lead] + " ".join([*run, *after[: 2 if kind == "action" else 1]])
+    recommended = asked and after[1] == "recommended"  # "That Cabinet be recommended to adopt ..."
+    to_act = asked or (after[0] == "to" and len(after) > 1 and after[1][:1].islower())
+    kind = "action" if to_act and not recommended else "recommendation"
+    phrase = text[:lead] + " ".join([*run, *after[: 2 if to_act else 1]])
     return names, phrase, kind
 
 
