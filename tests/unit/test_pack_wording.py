@@ -75,3 +75,17 @@ def test_a_recommendation_longer_than_a_page_may_run_on_to_the_next_and_every_ot
     long = [i for i, row in enumerate(appendix.rows) if "considers considers" in row.cells[2].text]
     assert len(long) == 1 and not whole[long[0]]
     assert all(whole[: long[0]]) and all(whole[long[0] + 1 :])
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+def test_an_appendix_with_no_items_says_so_instead_of_a_table_of_headings_alone(fmt: str) -> None:
+    empty = meeting_pack() | {"responses": [], "progress": [], "unsatisfactory": [], "returning": [],
+                              "for_closure": [], "tracker": []}  # fmt: skip
+    said = "None."
+    shown = render_pack(empty, fmt)  # type: ignore[arg-type]
+    if isinstance(shown, bytes):
+        document = docx.Document(io.BytesIO(shown))
+        assert document.paragraphs[-1].text == said and document.tables[-1].rows[0].cells[0].text != "Date"
+    else:
+        appendix = shown.rpartition("Action Tracker")[2]
+        assert said in appendix and "Recommendation/ Action" not in appendix

@@ -38,6 +38,10 @@ Mark = Literal["", "strong", "ref", "rag-green", "rag-amber", "rag-red"]
 
 SUBJECT = "Tracking and Monitoring of Scrutiny Recommendations"
 PART_B = "Part B: exempt information"
+
+NO_ITEMS = "None."
+"""What an appendix with no rows says, in place of a table of headings alone, as an empty part of the report does
+(a Part A whose items are all exempt says so above, a Part B holds only exempt items)."""
 APPENDIX_COLUMNS = ("Date", "Item", "Recommendation/ Action", "Responsible Person", "Notes", "Status")
 """The columns of the council's own tracker, as the agenda pack writes them, and where each item stands."""
 
@@ -123,7 +127,8 @@ class StandingItem:
     """The heading's table: Subject, Directorate, Director, Contact Officer, each with its lines."""
     sections: list[Section]
     appendix_title: str
-    appendix: Table
+    appendix: Table | None
+    """The tracker's rows (None: there are none, and the appendix says ``NO_ITEMS``)."""
     seal: str
     """What the pack was built from, for ``verify``: the document's properties, and a clerk's note if asked."""
     seal_note: bool = False
@@ -443,7 +448,9 @@ def _status(row: TrackerRow) -> Cell:
     return tuple(lines)
 
 
-def _appendix(tracker: Sequence[TrackerRow]) -> Table:
+def _appendix(tracker: Sequence[TrackerRow]) -> Table | None:
+    if not tracker:
+        return None
     ordered = sorted(tracker, key=lambda row: row.meeting_date)
     rows = [
         [(Line(long_date(row.meeting_date), whole=True),), _text(row.item),

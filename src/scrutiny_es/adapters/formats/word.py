@@ -31,7 +31,7 @@ from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from scrutiny_es.adapters.formats.measure import text_width, widest_word
-from scrutiny_es.adapters.formats.pack import SUBJECT, Cell, Pairs, Para, Part, StandingItem, Table, full_date
+from scrutiny_es.adapters.formats.pack import NO_ITEMS, SUBJECT, Cell, Pairs, Para, Part, StandingItem, Table, full_date
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 """The date every part of the file is stamped with: the earliest a zip file can hold."""
@@ -88,7 +88,10 @@ def pack_docx(item: StandingItem) -> bytes:
     _page(landscape, *_LANDSCAPE)
     landscape.orientation = WD_ORIENT.LANDSCAPE
     document.add_heading(item.appendix_title, level=1)
-    _table(document, item.appendix, Mm(297 - 2 * 12))
+    if item.appendix:
+        _table(document, item.appendix, Mm(297 - 2 * 12))
+    else:
+        _paragraph(document, NO_ITEMS)
     if item.seal_note:
         _paragraph(document, f"Clerk's note: {item.seal}", size=8)
 
