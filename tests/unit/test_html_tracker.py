@@ -59,7 +59,7 @@ def test_rag_is_a_coloured_cell_with_its_word() -> None:
 
 def test_date_and_ref_never_wrap() -> None:
     page = render(tracker_report(), "html")
-    assert '<th class="nowrap">Date</th>' in page and '<th class="nowrap">Ref</th>' in page
+    assert '<th scope="col" class="nowrap">Date</th>' in page and '<th scope="col" class="nowrap">Ref</th>' in page
     assert '<td class="nowrap">2023-02-23/1' in page
     assert ".nowrap { white-space: nowrap; }" in page
     assert 'Deferred to <span class="nowrap">14 Mar 2024</span>' in page  # dates inside prose stay whole too

@@ -38,7 +38,7 @@ def test_bars_share_one_scale_so_groups_compare() -> None:
 
 def test_the_page_tables_every_figure_with_rates_as_percentages_and_missing_ones_as_dashes() -> None:
     page = impact_html(impact_rows(), TITLE)
-    assert "<th>Acceptance rate</th>" in page and "<th>Implementation rate</th>" in page
+    assert '<th scope="col">Acceptance rate</th>' in page and '<th scope="col">Implementation rate</th>' in page
     assert '<td class="n">80.0%</td>' in page and '<td class="n">75.0%</td>' in page
     assert '<td class="n">–</td>' in page and '<td class="n">41.5</td>' in page
     assert figure({"acceptance_rate": 0.667}, "acceptance_rate") == "66.7%"

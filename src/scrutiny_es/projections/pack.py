@@ -99,10 +99,10 @@ def meeting_pack(
                 })  # fmt: skip
         if closed is not None and not fresh(closed.on):
             continue  # closed before the period: in none of the pack's lists (most of a long record's items)
-        row = tracker_row(history, eve, eve, meetings, body)
+        row = tracker_row(history, eve, eve, meetings, body) or _left(history, body, meetings, fresh)
         if row is None:
             continue
-        if row.status != "closed":
+        if row.status != "closed" and row.transferred_to is None:
             why = (["red"] if row.rag == "red" else []) + [r for r in REASONS[1:] if r in row.overdue]
             if why:
                 unsatisfactory.append({"ref": history.ref, "item": history.item, "why": why})
@@ -115,7 +115,7 @@ def meeting_pack(
                     "proposed_on": proposal.on.isoformat() if proposal else None,
                 })  # fmt: skip
             returning += _returning(history, row, decisions, fresh, falls_due)
-        tracker.append(json_values(row))  # open, or closed in the period
+        tracker.append(json_values(row))  # open, or closed or transferred away in the period
     return {
         "body": body,
         "body_name": body_name,
@@ -131,6 +131,13 @@ def meeting_pack(
         "tracker": tracker,
         "built_from": {"position": position, "digest": digest},
     }
+
+
+def _left(history: ItemHistory, body: str, meetings: Meetings, fresh: DayTest) -> TrackerRow | None:
+    """The row of an item transferred away from ``body`` in the period, as it stood the day it left: the board is
+    told where it went, as of an item closed in the period (None: it left before, or was never with ``body``)."""
+    gone = [t for t in history.transfers if t.from_body == body and fresh(t.on)]
+    return tracker_row(history, gone[-1].on, gone[-1].on, meetings, body) if gone else None
 
 
 def _returning(

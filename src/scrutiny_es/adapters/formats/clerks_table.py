@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Literal
 
+from scrutiny_es.adapters.formats.measure import text_width, widest_word
 from scrutiny_es.domain.exempt import marked, withheld_sentence
 from scrutiny_es.projections.rows import TrackerRow
 from scrutiny_es.projections.views import ItemView
@@ -187,23 +188,56 @@ def _xlsx(lines: Sequence[list[Cell]], title: str, columns: Sequence[str], said:
     return out.getvalue()
 
 
+_DOCX_SIZE = 9.0
+"""The Word table's type size: nine columns across a landscape page."""
+
+_DOCX_PADDING = 11.52 + 3
+"""A cell's left and right margins in points (Word's default 0.08 inch each), and a little to spare."""
+
+
 def _docx(lines: Sequence[list[Cell]], title: str, columns: Sequence[str], said: str) -> bytes:
+    """The table on A4 landscape pages, its columns in the workbook's shares of the page but each at least as
+    wide as its longest word (a date: whole) in Arial, so that no word is broken; the heading row repeated."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Emu, Mm, Pt
+
+    from scrutiny_es.adapters.formats.word import fit_widths
 
     document = Document()
+    normal = document.styles["Normal"]
+    normal.font.name, normal.font.size = "Arial", Pt(_DOCX_SIZE)
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Mm(12.7)
     document.add_heading(title, level=1)
+    texts = [[value.isoformat() if isinstance(value, date) else value for value in line] for line in lines]
+    least = [widest_word(heading, _DOCX_SIZE, bold=True) + _DOCX_PADDING for heading in columns]
+    for line in texts:
+        for j, (heading, text) in enumerate(zip(columns, line, strict=True)):
+            wide = text_width(text, _DOCX_SIZE) if heading in _DATES else widest_word(text, _DOCX_SIZE)
+            least[j] = max(least[j], wide + _DOCX_PADDING)
+    room = (Mm(297) - 2 * Mm(12.7)) / Pt(1)
+    widths = [Emu(int(Pt(w))) for w in fit_widths([_WIDTHS[h] for h in columns], least, room)]
     table = document.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
-    for cell, header in zip(table.rows[0].cells, columns, strict=True):
-        cell.text = header
-    for line in lines:
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for cell, header, width in zip(table.rows[0].cells, columns, widths, strict=True):
+        cell.text, cell.width = header, width
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    table.rows[0]._tr.get_or_add_trPr().append(repeat)
+    for line in texts:
         row = table.add_row().cells
-        for cell, value in zip(row, line, strict=True):
-            cell.text = value.isoformat() if isinstance(value, date) else value
+        for cell, value, width in zip(row, line, widths, strict=True):
+            cell.text, cell.width = value, width
     if said:
         document.add_paragraph(said)
     document.core_properties.title = title

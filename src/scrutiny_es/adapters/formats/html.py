@@ -94,7 +94,7 @@ def _section(report: Report, code: str, rows: list[Row]) -> str:
             'deferral past its date; rows marked <span class="mark">CLOSED</span> no longer need monitoring.</p>'
         )
     headings = [h for h, _ in report.kind.columns]
-    head = "".join(f"<th{_nowrap(h)}{_width(h)}>{esc(h)}</th>" for h in headings)
+    head = "".join(f'<th scope="col"{_nowrap(h)}{_width(h)}>{esc(h)}</th>' for h in headings)
     grid = report.grid(rows)
     cells = [c for _, c in grid]
     body = []

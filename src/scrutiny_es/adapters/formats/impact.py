@@ -100,6 +100,7 @@ h2 { font-size: 12pt; margin: 14pt 0 4pt; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #000; padding: 3pt 4pt; vertical-align: top; }
 th { background: #d9d9d9; text-align: left; }
+tbody th { background: none; font-weight: normal; }
 td.n { text-align: right; white-space: nowrap; }
 figure { margin: 8pt 0 14pt; page-break-inside: avoid; }
 figcaption { font-weight: bold; margin-bottom: 4pt; }
@@ -119,9 +120,11 @@ def impact_html(rows: Sequence[ImpactRow], title: str, said: str = "") -> str:
     parts.append(_chart("Responses by decision, per group", rows, DECISIONS, lambda r, f: int(r.get(f) or 0)))
     parts.append(_chart("Outcomes, per group", rows, ENDS, _outcome))
     for name, headings, grid in _sheets(rows):
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in headings)
+        head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headings)
         body = "".join(
-            f"<tr><td>{esc(line[0], False)}</td>" + "".join(f'<td class="n">{c}</td>' for c in line[1:]) + "</tr>\n"
+            f'<tr><th scope="row">{esc(line[0], False)}</th>'
+            + "".join(f'<td class="n">{c}</td>' for c in line[1:])
+            + "</tr>\n"
             for line in grid
         )
         parts.append(f"<h2>{name}</h2>\n<table><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>")

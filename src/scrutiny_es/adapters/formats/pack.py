@@ -38,6 +38,10 @@ Mark = Literal["", "strong", "ref", "rag-green", "rag-amber", "rag-red"]
 
 SUBJECT = "Tracking and Monitoring of Scrutiny Recommendations"
 PART_B = "Part B: exempt information"
+
+NO_ITEMS = "None."
+"""What an appendix with no rows says, in place of a table of headings alone, as an empty part of the report does
+(a Part A whose items are all exempt says so above, a Part B holds only exempt items)."""
 APPENDIX_COLUMNS = ("Date", "Item", "Recommendation/ Action", "Responsible Person", "Notes", "Status")
 """The columns of the council's own tracker, as the agenda pack writes them, and where each item stands."""
 
@@ -123,7 +127,8 @@ class StandingItem:
     """The heading's table: Subject, Directorate, Director, Contact Officer, each with its lines."""
     sections: list[Section]
     appendix_title: str
-    appendix: Table
+    appendix: Table | None
+    """The tracker's rows (None: there are none, and the appendix says ``NO_ITEMS``)."""
     seal: str
     """What the pack was built from, for ``verify``: the document's properties, and a clerk's note if asked."""
     seal_note: bool = False
@@ -257,7 +262,8 @@ def _sections(
         paragraphs.append(Para("", "This part holds only the items exempt under Schedule 12A to the Local Government "
                                    "Act 1972; the others are in the public report."))  # fmt: skip
     elif pack.get("withheld"):
-        paragraphs.append(Para("", withheld_sentence(pack["withheld"]) + " They are reported in Part B."))
+        where = "It is" if pack["withheld"] == 1 else "They are"
+        paragraphs.append(Para("", f"{withheld_sentence(pack['withheld'])} {where} reported in Part B."))
     parts = [
         Part(n[0], "Responses received since the last meeting",
              "The responses to the Board's recommendations dated since its last meeting.",
@@ -411,6 +417,10 @@ def _notes(row: TrackerRow) -> Cell:
 def _status(row: TrackerRow) -> Cell:
     """Where the item stands, a short plain line a fact: what is awaited or overdue and by when, the RAG."""
     lines: list[Line] = [Line(marked(row.exempt), "strong")] if row.exempt else []
+    if row.transferred_to and row.transferred_on:
+        return (*lines, Line(f"Transferred to {visible(row.transferred_to)} on {long_date(row.transferred_on)}"))
+    if row.taken_over_from and row.transferred_on:
+        lines.append(Line(f"Transferred from {visible(row.taken_over_from)} on {long_date(row.transferred_on)}"))
     if row.status == "closed":
         return (*lines, Line(f"Closed: {_words(row.outcome)}" if row.outcome else "Closed"))
     if row.awaiting:
@@ -438,7 +448,9 @@ def _status(row: TrackerRow) -> Cell:
     return tuple(lines)
 
 
-def _appendix(tracker: Sequence[TrackerRow]) -> Table:
+def _appendix(tracker: Sequence[TrackerRow]) -> Table | None:
+    if not tracker:
+        return None
     ordered = sorted(tracker, key=lambda row: row.meeting_date)
     rows = [
         [(Line(long_date(row.meeting_date), whole=True),), _text(row.item),

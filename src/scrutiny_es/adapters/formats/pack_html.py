@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 from scrutiny_es.adapters.formats.html import esc, page
-from scrutiny_es.adapters.formats.pack import Cell, Line, Pairs, Para, Part, StandingItem, Table, full_date
+from scrutiny_es.adapters.formats.pack import NO_ITEMS, Cell, Line, Pairs, Para, Part, StandingItem, Table, full_date
 
 PACK_CSS = """
 @page { size: A4 portrait; margin: 18mm 16mm 20mm;
@@ -64,7 +64,8 @@ def pack_html(item: StandingItem) -> str:
             else:
                 out.append(_pairs(block))
         out.append("</section>")
-    out += [f'<section class="appendix">\n<h2>{esc(item.appendix_title, False)}</h2>', _table(item.appendix)]
+    shown = _table(item.appendix) if item.appendix else f"<p>{NO_ITEMS}</p>"
+    out += [f'<section class="appendix">\n<h2>{esc(item.appendix_title, False)}</h2>', shown]
     if item.seal_note:
         out.append(f'<p class="clerk">Clerk\'s note: {esc(item.seal, False)}</p>')
     out.append("</section>")
@@ -98,7 +99,7 @@ SHORT = 8
 
 def _table(table: Table) -> str:
     head = "".join(
-        f'<th style="width: {w}%"{_NOWRAP if h in ("Ref", "Date") else ""}>{html.escape(h)}</th>'
+        f'<th scope="col" style="width: {w}%"{_NOWRAP if h in ("Ref", "Date") else ""}>{html.escape(h)}</th>'
         for h, w in zip(table.headings, table.widths, strict=True)
     )
     rows = []

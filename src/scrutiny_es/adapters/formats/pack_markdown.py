@@ -7,7 +7,7 @@ row of their run, as the agenda's text does.
 from __future__ import annotations
 
 from scrutiny_es.adapters.formats.markdown import cell as md_cell
-from scrutiny_es.adapters.formats.pack import Cell, Para, Part, StandingItem, Table, full_date
+from scrutiny_es.adapters.formats.pack import NO_ITEMS, Cell, Para, Part, StandingItem, Table, full_date
 
 
 def pack_markdown(item: StandingItem) -> str:
@@ -30,7 +30,7 @@ def pack_markdown(item: StandingItem) -> str:
                         out += [*(f"- {md_cell(line)}" for line in heading.split("\n")), "", *paragraphs, ""]
                     else:
                         out += [f"**{md_cell(heading)}** " + " ".join(paragraphs), ""]
-    out += [f"## {md_cell(item.appendix_title)}", "", *_md_table(item.appendix), ""]
+    out += [f"## {md_cell(item.appendix_title)}", "", *(_md_table(item.appendix) if item.appendix else [NO_ITEMS]), ""]
     if item.seal_note:
         out += [f"Clerk's note: {md_cell(item.seal)}", ""]
     return "\n".join(out)

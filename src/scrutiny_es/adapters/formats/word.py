@@ -12,6 +12,7 @@ can be compared byte for byte with the one the board was given.
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -30,7 +31,7 @@ from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from scrutiny_es.adapters.formats.measure import text_width, widest_word
-from scrutiny_es.adapters.formats.pack import SUBJECT, Pairs, Para, Part, StandingItem, Table, full_date
+from scrutiny_es.adapters.formats.pack import NO_ITEMS, SUBJECT, Cell, Pairs, Para, Part, StandingItem, Table, full_date
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 """The date every part of the file is stamped with: the earliest a zip file can hold."""
@@ -45,6 +46,9 @@ _PADDING = 11.52 + 3
 """A cell's left and right margins (Word's 0.08 inch each) and a little to spare, in points."""
 _SHORT = 8
 """A table of at most this many rows is kept on one page."""
+_PAGE_OF_ROW = 400.0
+"""The height in points a row may have and still be kept whole: a landscape page's text (186 mm, 527 points) less
+its head, foot and table heading, with room for the estimate's error."""
 _DATE = re.compile(r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b")
 """A date in a cell, kept on one line (its spaces made no-break)."""
 _PORTRAIT, _LANDSCAPE = (Mm(210), Mm(297), Mm(18)), (Mm(297), Mm(210), Mm(12))
@@ -84,7 +88,10 @@ def pack_docx(item: StandingItem) -> bytes:
     _page(landscape, *_LANDSCAPE)
     landscape.orientation = WD_ORIENT.LANDSCAPE
     document.add_heading(item.appendix_title, level=1)
-    _table(document, item.appendix, Mm(297 - 2 * 12))
+    if item.appendix:
+        _table(document, item.appendix, Mm(297 - 2 * 12))
+    else:
+        _paragraph(document, NO_ITEMS)
     if item.seal_note:
         _paragraph(document, f"Clerk's note: {item.seal}", size=8)
 
@@ -180,10 +187,11 @@ def column_widths(table: Table, width: float) -> list[float]:
                 size = REF if line.mark == "ref" else TEXT
                 wide = (text_width if line.whole else widest_word)(line.text, size, line.mark == "strong")
                 least[j] = max(least[j], wide + _PADDING)
-    return _fit([width * share / sum(table.widths) for share in table.widths], least, width)
+    return fit_widths([width * share / sum(table.widths) for share in table.widths], least, width)
 
 
-def _fit(wanted: Sequence[float], least: Sequence[float], width: float) -> list[float]:
+def fit_widths(wanted: Sequence[float], least: Sequence[float], width: float) -> list[float]:
+    """Widths in ``wanted``'s shares of ``width``, none below its ``least``: what one needs more the others give."""
     if sum(least) >= width:  # words too long for any layout: as near to whole as the page allows
         return [width * w / sum(least) for w in least]
     fixed: dict[int, float] = {}
@@ -213,7 +221,7 @@ def _table(document: WordDocument, table: Table, width: Length) -> None:
         _shade(cell, "D9D9D9")
     for index, row in enumerate(table.rows):
         cells = word.rows[index + 1].cells
-        _row_properties(word.rows[index + 1])
+        _row_properties(word.rows[index + 1], whole=_height(row, widths) <= _PAGE_OF_ROW)
         for j, (cell, content) in enumerate(zip(cells, row, strict=True)):
             if j < table.merged and table.span(index, j) == 0:
                 _fill(cell, [], widths[j])
@@ -276,12 +284,28 @@ def _pairs(document: WordDocument, rows: list[tuple[str, str]], width: Length, l
     document.add_paragraph()
 
 
-def _row_properties(row: _Row, repeat: bool = False) -> None:
-    """A row never split over two pages; the heading row repeated at the top of each page."""
+def _height(row: Sequence[Cell], widths: Sequence[int]) -> float:
+    """About how tall a row is set, in points: its tallest cell's lines (each 1.2 times its type size, and the
+    space after each paragraph), the lines a paragraph takes worked out from its width in Arial."""
+    tallest = 0.0
+    for content, width in zip(row, widths, strict=True):
+        room = max(width / Pt(1) - _PADDING, 1.0)
+        height = 0.0
+        for line in content:
+            size = REF if line.mark == "ref" else TEXT
+            height += math.ceil(max(text_width(line.text, size), 1.0) / room) * size * 1.2 + 2
+        tallest = max(tallest, height)
+    return tallest
+
+
+def _row_properties(row: _Row, repeat: bool = False, whole: bool = True) -> None:
+    """A row never split over two pages, unless taller than a page (``whole`` false: Word would cut it off at
+    the page's foot); the heading row repeated at the top of each page."""
     properties = row._tr.get_or_add_trPr()
-    cant_split = OxmlElement("w:cantSplit")
-    cant_split.set(qn("w:val"), "true")
-    properties.append(cant_split)
+    if whole:
+        cant_split = OxmlElement("w:cantSplit")
+        cant_split.set(qn("w:val"), "true")
+        properties.append(cant_split)
     if repeat:
         header = OxmlElement("w:tblHeader")
         header.set(qn("w:val"), "true")

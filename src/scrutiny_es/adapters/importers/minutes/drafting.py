@@ -220,6 +220,8 @@ class _Drafting:
         self.known = known
         self.actor = dict(actor) if actor else None
         self.numbered = 0
+        self.exempt: tuple[str | None, str] | None = None
+        """After the public were excluded: the paragraph of Schedule 12A (None: not said) and the minute."""
 
     def run(self) -> Iterable[Drafted]:
         for minute in self.found.minutes:
@@ -234,6 +236,9 @@ class _Drafting:
         text = text[:1].upper() + text[1:]
         base = Drafted(minute.number, title, part.mark, text, "not understood", "")
         if found := p.first_match(p.PROCEDURAL, text):
+            if p.EXCLUSION.search(text):
+                paragraph = p.EXEMPT_PARAGRAPH.search(text)
+                self.exempt = (paragraph["paragraph"] if paragraph else None, base.where)
             return _with(base, became="procedural", phrase=found[0])
         if found := p.first_match(p.DEFERRED, text):
             return self.deferral(base, found[0])
@@ -259,9 +264,25 @@ class _Drafting:
         return base
 
     def addressee(self, role: str) -> dict[str, str]:
+        role = role.rstrip(" ,")
         kind = next((k for k, pattern in p.ADDRESSEE_KINDS if re.search(pattern, role, re.I)), "other")
+        named = p.APPOSITION.fullmatch(role)
+        if named and kind != "other" and not any(re.search(k, named["name"], re.I) for _, k in p.ADDRESSEE_KINDS):
+            return {"name": named["name"], "role": named["role"], "kind": kind}  # "Jo Bloggs, Head of Libraries"
         person = self.people.get(_key(role))
         return {"name": person, "role": role, "kind": kind} if person else {"name": role, "kind": kind}
+
+    def private(self, command: dict[str, Any], notes: list[str]) -> None:
+        """Marks an item made after the public were excluded as exempt, as the exclusion says (DESIGN 6.2)."""
+        if self.exempt is None:
+            return
+        paragraph, where = self.exempt
+        if paragraph is None:
+            notes.append(f"the public were excluded at {where}, naming no paragraph of Schedule 12A: add "
+                         '"exempt" (its paragraph, "1" to "7") before applying')  # fmt: skip
+            return
+        command["exempt"] = paragraph
+        notes.append(f"exempt under paragraph {paragraph} of Schedule 12A: the public were excluded at {where}")
 
     def next_ref(self) -> str:
         self.numbered += 1
@@ -278,6 +299,7 @@ class _Drafting:
         if target is not None:
             command["target_date"] = target.isoformat()
         notes = [] if addressees else ["no one is named to act: add the addressee before applying, if there is one"]
+        self.private(command, notes)
         held = self.held(base.text)
         if held is not None:
             return _with(base, became=kind, phrase=phrase, notes=(f"already in the record as {held.ref}",))
@@ -302,11 +324,13 @@ class _Drafting:
             ref = item.ref
             notes.append(f"the deferred item is {ref} in the record")
         else:
-            commands.append(self.command(base, {
+            made: dict[str, Any] = {
                 "command": "make_recommendation", "body": self.body, "ref": ref, "kind": "action",
                 "meeting_date": self.meeting.isoformat(), "item": base.title, "minute": base.minute,
                 "text": base.text, "addressees": [],
-            }))  # fmt: skip
+            }  # fmt: skip
+            self.private(made, notes)
+            commands.append(self.command(base, made))
         commands.append(self.command(base, {
             "command": "defer", "body": self.body, "ref": ref, "until": until.isoformat() if until else None,
             "reason": base.text, "decided_on": self.meeting.isoformat(), "minute": base.minute,
@@ -373,6 +397,8 @@ def _closest(candidates: list[KnownItem], text: str) -> KnownItem | None:
 
 
 _NOT_VERBS = {"is", "are", "be", "been", "was", "were", "being"}
+_ASKED = ("asked", "requested", "invited", "recommended")
+"""What a subject "be" is when the part asks it to act: "the Director be asked to", "Cabinet be recommended to"."""
 
 
 def _subject(text: str) -> tuple[list[str], str, str] | None:
@@ -393,7 +419,7 @@ def _subject(text: str) -> tuple[list[str], str, str] | None:
     if not run:
         return None
     after = words[len(run) : len(run) + 2]
-    asked = len(after) == 2 and after[0] in ("be", "is", "are") and after[1] in ("asked", "requested", "invited")
+    asked = len(after) == 2 and after[0] in ("be", "is", "are") and after[1] in _ASKED
     if not after or not after[0][:1].islower() or (after[0] in _NOT_VERBS and not asked):
         return None
     named = " ".join(run)
@@ -403,8 +429,10 @@ def _subject(text: str) -> tuple[list[str], str, str] | None:
     names = [n for n in names if n and n[:1].isupper()]
     if not names or any(p.BODY_ITSELF.search(n) for n in names):
         return None
-    kind = "action" if asked or (after[0] == "to" and len(after) > 1 and after[1][:1].islower()) else "recommendation"
-    phrase = text[:lead] + " ".join([*run, *after[: 2 if kind == "action" else 1]])
+    recommended = asked and after[1] == "recommended"  # "That Cabinet be recommended to adopt ..."
+    to_act = asked or (after[0] == "to" and len(after) > 1 and after[1][:1].islower())
+    kind = "action" if to_act and not recommended else "recommendation"
+    phrase = text[:lead] + " ".join([*run, *after[: 2 if to_act else 1]])
     return names, phrase, kind
 
 

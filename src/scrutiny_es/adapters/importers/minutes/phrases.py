@@ -78,9 +78,23 @@ PROCEDURAL = [
     r"\b(?:approve|approves|approved|agree|agrees|agreed)\b.*\bwork\s+programme\b",
     r"\bpublic\s+(?:be|are|were)\s+excluded\b",
     r"\bexclude\s+the\s+(?:press\s+and\s+)?public\b",
+    r"\b(?:public|press)\s+and\s+(?:the\s+)?(?:public|press)\s+(?:be|are|were|is)\s+excluded\b",
     r"\bterms\s+of\s+reference\b.*\b(?:approved|agreed|adopted)\b",
     r"\bdates?\s+of\s+(?:future\s+)?meetings?\b.*\b(?:approved|agreed|noted)\b",
 ]
+
+EXCLUSION = re.compile(
+    r"\b(?:public|press)\s+(?:and\s+(?:the\s+)?(?:public|press)\s+)?(?:be|are|were|is)\s+excluded\b"
+    r"|\bexclude\s+the\s+(?:press|public)\b",
+    re.I,
+)
+"""A resolution excluding the public: the items after it, to the end of the minutes, are exempt information."""
+
+EXEMPT_PARAGRAPH = re.compile(r"\bparagraphs?\s+(?P<paragraph>[1-7])\b(?=[^.]*\bschedule\s+12\s?a\b)", re.I)
+"""The paragraph of Schedule 12A an exclusion relies on: "(Paragraph 3 of Part 1 of Schedule 12A ...)"."""
+
+APPOSITION = re.compile(r"(?P<name>[^,]+),\s*(?P<role>[^,]+?),?")
+"""A person named with their role between commas: "Małgorzata Wiśniewska, Head of Libraries,"."""
 
 DEFERRED = [
     r"\bdeferr?ed\b",
