@@ -25,6 +25,7 @@ _WORDS: dict[Any, str] = {
     Recommendation.AddresseeAdded: "reason",
     Recommendation.AddresseeRemoved: "reason",
     Recommendation.AddresseeReplaced: "reason",
+    Recommendation.Transferred: "reason",
 }
 """Where each kind of event keeps the words of the fact it records."""
 
