@@ -186,6 +186,15 @@ def test_the_card_and_the_audit_trail_agree_on_every_fact_and_whether_it_stands(
     assert [f.event for f in card if f.position == told["retract_transfer"]] == ["TransferRetracted"]
 
 
+def test_the_audit_trail_of_an_item_a_body_took_over_is_found_by_that_body_and_the_ref(
+    app: Scrutiny, told: dict[str, int]
+) -> None:
+    trail = app.audit(body="BCSB", ref="R1")  # its entries stay in the trail of the body that made it
+    assert app.audit(body="RES", ref="R1") == trail  # and the body that holds it now names it as a command does
+    assert [entry.event for entry in trail][-2:] == ["Transferred", "Corrected"]
+    assert app.audit(body="RES", ref="R1", as_of=date(2024, 3, 14)) == app.audit(ref="R1", as_of=date(2024, 3, 14))
+
+
 MOMENTS = [
     datetime(2024, 3, 14, 9, 20, tzinfo=UTC),  # at the meeting of 14 March 2024
     datetime(2024, 4, 1, 13, 30, tzinfo=UTC),  # closed, not yet reopened

@@ -9,7 +9,7 @@ returned is an aggregate: a host may do what it likes with it.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -171,6 +171,8 @@ class Reading:
     def audit(self, query: AuditQuery) -> list[AuditRow]:
         self._known(query.body)
         self._catch_up()
+        if query.body is not None and query.ref is not None:  # the item the body holds, wherever it was made
+            query = replace(query, body=self._item_events(query.body, query.ref)[0].body)
         return self._found(self._read_models.audit(query), query.body, query.ref)
 
     def item(self, body: str, ref: str, as_of: date | None, as_known_at: datetime | None) -> list[FactRow]:
