@@ -168,11 +168,9 @@ def test_the_card_and_the_audit_trail_agree_on_every_fact_and_whether_it_stands(
 ) -> None:
     card = app.item("RES", "R1")
     trail = {entry.position: entry for entry in app.audit(ref="R1")}
-    for fact in card:  # the card's entries are the audit trail's, word for word
+    for fact in card:  # the card's entries are the audit trail's, on the day the fact stands on
         entry = trail[fact.position]
-        assert (fact.event, fact.effective_on, fact.recorded_at, fact.summary) == (
-            entry.event, entry.effective_on, entry.recorded_at, entry.summary,
-        )  # fmt: skip
+        assert (fact.event, fact.recorded_at, fact.summary) == (entry.event, entry.recorded_at, entry.summary)
     status = {fact.position: fact.status for fact in card}
     retracted = {told[n] for n in ("progress_twice", "reaffirmed", "extended", "transfer")}
     corrected = {told[n] for n in ("made", "referred", "responded", "progress", "deferred", "escalated", "closed",
@@ -193,6 +191,25 @@ def test_the_audit_trail_of_an_item_a_body_took_over_is_found_by_that_body_and_t
     assert app.audit(body="RES", ref="R1") == trail  # and the body that holds it now names it as a command does
     assert [entry.event for entry in trail][-2:] == ["Transferred", "Corrected"]
     assert app.audit(body="RES", ref="R1", as_of=date(2024, 3, 14)) == app.audit(ref="R1", as_of=date(2024, 3, 14))
+
+
+def test_the_card_shows_each_fact_on_its_day_as_corrected_with_what_put_it_right_beside_it(
+    app: Scrutiny, told: dict[str, int]
+) -> None:
+    card = app.item("RES", "R1")
+    at = {fact.position: (i, fact.effective_on) for i, fact in enumerate(card)}
+    made, meeting_date = at[told["made"]], at[told["meeting_date"]]
+    assert made[1] == meeting_date[1] == date(2024, 2, 14) and made[0] < meeting_date[0]
+    beside = [fact.position for fact in card][at[told["progress"]][0] :][:5]
+    assert beside == [told[n] for n in ("progress", "note", "reported_on", "reported_by", "rag")]
+    assert at[told["progress"]][1] == date(2024, 3, 9)  # reported on 10 March, corrected to 9 March
+    assert at[told["retract_transfer"]][1] == at[told["transfer"]][1] == date(2024, 4, 3)
+    on_the_14th = app.item("BCSB", "R1", as_of=date(2024, 2, 14))  # the day the board met, as corrected
+    assert next(fact.position for fact in on_the_14th) == told["made"]
+    (row,) = app.tracker(body="BCSB", as_of=date(2024, 3, 5))
+    assert row.response is None  # Cabinet's response was on 6 March, as corrected: so says the card
+    assert "ResponseRecorded" not in [f.event for f in app.item("BCSB", "R1", as_of=date(2024, 3, 5))]
+    assert "ResponseRecorded" in [f.event for f in app.item("BCSB", "R1", as_of=date(2024, 3, 6))]
 
 
 MOMENTS = [

@@ -25,7 +25,7 @@ from scrutiny_es.domain.fastpath import replay
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation, body_id, recommendation_id
 from scrutiny_es.projections import pack, withheld
-from scrutiny_es.projections.card import fact_status, fact_text
+from scrutiny_es.projections.card import card_order, fact_status, fact_text
 from scrutiny_es.projections.filters import AuditQuery, Filters, chosen_items
 from scrutiny_es.projections.impact import GROUPINGS, Grouping, ImpactRow, impact_rows
 from scrutiny_es.projections.items import fold, overdue_rows, shown_in, tracker_row
@@ -177,17 +177,16 @@ class Reading:
 
     def item(self, body: str, ref: str, as_of: date | None, as_known_at: datetime | None) -> list[FactRow]:
         events = self._item_events(body, ref)
-        entries = self.audit(AuditQuery(events[0].body, ref, as_of, as_known_at))  # under the body that made it
+        entries = self.audit(AuditQuery(events[0].body, ref, None, as_known_at))  # under the body that made it
         known = {e.originator_version: e for e in events if as_known_at is None or e.timestamp <= as_known_at}
         version_at = {position: version for version, position in self._store.positions(events[0].originator_id).items()}
-        rows = []
-        for entry in entries:
-            version = version_at.get(entry.position)
-            if version is not None and version in known:
-                rows.append(
-                    FactRow(**asdict(entry), text=fact_text(known[version]), status=fact_status(known, version))
-                )
-        return sorted(rows, key=lambda row: (row.effective_on, row.position))
+        found = {version_at[entry.position]: entry for entry in entries if version_at.get(entry.position) in known}
+        order = card_order(known, {version: entry.effective_on for version, entry in found.items()})
+        shown = sorted((order[v], e.position, v) for v, e in found.items() if as_of is None or order[v][0] <= as_of)
+        return [
+            FactRow(**asdict(found[v]) | {"effective_on": day}, text=fact_text(known[v]), status=fact_status(known, v))
+            for (day, _), _, v in shown
+        ]
 
     @_folding_histories
     def meeting_pack(
