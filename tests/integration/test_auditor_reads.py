@@ -71,12 +71,15 @@ STORY: list[tuple[str, datetime | None, Step]] = [
                   successor={"name": "Director of Communities", "kind": "officer"}, decided_on="2024-04-01")),
     ("removed", None, item_command("remove_addressee", addressee="West Midlands Police", reason="Not theirs",
                                    decided_on="2024-04-01")),
+    ("successor_received", None, _correct("referral.received_on", "2024-02-22", addressee="Director of Communities")),
     ("proposed", None, item_command("propose_closure", outcome="implemented", proposed_by="Director of Communities",
                                     proposed_on="2024-04-01", note="Policy adopted")),
     ("closed", None, item_command("close", outcome="implemented", decided_on="2024-04-01", minute="BC/30",
                                   note="Policy adopted")),
     ("reopened", None, item_command("reopen", reason="The policy is not published", decided_on="2024-04-01",
                                     minute="BC/31")),
+    ("reminded", None, item_command("record_reminder", person="Director of Communities", sent_on="2024-04-01",
+                                    about=[{"reason": "response", "due": "2024-04-20"}])),
     ("kind", None, _correct("kind", "action")),
     ("item", None, _correct("item", "Fishing")),
     ("text", None, _correct("text", "That the Cabinet adopts a policy.")),
@@ -161,6 +164,9 @@ def test_every_audit_sentence_names_who_what_and_when_in_a_clerks_words(app: Scr
         f"Jo Clerk retracted the transfer to RES at position {told['transfer']}: Recorded in error"
     )
     assert "14 Mar 2024" in summary["escalated"] and "escalated" in summary["escalated"]
+    assert summary["reminded"] == (
+        "Reminder sent to Director of Communities about the recommendation on 1 Apr 2024: the response due 20 Apr 2024."
+    )
 
 
 def test_the_card_and_the_audit_trail_agree_on_every_fact_and_whether_it_stands(
@@ -173,7 +179,7 @@ def test_the_card_and_the_audit_trail_agree_on_every_fact_and_whether_it_stands(
         assert (fact.event, fact.recorded_at, fact.summary) == (entry.event, entry.recorded_at, entry.summary)
     status = {fact.position: fact.status for fact in card}
     retracted = {told[n] for n in ("progress_twice", "reaffirmed", "extended", "transfer")}
-    corrected = {told[n] for n in ("made", "referred", "responded", "progress", "deferred", "escalated", "closed",
+    corrected = {told[n] for n in ("made", "referred", "referred_dir", "responded", "progress", "deferred", "escalated", "closed",
                                    "reopened", "revised", "transfer_again")}  # fmt: skip
     assert {p for p, s in status.items() if s == "retracted"} == retracted
     assert {p for p, s in status.items() if s == "corrected"} == corrected

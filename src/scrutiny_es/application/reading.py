@@ -25,7 +25,7 @@ from scrutiny_es.domain.fastpath import replay
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation, body_id, recommendation_id
 from scrutiny_es.projections import pack, withheld
-from scrutiny_es.projections.card import card_order, fact_status, fact_text
+from scrutiny_es.projections.card import card_order, fact_status, fact_text, put_right
 from scrutiny_es.projections.filters import AuditQuery, Filters, chosen_items
 from scrutiny_es.projections.impact import GROUPINGS, Grouping, ImpactRow, impact_rows
 from scrutiny_es.projections.items import fold, overdue_rows, shown_in, tracker_row
@@ -181,12 +181,14 @@ class Reading:
         known = {e.originator_version: e for e in events if as_known_at is None or e.timestamp <= as_known_at}
         version_at = {position: version for version, position in self._store.positions(events[0].originator_id).items()}
         found = {version_at[entry.position]: entry for entry in entries if version_at.get(entry.position) in known}
-        order = card_order(known, {version: entry.effective_on for version, entry in found.items()})
+        righted = put_right(known)
+        order = card_order(righted, {version: entry.effective_on for version, entry in found.items()})
         shown = sorted((order[v], e.position, v) for v, e in found.items() if as_of is None or order[v][0] <= as_of)
         return [
-            FactRow(**asdict(found[v]) | {"effective_on": day}, text=fact_text(known[v]), status=fact_status(known, v))
+            FactRow(**asdict(found[v]) | {"effective_on": day}, text=fact_text(known[v]),
+                    status=fact_status(known, v, righted))
             for (day, _), _, v in shown
-        ]
+        ]  # fmt: skip
 
     @_folding_histories
     def meeting_pack(
