@@ -65,3 +65,7 @@ def test_the_trail_of_an_item_taken_over_is_asked_for_by_the_body_that_holds_it(
     card = run("item", "--body", "RES", "--ref", "R1", "--as-known-at", "2024-12-02T09:30Z", "--format", "md",
                db=recorded)  # fmt: skip
     assert card.returncode == 0 and "The remit moved | In force |" in card.stdout
+    assert card.stdout.splitlines()[0] == "# Budget and Corporate Scrutiny Board"  # the body that made it, by name
+    assert run("audit", "--body", "RES", "--ref", "R1", "--format", "md", db=recorded).stdout.startswith(
+        "# Budget and Corporate Scrutiny Board\n\nSandwell · Audit trail"
+    )

@@ -273,3 +273,17 @@ class _opened:
 
     def __exit__(self, *_: object) -> None:
         self.app.close()
+
+
+def test_the_audit_trail_of_a_bodys_own_item_is_its_own_though_it_now_holds_another_with_the_ref(
+    app: Scrutiny, clock: FixedClock
+) -> None:
+    for code in ("BCSB", "RES", "PEOPLE"):
+        app.execute(register(code, name=f"{code} Committee"))
+    app.execute(make("R1"))
+    app.execute(make("R1", body="PEOPLE"))
+    app.execute(command("transfer", ref="R1", to_body="RES", decided_on="2024-03-14"))
+    app.execute(command("transfer", body="PEOPLE", ref="R1", to_body="BCSB", decided_on="2024-03-14"))
+    own = app.audit(body="BCSB", ref="R1")
+    assert [(entry.body, entry.event) for entry in own] == [("BCSB", "Made"), ("BCSB", "Transferred")]
+    assert app.audit(body="RES", ref="R1") == own  # the body it went to names it by the ref

@@ -171,8 +171,10 @@ class Reading:
     def audit(self, query: AuditQuery) -> list[AuditRow]:
         self._known(query.body)
         self._catch_up()
-        if query.body is not None and query.ref is not None:  # the item the body holds, wherever it was made
-            query = replace(query, body=self._item_events(query.body, query.ref)[0].body)
+        body, ref = query.body, query.ref
+        if body is not None and ref is not None and self._store.version(recommendation_id(body, ref)) == 0:
+            # no item of the body's own has the ref: the one it took over, in the trail of the body that made it
+            query = replace(query, body=self._item_events(body, ref)[0].body)
         return self._found(self._read_models.audit(query), query.body, query.ref)
 
     def item(self, body: str, ref: str, as_of: date | None, as_known_at: datetime | None) -> list[FactRow]:
