@@ -74,7 +74,8 @@ def card_order(righted: dict[int, int], recorded_on: dict[int, date]) -> dict[in
     for version in sorted(righted):
         if version in recorded_on and righted[version] in day:
             day[righted[version]] = recorded_on[version]  # the fact's day once put right (a retraction's is the same)
-    return {version: (day[righted.get(version, version)], righted.get(version, version)) for version in recorded_on}
+    beside = {version: fact if fact in day else version for version, fact in righted.items()}
+    return {version: (day[beside.get(version, version)], beside.get(version, version)) for version in recorded_on}
 
 
 def _addressed(events: dict[int, Any], correction: Any, version: int) -> set[str]:
