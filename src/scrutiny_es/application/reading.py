@@ -9,7 +9,7 @@ returned is an aggregate: a host may do what it likes with it.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -25,7 +25,7 @@ from scrutiny_es.domain.fastpath import replay
 from scrutiny_es.domain.history import ItemHistory
 from scrutiny_es.domain.model import Body, Recommendation, body_id, recommendation_id
 from scrutiny_es.projections import pack, withheld
-from scrutiny_es.projections.card import fact_status, fact_text
+from scrutiny_es.projections.card import card_order, fact_status, fact_text, put_right
 from scrutiny_es.projections.filters import AuditQuery, Filters, chosen_items
 from scrutiny_es.projections.impact import GROUPINGS, Grouping, ImpactRow, impact_rows
 from scrutiny_es.projections.items import fold, overdue_rows, shown_in, tracker_row
@@ -171,21 +171,26 @@ class Reading:
     def audit(self, query: AuditQuery) -> list[AuditRow]:
         self._known(query.body)
         self._catch_up()
+        body, ref = query.body, query.ref
+        if body is not None and ref is not None and self._store.version(recommendation_id(body, ref)) == 0:
+            # no item of the body's own has the ref: the one it took over, in the trail of the body that made it
+            query = replace(query, body=self._item_events(body, ref)[0].body)
         return self._found(self._read_models.audit(query), query.body, query.ref)
 
     def item(self, body: str, ref: str, as_of: date | None, as_known_at: datetime | None) -> list[FactRow]:
         events = self._item_events(body, ref)
-        entries = self.audit(AuditQuery(events[0].body, ref, as_of, as_known_at))  # under the body that made it
+        entries = self.audit(AuditQuery(events[0].body, ref, None, as_known_at))  # under the body that made it
         known = {e.originator_version: e for e in events if as_known_at is None or e.timestamp <= as_known_at}
         version_at = {position: version for version, position in self._store.positions(events[0].originator_id).items()}
-        rows = []
-        for entry in entries:
-            version = version_at.get(entry.position)
-            if version is not None and version in known:
-                rows.append(
-                    FactRow(**asdict(entry), text=fact_text(known[version]), status=fact_status(known, version))
-                )
-        return sorted(rows, key=lambda row: (row.effective_on, row.position))
+        found = {version_at[entry.position]: entry for entry in entries if version_at.get(entry.position) in known}
+        righted = put_right(known)
+        order = card_order(righted, {version: entry.effective_on for version, entry in found.items()})
+        shown = sorted((order[v], e.position, v) for v, e in found.items() if as_of is None or order[v][0] <= as_of)
+        return [
+            FactRow(**asdict(found[v]) | {"effective_on": day}, text=fact_text(known[v]),
+                    status=fact_status(known, v, righted))
+            for (day, _), _, v in shown
+        ]  # fmt: skip
 
     @_folding_histories
     def meeting_pack(

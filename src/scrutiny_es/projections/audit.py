@@ -133,7 +133,8 @@ def _reopened(e: Recommendation.Reopened, the_item: str) -> str:
 
 def _corrected(e: Recommendation.Corrected, _: str) -> str:
     whose = f" of {e.addressee}" if e.addressee else f" at position {e.position}" if e.position else ""
-    was = "an earlier value" if e.previous is None and e.version is None and e.position is None else _value(e.previous)
+    unkept = e.previous is None and e.version is None and e.position is None and e.field != "exempt"
+    was = "an earlier value" if unkept else _value(e.previous)  # version 1 kept no previous value (exempt came later)
     what = _FIELD_NAMES.get(e.field, e.field.rpartition(".")[2].replace("_", " "))
     return f"{e.actor.name} corrected the {what}{whose} from {was} to {_value(e.value)}: {e.reason}"
 

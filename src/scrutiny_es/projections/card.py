@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from scrutiny_es.domain.model import Recommendation
@@ -25,10 +26,11 @@ _WORDS: dict[Any, str] = {
     Recommendation.AddresseeAdded: "reason",
     Recommendation.AddresseeRemoved: "reason",
     Recommendation.AddresseeReplaced: "reason",
+    Recommendation.Transferred: "reason",
 }
 """Where each kind of event keeps the words of the fact it records."""
 
-_ITEM_FIELDS = {"kind", "item", "minute", "text", "meeting_date", "target_date"}
+_ITEM_FIELDS = {"kind", "item", "minute", "text", "meeting_date", "target_date", "exempt"}
 
 
 def fact_text(event: Any) -> str | None:
@@ -37,24 +39,62 @@ def fact_text(event: Any) -> str | None:
     return None if name is None else getattr(event, name)
 
 
-def fact_status(events: dict[int, Any], version: int) -> FactStatus:
-    """Whether the fact the item's event ``version`` recorded stands, as ``events`` (by version) say."""
-    fact = events[version]
-    later = [e for v, e in events.items() if v > version]
-    if any(isinstance(e, Recommendation.Retracted) and e.version == version for e in later):
+def put_right(events: dict[int, Any]) -> dict[int, int]:
+    """The fact (by version) each correction and retraction of the item puts right, by its own version."""
+    found = {}
+    for version in sorted(events):
+        event = events[version]
+        if isinstance(event, Recommendation.Retracted):
+            found[version] = event.version
+        elif isinstance(event, Recommendation.Corrected):
+            names = _addressed(events, event, version)
+            earlier = (v for v in sorted(events, reverse=True) if v < version)
+            fact = next((v for v in earlier if _corrects(event, events[v], v, names)), None)
+            if fact is not None:
+                found[version] = fact
+    return found
+
+
+def fact_status(events: dict[int, Any], version: int, righted: dict[int, int]) -> FactStatus:
+    """Whether the fact the item's event ``version`` recorded stands, as ``events`` (by version) say; ``righted``
+    is ``put_right(events)``."""
+    by = [events[v] for v, fact in righted.items() if fact == version]
+    if any(isinstance(e, Recommendation.Retracted) for e in by):
         return "retracted"
-    for e in later:
-        if isinstance(e, Recommendation.Corrected) and _corrects(e, fact, version):
-            return "corrected"
-    return "in force"
+    return "corrected" if by else "in force"
 
 
-def _corrects(correction: Any, fact: Any, version: int) -> bool:
+def card_order(righted: dict[int, int], recorded_on: dict[int, date]) -> dict[int, tuple[date, int]]:
+    """Where each of the item's events (by version) stands in its card: the day, and the fact it goes with. A fact
+    stands on the day it took effect as corrected since (the tracker's day for it), and a correction or retraction
+    beside the fact it puts right, so a card as of a day holds what the tracker as of that day holds.
+    ``righted``: ``put_right`` of the events; ``recorded_on``: each event's day as its audit entry gave it (a
+    correction's is its fact's after it)."""
+    day = dict(recorded_on)
+    for version in sorted(righted):
+        if version in recorded_on and righted[version] in day:
+            day[righted[version]] = recorded_on[version]  # the fact's day once put right (a retraction's is the same)
+    beside = {version: fact if fact in day else version for version, fact in righted.items()}
+    return {version: (day[beside.get(version, version)], beside.get(version, version)) for version in recorded_on}
+
+
+def _addressed(events: dict[int, Any], correction: Any, version: int) -> set[str]:
+    """Whom a correction of a referral or response names: the addressee, and those whose part passed to them
+    before it (a successor's referral is the one their predecessor received)."""
+    names = {correction.addressee}
+    for v in sorted(events, reverse=True):
+        event = events[v]
+        if v < version and isinstance(event, Recommendation.AddresseeReplaced) and event.successor.name in names:
+            names.add(event.addressee)
+    return names
+
+
+def _corrects(correction: Any, fact: Any, version: int, names: set[str]) -> bool:
     if correction.version is not None:
         return bool(correction.version == version)
     group = correction.field.partition(".")[0] if "." in correction.field else ""
     if group == "referral":
-        return isinstance(fact, Recommendation.Referred) and fact.addressee == correction.addressee
+        return isinstance(fact, Recommendation.Referred) and fact.addressee in names
     if group == "response":
-        return isinstance(fact, Recommendation.ResponseRecorded) and fact.addressee == correction.addressee
+        return isinstance(fact, Recommendation.ResponseRecorded) and fact.addressee in names
     return isinstance(fact, Recommendation.Made) and correction.field in _ITEM_FIELDS

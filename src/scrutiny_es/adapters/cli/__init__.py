@@ -15,7 +15,7 @@ from contextlib import suppress
 from datetime import date, datetime, time
 from functools import partial
 from importlib import import_module
-from typing import Any, get_args
+from typing import Any, NoReturn, get_args
 
 from scrutiny_es.adapters.database import (
     DEFAULT_URL,
@@ -136,8 +136,16 @@ def _missing_file(url: str) -> str | None:
     return None if not path or os.path.exists(path) else path
 
 
+class _Parser(argparse.ArgumentParser):
+    """Refuses a bad option in one line naming the option and the rule, as every other refusal is, rather than
+    after the whole usage (``--help`` gives it); each command's parser is one too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="scrutiny-es",
         description="Record and report a scrutiny board's recommendations and actions.",
     )

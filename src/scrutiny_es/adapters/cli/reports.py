@@ -28,8 +28,8 @@ def report(args: argparse.Namespace) -> int:
         name: value for name in PAGE_OPTIONS.get(kind.name, ()) if (value := getattr(args, name)) not in (None, False)
     }
     rows = getattr(app, kind.name)(body=args.body, ref=args.ref, as_of=args.as_of, as_known_at=args.as_known_at, **page)
-    codes = [args.body] if args.body else sorted({row.body for row in rows} - {""})  # "": the record's (a reset)
-    found = named if named is not None else app.body_names(codes)
+    codes = sorted({row.body for row in rows} - {""} - set(named or ()))  # "": the record's (a reset)
+    found = (named or {}) | app.body_names(codes)  # an item taken over is shown under the body that made it
     day = app.report_day(args.as_of, args.as_known_at) if kind.dated else args.as_of
     bodies = {code: body.name_on(day) for code, body in found.items()}  # the name in force on the report's day
     councils = {code: body.council for code, body in found.items()}
