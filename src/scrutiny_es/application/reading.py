@@ -208,14 +208,19 @@ class Reading:
         published = as_known_at or self._clock.now()
         meetings = self.calendars(as_known_at)[body]
         eve = date.fromordinal(meeting.toordinal() - 1)
-        histories = [
-            h for h in self.histories(body, None, as_known_at)
-            if shown_in(h, body, eve) and (first is None or first <= h.meeting_date <= last)  # type: ignore[operator]
-        ]  # fmt: skip
+        held, left = [], []  # and the items it passed to another board before the meeting: the pack says where
+        for h in self.histories(body, None, as_known_at):
+            if first is not None and not first <= h.meeting_date <= last:  # type: ignore[operator]
+                continue
+            if shown_in(h, body, eve):
+                held.append(h)
+            elif any(t.from_body == body and t.on <= eve for t in h.transfers):
+                left.append(h)
         position = self._read_models.last_position(as_known_at)
         sealed = self._read_models.sealed(position - 1, 1) if position else []
         if since is None:  # of every item: Part A and Part B are of the same period
-            since = pack.since_default(meeting, meetings, histories)
+            since = pack.since_default(meeting, meetings, held)
+        histories = held + left  # the pack keeps those of the period
         shown, left_out = withheld.parts(histories, part_b=exempt)
 
         def pack_of(items: list[ItemHistory]) -> dict[str, Any]:
