@@ -63,17 +63,20 @@ def test_an_item_taken_over_says_in_its_status_where_it_came_from_and_a_retracte
     two_boards(app, clock)
     march = date(2024, 3, 14)
     snac = printed(app.meeting_pack("SNAC", march, as_known_at=datetime(2024, 3, 7, 17, tzinfo=UTC)), tmp_path / "a")
-    assert "Transferred from HSB on 16 Feb 2024" in snac
-    assert "Transferred to HSB on 16 Feb 2024" in snac  # R4, passed to HSB since the last meeting
+    assert "Transferred from Housing Scrutiny Board on 16 Feb 2024" in snac
+    assert "Transferred to Housing Scrutiny Board on 16 Feb 2024" in snac  # R4, passed to HSB since the last meeting
     assert snac.count("Transferred") == 2  # R6's move was retracted: it stayed with SNAC, as if never moved
     hsb_pack = app.meeting_pack("HSB", march, as_known_at=datetime(2024, 3, 7, 17, tzinfo=UTC))
     assert [row["ref"] for row in hsb_pack["tracker"]] == ["H1", "R4"]  # H1, passed to SNAC since the last meeting
     hsb = printed(hsb_pack, tmp_path / "b")
-    assert "Transferred from SNAC on 16 Feb 2024" in hsb and "Transferred to SNAC on 16 Feb 2024" in hsb
+    assert "Transferred from Safer Neighbourhoods and Active Communities Scrutiny Board on 16 Feb 2024" in hsb
+    assert "Transferred to Safer Neighbourhoods and Active Communities Scrutiny Board on 16 Feb 2024" in hsb
     assert hsb.count("Transferred") == 2
     before = app.meeting_pack("HSB", march, as_known_at=datetime(2024, 3, 2, 17, tzinfo=UTC))
     assert [row["ref"] for row in before["tracker"]] == ["H1", "R4", "R6"]
-    assert "Transferred from SNAC on 20 Feb 2024" in printed(before, tmp_path / "c")  # as published before
+    assert "Transferred from Safer Neighbourhoods and Active Communities Scrutiny Board on 20 Feb 2024" in printed(
+        before, tmp_path / "c"
+    )  # as published before
 
 
 def test_an_item_transferred_away_since_the_last_meeting_is_in_the_appendix_saying_where_it_went_and_nowhere_else(
@@ -90,4 +93,4 @@ def test_an_item_transferred_away_since_the_last_meeting_is_in_the_appendix_sayi
     assert "R4" not in [entry["ref"] for part in ("unsatisfactory", "returning", "for_closure") for entry in pack[part]]
     text = render_pack(pack, "md")
     assert isinstance(text, str)
-    assert "| Transferred to HSB on 16 Feb 2024 |" in text
+    assert "| Transferred to Housing Scrutiny Board on 16 Feb 2024 |" in text

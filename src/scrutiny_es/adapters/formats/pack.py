@@ -223,7 +223,7 @@ def standing_item(pack: Pack, furniture: Furniture | None = None, seal_note: boo
         particulars=particulars,
         sections=sections,
         appendix_title=f"Appendix 1 – {body_name} Action Tracker" + (f" ({PART_B})" if pack.get("exempt") else ""),
-        appendix=_appendix(tracker),
+        appendix=_appendix(tracker, pack.get("boards", {})),
         seal=(
             f"Built from the record up to position {position}, seal digest {digest}. "
             f"To check it: scrutiny-es verify --at {position} --digest {digest}"
@@ -414,13 +414,16 @@ def _notes(row: TrackerRow) -> Cell:
     return tuple(Line(line) for text in (row.notes, row.closure_note) if text for line in visible(text).split("\n"))
 
 
-def _status(row: TrackerRow) -> Cell:
-    """Where the item stands, a short plain line a fact: what is awaited or overdue and by when, the RAG."""
+def _status(row: TrackerRow, boards: Mapping[str, str]) -> Cell:
+    """Where the item stands, a short plain line a fact: what is awaited or overdue and by when, the RAG; another
+    board by its name (``boards``, by code), else its code."""
     lines: list[Line] = [Line(marked(row.exempt), "strong")] if row.exempt else []
     if row.transferred_to and row.transferred_on:
-        return (*lines, Line(f"Transferred to {visible(row.transferred_to)} on {long_date(row.transferred_on)}"))
+        to = visible(boards.get(row.transferred_to, row.transferred_to))
+        return (*lines, Line(f"Transferred to {to} on {long_date(row.transferred_on)}"))
     if row.taken_over_from and row.transferred_on:
-        lines.append(Line(f"Transferred from {visible(row.taken_over_from)} on {long_date(row.transferred_on)}"))
+        came = visible(boards.get(row.taken_over_from, row.taken_over_from))
+        lines.append(Line(f"Transferred from {came} on {long_date(row.transferred_on)}"))
     if row.status == "closed":
         return (*lines, Line(f"Closed: {_words(row.outcome)}" if row.outcome else "Closed"))
     if row.awaiting:
@@ -448,14 +451,14 @@ def _status(row: TrackerRow) -> Cell:
     return tuple(lines)
 
 
-def _appendix(tracker: Sequence[TrackerRow]) -> Table | None:
+def _appendix(tracker: Sequence[TrackerRow], boards: Mapping[str, str]) -> Table | None:
     if not tracker:
         return None
     ordered = sorted(tracker, key=lambda row: row.meeting_date)
     rows = [
         [(Line(long_date(row.meeting_date), whole=True),), _text(row.item),
          (Line(visible(row.ref), "ref", whole=True), *_text(row.text)),
-         tuple(Line(visible(name)) for name in row.addressees), _notes(row), _status(row)]
+         tuple(Line(visible(name)) for name in row.addressees), _notes(row), _status(row, boards)]
         for row in ordered
     ]  # fmt: skip
     order = in_runs([(row[0], row[1]) for row in rows])
