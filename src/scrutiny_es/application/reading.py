@@ -233,7 +233,7 @@ class Reading:
         made = pack_of(shown)
         made.update(exempt=exempt, withheld=withheld.items_in_pack(pack_of(left_out)) if left_out else 0)
         others = {c for row in made["tracker"] for c in (row.get("transferred_to"), row.get("taken_over_from")) if c}
-        names = self._read_models.body_names(sorted(others)) if others else {}
+        names = self.body_names(sorted(others)) if others else {}
         made["boards"] = {code: name.name_on(meeting) for code, name in names.items()}  # where items came and went
         return made
 

@@ -29,7 +29,7 @@ def report(args: argparse.Namespace) -> int:
     }
     rows = getattr(app, kind.name)(body=args.body, ref=args.ref, as_of=args.as_of, as_known_at=args.as_known_at, **page)
     codes = sorted({row.body for row in rows} - {""} - set(named or ()))  # "": the record's (a reset)
-    found = (named or {}) | app.body_names(codes)  # an item taken over is shown under the body that made it
+    found = (named or {}) | (app.body_names(codes) if codes else {})  # a taken-over item's under its maker
     day = app.report_day(args.as_of, args.as_known_at) if kind.dated else args.as_of
     bodies = {code: body.name_on(day) for code, body in found.items()}  # the name in force on the report's day
     councils = {code: body.council for code, body in found.items()}
